@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounded string and number parsing.  glibc 2.36 has no strlcpy, and
+ * atoi/strtol without checks accept garbage, so the project uses these.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "str.h"
+
+size_t
+str_copy(char *dst, const char *src, size_t dstsize)
+{
+	size_t len;
+
+	len = strlen(src);
+	if (dstsize > 0) {
+		size_t n = len < dstsize - 1 ? len : dstsize - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+int
+str_to_ll(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct duration_unit {
+	const char	*name;
+	double		 ms;
+};
+
+/* "ms" comes before "m" so that "5ms" is not read as minutes. */
+static const struct duration_unit duration_units[] = {
+	{ "ns", 1e-6 }, { "us", 1e-3 }, { "\xc2\xb5s", 1e-3 }, { "ms", 1 },
+	{ "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+};
+
+int
+str_to_ms(const char *s, uint64_t bare_unit_ms, uint64_t *out_ms)
+{
+	const char *p = s;
+	double total = 0;
+	long long bare;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (strcmp(s, "0") == 0) {
+		*out_ms = 0;
+		return 0;
+	}
+	if (bare_unit_ms != 0 && str_to_ll(s, 0, INT32_MAX, &bare) == 0) {
+		*out_ms = (uint64_t)bare * bare_unit_ms;
+		return 0;
+	}
+	while (*p != '\0') {
+		char *end;
+		double v;
+		size_t i;
+
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+		errno = 0;
+		v = strtod(p, &end);
+		if (errno != 0 || end == p || !isfinite(v))
+			return -1;
+		p = end;
+		for (i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
+		     i++) {
+			size_t n = strlen(duration_units[i].name);
+
+			if (strncmp(p, duration_units[i].name, n) == 0) {
+				total += v * duration_units[i].ms;
+				p += n;
+				break;
+			}
+		}
+		if (i == sizeof(duration_units) / sizeof(duration_units[0]))
+			return -1;
+		if (total > 1e15)
+			return -1;
+	}
+	*out_ms = (uint64_t)(total + 0.5);
+	return 0;
+}
+
+int
+str_to_bool(const char *s, bool *out)
+{
+	static const char *yes[] = { "1", "true", "yes", "on", "t", "y" };
+	static const char *no[] = { "0", "false", "no", "off", "f", "n" };
+	size_t i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+char *
+str_trim(char *s)
+{
+	char *start = s, *end;
+
+	while (isspace((unsigned char)*start))
+		start++;
+	end = start + strlen(start);
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	if (start != s)
+		memmove(s, start, (size_t)(end - start) + 1);
+	return s;
+}
+
+bool
+str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool
+str_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+bool
+str_casehas_prefix(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
