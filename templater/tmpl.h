@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The template engine: consul-template's dialect of Go's text/template.
+ *
+ * A template is parsed once into an AST (tmpl_parse) and executed many
+ * times (tmpl_execute).  The engine never fetches anything: Consul data
+ * comes from the caller through a lookup callback keyed by
+ * consul-template's canonical dependency strings, for example
+ *
+ *	health.service(web|passing)	catalog.services
+ *	kv.block(app/config)		kv.get(app/config)
+ *	kv.list(app/)			catalog.node(n1)	catalog.nodes
+ *
+ * Every execution records each dependency it used and whether it had no
+ * data yet (tmpl_deps).  Missing data makes the API functions return
+ * empty values, exactly like consul-template's first passes; the caller
+ * watches the missing dependencies and must not write a file rendered
+ * while any dependency was missing.  tmpl_dep_endpoint() maps a
+ * dependency string to the Consul HTTP request that produces its data.
+ *
+ * All functions are pure: they never log.  Failures return -1 (or NULL)
+ * and fill the caller's err buffer with "name:line:col: message".
+ * A struct tmpl is not reentrant: one execution at a time.
+ */
+#ifndef TMPL_H
+#define TMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+
+/* Size for err buffers passed to this module. */
+#define TMPL_ERR_MAX		512
+/* Longest dependency string (service query, KV key...) accepted. */
+#define TMPL_DEP_MAX		1024
+/* Cap of one execution's working memory (values, strings, lists). */
+#define TMPL_ARENA_MAX		((size_t)256 << 20)
+/* Cap of one template's source text. */
+#define TMPL_SOURCE_MAX		((size_t)16 << 20)
+
+struct tmpl;
+
+struct tmpl_parse_opts {
+	const char	*left_delim;	/* borrowed; NULL means "{{" */
+	const char	*right_delim;	/* borrowed; NULL means "}}" */
+	/* Go's missingkey=error: a missing map key is an error. */
+	bool		 error_on_missing_key;
+	/*
+	 * The file function only reads files that resolve (symlinks
+	 * followed) inside this directory; NULL or "" means anywhere.
+	 * Copied by tmpl_parse.
+	 */
+	const char	*sandbox_path;
+};
+
+/*
+ * Parses text (len bytes, need not be NUL-terminated) into a template
+ * named name (used in error messages and by {{template}}).  opts may be
+ * NULL for the defaults.  Unknown functions, bad syntax and invalid
+ * Consul query strings given as literals are reported here.
+ * Returns a template owned by the caller (tmpl_free), or NULL with err
+ * filled as "name:line:col: message".
+ */
+struct tmpl	*tmpl_parse(const char *name, const char *text, size_t len,
+		    const struct tmpl_parse_opts *opts, char *err,
+		    size_t errlen);
+/* Frees a template; NULL is accepted. */
+void		 tmpl_free(struct tmpl *t);
+
+/*
+ * Data provider: returns the data of the dependency dep, or NULL when
+ * there is none yet (never fetched).  The cJSON is borrowed and must
+ * stay valid and unchanged until tmpl_execute returns.  What each
+ * dependency expects is Consul's own HTTP answer body, parsed:
+ *
+ *	health.service(...)	array of /v1/health/service/<name>
+ *	health.connect(...)	array of /v1/health/connect/<name>
+ *	catalog.services	object of /v1/catalog/services
+ *	catalog.nodes		array of /v1/catalog/nodes
+ *	catalog.node(n)		object of /v1/catalog/node/<n>
+ *	kv.block(k), kv.get(k)	array of /v1/kv/<k>
+ *	kv.list(p)		array of /v1/kv/<p>?recurse
+ *
+ * A 404 answer (key or node absent) is given as a JSON null (or an
+ * empty array), which is data: "it does not exist".  kv.block treats
+ * it as missing, as consul-template's key function blocks until the
+ * key exists.
+ */
+typedef const cJSON *tmpl_lookup_cb(void *arg, const char *dep);
+
+struct tmpl_exec_opts {
+	tmpl_lookup_cb	*lookup;	/* NULL: every dependency missing */
+	void		*lookup_arg;
+	/*
+	 * Environment for env/envOrDefault as "KEY=VALUE" strings ending
+	 * with NULL; borrowed.  NULL means the process environment.
+	 */
+	char *const	*env;
+	/* Time for timestamp; when fixed_now is false the real clock. */
+	bool		 fixed_now;
+	time_t		 now;
+};
+
+/* One dependency touched by an execution. */
+struct tmpl_dep {
+	char		*dep;		/* owned by the tmpl_deps */
+	bool		 missing;	/* no data yet (or kv.block on 404) */
+};
+
+/*
+ * The dependencies of the last execution, in first-use order, without
+ * duplicates.  file(path) dependencies are recorded as "file(path)";
+ * their data is read by the engine itself, so the caller only watches
+ * them for changes (they are never missing, a read error fails the
+ * execution).
+ */
+struct tmpl_deps {
+	struct tmpl_dep	*v;		/* owned */
+	size_t		 n;
+	size_t		 cap;
+	size_t		 nmissing;
+};
+
+void		 tmpl_deps_init(struct tmpl_deps *d);
+/* Frees every entry and the array; the struct can be reused. */
+void		 tmpl_deps_clear(struct tmpl_deps *d);
+
+/*
+ * Executes t.  The rendered text is appended to out, whose cap bounds
+ * the output (going over it is an error).  deps may be NULL; otherwise
+ * it is emptied first and filled with the dependencies used.  opts may
+ * be NULL (no data, process environment, real clock).
+ * Returns 0, or -1 with err filled ("name:line:col: executing ...");
+ * on error out holds a partial rendering and deps what was used so far.
+ */
+int		 tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
+		    struct buf *out, struct tmpl_deps *deps, char *err,
+		    size_t errlen);
+
+/*
+ * The Consul HTTP request behind a dependency string.  path is the
+ * URL path with every component percent-encoded; query holds the
+ * dependency's own parameters, already encoded and joined with '&'
+ * ("" when none): dc, near, tag, passing, recurse, ns, partition, peer,
+ * sameness-group, filter.  The caller adds its own index, wait, stale
+ * and token.
+ */
+struct tmpl_endpoint {
+	char		 path[3 * TMPL_DEP_MAX + 64];
+	char		 query[3 * TMPL_DEP_MAX + 64];
+	/*
+	 * catalog.node without a name: the local agent's node.  The
+	 * caller appends the node name (from /v1/agent/self,
+	 * Config.NodeName, percent-encoded) to path.
+	 */
+	bool		 local_node;
+	/* false for file(...): not a Consul dependency. */
+	bool		 consul;
+};
+
+/*
+ * Fills ep for the canonical dependency string dep (as found in
+ * struct tmpl_dep).  Returns 0, or -1 with err filled when dep is not a
+ * dependency string this engine produces.
+ */
+int		 tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep,
+		    char *err, size_t errlen);
+
+#endif
