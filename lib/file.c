@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Atomic file replacement for rendered templates and their backups, plus
+ * whole-file reads with a cap and a "did the content change?" test.  The
+ * templater's output stage calls these; they never log, so a failure comes
+ * back as text naming the path and the step (write, fsync, rename...) and
+ * the caller decides whether it is a warning, a rollback or a Sentry
+ * event.  The one accepted short block of the event loop is here: fsync.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "xmalloc.h"
+
+#define FILE_CHUNK 65536
+
+/* Fills err with "path: step: strerror(errno)", keeping errno. */
+static void
+file_err(char *err, size_t errlen, const char *path, const char *step)
+{
+	int saved = errno;
+
+	snprintf(err, errlen, "%s: %s: %s", path, step, strerror(saved));
+	errno = saved;
+}
+
+static int
+file_write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Returns the directory part of path (owned by the caller). */
+static char *
+file_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static int
+file_sync_dir(const char *path, char *err, size_t errlen)
+{
+	char *dir = file_dirname(path);
+	int fd, ret = -1;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		file_err(err, errlen, dir, "open directory");
+		goto out;
+	}
+	/* Some filesystems cannot sync a directory; that is not an error. */
+	if (fsync(fd) == -1 && errno != EINVAL) {
+		file_err(err, errlen, dir, "fsync directory");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return ret;
+}
+
+/*
+ * Rewrites path through its own inode: the content is written over the
+ * old one from offset 0 and the file is then cut to len, so on a full
+ * filesystem no block beyond the old size is needed until the tail.
+ */
+static int
+file_write_in_place(const char *path, const void *data, size_t len, int mode,
+    char *err, size_t errlen)
+{
+	int fd, ret = -1;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd == -1) {
+		file_err(err, errlen, path, "open for in-place write");
+		goto out;
+	}
+	if (file_write_all(fd, data, len) == -1) {
+		file_err(err, errlen, path,
+		    "in-place write (content may be damaged)");
+		goto out;
+	}
+	if (ftruncate(fd, (off_t)len) == -1) {
+		file_err(err, errlen, path, "in-place truncate");
+		goto out;
+	}
+	if (mode >= 0 && fchmod(fd, (mode_t)mode) == -1) {
+		file_err(err, errlen, path, "chmod");
+		goto out;
+	}
+	if (fsync(fd) == -1) {
+		file_err(err, errlen, path, "fsync");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	return ret;
+}
+
+/*
+ * The temp-file-and-rename path.  mode is applied to the new file; when
+ * keep_owner is set the new file is given uid and gid.  inplace_mode is
+ * the mode the in-place fallback applies (-1: leave it).
+ */
+static int
+file_write_atomic(const char *path, const void *data, size_t len, int mode,
+    int inplace_mode, bool keep_owner, uid_t uid, gid_t gid,
+    enum file_how *howp, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL, *tmp = NULL;
+	int fd = -1, ret = -1;
+
+	dir = file_dirname(path);
+	tmp = xasprintf("%s/.%s.XXXXXX", dir, slash != NULL ? slash + 1 : path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd == -1) {
+		file_err(err, errlen, path, "create temporary file");
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (file_write_all(fd, data, len) == -1) {
+		file_err(err, errlen, path, "write temporary file");
+		goto out;
+	}
+	if (fchmod(fd, (mode_t)mode) == -1) {
+		file_err(err, errlen, path, "chmod temporary file");
+		goto out;
+	}
+	if (keep_owner && fchown(fd, uid, gid) == -1) {
+		file_err(err, errlen, path, "chown temporary file");
+		goto out;
+	}
+	if (fsync(fd) == -1) {
+		file_err(err, errlen, path, "fsync temporary file");
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		file_err(err, errlen, path, "close temporary file");
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		if (errno != EBUSY && errno != EXDEV) {
+			file_err(err, errlen, path, "rename");
+			goto out;
+		}
+		/* A single-file bind mount cannot be renamed over. */
+		unlink(tmp);
+		free(tmp);
+		tmp = NULL;
+		if (file_write_in_place(path, data, len, inplace_mode, err,
+			errlen)
+		    == -1)
+			goto out;
+		if (howp != NULL)
+			*howp = FILE_IN_PLACE;
+		ret = 0;
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (file_sync_dir(path, err, errlen) == -1)
+		goto out;
+	if (howp != NULL)
+		*howp = FILE_RENAMED;
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (tmp != NULL) {
+		int saved = errno;
+
+		unlink(tmp);
+		errno = saved;
+	}
+	free(tmp);
+	free(dir);
+	return ret;
+}
+
+int
+file_replace(const char *path, const void *data, size_t len,
+    const struct file_opts *opts, enum file_how *howp, char *err, size_t errlen)
+{
+	struct stat st = { 0 };
+	struct buf old = BUF_INITIALIZER(BUF_MAX_FILE_BACKUP);
+	char *target = NULL, *bak = NULL;
+	int want = opts != NULL ? opts->mode : -1, mode, ret = -1;
+	bool exists = false, keep_owner = false;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		target = realpath(path, NULL);
+		if (target == NULL) {
+			file_err(err, errlen, path, "resolve symbolic link");
+			goto out;
+		}
+	} else
+		target = xstrdup(path);
+
+	if (stat(target, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s: stat: not a regular file",
+			    target);
+			errno = EINVAL;
+			goto out;
+		}
+		exists = true;
+		keep_owner = geteuid() == 0;
+	} else if (errno != ENOENT) {
+		file_err(err, errlen, target, "stat");
+		goto out;
+	}
+	if (want >= 0)
+		mode = want & 07777;
+	else if (exists)
+		mode = (int)(st.st_mode & 07777);
+	else
+		mode = FILE_MODE_DEFAULT;
+
+	if (exists && opts != NULL && opts->backup) {
+		if (file_read(target, BUF_MAX_FILE_BACKUP, &old, err, errlen)
+		    == -1)
+			goto out;
+		bak = xasprintf("%s.bak", target);
+		if (file_write_atomic(bak, old.data != NULL ? old.data : "",
+			old.len, mode, mode, keep_owner, st.st_uid, st.st_gid,
+			NULL, err, errlen)
+		    == -1)
+			goto out;
+	}
+	if (file_write_atomic(target, data, len, mode, want >= 0 ? mode : -1,
+		keep_owner, st.st_uid, st.st_gid, howp, err, errlen)
+	    == -1)
+		goto out;
+	ret = 0;
+out:
+	buf_clear(&old);
+	free(bak);
+	free(target);
+	return ret;
+}
+
+int
+file_read(const char *path, size_t max, struct buf *out, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char chunk[FILE_CHUNK];
+	ssize_t n;
+	int fd, ret = -1;
+
+	buf_reset(out);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		file_err(err, errlen, path, "open");
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		file_err(err, errlen, path, "stat");
+		goto out;
+	}
+	if (st.st_size > 0 && (unsigned long long)st.st_size > max) {
+		errno = EFBIG;
+		snprintf(err, errlen, "%s: read: larger than %zu bytes", path,
+		    max);
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			file_err(err, errlen, path, "read");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n > max - out->len
+		    || buf_add(out, chunk, (size_t)n) == -1) {
+			errno = EFBIG;
+			snprintf(err, errlen, "%s: read: larger than %zu bytes",
+			    path, max < out->max ? max : out->max);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (ret == -1)
+		buf_reset(out);
+	if (fd != -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return ret;
+}
+
+int
+file_changed(const char *path, const void *data, size_t len, bool *changed,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	const char *p = data;
+	char chunk[FILE_CHUNK];
+	size_t off = 0;
+	ssize_t n;
+	int fd, ret = -1;
+	bool differs = false;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT) {
+			*changed = true;
+			ret = 0;
+		} else
+			file_err(err, errlen, path, "open");
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		file_err(err, errlen, path, "stat");
+		goto out;
+	}
+	if ((unsigned long long)st.st_size != len) {
+		*changed = true;
+		ret = 0;
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			file_err(err, errlen, path, "read");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		/* The file may have grown since fstat. */
+		if ((size_t)n > len - off
+		    || memcmp(chunk, p + off, (size_t)n) != 0) {
+			differs = true;
+			break;
+		}
+		off += (size_t)n;
+	}
+	*changed = differs || off != len;
+	ret = 0;
+out:
+	if (fd != -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return ret;
+}

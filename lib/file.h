@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Whole-file reading and atomic replacement.  A rendered file is written
+ * to a temporary file in the destination's directory, flushed, given its
+ * permissions and renamed over the live file, then the directory is
+ * flushed, so a reader sees either the old or the new content, never a
+ * mix.  When the destination is a single-file bind mount (rename fails
+ * with EBUSY or EXDEV) the content is written in place instead.
+ *
+ * None of these functions logs: a failure returns -1 and fills the
+ * caller's err with "<path>: <step>: <reason>", and the caller decides how
+ * to report it.  errno is left as the failing system call set it.
+ */
+#ifndef FILE_H
+#define FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define FILE_ERR_MAX 512
+#define FILE_MODE_DEFAULT 0644 /* a new file without given perms */
+/* Cap on the previous content copied to ".bak". */
+#define BUF_MAX_FILE_BACKUP (64u * 1024 * 1024)
+
+enum file_how {
+	FILE_RENAMED, /* temp file renamed over the destination */
+	FILE_IN_PLACE, /* rename refused (bind mount): rewritten */
+};
+
+struct file_opts {
+	/*
+	 * Permission bits for the file, or -1 to keep the existing file's
+	 * mode (and, when running as root, its owner and group); a file that
+	 * does not exist yet gets FILE_MODE_DEFAULT.
+	 */
+	int mode;
+	/*
+	 * Before replacing, copy the previous content (if any) to
+	 * "<path>.bak", itself replaced atomically.
+	 */
+	bool backup;
+};
+
+/*
+ * Replaces the content of path with len bytes of data (both borrowed).
+ * opts may be NULL (mode -1, no backup).  A symbolic link at path is
+ * followed: its target is replaced and the link stays.  On success returns
+ * 0 and, when howp is not NULL, says how the content was put in place.
+ * On failure returns -1 with err filled; the live file is untouched unless
+ * the in-place fallback itself failed part-way (a bind-mounted file on a
+ * full filesystem), which err then says.  No temporary file is left
+ * behind.
+ */
+int file_replace(const char *path, const void *data, size_t len,
+    const struct file_opts *opts, enum file_how *howp, char *err,
+    size_t errlen);
+
+/*
+ * Reads the whole of path into out (initialised by the caller; its
+ * content is replaced).  Fails when the file holds more than max bytes or
+ * more than out's cap.  A missing file fails with errno ENOENT.  On
+ * failure out is left empty.
+ */
+int file_read(const char *path, size_t max, struct buf *out, char *err,
+    size_t errlen);
+
+/*
+ * Sets *changed to whether path's content differs from len bytes of data
+ * (borrowed); a missing file counts as changed.  Reads in fixed chunks,
+ * so there is no size cap.  Returns 0, or -1 with err filled when the
+ * file exists but cannot be read; *changed is untouched then.
+ */
+int file_changed(const char *path, const void *data, size_t len, bool *changed,
+    char *err, size_t errlen);
+
+#endif

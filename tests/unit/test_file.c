@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for lib/file.c.  Everything runs in a fresh temporary
+ * directory.  When the test runs as root it also enters a private mount
+ * namespace and checks, for real, the in-place fallback on a single-file
+ * bind mount and the behaviour on a full (64 kB tmpfs) filesystem.
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "file.h"
+#include "test.h"
+#include "xmalloc.h"
+
+static char tmpdir[] = "/tmp/test_file.XXXXXX";
+
+static char *
+tpath(const char *name)
+{
+	return xasprintf("%s/%s", tmpdir, name);
+}
+
+static void
+put(const char *path, const char *content, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	T_ASSERT(fd != -1);
+	if (fd == -1)
+		return;
+	T_EQ_INT(write(fd, content, strlen(content)),
+	    (long long)strlen(content));
+	T_EQ_INT(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* Returns the file's content (owned) or NULL. */
+static char *
+get(const char *path)
+{
+	struct buf b = BUF_INITIALIZER(1 << 20);
+	char err[FILE_ERR_MAX];
+
+	if (file_read(path, 1 << 20, &b, err, sizeof(err)) == -1)
+		return NULL;
+	return buf_take(&b, NULL);
+}
+
+/* Counts directory entries whose name starts with '.' and is not . or .. */
+static int
+hidden_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") != 0
+		    && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static mode_t
+mode_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return (mode_t)-1;
+	return st.st_mode & 07777;
+}
+
+static void
+test_replace_new_and_existing(void)
+{
+	char *p = tpath("a.conf"), *s;
+	char err[FILE_ERR_MAX];
+	enum file_how how = FILE_IN_PLACE;
+	struct file_opts keep = { .mode = -1, .backup = false };
+	struct file_opts perms = { .mode = 0640, .backup = false };
+	struct stat before, after;
+	int oldfd;
+	char oldbuf[16] = "";
+
+	/* A new file gets the default mode whatever the umask. */
+	umask(077);
+	T_EQ_INT(file_replace(p, "one\n", 4, NULL, &how, err, sizeof(err)), 0);
+	T_EQ_INT(how, FILE_RENAMED);
+	s = get(p);
+	T_EQ_STR(s, "one\n");
+	free(s);
+	T_EQ_INT(mode_of(p), FILE_MODE_DEFAULT);
+
+	/* An existing file keeps its mode when none is given. */
+	T_EQ_INT(chmod(p, 0600), 0);
+	T_EQ_INT(stat(p, &before), 0);
+	oldfd = open(p, O_RDONLY);
+	T_EQ_INT(file_replace(p, "two\n", 4, &keep, &how, err, sizeof(err)), 0);
+	T_EQ_INT(mode_of(p), 0600);
+	s = get(p);
+	T_EQ_STR(s, "two\n");
+	free(s);
+	/* A reader that opened the old file still sees the old content. */
+	T_EQ_INT(read(oldfd, oldbuf, sizeof(oldbuf) - 1), 4);
+	T_EQ_STR(oldbuf, "one\n");
+	close(oldfd);
+	T_EQ_INT(stat(p, &after), 0);
+	T_ASSERT(before.st_ino != after.st_ino);
+
+	/* Given perms win. */
+	T_EQ_INT(file_replace(p, "", 0, &perms, NULL, err, sizeof(err)), 0);
+	T_EQ_INT(mode_of(p), 0640);
+	s = get(p);
+	T_EQ_STR(s, "");
+	free(s);
+
+	T_EQ_INT(hidden_entries(tmpdir), 0);
+	umask(022);
+	free(p);
+}
+
+static void
+test_backup_and_symlink(void)
+{
+	char *p = tpath("b.conf"), *bak = tpath("b.conf.bak");
+	char *link = tpath("link.conf"), *s;
+	char err[FILE_ERR_MAX];
+	struct file_opts opts = { .mode = -1, .backup = true };
+	struct stat st;
+
+	/* No previous content: no backup. */
+	T_EQ_INT(file_replace(p, "v1", 2, &opts, NULL, err, sizeof(err)), 0);
+	T_EQ_INT(access(bak, F_OK), -1);
+	T_EQ_INT(file_replace(p, "v2", 2, &opts, NULL, err, sizeof(err)), 0);
+	s = get(bak);
+	T_EQ_STR(s, "v1");
+	free(s);
+	T_EQ_INT(file_replace(p, "v3", 2, &opts, NULL, err, sizeof(err)), 0);
+	s = get(bak);
+	T_EQ_STR(s, "v2");
+	free(s);
+
+	/* A symbolic link is followed and stays a link. */
+	T_EQ_INT(symlink(p, link), 0);
+	T_EQ_INT(file_replace(link, "v4", 2, NULL, NULL, err, sizeof(err)), 0);
+	T_EQ_INT(lstat(link, &st), 0);
+	T_ASSERT(S_ISLNK(st.st_mode));
+	s = get(p);
+	T_EQ_STR(s, "v4");
+	free(s);
+	T_EQ_INT(hidden_entries(tmpdir), 0);
+	free(p);
+	free(bak);
+	free(link);
+}
+
+static void
+test_errors(void)
+{
+	char *p = tpath("missing/dir/x.conf"), *d = tpath("adir");
+	char err[FILE_ERR_MAX];
+	struct buf b = BUF_INITIALIZER(1024);
+
+	T_EQ_INT(file_replace(p, "x", 1, NULL, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, p) != NULL);
+	T_ASSERT(strstr(err, "create temporary file") != NULL);
+
+	T_EQ_INT(mkdir(d, 0755), 0);
+	T_EQ_INT(file_replace(d, "x", 1, NULL, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "not a regular file") != NULL);
+
+	errno = 0;
+	T_EQ_INT(file_read(p, 100, &b, err, sizeof(err)), -1);
+	T_EQ_INT(errno, ENOENT);
+	T_ASSERT(strstr(err, "open") != NULL);
+	buf_clear(&b);
+	free(p);
+	free(d);
+}
+
+static void
+test_read_and_changed(void)
+{
+	char *p = tpath("r.txt");
+	char err[FILE_ERR_MAX];
+	struct buf b = BUF_INITIALIZER(1024);
+	bool changed = false;
+
+	put(p, "hello world", 0644);
+	T_EQ_INT(file_read(p, 100, &b, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&b), "hello world");
+	/* Over the given max, and over the buffer's own cap. */
+	errno = 0;
+	T_EQ_INT(file_read(p, 5, &b, err, sizeof(err)), -1);
+	T_EQ_INT(errno, EFBIG);
+	T_EQ_INT(b.len, 0);
+	buf_clear(&b);
+	buf_init(&b, 4);
+	T_EQ_INT(file_read(p, 100, &b, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "larger than") != NULL);
+	buf_clear(&b);
+
+	T_EQ_INT(file_changed(p, "hello world", 11, &changed, err, sizeof(err)),
+	    0);
+	T_ASSERT(!changed);
+	T_EQ_INT(file_changed(p, "hello World", 11, &changed, err, sizeof(err)),
+	    0);
+	T_ASSERT(changed);
+	changed = false;
+	T_EQ_INT(file_changed(p, "hello", 5, &changed, err, sizeof(err)), 0);
+	T_ASSERT(changed);
+	changed = false;
+	T_EQ_INT(
+	    file_changed(p, "hello world!", 12, &changed, err, sizeof(err)), 0);
+	T_ASSERT(changed);
+	free(p);
+	p = tpath("nonexistent");
+	changed = false;
+	T_EQ_INT(file_changed(p, "", 0, &changed, err, sizeof(err)), 0);
+	T_ASSERT(changed);
+	free(p);
+}
+
+/*
+ * As root, in a private mount namespace: a single-file bind mount cannot
+ * be renamed over (EBUSY), so the content must be written in place; and on
+ * a full filesystem the live file must survive a failed replacement.
+ */
+static void
+test_mounts(void)
+{
+	char *mnt = tpath("mnt"), *outside = tpath("outside.conf"), *src, *dst;
+	char *s;
+	char err[FILE_ERR_MAX];
+	enum file_how how = FILE_RENAMED;
+	struct file_opts opts = { .mode = -1, .backup = false };
+	char *big;
+	size_t biglen = 200 * 1024;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) == -1
+	    || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
+		printf("test_mounts: skipped (needs root and unshare -m)\n");
+		free(mnt);
+		free(outside);
+		return;
+	}
+	T_EQ_INT(mkdir(mnt, 0755), 0);
+	T_EQ_INT(mount("tmpfs", mnt, "tmpfs", 0, "size=64k"), 0);
+	src = xasprintf("%s/src.conf", mnt);
+	dst = xasprintf("%s/dst.conf", mnt);
+	put(src, "live content\n", 0600);
+	put(dst, "", 0644);
+	put(outside, "", 0644);
+	T_EQ_INT(mount(src, dst, NULL, MS_BIND, NULL), 0);
+
+	/* Bind mount: rename fails with EBUSY, in-place write succeeds. */
+	T_EQ_INT(file_replace(dst, "new content\n", 12, &opts, &how, err,
+		     sizeof(err)),
+	    0);
+	T_EQ_INT(how, FILE_IN_PLACE);
+	s = get(dst);
+	T_EQ_STR(s, "new content\n");
+	free(s);
+	s = get(src);
+	T_EQ_STR(s, "new content\n");
+	free(s);
+	T_EQ_INT(mode_of(src), 0600);
+	T_EQ_INT(hidden_entries(mnt), 0);
+
+	/* Full filesystem: the error comes back, the live file is kept. */
+	big = xmalloc(biglen);
+	memset(big, 'x', biglen);
+	T_EQ_INT(file_replace(src, big, biglen, &opts, &how, err, sizeof(err)),
+	    -1);
+	T_EQ_INT(errno, ENOSPC);
+	T_ASSERT(strstr(err, "write temporary file") != NULL);
+	T_ASSERT(strstr(err, src) != NULL);
+	s = get(src);
+	T_EQ_STR(s, "new content\n");
+	free(s);
+	T_EQ_INT(hidden_entries(mnt), 0);
+
+	/*
+	 * Behind a bind mount the temporary file is written first too, so a
+	 * full filesystem keeps the live file there as well.
+	 */
+	T_EQ_INT(file_replace(dst, big, biglen, &opts, &how, err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "write temporary file") != NULL);
+	s = get(dst);
+	T_EQ_STR(s, "new content\n");
+	free(s);
+	T_EQ_INT(umount(dst), 0);
+
+	/*
+	 * Only when the destination's directory has room but the mounted
+	 * file's filesystem has not does the in-place write fail, and the
+	 * error says the content may be damaged.
+	 */
+	T_EQ_INT(mount(src, outside, NULL, MS_BIND, NULL), 0);
+	T_EQ_INT(
+	    file_replace(outside, big, biglen, &opts, &how, err, sizeof(err)),
+	    -1);
+	T_EQ_INT(errno, ENOSPC);
+	T_ASSERT(strstr(err, "in-place write") != NULL);
+	T_ASSERT(strstr(err, "damaged") != NULL);
+	T_EQ_INT(umount(outside), 0);
+	T_EQ_INT(hidden_entries(tmpdir), 0);
+	free(big);
+
+	T_EQ_INT(umount(mnt), 0);
+	T_EQ_INT(rmdir(mnt), 0);
+	free(src);
+	free(dst);
+	free(mnt);
+	unlink(outside);
+	free(outside);
+}
+
+static void
+cleanup(void)
+{
+	const char *names[] = { "a.conf", "b.conf", "b.conf.bak", "link.conf",
+		"r.txt", "adir" };
+	char *p;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		p = tpath(names[i]);
+		if (unlink(p) == -1)
+			rmdir(p);
+		free(p);
+	}
+	T_EQ_INT(rmdir(tmpdir), 0);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_replace_new_and_existing();
+	test_backup_and_symlink();
+	test_errors();
+	test_read_and_changed();
+	test_mounts();
+	cleanup();
+	return test_report();
+}
