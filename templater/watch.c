@@ -1,0 +1,723 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Watches: one Consul blocking query per distinct dependency string, and
+ * the last answer of each, parsed (consul-template's "brain").  This is
+ * the first stage of the templater's data flow; render.c reads the data
+ * through watch_lookup() and notices changes through generations.
+ *
+ * Every request goes through one lib/http.h client on the daemon's loop.
+ * At most max_conns requests are in flight at once; the others wait in a
+ * FIFO ready queue, so each dependency gets its turn.  When there are more
+ * dependencies than connections, a blocking query would hold its
+ * connection for a whole wait and the queue would crawl, so the wait is
+ * shortened to make one full rotation take about WATCH_ROTATION_MS: a
+ * change to a queued dependency is then seen at its next turn, because its
+ * index no longer matches and Consul answers at once.
+ *
+ * Index handling follows Consul's "Blocking Queries" notes: an index that
+ * goes backwards is reset to 0 (one non-blocking read), an index of 0 in
+ * an answer is replaced by 1 so the next request still blocks, an answer
+ * whose body did not change is not a change, the wait sent is jittered
+ * down by up to 1/16 so watches do not fire in waves, and successive
+ * requests of one dependency are at least WATCH_FLOOR_MS apart.  Failures
+ * are retried forever with capped exponential backoff and jitter; the
+ * data last seen is kept meanwhile.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "str.h"
+#include "templater.h"
+#include "xmalloc.h"
+
+#define WATCH_FLOOR_MS		100	/* between requests of one dependency */
+#define WATCH_ROTATION_MS	10000	/* one turn of every dependency */
+#define WATCH_TURN_MIN_MS	1000	/* shortest wait when oversubscribed */
+#define WATCH_BACKOFF_MIN_MS	250
+#define WATCH_BACKOFF_MAX_MS	10000
+#define WATCH_FILE_POLL_MS	2000	/* file(...) dependencies, as CT */
+#define WATCH_TIMEOUT_SLACK_MS	15000	/* beyond wait + Consul's jitter */
+#define WATCH_BUCKETS_MIN	64
+
+enum watch_state {
+	WATCH_IDLE,		/* timer armed (floor, backoff or poll) */
+	WATCH_QUEUED,		/* in the ready queue */
+	WATCH_FLIGHT,		/* request in flight */
+};
+
+struct watch {
+	TAILQ_ENTRY(watch) entry;	/* set->all */
+	TAILQ_ENTRY(watch) ready;	/* set->ready, when QUEUED */
+	struct watch	*hnext;		/* hash chain */
+	struct watch_set *set;
+	char		*dep;		/* owned */
+	bool		 consul;	/* false: file(...) */
+	char		*path;		/* owned: encoded path, or file's */
+	char		*query;		/* owned: the dependency's own */
+	bool		 local_node;	/* path needs the agent's node name */
+	char		*node;		/* owned: escaped node name, or NULL */
+	enum watch_state state;
+	struct http_req	*req;		/* borrowed from http while FLIGHT */
+	struct loop_timer timer;
+	uint64_t	 index;
+	bool		 consistent;	/* next read without ?stale */
+	unsigned	 failures;	/* consecutive */
+	uint64_t	 started_ms;
+	char		*body;		/* owned: last answer, for comparing */
+	size_t		 body_len;
+	cJSON		*data;		/* owned: body parsed */
+	uint64_t	 gen;		/* 0 until the first answer */
+	bool		 marked;
+	struct stat	 st;		/* file(...): what was last seen */
+	bool		 st_exists;
+};
+
+TAILQ_HEAD(watch_list, watch);
+
+struct watch_set {
+	struct loop	*loop;
+	struct http	*http;
+	char		*base;		/* owned: URL without trailing '/' */
+	char		*token;		/* owned, wiped on free */
+	uint64_t	 wait_ms;
+	uint64_t	 max_stale_ms;
+	unsigned	 max_conns;
+	struct watch_list all;
+	struct watch_list queue;
+	struct watch	**buckets;	/* owned */
+	size_t		 nbuckets;
+	unsigned	 nwatches;
+	unsigned	 nconsul;
+	unsigned	 in_flight;
+	unsigned	 failing;
+	uint64_t	 requests;
+	uint64_t	 errors;
+	uint64_t	 gen;
+	uint64_t	 rand;
+	struct loop_timer pump;		/* starts queued requests */
+};
+
+static void	watch_timer_cb(struct loop *, struct loop_timer *, void *);
+static void	watch_done(const struct http_result *, void *);
+
+/* xorshift64*: jitter only, nothing secret depends on it. */
+static uint64_t
+watch_rand(struct watch_set *set, uint64_t bound)
+{
+	uint64_t x = set->rand;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	set->rand = x;
+	if (bound == 0)
+		return 0;
+	return (x * 0x2545F4914F6CDD1DULL) % bound;
+}
+
+static size_t
+watch_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+static struct watch *
+watch_find(const struct watch_set *set, const char *dep)
+{
+	struct watch *w;
+
+	if (set->nbuckets == 0)
+		return NULL;
+	w = set->buckets[watch_hash(dep) & (set->nbuckets - 1)];
+	for (; w != NULL; w = w->hnext)
+		if (strcmp(w->dep, dep) == 0)
+			return w;
+	return NULL;
+}
+
+static void
+watch_hash_insert(struct watch_set *set, struct watch *w)
+{
+	struct watch **b, *it;
+	size_t i, n;
+
+	if (set->nwatches + 1 > set->nbuckets) {
+		n = set->nbuckets == 0 ? WATCH_BUCKETS_MIN : set->nbuckets * 2;
+		b = xcalloc(n, sizeof(*b));
+		TAILQ_FOREACH(it, &set->all, entry) {
+			i = watch_hash(it->dep) & (n - 1);
+			it->hnext = b[i];
+			b[i] = it;
+		}
+		free(set->buckets);
+		set->buckets = b;
+		set->nbuckets = n;
+	}
+	i = watch_hash(w->dep) & (set->nbuckets - 1);
+	w->hnext = set->buckets[i];
+	set->buckets[i] = w;
+}
+
+static void
+watch_hash_remove(struct watch_set *set, struct watch *w)
+{
+	struct watch **pp;
+
+	pp = &set->buckets[watch_hash(w->dep) & (set->nbuckets - 1)];
+	while (*pp != w)
+		pp = &(*pp)->hnext;
+	*pp = w->hnext;
+}
+
+static void
+watch_queue(struct watch *w)
+{
+	struct watch_set *set = w->set;
+
+	if (w->state == WATCH_QUEUED || w->state == WATCH_FLIGHT)
+		return;
+	loop_timer_stop(set->loop, &w->timer);
+	w->state = WATCH_QUEUED;
+	TAILQ_INSERT_TAIL(&set->queue, w, ready);
+	if (!loop_timer_active(&set->pump))
+		loop_timer_start(set->loop, &set->pump, 0);
+}
+
+/* Waits delay_ms (0: queue now) before the next request of w. */
+static void
+watch_later(struct watch *w, uint64_t delay_ms)
+{
+	if (delay_ms == 0) {
+		watch_queue(w);
+		return;
+	}
+	w->state = WATCH_IDLE;
+	loop_timer_start(w->set->loop, &w->timer, delay_ms);
+}
+
+/* The next request no sooner than WATCH_FLOOR_MS after the last one. */
+static void
+watch_next(struct watch *w)
+{
+	uint64_t now = loop_now_ms(w->set->loop), due;
+
+	due = w->started_ms + WATCH_FLOOR_MS + watch_rand(w->set, 20);
+	watch_later(w, due > now ? due - now : 0);
+}
+
+/*
+ * The wait sent with a blocking query.  With more dependencies than
+ * connections, turns must come round: shorten it so a rotation of the
+ * ready queue takes about WATCH_ROTATION_MS.
+ */
+static uint64_t
+watch_wait_ms(struct watch_set *set)
+{
+	uint64_t wait = set->wait_ms;
+
+	if (set->nconsul > set->max_conns) {
+		wait = (uint64_t)WATCH_ROTATION_MS * set->max_conns /
+		    set->nconsul;
+		if (wait < WATCH_TURN_MIN_MS)
+			wait = WATCH_TURN_MIN_MS;
+		if (wait > set->wait_ms)
+			wait = set->wait_ms;
+	}
+	/* Jitter down by up to 1/16, as Consul jitters up. */
+	return wait - watch_rand(set, wait / 16 + 1);
+}
+
+static void
+watch_fail(struct watch *w, const char *why)
+{
+	struct watch_set *set = w->set;
+	uint64_t delay;
+	unsigned shift;
+
+	set->errors++;
+	if (w->failures++ == 0) {
+		if (set->failing++ == 0)
+			log_warnx("consul %s: %s: %s; retrying with backoff "
+			    "(at most %us apart), rendered files are kept",
+			    set->base, w->dep, why,
+			    WATCH_BACKOFF_MAX_MS / 1000);
+		else
+			log_debug("consul: %s: %s", w->dep, why);
+	}
+	shift = w->failures - 1 < 16 ? w->failures - 1 : 16;
+	delay = (uint64_t)WATCH_BACKOFF_MIN_MS << shift;
+	if (delay > WATCH_BACKOFF_MAX_MS)
+		delay = WATCH_BACKOFF_MAX_MS;
+	/* Equal jitter: between half and all of the step. */
+	delay = delay / 2 + watch_rand(set, delay / 2 + 1);
+	watch_later(w, delay);
+}
+
+static void
+watch_succeed(struct watch *w)
+{
+	struct watch_set *set = w->set;
+
+	if (w->failures == 0)
+		return;
+	w->failures = 0;
+	if (--set->failing == 0)
+		log_info("consul %s: answering again", set->base);
+}
+
+static int
+watch_url(struct watch *w, struct buf *url)
+{
+	struct watch_set *set = w->set;
+	char sep = '?';
+
+	if (w->local_node && w->node == NULL)
+		return buf_addf(url, "%s/v1/agent/self", set->base);
+	if (buf_addf(url, "%s%s%s", set->base, w->path,
+	    w->node != NULL ? w->node : "") == -1)
+		return -1;
+	if (w->query[0] != '\0') {
+		if (buf_addf(url, "?%s", w->query) == -1)
+			return -1;
+		sep = '&';
+	}
+	if (w->index > 0 && buf_addf(url, "%cindex=%llu&wait=%llums", sep,
+	    (unsigned long long)w->index,
+	    (unsigned long long)watch_wait_ms(set)) == -1)
+		return -1;
+	if (w->index > 0)
+		sep = '&';
+	if (set->max_stale_ms > 0 && !w->consistent &&
+	    buf_addf(url, "%cstale", sep) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+watch_start(struct watch *w)
+{
+	struct watch_set *set = w->set;
+	struct buf url = BUF_INITIALIZER(WATCH_URL_MAX);
+	struct http_header hdr = { "X-Consul-Token", set->token };
+	struct http_opts opts = { 0 };
+
+	if (watch_url(w, &url) == -1) {
+		/* Paths are capped well below the URL cap; never expected. */
+		log_warnx("consul: %s: request URL too long, not watched",
+		    w->dep);
+		w->state = WATCH_IDLE;
+		goto out;
+	}
+	opts.url = buf_str(&url);
+	opts.headers = set->token != NULL ? &hdr : NULL;
+	opts.nheaders = set->token != NULL ? 1 : 0;
+	opts.max_body = WATCH_BODY_MAX;
+	opts.timeout_ms = set->wait_ms + set->wait_ms / 16 +
+	    WATCH_TIMEOUT_SLACK_MS;
+	w->started_ms = loop_now_ms(set->loop);
+	w->state = WATCH_FLIGHT;
+	w->req = http_start(set->http, &opts, watch_done, w);
+	if (w->req == NULL) {
+		w->state = WATCH_IDLE;
+		watch_fail(w, "cannot start a request");
+		goto out;
+	}
+	set->in_flight++;
+	set->requests++;
+	log_trace("consul: GET %s", opts.url);
+out:
+	buf_clear(&url);
+}
+
+/* Starts queued requests while connections are free, oldest first. */
+static void
+watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct watch_set *set = arg;
+	struct watch *w;
+
+	(void)loop;
+	(void)timer;
+	while (set->in_flight < set->max_conns &&
+	    (w = TAILQ_FIRST(&set->queue)) != NULL) {
+		TAILQ_REMOVE(&set->queue, w, ready);
+		w->state = WATCH_IDLE;
+		watch_start(w);
+	}
+}
+
+static void
+watch_changed(struct watch *w)
+{
+	w->gen = ++w->set->gen;
+}
+
+/* /v1/agent/self answered: remember the local node's name. */
+static int
+watch_agent_self(struct watch *w, const struct http_result *res)
+{
+	cJSON *root, *name;
+	int ret = -1;
+
+	root = cJSON_ParseWithLength(res->body, res->body_len);
+	name = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "Config"), "NodeName");
+	if (cJSON_IsString(name) && name->valuestring[0] != '\0') {
+		w->node = http_escape(name->valuestring);
+		ret = 0;
+	}
+	cJSON_Delete(root);
+	return ret;
+}
+
+/*
+ * Applies an answer.  A 404 that carries an index is Consul saying "no
+ * such key": data, given to the engine as a JSON null.
+ */
+static void
+watch_answer(struct watch *w, const struct http_result *res)
+{
+	struct watch_set *set = w->set;
+	const char *h, *body = res->body;
+	size_t len = res->body_len;
+	long long idx = 0, contact;
+	cJSON *data;
+	bool blocking;
+
+	h = http_result_header(res, "X-Consul-Index");
+	blocking = h != NULL && str_to_ll(h, 0, LLONG_MAX, &idx) == 0;
+	if (res->status == 404 && blocking) {
+		body = "null";
+		len = 4;
+	}
+	/* Too stale: read again through the leader, then go back to stale. */
+	h = http_result_header(res, "X-Consul-LastContact");
+	if (set->max_stale_ms > 0 && !w->consistent && h != NULL &&
+	    str_to_ll(h, 0, LLONG_MAX, &contact) == 0 &&
+	    (uint64_t)contact > set->max_stale_ms) {
+		log_debug("consul: %s: answer %lld ms stale, asking the "
+		    "leader", w->dep, contact);
+		watch_succeed(w);
+		w->consistent = true;
+		watch_queue(w);
+		return;
+	}
+	w->consistent = false;
+	if (w->gen != 0 && blocking && (uint64_t)idx == w->index) {
+		watch_succeed(w);
+		watch_next(w);		/* the wait ran out: nothing new */
+		return;
+	}
+	if (w->gen == 0 || w->body_len != len || memcmp(w->body, body,
+	    len) != 0) {
+		data = cJSON_ParseWithLength(body, len);
+		if (data == NULL) {
+			watch_fail(w, "answer is not JSON");
+			return;
+		}
+		cJSON_Delete(w->data);
+		free(w->body);
+		w->data = data;
+		w->body = xmalloc(len + 1);
+		memcpy(w->body, body, len);
+		w->body[len] = '\0';
+		w->body_len = len;
+		watch_changed(w);
+		log_debug("consul: %s changed (index %lld)", w->dep, idx);
+	}
+	watch_succeed(w);
+	if (!blocking) {
+		/* No index: not a blocking endpoint, poll it. */
+		w->index = 0;
+		watch_later(w, set->wait_ms);
+		return;
+	}
+	if ((uint64_t)idx < w->index)
+		w->index = 0;	/* went backwards: start over */
+	else
+		w->index = idx > 0 ? (uint64_t)idx : 1;
+	watch_next(w);
+}
+
+static void
+watch_done(const struct http_result *res, void *arg)
+{
+	struct watch *w = arg;
+	struct watch_set *set = w->set;
+	char why[HTTP_ERR_MAX + 64];
+	size_t n;
+
+	w->req = NULL;
+	w->state = WATCH_IDLE;
+	set->in_flight--;
+	if (!loop_timer_active(&set->pump) && !TAILQ_EMPTY(&set->queue))
+		loop_timer_start(set->loop, &set->pump, 0);
+	if (res->error != 0) {
+		watch_fail(w, res->errmsg);
+		return;
+	}
+	if (w->local_node && w->node == NULL && res->status == 200) {
+		if (watch_agent_self(w, res) == -1)
+			watch_fail(w, "agent/self has no Config.NodeName");
+		else
+			watch_queue(w);
+		return;
+	}
+	if (res->status == 200 || (res->status == 404 &&
+	    http_result_header(res, "X-Consul-Index") != NULL)) {
+		watch_answer(w, res);
+		return;
+	}
+	/* Consul's error bodies are one line of text: keep its start. */
+	n = strcspn(res->body, "\r\n");
+	snprintf(why, sizeof(why), "HTTP %ld: %.*s", res->status,
+	    (int)(n < 200 ? n : 200), res->body);
+	watch_fail(w, why);
+}
+
+/* file(...): the engine reads the file; notice when it changes. */
+static void
+watch_file_poll(struct watch *w)
+{
+	struct stat st;
+	bool exists, changed;
+
+	exists = stat(w->path, &st) == 0;
+	changed = exists != w->st_exists || (exists &&
+	    (st.st_ino != w->st.st_ino || st.st_size != w->st.st_size ||
+	    st.st_mtim.tv_sec != w->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != w->st.st_mtim.tv_nsec));
+	if (changed || w->gen == 0) {
+		w->st_exists = exists;
+		if (exists)
+			w->st = st;
+		watch_changed(w);
+	}
+	w->state = WATCH_IDLE;
+	loop_timer_start(w->set->loop, &w->timer, WATCH_FILE_POLL_MS);
+}
+
+static void
+watch_timer_cb(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct watch *w = arg;
+
+	(void)loop;
+	(void)timer;
+	if (!w->consul)
+		watch_file_poll(w);
+	else
+		watch_queue(w);
+}
+
+static void
+watch_free(struct watch *w)
+{
+	struct watch_set *set = w->set;
+
+	if (w->state == WATCH_FLIGHT) {
+		http_cancel(set->http, w->req);
+		set->in_flight--;
+	} else if (w->state == WATCH_QUEUED)
+		TAILQ_REMOVE(&set->queue, w, ready);
+	loop_timer_stop(set->loop, &w->timer);
+	if (w->failures > 0 && --set->failing == 0)
+		log_info("consul %s: no failing dependency left", set->base);
+	watch_hash_remove(set, w);
+	TAILQ_REMOVE(&set->all, w, entry);
+	set->nwatches--;
+	if (w->consul)
+		set->nconsul--;
+	cJSON_Delete(w->data);
+	free(w->body);
+	free(w->dep);
+	free(w->path);
+	free(w->query);
+	free(w->node);
+	free(w);
+}
+
+struct watch_set *
+watch_set_new(struct loop *loop, struct http *http,
+    const struct watch_conf *conf, char *err, size_t errlen)
+{
+	struct watch_set *set;
+	const char *addr = conf->addr != NULL && conf->addr[0] != '\0' ?
+	    conf->addr : "127.0.0.1:8500";
+	size_t n;
+
+	if (strchr(addr, '?') != NULL || strchr(addr, '#') != NULL) {
+		snprintf(err, errlen, "consul address %s: must not have a "
+		    "query or fragment", addr);
+		return NULL;
+	}
+	set = xcalloc(1, sizeof(*set));
+	set->loop = loop;
+	set->http = http;
+	if (str_has_prefix(addr, "http://") || str_has_prefix(addr, "https://"))
+		set->base = xstrdup(addr);
+	else
+		set->base = xasprintf("http://%s", addr);
+	n = strlen(set->base);
+	while (n > 0 && set->base[n - 1] == '/')
+		set->base[--n] = '\0';
+	if (conf->token != NULL && conf->token[0] != '\0') {
+		set->token = xstrdup(conf->token);
+		log_add_secret(set->token);
+	}
+	set->wait_ms = conf->wait_ms > 0 ? conf->wait_ms :
+	    WATCH_WAIT_DEFAULT_MS;
+	set->max_stale_ms = conf->max_stale_ms;
+	set->max_conns = conf->max_conns > 0 ? conf->max_conns :
+	    WATCH_MAX_CONNS_DEFAULT;
+	TAILQ_INIT(&set->all);
+	TAILQ_INIT(&set->queue);
+	set->rand = (mono_ms() << 20) ^ (uint64_t)getpid() ^
+	    (uint64_t)(uintptr_t)set;
+	if (set->rand == 0)
+		set->rand = 1;
+	loop_timer_init(&set->pump, watch_pump, set);
+	return set;
+}
+
+void
+watch_set_free(struct watch_set *set)
+{
+	struct watch *w;
+
+	if (set == NULL)
+		return;
+	while ((w = TAILQ_FIRST(&set->all)) != NULL)
+		watch_free(w);
+	loop_timer_stop(set->loop, &set->pump);
+	free(set->buckets);
+	free(set->base);
+	if (set->token != NULL) {
+		explicit_bzero(set->token, strlen(set->token));
+		free(set->token);
+	}
+	free(set);
+}
+
+int
+watch_add(struct watch_set *set, const char *dep, char *err, size_t errlen)
+{
+	struct tmpl_endpoint *ep;
+	struct watch *w;
+	int ret = -1;
+
+	if (watch_find(set, dep) != NULL)
+		return 0;
+	ep = xmalloc(sizeof(*ep));
+	if (tmpl_dep_endpoint(dep, ep, err, errlen) == -1)
+		goto out;
+	if (!ep->consul && (!str_has_prefix(dep, "file(") ||
+	    !str_has_suffix(dep, ")"))) {
+		snprintf(err, errlen, "%s: neither Consul nor file", dep);
+		goto out;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->set = set;
+	w->dep = xstrdup(dep);
+	w->consul = ep->consul;
+	if (w->consul)
+		w->path = xstrdup(ep->path);
+	else	/* "file(<path>)": the path is what is polled */
+		w->path = xstrndup(dep + strlen("file("),
+		    strlen(dep) - strlen("file()"));
+	w->query = xstrdup(ep->query);
+	w->local_node = ep->local_node;
+	w->state = WATCH_IDLE;
+	loop_timer_init(&w->timer, watch_timer_cb, w);
+	TAILQ_INSERT_TAIL(&set->all, w, entry);
+	watch_hash_insert(set, w);
+	set->nwatches++;
+	if (w->consul) {
+		set->nconsul++;
+		watch_queue(w);
+	} else
+		watch_file_poll(w);
+	log_debug("consul: watching %s", dep);
+	ret = 0;
+out:
+	free(ep);
+	return ret;
+}
+
+const cJSON *
+watch_lookup(void *arg, const char *dep)
+{
+	struct watch *w = watch_find(arg, dep);
+
+	return w != NULL && w->gen != 0 ? w->data : NULL;
+}
+
+uint64_t
+watch_generation(const struct watch_set *set, const char *dep)
+{
+	struct watch *w = watch_find(set, dep);
+
+	return w != NULL ? w->gen : 0;
+}
+
+uint64_t
+watch_set_generation(const struct watch_set *set)
+{
+	return set->gen;
+}
+
+void
+watch_unmark_all(struct watch_set *set)
+{
+	struct watch *w;
+
+	TAILQ_FOREACH(w, &set->all, entry)
+		w->marked = false;
+}
+
+void
+watch_mark(struct watch_set *set, const char *dep)
+{
+	struct watch *w = watch_find(set, dep);
+
+	if (w != NULL)
+		w->marked = true;
+}
+
+void
+watch_sweep(struct watch_set *set)
+{
+	struct watch *w, *next;
+
+	for (w = TAILQ_FIRST(&set->all); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (!w->marked) {
+			log_debug("consul: no longer watching %s", w->dep);
+			watch_free(w);
+		}
+	}
+}
+
+void
+watch_set_stats(const struct watch_set *set, struct watch_stats *st)
+{
+	st->watches = set->nwatches;
+	st->in_flight = set->in_flight;
+	st->failing = set->failing;
+	st->requests = set->requests;
+	st->errors = set->errors;
+}
