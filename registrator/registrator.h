@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registrator's private interface.  Banners follow the data flow: a
+ * container's inspect JSON is parsed (container.c), turned into the
+ * services it should have in Consul (derive.c, with their health checks
+ * from check.c), and each service is rendered as the exact body of
+ * PUT /v1/agent/service/register (service.c), which reconcile compares
+ * with what the agent holds.
+ *
+ * Everything under these four banners is pure: no I/O, no logging, no
+ * globals.  Problems with one item (a bad tag, a refused meta key) are
+ * returned as warning strings for the caller to log; problems that stop
+ * the whole call fill a caller-supplied "char *err, size_t errlen".
+ *
+ * Ownership: unless a comment says otherwise, every char * and array in a
+ * struct below is owned by that struct and freed by its _clear/_free
+ * function; const pointers given as arguments are borrowed for the call.
+ */
+#ifndef REGISTRATOR_H
+#define REGISTRATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#define REGISTRATOR_ERR_MAX	256
+
+/* container.c */
+
+/*
+ * Docker keeps the container-side facts of a port under
+ * NetworkSettings.Ports and Config.ExposedPorts; one entry per
+ * (port, protocol) pair, merged from both.
+ */
+struct container_port {
+	uint16_t	 port;		/* container side */
+	char		 proto[8];	/* "tcp", "udp" or "sctp" */
+	bool		 exposed;	/* listed in Config.ExposedPorts */
+	bool		 in_settings;	/* listed in NetworkSettings.Ports */
+	/*
+	 * The binding used for registration: the first IPv4 (or wildcard)
+	 * binding, else the first one.  host_port is 0 when unpublished.
+	 * host_ip is "" for a wildcard binding ("", "0.0.0.0" or "::").
+	 */
+	uint16_t	 host_port;
+	char		*host_ip;	/* never NULL */
+};
+
+struct container_network {
+	char		*name;
+	char		*id;		/* NetworkID, "" if absent */
+	char		*ip;		/* IPAddress, "" if none */
+	char		*ipv6;		/* GlobalIPv6Address, "" if none */
+};
+
+/* Docker's "KEY=VALUE" env entries and labels, split. */
+struct container_kv {
+	char		*key;
+	char		*value;
+};
+
+struct container_state {
+	char		*status;	/* "running", "exited", ... ("" if absent) */
+	bool		 running;
+	bool		 paused;
+	bool		 restarting;
+	bool		 dead;
+	bool		 oom_killed;
+	int		 pid;
+	int		 exit_code;
+	char		*error;		/* State.Error, "" if none */
+	char		*started_at;	/* RFC 3339 as Docker gives it, or "" */
+	char		*finished_at;
+	char		*health;	/* State.Health.Status, "" without one */
+	int		 failing_streak;
+};
+
+/*
+ * One container as GET /containers/{id}/json describes it.  Strings are
+ * never NULL: a missing field reads as "".  Arrays are sorted (ports by
+ * number then protocol, networks by name) so that everything derived
+ * from them is deterministic; env and labels keep Docker's order.
+ */
+struct container {
+	char		*id;		/* full 64-hex ID (required) */
+	char		*name;		/* without the leading '/' */
+	char		*created;
+	char		*image;		/* Config.Image, as the user asked for it */
+	char		*image_id;	/* Image: "sha256:..." */
+	char		*hostname;	/* Config.Hostname */
+	char		*path;		/* Path: the process started */
+	char	       **args;		/* Args */
+	size_t		 nargs;
+	struct container_kv *env;	/* Config.Env, entries without '=' skipped */
+	size_t		 nenv;
+	struct container_kv *labels;	/* Config.Labels */
+	size_t		 nlabels;
+	struct container_port *ports;
+	size_t		 nports;
+	struct container_network *networks;
+	size_t		 nnetworks;
+	char		*ip;		/* NetworkSettings.IPAddress (default bridge) */
+	char		*network_mode;	/* HostConfig.NetworkMode */
+	char		*restart_policy; /* HostConfig.RestartPolicy.Name */
+	int		 restart_max_retries;
+	int		 restart_count;	/* RestartCount */
+	long long	 memory_limit;	/* HostConfig.Memory in bytes, 0 = none */
+	bool		 auto_remove;	/* HostConfig.AutoRemove (--rm) */
+	bool		 has_healthcheck; /* Config.Healthcheck.Test not NONE */
+	uint64_t	 healthcheck_interval_ms; /* 0 = Docker's default */
+	struct container_state state;
+};
+
+/*
+ * Parses an inspect answer (len bytes, need not be NUL-terminated).
+ * Missing fields are tolerated; a field of the wrong type, an unreadable
+ * port key or a missing Id is an error naming the field ("Config.Env[2]:
+ * not a string").  Returns an object owned by the caller (container_free)
+ * or NULL with err filled.  The caller caps len (docker.c reads into a
+ * capped buffer).
+ */
+struct container *container_parse(const char *json, size_t len, char *err,
+	    size_t errlen);
+/* Same from an already parsed document (borrowed). */
+struct container *container_from_json(const cJSON *root, char *err,
+	    size_t errlen);
+void	 container_free(struct container *c);
+/* Borrowed value of the label or env entry with exactly that key, or NULL. */
+const char *container_label(const struct container *c, const char *key);
+const char *container_env(const struct container *c, const char *key);
+/* Borrowed network entry by exact name, or NULL. */
+const struct container_network *container_network(const struct container *c,
+	    const char *name);
+/* Borrowed port entry, or NULL. */
+const struct container_port *container_port(const struct container *c,
+	    uint16_t port, const char *proto);
+/*
+ * True when Config.Image names the image by ID ("sha256:..." or a prefix
+ * of the image ID's hex), as the compose v2 CLI records it.
+ */
+bool	 container_image_is_id(const struct container *c);
+
+/* derive.c */
+
+/* Well-known labels and the meta keys this registrator owns. */
+#define DERIVE_LABEL_COMPOSE_PROJECT	"com.docker.compose.project"
+#define DERIVE_LABEL_COMPOSE_SERVICE	"com.docker.compose.service"
+#define DERIVE_META_HOST	"registrator-host"	/* ownership */
+#define DERIVE_META_HASH	"registrator-hash"	/* see service_hash */
+#define DERIVE_META_COMPOSE_PROJECT	"compose-project"
+#define DERIVE_META_COMPOSE_SERVICE	"compose-service"
+
+/* Limits: Consul's for meta, ours for what templates will render. */
+#define DERIVE_MAX_META		64	/* pairs, ours included (Consul) */
+#define DERIVE_MAX_META_KEY	128	/* Consul */
+#define DERIVE_MAX_META_VALUE	512	/* Consul */
+#define DERIVE_MAX_NAME		128
+#define DERIVE_MAX_ID		256
+#define DERIVE_MAX_TAG		512
+#define DERIVE_MAX_TAGS		64
+#define DERIVE_MAX_WARNINGS	256	/* more are counted in one last line */
+
+struct derive_options {
+	/*
+	 * Host part of generated IDs ("<host>:<container>:<port>") and the
+	 * value of the registrator-host meta key: Docker's /info Name by
+	 * default.  Required; must match [A-Za-z0-9_.-]+.
+	 */
+	const char	*host_name;
+	/*
+	 * --ip: address of every published port, overriding a binding's
+	 * own host IP.  NULL when not given.
+	 */
+	const char	*ip;
+	/*
+	 * Detected host address, used for wildcard bindings when ip is
+	 * NULL (the caller detects it; never 127.0.1.1).
+	 */
+	const char	*detected_ip;
+	bool		 internal;	/* container IP + container port */
+	bool		 explicit_only;	/* --explicit: only named ports */
+	const char	*tags;		/* --tags, comma list, may be NULL */
+	const char	*network;	/* --network for --internal, may be NULL */
+	const char	*ip_label;	/* --use-ip-from-label, may be NULL */
+	bool		 allow_script_checks;
+	bool		 docker_health;	/* TTL check for Docker HEALTHCHECK */
+	const char	*docker_health_ttl; /* NULL: CHECK_DOCKER_HEALTH_TTL */
+};
+
+/*
+ * The SERVICE_* metadata that applies to one container port: keys are
+ * the part after "SERVICE_" (after "SERVICE_<port>_" for port keys),
+ * lower-cased.  from_port says the value came from a port-specific key.
+ */
+struct derive_attr {
+	char		*key;
+	char		*value;
+	bool		 from_port;
+};
+
+struct derive_attrs {
+	struct derive_attr *v;
+	size_t		 n;
+};
+
+enum check_kind {
+	CHECK_KIND_HTTP,	/* HTTP field: a URL, https too */
+	CHECK_KIND_TCP,
+	CHECK_KIND_GRPC,
+	CHECK_KIND_TTL,
+	CHECK_KIND_SCRIPT,	/* Args */
+};
+
+struct check_header {
+	char		*name;
+	char		*value;
+};
+
+/* One entry of the register body's Checks array. */
+struct service_check {
+	char		*id;		/* CheckID, see check.c; stable */
+	char		*name;		/* Name */
+	enum check_kind	 kind;
+	char		*target;	/* URL, host:port, or NULL (TTL, script) */
+	char		*method;	/* NULL = GET */
+	struct check_header *headers;	/* sorted by name, values joined */
+	size_t		 nheaders;
+	char	       **args;		/* script checks only */
+	size_t		 nargs;
+	char		*interval;	/* Go duration or NULL (TTL) */
+	char		*timeout;	/* NULL = Consul's default */
+	char		*ttl;		/* TTL checks only */
+	char		*status;	/* initial status or NULL */
+	char		*deregister_after; /* NULL = never */
+	bool		 tls_skip_verify;
+	bool		 grpc_use_tls;
+	bool		 disable_redirects;
+};
+
+/* One Consul service for one container port. */
+struct service {
+	char		*id;
+	char		*name;
+	char		*address;
+	uint16_t	 port;		/* the port Consul advertises */
+	uint16_t	 container_port; /* the port inside the container */
+	char		 proto[8];	/* "tcp", "udp", ... */
+	char	       **tags;		/* order kept */
+	size_t		 ntags;
+	struct container_kv *meta;	/* sorted by key, ours included */
+	size_t		 nmeta;
+	struct service_check *checks;	/* in a fixed order, see check.c */
+	size_t		 nchecks;
+	char		*container_id;	/* owning container (copied) */
+	char		*container_name;
+	/* Docker health mirror: CheckID to update, or NULL (owned copy). */
+	char		*health_check_id;
+	/* FNV-1a 64 of the canonical body, 16 hex digits (service_hash). */
+	char		 hash[17];
+};
+
+struct derive_result {
+	struct service	*services;	/* ordered by container port, proto */
+	size_t		 nservices;
+	/*
+	 * One line per refused item, "container <name>: <key>: <reason>";
+	 * values are quoted with control characters escaped, but the caller
+	 * logs through log.c, which escapes again.
+	 */
+	char	       **warnings;
+	size_t		 nwarnings;
+};
+
+void	 derive_result_init(struct derive_result *res);
+/* Frees everything in res and leaves it empty. */
+void	 derive_result_clear(struct derive_result *res);
+/*
+ * Appends the services of container c to res (res may already hold other
+ * containers' services), plus warnings for what was refused.  Whether the
+ * container runs is not looked at: that is the caller's decision.
+ * Returns -1 only for unusable options (err filled, res untouched); a
+ * container that yields no service is not an error.
+ */
+int	 derive_services(const struct container *c,
+	    const struct derive_options *o, struct derive_result *res,
+	    char *err, size_t errlen);
+/*
+ * The SERVICE_* metadata for container port `port` (gliderlabs rules:
+ * env then labels, a label wins; port keys beat generic ones).  Fills a,
+ * which the caller empties with derive_attrs_clear.
+ */
+void	 derive_attrs_for_port(const struct container *c, uint16_t port,
+	    struct derive_attrs *a);
+void	 derive_attrs_clear(struct derive_attrs *a);
+/* Borrowed value of key (lower case) or NULL; "" counts as unset. */
+const char *derive_attr(const struct derive_attrs *a, const char *key);
+/* Appends a printf-formatted warning, honouring DERIVE_MAX_WARNINGS. */
+void	 derive_warn(struct derive_result *res, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Checks a name, tag or meta value against what may reach Consul and the
+ * files rendered from it: no control characters, white space, quotes,
+ * backslash, ';', '{' or '}', and at most max bytes.  Returns NULL when
+ * fine, else a static reason ("contains a newline").
+ */
+const char *derive_bad_value(const char *s, size_t max);
+
+/* check.c */
+
+#define CHECK_DEFAULT_INTERVAL	"10s"	/* SERVICE_CHECK_*, gliderlabs */
+#define CHECK_TRAEFIK_INTERVAL	"30s"	/* Traefik's defaults */
+#define CHECK_TRAEFIK_TIMEOUT	"5s"
+#define CHECK_DOCKER_HEALTH_TTL	"90s"
+#define CHECK_MAX_HEADERS	16
+
+/*
+ * Adds to s every check the container declares for it: SERVICE_CHECK_*
+ * keys from a (one check per declared kind), Traefik healthcheck labels
+ * whose service maps to s->container_port, and with o->docker_health a
+ * TTL check when c has a HEALTHCHECK.  s->address, s->port,
+ * s->container_port and s->id must be set.  Refused checks become
+ * warnings in res; s keeps the others.
+ */
+void	 check_derive(const struct container *c, const struct derive_attrs *a,
+	    const struct derive_options *o, struct service *s,
+	    struct derive_result *res);
+void	 check_clear(struct service_check *chk);
+
+/* service.c */
+
+/* Frees everything s owns and zeroes it. */
+void	 service_clear(struct service *s);
+/*
+ * The body of PUT /v1/agent/service/register?replace-existing-checks=true
+ * for s, as a new cJSON object (caller frees with cJSON_Delete).  Keys come
+ * in a fixed order and Meta is sorted, so two equal services give
+ * byte-identical text.  The registrator-hash meta key is included when
+ * s->hash is set.
+ */
+cJSON	*service_json(const struct service *s);
+/* The same, printed without white space; caller frees with free(3). */
+char	*service_json_text(const struct service *s);
+/*
+ * Computes s->hash over the canonical body without the hash key, so
+ * reconcile can compare it with Meta["registrator-hash"] returned by
+ * GET /v1/agent/services and PUT only what differs.
+ */
+void	 service_hash(struct service *s);
+
+#endif
