@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The metrics registry behind both daemons' /metrics page.  A family
+ * (name, help, type, histogram bounds) holds series that differ by one
+ * label value; both are kept in registration order in intrusive lists, so
+ * the page is stable from one scrape to the next.  Rendering is pure: it
+ * only formats numbers into a capped buffer.  Numbers are written in the
+ * shortest form that reads back to the same double, as Prometheus' own Go
+ * client does.
+ */
+#include <sys/queue.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "metrics.h"
+#include "str.h"
+#include "xmalloc.h"
+
+enum metric_type {
+	METRIC_COUNTER,
+	METRIC_GAUGE,
+	METRIC_HISTOGRAM,
+};
+
+static const char *const metric_type_names[] = {
+	[METRIC_COUNTER] = "counter",
+	[METRIC_GAUGE] = "gauge",
+	[METRIC_HISTOGRAM] = "histogram",
+};
+
+struct metric_family;
+
+struct metric {
+	TAILQ_ENTRY(metric) entry;
+	struct metric_family *family;
+	char *label; /* NULL when the series has no label */
+	char *value; /* raw label value, for lookups */
+	char *escaped; /* label value escaped for the page */
+	double val; /* counter/gauge value, histogram sum */
+	uint64_t count; /* histogram observations */
+	uint64_t *hits; /* per bucket, not cumulative; nbounds entries */
+};
+
+struct metric_family {
+	TAILQ_ENTRY(metric_family) entry;
+	TAILQ_HEAD(, metric) series;
+	char *name;
+	char *help;
+	enum metric_type type;
+	double *bounds;
+	size_t nbounds;
+};
+
+struct metrics {
+	TAILQ_HEAD(, metric_family) families;
+};
+
+const double metrics_seconds_buckets[]
+    = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+const size_t metrics_seconds_nbuckets
+    = sizeof(metrics_seconds_buckets) / sizeof(metrics_seconds_buckets[0]);
+
+struct metrics *
+metrics_new(void)
+{
+	struct metrics *m = xcalloc(1, sizeof(*m));
+
+	TAILQ_INIT(&m->families);
+	return m;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	struct metric_family *f;
+	struct metric *s;
+
+	if (m == NULL)
+		return;
+	while ((f = TAILQ_FIRST(&m->families)) != NULL) {
+		TAILQ_REMOVE(&m->families, f, entry);
+		while ((s = TAILQ_FIRST(&f->series)) != NULL) {
+			TAILQ_REMOVE(&f->series, s, entry);
+			free(s->label);
+			free(s->value);
+			free(s->escaped);
+			free(s->hits);
+			free(s);
+		}
+		free(f->name);
+		free(f->help);
+		free(f->bounds);
+		free(f);
+	}
+	free(m);
+}
+
+static bool
+metrics_valid_name(const char *s, bool colon)
+{
+	if (*s == '\0' || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+			|| (*s >= '0' && *s <= '9') || *s == '_'
+			|| (colon && *s == ':')))
+			return false;
+	return true;
+}
+
+/* Escapes \, " and newline (label values) or \ and newline (help). */
+static char *
+metrics_escape(const char *s, bool quote)
+{
+	struct buf b = BUF_INITIALIZER(SIZE_MAX / 2);
+
+	buf_addstr(&b, "");
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			buf_addstr(&b, "\\\\");
+		else if (*s == '\n')
+			buf_addstr(&b, "\\n");
+		else if (quote && *s == '"')
+			buf_addstr(&b, "\\\"");
+		else
+			buf_addc(&b, *s);
+	}
+	return buf_take(&b, NULL);
+}
+
+static struct metric *
+metrics_register(struct metrics *m, enum metric_type type, const char *name,
+    const char *help, const char *label, const char *value,
+    const double *bounds, size_t nbounds)
+{
+	struct metric_family *f;
+	struct metric *s;
+	char *full;
+
+	if (!metrics_valid_name(name, true))
+		fatalx("metrics: invalid metric name \"%s\"", name);
+	if ((label == NULL) != (value == NULL)
+	    || (label != NULL
+		&& (!metrics_valid_name(label, false)
+		    || str_has_prefix(label, "__")
+		    || (type == METRIC_HISTOGRAM && strcmp(label, "le") == 0))))
+		fatalx("metrics: %s: invalid label", name);
+	if (type == METRIC_COUNTER && !str_has_suffix(name, "_total"))
+		full = xasprintf("%s_total", name);
+	else
+		full = xstrdup(name);
+
+	TAILQ_FOREACH(f, &m->families, entry)
+		if (strcmp(f->name, full) == 0)
+			break;
+	if (f != NULL && f->type != type)
+		fatalx("metrics: %s registered as %s and %s", full,
+		    metric_type_names[f->type], metric_type_names[type]);
+	if (f == NULL) {
+		if (type == METRIC_HISTOGRAM) {
+			for (size_t i = 0; i < nbounds; i++)
+				if (!isfinite(bounds[i])
+				    || (i > 0 && bounds[i] <= bounds[i - 1]))
+					fatalx("metrics: %s: bad buckets",
+					    full);
+		}
+		f = xcalloc(1, sizeof(*f));
+		TAILQ_INIT(&f->series);
+		f->name = full;
+		full = NULL;
+		f->help = metrics_escape(help, false);
+		f->type = type;
+		if (type == METRIC_HISTOGRAM && nbounds > 0) {
+			f->bounds
+			    = xreallocarray(NULL, nbounds, sizeof(*bounds));
+			memcpy(f->bounds, bounds, nbounds * sizeof(*bounds));
+			f->nbounds = nbounds;
+		}
+		TAILQ_INSERT_TAIL(&m->families, f, entry);
+	}
+	free(full);
+
+	TAILQ_FOREACH(s, &f->series, entry)
+		if ((s->value == NULL && value == NULL)
+		    || (s->value != NULL && value != NULL
+			&& strcmp(s->value, value) == 0))
+			return s;
+	s = xcalloc(1, sizeof(*s));
+	s->family = f;
+	if (label != NULL) {
+		s->label = xstrdup(label);
+		s->value = xstrdup(value);
+		s->escaped = metrics_escape(value, true);
+	}
+	if (type == METRIC_HISTOGRAM)
+		s->hits = xcalloc(f->nbounds + 1, sizeof(*s->hits));
+	TAILQ_INSERT_TAIL(&f->series, s, entry);
+	return s;
+}
+
+struct metric *
+metrics_counter(struct metrics *m, const char *name, const char *help,
+    const char *label, const char *value)
+{
+	return metrics_register(m, METRIC_COUNTER, name, help, label, value,
+	    NULL, 0);
+}
+
+struct metric *
+metrics_gauge(struct metrics *m, const char *name, const char *help,
+    const char *label, const char *value)
+{
+	return metrics_register(m, METRIC_GAUGE, name, help, label, value, NULL,
+	    0);
+}
+
+struct metric *
+metrics_histogram(struct metrics *m, const char *name, const char *help,
+    const char *label, const char *value, const double *bounds, size_t nbounds)
+{
+	return metrics_register(m, METRIC_HISTOGRAM, name, help, label, value,
+	    bounds, nbounds);
+}
+
+void
+metrics_inc(struct metric *s)
+{
+	metrics_add(s, 1);
+}
+
+void
+metrics_add(struct metric *s, double v)
+{
+	if (v >= 0)
+		s->val += v;
+}
+
+void
+metrics_set(struct metric *s, double v)
+{
+	s->val = v;
+}
+
+void
+metrics_gauge_add(struct metric *s, double v)
+{
+	s->val += v;
+}
+
+void
+metrics_observe(struct metric *s, double v)
+{
+	const struct metric_family *f = s->family;
+	size_t i;
+
+	if (s->hits == NULL)
+		return;
+	for (i = 0; i < f->nbounds; i++)
+		if (v <= f->bounds[i])
+			break;
+	s->hits[i]++;
+	s->count++;
+	s->val += v;
+}
+
+double
+metrics_value(const struct metric *s)
+{
+	return s->val;
+}
+
+uint64_t
+metrics_count(const struct metric *s)
+{
+	return s->count;
+}
+
+/* Formats v in the shortest decimal form that reads back as v. */
+static void
+metrics_fmt(char *dst, size_t len, double v)
+{
+	if (isnan(v)) {
+		snprintf(dst, len, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(dst, len, "%s", v > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if (fabs(v) < 1e15 && v == floor(v)) {
+		snprintf(dst, len, "%.0f", v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(dst, len, "%.*g", prec, v);
+		if (strtod(dst, NULL) == v)
+			return;
+	}
+}
+
+/* Appends {label="value",le="x"}, the parts that apply, or nothing. */
+static int
+metrics_labels(struct buf *out, const struct metric *s, const char *le)
+{
+	int ret = 0;
+	bool any = s->label != NULL || le != NULL;
+
+	if (any && buf_addc(out, '{') == -1)
+		return -1;
+	if (s->label != NULL)
+		ret = buf_addf(out, "%s=\"%s\"%s", s->label, s->escaped,
+		    le != NULL ? "," : "");
+	if (ret == 0 && le != NULL)
+		ret = buf_addf(out, "le=\"%s\"", le);
+	if (ret == 0 && any)
+		ret = buf_addc(out, '}');
+	return ret;
+}
+
+static int
+metrics_sample(struct buf *out, const char *name, const char *suffix,
+    const struct metric *s, const char *le, double v)
+{
+	char num[64];
+
+	metrics_fmt(num, sizeof(num), v);
+	if (buf_addf(out, "%s%s", name, suffix) == -1
+	    || metrics_labels(out, s, le) == -1
+	    || buf_addf(out, " %s\n", num) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+metrics_render_histogram(struct buf *out, const struct metric_family *f,
+    const struct metric *s)
+{
+	char le[64];
+	uint64_t cum = 0;
+
+	for (size_t i = 0; i < f->nbounds; i++) {
+		cum += s->hits[i];
+		metrics_fmt(le, sizeof(le), f->bounds[i]);
+		if (metrics_sample(out, f->name, "_bucket", s, le, (double)cum)
+		    == -1)
+			return -1;
+	}
+	if (metrics_sample(out, f->name, "_bucket", s, "+Inf", (double)s->count)
+		== -1
+	    || metrics_sample(out, f->name, "_sum", s, NULL, s->val) == -1
+	    || metrics_sample(out, f->name, "_count", s, NULL, (double)s->count)
+		== -1)
+		return -1;
+	return 0;
+}
+
+int
+metrics_render(const struct metrics *m, struct buf *out)
+{
+	const struct metric_family *f;
+	const struct metric *s;
+	int ret;
+
+	TAILQ_FOREACH(f, &m->families, entry) {
+		if (buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name,
+			f->help, f->name, metric_type_names[f->type])
+		    == -1)
+			return -1;
+		TAILQ_FOREACH(s, &f->series, entry) {
+			if (f->type == METRIC_HISTOGRAM)
+				ret = metrics_render_histogram(out, f, s);
+			else
+				ret = metrics_sample(out, f->name, "", s, NULL,
+				    s->val);
+			if (ret == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
