@@ -296,6 +296,19 @@ void	 derive_attrs_for_port(const struct container *c, uint16_t port,
 void	 derive_attrs_clear(struct derive_attrs *a);
 /* Borrowed value of key (lower case) or NULL; "" counts as unset. */
 const char *derive_attr(const struct derive_attrs *a, const char *key);
+/*
+ * The key as the user wrote it, for warnings: "SERVICE_80_CHECK_HTTP" when
+ * a's value for key came from the port key, else "SERVICE_CHECK_HTTP".
+ * Writes into out and returns it.
+ */
+const char *derive_key_name(char *out, size_t outlen,
+	    const struct derive_attrs *a, const char *key, uint16_t port);
+/*
+ * True when services of c are registered with the container's own IP and
+ * port (--internal, unless the container shares the host's network).
+ */
+bool	 derive_uses_container_ip(const struct container *c,
+	    const struct derive_options *o);
 /* Appends a printf-formatted warning, honouring DERIVE_MAX_WARNINGS. */
 void	 derive_warn(struct derive_result *res, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -348,5 +361,267 @@ char	*service_json_text(const struct service *s);
  * GET /v1/agent/services and PUT only what differs.
  */
 void	 service_hash(struct service *s);
+
+/*
+ * The daemon part below (docker.c, agent.c, reconcile.c, hostip.c,
+ * dnscheck.c) does I/O on the loop and logs; it is not pure.
+ */
+struct agent;
+struct buf;
+struct http;
+struct loop;
+struct metrics;
+
+/* docker.c */
+
+/*
+ * The Docker Engine client on the loop.  It negotiates the API version
+ * through /_ping (min of ours and the daemon's, never pinned), reads the
+ * host name from /info, follows /events as a stream and lists and inspects
+ * containers.  Events are coalesced per container: while an inspect for a
+ * container is in flight, later events only mark it for one more inspect,
+ * so the changes handed on for one container are always in order and each
+ * carries the container's state as Docker reports it now.  Event
+ * attributes are never trusted (a label can overwrite them): only Type,
+ * Action, Actor.ID and timeNano are read.
+ */
+#define DOCKER_API_MIN_MINOR	25	/* 1.25: filters on /events */
+#define DOCKER_API_MAX_MINOR	47	/* newest API whose shapes we know */
+#define BUF_MAX_DOCKER_EVENT	(1024u * 1024)	/* one /events line */
+#define BUF_MAX_DOCKER_BODY	(16u * 1024 * 1024) /* list, inspect */
+#define DOCKER_ID_MAX		64
+
+/* What happened to a container since the last change handed on. */
+#define DOCKER_ACT_LIST		0x001	/* seen in a listing */
+#define DOCKER_ACT_START	0x002
+#define DOCKER_ACT_DIE		0x004
+#define DOCKER_ACT_KILL		0x008	/* kill or stop: an operator stop */
+#define DOCKER_ACT_DESTROY	0x010
+#define DOCKER_ACT_HEALTH	0x020	/* health_status: ... */
+#define DOCKER_ACT_RENAME	0x040
+#define DOCKER_ACT_NETWORK	0x080	/* network connect or disconnect */
+#define DOCKER_ACT_OOM		0x100
+
+struct docker;
+
+/* Everything is borrowed for the duration of the callback. */
+struct docker_change {
+	const char	*id;		/* full container ID */
+	unsigned	 actions;	/* DOCKER_ACT_* seen since last change */
+	const cJSON	*inspect;	/* GET /containers/{id}/json; NULL: gone */
+	uint64_t	 event_ns;	/* timeNano of the first coalesced event, 0 if listed */
+};
+
+struct docker_cbs {
+	/* The host name from /info is known (called on each (re)connect). */
+	void	(*ready)(const char *host_name, void *arg);
+	/* One container's state changed. */
+	void	(*change)(const struct docker_change *change, void *arg);
+	/*
+	 * A full listing has been inspected: ids are every container that
+	 * exists now (borrowed).  Containers not in it are gone.
+	 */
+	void	(*listed)(const char *const *ids, size_t nids, void *arg);
+	/* The event stream dropped; a listing will follow the reconnect. */
+	void	(*lost)(void *arg);
+	/* One event of interest arrived (for metrics); may be NULL. */
+	void	(*event)(void *arg);
+	/* A ping, info or listing failed and will be retried; may be NULL. */
+	void	(*error)(void *arg);
+};
+
+/*
+ * Creates a client for docker_host (DOCKER_HOST syntax: unix:///path or
+ * tcp://host:port; NULL means unix:///var/run/docker.sock).  http is
+ * borrowed and must outlive the client.  Returns NULL with err filled on
+ * a bad address.
+ */
+struct docker	*docker_new(struct loop *loop, struct http *http,
+		    const char *docker_host, char *err, size_t errlen);
+/*
+ * Connects: ping, info, then (when follow is true) the event stream, then
+ * a listing.  Failures are logged and retried with backoff, for ever.
+ * cbs and arg are borrowed and must outlive the client.
+ */
+void		 docker_start(struct docker *docker, bool follow,
+		    const struct docker_cbs *cbs, void *arg);
+/* Asks for a new listing (coalesced with one already running). */
+void		 docker_relist(struct docker *docker);
+/* The negotiated API version ("1.41"), or "" before the first ping. */
+const char	*docker_api_version(const struct docker *docker);
+/* Cancels every transfer and timer; NULL is a no-op. */
+void		 docker_free(struct docker *docker);
+
+/* agent.c */
+
+/*
+ * The Consul agent API, the registrator's only writer: register,
+ * deregister, list, maintenance and TTL updates against the local agent.
+ * The ACL token goes in X-Consul-Token and nowhere else; it is registered
+ * with log_add_secret() and wiped when the client is freed.
+ */
+#define BUF_MAX_CONSUL_BODY	(8u * 1024 * 1024)
+#define AGENT_TIMEOUT_MS	10000
+#define AGENT_URL_MAX		1024
+
+struct agent;
+
+/* Everything borrowed for agent_new() only. */
+struct agent_opts {
+	/*
+	 * consul://host:port, consul-tls://host:port, consul-unix:///path,
+	 * http(s)://host:port or host:port (CONSUL_HTTP_ADDR's forms).
+	 */
+	const char	*address;
+	const char	*token;		/* NULL or "": none */
+	const char	*ca_file;	/* TLS; NULL for the system store */
+	const char	*cert_file;
+	const char	*key_file;
+	bool		 insecure;
+};
+
+/*
+ * Completion of one agent call: error is 0 when an answer arrived (then
+ * status is the HTTP status), -1 on a transport error (errmsg says why).
+ * body is borrowed for the callback only.
+ */
+struct agent_result {
+	int		 error;
+	long		 status;
+	const char	*errmsg;
+	const char	*body;
+	size_t		 body_len;
+};
+typedef void agent_done_cb(const struct agent_result *res, void *arg);
+
+/*
+ * Parses the address and keeps a copy of the options.  Returns NULL with
+ * err filled when the address is not one of the forms above.
+ */
+struct agent	*agent_new(struct loop *loop, struct http *http,
+		    const struct agent_opts *opts, char *err, size_t errlen);
+/* Cancels calls in flight (their callbacks are not called); NULL is a no-op. */
+void		 agent_free(struct agent *agent);
+/* The base URL ("http://127.0.0.1:8500"), for log lines; borrowed. */
+const char	*agent_base(const struct agent *agent);
+
+/*
+ * Each call starts one request and calls done exactly once, unless the
+ * agent is freed first.  Strings are borrowed for the call only.
+ */
+/* PUT /v1/agent/service/register?replace-existing-checks=true */
+void	agent_register(struct agent *agent, const char *body,
+	    agent_done_cb *done, void *arg);
+/* PUT /v1/agent/service/deregister/<id>; a 404 counts as done. */
+void	agent_deregister(struct agent *agent, const char *service_id,
+	    agent_done_cb *done, void *arg);
+/* GET /v1/agent/services */
+void	agent_services(struct agent *agent, agent_done_cb *done, void *arg);
+/* GET /v1/status/leader, the liveness probe gliderlabs uses. */
+void	agent_leader(struct agent *agent, agent_done_cb *done, void *arg);
+/* PUT /v1/agent/service/maintenance/<id>?enable=...&reason=... */
+void	agent_maintenance(struct agent *agent, const char *service_id,
+	    bool enable, const char *reason, agent_done_cb *done, void *arg);
+/* PUT /v1/agent/check/update/<check_id> {"Status": ..., "Output": ...} */
+void	agent_check_update(struct agent *agent, const char *check_id,
+	    const char *status, const char *output, agent_done_cb *done,
+	    void *arg);
+/*
+ * GET path (e.g. "/v1/agent/services") outside any loop, for one-shot
+ * commands.  The body is appended to body.  Returns 0 with *status set, or
+ * -1 with err filled.
+ */
+int	agent_get_sync(const struct agent *agent, const char *path,
+	    long *status, struct buf *body, char *err, size_t errlen);
+
+/* reconcile.c */
+
+/*
+ * Desired state (the services of every running container, plus those kept
+ * after a crash) against the agent's state (GET /v1/agent/services, the
+ * entries whose registrator-host meta names this host).  A pass PUTs only
+ * what is missing or whose registrator-hash differs, and deregisters what
+ * this host owns but no longer wants.  Passes are coalesced: Docker
+ * changes mark the state dirty and one pass runs from a before-poll hook.
+ * Failed writes make the pass fail and the whole pass is retried with
+ * backoff, so nothing is dropped.
+ */
+#define RECONCILE_META_CONTAINER "registrator-container"
+#define RECONCILE_BACKOFF_MIN_MS 500
+#define RECONCILE_BACKOFF_MAX_MS 30000
+#define RECONCILE_AGENT_POLL_MS	3000	/* default: lost-state detection */
+#define RECONCILE_HEALTH_REFRESH_MS 30000 /* TTL mirror of Docker health */
+
+enum deregister_mode {
+	DEREGISTER_ALWAYS,
+	DEREGISTER_ON_SUCCESS,
+	DEREGISTER_NEVER,
+};
+
+struct reconcile;
+
+/*
+ * Called on every die with the parsed container and its inspect (both
+ * borrowed for the call): the seam for crash reporting (crash.c).
+ */
+typedef void reconcile_die_cb(const struct container *c,
+    const cJSON *inspect, void *arg);
+/* --once and --dry-run: the run is over; status is the exit status. */
+typedef void reconcile_done_cb(int status, void *arg);
+
+/* Borrowed by reconcile_new() for the life of the reconcile object. */
+struct reconcile_config {
+	/* host_name is ignored: Docker's /info Name or host_override is used. */
+	struct derive_options derive;
+	const char	*host_override;	/* --hostname, or NULL */
+	enum deregister_mode deregister;
+	bool		 cleanup;
+	bool		 maintenance_on_stop;
+	bool		 dry_run;	/* print bodies, write nothing */
+	bool		 once;		/* one pass, then done_cb */
+	uint64_t	 resync_ms;	/* 0: never */
+	uint64_t	 agent_poll_ms;	/* 0: RECONCILE_AGENT_POLL_MS */
+	reconcile_die_cb *die_cb;	/* may be NULL */
+	void		*die_arg;
+	reconcile_done_cb *done_cb;	/* needed with once or dry_run */
+	void		*done_arg;
+};
+
+/*
+ * Creates the reconciler; agent may be NULL with dry_run.  loop, agent,
+ * metrics and cfg are borrowed and must outlive it.  Registers its
+ * metrics and its before-poll hook.
+ */
+struct reconcile *reconcile_new(struct loop *loop, struct agent *agent,
+		    struct docker *docker, struct metrics *metrics,
+		    const struct reconcile_config *cfg);
+/* The callbacks to give docker_start() with the reconcile object as arg. */
+const struct docker_cbs *reconcile_docker_cbs(void);
+/* Frees everything; in-flight writes are cancelled with the agent. */
+void		 reconcile_free(struct reconcile *rc);
+
+/* hostip.c */
+
+/*
+ * Writes the host's address for wildcard bindings into out (len bytes):
+ * the default-route interface's IPv4, else the first non-loopback IPv4 of
+ * an interface that is up (by name), else "127.0.0.1" and returns -1.
+ * Never a 127.x address from the host name.  Returns 0 when found.
+ */
+int	 hostip_detect(char *out, size_t len);
+
+/* dnscheck.c */
+
+/*
+ * `registrator dns-check`: lists the services this host registered
+ * (registrator-host meta, from the agent at consul_addr) and asks Consul's
+ * DNS interface at dns_addr ("host:port") for each: A and SRV of
+ * <name>.service.consul and SRV of <tag>.<name>.service.consul for every
+ * tag.  Every mismatch is printed.  host_name NULL means the agent's
+ * services are matched by Docker's /info Name read from DOCKER_HOST.
+ * Returns the exit status: 0 when everything matched, 1 otherwise.
+ */
+int	 dnscheck_main(const char *consul_addr, const char *token,
+	    const char *dns_addr, const char *host_name);
 
 #endif

@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Docker Engine client: the registrator's only source of truth about
+ * containers.  It negotiates the API version with /_ping, learns the host
+ * name from /info, subscribes to /events before it lists containers (so
+ * nothing that happens during the listing is missed), then inspects every
+ * container it hears about and hands the inspect result on to reconcile.c.
+ * When the stream drops it reconnects with backoff and since=<last event>
+ * and lists again, because the daemon replays only its last 256 events and
+ * drops events for slow readers.  Per container, at most one inspect is in
+ * flight; events arriving meanwhile are folded into one more inspect, so a
+ * container's changes reach reconcile.c in order.
+ */
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#include "registrator.h"
+
+#define DOCKER_DEFAULT_SOCKET	"/var/run/docker.sock"
+#define DOCKER_BACKOFF_MIN_MS	250
+#define DOCKER_BACKOFF_MAX_MS	30000
+#define DOCKER_REQ_TIMEOUT_MS	30000
+#define DOCKER_URL_MAX		512
+
+enum docker_phase {
+	DOCKER_IDLE,		/* waiting for the backoff timer */
+	DOCKER_PING,
+	DOCKER_INFO,
+	DOCKER_RUNNING,		/* stream (if following) and listings */
+};
+
+/* A container with an inspect in flight or pending. */
+struct docker_ctr {
+	TAILQ_ENTRY(docker_ctr) entry;
+	struct docker	*docker;
+	char		 id[DOCKER_ID_MAX + 1];
+	unsigned	 pending;	/* actions not yet inspected */
+	unsigned	 inflight_actions; /* actions the inspect in flight covers */
+	uint64_t	 pending_ns;
+	uint64_t	 inflight_ns;
+	struct http_req	*req;
+	unsigned	 list_gen;	/* listing round waiting for it, or 0 */
+	struct loop_timer retry;
+	unsigned	 failures;
+};
+TAILQ_HEAD(docker_ctrs, docker_ctr);
+
+struct docker {
+	struct loop	*loop;
+	struct http	*http;
+	char		*base;		/* "http://localhost" or "http://h:p" */
+	char		*unix_socket;	/* NULL for TCP */
+	struct http_tls	 tls;
+	bool		 use_tls;
+	const struct docker_cbs *cbs;
+	void		*arg;
+	bool		 follow;
+
+	enum docker_phase phase;
+	char		 api[16];	/* "1.41" */
+	char		*host_name;
+	struct http_req	*req;		/* ping or info */
+	struct loop_timer timer;	/* backoff for ping/info/stream */
+	unsigned	 failures;
+
+	struct http_req	*stream;
+	struct buf	 line;		/* partial /events line */
+	bool		 skipping;	/* dropping an oversized line */
+	long long	 since_sec;	/* last event seen, for since= */
+	long long	 since_nsec;
+	bool		 have_since;
+
+	struct http_req	*list_req;
+	bool		 list_again;
+	unsigned	 list_gen;
+	unsigned	 list_waiting;	/* inspects of this round in flight */
+	char		**list_ids;
+	size_t		 list_nids;
+	struct loop_timer list_timer;
+	unsigned	 list_failures;
+
+	struct docker_ctrs ctrs;
+};
+
+static void	docker_connect(struct docker *);
+static void	docker_inspect(struct docker *, struct docker_ctr *);
+static void	docker_list(struct docker *);
+
+static uint64_t
+docker_backoff_ms(unsigned failures)
+{
+	uint64_t ms = DOCKER_BACKOFF_MIN_MS;
+
+	while (failures-- > 1 && ms < DOCKER_BACKOFF_MAX_MS)
+		ms *= 2;
+	if (ms > DOCKER_BACKOFF_MAX_MS)
+		ms = DOCKER_BACKOFF_MAX_MS;
+	/* Up to 25% jitter so many registrators do not reconnect at once. */
+	return ms - (uint64_t)(rand() % (int)(ms / 4 + 1));
+}
+
+static bool
+docker_id_valid(const char *id)
+{
+	size_t n = 0;
+
+	for (; id[n] != '\0'; n++)
+		if (!isxdigit((unsigned char)id[n]))
+			return false;
+	return n > 0 && n <= DOCKER_ID_MAX;
+}
+
+static void
+docker_opts(const struct docker *d, struct http_opts *o, const char *url)
+{
+	memset(o, 0, sizeof(*o));
+	o->url = url;
+	o->unix_socket = d->unix_socket;
+	o->tls = d->use_tls ? &d->tls : NULL;
+	o->timeout_ms = DOCKER_REQ_TIMEOUT_MS;
+	o->max_body = BUF_MAX_DOCKER_BODY;
+}
+
+/* Versioned URL: base + "/v1.NN" + path. */
+static void
+docker_url(const struct docker *d, char *url, size_t len, const char *path)
+{
+	(void)snprintf(url, len, "%s/v%s%s", d->base, d->api, path);
+}
+
+static void
+docker_retry(struct docker *d, const char *what, const char *why)
+{
+	uint64_t ms;
+
+	d->failures++;
+	ms = docker_backoff_ms(d->failures);
+	log_warnx("docker: %s: %s, retrying in %llu ms", what, why,
+	    (unsigned long long)ms);
+	if (d->cbs->error != NULL)
+		d->cbs->error(d->arg);
+	d->phase = DOCKER_IDLE;
+	loop_timer_start(d->loop, &d->timer, ms);
+}
+
+static void
+docker_result_why(const struct http_result *res, char *why, size_t len)
+{
+	if (res->error != 0)
+		(void)snprintf(why, len, "%s", res->errmsg);
+	else
+		(void)snprintf(why, len, "HTTP %ld", res->status);
+}
+
+/* Parses "1.41" into its minor number; -1 on anything else. */
+static int
+docker_api_minor(const char *v)
+{
+	long long minor;
+
+	if (v == NULL || strncmp(v, "1.", 2) != 0)
+		return -1;
+	if (str_to_ll(v + 2, 0, 999, &minor) == -1)
+		return -1;
+	return (int)minor;
+}
+
+/*
+ * First subscription: replay from one second before the daemon's clock
+ * (the Date header of /_ping), so that nothing between subscribing and
+ * listing can slip through even if the stream's request lands late.
+ */
+static void
+docker_since_from_date(struct docker *d, const char *date)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	if (d->have_since || date == NULL)
+		return;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL)
+		return;
+	t = timegm(&tm);
+	if (t <= 1)
+		return;
+	d->since_sec = (long long)t - 1;
+	d->since_nsec = 0;
+	d->have_since = true;
+}
+
+static void
+docker_info_done(const struct http_result *res, void *arg)
+{
+	struct docker *d = arg;
+	cJSON *info = NULL;
+	const cJSON *name;
+	char why[HTTP_ERR_MAX + 32];
+
+	d->req = NULL;
+	if (res->error != 0 || res->status != 200) {
+		docker_result_why(res, why, sizeof(why));
+		docker_retry(d, "GET /info", why);
+		return;
+	}
+	info = cJSON_ParseWithLength(res->body, res->body_len);
+	name = cJSON_GetObjectItemCaseSensitive(info, "Name");
+	if (!cJSON_IsString(name) || name->valuestring[0] == '\0') {
+		cJSON_Delete(info);
+		docker_retry(d, "GET /info", "no Name in the answer");
+		return;
+	}
+	if (d->host_name == NULL || strcmp(d->host_name, name->valuestring) != 0) {
+		free(d->host_name);
+		d->host_name = xstrdup(name->valuestring);
+	}
+	cJSON_Delete(info);
+	d->failures = 0;
+	d->phase = DOCKER_RUNNING;
+	log_info("docker: connected, API %s, host %s", d->api, d->host_name);
+	if (d->cbs->ready != NULL)
+		d->cbs->ready(d->host_name, d->arg);
+	if (d->follow)
+		docker_connect(d);
+	docker_list(d);
+}
+
+static void
+docker_ping_done(const struct http_result *res, void *arg)
+{
+	struct docker *d = arg;
+	struct http_opts o;
+	const char *v;
+	char url[DOCKER_URL_MAX], why[HTTP_ERR_MAX + 32];
+	int minor;
+
+	d->req = NULL;
+	if (res->error != 0 || res->status != 200) {
+		docker_result_why(res, why, sizeof(why));
+		docker_retry(d, "GET /_ping", why);
+		return;
+	}
+	v = http_result_header(res, "Api-Version");
+	minor = docker_api_minor(v);
+	if (minor == -1) {
+		docker_retry(d, "GET /_ping", "no usable Api-Version header");
+		return;
+	}
+	if (minor < DOCKER_API_MIN_MINOR) {
+		(void)snprintf(why, sizeof(why), "daemon API %s is older than 1.%d",
+		    v, DOCKER_API_MIN_MINOR);
+		docker_retry(d, "GET /_ping", why);
+		return;
+	}
+	if (minor > DOCKER_API_MAX_MINOR)
+		minor = DOCKER_API_MAX_MINOR;
+	(void)snprintf(d->api, sizeof(d->api), "1.%d", minor);
+	docker_since_from_date(d, http_result_header(res, "Date"));
+
+	d->phase = DOCKER_INFO;
+	docker_url(d, url, sizeof(url), "/info");
+	docker_opts(d, &o, url);
+	d->req = http_start(d->http, &o, docker_info_done, d);
+}
+
+static void
+docker_ping(struct docker *d)
+{
+	struct http_opts o;
+	char url[DOCKER_URL_MAX];
+
+	d->phase = DOCKER_PING;
+	(void)snprintf(url, sizeof(url), "%s/_ping", d->base);
+	docker_opts(d, &o, url);
+	d->req = http_start(d->http, &o, docker_ping_done, d);
+}
+
+static void
+docker_timer_cb(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	(void)loop;
+	(void)timer;
+	docker_ping(arg);
+}
+
+/* ---- per-container inspects ---- */
+
+static struct docker_ctr *
+docker_ctr_get(struct docker *d, const char *id)
+{
+	struct docker_ctr *c;
+
+	TAILQ_FOREACH(c, &d->ctrs, entry)
+		if (strcmp(c->id, id) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+docker_ctr_free(struct docker *d, struct docker_ctr *c)
+{
+	TAILQ_REMOVE(&d->ctrs, c, entry);
+	http_cancel(d->http, c->req);
+	loop_timer_stop(d->loop, &c->retry);
+	free(c);
+}
+
+static void
+docker_ctr_retry_cb(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct docker_ctr *c = arg;
+
+	(void)loop;
+	(void)timer;
+	docker_inspect(c->docker, c);
+}
+
+/* Called when a listing round's last inspect has completed. */
+static void
+docker_list_finish(struct docker *d)
+{
+	size_t i;
+
+	if (d->cbs->listed != NULL)
+		d->cbs->listed((const char *const *)d->list_ids, d->list_nids,
+		    d->arg);
+	for (i = 0; i < d->list_nids; i++)
+		free(d->list_ids[i]);
+	free(d->list_ids);
+	d->list_ids = NULL;
+	d->list_nids = 0;
+	d->list_gen = 0;
+	if (d->list_again) {
+		d->list_again = false;
+		docker_list(d);
+	}
+}
+
+static void
+docker_inspect_done(const struct http_result *res, void *arg)
+{
+	struct docker_ctr *c = arg;
+	struct docker *d = c->docker;
+	struct docker_change ch;
+	cJSON *inspect = NULL;
+	char why[HTTP_ERR_MAX + 32];
+	bool list_done = false;
+
+	c->req = NULL;
+	if (res->error != 0 || (res->status != 200 && res->status != 404)) {
+		uint64_t ms;
+
+		/* Keep the actions: they are inspected again after a pause. */
+		c->pending |= c->inflight_actions;
+		if (c->pending_ns == 0 || (c->inflight_ns != 0 &&
+		    c->inflight_ns < c->pending_ns))
+			c->pending_ns = c->inflight_ns;
+		c->inflight_actions = 0;
+		c->failures++;
+		ms = docker_backoff_ms(c->failures);
+		docker_result_why(res, why, sizeof(why));
+		log_warnx("docker: inspect %.12s: %s, retrying in %llu ms",
+		    c->id, why, (unsigned long long)ms);
+		loop_timer_start(d->loop, &c->retry, ms);
+		return;
+	}
+	c->failures = 0;
+	if (res->status == 200) {
+		inspect = cJSON_ParseWithLength(res->body, res->body_len);
+		if (inspect == NULL) {
+			log_warnx("docker: inspect %.12s: answer is not JSON, "
+			    "treating the container as gone", c->id);
+		}
+	}
+	ch.id = c->id;
+	ch.actions = c->inflight_actions;
+	ch.inspect = inspect;
+	ch.event_ns = c->inflight_ns;
+	c->inflight_actions = 0;
+	c->inflight_ns = 0;
+	if (c->list_gen != 0 && c->list_gen == d->list_gen) {
+		c->list_gen = 0;
+		if (--d->list_waiting == 0)
+			list_done = true;
+	}
+	d->cbs->change(&ch, d->arg);
+	cJSON_Delete(inspect);
+	if (c->pending != 0)
+		docker_inspect(d, c);
+	else
+		docker_ctr_free(d, c);
+	if (list_done)
+		docker_list_finish(d);
+}
+
+static void
+docker_inspect(struct docker *d, struct docker_ctr *c)
+{
+	struct http_opts o;
+	char url[DOCKER_URL_MAX], path[DOCKER_ID_MAX + 32];
+
+	if (c->req != NULL || loop_timer_active(&c->retry))
+		return;
+	(void)snprintf(path, sizeof(path), "/containers/%s/json", c->id);
+	docker_url(d, url, sizeof(url), path);
+	docker_opts(d, &o, url);
+	c->inflight_actions = c->pending;
+	c->inflight_ns = c->pending_ns;
+	c->pending = 0;
+	c->pending_ns = 0;
+	c->req = http_start(d->http, &o, docker_inspect_done, c);
+}
+
+/* Records actions for a container and inspects it unless one is running. */
+static struct docker_ctr *
+docker_touch(struct docker *d, const char *id, unsigned actions,
+    uint64_t event_ns)
+{
+	struct docker_ctr *c;
+
+	c = docker_ctr_get(d, id);
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->docker = d;
+		(void)str_copy(c->id, id, sizeof(c->id));
+		loop_timer_init(&c->retry, docker_ctr_retry_cb, c);
+		TAILQ_INSERT_TAIL(&d->ctrs, c, entry);
+	}
+	c->pending |= actions;
+	if (event_ns != 0 && c->pending_ns == 0)
+		c->pending_ns = event_ns;
+	docker_inspect(d, c);
+	return c;
+}
+
+/* ---- listing ---- */
+
+static void
+docker_list_retry_cb(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	(void)loop;
+	(void)timer;
+	docker_list(arg);
+}
+
+static void
+docker_list_done(const struct http_result *res, void *arg)
+{
+	struct docker *d = arg;
+	struct docker_ctr *c;
+	const cJSON *item, *id;
+	cJSON *list = NULL;
+	char why[HTTP_ERR_MAX + 32];
+	size_t n = 0;
+
+	d->list_req = NULL;
+	if (res->error == 0 && res->status == 200)
+		list = cJSON_ParseWithLength(res->body, res->body_len);
+	if (!cJSON_IsArray(list)) {
+		uint64_t ms;
+
+		cJSON_Delete(list);
+		d->list_failures++;
+		ms = docker_backoff_ms(d->list_failures);
+		if (res->error != 0 || res->status != 200)
+			docker_result_why(res, why, sizeof(why));
+		else
+			(void)snprintf(why, sizeof(why), "answer is not a list");
+		log_warnx("docker: listing containers: %s, retrying in %llu ms",
+		    why, (unsigned long long)ms);
+		if (d->cbs->error != NULL)
+			d->cbs->error(d->arg);
+		loop_timer_start(d->loop, &d->list_timer, ms);
+		return;
+	}
+	d->list_failures = 0;
+	d->list_gen++;
+	if (d->list_gen == 0)
+		d->list_gen = 1;
+	d->list_ids = xreallocarray(NULL, (size_t)cJSON_GetArraySize(list) + 1,
+	    sizeof(*d->list_ids));
+	d->list_waiting = 1;	/* held until every inspect is started */
+	cJSON_ArrayForEach(item, list) {
+		id = cJSON_GetObjectItemCaseSensitive(item, "Id");
+		if (!cJSON_IsString(id) || !docker_id_valid(id->valuestring))
+			continue;
+		d->list_ids[n++] = xstrdup(id->valuestring);
+		c = docker_touch(d, id->valuestring, DOCKER_ACT_LIST, 0);
+		if (c->list_gen != d->list_gen) {
+			c->list_gen = d->list_gen;
+			d->list_waiting++;
+		}
+	}
+	d->list_nids = n;
+	cJSON_Delete(list);
+	log_debug("docker: listed %zu containers", n);
+	if (--d->list_waiting == 0)
+		docker_list_finish(d);
+}
+
+static void
+docker_list(struct docker *d)
+{
+	struct http_opts o;
+	char url[DOCKER_URL_MAX];
+
+	if (d->phase != DOCKER_RUNNING)
+		return;	/* the next connection lists anyway */
+	if (d->list_req != NULL || d->list_gen != 0 ||
+	    loop_timer_active(&d->list_timer)) {
+		d->list_again = true;
+		return;
+	}
+	/* all=1: exited containers matter for --deregister on-success. */
+	docker_url(d, url, sizeof(url), "/containers/json?all=1");
+	docker_opts(d, &o, url);
+	d->list_req = http_start(d->http, &o, docker_list_done, d);
+}
+
+void
+docker_relist(struct docker *d)
+{
+	docker_list(d);
+}
+
+/* ---- the event stream ---- */
+
+static unsigned
+docker_action_bits(const char *type, const char *action)
+{
+	static const struct {
+		const char	*name;
+		unsigned	 bit;
+	} map[] = {
+		{ "start", DOCKER_ACT_START },
+		{ "die", DOCKER_ACT_DIE },
+		{ "kill", DOCKER_ACT_KILL },
+		{ "stop", DOCKER_ACT_KILL },
+		{ "destroy", DOCKER_ACT_DESTROY },
+		{ "rename", DOCKER_ACT_RENAME },
+		{ "oom", DOCKER_ACT_OOM },
+		{ "restart", DOCKER_ACT_START },
+	};
+	size_t i;
+
+	if (strcmp(type, "network") == 0)
+		return strcmp(action, "connect") == 0 ||
+		    strcmp(action, "disconnect") == 0 ? DOCKER_ACT_NETWORK : 0;
+	if (strcmp(type, "container") != 0)
+		return 0;
+	if (str_has_prefix(action, "health_status"))
+		return DOCKER_ACT_HEALTH;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(action, map[i].name) == 0)
+			return map[i].bit;
+	return 0;
+}
+
+static void
+docker_event(struct docker *d, const char *line, size_t len)
+{
+	cJSON *ev;
+	const cJSON *type, *action, *actor, *id, *tn, *attrs;
+	const char *cid = NULL;
+	unsigned bits;
+	uint64_t ns = 0;
+
+	ev = cJSON_ParseWithLength(line, len);
+	if (ev == NULL) {
+		log_warnx("docker: event is not JSON, relisting");
+		docker_list(d);
+		return;
+	}
+	type = cJSON_GetObjectItemCaseSensitive(ev, "Type");
+	action = cJSON_GetObjectItemCaseSensitive(ev, "Action");
+	actor = cJSON_GetObjectItemCaseSensitive(ev, "Actor");
+	tn = cJSON_GetObjectItemCaseSensitive(ev, "timeNano");
+	if (cJSON_IsNumber(tn) && tn->valuedouble > 0) {
+		ns = (uint64_t)tn->valuedouble;
+		d->since_sec = (long long)(ns / 1000000000u);
+		d->since_nsec = (long long)(ns % 1000000000u);
+		d->have_since = true;
+	}
+	if (!cJSON_IsString(type) || !cJSON_IsString(action))
+		goto out;
+	bits = docker_action_bits(type->valuestring, action->valuestring);
+	if (bits == 0)
+		goto out;
+	if (bits == DOCKER_ACT_NETWORK) {
+		/* Network events name the container in an attribute. */
+		attrs = cJSON_GetObjectItemCaseSensitive(actor, "Attributes");
+		id = cJSON_GetObjectItemCaseSensitive(attrs, "container");
+	} else
+		id = cJSON_GetObjectItemCaseSensitive(actor, "ID");
+	if (cJSON_IsString(id))
+		cid = id->valuestring;
+	if (cid == NULL || !docker_id_valid(cid)) {
+		log_debug("docker: %s event without a container ID, ignored",
+		    action->valuestring);
+		goto out;
+	}
+	log_debug("docker: event %s %.12s", action->valuestring, cid);
+	if (d->cbs->event != NULL)
+		d->cbs->event(d->arg);
+	(void)docker_touch(d, cid, bits, ns);
+out:
+	cJSON_Delete(ev);
+}
+
+static int
+docker_stream_data(const char *data, size_t len, void *arg)
+{
+	struct docker *d = arg;
+	const char *nl;
+
+	while (len > 0) {
+		size_t n;
+
+		nl = memchr(data, '\n', len);
+		n = nl != NULL ? (size_t)(nl - data) : len;
+		if (!d->skipping && buf_add(&d->line, data, n) == -1) {
+			log_warnx("docker: event longer than %u bytes dropped, "
+			    "relisting", BUF_MAX_DOCKER_EVENT);
+			d->skipping = true;
+			buf_reset(&d->line);
+		}
+		if (nl == NULL)
+			break;
+		if (d->skipping)
+			docker_list(d);
+		else if (d->line.len > 0)
+			docker_event(d, buf_str(&d->line), d->line.len);
+		d->skipping = false;
+		buf_reset(&d->line);
+		data += n + 1;
+		len -= n + 1;
+	}
+	return 0;
+}
+
+static void
+docker_stream_done(const struct http_result *res, void *arg)
+{
+	struct docker *d = arg;
+	char why[HTTP_ERR_MAX + 32];
+
+	d->stream = NULL;
+	buf_reset(&d->line);
+	d->skipping = false;
+	if (res->error == 0 && res->status == 200)
+		(void)snprintf(why, sizeof(why), "event stream ended");
+	else
+		docker_result_why(res, why, sizeof(why));
+	if (d->cbs->lost != NULL)
+		d->cbs->lost(d->arg);
+	http_cancel(d->http, d->list_req);
+	d->list_req = NULL;
+	loop_timer_stop(d->loop, &d->list_timer);
+	d->list_again = false;
+	docker_retry(d, "GET /events", why);
+}
+
+static void
+docker_connect(struct docker *d)
+{
+	struct http_opts o;
+	char url[DOCKER_URL_MAX], path[256], since[64];
+	char *filters;
+
+	filters = http_escape("{\"type\":[\"container\",\"network\"]}");
+	since[0] = '\0';
+	if (d->have_since)
+		(void)snprintf(since, sizeof(since), "&since=%lld.%09lld",
+		    d->since_sec, d->since_nsec);
+	(void)snprintf(path, sizeof(path), "/events?filters=%s%s", filters,
+	    since);
+	free(filters);
+	docker_url(d, url, sizeof(url), path);
+	docker_opts(d, &o, url);
+	o.timeout_ms = 0;	/* an idle stream is normal */
+	o.on_data = docker_stream_data;
+	d->stream = http_start(d->http, &o, docker_stream_done, d);
+}
+
+/* ---- life cycle ---- */
+
+struct docker *
+docker_new(struct loop *loop, struct http *http, const char *docker_host,
+    char *err, size_t errlen)
+{
+	struct docker *d;
+	const char *certs, *verify;
+
+	d = xcalloc(1, sizeof(*d));
+	d->loop = loop;
+	d->http = http;
+	TAILQ_INIT(&d->ctrs);
+	buf_init(&d->line, BUF_MAX_DOCKER_EVENT);
+	loop_timer_init(&d->timer, docker_timer_cb, d);
+	loop_timer_init(&d->list_timer, docker_list_retry_cb, d);
+	if (docker_host == NULL || docker_host[0] == '\0')
+		docker_host = "unix://" DOCKER_DEFAULT_SOCKET;
+	if (str_has_prefix(docker_host, "unix://")) {
+		const char *path = docker_host + strlen("unix://");
+
+		if (path[0] != '/' || strlen(path) > 107) {
+			(void)snprintf(err, errlen, "DOCKER_HOST %s: not an "
+			    "absolute socket path of at most 107 bytes",
+			    docker_host);
+			goto fail;
+		}
+		d->unix_socket = xstrdup(path);
+		d->base = xstrdup("http://localhost");
+	} else if (str_has_prefix(docker_host, "tcp://")) {
+		const char *hp = docker_host + strlen("tcp://");
+
+		if (hp[0] == '\0' || strchr(hp, '/') != NULL) {
+			(void)snprintf(err, errlen, "DOCKER_HOST %s: expected "
+			    "tcp://host:port", docker_host);
+			goto fail;
+		}
+		verify = getenv("DOCKER_TLS_VERIFY");
+		certs = getenv("DOCKER_CERT_PATH");
+		if (verify != NULL && verify[0] != '\0' && verify[0] != '0') {
+			if (certs == NULL || certs[0] == '\0')
+				certs = ".docker";
+			d->use_tls = true;
+			d->tls.ca_file = xasprintf("%s/ca.pem", certs);
+			d->tls.cert_file = xasprintf("%s/cert.pem", certs);
+			d->tls.key_file = xasprintf("%s/key.pem", certs);
+		}
+		d->base = xasprintf("%s://%s", d->use_tls ? "https" : "http",
+		    hp);
+	} else {
+		(void)snprintf(err, errlen, "DOCKER_HOST %s: only unix:// and "
+		    "tcp:// are supported", docker_host);
+		goto fail;
+	}
+	return d;
+fail:
+	docker_free(d);
+	return NULL;
+}
+
+void
+docker_start(struct docker *d, bool follow, const struct docker_cbs *cbs,
+    void *arg)
+{
+	d->cbs = cbs;
+	d->arg = arg;
+	d->follow = follow;
+	docker_ping(d);
+}
+
+const char *
+docker_api_version(const struct docker *d)
+{
+	return d->api;
+}
+
+void
+docker_free(struct docker *d)
+{
+	struct docker_ctr *c;
+	size_t i;
+
+	if (d == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&d->ctrs)) != NULL)
+		docker_ctr_free(d, c);
+	if (d->http != NULL) {
+		http_cancel(d->http, d->req);
+		http_cancel(d->http, d->stream);
+		http_cancel(d->http, d->list_req);
+	}
+	if (d->loop != NULL) {
+		loop_timer_stop(d->loop, &d->timer);
+		loop_timer_stop(d->loop, &d->list_timer);
+	}
+	for (i = 0; i < d->list_nids; i++)
+		free(d->list_ids[i]);
+	free(d->list_ids);
+	buf_clear(&d->line);
+	free(d->base);
+	free(d->unix_socket);
+	free((char *)d->tls.ca_file);
+	free((char *)d->tls.cert_file);
+	free((char *)d->tls.key_file);
+	free(d->host_name);
+	free(d);
+}

@@ -1,0 +1,963 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reconciliation: the middle of the data flow, between docker.c (what
+ * runs) and agent.c (what Consul holds).  It keeps one record per
+ * container with the services derive.c made for it and whether they are
+ * wanted (running, or kept after a crash under --deregister on-success).
+ * A pass reads the agent's services, PUTs the wanted ones that are missing
+ * or whose registrator-hash differs, and deregisters the ones this host
+ * owns (registrator-host meta) that nobody wants any more.  Passes run at
+ * start, after each batch of Docker changes, after a Docker reconnect and
+ * listing, every few seconds against the agent (a dev agent that restarts
+ * loses everything; the poll notices our services missing) and every
+ * --resync.  A failed pass is retried with backoff, so a write is never
+ * dropped.
+ */
+#include <sys/queue.h>
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "metrics.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#include "registrator.h"
+
+enum rc_state {
+	RC_UP,		/* running: its services are wanted */
+	RC_KEPT,	/* stopped, registration kept by --deregister */
+	RC_DOWN,	/* stopped: nothing wanted */
+};
+
+struct rc_ctr {
+	TAILQ_ENTRY(rc_ctr) entry;
+	char		*id;
+	char		*name;
+	enum rc_state	 state;
+	bool		 operator_stop;	/* kill/stop seen since the start */
+	bool		 in_maintenance;
+	struct service	*services;
+	size_t		 nservices;
+	char		*health;	/* Docker health status, "" if none */
+	uint64_t	 event_ns;	/* start event awaiting registration */
+};
+TAILQ_HEAD(rc_ctrs, rc_ctr);
+TAILQ_HEAD(rc_writes, rc_write);
+
+struct reconcile {
+	struct loop	*loop;
+	struct agent	*agent;
+	struct docker	*docker;
+	const struct reconcile_config *cfg;
+	char		*host_name;
+	struct rc_ctrs	 ctrs;
+	struct rc_writes writes;
+	regex_t		 id_re;		/* gliderlabs' <host>:<name>:<port> */
+
+	bool		 synced;	/* a whole listing has been seen */
+	bool		 dirty;
+	bool		 busy;		/* a pass is in flight */
+	bool		 pass_failed;
+	unsigned	 inflight;
+	unsigned	 failures;
+	uint64_t	 pass_start_ms;
+	bool		 finished;	/* once/dry-run reported */
+
+	struct loop_timer retry_timer;
+	struct loop_timer poll_timer;
+	struct loop_timer resync_timer;
+	struct loop_timer health_timer;
+
+	struct metric	*m_events;
+	struct metric	*m_registrations;
+	struct metric	*m_deregistrations;
+	struct metric	*m_errors;
+	struct metric	*m_reconcile;
+	struct metric	*m_services;
+	struct metric	*m_latency;
+};
+
+/* One write in flight, listed so reconcile_free() can release it. */
+struct rc_write {
+	TAILQ_ENTRY(rc_write) entry;
+	struct reconcile *rc;
+	char		*service_id;
+	char		*ctr_id;	/* register: for the latency metric */
+	bool		 reg;
+};
+
+static void	rc_kick(struct reconcile *);
+
+static uint64_t
+rc_backoff_ms(unsigned failures)
+{
+	uint64_t ms = RECONCILE_BACKOFF_MIN_MS;
+
+	while (failures-- > 1 && ms < RECONCILE_BACKOFF_MAX_MS)
+		ms *= 2;
+	return ms > RECONCILE_BACKOFF_MAX_MS ? RECONCILE_BACKOFF_MAX_MS : ms;
+}
+
+static uint64_t
+rc_realtime_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- container records ---- */
+
+static struct rc_ctr *
+rc_ctr_find(const struct reconcile *rc, const char *id)
+{
+	struct rc_ctr *c;
+
+	TAILQ_FOREACH(c, &rc->ctrs, entry)
+		if (strcmp(c->id, id) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+rc_ctr_drop_services(struct rc_ctr *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nservices; i++)
+		service_clear(&c->services[i]);
+	free(c->services);
+	c->services = NULL;
+	c->nservices = 0;
+}
+
+static void
+rc_ctr_free(struct reconcile *rc, struct rc_ctr *c)
+{
+	TAILQ_REMOVE(&rc->ctrs, c, entry);
+	rc_ctr_drop_services(c);
+	free(c->id);
+	free(c->name);
+	free(c->health);
+	free(c);
+}
+
+static bool
+rc_wanted(const struct rc_ctr *c)
+{
+	return c->state == RC_UP || c->state == RC_KEPT;
+}
+
+/* The wanted service with this ID, or NULL. */
+static const struct service *
+rc_desired(const struct reconcile *rc, const char *id,
+    const struct rc_ctr **owner)
+{
+	const struct rc_ctr *c;
+	size_t i;
+
+	TAILQ_FOREACH(c, &rc->ctrs, entry) {
+		if (!rc_wanted(c))
+			continue;
+		for (i = 0; i < c->nservices; i++) {
+			if (strcmp(c->services[i].id, id) == 0) {
+				if (owner != NULL)
+					*owner = c;
+				return &c->services[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Adds the registrator-container meta key (kept sorted) so that a kept
+ * registration can be matched to its container after a restart, when the
+ * stopped container no longer shows its published ports; then re-hashes.
+ */
+static void
+rc_tag_container(struct service *s)
+{
+	size_t i, at;
+
+	if (s->nmeta >= DERIVE_MAX_META)
+		return;
+	for (i = 0; i < s->nmeta; i++)
+		if (strcmp(s->meta[i].key, RECONCILE_META_CONTAINER) == 0)
+			return;
+	for (at = 0; at < s->nmeta; at++)
+		if (strcmp(s->meta[at].key, RECONCILE_META_CONTAINER) > 0)
+			break;
+	s->meta = xreallocarray(s->meta, s->nmeta + 1, sizeof(*s->meta));
+	memmove(&s->meta[at + 1], &s->meta[at],
+	    (s->nmeta - at) * sizeof(*s->meta));
+	s->meta[at].key = xstrdup(RECONCILE_META_CONTAINER);
+	s->meta[at].value = xstrdup(s->container_id);
+	s->nmeta++;
+	service_hash(s);
+}
+
+/* Derives c's services from the parsed container, replacing the old ones. */
+static void
+rc_derive(struct reconcile *rc, struct rc_ctr *rec,
+    const struct container *c)
+{
+	struct derive_options o = rc->cfg->derive;
+	struct derive_result res;
+	char err[REGISTRATOR_ERR_MAX];
+	size_t i, n = 0;
+
+	o.host_name = rc->host_name;
+	derive_result_init(&res);
+	if (derive_services(c, &o, &res, err, sizeof(err)) == -1) {
+		log_warnx("container %s: %s, not registered", c->name, err);
+		if (rc->m_errors != NULL)
+			metrics_inc(rc->m_errors);
+		derive_result_clear(&res);
+		return;
+	}
+	for (i = 0; i < res.nwarnings; i++)
+		log_warnx("%s", res.warnings[i]);
+	rc_ctr_drop_services(rec);
+	rec->services = xreallocarray(NULL, res.nservices + 1,
+	    sizeof(*rec->services));
+	for (i = 0; i < res.nservices; i++) {
+		struct service *s = &res.services[i];
+		const struct rc_ctr *other = NULL;
+
+		if (rc_desired(rc, s->id, &other) != NULL && other != rec) {
+			log_warnx("container %s: service ID %s is already "
+			    "used by container %s, skipped", c->name, s->id,
+			    other->name);
+			service_clear(s);
+			continue;
+		}
+		rc_tag_container(s);
+		rec->services[n++] = *s;
+		memset(s, 0, sizeof(*s));
+	}
+	rec->nservices = n;
+	derive_result_clear(&res);
+}
+
+static bool
+rc_keep_after_exit(const struct reconcile *rc, const struct rc_ctr *rec,
+    const struct container *c)
+{
+	switch (rc->cfg->deregister) {
+	case DEREGISTER_NEVER:
+		return true;
+	case DEREGISTER_ALWAYS:
+		return false;
+	case DEREGISTER_ON_SUCCESS:
+		break;
+	}
+	/*
+	 * An OOM kill is a failure even though the exit code looks like a
+	 * signal.  A kill or stop event before the die means an operator
+	 * stopped it: that is a clean exit whatever the code.
+	 */
+	if (c->state.oom_killed)
+		return true;
+	if (rec->operator_stop)
+		return false;
+	return c->state.exit_code != 0;
+}
+
+static struct rc_write *
+rc_write_new(struct reconcile *rc, const char *service_id)
+{
+	struct rc_write *w;
+
+	w = xcalloc(1, sizeof(*w));
+	w->rc = rc;
+	w->service_id = xstrdup(service_id);
+	TAILQ_INSERT_TAIL(&rc->writes, w, entry);
+	return w;
+}
+
+static void
+rc_write_free(struct rc_write *w)
+{
+	TAILQ_REMOVE(&w->rc->writes, w, entry);
+	free(w->service_id);
+	free(w->ctr_id);
+	free(w);
+}
+
+static void
+rc_maintenance_done(const struct agent_result *res, void *arg)
+{
+	struct rc_write *w = arg;
+
+	if (res->error != 0 || res->status != 200)
+		log_warnx("service %s: maintenance mode: %s%s, the die event "
+		    "will deregister it", w->service_id,
+		    res->error != 0 ? res->errmsg : "HTTP error ",
+		    res->error != 0 ? "" : "(not 200)");
+	else
+		log_info("service %s: in maintenance while its container "
+		    "stops", w->service_id);
+	rc_write_free(w);
+}
+
+static void
+rc_maintenance(struct reconcile *rc, struct rc_ctr *rec, bool enable)
+{
+	size_t i;
+
+	if (rc->agent == NULL || rc->cfg->dry_run)
+		return;
+	for (i = 0; i < rec->nservices; i++) {
+		struct rc_write *w = rc_write_new(rc, rec->services[i].id);
+
+		agent_maintenance(rc->agent, rec->services[i].id, enable,
+		    enable ? "container stopping" : "", rc_maintenance_done, w);
+	}
+	rec->in_maintenance = enable;
+}
+
+static const char *
+rc_health_status(const char *docker_health)
+{
+	if (strcmp(docker_health, "healthy") == 0)
+		return "passing";
+	if (strcmp(docker_health, "unhealthy") == 0)
+		return "critical";
+	return "warning";	/* starting */
+}
+
+static void
+rc_health_done(const struct agent_result *res, void *arg)
+{
+	struct rc_write *w = arg;
+
+	if (res->error != 0 || res->status != 200)
+		log_debug("check %s: TTL update failed (%s, HTTP %ld), the "
+		    "next refresh retries", w->service_id,
+		    res->error != 0 ? res->errmsg : "", res->status);
+	rc_write_free(w);
+}
+
+/* Mirrors the Docker health status into the services' TTL checks. */
+static void
+rc_health_push(struct reconcile *rc, const struct rc_ctr *rec)
+{
+	size_t i;
+
+	if (rc->agent == NULL || rc->cfg->dry_run || rec->state != RC_UP ||
+	    rec->health == NULL || rec->health[0] == '\0')
+		return;
+	for (i = 0; i < rec->nservices; i++) {
+		const struct service *s = &rec->services[i];
+		struct rc_write *w;
+
+		if (s->health_check_id == NULL)
+			continue;
+		w = rc_write_new(rc, s->health_check_id);
+		agent_check_update(rc->agent, s->health_check_id,
+		    rc_health_status(rec->health), rec->health, rc_health_done,
+		    w);
+	}
+}
+
+/* ---- Docker callbacks ---- */
+
+static void
+rc_docker_ready(const char *host_name, void *arg)
+{
+	struct reconcile *rc = arg;
+	const char *h = rc->cfg->host_override != NULL ?
+	    rc->cfg->host_override : host_name;
+
+	if (rc->host_name != NULL && strcmp(rc->host_name, h) == 0)
+		return;
+	if (rc->host_name != NULL)
+		log_warnx("docker: host name changed from %s to %s",
+		    rc->host_name, h);
+	free(rc->host_name);
+	rc->host_name = xstrdup(h);
+}
+
+static void
+rc_docker_change(const struct docker_change *ch, void *arg)
+{
+	struct reconcile *rc = arg;
+	struct rc_ctr *rec;
+	struct container *c;
+	char err[REGISTRATOR_ERR_MAX];
+
+	rec = rc_ctr_find(rc, ch->id);
+	if (ch->inspect == NULL) {
+		if (rec != NULL) {
+			log_info("container %s: removed", rec->name);
+			rc_ctr_free(rc, rec);
+			rc_kick(rc);
+		}
+		return;
+	}
+	c = container_from_json(ch->inspect, err, sizeof(err));
+	if (c == NULL) {
+		log_warnx("container %.12s: inspect unusable: %s, ignored",
+		    ch->id, err);
+		if (rc->m_errors != NULL)
+			metrics_inc(rc->m_errors);
+		return;
+	}
+	if (rec == NULL) {
+		rec = xcalloc(1, sizeof(*rec));
+		rec->id = xstrdup(ch->id);
+		rec->name = xstrdup(c->name);
+		rec->state = RC_DOWN;
+		TAILQ_INSERT_TAIL(&rc->ctrs, rec, entry);
+	} else if (strcmp(rec->name, c->name) != 0) {
+		free(rec->name);
+		rec->name = xstrdup(c->name);
+	}
+	free(rec->health);
+	rec->health = xstrdup(c->state.health);
+	if (ch->actions & DOCKER_ACT_START)
+		rec->operator_stop = false;
+	if (ch->actions & DOCKER_ACT_KILL)
+		rec->operator_stop = true;
+	if ((ch->actions & DOCKER_ACT_DIE) && rc->cfg->die_cb != NULL)
+		rc->cfg->die_cb(c, ch->inspect, rc->cfg->die_arg);
+
+	if (c->state.running && !c->state.restarting) {
+		if ((ch->actions & DOCKER_ACT_KILL) &&
+		    rc->cfg->maintenance_on_stop && rec->state == RC_UP) {
+			/* Stopping: hide it now, the die deregisters it. */
+			if (!rec->in_maintenance)
+				rc_maintenance(rc, rec, true);
+			goto out;
+		}
+		if (rec->in_maintenance && (ch->actions & DOCKER_ACT_START))
+			rc_maintenance(rc, rec, false);
+		rc_derive(rc, rec, c);
+		rec->state = RC_UP;
+		if ((ch->actions & DOCKER_ACT_START) && ch->event_ns != 0)
+			rec->event_ns = ch->event_ns;
+		if (ch->actions & DOCKER_ACT_HEALTH)
+			rc_health_push(rc, rec);
+	} else if (rec->state != RC_DOWN || (ch->actions & DOCKER_ACT_LIST)) {
+		if (rc_keep_after_exit(rc, rec, c)) {
+			if (rec->state != RC_KEPT)
+				log_info("container %s: stopped (exit %d%s), "
+				    "registration kept", c->name,
+				    c->state.exit_code,
+				    c->state.oom_killed ? ", OOM killed" : "");
+			rec->state = RC_KEPT;
+		} else {
+			if (rec->state == RC_UP)
+				log_info("container %s: stopped (exit %d), "
+				    "deregistering", c->name,
+				    c->state.exit_code);
+			rec->state = RC_DOWN;
+			rc_ctr_drop_services(rec);
+		}
+	}
+out:
+	container_free(c);
+	rc_kick(rc);
+}
+
+static void
+rc_docker_listed(const char *const *ids, size_t nids, void *arg)
+{
+	struct reconcile *rc = arg;
+	struct rc_ctr *c, *next;
+	size_t i;
+
+	for (c = TAILQ_FIRST(&rc->ctrs); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		for (i = 0; i < nids; i++)
+			if (strcmp(ids[i], c->id) == 0)
+				break;
+		if (i == nids) {
+			log_info("container %s: gone", c->name);
+			rc_ctr_free(rc, c);
+		}
+	}
+	if (!rc->synced)
+		log_info("docker: %zu containers seen, reconciling", nids);
+	rc->synced = true;
+	rc_kick(rc);
+}
+
+static void
+rc_docker_lost(void *arg)
+{
+	(void)arg;
+	log_info("docker: event stream lost; relisting after reconnect");
+}
+
+static void
+rc_docker_event(void *arg)
+{
+	struct reconcile *rc = arg;
+
+	if (rc->m_events != NULL)
+		metrics_inc(rc->m_events);
+}
+
+static void
+rc_docker_error(void *arg)
+{
+	struct reconcile *rc = arg;
+
+	if (rc->m_errors != NULL)
+		metrics_inc(rc->m_errors);
+	if ((rc->cfg->once || rc->cfg->dry_run) && !rc->finished) {
+		rc->finished = true;
+		rc->cfg->done_cb(1, rc->cfg->done_arg);
+	}
+}
+
+static const struct docker_cbs rc_docker_cbs = {
+	.ready = rc_docker_ready,
+	.change = rc_docker_change,
+	.listed = rc_docker_listed,
+	.lost = rc_docker_lost,
+	.event = rc_docker_event,
+	.error = rc_docker_error,
+};
+
+const struct docker_cbs *
+reconcile_docker_cbs(void)
+{
+	return &rc_docker_cbs;
+}
+
+/* ---- passes ---- */
+
+static size_t
+rc_count_desired(const struct reconcile *rc)
+{
+	const struct rc_ctr *c;
+	size_t n = 0;
+
+	TAILQ_FOREACH(c, &rc->ctrs, entry)
+		if (rc_wanted(c))
+			n += c->nservices;
+	return n;
+}
+
+static void
+rc_pass_end(struct reconcile *rc)
+{
+	double secs;
+
+	rc->busy = false;
+	secs = (double)(mono_ms() - rc->pass_start_ms) / 1000.0;
+	if (rc->m_reconcile != NULL)
+		metrics_observe(rc->m_reconcile, secs);
+	if (rc->m_services != NULL)
+		metrics_set(rc->m_services, (double)rc_count_desired(rc));
+	if (rc->cfg->once) {
+		if (!rc->finished) {
+			rc->finished = true;
+			rc->cfg->done_cb(rc->pass_failed ? 1 : 0,
+			    rc->cfg->done_arg);
+		}
+		return;
+	}
+	if (rc->pass_failed) {
+		uint64_t ms;
+
+		rc->failures++;
+		ms = rc_backoff_ms(rc->failures);
+		log_warnx("reconcile: pass failed, retrying in %llu ms",
+		    (unsigned long long)ms);
+		loop_timer_start(rc->loop, &rc->retry_timer, ms);
+		return;
+	}
+	if (rc->failures > 0)
+		log_info("reconcile: consul agent %s answers again",
+		    agent_base(rc->agent));
+	rc->failures = 0;
+	log_debug("reconcile: pass done in %.3f s", secs);
+}
+
+static void
+rc_write_done(const struct agent_result *res, void *arg)
+{
+	struct rc_write *w = arg;
+	struct reconcile *rc = w->rc;
+	struct rc_ctr *rec;
+
+	if (res->error != 0 || res->status != 200) {
+		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
+
+		log_warnx("%s %s: %s%.*s (HTTP %ld)",
+		    w->reg ? "registering" : "deregistering", w->service_id,
+		    res->error != 0 ? res->errmsg : "", res->error != 0 ? 0 :
+		    blen, res->body != NULL ? res->body : "", res->status);
+		rc->pass_failed = true;
+		if (rc->m_errors != NULL)
+			metrics_inc(rc->m_errors);
+	} else if (w->reg) {
+		log_info("registered %s", w->service_id);
+		if (rc->m_registrations != NULL)
+			metrics_inc(rc->m_registrations);
+		rec = rc_ctr_find(rc, w->ctr_id);
+		if (rec != NULL && rec->event_ns != 0) {
+			uint64_t now = rc_realtime_ns();
+
+			if (now > rec->event_ns && rc->m_latency != NULL)
+				metrics_observe(rc->m_latency,
+				    (double)(now - rec->event_ns) / 1e9);
+			rec->event_ns = 0;
+		}
+		if (rec != NULL)
+			rc_health_push(rc, rec);
+	} else {
+		log_info("deregistered %s", w->service_id);
+		if (rc->m_deregistrations != NULL)
+			metrics_inc(rc->m_deregistrations);
+	}
+	rc_write_free(w);
+	if (--rc->inflight == 0)
+		rc_pass_end(rc);
+}
+
+static void
+rc_put(struct reconcile *rc, const struct service *s, const char *why)
+{
+	struct rc_write *w;
+	char *body;
+
+	body = service_json_text(s);
+	if (rc->cfg->dry_run) {
+		(void)printf("%s\n", body);
+		free(body);
+		return;
+	}
+	log_debug("service %s: %s, registering", s->id, why);
+	w = rc_write_new(rc, s->id);
+	w->reg = true;
+	w->ctr_id = xstrdup(s->container_id);
+	rc->inflight++;
+	agent_register(rc->agent, body, rc_write_done, w);
+	free(body);
+}
+
+static void
+rc_delete(struct reconcile *rc, const char *id, const char *why)
+{
+	struct rc_write *w;
+
+	log_debug("service %s: %s, deregistering", id, why);
+	w = rc_write_new(rc, id);
+	rc->inflight++;
+	agent_deregister(rc->agent, id, rc_write_done, w);
+}
+
+static const char *
+rc_meta(const cJSON *svc, const char *key)
+{
+	const cJSON *meta, *v;
+
+	meta = cJSON_GetObjectItemCaseSensitive(svc, "Meta");
+	v = cJSON_GetObjectItemCaseSensitive(meta, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A running container of ours has this name. */
+static bool
+rc_name_running(const struct reconcile *rc, const char *name, size_t len)
+{
+	const struct rc_ctr *c;
+
+	TAILQ_FOREACH(c, &rc->ctrs, entry)
+		if (c->state != RC_DOWN && strlen(c->name) == len &&
+		    strncmp(c->name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * --cleanup, gliderlabs' rule: a service without our ownership meta whose
+ * ID reads <this host>:<container>:<port>[:udp] for a container that is
+ * not there any more.
+ */
+static bool
+rc_cleanup_orphan(const struct reconcile *rc, const char *id)
+{
+	regmatch_t m[3];
+	size_t hlen;
+
+	if (regexec(&rc->id_re, id, 3, m, 0) != 0)
+		return false;
+	hlen = (size_t)(m[1].rm_eo - m[1].rm_so);
+	if (hlen != strlen(rc->host_name) ||
+	    strncmp(id + m[1].rm_so, rc->host_name, hlen) != 0)
+		return false;
+	return !rc_name_running(rc, id + m[2].rm_so,
+	    (size_t)(m[2].rm_eo - m[2].rm_so));
+}
+
+/* Owned registration nobody wants: decide whether it goes. */
+static bool
+rc_should_remove(const struct reconcile *rc, const cJSON *svc,
+    const char **why)
+{
+	const char *cid;
+	const struct rc_ctr *rec = NULL;
+
+	cid = rc_meta(svc, RECONCILE_META_CONTAINER);
+	if (cid != NULL)
+		rec = rc_ctr_find(rc, cid);
+	if (rec != NULL && rec->state == RC_KEPT) {
+		return false;
+	}
+	if (rec == NULL && rc->cfg->deregister == DEREGISTER_NEVER &&
+	    !rc->cfg->cleanup)
+		return false;
+	*why = rec == NULL ? "its container is gone" :
+	    rec->state == RC_DOWN ? "its container stopped" :
+	    "no longer derived";
+	return true;
+}
+
+static void
+rc_services_done(const struct agent_result *res, void *arg)
+{
+	struct reconcile *rc = arg;
+	const struct rc_ctr *c;
+	const cJSON *svc;
+	cJSON *have = NULL;
+	size_t i;
+
+	rc->inflight--;
+	if (res->error == 0 && res->status == 200)
+		have = cJSON_ParseWithLength(res->body, res->body_len);
+	if (!cJSON_IsObject(have)) {
+		log_warnx("reconcile: GET %s/v1/agent/services: %s%s",
+		    agent_base(rc->agent), res->error != 0 ? res->errmsg :
+		    "unexpected answer", res->error != 0 ? "" : "");
+		if (rc->m_errors != NULL)
+			metrics_inc(rc->m_errors);
+		cJSON_Delete(have);
+		rc->pass_failed = true;
+		rc_pass_end(rc);
+		return;
+	}
+	rc->inflight++;	/* held while writes are started */
+	/* Wanted and missing or different: PUT. */
+	TAILQ_FOREACH(c, &rc->ctrs, entry) {
+		if (!rc_wanted(c))
+			continue;
+		for (i = 0; i < c->nservices; i++) {
+			const struct service *s = &c->services[i];
+			const char *hash;
+
+			svc = cJSON_GetObjectItemCaseSensitive(have, s->id);
+			if (svc == NULL) {
+				rc_put(rc, s, "missing from the agent");
+				continue;
+			}
+			hash = rc_meta(svc, DERIVE_META_HASH);
+			if (hash == NULL || strcmp(hash, s->hash) != 0)
+				rc_put(rc, s, "changed");
+		}
+	}
+	/* Registered and not wanted: deregister. */
+	cJSON_ArrayForEach(svc, have) {
+		const char *owner, *why = NULL, *id = svc->string;
+
+		if (id == NULL || rc_desired(rc, id, NULL) != NULL)
+			continue;
+		owner = rc_meta(svc, DERIVE_META_HOST);
+		if (owner != NULL && strcmp(owner, rc->host_name) == 0) {
+			if (rc_should_remove(rc, svc, &why))
+				rc_delete(rc, id, why);
+		} else if (owner == NULL && rc->cfg->cleanup &&
+		    rc_cleanup_orphan(rc, id))
+			rc_delete(rc, id, "--cleanup: its container is gone");
+	}
+	cJSON_Delete(have);
+	if (--rc->inflight == 0)
+		rc_pass_end(rc);
+}
+
+static void
+rc_dry_run(struct reconcile *rc)
+{
+	const struct rc_ctr *c;
+	size_t i;
+
+	TAILQ_FOREACH(c, &rc->ctrs, entry) {
+		if (c->state != RC_UP)
+			continue;
+		for (i = 0; i < c->nservices; i++)
+			rc_put(rc, &c->services[i], "dry run");
+	}
+	(void)fflush(stdout);
+	rc->finished = true;
+	rc->cfg->done_cb(0, rc->cfg->done_arg);
+}
+
+static void
+rc_pass(struct reconcile *rc)
+{
+	rc->dirty = false;
+	if (rc->cfg->dry_run) {
+		rc_dry_run(rc);
+		return;
+	}
+	rc->busy = true;
+	rc->pass_failed = false;
+	rc->pass_start_ms = mono_ms();
+	rc->inflight = 1;
+	agent_services(rc->agent, rc_services_done, rc);
+}
+
+static void
+rc_hook(struct loop *loop, void *arg)
+{
+	struct reconcile *rc = arg;
+
+	(void)loop;
+	if (!rc->dirty || rc->busy || !rc->synced || rc->finished ||
+	    rc->host_name == NULL || loop_timer_active(&rc->retry_timer))
+		return;
+	rc_pass(rc);
+}
+
+static void
+rc_kick(struct reconcile *rc)
+{
+	rc->dirty = true;
+}
+
+static void
+rc_retry_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	rc_kick(arg);
+}
+
+static void
+rc_poll_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct reconcile *rc = arg;
+
+	rc_kick(rc);
+	loop_timer_start(loop, t, rc->cfg->agent_poll_ms != 0 ?
+	    rc->cfg->agent_poll_ms : RECONCILE_AGENT_POLL_MS);
+}
+
+static void
+rc_resync_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct reconcile *rc = arg;
+
+	log_debug("reconcile: --resync, relisting containers");
+	docker_relist(rc->docker);
+	loop_timer_start(loop, t, rc->cfg->resync_ms);
+}
+
+static void
+rc_health_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct reconcile *rc = arg;
+	const struct rc_ctr *c;
+
+	TAILQ_FOREACH(c, &rc->ctrs, entry)
+		rc_health_push(rc, c);
+	loop_timer_start(loop, t, RECONCILE_HEALTH_REFRESH_MS);
+}
+
+struct reconcile *
+reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
+    struct metrics *metrics, const struct reconcile_config *cfg)
+{
+	struct reconcile *rc;
+
+	rc = xcalloc(1, sizeof(*rc));
+	rc->loop = loop;
+	rc->agent = agent;
+	rc->docker = docker;
+	rc->cfg = cfg;
+	TAILQ_INIT(&rc->ctrs);
+	TAILQ_INIT(&rc->writes);
+	if (regcomp(&rc->id_re,
+	    "^(.+):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(:udp)?$",
+	    REG_EXTENDED) != 0)
+		fatalx("reconcile: cannot compile the cleanup pattern");
+	loop_timer_init(&rc->retry_timer, rc_retry_cb, rc);
+	loop_timer_init(&rc->poll_timer, rc_poll_cb, rc);
+	loop_timer_init(&rc->resync_timer, rc_resync_cb, rc);
+	loop_timer_init(&rc->health_timer, rc_health_cb, rc);
+	if (metrics != NULL) {
+		rc->m_events = metrics_counter(metrics,
+		    "registrator_docker_events", "Docker events acted on",
+		    NULL, NULL);
+		rc->m_registrations = metrics_counter(metrics,
+		    "registrator_registrations",
+		    "Services registered with the Consul agent", NULL, NULL);
+		rc->m_deregistrations = metrics_counter(metrics,
+		    "registrator_deregistrations",
+		    "Services deregistered from the Consul agent", NULL, NULL);
+		rc->m_errors = metrics_counter(metrics, "registrator_errors",
+		    "Failed Docker or Consul calls and refused containers",
+		    NULL, NULL);
+		rc->m_reconcile = metrics_histogram(metrics,
+		    "registrator_reconcile_seconds",
+		    "Duration of reconcile passes", NULL, NULL,
+		    metrics_seconds_buckets, metrics_seconds_nbuckets);
+		rc->m_services = metrics_gauge(metrics, "registrator_services",
+		    "Services this registrator wants registered", NULL, NULL);
+		rc->m_latency = metrics_histogram(metrics,
+		    "registrator_event_to_registration_seconds",
+		    "From a Docker start event to the completed registration",
+		    NULL, NULL, metrics_seconds_buckets,
+		    metrics_seconds_nbuckets);
+	}
+	loop_hook_add(loop, rc_hook, rc);
+	if (!cfg->once && !cfg->dry_run) {
+		loop_timer_start(loop, &rc->poll_timer, cfg->agent_poll_ms != 0 ?
+		    cfg->agent_poll_ms : RECONCILE_AGENT_POLL_MS);
+		if (cfg->resync_ms != 0)
+			loop_timer_start(loop, &rc->resync_timer,
+			    cfg->resync_ms);
+		if (cfg->derive.docker_health)
+			loop_timer_start(loop, &rc->health_timer,
+			    RECONCILE_HEALTH_REFRESH_MS);
+	}
+	return rc;
+}
+
+void
+reconcile_free(struct reconcile *rc)
+{
+	struct rc_ctr *c;
+	struct rc_write *w;
+
+	if (rc == NULL)
+		return;
+	loop_hook_del(rc->loop, rc_hook, rc);
+	loop_timer_stop(rc->loop, &rc->retry_timer);
+	loop_timer_stop(rc->loop, &rc->poll_timer);
+	loop_timer_stop(rc->loop, &rc->resync_timer);
+	loop_timer_stop(rc->loop, &rc->health_timer);
+	while ((c = TAILQ_FIRST(&rc->ctrs)) != NULL)
+		rc_ctr_free(rc, c);
+	while ((w = TAILQ_FIRST(&rc->writes)) != NULL)
+		rc_write_free(w);
+	regfree(&rc->id_re);
+	free(rc->host_name);
+	free(rc);
+}
