@@ -23,6 +23,99 @@
 #include "tmpl.h"
 
 struct http;
+struct metrics;
+struct metric;
+
+/* config.c */
+
+#define CONFIG_ONCE_TIMEOUT_DEFAULT_MS	60000
+#define CONFIG_COMMAND_TIMEOUT_DEFAULT_MS 30000
+#define CONFIG_ERR_MAX			512
+#define CONFIG_ARGV_MAX			64	/* words of a list command */
+#define CONFIG_CMD_MAX			(16u * 1024)	/* one command, expanded */
+
+/*
+ * A command: argv form (no shell) when configured as a JSON list of
+ * strings (["nginx", "-s", "reload"]), else "/bin/sh -c TEXT" as
+ * consul-template runs a plain string.  In a check, "{{.}}" and "{}" stand
+ * for the candidate file's path.  Everything owned.
+ */
+struct config_cmd {
+	char		**argv;		/* NULL-terminated; NULL: shell form */
+	char		*text;		/* as configured, for messages */
+};
+
+/* One [template NAME] section or -template flag.  Strings owned. */
+struct config_template {
+	TAILQ_ENTRY(config_template) entry;
+	char		*name;
+	char		*source;
+	char		*destination;	/* NULL: only with -dry */
+	struct config_cmd *command;	/* NULL: none */
+	struct config_cmd *check;	/* NULL: none */
+	uint64_t	 command_timeout_ms;
+	bool		 wait_set;	/* else the global wait applies */
+	uint64_t	 wait_min_ms;
+	uint64_t	 wait_max_ms;
+	int		 perms;		/* -1: keep the existing file's */
+	bool		 backup;
+	char		*left_delim;	/* NULL: "{{" */
+	char		*right_delim;
+	bool		 error_on_missing_key;
+	bool		 refuse_empty;
+};
+
+TAILQ_HEAD(config_templates, config_template);
+
+/* Everything the daemon runs with.  Strings owned; free: config_free. */
+struct config {
+	char		*consul_addr;
+	char		*consul_token;	/* secret */
+	char		*consul_token_file;
+	uint64_t	 wait_min_ms;	/* 0: no quiescence */
+	uint64_t	 wait_max_ms;
+	uint64_t	 block_wait_ms;
+	uint64_t	 max_stale_ms;
+	unsigned	 max_conns;
+	bool		 once;
+	bool		 dry;
+	uint64_t	 once_timeout_ms; /* 0: wait for ever */
+	char		*log_level;
+	char		*pid_file;
+	char		*listen;	/* "host:port" for /health, /metrics */
+	char		*config_file;	/* -config FILE, re-read on SIGHUP */
+	struct config_templates templates;
+	unsigned	 ntemplates;
+};
+
+/*
+ * Parses the command line (argv[0] excluded by the caller: pass argc-1,
+ * argv+1) over defaults and the environment (CONSUL_HTTP_ADDR,
+ * CONSUL_HTTP_TOKEN), then the -config file if any, flags winning.
+ * Returns 0 and fills cfg (config_free it), 1 when --help or --version was
+ * printed, -2 with err filled for a usage error, or -1 with err filled
+ * for a bad setting ("file:line: key: reason").
+ */
+int		 config_load(int argc, char **argv, struct config *cfg,
+		    char *err, size_t errlen);
+void		 config_free(struct config *cfg);
+
+/*
+ * Splits a -template value "src[:dst[:command]]": everything after the
+ * second colon is the command, colons included.  Returns 0 or -1 with err.
+ */
+int		 config_template_flag(const char *s,
+		    struct config_template *t, char *err, size_t errlen);
+/* Parses "min[:max]" (Go durations); max defaults to 4 * min. */
+int		 config_wait(const char *s, uint64_t *min_ms, uint64_t *max_ms,
+		    char *err, size_t errlen);
+/*
+ * Parses a command value: a JSON list of strings is the argv form,
+ * anything else runs through sh -c.  Owned by the caller
+ * (config_cmd_free).  NULL with err filled for an empty or bad value.
+ */
+struct config_cmd *config_cmd_parse(const char *s, char *err, size_t errlen);
+void		 config_cmd_free(struct config_cmd *c);
 
 /* watch.c */
 
@@ -98,5 +191,110 @@ void		 watch_sweep(struct watch_set *set);
 
 void		 watch_set_stats(const struct watch_set *set,
 		    struct watch_stats *st);
+
+/* render.c */
+
+#define RENDER_OUT_MAX		((size_t)64 << 20)	/* one rendered file */
+
+/* What a failure hook is told; every pointer borrowed for the call. */
+enum report_kind {
+	REPORT_RENDER,		/* template execution failed */
+	REPORT_WRITE,		/* the destination could not be written */
+	REPORT_CHECK,		/* the check command rejected the candidate */
+	REPORT_COMMAND,		/* the command failed; file rolled back */
+	REPORT_ROLLBACK,	/* the rollback itself failed */
+};
+
+struct report {
+	enum report_kind kind;
+	const char	*template;	/* template name */
+	const char	*destination;
+	const char	*command;	/* as configured, or NULL */
+	int		 exit_status;	/* exit code, 128+signal, -1: none */
+	bool		 timed_out;
+	const char	*output;	/* tail of the command's output, or "" */
+	const char	*message;	/* what went wrong, one line */
+	const char	*previous;	/* live content before, or NULL */
+	size_t		 previous_len;
+	const char	*candidate;	/* content that was refused */
+	size_t		 candidate_len;
+};
+
+/*
+ * Called once per failure, after it has been logged, so that another
+ * reporter (Sentry) can be added without touching the data flow.
+ */
+typedef void report_cb(const struct report *r, void *arg);
+
+/* Counters kept by render.c and out.c; owned by main, kept on reload. */
+struct render_stats {
+	uint64_t	 executions;	/* template executions */
+	double		 exec_seconds;	/* time spent executing */
+	uint64_t	 exec_errors;
+	uint64_t	 writes;	/* files replaced */
+	uint64_t	 check_failures;
+	uint64_t	 command_failures;
+	uint64_t	 last_write_unix; /* wall clock of the last good write */
+};
+
+struct render;
+
+/*
+ * Creates the renderer for cfg's templates (cfg borrowed: it must outlive
+ * the renderer), reading and parsing every source.  Data comes from set;
+ * counters go to stats (both borrowed).  Returns NULL with err filled
+ * ("source:line:col: ...") when a template cannot be read or parsed.
+ */
+struct render	*render_new(struct loop *loop, const struct config *cfg,
+		    struct watch_set *set, struct render_stats *stats,
+		    char *err, size_t errlen);
+void		 render_free(struct render *r);
+/* Installs the failure hook; report may be NULL. */
+void		 render_set_report(struct render *r, report_cb *report,
+		    void *arg);
+/*
+ * Runs one pass: executes templates whose dependencies changed, starts
+ * watches for new dependencies, drops unused ones, and hands complete
+ * results to out.c (at once, or after the quiescence wait).  Meant for a
+ * before-poll hook; cheap when nothing changed.
+ */
+void		 render_pass(struct render *r);
+/*
+ * For -once: true when every template has been rendered from complete
+ * data and its output pipeline (check, write, command) has finished.
+ */
+bool		 render_settled(const struct render *r);
+/* Whether any template failed (execution, check, write or command). */
+bool		 render_failed(const struct render *r);
+/* Logs which dependencies each unfinished template still waits for. */
+void		 render_log_missing(const struct render *r);
+/* Whether a check or command is running or a write is queued. */
+bool		 render_busy(const struct render *r);
+
+/* out.c */
+
+struct out;
+
+/* Told when a pipeline run ends; failed says whether anything failed. */
+typedef void out_done_cb(void *arg, bool failed);
+
+/*
+ * The output pipeline of one template: compare, check the candidate,
+ * swap atomically, run the command, roll back on failure.  t, stats and
+ * report are borrowed and must outlive it.  In dry mode it prints
+ * "> destination" and the content on stdout instead.
+ */
+struct out	*out_new(struct loop *loop, const struct config_template *t,
+		    bool dry, struct render_stats *stats, out_done_cb *done,
+		    void *arg);
+/* Kills a running command (without rollback) and frees; NULL accepted. */
+void		 out_free(struct out *o);
+void		 out_set_report(struct out *o, report_cb *report, void *arg);
+/*
+ * Offers new content (len bytes, copied).  When a run is under way the
+ * content waits and only the latest offer is kept.
+ */
+void		 out_offer(struct out *o, const char *data, size_t len);
+bool		 out_busy(const struct out *o);
 
 #endif

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The output pipeline of one template, the last stage of the templater's
+ * data flow: put a rendered result in place safely.  A run compares the
+ * content with the live file (identical: nothing happens, no command);
+ * when a check command is configured it writes the candidate to a
+ * temporary file next to the destination and runs the check against it
+ * BEFORE anything replaces the live file; then it swaps the file in
+ * atomically (lib/file.h) and runs the command.  When the command fails
+ * the previous content is put back and the command run once more so the
+ * service comes back on the old file; the daemon keeps running.  Every
+ * failure is logged once here, counted, and handed to the report hook.
+ *
+ * Children run through lib/proc.h on the loop, so a slow "nginx -t" never
+ * stops watches.  One run at a time per template: an offer made during a
+ * run waits, and only the latest one is kept.  In dry mode nothing is
+ * written or run: "> destination" and the content go to stdout, exactly
+ * as consul-template prints them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "log.h"
+#include "proc.h"
+#include "templater.h"
+#include "xmalloc.h"
+
+#define OUT_TAIL_LOG	512	/* output bytes quoted in a log line */
+#define OUT_CANDIDATE_ENV "TEMPLATER_CANDIDATE"
+
+enum out_state {
+	OUT_IDLE,
+	OUT_CHECK,		/* check running against the candidate */
+	OUT_COMMAND,		/* command running after the swap */
+	OUT_RESTORE,		/* command running again after a rollback */
+};
+
+struct out {
+	struct loop	*loop;
+	const struct config_template *t;	/* borrowed */
+	bool		 dry;
+	struct render_stats *stats;		/* borrowed */
+	out_done_cb	*done;
+	void		*done_arg;
+	report_cb	*report;
+	void		*report_arg;
+	enum out_state	 state;
+	struct proc	*proc;		/* owned by proc.c while running */
+	struct buf	 cur;		/* content of this run */
+	struct buf	 pending;	/* latest offer made during a run */
+	bool		 has_pending;
+	struct buf	 prev;		/* live content before the swap */
+	bool		 had_prev;
+	char		*candidate;	/* owned: temp file path for check */
+	struct loop_timer kick;		/* starts a pending run */
+};
+
+static void	out_proc_done(const struct proc_result *, void *);
+
+/* The last bytes of a command's output, for one log line. */
+static const char *
+out_tail(const char *s, size_t len)
+{
+	return len > OUT_TAIL_LOG ? s + len - OUT_TAIL_LOG : s;
+}
+
+static void
+out_report(struct out *o, enum report_kind kind, const char *cmd,
+    const struct proc_result *res, const char *message)
+{
+	struct report rep = {
+		.kind = kind,
+		.template = o->t->name,
+		.destination = o->t->destination,
+		.command = cmd,
+		.exit_status = -1,
+		.output = "",
+		.message = message,
+		.candidate = buf_str(&o->cur),
+		.candidate_len = o->cur.len,
+	};
+
+	if (o->had_prev) {
+		rep.previous = buf_str(&o->prev);
+		rep.previous_len = o->prev.len;
+	}
+	if (res != NULL) {
+		rep.exit_status = res->exited ? res->exit_status :
+		    res->signo > 0 ? 128 + res->signo : -1;
+		rep.timed_out = res->timed_out;
+		rep.output = res->output;
+	}
+	if (o->report != NULL)
+		o->report(&rep, o->report_arg);
+}
+
+static void
+out_finish(struct out *o, bool failed)
+{
+	o->state = OUT_IDLE;
+	if (o->candidate != NULL) {
+		(void)unlink(o->candidate);
+		free(o->candidate);
+		o->candidate = NULL;
+	}
+	if (o->has_pending)
+		loop_timer_start(o->loop, &o->kick, 0);
+	o->done(o->done_arg, failed);
+}
+
+/* Appends s with every "{{.}}" and "{}" replaced by rep. */
+static int
+out_subst(struct buf *b, const char *s, const char *rep)
+{
+	while (*s != '\0') {
+		if (strncmp(s, "{{.}}", 5) == 0) {
+			if (buf_addstr(b, rep) == -1)
+				return -1;
+			s += 5;
+		} else if (strncmp(s, "{}", 2) == 0) {
+			if (buf_addstr(b, rep) == -1)
+				return -1;
+			s += 2;
+		} else if (buf_addc(b, *s++) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* path quoted for sh: '...' with every ' written as '\''. */
+static int
+out_shell_quote(struct buf *b, const char *path)
+{
+	if (buf_addc(b, '\'') == -1)
+		return -1;
+	for (; *path != '\0'; path++) {
+		if (*path == '\'') {
+			if (buf_addstr(b, "'\\''") == -1)
+				return -1;
+		} else if (buf_addc(b, *path) == -1)
+			return -1;
+	}
+	return buf_addc(b, '\'');
+}
+
+/*
+ * Starts cmd for the next state; the candidate path (may be NULL) fills
+ * the placeholders and TEMPLATER_CANDIDATE.
+ */
+static int
+out_run(struct out *o, const struct config_cmd *cmd, const char *path,
+    enum out_state next, char *err, size_t errlen)
+{
+	struct buf shell = BUF_INITIALIZER(CONFIG_CMD_MAX);
+	struct buf quoted = BUF_INITIALIZER(CONFIG_CMD_MAX);
+	struct buf words[CONFIG_ARGV_MAX];
+	const char *argv[CONFIG_ARGV_MAX + 1];
+	const char *env[2] = { NULL, NULL };
+	struct proc_opts opts = { 0 };
+	char *envvar = NULL;
+	size_t i, n = 0;
+	int ret = -1;
+
+	if (path != NULL) {
+		envvar = xasprintf("%s=%s", OUT_CANDIDATE_ENV, path);
+		env[0] = envvar;
+		opts.env = env;
+	}
+	if (cmd->argv != NULL) {
+		for (n = 0; cmd->argv[n] != NULL && n < CONFIG_ARGV_MAX; n++) {
+			buf_init(&words[n], CONFIG_CMD_MAX);
+			if (out_subst(&words[n], cmd->argv[n],
+			    path != NULL ? path : "") == -1) {
+				snprintf(err, errlen, "command too long");
+				n++;
+				goto out;
+			}
+			argv[n] = buf_str(&words[n]);
+		}
+		argv[n] = NULL;
+		opts.argv = argv;
+	} else {
+		if (path != NULL && out_shell_quote(&quoted, path) == -1) {
+			snprintf(err, errlen, "path too long");
+			goto out;
+		}
+		if (out_subst(&shell, cmd->text, buf_str(&quoted)) == -1) {
+			snprintf(err, errlen, "command too long");
+			goto out;
+		}
+		opts.shell = buf_str(&shell);
+	}
+	opts.timeout_ms = o->t->command_timeout_ms;
+	o->proc = proc_start(o->loop, &opts, out_proc_done, o, err, errlen);
+	if (o->proc == NULL)
+		goto out;
+	o->state = next;
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		buf_clear(&words[i]);
+	buf_clear(&shell);
+	buf_clear(&quoted);
+	free(envvar);
+	return ret;
+}
+
+/* The command failed or could not start: roll back and restore. */
+static void
+out_rollback(struct out *o, const struct proc_result *res, const char *why)
+{
+	const struct config_template *t = o->t;
+	char err[FILE_ERR_MAX + 64], perr[PROC_ERR_MAX];
+	struct file_opts fo = { .mode = t->perms, .backup = false };
+	const char *tail = res != NULL ? out_tail(res->output,
+	    res->output_len) : "";
+
+	o->stats->command_failures++;
+	out_report(o, REPORT_COMMAND, t->command->text, res, why);
+	if (!o->had_prev) {
+		log_warnx("template %s: command `%s` %s: %s; %s did not exist "
+		    "before, nothing to roll back to", t->name,
+		    t->command->text, why, tail, t->destination);
+		out_finish(o, true);
+		return;
+	}
+	log_warnx("template %s: command `%s` %s: %s; restoring the previous "
+	    "%s and running the command again", t->name, t->command->text,
+	    why, tail, t->destination);
+	if (file_replace(t->destination, buf_str(&o->prev), o->prev.len, &fo,
+	    NULL, err, sizeof(err)) == -1) {
+		log_warnx("template %s: rollback failed: %s", t->name, err);
+		out_report(o, REPORT_ROLLBACK, NULL, NULL, err);
+		out_finish(o, true);
+		return;
+	}
+	if (out_run(o, t->command, NULL, OUT_RESTORE, perr,
+	    sizeof(perr)) == -1) {
+		log_warnx("template %s: previous %s restored, but the command "
+		    "cannot run again: %s", t->name, t->destination, perr);
+		out_finish(o, true);
+	}
+}
+
+static void
+out_swap(struct out *o)
+{
+	const struct config_template *t = o->t;
+	struct file_opts fo = { .mode = t->perms, .backup = t->backup };
+	enum file_how how;
+	char err[FILE_ERR_MAX], perr[PROC_ERR_MAX];
+
+	if (file_replace(t->destination, buf_str(&o->cur), o->cur.len, &fo,
+	    &how, err, sizeof(err)) == -1) {
+		log_warnx("template %s: %s; the live file is kept", t->name,
+		    err);
+		out_report(o, REPORT_WRITE, NULL, NULL, err);
+		out_finish(o, true);
+		return;
+	}
+	o->stats->writes++;
+	o->stats->last_write_unix = (uint64_t)time(NULL);
+	log_info("template %s: wrote %s (%zu bytes%s)", t->name,
+	    t->destination, o->cur.len, how == FILE_IN_PLACE ?
+	    ", in place: rename refused" : "");
+	if (t->command == NULL) {
+		out_finish(o, false);
+		return;
+	}
+	if (out_run(o, t->command, NULL, OUT_COMMAND, perr,
+	    sizeof(perr)) == -1)
+		out_rollback(o, NULL, perr);
+}
+
+static void
+out_check_done(struct out *o, const struct proc_result *res)
+{
+	const struct config_template *t = o->t;
+	char how[128];
+
+	if (res->exited && res->exit_status == 0) {
+		out_swap(o);
+		return;
+	}
+	o->stats->check_failures++;
+	proc_describe(res, how, sizeof(how));
+	log_warnx("template %s: check `%s` rejected the new content (%s): "
+	    "%s; %s is left as it was", t->name, t->check->text, how,
+	    out_tail(res->output, res->output_len), t->destination);
+	out_report(o, REPORT_CHECK, t->check->text, res, how);
+	out_finish(o, true);
+}
+
+static void
+out_proc_done(const struct proc_result *res, void *arg)
+{
+	struct out *o = arg;
+	const struct config_template *t = o->t;
+	char how[128];
+	bool ok = res->exited && res->exit_status == 0;
+
+	o->proc = NULL;
+	switch (o->state) {
+	case OUT_CHECK:
+		out_check_done(o, res);
+		break;
+	case OUT_COMMAND:
+		if (ok) {
+			log_debug("template %s: command done", t->name);
+			out_finish(o, false);
+		} else
+			out_rollback(o, res, proc_describe(res, how,
+			    sizeof(how)));
+		break;
+	case OUT_RESTORE:
+		if (ok)
+			log_info("template %s: previous %s is live again",
+			    t->name, t->destination);
+		else
+			log_warnx("template %s: command `%s` failed again on "
+			    "the previous %s (%s): %s", t->name,
+			    t->command->text, t->destination,
+			    proc_describe(res, how, sizeof(how)),
+			    out_tail(res->output, res->output_len));
+		out_finish(o, true);
+		break;
+	case OUT_IDLE:
+		break;
+	}
+}
+
+/* Writes the candidate next to the destination for the check. */
+static int
+out_write_candidate(struct out *o, char *err, size_t errlen)
+{
+	const char *dest = o->t->destination, *slash;
+	const char *p = buf_str(&o->cur);
+	size_t left = o->cur.len;
+	ssize_t n;
+	int fd, ret = -1;
+
+	slash = strrchr(dest, '/');
+	if (slash == NULL)
+		o->candidate = xasprintf(".%s.candidate-XXXXXX", dest);
+	else
+		o->candidate = xasprintf("%.*s/.%s.candidate-XXXXXX",
+		    (int)(slash - dest), dest, slash + 1);
+	fd = mkostemp(o->candidate, O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: create: %s", o->candidate,
+		    strerror(errno));
+		free(o->candidate);
+		o->candidate = NULL;
+		return -1;
+	}
+	while (left > 0) {
+		n = write(fd, p, left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s: write: %s", o->candidate,
+			    strerror(errno));
+			goto out;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static void
+out_dry(struct out *o)
+{
+	const struct config_template *t = o->t;
+	bool changed = true;
+	char err[FILE_ERR_MAX];
+
+	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len,
+	    &changed, err, sizeof(err)) == -1)
+		log_debug("template %s: %s", t->name, err);
+	if (changed) {
+		printf("> %s\n", t->destination);
+		fwrite(buf_str(&o->cur), 1, o->cur.len, stdout);
+		fflush(stdout);
+	}
+	out_finish(o, false);
+}
+
+static void
+out_start(struct out *o)
+{
+	const struct config_template *t = o->t;
+	char err[FILE_ERR_MAX + PROC_ERR_MAX];
+	bool changed;
+
+	buf_reset(&o->cur);
+	(void)buf_add(&o->cur, buf_str(&o->pending), o->pending.len);
+	o->has_pending = false;
+	if (o->dry) {
+		out_dry(o);
+		return;
+	}
+	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len,
+	    &changed, err, sizeof(err)) == -1) {
+		log_warnx("template %s: %s; not written", t->name, err);
+		out_report(o, REPORT_WRITE, NULL, NULL, err);
+		out_finish(o, true);
+		return;
+	}
+	if (!changed) {
+		log_debug("template %s: %s is up to date", t->name,
+		    t->destination);
+		out_finish(o, false);
+		return;
+	}
+	o->had_prev = file_read(t->destination, RENDER_OUT_MAX, &o->prev,
+	    err, sizeof(err)) == 0;
+	if (!o->had_prev && errno != ENOENT) {
+		log_warnx("template %s: %s; not written", t->name, err);
+		out_report(o, REPORT_WRITE, NULL, NULL, err);
+		out_finish(o, true);
+		return;
+	}
+	if (t->check == NULL) {
+		out_swap(o);
+		return;
+	}
+	if (out_write_candidate(o, err, sizeof(err)) == -1 ||
+	    out_run(o, t->check, o->candidate, OUT_CHECK, err,
+	    sizeof(err)) == -1) {
+		o->stats->check_failures++;
+		log_warnx("template %s: check `%s` cannot run: %s; %s is left "
+		    "as it was", t->name, t->check->text, err,
+		    t->destination);
+		out_report(o, REPORT_CHECK, t->check->text, NULL, err);
+		out_finish(o, true);
+	}
+}
+
+static void
+out_kick(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct out *o = arg;
+
+	(void)loop;
+	(void)timer;
+	if (o->state == OUT_IDLE && o->has_pending)
+		out_start(o);
+}
+
+struct out *
+out_new(struct loop *loop, const struct config_template *t, bool dry,
+    struct render_stats *stats, out_done_cb *done, void *arg)
+{
+	struct out *o;
+
+	o = xcalloc(1, sizeof(*o));
+	o->loop = loop;
+	o->t = t;
+	o->dry = dry;
+	o->stats = stats;
+	o->done = done;
+	o->done_arg = arg;
+	o->state = OUT_IDLE;
+	buf_init(&o->cur, RENDER_OUT_MAX);
+	buf_init(&o->pending, RENDER_OUT_MAX);
+	buf_init(&o->prev, RENDER_OUT_MAX);
+	loop_timer_init(&o->kick, out_kick, o);
+	return o;
+}
+
+void
+out_free(struct out *o)
+{
+	if (o == NULL)
+		return;
+	if (o->proc != NULL)
+		proc_cancel(o->proc);
+	if (o->candidate != NULL) {
+		(void)unlink(o->candidate);
+		free(o->candidate);
+	}
+	loop_timer_stop(o->loop, &o->kick);
+	buf_clear(&o->cur);
+	buf_clear(&o->pending);
+	buf_clear(&o->prev);
+	free(o);
+}
+
+void
+out_set_report(struct out *o, report_cb *report, void *arg)
+{
+	o->report = report;
+	o->report_arg = arg;
+}
+
+void
+out_offer(struct out *o, const char *data, size_t len)
+{
+	buf_reset(&o->pending);
+	(void)buf_add(&o->pending, data, len);
+	o->has_pending = true;
+	if (o->state == OUT_IDLE && !loop_timer_active(&o->kick))
+		loop_timer_start(o->loop, &o->kick, 0);
+}
+
+bool
+out_busy(const struct out *o)
+{
+	return o->state != OUT_IDLE || o->has_pending;
+}
