@@ -312,6 +312,7 @@ config_set(struct config *cfg, const struct config_option *o,
     const char *value, const char *what, char *err, size_t errlen)
 {
 	char *base = (char *)cfg;
+	char why[CONFIG_ERR_MAX];
 	char **sp;
 	long long n;
 	bool b;
@@ -350,8 +351,10 @@ config_set(struct config *cfg, const struct config_option *o,
 		return 0;
 	case CONFIG_WAIT:
 		if (config_wait(value, &cfg->wait_min_ms, &cfg->wait_max_ms,
-		    err, errlen) == -1)
+		    why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s: %s", what, why);
 			return -1;
+		}
 		return 0;
 	case CONFIG_TEMPLATE:
 	case CONFIG_HELP:
@@ -455,6 +458,7 @@ config_tkey_set(struct config_template *t, enum config_tkey k,
     const char *value, const char *what, char *err, size_t errlen)
 {
 	struct config_cmd **cmdp;
+	char why[CONFIG_ERR_MAX];
 	char **sp = NULL;
 	long long n;
 	bool *bp = NULL;
@@ -476,8 +480,11 @@ config_tkey_set(struct config_template *t, enum config_tkey k,
 	case TKEY_CHECK:
 		cmdp = k == TKEY_COMMAND ? &t->command : &t->check;
 		config_cmd_free(*cmdp);
-		*cmdp = config_cmd_parse(value, err, errlen);
-		return *cmdp == NULL ? -1 : 0;
+		*cmdp = config_cmd_parse(value, why, sizeof(why));
+		if (*cmdp != NULL)
+			return 0;
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
 	case TKEY_COMMAND_TIMEOUT:
 		if (str_to_ms(value, 0, &t->command_timeout_ms) == -1 ||
 		    t->command_timeout_ms == 0) {
@@ -488,8 +495,11 @@ config_tkey_set(struct config_template *t, enum config_tkey k,
 		return 0;
 	case TKEY_WAIT:
 		t->wait_set = true;
-		return config_wait(value, &t->wait_min_ms, &t->wait_max_ms,
-		    err, errlen);
+		if (config_wait(value, &t->wait_min_ms, &t->wait_max_ms, why,
+		    sizeof(why)) == 0)
+			return 0;
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
 	case TKEY_PERMS:
 		if (value[0] != '0' || value[1] == '\0' ||
 		    strspn(value, "01234567") != strlen(value) ||
