@@ -940,6 +940,22 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	return rc;
 }
 
+bool
+reconcile_healthy(const struct reconcile *rc, char *why, size_t len)
+{
+	if (!rc->synced) {
+		(void)snprintf(why, len, "containers not listed yet");
+		return false;
+	}
+	if (rc->failures > 0) {
+		(void)snprintf(why, len, "%u reconcile passes failed in a row",
+		    rc->failures);
+		return false;
+	}
+	(void)snprintf(why, len, "ok");
+	return true;
+}
+
 void
 reconcile_free(struct reconcile *rc)
 {

@@ -309,6 +309,14 @@ const char *derive_key_name(char *out, size_t outlen,
  */
 bool	 derive_uses_container_ip(const struct container *c,
 	    const struct derive_options *o);
+/*
+ * A short printable rendering of a hostile value for a warning: at most
+ * DERIVE_QUOTE_MAX bytes of it, control characters, '"' and '\\' as \xNN,
+ * "..." when cut.  Writes into out (DERIVE_QUOTE_BUF bytes suffice).
+ */
+#define DERIVE_QUOTE_MAX	48
+#define DERIVE_QUOTE_BUF	(DERIVE_QUOTE_MAX * 4 + 8)
+const char *derive_quote(char *out, size_t outlen, const char *s);
 /* Appends a printf-formatted warning, honouring DERIVE_MAX_WARNINGS. */
 void	 derive_warn(struct derive_result *res, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -597,6 +605,12 @@ struct reconcile *reconcile_new(struct loop *loop, struct agent *agent,
 		    const struct reconcile_config *cfg);
 /* The callbacks to give docker_start() with the reconcile object as arg. */
 const struct docker_cbs *reconcile_docker_cbs(void);
+/*
+ * For /health: true once containers were listed and the last pass did not
+ * fail; why (len bytes) says which.
+ */
+bool		 reconcile_healthy(const struct reconcile *rc, char *why,
+		    size_t len);
 /* Frees everything; in-flight writes are cancelled with the agent. */
 void		 reconcile_free(struct reconcile *rc);
 
@@ -617,9 +631,11 @@ int	 hostip_detect(char *out, size_t len);
  * (registrator-host meta, from the agent at consul_addr) and asks Consul's
  * DNS interface at dns_addr ("host:port") for each: A and SRV of
  * <name>.service.consul and SRV of <tag>.<name>.service.consul for every
- * tag.  Every mismatch is printed.  host_name NULL means the agent's
- * services are matched by Docker's /info Name read from DOCKER_HOST.
- * Returns the exit status: 0 when everything matched, 1 otherwise.
+ * tag.  Every mismatch is printed.  host_name NULL means every service
+ * with a registrator-host meta key (the local agent only holds this
+ * host's).  Critical instances, which Consul leaves out of DNS, are
+ * skipped.  Returns the exit status: 0 when everything matched, 1
+ * otherwise.
  */
 int	 dnscheck_main(const char *consul_addr, const char *token,
 	    const char *dns_addr, const char *host_name);
