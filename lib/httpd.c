@@ -455,9 +455,12 @@ httpd_free(struct httpd *h)
 	if (h->fd != -1)
 		close(h->fd);
 	h->fd = -1;
-	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
+	while (!TAILQ_EMPTY(&h->conns)) {
+		c = TAILQ_FIRST(&h->conns);
 		httpd_conn_free(c);
-	while ((r = TAILQ_FIRST(&h->routes)) != NULL) {
+	}
+	while (!TAILQ_EMPTY(&h->routes)) {
+		r = TAILQ_FIRST(&h->routes);
 		TAILQ_REMOVE(&h->routes, r, entry);
 		free(r->path);
 		free(r);

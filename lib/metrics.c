@@ -83,9 +83,11 @@ metrics_free(struct metrics *m)
 
 	if (m == NULL)
 		return;
-	while ((f = TAILQ_FIRST(&m->families)) != NULL) {
+	while (!TAILQ_EMPTY(&m->families)) {
+		f = TAILQ_FIRST(&m->families);
 		TAILQ_REMOVE(&m->families, f, entry);
-		while ((s = TAILQ_FIRST(&f->series)) != NULL) {
+		while (!TAILQ_EMPTY(&f->series)) {
+			s = TAILQ_FIRST(&f->series);
 			TAILQ_REMOVE(&f->series, s, entry);
 			free(s->label);
 			free(s->value);

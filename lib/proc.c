@@ -292,19 +292,24 @@ proc_start(struct loop *loop, const struct proc_opts *opts, proc_done_cb *cb,
 	sigfillset(&all);
 	sigdelset(&all, SIGKILL);
 	sigdelset(&all, SIGSTOP);
-	if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
-		 O_RDONLY, 0))
-		!= 0
-	    || (rc = posix_spawn_file_actions_adddup2(&fa, pfd[1], 1)) != 0
-	    || (rc = posix_spawn_file_actions_adddup2(&fa, pfd[1], 2)) != 0
-	    || (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0
-	    || (rc = posix_spawnattr_setflags(&attr,
+	rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (rc == 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	if (rc == 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	if (rc == 0)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (rc == 0)
+		rc = posix_spawnattr_setflags(&attr,
 		    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-			| POSIX_SPAWN_SETSIGDEF))
-		!= 0
-	    || (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0
-	    || (rc = posix_spawnattr_setsigmask(&attr, &none)) != 0
-	    || (rc = posix_spawnattr_setsigdefault(&attr, &all)) != 0) {
+			| POSIX_SPAWN_SETSIGDEF);
+	if (rc == 0)
+		rc = posix_spawnattr_setpgroup(&attr, 0);
+	if (rc == 0)
+		rc = posix_spawnattr_setsigmask(&attr, &none);
+	if (rc == 0)
+		rc = posix_spawnattr_setsigdefault(&attr, &all);
+	if (rc != 0) {
 		snprintf(err, errlen, "spawn attributes: %s", strerror(rc));
 		goto out;
 	}

@@ -4,8 +4,12 @@
  * responder written here, on a loopback UDP port of the same loop, that
  * answers the way Consul's DNS interface does (A records; SRV records
  * with the targets' A records in the additional section; NXDOMAIN; an
- * empty NOERROR).  One name is never answered, to see the timeout.  The
- * regress test dns_consul.sh repeats the lookups against a real agent.
+ * empty NOERROR).  One name is never answered, to see the timeout.
+ *
+ * With TEST_DNS_CONSUL=host:port in the environment it also asks a real
+ * Consul agent's DNS interface about the services tests/regress/
+ * dns_consul.sh registers there: "web" twice (127.0.0.9:8080 tagged
+ * primary, 127.0.0.10:8081 tagged backup).
  */
 #include <sys/socket.h>
 
@@ -265,6 +269,65 @@ test_free_in_callback(const char *server)
 	T_EQ_INT(second.calls, 0);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts the space-separated words of text in place (order is random). */
+static void
+sort_words(char *text)
+{
+	char *words[16], *copy = xstrdup(text), *rest = copy, *w;
+	size_t n = 0, off = 0, len = strlen(text) + 1;
+
+	while (rest != NULL && n < 16) {
+		w = strsep(&rest, " ");
+		if (*w != '\0')
+			words[n++] = w;
+	}
+	qsort(words, n, sizeof(words[0]), cmp_str);
+	text[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(text + off, len - off, "%s ", words[i]);
+	free(copy);
+}
+
+static void
+test_consul(const char *server)
+{
+	struct answer a = { 0 }, srv = { 0 }, tag = { 0 }, nx = { 0 };
+	char err[DNS_ERR_MAX];
+	struct dns *d;
+
+	printf("consul lookups against %s\n", server);
+	d = dns_new(loop, server, 1000, 2, err, sizeof(err));
+	T_CHECK(d != NULL, "dns_new: %s", err);
+	if (d == NULL)
+		return;
+	dns_query_a(d, "web.service.consul", answered, &a);
+	dns_query_srv(d, "web.service.consul", answered, &srv);
+	dns_query_a(d, "primary.web.service.consul", answered, &tag);
+	dns_query_srv(d, "nope.service.consul", answered, &nx);
+	pending += 4;
+	run();
+	T_CHECK(a.status == DNS_OK, "A: %s", a.errmsg);
+	sort_words(a.text);
+	T_EQ_STR(a.text, "127.0.0.10 127.0.0.9 ");
+	T_CHECK(srv.status == DNS_OK, "SRV: %s", srv.errmsg);
+	T_EQ_INT(srv.n, 2);
+	sort_words(srv.text);
+	/* Consul names a service address target <hex ip>.addr.<dc>.consul. */
+	T_EQ_STR(srv.text,
+	    "7f000009.addr.dc1.consul:8080(127.0.0.9) "
+	    "7f00000a.addr.dc1.consul:8081(127.0.0.10) ");
+	T_CHECK(tag.status == DNS_OK, "tag: %s", tag.errmsg);
+	T_EQ_STR(tag.text, "127.0.0.9 ");
+	T_EQ_INT(nx.status, DNS_NOTFOUND);
+	dns_free(d);
+}
+
 int
 main(void)
 {
@@ -291,6 +354,8 @@ main(void)
 	test_lookups(server);
 	test_free_in_callback(server);
 	T_ASSERT(queries_seen >= 6);
+	if (getenv("TEST_DNS_CONSUL") != NULL)
+		test_consul(getenv("TEST_DNS_CONSUL"));
 
 	loop_fd_del(loop, fd);
 	close(fd);

@@ -67,10 +67,14 @@ hidden_entries(const char *dir)
 
 	if (d == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL)
+	for (;;) {
+		de = readdir(d);
+		if (de == NULL)
+			break;
 		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") != 0
 		    && strcmp(de->d_name, "..") != 0)
 			n++;
+	}
 	closedir(d);
 	return n;
 }
