@@ -21,14 +21,14 @@
 #include "str.h"
 #include "xmalloc.h"
 
-#define SENTRY_ATTR_MAX		200	/* release, environment, ... */
-#define SENTRY_SHRINK_FLOOR	16	/* strings are never cut below this */
-#define SENTRY_CUT_MARK		" [...]"
+#define SENTRY_ATTR_MAX 200 /* release, environment, ... */
+#define SENTRY_SHRINK_FLOOR 16 /* strings are never cut below this */
+#define SENTRY_CUT_MARK " [...]"
 
 struct sentry_event {
-	cJSON			*root;
-	char			 id[33];
-	enum sentry_category	 category;
+	cJSON *root;
+	char id[33];
+	enum sentry_category category;
 };
 
 static void
@@ -68,7 +68,8 @@ sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
 		goto out;
 	}
 	if (dsn_has_bad_bytes(s)) {
-		sentry_err(err, errlen, "sentry dsn: contains spaces, control "
+		sentry_err(err, errlen,
+		    "sentry dsn: contains spaces, control "
 		    "characters, '?' or '#'");
 		goto out;
 	}
@@ -79,7 +80,8 @@ sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
 		d.scheme = xstrdup("http");
 		p = s + strlen("http://");
 	} else {
-		sentry_err(err, errlen, "sentry dsn: scheme must be http:// or "
+		sentry_err(err, errlen,
+		    "sentry dsn: scheme must be http:// or "
 		    "https://");
 		goto out;
 	}
@@ -97,7 +99,8 @@ sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
 		goto out;
 	}
 	if (at == NULL || at == p) {
-		sentry_err(err, errlen, "sentry dsn: missing public key "
+		sentry_err(err, errlen,
+		    "sentry dsn: missing public key "
 		    "(expected scheme://KEY@HOST/PROJECT_ID)");
 		goto out;
 	}
@@ -109,8 +112,8 @@ sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
 	if (colon != NULL) {
 		d.public_key = xstrndup(p, (size_t)(colon - p));
 		if (at - colon > 1)
-			d.secret_key = xstrndup(colon + 1,
-			    (size_t)(at - colon - 1));
+			d.secret_key
+			    = xstrndup(colon + 1, (size_t)(at - colon - 1));
 	} else
 		d.public_key = xstrndup(p, (size_t)(at - p));
 
@@ -147,10 +150,11 @@ sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
 			sentry_err(err, errlen, "sentry dsn: bad port");
 			goto out;
 		}
-		d.port = xstrndup(hostend + 1,
-		    (size_t)(auth_end - hostend - 1));
+		d.port
+		    = xstrndup(hostend + 1, (size_t)(auth_end - hostend - 1));
 		if (str_to_ll(d.port, 1, 65535, &port) == -1) {
-			sentry_err(err, errlen, "sentry dsn: port must be a "
+			sentry_err(err, errlen,
+			    "sentry dsn: port must be a "
 			    "number from 1 to 65535");
 			goto out;
 		}
@@ -165,15 +169,16 @@ sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
 		if (*slash == '/')
 			last = slash;
 	if (last == NULL || last + 1 >= auth_end + pathlen) {
-		sentry_err(err, errlen, "sentry dsn: missing project id "
+		sentry_err(err, errlen,
+		    "sentry dsn: missing project id "
 		    "(expected scheme://KEY@HOST/PROJECT_ID)");
 		goto out;
 	}
-	d.project_id = xstrndup(last + 1,
-	    (size_t)(auth_end + pathlen - last - 1));
+	d.project_id
+	    = xstrndup(last + 1, (size_t)(auth_end + pathlen - last - 1));
 	d.path = xstrndup(auth_end, (size_t)(last - auth_end));
-	if (strstr(d.path, "//") != NULL ||
-	    (d.path[0] != '\0' && d.path[strlen(d.path) - 1] == '/')) {
+	if (strstr(d.path, "//") != NULL
+	    || (d.path[0] != '\0' && d.path[strlen(d.path) - 1] == '/')) {
 		sentry_err(err, errlen, "sentry dsn: empty path segment");
 		goto out;
 	}
@@ -217,11 +222,14 @@ int
 sentry_auth_header(const struct sentry_dsn *dsn, const char *client,
     struct buf *out)
 {
-	if (buf_addf(out, "Sentry sentry_version=7, sentry_client=%s, "
-	    "sentry_key=%s", client, dsn->public_key) == -1)
+	if (buf_addf(out,
+		"Sentry sentry_version=7, sentry_client=%s, "
+		"sentry_key=%s",
+		client, dsn->public_key)
+	    == -1)
 		return -1;
-	if (dsn->secret_key != NULL &&
-	    buf_addf(out, ", sentry_secret=%s", dsn->secret_key) == -1)
+	if (dsn->secret_key != NULL
+	    && buf_addf(out, ", sentry_secret=%s", dsn->secret_key) == -1)
 		return -1;
 	return 0;
 }
@@ -253,8 +261,8 @@ utf8_seq_len(const unsigned char *s, size_t avail)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff
+	    || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return n;
 }
@@ -360,9 +368,9 @@ json_longest_string(cJSON *item, cJSON *best)
 {
 	cJSON *child;
 
-	if (cJSON_IsString(item) && item->valuestring != NULL &&
-	    (best == NULL ||
-	    strlen(item->valuestring) > strlen(best->valuestring)))
+	if (cJSON_IsString(item) && item->valuestring != NULL
+	    && (best == NULL
+		|| strlen(item->valuestring) > strlen(best->valuestring)))
 		best = item;
 	for (child = item->child; child != NULL; child = child->next)
 		best = json_longest_string(child, best);
@@ -373,8 +381,8 @@ json_longest_string(cJSON *item, cJSON *best)
 static size_t
 json_escaped_len(unsigned char c)
 {
-	if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' ||
-	    c == '\r' || c == '\t')
+	if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n'
+	    || c == '\r' || c == '\t')
 		return 2;
 	return c < 0x20 ? 6 : 1;
 }
@@ -390,8 +398,8 @@ cut_string(char *s, size_t budget)
 
 	if (budget < SENTRY_SHRINK_FLOOR)
 		budget = SENTRY_SHRINK_FLOOR;
-	while (s[n] != '\0' &&
-	    used + json_escaped_len((unsigned char)s[n]) + mark <= budget)
+	while (s[n] != '\0'
+	    && used + json_escaped_len((unsigned char)s[n]) + mark <= budget)
 		used += json_escaped_len((unsigned char)s[n++]);
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
@@ -417,7 +425,8 @@ json_fit(cJSON *item, size_t max)
 		if (len <= SENTRY_SHRINK_FLOOR)
 			return -1;
 		for (size_t i = 0; i < len; i++)
-			esc += json_escaped_len((unsigned char)s->valuestring[i]);
+			esc += json_escaped_len(
+			    (unsigned char)s->valuestring[i]);
 		cut_string(s->valuestring,
 		    esc > size - max ? esc - (size - max) : 0);
 		if (strlen(s->valuestring) >= len)
@@ -454,8 +463,8 @@ sentry_event_make_id(char id[33])
 			fatal("getrandom");
 		got += (size_t)n;
 	}
-	raw[6] = (raw[6] & 0x0f) | 0x40;	/* UUID version 4 */
-	raw[8] = (raw[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	raw[6] = (raw[6] & 0x0f) | 0x40; /* UUID version 4 */
+	raw[8] = (raw[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 	for (size_t i = 0; i < sizeof(raw); i++) {
 		id[2 * i] = hex[raw[i] >> 4];
 		id[2 * i + 1] = hex[raw[i] & 0xf];
@@ -507,8 +516,8 @@ sentry_event_new(enum sentry_level level, const char *logger,
 		    true);
 	if (message != NULL) {
 		entry = cJSON_AddObjectToObject(ev->root, "logentry");
-		json_set_string(entry, "formatted", message,
-		    SENTRY_MESSAGE_MAX, false);
+		json_set_string(entry, "formatted", message, SENTRY_MESSAGE_MAX,
+		    false);
 	}
 	return ev;
 }
@@ -587,8 +596,8 @@ sentry_event_member(struct sentry_event *ev, const char *name, bool array)
 	cJSON *m = cJSON_GetObjectItemCaseSensitive(ev->root, name);
 
 	if (m == NULL)
-		m = array ? cJSON_AddArrayToObject(ev->root, name) :
-		    cJSON_AddObjectToObject(ev->root, name);
+		m = array ? cJSON_AddArrayToObject(ev->root, name)
+			  : cJSON_AddObjectToObject(ev->root, name);
 	return m;
 }
 
@@ -604,9 +613,9 @@ sentry_event_set_tag(struct sentry_event *ev, const char *key,
 	for (i = 0; key[i] != '\0' && i < SENTRY_TAG_KEY_MAX; i++) {
 		char c = key[i];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		    c == ':' || c == '-')
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		    || (c >= '0' && c <= '9') || c == '_' || c == '.'
+		    || c == ':' || c == '-')
 			k[i] = c;
 		else
 			k[i] = '_';
@@ -636,8 +645,10 @@ sentry_event_put(cJSON *parent, const char *key, cJSON *value, size_t max,
 
 	json_clean_tree(value);
 	if (json_fit(value, max) == -1) {
-		snprintf(msg, sizeof(msg), "sentry event: %s does not fit in "
-		    "%zu bytes", what, max);
+		snprintf(msg, sizeof(msg),
+		    "sentry event: %s does not fit in "
+		    "%zu bytes",
+		    what, max);
 		sentry_err(err, errlen, msg);
 		cJSON_Delete(value);
 		return -1;
@@ -650,11 +661,12 @@ sentry_event_put(cJSON *parent, const char *key, cJSON *value, size_t max,
 }
 
 int
-sentry_event_set_context(struct sentry_event *ev, const char *name,
-    cJSON *obj, char *err, size_t errlen)
+sentry_event_set_context(struct sentry_event *ev, const char *name, cJSON *obj,
+    char *err, size_t errlen)
 {
 	if (!cJSON_IsObject(obj)) {
-		sentry_err(err, errlen, "sentry event: a context must be a "
+		sentry_err(err, errlen,
+		    "sentry event: a context must be a "
 		    "JSON object");
 		cJSON_Delete(obj);
 		return -1;
@@ -664,20 +676,22 @@ sentry_event_set_context(struct sentry_event *ev, const char *name,
 }
 
 int
-sentry_event_set_extra(struct sentry_event *ev, const char *key,
-    cJSON *value, char *err, size_t errlen)
+sentry_event_set_extra(struct sentry_event *ev, const char *key, cJSON *value,
+    char *err, size_t errlen)
 {
 	cJSON *extra = sentry_event_member(ev, "extra", false);
 	char *k;
 
 	if (sentry_event_put(extra, key, value, SENTRY_EXTRA_ITEM_MAX,
-	    "extra item", err, errlen) == -1)
+		"extra item", err, errlen)
+	    == -1)
 		return -1;
 	if (json_size(extra) > SENTRY_EXTRA_MAX) {
 		k = utf8_clean(key, SENTRY_ATTR_MAX, true);
 		cJSON_DeleteItemFromObjectCaseSensitive(extra, k);
 		free(k);
-		sentry_err(err, errlen, "sentry event: extra would exceed "
+		sentry_err(err, errlen,
+		    "sentry event: extra would exceed "
 		    "256 kB");
 		return -1;
 	}
@@ -699,7 +713,8 @@ sentry_event_serialize(const struct sentry_event *ev, struct buf *out,
 		s = NULL;
 		copy = cJSON_Duplicate(ev->root, true);
 		if (copy == NULL || json_fit(copy, SENTRY_EVENT_MAX) == -1) {
-			sentry_err(err, errlen, "sentry event: does not fit "
+			sentry_err(err, errlen,
+			    "sentry event: does not fit "
 			    "in 1 MiB");
 			goto out;
 		}
@@ -742,12 +757,15 @@ sentry_envelope(const char *event_id, const char *dsn, int64_t sent_at_ms,
 		sentry_err(err, errlen, "sentry envelope: cannot serialise");
 		goto out;
 	}
-	if (buf_addstr(out, line) == -1 || buf_addc(out, '\n') == -1 ||
-	    buf_addf(out, "{\"type\":\"event\",\"length\":%zu}\n",
-	    payload_len) == -1 || buf_add(out, payload, payload_len) == -1 ||
-	    buf_addc(out, '\n') == -1) {
+	if (buf_addstr(out, line) == -1 || buf_addc(out, '\n') == -1
+	    || buf_addf(out, "{\"type\":\"event\",\"length\":%zu}\n",
+		   payload_len)
+		== -1
+	    || buf_add(out, payload, payload_len) == -1
+	    || buf_addc(out, '\n') == -1) {
 		buf_reset(out);
-		sentry_err(err, errlen, "sentry envelope: larger than the "
+		sentry_err(err, errlen,
+		    "sentry envelope: larger than the "
 		    "buffer");
 		goto out;
 	}
@@ -842,8 +860,8 @@ sentry_limits_update(struct sentry_limits *limits, long status,
 	bool applied = false;
 	uint64_t ms;
 
-	if (rate_limits != NULL && rate_limits[strspn(rate_limits, " \t")] !=
-	    '\0') {
+	if (rate_limits != NULL
+	    && rate_limits[strspn(rate_limits, " \t")] != '\0') {
 		const char *p = rate_limits;
 
 		while (*p != '\0') {
@@ -857,8 +875,9 @@ sentry_limits_update(struct sentry_limits *limits, long status,
 			e = comma;
 			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
 				e--;
-			if (e > p && sentry_quota_apply(limits, p,
-			    (size_t)(e - p), now_ms))
+			if (e > p
+			    && sentry_quota_apply(limits, p, (size_t)(e - p),
+				now_ms))
 				applied = true;
 			p = *comma == ',' ? comma + 1 : comma;
 		}

@@ -33,18 +33,18 @@ struct http;
 struct sentry;
 struct sentry_event;
 
-#define SENTRY_ERR_MAX		256
-#define SENTRY_EVENT_MAX	(1024u * 1024)	/* event item, envelopes.mdx */
-#define SENTRY_ENVELOPE_MAX	(SENTRY_EVENT_MAX + 4096)
-#define SENTRY_MESSAGE_MAX	8192	/* Relay truncates logentry here */
-#define SENTRY_TAG_KEY_MAX	32
-#define SENTRY_TAG_VALUE_MAX	200
-#define SENTRY_CONTEXT_MAX	8192	/* one context object, serialised */
-#define SENTRY_EXTRA_ITEM_MAX	16384	/* one extra value, serialised */
-#define SENTRY_EXTRA_MAX	(256u * 1024)	/* the whole extra object */
-#define SENTRY_QUEUE_DEFAULT	64
+#define SENTRY_ERR_MAX 256
+#define SENTRY_EVENT_MAX (1024u * 1024) /* event item, envelopes.mdx */
+#define SENTRY_ENVELOPE_MAX (SENTRY_EVENT_MAX + 4096)
+#define SENTRY_MESSAGE_MAX 8192 /* Relay truncates logentry here */
+#define SENTRY_TAG_KEY_MAX 32
+#define SENTRY_TAG_VALUE_MAX 200
+#define SENTRY_CONTEXT_MAX 8192 /* one context object, serialised */
+#define SENTRY_EXTRA_ITEM_MAX 16384 /* one extra value, serialised */
+#define SENTRY_EXTRA_MAX (256u * 1024) /* the whole extra object */
+#define SENTRY_QUEUE_DEFAULT 64
 #define SENTRY_TIMEOUT_DEFAULT_MS 15000
-#define SENTRY_RETRY_DELAY_MS	1000	/* before the one connection retry */
+#define SENTRY_RETRY_DELAY_MS 1000 /* before the one connection retry */
 #define SENTRY_RATE_LIMIT_DEFAULT_MS 60000 /* a bare 429 */
 
 /*
@@ -52,15 +52,15 @@ struct sentry_event;
  * wiped) by sentry_dsn_clear().
  */
 struct sentry_dsn {
-	char	*scheme;	/* "http" or "https" */
-	char	*public_key;	/* secret: never log */
-	char	*secret_key;	/* deprecated; NULL when absent; secret */
-	char	*host;		/* as written, "[::1]" brackets included */
-	char	*port;		/* NULL when absent */
-	char	*path;		/* prefix, "" or "/a/b" without trailing '/' */
-	char	*project_id;
-	char	*envelope_url;	/* scheme://host[:port]path/api/id/envelope/ */
-	char	*dsn;		/* the DSN as given; holds the key: never log */
+	char *scheme; /* "http" or "https" */
+	char *public_key; /* secret: never log */
+	char *secret_key; /* deprecated; NULL when absent; secret */
+	char *host; /* as written, "[::1]" brackets included */
+	char *port; /* NULL when absent */
+	char *path; /* prefix, "" or "/a/b" without trailing '/' */
+	char *project_id;
+	char *envelope_url; /* scheme://host[:port]path/api/id/envelope/ */
+	char *dsn; /* the DSN as given; holds the key: never log */
 };
 
 /*
@@ -68,18 +68,18 @@ struct sentry_dsn {
  * dsn (left untouched on failure).  The scheme must be http or https.
  * Pure: returns 0, or -1 with err filled; err never contains the key.
  */
-int	 sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
-	    size_t errlen);
+int sentry_dsn_parse(const char *s, struct sentry_dsn *dsn, char *err,
+    size_t errlen);
 /* Wipes the keys and frees every string; a zeroed struct is fine. */
-void	 sentry_dsn_clear(struct sentry_dsn *dsn);
+void sentry_dsn_clear(struct sentry_dsn *dsn);
 /*
  * Writes the X-Sentry-Auth value "Sentry sentry_version=7,
  * sentry_client=NAME/VERSION, sentry_key=KEY[, sentry_secret=SECRET]" to
  * out (appended; out's cap applies).  The result holds the key: wipe it
  * (explicit_bzero) before releasing the buffer.  Returns 0 or -1.
  */
-int	 sentry_auth_header(const struct sentry_dsn *dsn, const char *client,
-	    struct buf *out);
+int sentry_auth_header(const struct sentry_dsn *dsn, const char *client,
+    struct buf *out);
 
 enum sentry_level {
 	SENTRY_LEVEL_FATAL,
@@ -94,7 +94,7 @@ enum sentry_level {
  * exception is an "error" event, any other event is "default".
  */
 enum sentry_category {
-	SENTRY_CATEGORY_ALL,		/* the implicit "all" category */
+	SENTRY_CATEGORY_ALL, /* the implicit "all" category */
 	SENTRY_CATEGORY_DEFAULT,
 	SENTRY_CATEGORY_ERROR,
 	SENTRY_CATEGORY_MAX,
@@ -109,8 +109,8 @@ enum sentry_category {
  * release with sentry_event_free() or hand over to sentry_capture().
  */
 struct sentry_event *sentry_event_new(enum sentry_level level,
-	    const char *logger, const char *message);
-void	 sentry_event_free(struct sentry_event *ev);
+    const char *logger, const char *message);
+void sentry_event_free(struct sentry_event *ev);
 /* The event's id (32 hex), borrowed for the event's lifetime. */
 const char *sentry_event_id(const struct sentry_event *ev);
 enum sentry_category sentry_event_category(const struct sentry_event *ev);
@@ -121,18 +121,18 @@ enum sentry_category sentry_event_category(const struct sentry_event *ev);
  * made valid UTF-8 and cut to 200 bytes.  A NULL value removes the
  * attribute.
  */
-void	 sentry_event_set_server_name(struct sentry_event *ev, const char *v);
-void	 sentry_event_set_release(struct sentry_event *ev, const char *v);
-void	 sentry_event_set_environment(struct sentry_event *ev, const char *v);
+void sentry_event_set_server_name(struct sentry_event *ev, const char *v);
+void sentry_event_set_release(struct sentry_event *ev, const char *v);
+void sentry_event_set_environment(struct sentry_event *ev, const char *v);
 /* Replaces the timestamp; unix_s is seconds since the epoch (tests). */
-void	 sentry_event_set_timestamp(struct sentry_event *ev, double unix_s);
+void sentry_event_set_timestamp(struct sentry_event *ev, double unix_s);
 /*
  * Adds an exception value (exception.mdx) with type, value and a
  * mechanism of mechanism_type, handled or not; makes the event an "error"
  * event.  Strings are copied; value is cut to SENTRY_MESSAGE_MAX.
  */
-void	 sentry_event_set_exception(struct sentry_event *ev, const char *type,
-	    const char *value, const char *mechanism_type, bool handled);
+void sentry_event_set_exception(struct sentry_event *ev, const char *type,
+    const char *value, const char *mechanism_type, bool handled);
 /*
  * Sets a tag.  The key is sanitised (every byte outside [a-zA-Z0-9_.:-]
  * becomes '_') and cut to SENTRY_TAG_KEY_MAX; the value's newlines become
@@ -140,11 +140,10 @@ void	 sentry_event_set_exception(struct sentry_event *ev, const char *type,
  * Replaces an earlier tag with the same sanitised key.  Returns -1 (and
  * sets nothing) for an empty key or a NULL value.
  */
-int	 sentry_event_set_tag(struct sentry_event *ev, const char *key,
-	    const char *value);
+int sentry_event_set_tag(struct sentry_event *ev, const char *key,
+    const char *value);
 /* Appends a fingerprint part (copied). */
-void	 sentry_event_add_fingerprint(struct sentry_event *ev,
-	    const char *part);
+void sentry_event_add_fingerprint(struct sentry_event *ev, const char *part);
 /*
  * Sets contexts[name] to obj, which is consumed (freed on failure too).
  * obj must be a JSON object.  If its serialisation exceeds
@@ -152,23 +151,23 @@ void	 sentry_event_add_fingerprint(struct sentry_event *ev,
  * if it still does not fit, it is dropped and -1 returned with err
  * filled.
  */
-int	 sentry_event_set_context(struct sentry_event *ev, const char *name,
-	    cJSON *obj, char *err, size_t errlen);
+int sentry_event_set_context(struct sentry_event *ev, const char *name,
+    cJSON *obj, char *err, size_t errlen);
 /*
  * Sets extra[key] to value (consumed), cut like a context to
  * SENTRY_EXTRA_ITEM_MAX; fails with -1 if it cannot fit, or if the whole
  * extra object would exceed SENTRY_EXTRA_MAX.
  */
-int	 sentry_event_set_extra(struct sentry_event *ev, const char *key,
-	    cJSON *value, char *err, size_t errlen);
+int sentry_event_set_extra(struct sentry_event *ev, const char *key,
+    cJSON *value, char *err, size_t errlen);
 
 /*
  * Serialises the event payload (compact JSON) into out, which is reset
  * first.  If the event exceeds SENTRY_EVENT_MAX its longest strings are
  * cut until it fits.  Returns 0, or -1 with err filled.
  */
-int	 sentry_event_serialize(const struct sentry_event *ev, struct buf *out,
-	    char *err, size_t errlen);
+int sentry_event_serialize(const struct sentry_event *ev, struct buf *out,
+    char *err, size_t errlen);
 
 /*
  * Writes one envelope holding one event item to out (reset first):
@@ -179,16 +178,16 @@ int	 sentry_event_serialize(const struct sentry_event *ev, struct buf *out,
  * since the epoch.  payload is borrowed.  Returns 0, or -1 with err
  * filled (out's cap).
  */
-int	 sentry_envelope(const char *event_id, const char *dsn,
-	    int64_t sent_at_ms, const char *payload, size_t payload_len,
-	    struct buf *out, char *err, size_t errlen);
+int sentry_envelope(const char *event_id, const char *dsn, int64_t sent_at_ms,
+    const char *payload, size_t payload_len, struct buf *out, char *err,
+    size_t errlen);
 
 /*
  * Rate limits per category, as monotonic deadlines in milliseconds (0:
  * none).  Zero-initialise.
  */
 struct sentry_limits {
-	uint64_t	 until_ms[SENTRY_CATEGORY_MAX];
+	uint64_t until_ms[SENTRY_CATEGORY_MAX];
 };
 
 /*
@@ -199,11 +198,11 @@ struct sentry_limits {
  * unknown categories is ignored, and a category keeps its longest limit.
  * Either header may be NULL.  Returns true when a limit was applied.
  */
-bool	 sentry_limits_update(struct sentry_limits *limits, long status,
-	    const char *rate_limits, const char *retry_after, uint64_t now_ms);
+bool sentry_limits_update(struct sentry_limits *limits, long status,
+    const char *rate_limits, const char *retry_after, uint64_t now_ms);
 /* When the category (or "all") is limited at now_ms, its end; else 0. */
 uint64_t sentry_limits_until(const struct sentry_limits *limits,
-	    enum sentry_category cat, uint64_t now_ms);
+    enum sentry_category cat, uint64_t now_ms);
 
 /*
  * Cuts text that is longer than max bytes, keeping its end (a log tail's
@@ -211,22 +210,22 @@ uint64_t sentry_limits_until(const struct sentry_limits *limits,
  * boundary, prefixed by "[... N bytes cut]\n".  Owned by the caller
  * (free(3)); text shorter than max is copied as is.
  */
-char	*sentry_truncate_tail(const char *text, size_t max);
+char *sentry_truncate_tail(const char *text, size_t max);
 
 /* The transport. */
 struct sentry_opts {
-	const char	*dsn;		/* borrowed during sentry_new() */
-	const char	*client;	/* "name/version", borrowed likewise */
-	size_t		 queue_max;	/* 0: SENTRY_QUEUE_DEFAULT */
-	uint64_t	 timeout_ms;	/* per request; 0: default */
-	const char	*ca_file;	/* NULL: system store */
+	const char *dsn; /* borrowed during sentry_new() */
+	const char *client; /* "name/version", borrowed likewise */
+	size_t queue_max; /* 0: SENTRY_QUEUE_DEFAULT */
+	uint64_t timeout_ms; /* per request; 0: default */
+	const char *ca_file; /* NULL: system store */
 };
 
 struct sentry_counters {
-	uint64_t	 sent;			/* accepted with a 2xx */
-	uint64_t	 dropped_queue_full;
-	uint64_t	 dropped_rate_limited;	/* at capture or by a 429 */
-	uint64_t	 failed;	/* refused, unreachable, or left at flush */
+	uint64_t sent; /* accepted with a 2xx */
+	uint64_t dropped_queue_full;
+	uint64_t dropped_rate_limited; /* at capture or by a 429 */
+	uint64_t failed; /* refused, unreachable, or left at flush */
 };
 
 /*
@@ -234,10 +233,10 @@ struct sentry_counters {
  * client: free the client first).  Registers the DSN's keys with
  * log_add_secret().  Returns NULL with err filled for a malformed DSN.
  */
-struct sentry	*sentry_new(struct loop *loop, struct http *http,
-		    const struct sentry_opts *opts, char *err, size_t errlen);
+struct sentry *sentry_new(struct loop *loop, struct http *http,
+    const struct sentry_opts *opts, char *err, size_t errlen);
 /* Cancels the request in flight, drops the queue, wipes the keys. */
-void		 sentry_free(struct sentry *sentry);
+void sentry_free(struct sentry *sentry);
 
 /*
  * Queues ev (consumed in every case) for sending; never blocks.  Returns
@@ -245,7 +244,7 @@ void		 sentry_free(struct sentry *sentry);
  * the queue is full, or it cannot be serialised; the counters say which.
  * Events already queued when a limit arrives wait for it to end.
  */
-int		 sentry_capture(struct sentry *sentry, struct sentry_event *ev);
+int sentry_capture(struct sentry *sentry, struct sentry_event *ev);
 
 /*
  * Called once by sentry_flush(), from the loop, with the number of events
@@ -261,12 +260,12 @@ typedef void sentry_flush_cb(struct sentry *sentry, size_t unsent, void *arg);
  * limited are dropped at once.  A second call replaces the first's
  * callback.
  */
-void		 sentry_flush(struct sentry *sentry, uint64_t deadline_ms,
-		    sentry_flush_cb *done, void *arg);
+void sentry_flush(struct sentry *sentry, uint64_t deadline_ms,
+    sentry_flush_cb *done, void *arg);
 
 /* Borrowed; valid until sentry_free(). */
 const struct sentry_counters *sentry_counters(const struct sentry *sentry);
 /* Events waiting in the queue, the one in flight included. */
-size_t		 sentry_queued(const struct sentry *sentry);
+size_t sentry_queued(const struct sentry *sentry);
 
 #endif

@@ -26,42 +26,42 @@
 
 struct sentry_item {
 	TAILQ_ENTRY(sentry_item) entry;
-	char			 id[33];
-	enum sentry_category	 category;
-	char			*payload;	/* event JSON, owned */
-	size_t			 len;
-	unsigned		 attempts;	/* connection errors so far */
-	uint64_t		 not_before_ms;	/* retry delay, monotonic */
+	char id[33];
+	enum sentry_category category;
+	char *payload; /* event JSON, owned */
+	size_t len;
+	unsigned attempts; /* connection errors so far */
+	uint64_t not_before_ms; /* retry delay, monotonic */
 };
 
 TAILQ_HEAD(sentry_queue, sentry_item);
 
 struct sentry {
-	struct loop		*loop;
-	struct http		*http;
-	struct sentry_dsn	 dsn;
-	struct buf		 auth;		/* X-Sentry-Auth value: secret */
-	char			*client;	/* name/version, User-Agent */
-	char			*ca_file;
-	size_t			 queue_max;
-	size_t			 nqueued;
-	uint64_t		 timeout_ms;
-	struct sentry_queue	 queue;
-	struct sentry_item	*inflight;	/* in the queue, being sent */
-	struct http_req		*req;
-	struct loop_timer	 wake;		/* limit end or retry delay */
-	struct loop_timer	 flush_timer;
-	struct sentry_limits	 limits;
-	struct sentry_counters	 counters;
-	bool			 flushing;
-	sentry_flush_cb		*flush_cb;
-	void			*flush_arg;
-	uint64_t		 full_drops;	/* in the current overflow burst */
-	uint64_t		 limit_logged_ms; /* end of the last limit logged */
-	bool			 unreachable;	/* logged as such */
+	struct loop *loop;
+	struct http *http;
+	struct sentry_dsn dsn;
+	struct buf auth; /* X-Sentry-Auth value: secret */
+	char *client; /* name/version, User-Agent */
+	char *ca_file;
+	size_t queue_max;
+	size_t nqueued;
+	uint64_t timeout_ms;
+	struct sentry_queue queue;
+	struct sentry_item *inflight; /* in the queue, being sent */
+	struct http_req *req;
+	struct loop_timer wake; /* limit end or retry delay */
+	struct loop_timer flush_timer;
+	struct sentry_limits limits;
+	struct sentry_counters counters;
+	bool flushing;
+	sentry_flush_cb *flush_cb;
+	void *flush_arg;
+	uint64_t full_drops; /* in the current overflow burst */
+	uint64_t limit_logged_ms; /* end of the last limit logged */
+	bool unreachable; /* logged as such */
 };
 
-static void	sentry_pump(struct sentry *);
+static void sentry_pump(struct sentry *);
 
 static int64_t
 sentry_now_wall_ms(void)
@@ -131,7 +131,8 @@ sentry_flush_timer_cb(struct loop *loop, struct loop_timer *timer, void *arg)
 		s->counters.failed += unsent;
 		loop_timer_stop(s->loop, &s->wake);
 		log_warnx("sentry: flush deadline reached, %zu event%s not "
-		    "sent", unsent, unsent == 1 ? "" : "s");
+			  "sent",
+		    unsent, unsent == 1 ? "" : "s");
 	}
 	s->flushing = false;
 	s->flush_cb = NULL;
@@ -160,8 +161,8 @@ sentry_log_limit(struct sentry *s, long status, uint64_t now_ms)
 		return;
 	s->limit_logged_ms = until;
 	log_warnx("sentry: %s rate limited us (HTTP %ld) for %llu ms, "
-	    "dropping new events until then", s->dsn.host, status,
-	    (unsigned long long)(until - now_ms));
+		  "dropping new events until then",
+	    s->dsn.host, status, (unsigned long long)(until - now_ms));
 }
 
 static void
@@ -176,8 +177,8 @@ sentry_done(const struct http_result *res, void *arg)
 	if (res->error != 0) {
 		if (!s->unreachable) {
 			log_warnx("sentry: cannot reach %s: %s; an event gets "
-			    "one retry, then is dropped", s->dsn.host,
-			    res->errmsg);
+				  "one retry, then is dropped",
+			    s->dsn.host, res->errmsg);
 			s->unreachable = true;
 		}
 		if (++item->attempts < 2) {
@@ -196,8 +197,8 @@ sentry_done(const struct http_result *res, void *arg)
 	}
 	/* rate-limiting.mdx: look for limits on every response. */
 	if (sentry_limits_update(&s->limits, res->status,
-	    http_result_header(res, "X-Sentry-Rate-Limits"),
-	    http_result_header(res, "Retry-After"), now))
+		http_result_header(res, "X-Sentry-Rate-Limits"),
+		http_result_header(res, "Retry-After"), now))
 		sentry_log_limit(s, res->status, now);
 	if (res->status >= 200 && res->status < 300) {
 		s->counters.sent++;
@@ -209,8 +210,8 @@ sentry_done(const struct http_result *res, void *arg)
 		s->counters.failed++;
 		why = http_result_header(res, "X-Sentry-Error");
 		log_warnx("sentry: event %s refused by %s with HTTP %ld%s%s",
-		    item->id, s->dsn.host, res->status,
-		    why != NULL ? ": " : "", why != NULL ? why : "");
+		    item->id, s->dsn.host, res->status, why != NULL ? ": " : "",
+		    why != NULL ? why : "");
 	}
 	sentry_item_del(s, item);
 	sentry_pump(s);
@@ -229,7 +230,8 @@ sentry_send(struct sentry *s, struct sentry_item *item)
 
 	/* sent_at is written at send time, once (envelopes.mdx). */
 	if (sentry_envelope(item->id, s->dsn.dsn, sentry_now_wall_ms(),
-	    item->payload, item->len, &env, err, sizeof(err)) == -1) {
+		item->payload, item->len, &env, err, sizeof(err))
+	    == -1) {
 		log_warnx("sentry: event %s dropped: %s", item->id, err);
 		goto out;
 	}
@@ -312,8 +314,8 @@ sentry_pump(struct sentry *s)
 }
 
 struct sentry *
-sentry_new(struct loop *loop, struct http *http,
-    const struct sentry_opts *opts, char *err, size_t errlen)
+sentry_new(struct loop *loop, struct http *http, const struct sentry_opts *opts,
+    char *err, size_t errlen)
 {
 	struct sentry *s;
 
@@ -329,10 +331,10 @@ sentry_new(struct loop *loop, struct http *http,
 	s->http = http;
 	s->client = xstrdup(opts->client);
 	s->ca_file = opts->ca_file != NULL ? xstrdup(opts->ca_file) : NULL;
-	s->queue_max = opts->queue_max != 0 ? opts->queue_max :
-	    SENTRY_QUEUE_DEFAULT;
-	s->timeout_ms = opts->timeout_ms != 0 ? opts->timeout_ms :
-	    SENTRY_TIMEOUT_DEFAULT_MS;
+	s->queue_max
+	    = opts->queue_max != 0 ? opts->queue_max : SENTRY_QUEUE_DEFAULT;
+	s->timeout_ms = opts->timeout_ms != 0 ? opts->timeout_ms
+					      : SENTRY_TIMEOUT_DEFAULT_MS;
 	buf_init(&s->auth, 1024);
 	if (sentry_auth_header(&s->dsn, s->client, &s->auth) == -1) {
 		snprintf(err, errlen, "sentry: client name too long");
@@ -387,12 +389,14 @@ sentry_capture(struct sentry *s, struct sentry_event *ev)
 		s->counters.dropped_queue_full++;
 		if (s->full_drops++ == 0)
 			log_warnx("sentry: queue full (%zu events), dropping "
-			    "new events until it drains", s->queue_max);
+				  "new events until it drains",
+			    s->queue_max);
 		goto out;
 	}
 	if (s->full_drops > 0) {
 		log_info("sentry: queue has room again after dropping %llu "
-		    "event%s", (unsigned long long)s->full_drops,
+			 "event%s",
+		    (unsigned long long)s->full_drops,
 		    s->full_drops == 1 ? "" : "s");
 		s->full_drops = 0;
 	}

@@ -16,7 +16,7 @@
 #include "test.h"
 #include "xmalloc.h"
 
-#define KEY	"f00dfeedc0ffee1234"
+#define KEY "f00dfeedc0ffee1234"
 
 static void
 test_dsn_ok(void)
@@ -25,7 +25,8 @@ test_dsn_ok(void)
 	char err[SENTRY_ERR_MAX] = "";
 
 	T_EQ_INT(sentry_dsn_parse("https://" KEY "@o1.ingest.sentry.io/42", &d,
-	    err, sizeof(err)), 0);
+		     err, sizeof(err)),
+	    0);
 	T_EQ_STR(d.scheme, "https");
 	T_EQ_STR(d.public_key, KEY);
 	T_NULL(d.secret_key);
@@ -33,12 +34,15 @@ test_dsn_ok(void)
 	T_NULL(d.port);
 	T_EQ_STR(d.path, "");
 	T_EQ_STR(d.project_id, "42");
-	T_EQ_STR(d.envelope_url, "https://o1.ingest.sentry.io/api/42/envelope/");
+	T_EQ_STR(d.envelope_url,
+	    "https://o1.ingest.sentry.io/api/42/envelope/");
 	sentry_dsn_clear(&d);
 	T_NULL(d.public_key);
 
 	T_EQ_INT(sentry_dsn_parse("http://" KEY ":s3cr3t@127.0.0.1:9000/"
-	    "sentry/x/7/", &d, err, sizeof(err)), 0);
+				  "sentry/x/7/",
+		     &d, err, sizeof(err)),
+	    0);
 	T_EQ_STR(d.secret_key, "s3cr3t");
 	T_EQ_STR(d.port, "9000");
 	T_EQ_STR(d.path, "/sentry/x");
@@ -49,7 +53,8 @@ test_dsn_ok(void)
 
 	/* An empty secret, as in envelopes.mdx's example, is no secret. */
 	T_EQ_INT(sentry_dsn_parse("http://" KEY ":@[::1]:8080/3", &d, err,
-	    sizeof(err)), 0);
+		     sizeof(err)),
+	    0);
 	T_NULL(d.secret_key);
 	T_EQ_STR(d.host, "[::1]");
 	T_EQ_STR(d.envelope_url, "http://[::1]:8080/api/3/envelope/");
@@ -101,13 +106,15 @@ test_auth(void)
 
 	T_EQ_INT(sentry_dsn_parse("http://" KEY "@h/1", &d, NULL, 0), 0);
 	T_EQ_INT(sentry_auth_header(&d, "registrator/0.1.0", &b), 0);
-	T_EQ_STR(buf_str(&b), "Sentry sentry_version=7, sentry_client="
+	T_EQ_STR(buf_str(&b),
+	    "Sentry sentry_version=7, sentry_client="
 	    "registrator/0.1.0, sentry_key=" KEY);
 	sentry_dsn_clear(&d);
 	buf_reset(&b);
 	T_EQ_INT(sentry_dsn_parse("http://" KEY ":pw@h/1", &d, NULL, 0), 0);
 	T_EQ_INT(sentry_auth_header(&d, "t/1", &b), 0);
-	T_EQ_STR(buf_str(&b), "Sentry sentry_version=7, sentry_client=t/1, "
+	T_EQ_STR(buf_str(&b),
+	    "Sentry sentry_version=7, sentry_client=t/1, "
 	    "sentry_key=" KEY ", sentry_secret=pw");
 	sentry_dsn_clear(&d);
 	buf_clear(&b);
@@ -176,11 +183,12 @@ test_event_basics(void)
 	T_EQ_STR(jstr(j, "server_name", NULL), "docker-host-1");
 	T_EQ_STR(jstr(j, "release", NULL), "web@1.2.3");
 	T_EQ_STR(jstr(j, "environment", NULL), "production");
-	T_EQ_STR(jstr(j, "logentry", "formatted"), "container web-1 exited 3\n");
+	T_EQ_STR(jstr(j, "logentry", "formatted"),
+	    "container web-1 exited 3\n");
 	ts = jstr(j, "timestamp", NULL);
-	T_CHECK(ts != NULL && strlen(ts) == 24 && ts[4] == '-' &&
-	    ts[10] == 'T' && ts[19] == '.' && ts[23] == 'Z', "timestamp %s",
-	    ts != NULL ? ts : "(null)");
+	T_CHECK(ts != NULL && strlen(ts) == 24 && ts[4] == '-' && ts[10] == 'T'
+		&& ts[19] == '.' && ts[23] == 'Z',
+	    "timestamp %s", ts != NULL ? ts : "(null)");
 	fp = cJSON_GetObjectItemCaseSensitive(j, "fingerprint");
 	T_EQ_INT(cJSON_GetArraySize(fp), 3);
 	T_EQ_STR(cJSON_GetArrayItem(fp, 2)->valuestring, "exit:3");
@@ -197,11 +205,15 @@ test_event_basics(void)
 	    "docker", false);
 	T_EQ_INT(sentry_event_category(ev2), SENTRY_CATEGORY_ERROR);
 	j = event_json(ev2, NULL);
-	T_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j,
-	    "timestamp")) == 1700000000.5, "numeric timestamp");
+	T_CHECK(cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(j, "timestamp"))
+		== 1700000000.5,
+	    "numeric timestamp");
 	{
-		cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(j, "exception"), "values"),
+		cJSON *v = cJSON_GetArrayItem(
+		    cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(j, "exception"),
+			"values"),
 		    0);
 
 		T_EQ_STR(jstr(v, "type", NULL), "ContainerExited");
@@ -233,7 +245,8 @@ test_event_tags(void)
 	T_EQ_INT(sentry_event_set_tag(ev, "com.docker/compose project", "a\nb"),
 	    0);
 	T_EQ_INT(sentry_event_set_tag(ev,
-	    "a_very_long_tag_key_that_goes_past_thirty_two", longval), 0);
+		     "a_very_long_tag_key_that_goes_past_thirty_two", longval),
+	    0);
 	T_EQ_INT(sentry_event_set_tag(ev, "utf8", eacute), 0);
 	T_EQ_INT(sentry_event_set_tag(ev, "exit_code", "1"), 0);
 	T_EQ_INT(sentry_event_set_tag(ev, "exit_code", "3"), 0);
@@ -247,8 +260,9 @@ test_event_tags(void)
 	T_CHECK(v != NULL && strlen(v) == SENTRY_TAG_VALUE_MAX,
 	    "long value cut to 200");
 	v = jstr(tags, "utf8", NULL);
-	T_CHECK(v != NULL && strlen(v) == 200 &&
-	    memcmp(v + 198, "\xc3\xa9", 2) == 0, "utf8 value cut on boundary");
+	T_CHECK(v != NULL && strlen(v) == 200
+		&& memcmp(v + 198, "\xc3\xa9", 2) == 0,
+	    "utf8 value cut on boundary");
 	T_EQ_STR(jstr(tags, "exit_code", NULL), "3");
 	cJSON_Delete(j);
 	sentry_event_free(ev);
@@ -264,12 +278,17 @@ test_event_utf8(void)
 
 	/* A stray byte, an overlong '/', a surrogate, then good text. */
 	ev = sentry_event_new(SENTRY_LEVEL_ERROR, NULL,
-	    "a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82\xac");
+	    "a\xff"
+	    "b\xc0\xaf"
+	    "c\xed\xa0\x80"
+	    "d\xe2\x82\xac");
 	T_EQ_INT(sentry_event_serialize(ev, &b, err, sizeof(err)), 0);
 	j = cJSON_Parse(buf_str(&b));
 	T_EQ_STR(jstr(j, "logentry", "formatted"),
-	    "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd"
-	    "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "d\xe2\x82\xac");
+	    "a\xef\xbf\xbd"
+	    "b\xef\xbf\xbd\xef\xbf\xbd"
+	    "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "d\xe2\x82\xac");
 	cJSON_Delete(j);
 	buf_clear(&b);
 	sentry_event_free(ev);
@@ -304,19 +323,21 @@ test_event_limits(void)
 	cJSON_AddStringToObject(ctx, "name", "web-1");
 	cJSON_AddStringToObject(ctx, "log", big);
 	cJSON_AddNumberToObject(ctx, "exit_code", 3);
-	T_EQ_INT(sentry_event_set_context(ev, "container", ctx, err,
-	    sizeof(err)), 0);
+	T_EQ_INT(
+	    sentry_event_set_context(ev, "container", ctx, err, sizeof(err)),
+	    0);
 	j = event_json(ev, NULL);
-	c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	    j, "contexts"), "container");
+	c = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "contexts"), "container");
 	s = cJSON_PrintUnformatted(c);
 	T_CHECK(strlen(s) <= SENTRY_CONTEXT_MAX, "context is %zu bytes",
 	    strlen(s));
 	T_CHECK(strlen(s) > SENTRY_CONTEXT_MAX - 64, "context cut too much");
 	cJSON_free(s);
 	T_EQ_STR(jstr(c, "name", NULL), "web-1");
-	T_EQ_INT(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c,
-	    "exit_code")), 3);
+	T_EQ_INT(cJSON_GetNumberValue(
+		     cJSON_GetObjectItemCaseSensitive(c, "exit_code")),
+	    3);
 	s = (char *)jstr(c, "log", NULL);
 	T_CHECK(s != NULL && strstr(s, " [...]") != NULL, "cut mark");
 	cJSON_Delete(j);
@@ -332,21 +353,23 @@ test_event_limits(void)
 	    -1);
 	T_ASSERT(strstr(err, "context does not fit") != NULL);
 	T_EQ_INT(sentry_event_set_context(ev, "arr", cJSON_CreateArray(), err,
-	    sizeof(err)), -1);
+		     sizeof(err)),
+	    -1);
 	j = event_json(ev, NULL);
-	T_NULL(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	    j, "contexts"), "huge"));
+	T_NULL(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "contexts"), "huge"));
 	cJSON_Delete(j);
 
 	/* Extra items are cut at 16 kB, the whole extra at 256 kB. */
 	T_EQ_INT(sentry_event_set_extra(ev, "log_tail", cJSON_CreateString(big),
-	    err, sizeof(err)), 0);
+		     err, sizeof(err)),
+	    0);
 	j = event_json(ev, NULL);
 	s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(j, "extra"), "log_tail"));
-	T_CHECK(strlen(s) <= SENTRY_EXTRA_ITEM_MAX &&
-	    strlen(s) > SENTRY_EXTRA_ITEM_MAX - 64, "extra item %zu bytes",
-	    strlen(s));
+	T_CHECK(strlen(s) <= SENTRY_EXTRA_ITEM_MAX
+		&& strlen(s) > SENTRY_EXTRA_ITEM_MAX - 64,
+	    "extra item %zu bytes", strlen(s));
 	T_ASSERT(str_has_suffix(s, " [...]\""));
 	cJSON_free(s);
 	cJSON_Delete(j);
@@ -356,10 +379,11 @@ test_event_limits(void)
 		for (i = 0; i < 20; i++) {
 			snprintf(key, sizeof(key), "x%d", i);
 			if (sentry_event_set_extra(ev, key,
-			    cJSON_CreateString(big), err, sizeof(err)) == 0)
+				cJSON_CreateString(big), err, sizeof(err))
+			    == 0)
 				ok++;
 		}
-		T_EQ_INT(ok, 14);	/* 15 items of 16 kB + keys < 256 kB */
+		T_EQ_INT(ok, 14); /* 15 items of 16 kB + keys < 256 kB */
 		T_ASSERT(strstr(err, "256 kB") != NULL);
 	}
 	free(big);
@@ -372,15 +396,17 @@ test_event_limits(void)
 		snprintf(key, sizeof(key), "c%d", i);
 		ctx = cJSON_CreateObject();
 		cJSON_AddStringToObject(ctx, "v", big);
-		T_EQ_INT(sentry_event_set_context(ev, key, ctx, err,
-		    sizeof(err)), 0);
+		T_EQ_INT(
+		    sentry_event_set_context(ev, key, ctx, err, sizeof(err)),
+		    0);
 	}
 	j = event_json(ev, &len);
 	T_NOT_NULL(j);
 	T_CHECK(len <= SENTRY_EVENT_MAX && len > SENTRY_EVENT_MAX - 4096,
 	    "event is %zu bytes", len);
-	T_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j,
-	    "contexts")), 200);
+	T_EQ_INT(
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "contexts")),
+	    200);
 	cJSON_Delete(j);
 	free(big);
 	sentry_event_free(ev);
@@ -390,28 +416,32 @@ static void
 test_envelope(void)
 {
 	const char *payload = "{\"message\":\"h\xc3\xa9llo\\nw\"}";
-	const char *expect =
-	    "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\","
-	    "\"dsn\":\"http://k3y@h/1\",\"sent_at\":\"2023-11-14T22:13:20.042Z\"}\n"
-	    "{\"type\":\"event\",\"length\":23}\n"
-	    "{\"message\":\"h\xc3\xa9llo\\nw\"}\n";
+	const char *expect
+	    = "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\","
+	      "\"dsn\":\"http://k3y@h/1\",\"sent_at\":\"2023-11-14T22:13:20.042Z\"}\n"
+	      "{\"type\":\"event\",\"length\":23}\n"
+	      "{\"message\":\"h\xc3\xa9llo\\nw\"}\n";
 	struct buf b = BUF_INITIALIZER(SENTRY_ENVELOPE_MAX);
 	struct buf small = BUF_INITIALIZER(16);
 	char err[SENTRY_ERR_MAX] = "";
 
-	T_EQ_INT(strlen(payload), 23);	/* 22 characters */
+	T_EQ_INT(strlen(payload), 23); /* 22 characters */
 	T_EQ_INT(sentry_envelope("9ec79c33ec9942ab8353589fcb2e04dc",
-	    "http://k3y@h/1", 1700000000042LL, payload, strlen(payload), &b,
-	    err, sizeof(err)), 0);
+		     "http://k3y@h/1", 1700000000042LL, payload,
+		     strlen(payload), &b, err, sizeof(err)),
+	    0);
 	T_EQ_STR(buf_str(&b), expect);
 	T_EQ_INT(sentry_envelope("9ec79c33ec9942ab8353589fcb2e04dc", NULL,
-	    1700000000042LL, payload, strlen(payload), &b, err, sizeof(err)),
+		     1700000000042LL, payload, strlen(payload), &b, err,
+		     sizeof(err)),
 	    0);
-	T_ASSERT(str_has_prefix(buf_str(&b), "{\"event_id\":\"9ec79c33ec9942ab"
+	T_ASSERT(str_has_prefix(buf_str(&b),
+	    "{\"event_id\":\"9ec79c33ec9942ab"
 	    "8353589fcb2e04dc\",\"sent_at\":\"2023-11-14T22:13:20.042Z\"}\n"));
 	T_EQ_INT(sentry_envelope("9ec79c33ec9942ab8353589fcb2e04dc", NULL,
-	    1700000000042LL, payload, strlen(payload), &small, err,
-	    sizeof(err)), -1);
+		     1700000000042LL, payload, strlen(payload), &small, err,
+		     sizeof(err)),
+	    -1);
 	T_EQ_INT(small.len, 0);
 	buf_clear(&b);
 	buf_clear(&small);
@@ -437,8 +467,10 @@ test_limits(void)
 	    0);
 
 	memset(&l, 0, sizeof(l));
-	T_ASSERT(sentry_limits_update(&l, 429, "60::organization, "
-	    "2700::organization", NULL, now));
+	T_ASSERT(sentry_limits_update(&l, 429,
+	    "60::organization, "
+	    "2700::organization",
+	    NULL, now));
 	T_EQ_INT(l.until_ms[SENTRY_CATEGORY_ALL], now + 2700000);
 
 	/* On a 200 too; the header beats Retry-After; floats. */
@@ -453,8 +485,8 @@ test_limits(void)
 	memset(&l, 0, sizeof(l));
 	T_ASSERT(!sentry_limits_update(&l, 200, "60:transaction;session:key",
 	    NULL, now));
-	T_ASSERT(!sentry_limits_update(&l, 200, "soon:error, :default", NULL,
-	    now));
+	T_ASSERT(
+	    !sentry_limits_update(&l, 200, "soon:error, :default", NULL, now));
 	T_ASSERT(!sentry_limits_update(&l, 200, NULL, "30", now));
 	T_ASSERT(!sentry_limits_update(&l, 500, NULL, "30", now));
 	for (int c = 0; c < SENTRY_CATEGORY_MAX; c++)
@@ -472,8 +504,10 @@ test_limits(void)
 	T_ASSERT(sentry_limits_update(&l, 429, NULL, NULL, now));
 	T_EQ_INT(l.until_ms[SENTRY_CATEGORY_ALL], now + 60000);
 	memset(&l, 0, sizeof(l));
-	T_ASSERT(sentry_limits_update(&l, 429, "", "Wed, 21 Oct 2015 07:28:00 "
-	    "GMT", now));
+	T_ASSERT(sentry_limits_update(&l, 429, "",
+	    "Wed, 21 Oct 2015 07:28:00 "
+	    "GMT",
+	    now));
 	T_EQ_INT(l.until_ms[SENTRY_CATEGORY_ALL], now + 60000);
 
 	/* The longest limit wins. */
@@ -494,7 +528,7 @@ test_truncate_tail(void)
 	T_EQ_STR(s, "short\n");
 	free(s);
 
-	big = repeat("0123456789abcdefghi\n", 100);	/* 2000 bytes */
+	big = repeat("0123456789abcdefghi\n", 100); /* 2000 bytes */
 	s = sentry_truncate_tail(big, 500);
 	T_CHECK(strlen(s) <= 500 && strlen(s) > 400, "tail is %zu", strlen(s));
 	T_ASSERT(str_has_prefix(s, "[... "));
