@@ -301,6 +301,16 @@ struct dns *
 dns_new(struct loop *loop, const char *server, uint64_t timeout_ms,
     unsigned tries, char *err, size_t errlen)
 {
+	struct dns_opts o
+	    = { .server = server, .timeout_ms = timeout_ms, .tries = tries };
+
+	return dns_new_opts(loop, &o, err, errlen);
+}
+
+struct dns *
+dns_new_opts(struct loop *loop, const struct dns_opts *o, char *err,
+    size_t errlen)
+{
 	struct ares_options opts = { 0 };
 	struct dns *d, *ret = NULL;
 	int rc;
@@ -315,20 +325,22 @@ dns_new(struct loop *loop, const char *server, uint64_t timeout_ms,
 	loop_timer_init(&d->timer, dns_timer_fired, d);
 	opts.sock_state_cb = dns_sock_state;
 	opts.sock_state_cb_data = d;
-	opts.timeout
-	    = (int)(timeout_ms > 0 && timeout_ms < 600000 ? timeout_ms
-							  : DNS_TIMEOUT_MS);
-	opts.tries = tries > 0 && tries < 100 ? (int)tries : 2;
+	opts.timeout = (int)(o->timeout_ms > 0 && o->timeout_ms < 600000
+		? o->timeout_ms
+		: DNS_TIMEOUT_MS);
+	opts.tries = o->tries > 0 && o->tries < 100 ? (int)o->tries : 2;
+	opts.flags = o->tcp ? ARES_FLAG_USEVC : 0;
 	rc = ares_init_options(&d->channel, &opts,
-	    ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	    ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES
+		| ARES_OPT_FLAGS);
 	if (rc != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares init: %s", ares_strerror(rc));
 		goto out;
 	}
 	d->channel_ok = true;
-	rc = ares_set_servers_ports_csv(d->channel, server);
+	rc = ares_set_servers_ports_csv(d->channel, o->server);
 	if (rc != ARES_SUCCESS) {
-		snprintf(err, errlen, "DNS server \"%s\": %s", server,
+		snprintf(err, errlen, "DNS server \"%s\": %s", o->server,
 		    rc == ARES_EBADSTR ? "expected a numeric address[:port]"
 				       : ares_strerror(rc));
 		goto out;

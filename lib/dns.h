@@ -13,6 +13,7 @@
 
 #include <netinet/in.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,12 +59,27 @@ struct dns_result {
 
 typedef void dns_done_cb(const struct dns_result *res, void *arg);
 
+/* Borrowed for the duration of dns_new_opts() only. */
+struct dns_opts {
+	/* "host:port", "[v6]:port" or "host" (port 53), numeric only. */
+	const char *server;
+	uint64_t timeout_ms; /* per try; 0: DNS_TIMEOUT_MS */
+	unsigned tries; /* 0: 2 */
+	/*
+	 * Ask over TCP.  Over UDP Consul returns at most udp_answer_limit
+	 * (default 3) records per answer; over TCP it returns them all.  A
+	 * truncated UDP answer is retried over TCP by c-ares in any case.
+	 */
+	bool tcp;
+};
+
 /*
- * Creates a resolver on loop that asks only server ("host:port",
- * "[v6]:port" or "host", numeric addresses), waiting timeout_ms per try
- * (0: DNS_TIMEOUT_MS) and trying tries times (0: 2).  Returns it (free
- * with dns_free) or NULL with err filled.
+ * Creates a resolver on loop that asks only opts->server.  Returns it
+ * (free with dns_free) or NULL with err filled.
  */
+struct dns *dns_new_opts(struct loop *loop, const struct dns_opts *opts,
+    char *err, size_t errlen);
+/* The same over UDP: dns_new_opts() with server, timeout_ms and tries. */
 struct dns *dns_new(struct loop *loop, const char *server, uint64_t timeout_ms,
     unsigned tries, char *err, size_t errlen);
 /*

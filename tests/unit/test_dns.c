@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for lib/dns.c: c-ares on the loop against a small DNS
- * responder written here, on a loopback UDP port of the same loop, that
+ * responder written here, on a loopback UDP and TCP port of the same loop, that
  * answers the way Consul's DNS interface does (A records; SRV records
  * with the targets' A records in the additional section; NXDOMAIN; an
  * empty NOERROR).  One name is never answered, to see the timeout.
@@ -93,26 +93,22 @@ put_srv(unsigned char *msg, size_t len, unsigned port, const char *target)
 	return len;
 }
 
-static void
-responder(struct loop *l, int fd, unsigned events, void *arg)
+/*
+ * Builds the answer to query q of n bytes into r; returns its length, or
+ * 0 for no answer.  Over TCP the A answer has a third address, the way
+ * Consul gives every record over TCP but udp_answer_limit over UDP.
+ */
+static size_t
+reply(const unsigned char *q, size_t n, unsigned char *r, bool tcp)
 {
-	unsigned char q[512], r[1024];
 	char name[256];
-	struct sockaddr_storage from;
-	socklen_t fromlen = sizeof(from);
-	ssize_t n;
 	size_t pos = 12, nl = 0, len;
 	unsigned qtype, an = 0, ar = 0, rcode = 0;
 
-	(void)l;
-	(void)events;
-	(void)arg;
-	n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
 	if (n < 17)
-		return;
+		return 0;
 	queries_seen++;
-	while (
-	    pos < (size_t)n && q[pos] != 0 && nl + q[pos] + 1 < sizeof(name)) {
+	while (pos < n && q[pos] != 0 && nl + q[pos] + 1 < sizeof(name)) {
 		if (nl > 0)
 			name[nl++] = '.';
 		memcpy(name + nl, q + pos + 1, q[pos]);
@@ -121,23 +117,22 @@ responder(struct loop *l, int fd, unsigned events, void *arg)
 	}
 	name[nl] = '\0';
 	pos++;
-	if (pos + 4 > (size_t)n)
-		return;
+	if (pos + 4 > n || strcmp(name, "silent.service.consul") == 0)
+		return 0;
 	qtype = (unsigned)q[pos] << 8 | q[pos + 1];
 	pos += 4;
-	if (strcmp(name, "silent.service.consul") == 0)
-		return;
 
 	memcpy(r, q, pos); /* header and question */
 	len = pos;
 	if (strcmp(name, "web.service.consul") == 0 && qtype == 1) {
-		r[len++] = 0xc0;
-		r[len++] = 12;
-		len = put_a(r, len, "127.0.0.2");
-		r[len++] = 0xc0;
-		r[len++] = 12;
-		len = put_a(r, len, "127.0.0.3");
-		an = 2;
+		for (an = 0; an < (tcp ? 3u : 2u); an++) {
+			r[len++] = 0xc0;
+			r[len++] = 12;
+			len = put_a(r, len,
+			    an == 0       ? "127.0.0.2"
+				: an == 1 ? "127.0.0.3"
+					  : "127.0.0.4");
+		}
 	} else if (strcmp(name, "web.service.consul") == 0 && qtype == 33) {
 		len = put_srv(r, len, 8080, "a.node.dc1.consul");
 		len = put_srv(r, len, 8081, "b.node.dc1.consul");
@@ -152,7 +147,78 @@ responder(struct loop *l, int fd, unsigned events, void *arg)
 	put16(r, 6, an);
 	put16(r, 8, 0);
 	put16(r, 10, ar);
-	sendto(fd, r, len, 0, (struct sockaddr *)&from, fromlen);
+	return len;
+}
+
+static void
+udp_responder(struct loop *l, int fd, unsigned events, void *arg)
+{
+	unsigned char q[512], r[1024];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t n;
+	size_t len;
+
+	(void)l;
+	(void)events;
+	(void)arg;
+	n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
+	if (n <= 0)
+		return;
+	len = reply(q, (size_t)n, r, false);
+	if (len > 0)
+		sendto(fd, r, len, 0, (struct sockaddr *)&from, fromlen);
+}
+
+/* One TCP client at a time: length-prefixed queries on one stream. */
+static unsigned char tcp_in[1024];
+static size_t tcp_len;
+static int tcp_queries;
+
+static void
+tcp_conn(struct loop *l, int fd, unsigned events, void *arg)
+{
+	unsigned char r[1026];
+	ssize_t n;
+	size_t qlen, len;
+
+	(void)events;
+	(void)arg;
+	n = read(fd, tcp_in + tcp_len, sizeof(tcp_in) - tcp_len);
+	if (n <= 0) {
+		loop_fd_del(l, fd);
+		close(fd);
+		tcp_len = 0;
+		return;
+	}
+	tcp_len += (size_t)n;
+	for (;;) {
+		if (tcp_len < 2)
+			break;
+		qlen = (size_t)tcp_in[0] << 8 | tcp_in[1];
+		if (tcp_len < 2 + qlen)
+			break;
+		tcp_queries++;
+		len = reply(tcp_in + 2, qlen, r + 2, true);
+		if (len > 0) {
+			put16(r, 0, (unsigned)len);
+			T_EQ_INT(write(fd, r, len + 2), (long long)len + 2);
+		}
+		memmove(tcp_in, tcp_in + 2 + qlen, tcp_len - 2 - qlen);
+		tcp_len -= 2 + qlen;
+	}
+}
+
+static void
+tcp_accept(struct loop *l, int fd, unsigned events, void *arg)
+{
+	int c;
+
+	(void)events;
+	(void)arg;
+	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c != -1 && loop_fd_add(l, c, LOOP_READ, tcp_conn, NULL) == -1)
+		close(c);
 }
 
 struct answer {
@@ -328,37 +394,97 @@ test_consul(const char *server)
 	dns_free(d);
 }
 
+/* Over TCP every record comes back. */
+static void
+test_tcp(const char *server)
+{
+	struct dns_opts o
+	    = { .server = server, .timeout_ms = 1000, .tcp = true };
+	struct answer a = { 0 }, srv = { 0 };
+	char err[DNS_ERR_MAX];
+	struct dns *d;
+
+	d = dns_new_opts(loop, &o, err, sizeof(err));
+	T_CHECK(d != NULL, "dns_new_opts: %s", err);
+	if (d == NULL)
+		return;
+	dns_query_a(d, "web.service.consul", answered, &a);
+	dns_query_srv(d, "web.service.consul", answered, &srv);
+	pending += 2;
+	run();
+	T_EQ_INT(a.status, DNS_OK);
+	T_EQ_STR(a.text, "127.0.0.2 127.0.0.3 127.0.0.4 ");
+	T_EQ_STR(srv.text,
+	    "a.node.dc1.consul:8080(10.1.0.1) "
+	    "b.node.dc1.consul:8081() ");
+	T_EQ_INT(tcp_queries, 2);
+	dns_free(d);
+}
+
+/*
+ * Binds a UDP and a TCP socket to one free loopback port; returns 0 and
+ * the two fds, or -1.
+ */
+static int
+bind_pair(int *udp, int *tcp, int *port)
+{
+	struct sockaddr_in sin;
+	socklen_t slen;
+
+	for (int tries = 0; tries < 20; tries++) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		slen = sizeof(sin);
+		*udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		*tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (*udp != -1 && *tcp != -1
+		    && bind(*udp, (struct sockaddr *)&sin, sizeof(sin)) == 0
+		    && getsockname(*udp, (struct sockaddr *)&sin, &slen) == 0
+		    && bind(*tcp, (struct sockaddr *)&sin, sizeof(sin)) == 0
+		    && listen(*tcp, 4) == 0) {
+			*port = ntohs(sin.sin_port);
+			return 0;
+		}
+		if (*udp != -1)
+			close(*udp);
+		if (*tcp != -1)
+			close(*tcp);
+	}
+	return -1;
+}
+
 int
 main(void)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t slen = sizeof(sin);
 	char server[64], err[DNS_ERR_MAX];
-	int fd;
+	int udp, tcp, port;
 
 	loop = loop_new();
 	T_NOT_NULL(loop);
-	if (loop == NULL)
+	if (loop == NULL || bind_pair(&udp, &tcp, &port) == -1) {
+		T_CHECK(0, "no loop or no port for the responder");
 		return test_report();
+	}
 	loop_timer_init(&guard, guard_fired, NULL);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	T_ASSERT(fd != -1);
-	T_EQ_INT(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	T_EQ_INT(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
-	T_EQ_INT(loop_fd_add(loop, fd, LOOP_READ, responder, NULL), 0);
-	snprintf(server, sizeof(server), "127.0.0.1:%d", ntohs(sin.sin_port));
+	T_EQ_INT(loop_fd_add(loop, udp, LOOP_READ, udp_responder, NULL), 0);
+	T_EQ_INT(loop_fd_add(loop, tcp, LOOP_READ, tcp_accept, NULL), 0);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
 
 	T_NULL(dns_new(loop, "not an address", 0, 0, err, sizeof(err)));
 	T_ASSERT(strstr(err, "not an address") != NULL);
 	test_lookups(server);
 	test_free_in_callback(server);
 	T_ASSERT(queries_seen >= 6);
+	T_EQ_INT(tcp_queries, 0);
+	test_tcp(server);
 	if (getenv("TEST_DNS_CONSUL") != NULL)
 		test_consul(getenv("TEST_DNS_CONSUL"));
 
-	loop_fd_del(loop, fd);
-	close(fd);
+	loop_fd_del(loop, udp);
+	loop_fd_del(loop, tcp);
+	close(udp);
+	close(tcp);
 	loop_free(loop);
 	return test_report();
 }
