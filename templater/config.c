@@ -30,32 +30,32 @@
 enum config_type {
 	CONFIG_STR,
 	CONFIG_BOOL,
-	CONFIG_MS,		/* Go duration */
+	CONFIG_MS, /* Go duration */
 	CONFIG_UINT,
-	CONFIG_WAIT,		/* "min[:max]" */
-	CONFIG_TEMPLATE,	/* -template, repeatable */
+	CONFIG_WAIT, /* "min[:max]" */
+	CONFIG_TEMPLATE, /* -template, repeatable */
 	CONFIG_HELP,
 	CONFIG_VERSION,
 };
 
 struct config_option {
-	const char	*flag;		/* without dashes, or NULL */
-	const char	*key;		/* [templater] key, or NULL */
+	const char *flag; /* without dashes, or NULL */
+	const char *key; /* [templater] key, or NULL */
 	enum config_type type;
-	size_t		 offset;	/* in struct config */
-	const char	*arg;		/* placeholder in --help */
-	const char	*help;
+	size_t offset; /* in struct config */
+	const char *arg; /* placeholder in --help */
+	const char *help;
 };
 
-#define CFG(f)	offsetof(struct config, f)
+#define CFG(f) offsetof(struct config, f)
 
 static const struct config_option config_options[] = {
 	{ "template", NULL, CONFIG_TEMPLATE, 0, "src:dst[:cmd]",
 	    "render src to dst, then run cmd (repeatable)" },
 	{ "config", NULL, CONFIG_STR, CFG(config_file), "FILE",
 	    "INI file with [templater] and [template NAME] sections" },
-	{ "consul-addr", "consul_addr", CONFIG_STR, CFG(consul_addr),
-	    "ADDR", "Consul agent (CONSUL_HTTP_ADDR; 127.0.0.1:8500)" },
+	{ "consul-addr", "consul_addr", CONFIG_STR, CFG(consul_addr), "ADDR",
+	    "Consul agent (CONSUL_HTTP_ADDR; 127.0.0.1:8500)" },
 	{ "consul-token", "consul_token", CONFIG_STR, CFG(consul_token),
 	    "TOKEN", "ACL token (CONSUL_HTTP_TOKEN)" },
 	{ "consul-token-file", "consul_token_file", CONFIG_STR,
@@ -65,16 +65,16 @@ static const struct config_option config_options[] = {
 	    "after the first (MAX = 4*MIN)" },
 	{ "once", "once", CONFIG_BOOL, CFG(once), NULL,
 	    "render every template once, run commands, exit" },
-	{ "once-timeout", "once_timeout", CONFIG_MS, CFG(once_timeout_ms),
-	    "D", "with -once, give up after D without data (60s; 0 = never)" },
+	{ "once-timeout", "once_timeout", CONFIG_MS, CFG(once_timeout_ms), "D",
+	    "with -once, give up after D without data (60s; 0 = never)" },
 	{ "dry", "dry", CONFIG_BOOL, CFG(dry), NULL,
 	    "print \"> dst\" and the content instead of writing; run nothing" },
 	{ "max-stale", "max_stale", CONFIG_MS, CFG(max_stale_ms), "D",
 	    "accept answers from any server up to D stale (2s; 0 = leader)" },
 	{ "max-connections", "max_connections", CONFIG_UINT, CFG(max_conns),
 	    "N", "at most N connections to Consul (50)" },
-	{ "block-query-wait", "block_query_wait", CONFIG_MS,
-	    CFG(block_wait_ms), "D", "blocking query wait (60s)" },
+	{ "block-query-wait", "block_query_wait", CONFIG_MS, CFG(block_wait_ms),
+	    "D", "blocking query wait (60s)" },
 	{ "log-level", "log_level", CONFIG_STR, CFG(log_level), "LEVEL",
 	    "error, warn, info, debug or trace (info)" },
 	{ "pid-file", "pid_file", CONFIG_STR, CFG(pid_file), "FILE",
@@ -98,9 +98,9 @@ config_usage(void)
 	size_t i;
 
 	printf("usage: templater [-once] [-dry] [-config file] "
-	    "[-template src:dst[:cmd]]...\n"
-	    "                 [-consul-addr addr] [-wait min[:max]] "
-	    "[option ...]\n\n");
+	       "[-template src:dst[:cmd]]...\n"
+	       "                 [-consul-addr addr] [-wait min[:max]] "
+	       "[option ...]\n\n");
 	for (i = 0; i < CONFIG_NOPTIONS; i++) {
 		o = &config_options[i];
 		if (o->help == NULL)
@@ -110,7 +110,7 @@ config_usage(void)
 		printf("  %-28s %s\n", left, o->help);
 	}
 	printf("\nSIGHUP re-reads the configuration and templates; "
-	    "SIGTERM and SIGINT exit 0.\n");
+	       "SIGTERM and SIGINT exit 0.\n");
 }
 
 void
@@ -154,16 +154,19 @@ config_cmd_parse(const char *s, char *err, size_t errlen)
 	list = cJSON_Parse(p);
 	n = cJSON_IsArray(list) ? (size_t)cJSON_GetArraySize(list) : 0;
 	if (n == 0 || n > CONFIG_ARGV_MAX) {
-		snprintf(err, errlen, "a list command must be a JSON list of "
-		    "1 to %d strings", CONFIG_ARGV_MAX);
+		snprintf(err, errlen,
+		    "a list command must be a JSON list of "
+		    "1 to %d strings",
+		    CONFIG_ARGV_MAX);
 		goto fail;
 	}
 	c->argv = xcalloc(n + 1, sizeof(*c->argv));
 	i = 0;
 	cJSON_ArrayForEach(item, list) {
-		if (!cJSON_IsString(item) || (i == 0 &&
-		    item->valuestring[0] == '\0')) {
-			snprintf(err, errlen, "a list command must be a JSON "
+		if (!cJSON_IsString(item)
+		    || (i == 0 && item->valuestring[0] == '\0')) {
+			snprintf(err, errlen,
+			    "a list command must be a JSON "
 			    "list of strings, the first not empty");
 			goto fail;
 		}
@@ -187,10 +190,12 @@ config_wait(const char *s, uint64_t *min_ms, uint64_t *max_ms, char *err,
 	int ret = -1;
 
 	a = colon != NULL ? xstrndup(s, (size_t)(colon - s)) : xstrdup(s);
-	if (str_to_ms(a, 0, &min) == -1 || (colon != NULL &&
-	    str_to_ms(colon + 1, 0, &max) == -1)) {
-		snprintf(err, errlen, "wait %s: expected min[:max] as "
-		    "durations (5s:20s)", s);
+	if (str_to_ms(a, 0, &min) == -1
+	    || (colon != NULL && str_to_ms(colon + 1, 0, &max) == -1)) {
+		snprintf(err, errlen,
+		    "wait %s: expected min[:max] as "
+		    "durations (5s:20s)",
+		    s);
 		goto out;
 	}
 	if (colon == NULL)
@@ -219,11 +224,10 @@ config_template_flag(const char *s, struct config_template *t, char *err,
 	c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
 	src = c1 != NULL ? xstrndup(s, (size_t)(c1 - s)) : xstrdup(s);
 	if (c1 != NULL)
-		dst = c2 != NULL ? xstrndup(c1 + 1, (size_t)(c2 - c1 - 1)) :
-		    xstrdup(c1 + 1);
+		dst = c2 != NULL ? xstrndup(c1 + 1, (size_t)(c2 - c1 - 1))
+				 : xstrdup(c1 + 1);
 	if (src[0] == '\0' || (dst != NULL && dst[0] == '\0')) {
-		snprintf(err, errlen, "template %s: expected src:dst[:cmd]",
-		    s);
+		snprintf(err, errlen, "template %s: expected src:dst[:cmd]", s);
 		goto fail;
 	}
 	if (c2 != NULL && c2[1] != '\0') {
@@ -308,8 +312,8 @@ config_defaults(struct config *cfg)
  * ("-wait", "file.ini:3: wait").
  */
 static int
-config_set(struct config *cfg, const struct config_option *o,
-    const char *value, const char *what, char *err, size_t errlen)
+config_set(struct config *cfg, const struct config_option *o, const char *value,
+    const char *what, char *err, size_t errlen)
 {
 	char *base = (char *)cfg;
 	char why[CONFIG_ERR_MAX];
@@ -327,31 +331,37 @@ config_set(struct config *cfg, const struct config_option *o,
 		return 0;
 	case CONFIG_BOOL:
 		if (str_to_bool(value, &b) == -1) {
-			snprintf(err, errlen, "%s: expected true or false, "
-			    "not \"%s\"", what, value);
+			snprintf(err, errlen,
+			    "%s: expected true or false, "
+			    "not \"%s\"",
+			    what, value);
 			return -1;
 		}
 		*(bool *)(base + o->offset) = b;
 		return 0;
 	case CONFIG_MS:
-		if (str_to_ms(value, 0, (uint64_t *)(base + o->offset)) ==
-		    -1) {
-			snprintf(err, errlen, "%s: expected a duration such as "
-			    "10s or 250ms, not \"%s\"", what, value);
+		if (str_to_ms(value, 0, (uint64_t *)(base + o->offset)) == -1) {
+			snprintf(err, errlen,
+			    "%s: expected a duration such as "
+			    "10s or 250ms, not \"%s\"",
+			    what, value);
 			return -1;
 		}
 		return 0;
 	case CONFIG_UINT:
 		if (str_to_ll(value, 1, 100000, &n) == -1) {
-			snprintf(err, errlen, "%s: expected a number from 1 "
-			    "to 100000, not \"%s\"", what, value);
+			snprintf(err, errlen,
+			    "%s: expected a number from 1 "
+			    "to 100000, not \"%s\"",
+			    what, value);
 			return -1;
 		}
 		*(unsigned *)(base + o->offset) = (unsigned)n;
 		return 0;
 	case CONFIG_WAIT:
 		if (config_wait(value, &cfg->wait_min_ms, &cfg->wait_max_ms,
-		    why, sizeof(why)) == -1) {
+			why, sizeof(why))
+		    == -1) {
 			snprintf(err, errlen, "%s: %s", what, why);
 			return -1;
 		}
@@ -371,9 +381,9 @@ config_flag_find(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < CONFIG_NOPTIONS; i++)
-		if (config_options[i].flag != NULL &&
-		    strlen(config_options[i].flag) == len &&
-		    strncmp(config_options[i].flag, name, len) == 0)
+		if (config_options[i].flag != NULL
+		    && strlen(config_options[i].flag) == len
+		    && strncmp(config_options[i].flag, name, len) == 0)
 			return &config_options[i];
 	return NULL;
 }
@@ -414,14 +424,14 @@ _Static_assert(sizeof(config_tkeys) / sizeof(config_tkeys[0]) == TKEY_COUNT,
 
 /* State of one INI read; inih calls config_ini_handler per key. */
 struct config_ini {
-	struct config	*cfg;
-	FILE		*fp;
-	const char	*path;
-	int		 line;
-	int		 err_line;	/* line err is about, or 0 */
-	bool		 too_long;
-	char		*err;
-	size_t		 errlen;
+	struct config *cfg;
+	FILE *fp;
+	const char *path;
+	int line;
+	int err_line; /* line err is about, or 0 */
+	bool too_long;
+	char *err;
+	size_t errlen;
 };
 
 /* inih's reader, counting lines so errors can name them. */
@@ -486,26 +496,31 @@ config_tkey_set(struct config_template *t, enum config_tkey k,
 		snprintf(err, errlen, "%s: %s", what, why);
 		return -1;
 	case TKEY_COMMAND_TIMEOUT:
-		if (str_to_ms(value, 0, &t->command_timeout_ms) == -1 ||
-		    t->command_timeout_ms == 0) {
-			snprintf(err, errlen, "%s: expected a duration such as "
-			    "30s, not \"%s\"", what, value);
+		if (str_to_ms(value, 0, &t->command_timeout_ms) == -1
+		    || t->command_timeout_ms == 0) {
+			snprintf(err, errlen,
+			    "%s: expected a duration such as "
+			    "30s, not \"%s\"",
+			    what, value);
 			return -1;
 		}
 		return 0;
 	case TKEY_WAIT:
 		t->wait_set = true;
 		if (config_wait(value, &t->wait_min_ms, &t->wait_max_ms, why,
-		    sizeof(why)) == 0)
+			sizeof(why))
+		    == 0)
 			return 0;
 		snprintf(err, errlen, "%s: %s", what, why);
 		return -1;
 	case TKEY_PERMS:
-		if (value[0] != '0' || value[1] == '\0' ||
-		    strspn(value, "01234567") != strlen(value) ||
-		    strlen(value) > 5) {
-			snprintf(err, errlen, "%s: expected an octal mode such "
-			    "as 0644, not \"%s\"", what, value);
+		if (value[0] != '0' || value[1] == '\0'
+		    || strspn(value, "01234567") != strlen(value)
+		    || strlen(value) > 5) {
+			snprintf(err, errlen,
+			    "%s: expected an octal mode such "
+			    "as 0644, not \"%s\"",
+			    what, value);
 			return -1;
 		}
 		n = strtoll(value, NULL, 8);
@@ -555,23 +570,27 @@ config_ini_handler(void *user, const char *section, const char *name,
 	int k;
 
 	if (ini->err_line != 0)
-		return 0;	/* keep the first error */
+		return 0; /* keep the first error */
 	ini->err_line = ini->line;
 	snprintf(what, sizeof(what), "%s:%d: %s", ini->path, ini->line, name);
 	if (ini->too_long) {
-		snprintf(ini->err, ini->errlen, "%s:%d: line longer than %d "
-		    "bytes", ini->path, ini->line, INI_MAX_LINE - 2);
+		snprintf(ini->err, ini->errlen,
+		    "%s:%d: line longer than %d "
+		    "bytes",
+		    ini->path, ini->line, INI_MAX_LINE - 2);
 		return 0;
 	}
 	if (strcmp(section, "templater") == 0) {
 		for (i = 0; i < CONFIG_NOPTIONS; i++)
-			if (config_options[i].key != NULL &&
-			    strcmp(config_options[i].key, name) == 0)
-				return config_ini_ok(ini, config_set(ini->cfg,
-				    &config_options[i], value, what, ini->err,
-				    ini->errlen));
-		snprintf(ini->err, ini->errlen, "%s:%d: unknown key %s in "
-		    "[templater]", ini->path, ini->line, name);
+			if (config_options[i].key != NULL
+			    && strcmp(config_options[i].key, name) == 0)
+				return config_ini_ok(ini,
+				    config_set(ini->cfg, &config_options[i],
+					value, what, ini->err, ini->errlen));
+		snprintf(ini->err, ini->errlen,
+		    "%s:%d: unknown key %s in "
+		    "[templater]",
+		    ini->path, ini->line, name);
 		return 0;
 	}
 	if (strncmp(section, "template ", 9) == 0) {
@@ -580,12 +599,15 @@ config_ini_handler(void *user, const char *section, const char *name,
 			tname++;
 		for (k = 0; k < TKEY_COUNT; k++)
 			if (strcmp(config_tkeys[k], name) == 0)
-				return config_ini_ok(ini, config_tkey_set(
-				    config_template_find(ini->cfg, tname),
-				    (enum config_tkey)k, value, what, ini->err,
-				    ini->errlen));
-		snprintf(ini->err, ini->errlen, "%s:%d: unknown key %s in "
-		    "[template %s]", ini->path, ini->line, name, tname);
+				return config_ini_ok(ini,
+				    config_tkey_set(
+					config_template_find(ini->cfg, tname),
+					(enum config_tkey)k, value, what,
+					ini->err, ini->errlen));
+		snprintf(ini->err, ini->errlen,
+		    "%s:%d: unknown key %s in "
+		    "[template %s]",
+		    ini->path, ini->line, name, tname);
 		return 0;
 	}
 	snprintf(ini->err, ini->errlen, "%s:%d: unknown section [%s]",
@@ -594,8 +616,7 @@ config_ini_handler(void *user, const char *section, const char *name,
 }
 
 static int
-config_ini_load(struct config *cfg, const char *path, char *err,
-    size_t errlen)
+config_ini_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct config_ini ini = {
 		.cfg = cfg,
@@ -626,7 +647,7 @@ config_ini_load(struct config *cfg, const char *path, char *err,
 /* A flag given on the command line, applied after the file. */
 struct config_arg {
 	const struct config_option *o;
-	const char	*value;
+	const char *value;
 };
 
 static int
@@ -642,8 +663,7 @@ config_template_add(struct config *cfg, const char *value, char *err,
 	}
 	/* Named after the destination, as metrics and logs show it. */
 	free(t->name);
-	t->name = xstrdup(t->destination != NULL ? t->destination :
-	    t->source);
+	t->name = xstrdup(t->destination != NULL ? t->destination : t->source);
 	TAILQ_INSERT_TAIL(&cfg->templates, t, entry);
 	cfg->ntemplates++;
 	return 0;
@@ -656,7 +676,8 @@ config_validate(struct config *cfg, char *err, size_t errlen)
 	enum log_level level;
 
 	if (cfg->ntemplates == 0) {
-		snprintf(err, errlen, "no template: give -template "
+		snprintf(err, errlen,
+		    "no template: give -template "
 		    "src:dst[:cmd] or [template NAME] sections in -config");
 		return -1;
 	}
@@ -673,12 +694,15 @@ config_validate(struct config *cfg, char *err, size_t errlen)
 		}
 	}
 	if (log_level_parse(cfg->log_level, &level) == -1) {
-		snprintf(err, errlen, "log level %s: expected error, warn, "
-		    "info, debug or trace", cfg->log_level);
+		snprintf(err, errlen,
+		    "log level %s: expected error, warn, "
+		    "info, debug or trace",
+		    cfg->log_level);
 		return -1;
 	}
 	if (cfg->block_wait_ms < 1000 || cfg->block_wait_ms > 600000) {
-		snprintf(err, errlen, "block-query-wait: must be from 1s to "
+		snprintf(err, errlen,
+		    "block-query-wait: must be from 1s to "
 		    "10m");
 		return -1;
 	}
@@ -716,8 +740,7 @@ out:
 }
 
 int
-config_load(int argc, char **argv, struct config *cfg, char *err,
-    size_t errlen)
+config_load(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
 	struct config_arg *args;
 	const struct config_option *o;
@@ -737,8 +760,8 @@ config_load(int argc, char **argv, struct config *cfg, char *err,
 		}
 		name = a[1] == '-' ? a + 2 : a + 1;
 		eq = strchr(name, '=');
-		o = config_flag_find(name, eq != NULL ? (size_t)(eq - name) :
-		    strlen(name));
+		o = config_flag_find(name,
+		    eq != NULL ? (size_t)(eq - name) : strlen(name));
 		if (o == NULL) {
 			snprintf(err, errlen, "unknown flag %s (see -help)", a);
 			ret = -2;
@@ -773,8 +796,8 @@ config_load(int argc, char **argv, struct config *cfg, char *err,
 			cfg->config_file = xstrdup(value);
 		}
 	}
-	if (cfg->config_file != NULL && config_ini_load(cfg,
-	    cfg->config_file, err, errlen) == -1)
+	if (cfg->config_file != NULL
+	    && config_ini_load(cfg, cfg->config_file, err, errlen) == -1)
 		goto out;
 	if ((env = getenv("CONSUL_HTTP_ADDR")) != NULL && env[0] != '\0') {
 		free(cfg->consul_addr);
@@ -788,15 +811,15 @@ config_load(int argc, char **argv, struct config *cfg, char *err,
 		o = args[i].o;
 		snprintf(what, sizeof(what), "-%s", o->flag);
 		if (o->type == CONFIG_TEMPLATE) {
-			if (config_template_add(cfg, args[i].value, err,
-			    errlen) == -1)
+			if (config_template_add(cfg, args[i].value, err, errlen)
+			    == -1)
 				goto out;
-		} else if (config_set(cfg, o, args[i].value, what, err,
-		    errlen) == -1)
+		} else if (config_set(cfg, o, args[i].value, what, err, errlen)
+		    == -1)
 			goto out;
 	}
-	if (cfg->consul_token_file != NULL && config_token_file(cfg, err,
-	    errlen) == -1)
+	if (cfg->consul_token_file != NULL
+	    && config_token_file(cfg, err, errlen) == -1)
 		goto out;
 	if (config_validate(cfg, err, errlen) == -1)
 		goto out;

@@ -31,37 +31,37 @@
 #include "templater.h"
 #include "xmalloc.h"
 
-#define OUT_TAIL_LOG	512	/* output bytes quoted in a log line */
+#define OUT_TAIL_LOG 512 /* output bytes quoted in a log line */
 #define OUT_CANDIDATE_ENV "TEMPLATER_CANDIDATE"
 
 enum out_state {
 	OUT_IDLE,
-	OUT_CHECK,		/* check running against the candidate */
-	OUT_COMMAND,		/* command running after the swap */
-	OUT_RESTORE,		/* command running again after a rollback */
+	OUT_CHECK, /* check running against the candidate */
+	OUT_COMMAND, /* command running after the swap */
+	OUT_RESTORE, /* command running again after a rollback */
 };
 
 struct out {
-	struct loop	*loop;
-	const struct config_template *t;	/* borrowed */
-	bool		 dry;
-	struct render_stats *stats;		/* borrowed */
-	out_done_cb	*done;
-	void		*done_arg;
-	report_cb	*report;
-	void		*report_arg;
-	enum out_state	 state;
-	struct proc	*proc;		/* owned by proc.c while running */
-	struct buf	 cur;		/* content of this run */
-	struct buf	 pending;	/* latest offer made during a run */
-	bool		 has_pending;
-	struct buf	 prev;		/* live content before the swap */
-	bool		 had_prev;
-	char		*candidate;	/* owned: temp file path for check */
-	struct loop_timer kick;		/* starts a pending run */
+	struct loop *loop;
+	const struct config_template *t; /* borrowed */
+	bool dry;
+	struct render_stats *stats; /* borrowed */
+	out_done_cb *done;
+	void *done_arg;
+	report_cb *report;
+	void *report_arg;
+	enum out_state state;
+	struct proc *proc; /* owned by proc.c while running */
+	struct buf cur; /* content of this run */
+	struct buf pending; /* latest offer made during a run */
+	bool has_pending;
+	struct buf prev; /* live content before the swap */
+	bool had_prev;
+	char *candidate; /* owned: temp file path for check */
+	struct loop_timer kick; /* starts a pending run */
 };
 
-static void	out_proc_done(const struct proc_result *, void *);
+static void out_proc_done(const struct proc_result *, void *);
 
 /* The last bytes of a command's output, for one log line. */
 static const char *
@@ -91,8 +91,9 @@ out_report(struct out *o, enum report_kind kind, const char *cmd,
 		rep.previous_len = o->prev.len;
 	}
 	if (res != NULL) {
-		rep.exit_status = res->exited ? res->exit_status :
-		    res->signo > 0 ? 128 + res->signo : -1;
+		rep.exit_status = res->exited ? res->exit_status
+		    : res->signo > 0          ? 128 + res->signo
+					      : -1;
 		rep.timed_out = res->timed_out;
 		rep.output = res->output;
 	}
@@ -176,7 +177,8 @@ out_run(struct out *o, const struct config_cmd *cmd, const char *path,
 		for (n = 0; cmd->argv[n] != NULL && n < CONFIG_ARGV_MAX; n++) {
 			buf_init(&words[n], CONFIG_CMD_MAX);
 			if (out_subst(&words[n], cmd->argv[n],
-			    path != NULL ? path : "") == -1) {
+				path != NULL ? path : "")
+			    == -1) {
 				snprintf(err, errlen, "command too long");
 				n++;
 				goto out;
@@ -218,32 +220,34 @@ out_rollback(struct out *o, const struct proc_result *res, const char *why)
 	const struct config_template *t = o->t;
 	char err[FILE_ERR_MAX + 64], perr[PROC_ERR_MAX];
 	struct file_opts fo = { .mode = t->perms, .backup = false };
-	const char *tail = res != NULL ? out_tail(res->output,
-	    res->output_len) : "";
+	const char *tail
+	    = res != NULL ? out_tail(res->output, res->output_len) : "";
 
 	o->stats->command_failures++;
 	out_report(o, REPORT_COMMAND, t->command->text, res, why);
 	if (!o->had_prev) {
 		log_warnx("template %s: command `%s` %s: %s; %s did not exist "
-		    "before, nothing to roll back to", t->name,
-		    t->command->text, why, tail, t->destination);
+			  "before, nothing to roll back to",
+		    t->name, t->command->text, why, tail, t->destination);
 		out_finish(o, true);
 		return;
 	}
 	log_warnx("template %s: command `%s` %s: %s; restoring the previous "
-	    "%s and running the command again", t->name, t->command->text,
-	    why, tail, t->destination);
+		  "%s and running the command again",
+	    t->name, t->command->text, why, tail, t->destination);
 	if (file_replace(t->destination, buf_str(&o->prev), o->prev.len, &fo,
-	    NULL, err, sizeof(err)) == -1) {
+		NULL, err, sizeof(err))
+	    == -1) {
 		log_warnx("template %s: rollback failed: %s", t->name, err);
 		out_report(o, REPORT_ROLLBACK, NULL, NULL, err);
 		out_finish(o, true);
 		return;
 	}
-	if (out_run(o, t->command, NULL, OUT_RESTORE, perr,
-	    sizeof(perr)) == -1) {
+	if (out_run(o, t->command, NULL, OUT_RESTORE, perr, sizeof(perr))
+	    == -1) {
 		log_warnx("template %s: previous %s restored, but the command "
-		    "cannot run again: %s", t->name, t->destination, perr);
+			  "cannot run again: %s",
+		    t->name, t->destination, perr);
 		out_finish(o, true);
 	}
 }
@@ -257,7 +261,8 @@ out_swap(struct out *o)
 	char err[FILE_ERR_MAX], perr[PROC_ERR_MAX];
 
 	if (file_replace(t->destination, buf_str(&o->cur), o->cur.len, &fo,
-	    &how, err, sizeof(err)) == -1) {
+		&how, err, sizeof(err))
+	    == -1) {
 		log_warnx("template %s: %s; the live file is kept", t->name,
 		    err);
 		out_report(o, REPORT_WRITE, NULL, NULL, err);
@@ -266,15 +271,14 @@ out_swap(struct out *o)
 	}
 	o->stats->writes++;
 	o->stats->last_write_unix = (uint64_t)time(NULL);
-	log_info("template %s: wrote %s (%zu bytes%s)", t->name,
-	    t->destination, o->cur.len, how == FILE_IN_PLACE ?
-	    ", in place: rename refused" : "");
+	log_info("template %s: wrote %s (%zu bytes%s)", t->name, t->destination,
+	    o->cur.len,
+	    how == FILE_IN_PLACE ? ", in place: rename refused" : "");
 	if (t->command == NULL) {
 		out_finish(o, false);
 		return;
 	}
-	if (out_run(o, t->command, NULL, OUT_COMMAND, perr,
-	    sizeof(perr)) == -1)
+	if (out_run(o, t->command, NULL, OUT_COMMAND, perr, sizeof(perr)) == -1)
 		out_rollback(o, NULL, perr);
 }
 
@@ -291,7 +295,8 @@ out_check_done(struct out *o, const struct proc_result *res)
 	o->stats->check_failures++;
 	proc_describe(res, how, sizeof(how));
 	log_warnx("template %s: check `%s` rejected the new content (%s): "
-	    "%s; %s is left as it was", t->name, t->check->text, how,
+		  "%s; %s is left as it was",
+	    t->name, t->check->text, how,
 	    out_tail(res->output, res->output_len), t->destination);
 	out_report(o, REPORT_CHECK, t->check->text, res, how);
 	out_finish(o, true);
@@ -315,8 +320,8 @@ out_proc_done(const struct proc_result *res, void *arg)
 			log_debug("template %s: command done", t->name);
 			out_finish(o, false);
 		} else
-			out_rollback(o, res, proc_describe(res, how,
-			    sizeof(how)));
+			out_rollback(o, res,
+			    proc_describe(res, how, sizeof(how)));
 		break;
 	case OUT_RESTORE:
 		if (ok)
@@ -324,8 +329,8 @@ out_proc_done(const struct proc_result *res, void *arg)
 			    t->name, t->destination);
 		else
 			log_warnx("template %s: command `%s` failed again on "
-			    "the previous %s (%s): %s", t->name,
-			    t->command->text, t->destination,
+				  "the previous %s (%s): %s",
+			    t->name, t->command->text, t->destination,
 			    proc_describe(res, how, sizeof(how)),
 			    out_tail(res->output, res->output_len));
 		out_finish(o, true);
@@ -384,8 +389,9 @@ out_dry(struct out *o)
 	bool changed = true;
 	char err[FILE_ERR_MAX];
 
-	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len,
-	    &changed, err, sizeof(err)) == -1)
+	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len, &changed,
+		err, sizeof(err))
+	    == -1)
 		log_debug("template %s: %s", t->name, err);
 	if (changed) {
 		printf("> %s\n", t->destination);
@@ -409,8 +415,9 @@ out_start(struct out *o)
 		out_dry(o);
 		return;
 	}
-	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len,
-	    &changed, err, sizeof(err)) == -1) {
+	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len, &changed,
+		err, sizeof(err))
+	    == -1) {
 		log_warnx("template %s: %s; not written", t->name, err);
 		out_report(o, REPORT_WRITE, NULL, NULL, err);
 		out_finish(o, true);
@@ -422,8 +429,9 @@ out_start(struct out *o)
 		out_finish(o, false);
 		return;
 	}
-	o->had_prev = file_read(t->destination, RENDER_OUT_MAX, &o->prev,
-	    err, sizeof(err)) == 0;
+	o->had_prev = file_read(t->destination, RENDER_OUT_MAX, &o->prev, err,
+			  sizeof(err))
+	    == 0;
 	if (!o->had_prev && errno != ENOENT) {
 		log_warnx("template %s: %s; not written", t->name, err);
 		out_report(o, REPORT_WRITE, NULL, NULL, err);
@@ -434,13 +442,13 @@ out_start(struct out *o)
 		out_swap(o);
 		return;
 	}
-	if (out_write_candidate(o, err, sizeof(err)) == -1 ||
-	    out_run(o, t->check, o->candidate, OUT_CHECK, err,
-	    sizeof(err)) == -1) {
+	if (out_write_candidate(o, err, sizeof(err)) == -1
+	    || out_run(o, t->check, o->candidate, OUT_CHECK, err, sizeof(err))
+		== -1) {
 		o->stats->check_failures++;
 		log_warnx("template %s: check `%s` cannot run: %s; %s is left "
-		    "as it was", t->name, t->check->text, err,
-		    t->destination);
+			  "as it was",
+		    t->name, t->check->text, err, t->destination);
 		out_report(o, REPORT_CHECK, t->check->text, NULL, err);
 		out_finish(o, true);
 	}

@@ -30,46 +30,47 @@
 
 struct render_tpl {
 	TAILQ_ENTRY(render_tpl) entry;
-	struct render	*r;
-	const struct config_template *t;	/* borrowed from the config */
-	struct tmpl	*tmpl;
-	struct out	*out;
-	struct tmpl_deps deps;		/* of the last execution */
-	uint64_t	*seen;		/* generation of each dep then */
-	bool		 executed;
-	struct buf	 result;	/* last complete result */
-	struct buf	 offered;	/* last content handed to out */
-	bool		 offered_once;
-	bool		 settled;	/* out finished its first run */
-	bool		 refused;	/* refuse_empty is holding it */
-	char		*last_err;	/* last execution error logged */
-	uint64_t	 wait_min_ms;
-	uint64_t	 wait_max_ms;
+	struct render *r;
+	const struct config_template *t; /* borrowed from the config */
+	struct tmpl *tmpl;
+	struct out *out;
+	struct tmpl_deps deps; /* of the last execution */
+	uint64_t *seen; /* generation of each dep then */
+	bool executed;
+	struct buf result; /* last complete result */
+	struct buf offered; /* last content handed to out */
+	bool offered_once;
+	bool settled; /* out finished its first run */
+	bool refused; /* refuse_empty is holding it */
+	char *last_err; /* last execution error logged */
+	uint64_t wait_min_ms;
+	uint64_t wait_max_ms;
 	struct loop_timer quiet;
-	uint64_t	 deadline_ms;
+	uint64_t deadline_ms;
 };
 
 TAILQ_HEAD(render_tpls, render_tpl);
 
 struct render {
-	struct loop	*loop;
+	struct loop *loop;
 	const struct config *cfg;
 	struct watch_set *set;
 	struct render_tpls tpls;
-	uint64_t	 gen_seen;
-	bool		 force;
-	bool		 failed;
-	report_cb	*report;
-	void		*report_arg;
-	struct render_stats *stats;	/* borrowed */
+	uint64_t gen_seen;
+	bool force;
+	bool failed;
+	report_cb *report;
+	void *report_arg;
+	struct render_stats *stats; /* borrowed */
 };
 
 static void
 render_offer(struct render_tpl *rt)
 {
-	if (rt->offered_once && rt->offered.len == rt->result.len &&
-	    memcmp(buf_str(&rt->offered), buf_str(&rt->result),
-	    rt->result.len) == 0)
+	if (rt->offered_once && rt->offered.len == rt->result.len
+	    && memcmp(buf_str(&rt->offered), buf_str(&rt->result),
+		   rt->result.len)
+		== 0)
 		return;
 	buf_reset(&rt->offered);
 	(void)buf_add(&rt->offered, buf_str(&rt->result), rt->result.len);
@@ -98,14 +99,16 @@ render_tick(struct render_tpl *rt)
 	struct render *r = rt->r;
 	uint64_t now = loop_now_ms(r->loop), delay;
 
-	if (!rt->offered_once || rt->wait_min_ms == 0 || r->cfg->once ||
-	    r->cfg->dry) {
+	if (!rt->offered_once || rt->wait_min_ms == 0 || r->cfg->once
+	    || r->cfg->dry) {
 		render_offer(rt);
 		return;
 	}
-	if (rt->offered.len == rt->result.len && memcmp(buf_str(&rt->offered),
-	    buf_str(&rt->result), rt->result.len) == 0 &&
-	    !loop_timer_active(&rt->quiet))
+	if (rt->offered.len == rt->result.len
+	    && memcmp(buf_str(&rt->offered), buf_str(&rt->result),
+		   rt->result.len)
+		== 0
+	    && !loop_timer_active(&rt->quiet))
 		return;
 	if (!loop_timer_active(&rt->quiet))
 		rt->deadline_ms = now + rt->wait_max_ms;
@@ -160,12 +163,12 @@ render_execute(struct render_tpl *rt)
 	    sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->stats->executions++;
-	r->stats->exec_seconds += (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	r->stats->exec_seconds += (double)(t1.tv_sec - t0.tv_sec)
+	    + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	rt->executed = true;
 	for (i = 0; i < rt->deps.n; i++)
-		if (watch_add(r->set, rt->deps.v[i].dep, werr,
-		    sizeof(werr)) == -1)
+		if (watch_add(r->set, rt->deps.v[i].dep, werr, sizeof(werr))
+		    == -1)
 			log_warnx("template %s: %s, not watched", rt->t->name,
 			    werr);
 	rt->seen = xreallocarray(rt->seen, rt->deps.n > 0 ? rt->deps.n : 1,
@@ -204,8 +207,8 @@ render_execute(struct render_tpl *rt)
 	if (empty != NULL && access(rt->t->destination, F_OK) == 0) {
 		if (!rt->refused)
 			log_warnx("template %s: %s has no instance; keeping %s "
-			    "(refuse_empty)", rt->t->name, empty,
-			    rt->t->destination);
+				  "(refuse_empty)",
+			    rt->t->name, empty, rt->t->destination);
 		rt->refused = true;
 		if (r->cfg->once)
 			rt->settled = true;
@@ -226,8 +229,8 @@ render_dirty(const struct render_tpl *rt)
 	if (!rt->executed)
 		return true;
 	for (i = 0; i < rt->deps.n; i++)
-		if (watch_generation(rt->r->set, rt->deps.v[i].dep) !=
-		    rt->seen[i])
+		if (watch_generation(rt->r->set, rt->deps.v[i].dep)
+		    != rt->seen[i])
 			return true;
 	return false;
 }
@@ -307,8 +310,8 @@ render_tpl_new(struct render *r, const struct config_template *t, char *err,
 	loop_timer_init(&rt->quiet, render_quiet_cb, rt);
 	rt->wait_min_ms = t->wait_set ? t->wait_min_ms : r->cfg->wait_min_ms;
 	rt->wait_max_ms = t->wait_set ? t->wait_max_ms : r->cfg->wait_max_ms;
-	if (file_read(t->source, TMPL_SOURCE_MAX, &src, ferr,
-	    sizeof(ferr)) == -1) {
+	if (file_read(t->source, TMPL_SOURCE_MAX, &src, ferr, sizeof(ferr))
+	    == -1) {
 		snprintf(err, errlen, "template %s: %s", t->name, ferr);
 		goto fail;
 	}
@@ -316,8 +319,8 @@ render_tpl_new(struct render *r, const struct config_template *t, char *err,
 	    errlen);
 	if (rt->tmpl == NULL)
 		goto fail;
-	rt->out = out_new(r->loop, t, r->cfg->dry, r->stats, render_out_done,
-	    rt);
+	rt->out
+	    = out_new(r->loop, t, r->cfg->dry, r->stats, render_out_done, rt);
 	buf_clear(&src);
 	return rt;
 fail:
@@ -406,16 +409,16 @@ render_log_missing(const struct render *r)
 			continue;
 		buf_reset(&list);
 		for (i = 0; i < rt->deps.n; i++)
-			if (rt->deps.v[i].missing &&
-			    buf_addf(&list, "%s%s", list.len > 0 ? ", " : "",
-			    rt->deps.v[i].dep) == -1)
+			if (rt->deps.v[i].missing
+			    && buf_addf(&list, "%s%s", list.len > 0 ? ", " : "",
+				   rt->deps.v[i].dep)
+				== -1)
 				break;
 		if (list.len > 0)
 			log_error("template %s: no data yet for %s",
 			    rt->t->name, buf_str(&list));
 		else
-			log_error("template %s: not rendered yet",
-			    rt->t->name);
+			log_error("template %s: not rendered yet", rt->t->name);
 	}
 	buf_clear(&list);
 }

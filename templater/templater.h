@@ -28,11 +28,11 @@ struct metric;
 
 /* config.c */
 
-#define CONFIG_ONCE_TIMEOUT_DEFAULT_MS	60000
+#define CONFIG_ONCE_TIMEOUT_DEFAULT_MS 60000
 #define CONFIG_COMMAND_TIMEOUT_DEFAULT_MS 30000
-#define CONFIG_ERR_MAX			512
-#define CONFIG_ARGV_MAX			64	/* words of a list command */
-#define CONFIG_CMD_MAX			(16u * 1024)	/* one command, expanded */
+#define CONFIG_ERR_MAX 512
+#define CONFIG_ARGV_MAX 64 /* words of a list command */
+#define CONFIG_CMD_MAX (16u * 1024) /* one command, expanded */
 
 /*
  * A command: argv form (no shell) when configured as a JSON list of
@@ -41,51 +41,51 @@ struct metric;
  * for the candidate file's path.  Everything owned.
  */
 struct config_cmd {
-	char		**argv;		/* NULL-terminated; NULL: shell form */
-	char		*text;		/* as configured, for messages */
+	char **argv; /* NULL-terminated; NULL: shell form */
+	char *text; /* as configured, for messages */
 };
 
 /* One [template NAME] section or -template flag.  Strings owned. */
 struct config_template {
 	TAILQ_ENTRY(config_template) entry;
-	char		*name;
-	char		*source;
-	char		*destination;	/* NULL: only with -dry */
-	struct config_cmd *command;	/* NULL: none */
-	struct config_cmd *check;	/* NULL: none */
-	uint64_t	 command_timeout_ms;
-	bool		 wait_set;	/* else the global wait applies */
-	uint64_t	 wait_min_ms;
-	uint64_t	 wait_max_ms;
-	int		 perms;		/* -1: keep the existing file's */
-	bool		 backup;
-	char		*left_delim;	/* NULL: "{{" */
-	char		*right_delim;
-	bool		 error_on_missing_key;
-	bool		 refuse_empty;
+	char *name;
+	char *source;
+	char *destination; /* NULL: only with -dry */
+	struct config_cmd *command; /* NULL: none */
+	struct config_cmd *check; /* NULL: none */
+	uint64_t command_timeout_ms;
+	bool wait_set; /* else the global wait applies */
+	uint64_t wait_min_ms;
+	uint64_t wait_max_ms;
+	int perms; /* -1: keep the existing file's */
+	bool backup;
+	char *left_delim; /* NULL: "{{" */
+	char *right_delim;
+	bool error_on_missing_key;
+	bool refuse_empty;
 };
 
 TAILQ_HEAD(config_templates, config_template);
 
 /* Everything the daemon runs with.  Strings owned; free: config_free. */
 struct config {
-	char		*consul_addr;
-	char		*consul_token;	/* secret */
-	char		*consul_token_file;
-	uint64_t	 wait_min_ms;	/* 0: no quiescence */
-	uint64_t	 wait_max_ms;
-	uint64_t	 block_wait_ms;
-	uint64_t	 max_stale_ms;
-	unsigned	 max_conns;
-	bool		 once;
-	bool		 dry;
-	uint64_t	 once_timeout_ms; /* 0: wait for ever */
-	char		*log_level;
-	char		*pid_file;
-	char		*listen;	/* "host:port" for /health, /metrics */
-	char		*config_file;	/* -config FILE, re-read on SIGHUP */
+	char *consul_addr;
+	char *consul_token; /* secret */
+	char *consul_token_file;
+	uint64_t wait_min_ms; /* 0: no quiescence */
+	uint64_t wait_max_ms;
+	uint64_t block_wait_ms;
+	uint64_t max_stale_ms;
+	unsigned max_conns;
+	bool once;
+	bool dry;
+	uint64_t once_timeout_ms; /* 0: wait for ever */
+	char *log_level;
+	char *pid_file;
+	char *listen; /* "host:port" for /health, /metrics */
+	char *config_file; /* -config FILE, re-read on SIGHUP */
 	struct config_templates templates;
-	unsigned	 ntemplates;
+	unsigned ntemplates;
 };
 
 /*
@@ -96,51 +96,51 @@ struct config {
  * printed, -2 with err filled for a usage error, or -1 with err filled
  * for a bad setting ("file:line: key: reason").
  */
-int		 config_load(int argc, char **argv, struct config *cfg,
-		    char *err, size_t errlen);
-void		 config_free(struct config *cfg);
+int config_load(int argc, char **argv, struct config *cfg, char *err,
+    size_t errlen);
+void config_free(struct config *cfg);
 
 /*
  * Splits a -template value "src[:dst[:command]]": everything after the
  * second colon is the command, colons included.  Returns 0 or -1 with err.
  */
-int		 config_template_flag(const char *s,
-		    struct config_template *t, char *err, size_t errlen);
+int config_template_flag(const char *s, struct config_template *t, char *err,
+    size_t errlen);
 /* Parses "min[:max]" (Go durations); max defaults to 4 * min. */
-int		 config_wait(const char *s, uint64_t *min_ms, uint64_t *max_ms,
-		    char *err, size_t errlen);
+int config_wait(const char *s, uint64_t *min_ms, uint64_t *max_ms, char *err,
+    size_t errlen);
 /*
  * Parses a command value: a JSON list of strings is the argv form,
  * anything else runs through sh -c.  Owned by the caller
  * (config_cmd_free).  NULL with err filled for an empty or bad value.
  */
 struct config_cmd *config_cmd_parse(const char *s, char *err, size_t errlen);
-void		 config_cmd_free(struct config_cmd *c);
+void config_cmd_free(struct config_cmd *c);
 
 /* watch.c */
 
-#define WATCH_WAIT_DEFAULT_MS	60000	/* blocking wait sent to Consul */
-#define WATCH_MAX_STALE_DEFAULT_MS 2000	/* consul-template's default */
-#define WATCH_MAX_CONNS_DEFAULT	50	/* well under Consul's 200 per client */
-#define WATCH_BODY_MAX		(32u * 1024 * 1024)	/* one answer */
-#define WATCH_URL_MAX		(8u * 1024)
+#define WATCH_WAIT_DEFAULT_MS 60000 /* blocking wait sent to Consul */
+#define WATCH_MAX_STALE_DEFAULT_MS 2000 /* consul-template's default */
+#define WATCH_MAX_CONNS_DEFAULT 50 /* well under Consul's 200 per client */
+#define WATCH_BODY_MAX (32u * 1024 * 1024) /* one answer */
+#define WATCH_URL_MAX (8u * 1024)
 
 /* Borrowed by watch_set_new(), which copies what it keeps. */
 struct watch_conf {
-	const char	*addr;		/* "host:port" or a full http(s) URL */
-	const char	*token;		/* ACL token or NULL; never logged */
-	uint64_t	 wait_ms;	/* blocking wait; 0 = default */
-	uint64_t	 max_stale_ms;	/* 0 = consistent reads only */
-	unsigned	 max_conns;	/* requests in flight; 0 = default */
+	const char *addr; /* "host:port" or a full http(s) URL */
+	const char *token; /* ACL token or NULL; never logged */
+	uint64_t wait_ms; /* blocking wait; 0 = default */
+	uint64_t max_stale_ms; /* 0 = consistent reads only */
+	unsigned max_conns; /* requests in flight; 0 = default */
 };
 
 /* Counters for /metrics; read with watch_set_stats(). */
 struct watch_stats {
-	unsigned	 watches;	/* distinct dependencies watched */
-	unsigned	 in_flight;	/* requests started, not answered */
-	unsigned	 failing;	/* watches whose last attempt failed */
-	uint64_t	 requests;	/* requests started */
-	uint64_t	 errors;	/* requests that failed */
+	unsigned watches; /* distinct dependencies watched */
+	unsigned in_flight; /* requests started, not answered */
+	unsigned failing; /* watches whose last attempt failed */
+	uint64_t requests; /* requests started */
+	uint64_t errors; /* requests that failed */
 };
 
 struct watch_set;
@@ -152,72 +152,70 @@ struct watch_set;
  * (watch_set_free), or NULL with err filled when conf is unusable.
  */
 struct watch_set *watch_set_new(struct loop *loop, struct http *http,
-		    const struct watch_conf *conf, char *err, size_t errlen);
+    const struct watch_conf *conf, char *err, size_t errlen);
 /* Cancels every request and frees all data; NULL is accepted. */
-void		 watch_set_free(struct watch_set *set);
+void watch_set_free(struct watch_set *set);
 
 /*
  * Makes sure dep (borrowed, a canonical dependency string from
  * tmpl_deps) is watched: a new one is queued for its first request.
  * Returns 0, or -1 with err filled when dep has no Consul endpoint.
  */
-int		 watch_add(struct watch_set *set, const char *dep, char *err,
-		    size_t errlen);
+int watch_add(struct watch_set *set, const char *dep, char *err, size_t errlen);
 /*
  * tmpl_lookup_cb over a struct watch_set: the data of dep, borrowed until
  * the loop runs again, or NULL when there is none yet.
  */
-const cJSON	*watch_lookup(void *set, const char *dep);
+const cJSON *watch_lookup(void *set, const char *dep);
 /*
  * The generation of dep's data: 0 before its first answer, then a value
  * that changes every time the data changes (file(...) dependencies: every
  * time the file's mtime, size or inode changes).
  */
-uint64_t	 watch_generation(const struct watch_set *set, const char *dep);
+uint64_t watch_generation(const struct watch_set *set, const char *dep);
 /*
  * A counter bumped on every change of any dependency, so a caller can
  * tell cheaply that nothing happened since it last looked.
  */
-uint64_t	 watch_set_generation(const struct watch_set *set);
+uint64_t watch_set_generation(const struct watch_set *set);
 
 /*
  * Mark and sweep of dependencies nobody uses any more: watch_unmark_all(),
  * then watch_mark() for each dependency still used, then watch_sweep()
  * cancels and frees the others.
  */
-void		 watch_unmark_all(struct watch_set *set);
-void		 watch_mark(struct watch_set *set, const char *dep);
-void		 watch_sweep(struct watch_set *set);
+void watch_unmark_all(struct watch_set *set);
+void watch_mark(struct watch_set *set, const char *dep);
+void watch_sweep(struct watch_set *set);
 
-void		 watch_set_stats(const struct watch_set *set,
-		    struct watch_stats *st);
+void watch_set_stats(const struct watch_set *set, struct watch_stats *st);
 
 /* render.c */
 
-#define RENDER_OUT_MAX		((size_t)64 << 20)	/* one rendered file */
+#define RENDER_OUT_MAX ((size_t)64 << 20) /* one rendered file */
 
 /* What a failure hook is told; every pointer borrowed for the call. */
 enum report_kind {
-	REPORT_RENDER,		/* template execution failed */
-	REPORT_WRITE,		/* the destination could not be written */
-	REPORT_CHECK,		/* the check command rejected the candidate */
-	REPORT_COMMAND,		/* the command failed; file rolled back */
-	REPORT_ROLLBACK,	/* the rollback itself failed */
+	REPORT_RENDER, /* template execution failed */
+	REPORT_WRITE, /* the destination could not be written */
+	REPORT_CHECK, /* the check command rejected the candidate */
+	REPORT_COMMAND, /* the command failed; file rolled back */
+	REPORT_ROLLBACK, /* the rollback itself failed */
 };
 
 struct report {
 	enum report_kind kind;
-	const char	*template;	/* template name */
-	const char	*destination;
-	const char	*command;	/* as configured, or NULL */
-	int		 exit_status;	/* exit code, 128+signal, -1: none */
-	bool		 timed_out;
-	const char	*output;	/* tail of the command's output, or "" */
-	const char	*message;	/* what went wrong, one line */
-	const char	*previous;	/* live content before, or NULL */
-	size_t		 previous_len;
-	const char	*candidate;	/* content that was refused */
-	size_t		 candidate_len;
+	const char *template; /* template name */
+	const char *destination;
+	const char *command; /* as configured, or NULL */
+	int exit_status; /* exit code, 128+signal, -1: none */
+	bool timed_out;
+	const char *output; /* tail of the command's output, or "" */
+	const char *message; /* what went wrong, one line */
+	const char *previous; /* live content before, or NULL */
+	size_t previous_len;
+	const char *candidate; /* content that was refused */
+	size_t candidate_len;
 };
 
 /*
@@ -228,13 +226,13 @@ typedef void report_cb(const struct report *r, void *arg);
 
 /* Counters kept by render.c and out.c; owned by main, kept on reload. */
 struct render_stats {
-	uint64_t	 executions;	/* template executions */
-	double		 exec_seconds;	/* time spent executing */
-	uint64_t	 exec_errors;
-	uint64_t	 writes;	/* files replaced */
-	uint64_t	 check_failures;
-	uint64_t	 command_failures;
-	uint64_t	 last_write_unix; /* wall clock of the last good write */
+	uint64_t executions; /* template executions */
+	double exec_seconds; /* time spent executing */
+	uint64_t exec_errors;
+	uint64_t writes; /* files replaced */
+	uint64_t check_failures;
+	uint64_t command_failures;
+	uint64_t last_write_unix; /* wall clock of the last good write */
 };
 
 struct render;
@@ -245,31 +243,30 @@ struct render;
  * counters go to stats (both borrowed).  Returns NULL with err filled
  * ("source:line:col: ...") when a template cannot be read or parsed.
  */
-struct render	*render_new(struct loop *loop, const struct config *cfg,
-		    struct watch_set *set, struct render_stats *stats,
-		    char *err, size_t errlen);
-void		 render_free(struct render *r);
+struct render *render_new(struct loop *loop, const struct config *cfg,
+    struct watch_set *set, struct render_stats *stats, char *err,
+    size_t errlen);
+void render_free(struct render *r);
 /* Installs the failure hook; report may be NULL. */
-void		 render_set_report(struct render *r, report_cb *report,
-		    void *arg);
+void render_set_report(struct render *r, report_cb *report, void *arg);
 /*
  * Runs one pass: executes templates whose dependencies changed, starts
  * watches for new dependencies, drops unused ones, and hands complete
  * results to out.c (at once, or after the quiescence wait).  Meant for a
  * before-poll hook; cheap when nothing changed.
  */
-void		 render_pass(struct render *r);
+void render_pass(struct render *r);
 /*
  * For -once: true when every template has been rendered from complete
  * data and its output pipeline (check, write, command) has finished.
  */
-bool		 render_settled(const struct render *r);
+bool render_settled(const struct render *r);
 /* Whether any template failed (execution, check, write or command). */
-bool		 render_failed(const struct render *r);
+bool render_failed(const struct render *r);
 /* Logs which dependencies each unfinished template still waits for. */
-void		 render_log_missing(const struct render *r);
+void render_log_missing(const struct render *r);
 /* Whether a check or command is running or a write is queued. */
-bool		 render_busy(const struct render *r);
+bool render_busy(const struct render *r);
 
 /* out.c */
 
@@ -284,17 +281,16 @@ typedef void out_done_cb(void *arg, bool failed);
  * report are borrowed and must outlive it.  In dry mode it prints
  * "> destination" and the content on stdout instead.
  */
-struct out	*out_new(struct loop *loop, const struct config_template *t,
-		    bool dry, struct render_stats *stats, out_done_cb *done,
-		    void *arg);
+struct out *out_new(struct loop *loop, const struct config_template *t,
+    bool dry, struct render_stats *stats, out_done_cb *done, void *arg);
 /* Kills a running command (without rollback) and frees; NULL accepted. */
-void		 out_free(struct out *o);
-void		 out_set_report(struct out *o, report_cb *report, void *arg);
+void out_free(struct out *o);
+void out_set_report(struct out *o, report_cb *report, void *arg);
 /*
  * Offers new content (len bytes, copied).  When a run is under way the
  * content waits and only the latest offer is kept.
  */
-void		 out_offer(struct out *o, const char *data, size_t len);
-bool		 out_busy(const struct out *o);
+void out_offer(struct out *o, const char *data, size_t len);
+bool out_busy(const struct out *o);
 
 #endif

@@ -38,75 +38,75 @@
 #include "templater.h"
 #include "xmalloc.h"
 
-#define WATCH_FLOOR_MS		100	/* between requests of one dependency */
-#define WATCH_ROTATION_MS	10000	/* one turn of every dependency */
-#define WATCH_TURN_MIN_MS	1000	/* shortest wait when oversubscribed */
-#define WATCH_BACKOFF_MIN_MS	250
-#define WATCH_BACKOFF_MAX_MS	10000
-#define WATCH_FILE_POLL_MS	2000	/* file(...) dependencies, as CT */
-#define WATCH_TIMEOUT_SLACK_MS	15000	/* beyond wait + Consul's jitter */
-#define WATCH_BUCKETS_MIN	64
+#define WATCH_FLOOR_MS 100 /* between requests of one dependency */
+#define WATCH_ROTATION_MS 10000 /* one turn of every dependency */
+#define WATCH_TURN_MIN_MS 1000 /* shortest wait when oversubscribed */
+#define WATCH_BACKOFF_MIN_MS 250
+#define WATCH_BACKOFF_MAX_MS 10000
+#define WATCH_FILE_POLL_MS 2000 /* file(...) dependencies, as CT */
+#define WATCH_TIMEOUT_SLACK_MS 15000 /* beyond wait + Consul's jitter */
+#define WATCH_BUCKETS_MIN 64
 
 enum watch_state {
-	WATCH_IDLE,		/* timer armed (floor, backoff or poll) */
-	WATCH_QUEUED,		/* in the ready queue */
-	WATCH_FLIGHT,		/* request in flight */
+	WATCH_IDLE, /* timer armed (floor, backoff or poll) */
+	WATCH_QUEUED, /* in the ready queue */
+	WATCH_FLIGHT, /* request in flight */
 };
 
 struct watch {
-	TAILQ_ENTRY(watch) entry;	/* set->all */
-	TAILQ_ENTRY(watch) ready;	/* set->ready, when QUEUED */
-	struct watch	*hnext;		/* hash chain */
+	TAILQ_ENTRY(watch) entry; /* set->all */
+	TAILQ_ENTRY(watch) ready; /* set->ready, when QUEUED */
+	struct watch *hnext; /* hash chain */
 	struct watch_set *set;
-	char		*dep;		/* owned */
-	bool		 consul;	/* false: file(...) */
-	char		*path;		/* owned: encoded path, or file's */
-	char		*query;		/* owned: the dependency's own */
-	bool		 local_node;	/* path needs the agent's node name */
-	char		*node;		/* owned: escaped node name, or NULL */
+	char *dep; /* owned */
+	bool consul; /* false: file(...) */
+	char *path; /* owned: encoded path, or file's */
+	char *query; /* owned: the dependency's own */
+	bool local_node; /* path needs the agent's node name */
+	char *node; /* owned: escaped node name, or NULL */
 	enum watch_state state;
-	struct http_req	*req;		/* borrowed from http while FLIGHT */
+	struct http_req *req; /* borrowed from http while FLIGHT */
 	struct loop_timer timer;
-	uint64_t	 index;
-	bool		 consistent;	/* next read without ?stale */
-	unsigned	 failures;	/* consecutive */
-	uint64_t	 started_ms;
-	char		*body;		/* owned: last answer, for comparing */
-	size_t		 body_len;
-	cJSON		*data;		/* owned: body parsed */
-	uint64_t	 gen;		/* 0 until the first answer */
-	bool		 marked;
-	struct stat	 st;		/* file(...): what was last seen */
-	bool		 st_exists;
+	uint64_t index;
+	bool consistent; /* next read without ?stale */
+	unsigned failures; /* consecutive */
+	uint64_t started_ms;
+	char *body; /* owned: last answer, for comparing */
+	size_t body_len;
+	cJSON *data; /* owned: body parsed */
+	uint64_t gen; /* 0 until the first answer */
+	bool marked;
+	struct stat st; /* file(...): what was last seen */
+	bool st_exists;
 };
 
 TAILQ_HEAD(watch_list, watch);
 
 struct watch_set {
-	struct loop	*loop;
-	struct http	*http;
-	char		*base;		/* owned: URL without trailing '/' */
-	char		*token;		/* owned, wiped on free */
-	uint64_t	 wait_ms;
-	uint64_t	 max_stale_ms;
-	unsigned	 max_conns;
+	struct loop *loop;
+	struct http *http;
+	char *base; /* owned: URL without trailing '/' */
+	char *token; /* owned, wiped on free */
+	uint64_t wait_ms;
+	uint64_t max_stale_ms;
+	unsigned max_conns;
 	struct watch_list all;
 	struct watch_list queue;
-	struct watch	**buckets;	/* owned */
-	size_t		 nbuckets;
-	unsigned	 nwatches;
-	unsigned	 nconsul;
-	unsigned	 in_flight;
-	unsigned	 failing;
-	uint64_t	 requests;
-	uint64_t	 errors;
-	uint64_t	 gen;
-	uint64_t	 rand;
-	struct loop_timer pump;		/* starts queued requests */
+	struct watch **buckets; /* owned */
+	size_t nbuckets;
+	unsigned nwatches;
+	unsigned nconsul;
+	unsigned in_flight;
+	unsigned failing;
+	uint64_t requests;
+	uint64_t errors;
+	uint64_t gen;
+	uint64_t rand;
+	struct loop_timer pump; /* starts queued requests */
 };
 
-static void	watch_timer_cb(struct loop *, struct loop_timer *, void *);
-static void	watch_done(const struct http_result *, void *);
+static void watch_timer_cb(struct loop *, struct loop_timer *, void *);
+static void watch_done(const struct http_result *, void *);
 
 /* xorshift64*: jitter only, nothing secret depends on it. */
 static uint64_t
@@ -126,7 +126,7 @@ watch_rand(struct watch_set *set, uint64_t bound)
 static size_t
 watch_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
 	for (; *s != '\0'; s++) {
 		h ^= (unsigned char)*s;
@@ -230,8 +230,8 @@ watch_wait_ms(struct watch_set *set)
 	uint64_t wait = set->wait_ms;
 
 	if (set->nconsul > set->max_conns) {
-		wait = (uint64_t)WATCH_ROTATION_MS * set->max_conns /
-		    set->nconsul;
+		wait = (uint64_t)WATCH_ROTATION_MS * set->max_conns
+		    / set->nconsul;
 		if (wait < WATCH_TURN_MIN_MS)
 			wait = WATCH_TURN_MIN_MS;
 		if (wait > set->wait_ms)
@@ -251,7 +251,8 @@ watch_fail(struct watch *w, const char *why)
 	set->errors++;
 	if (w->failures++ == 0) {
 		if (set->failing++ == 0)
-			log_warnx("consul %s: %s: %s; retrying with backoff "
+			log_warnx(
+			    "consul %s: %s: %s; retrying with backoff "
 			    "(at most %us apart), rendered files are kept",
 			    set->base, w->dep, why,
 			    WATCH_BACKOFF_MAX_MS / 1000);
@@ -288,21 +289,24 @@ watch_url(struct watch *w, struct buf *url)
 	if (w->local_node && w->node == NULL)
 		return buf_addf(url, "%s/v1/agent/self", set->base);
 	if (buf_addf(url, "%s%s%s", set->base, w->path,
-	    w->node != NULL ? w->node : "") == -1)
+		w->node != NULL ? w->node : "")
+	    == -1)
 		return -1;
 	if (w->query[0] != '\0') {
 		if (buf_addf(url, "?%s", w->query) == -1)
 			return -1;
 		sep = '&';
 	}
-	if (w->index > 0 && buf_addf(url, "%cindex=%llu&wait=%llums", sep,
-	    (unsigned long long)w->index,
-	    (unsigned long long)watch_wait_ms(set)) == -1)
+	if (w->index > 0
+	    && buf_addf(url, "%cindex=%llu&wait=%llums", sep,
+		   (unsigned long long)w->index,
+		   (unsigned long long)watch_wait_ms(set))
+		== -1)
 		return -1;
 	if (w->index > 0)
 		sep = '&';
-	if (set->max_stale_ms > 0 && !w->consistent &&
-	    buf_addf(url, "%cstale", sep) == -1)
+	if (set->max_stale_ms > 0 && !w->consistent
+	    && buf_addf(url, "%cstale", sep) == -1)
 		return -1;
 	return 0;
 }
@@ -326,8 +330,8 @@ watch_start(struct watch *w)
 	opts.headers = set->token != NULL ? &hdr : NULL;
 	opts.nheaders = set->token != NULL ? 1 : 0;
 	opts.max_body = WATCH_BODY_MAX;
-	opts.timeout_ms = set->wait_ms + set->wait_ms / 16 +
-	    WATCH_TIMEOUT_SLACK_MS;
+	opts.timeout_ms
+	    = set->wait_ms + set->wait_ms / 16 + WATCH_TIMEOUT_SLACK_MS;
 	w->started_ms = loop_now_ms(set->loop);
 	w->state = WATCH_FLIGHT;
 	w->req = http_start(set->http, &opts, watch_done, w);
@@ -352,8 +356,8 @@ watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
 
 	(void)loop;
 	(void)timer;
-	while (set->in_flight < set->max_conns &&
-	    (w = TAILQ_FIRST(&set->queue)) != NULL) {
+	while (set->in_flight < set->max_conns
+	    && (w = TAILQ_FIRST(&set->queue)) != NULL) {
 		TAILQ_REMOVE(&set->queue, w, ready);
 		w->state = WATCH_IDLE;
 		watch_start(w);
@@ -406,11 +410,12 @@ watch_answer(struct watch *w, const struct http_result *res)
 	}
 	/* Too stale: read again through the leader, then go back to stale. */
 	h = http_result_header(res, "X-Consul-LastContact");
-	if (set->max_stale_ms > 0 && !w->consistent && h != NULL &&
-	    str_to_ll(h, 0, LLONG_MAX, &contact) == 0 &&
-	    (uint64_t)contact > set->max_stale_ms) {
+	if (set->max_stale_ms > 0 && !w->consistent && h != NULL
+	    && str_to_ll(h, 0, LLONG_MAX, &contact) == 0
+	    && (uint64_t)contact > set->max_stale_ms) {
 		log_debug("consul: %s: answer %lld ms stale, asking the "
-		    "leader", w->dep, contact);
+			  "leader",
+		    w->dep, contact);
 		watch_succeed(w);
 		w->consistent = true;
 		watch_queue(w);
@@ -419,11 +424,11 @@ watch_answer(struct watch *w, const struct http_result *res)
 	w->consistent = false;
 	if (w->gen != 0 && blocking && (uint64_t)idx == w->index) {
 		watch_succeed(w);
-		watch_next(w);		/* the wait ran out: nothing new */
+		watch_next(w); /* the wait ran out: nothing new */
 		return;
 	}
-	if (w->gen == 0 || w->body_len != len || memcmp(w->body, body,
-	    len) != 0) {
+	if (w->gen == 0 || w->body_len != len
+	    || memcmp(w->body, body, len) != 0) {
 		data = cJSON_ParseWithLength(body, len);
 		if (data == NULL) {
 			watch_fail(w, "answer is not JSON");
@@ -447,7 +452,7 @@ watch_answer(struct watch *w, const struct http_result *res)
 		return;
 	}
 	if ((uint64_t)idx < w->index)
-		w->index = 0;	/* went backwards: start over */
+		w->index = 0; /* went backwards: start over */
 	else
 		w->index = idx > 0 ? (uint64_t)idx : 1;
 	watch_next(w);
@@ -477,8 +482,9 @@ watch_done(const struct http_result *res, void *arg)
 			watch_queue(w);
 		return;
 	}
-	if (res->status == 200 || (res->status == 404 &&
-	    http_result_header(res, "X-Consul-Index") != NULL)) {
+	if (res->status == 200
+	    || (res->status == 404
+		&& http_result_header(res, "X-Consul-Index") != NULL)) {
 		watch_answer(w, res);
 		return;
 	}
@@ -497,10 +503,11 @@ watch_file_poll(struct watch *w)
 	bool exists, changed;
 
 	exists = stat(w->path, &st) == 0;
-	changed = exists != w->st_exists || (exists &&
-	    (st.st_ino != w->st.st_ino || st.st_size != w->st.st_size ||
-	    st.st_mtim.tv_sec != w->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != w->st.st_mtim.tv_nsec));
+	changed = exists != w->st_exists
+	    || (exists
+		&& (st.st_ino != w->st.st_ino || st.st_size != w->st.st_size
+		    || st.st_mtim.tv_sec != w->st.st_mtim.tv_sec
+		    || st.st_mtim.tv_nsec != w->st.st_mtim.tv_nsec));
 	if (changed || w->gen == 0) {
 		w->st_exists = exists;
 		if (exists)
@@ -556,13 +563,16 @@ watch_set_new(struct loop *loop, struct http *http,
     const struct watch_conf *conf, char *err, size_t errlen)
 {
 	struct watch_set *set;
-	const char *addr = conf->addr != NULL && conf->addr[0] != '\0' ?
-	    conf->addr : "127.0.0.1:8500";
+	const char *addr = conf->addr != NULL && conf->addr[0] != '\0'
+	    ? conf->addr
+	    : "127.0.0.1:8500";
 	size_t n;
 
 	if (strchr(addr, '?') != NULL || strchr(addr, '#') != NULL) {
-		snprintf(err, errlen, "consul address %s: must not have a "
-		    "query or fragment", addr);
+		snprintf(err, errlen,
+		    "consul address %s: must not have a "
+		    "query or fragment",
+		    addr);
 		return NULL;
 	}
 	set = xcalloc(1, sizeof(*set));
@@ -579,15 +589,15 @@ watch_set_new(struct loop *loop, struct http *http,
 		set->token = xstrdup(conf->token);
 		log_add_secret(set->token);
 	}
-	set->wait_ms = conf->wait_ms > 0 ? conf->wait_ms :
-	    WATCH_WAIT_DEFAULT_MS;
+	set->wait_ms
+	    = conf->wait_ms > 0 ? conf->wait_ms : WATCH_WAIT_DEFAULT_MS;
 	set->max_stale_ms = conf->max_stale_ms;
-	set->max_conns = conf->max_conns > 0 ? conf->max_conns :
-	    WATCH_MAX_CONNS_DEFAULT;
+	set->max_conns
+	    = conf->max_conns > 0 ? conf->max_conns : WATCH_MAX_CONNS_DEFAULT;
 	TAILQ_INIT(&set->all);
 	TAILQ_INIT(&set->queue);
-	set->rand = (mono_ms() << 20) ^ (uint64_t)getpid() ^
-	    (uint64_t)(uintptr_t)set;
+	set->rand
+	    = (mono_ms() << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)set;
 	if (set->rand == 0)
 		set->rand = 1;
 	loop_timer_init(&set->pump, watch_pump, set);
@@ -625,8 +635,8 @@ watch_add(struct watch_set *set, const char *dep, char *err, size_t errlen)
 	ep = xmalloc(sizeof(*ep));
 	if (tmpl_dep_endpoint(dep, ep, err, errlen) == -1)
 		goto out;
-	if (!ep->consul && (!str_has_prefix(dep, "file(") ||
-	    !str_has_suffix(dep, ")"))) {
+	if (!ep->consul
+	    && (!str_has_prefix(dep, "file(") || !str_has_suffix(dep, ")"))) {
 		snprintf(err, errlen, "%s: neither Consul nor file", dep);
 		goto out;
 	}
@@ -636,7 +646,7 @@ watch_add(struct watch_set *set, const char *dep, char *err, size_t errlen)
 	w->consul = ep->consul;
 	if (w->consul)
 		w->path = xstrdup(ep->path);
-	else	/* "file(<path>)": the path is what is polled */
+	else /* "file(<path>)": the path is what is polled */
 		w->path = xstrndup(dep + strlen("file("),
 		    strlen(dep) - strlen("file()"));
 	w->query = xstrdup(ep->query);

@@ -20,7 +20,8 @@ test_template_flag(void)
 
 	memset(&t, 0, sizeof(t));
 	T_EQ_INT(config_template_flag("in.ctmpl:/etc/out.conf:nginx -s reload",
-	    &t, err, sizeof(err)), 0);
+		     &t, err, sizeof(err)),
+	    0);
 	T_EQ_STR(t.source, "in.ctmpl");
 	T_EQ_STR(t.destination, "/etc/out.conf");
 	T_NOT_NULL(t.command);
@@ -137,30 +138,31 @@ test_ini(void)
 	unsetenv("CONSUL_HTTP_ADDR");
 	unsetenv("CONSUL_HTTP_TOKEN");
 	T_EQ_INT(load("[templater]\n"
-	    "consul_addr = 127.0.0.1:1\n"
-	    "wait = 2s\n"
-	    "max_connections = 7\n"
-	    "\n"
-	    "[template nginx]\n"
-	    "source = a.ctmpl\n"
-	    "destination = /tmp/a.conf\n"
-	    "check = [\"nginx\", \"-t\", \"-c\", \"{{.}}\"]\n"
-	    "command = nginx -s reload\n"
-	    "command_timeout = 5s\n"
-	    "perms = 0600\n"
-	    "backup = true\n"
-	    "refuse_empty = yes\n"
-	    "wait = 1s:3s\n"
-	    "[template haproxy]\n"
-	    "source = b.ctmpl\n"
-	    "destination = /tmp/b.cfg\n"
-	    "left_delimiter = [[\n"
-	    "right_delimiter = ]]\n",
-	    &cfg, err, sizeof(err), "-max-connections=9"), 0);
+		      "consul_addr = 127.0.0.1:1\n"
+		      "wait = 2s\n"
+		      "max_connections = 7\n"
+		      "\n"
+		      "[template nginx]\n"
+		      "source = a.ctmpl\n"
+		      "destination = /tmp/a.conf\n"
+		      "check = [\"nginx\", \"-t\", \"-c\", \"{{.}}\"]\n"
+		      "command = nginx -s reload\n"
+		      "command_timeout = 5s\n"
+		      "perms = 0600\n"
+		      "backup = true\n"
+		      "refuse_empty = yes\n"
+		      "wait = 1s:3s\n"
+		      "[template haproxy]\n"
+		      "source = b.ctmpl\n"
+		      "destination = /tmp/b.cfg\n"
+		      "left_delimiter = [[\n"
+		      "right_delimiter = ]]\n",
+		     &cfg, err, sizeof(err), "-max-connections=9"),
+	    0);
 	T_EQ_STR(cfg.consul_addr, "127.0.0.1:1");
 	T_EQ_INT(cfg.wait_min_ms, 2000);
 	T_EQ_INT(cfg.wait_max_ms, 8000);
-	T_EQ_INT(cfg.max_conns, 9);	/* the flag wins over the file */
+	T_EQ_INT(cfg.max_conns, 9); /* the flag wins over the file */
 	T_EQ_INT(cfg.ntemplates, 2);
 	t = TAILQ_FIRST(&cfg.templates);
 	if (t != NULL) {
@@ -182,23 +184,27 @@ test_ini(void)
 
 	/* Unknown keys stop start-up with file:line: reason. */
 	T_EQ_INT(load("[template x]\nsource = a\nbogus = 1\n", &cfg, err,
-	    sizeof(err), NULL), -1);
-	T_ASSERT(strstr(err, ":3: unknown key bogus in [template x]") !=
-	    NULL);
-	T_EQ_INT(load("[templater]\n\nwait = 1s:oops\n", &cfg, err,
-	    sizeof(err), NULL), -1);
+		     sizeof(err), NULL),
+	    -1);
+	T_ASSERT(strstr(err, ":3: unknown key bogus in [template x]") != NULL);
+	T_EQ_INT(load("[templater]\n\nwait = 1s:oops\n", &cfg, err, sizeof(err),
+		     NULL),
+	    -1);
 	T_ASSERT(strstr(err, ":3: wait") != NULL);
 	T_EQ_INT(load("[nope]\nx = 1\n", &cfg, err, sizeof(err), NULL), -1);
 	T_ASSERT(strstr(err, ":2: unknown section [nope]") != NULL);
-	T_EQ_INT(load("[templater]\nthis is not ini\n", &cfg, err,
-	    sizeof(err), NULL), -1);
+	T_EQ_INT(load("[templater]\nthis is not ini\n", &cfg, err, sizeof(err),
+		     NULL),
+	    -1);
 	T_ASSERT(strstr(err, ":2: syntax error") != NULL);
-	T_EQ_INT(load("[template x]\nperms = 644\n", &cfg, err, sizeof(err),
-	    NULL), -1);
+	T_EQ_INT(
+	    load("[template x]\nperms = 644\n", &cfg, err, sizeof(err), NULL),
+	    -1);
 	T_ASSERT(strstr(err, ":2: perms") != NULL);
 	/* A template without destination is refused. */
-	T_EQ_INT(load("[template x]\nsource = a\n", &cfg, err, sizeof(err),
-	    NULL), -1);
+	T_EQ_INT(
+	    load("[template x]\nsource = a\n", &cfg, err, sizeof(err), NULL),
+	    -1);
 	T_ASSERT(strstr(err, "no destination") != NULL);
 }
 
@@ -208,14 +214,14 @@ test_flags(void)
 	struct config cfg;
 	char err[CONFIG_ERR_MAX];
 	char *argv[] = { "--template", "a:b:c", "-once", "-wait=1s",
-	    "-consul-addr", "10.0.0.1:8500", "-dry=false", NULL };
+		"-consul-addr", "10.0.0.1:8500", "-dry=false", NULL };
 	char *bad[] = { "-nope", NULL };
 	char *noval[] = { "-wait", NULL };
 
 	setenv("CONSUL_HTTP_ADDR", "127.0.0.9:8500", 1);
 	setenv("CONSUL_HTTP_TOKEN", "env-token", 1);
 	T_EQ_INT(config_load(7, argv, &cfg, err, sizeof(err)), 0);
-	T_EQ_STR(cfg.consul_addr, "10.0.0.1:8500");	/* flag > env */
+	T_EQ_STR(cfg.consul_addr, "10.0.0.1:8500"); /* flag > env */
 	T_EQ_STR(cfg.consul_token, "env-token");
 	T_ASSERT(cfg.once);
 	T_ASSERT(!cfg.dry);
