@@ -67,6 +67,8 @@ static void out_proc_done(const struct proc_result *, void *);
 static const char *
 out_tail(const char *s, size_t len)
 {
+	if (len == 0)
+		return "no output";
 	return len > OUT_TAIL_LOG ? s + len - OUT_TAIL_LOG : s;
 }
 

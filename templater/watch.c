@@ -542,8 +542,8 @@ watch_free(struct watch *w)
 	} else if (w->state == WATCH_QUEUED)
 		TAILQ_REMOVE(&set->queue, w, ready);
 	loop_timer_stop(set->loop, &w->timer);
-	if (w->failures > 0 && --set->failing == 0)
-		log_info("consul %s: no failing dependency left", set->base);
+	if (w->failures > 0)
+		set->failing--;
 	watch_hash_remove(set, w);
 	TAILQ_REMOVE(&set->all, w, entry);
 	set->nwatches--;
