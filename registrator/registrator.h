@@ -310,9 +310,10 @@ const char *derive_key_name(char *out, size_t outlen,
 bool	 derive_uses_container_ip(const struct container *c,
 	    const struct derive_options *o);
 /*
- * A short printable rendering of a hostile value for a warning: at most
- * DERIVE_QUOTE_MAX bytes of it, control characters, '"' and '\\' as \xNN,
- * "..." when cut.  Writes into out (DERIVE_QUOTE_BUF bytes suffice).
+ * A short printable rendering of a hostile value for a warning: control
+ * characters, '"' and '\\' as \xNN, "..." when cut.  Shows at most
+ * (outlen - 8) / 4 bytes of s: DERIVE_QUOTE_MAX with DERIVE_QUOTE_BUF;
+ * outlen must be at least 16.  Writes into out and returns it.
  */
 #define DERIVE_QUOTE_MAX	48
 #define DERIVE_QUOTE_BUF	(DERIVE_QUOTE_MAX * 4 + 8)
