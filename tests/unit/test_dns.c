@@ -9,7 +9,8 @@
  * With TEST_DNS_CONSUL=host:port in the environment it also asks a real
  * Consul agent's DNS interface about the services tests/regress/
  * dns_consul.sh registers there: "web" twice (127.0.0.9:8080 tagged
- * primary, 127.0.0.10:8081 tagged backup).
+ * primary, 127.0.0.10:8081 tagged backup) and "many" five times
+ * (127.0.1.1 to 127.0.1.5).
  */
 #include <sys/socket.h>
 
@@ -364,6 +365,7 @@ static void
 test_consul(const char *server)
 {
 	struct answer a = { 0 }, srv = { 0 }, tag = { 0 }, nx = { 0 };
+	struct dns_opts o = { .timeout_ms = 1000 };
 	char err[DNS_ERR_MAX];
 	struct dns *d;
 
@@ -391,6 +393,38 @@ test_consul(const char *server)
 	T_CHECK(tag.status == DNS_OK, "tag: %s", tag.errmsg);
 	T_EQ_STR(tag.text, "127.0.0.9 ");
 	T_EQ_INT(nx.status, DNS_NOTFOUND);
+	dns_free(d);
+
+	/*
+	 * Over UDP Consul answers with at most udp_answer_limit (3) records;
+	 * over TCP with all five.
+	 */
+	memset(&a, 0, sizeof(a));
+	memset(&srv, 0, sizeof(srv));
+	d = dns_new(loop, server, 1000, 2, err, sizeof(err));
+	T_NOT_NULL(d);
+	if (d == NULL)
+		return;
+	dns_query_a(d, "many.service.consul", answered, &a);
+	pending++;
+	run();
+	T_EQ_INT(a.status, DNS_OK);
+	T_EQ_INT(a.n, 3);
+	dns_free(d);
+	o.server = server;
+	o.tcp = true;
+	d = dns_new_opts(loop, &o, err, sizeof(err));
+	T_NOT_NULL(d);
+	if (d == NULL)
+		return;
+	dns_query_a(d, "many.service.consul", answered, &a);
+	dns_query_srv(d, "many.service.consul", answered, &srv);
+	pending += 2;
+	run();
+	T_EQ_INT(a.status, DNS_OK);
+	sort_words(a.text);
+	T_EQ_STR(a.text, "127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.1.5 ");
+	T_EQ_INT(srv.n, 5);
 	dns_free(d);
 }
 
