@@ -34,13 +34,18 @@ typedef void loop_hook_cb(struct loop *loop, void *arg);
 struct loop_timer {
 	uint64_t	 due_ms;
 	size_t		 heap_index;	/* SIZE_MAX when not scheduled */
+	uint64_t	 seq;		/* start order, breaks ties in due_ms */
 	loop_timer_cb	*cb;
 	void		*arg;
 };
 
 /* Returns a new loop (free with loop_free), or NULL if epoll fails. */
 struct loop	*loop_new(void);
-/* Closes the loop's own fds; watchers still registered are dropped. */
+/*
+ * Closes the loop's own fds; watchers still registered are dropped (free
+ * their owners, an http client for example, first).  Signals added with
+ * loop_signal_add() stay blocked.  NULL is a no-op.
+ */
 void		 loop_free(struct loop *loop);
 
 /*
@@ -51,12 +56,23 @@ void		 loop_free(struct loop *loop);
  */
 int		 loop_fd_add(struct loop *loop, int fd, unsigned events,
 		    loop_fd_cb *cb, void *arg);
-/* Stops watching fd; safe to call from inside fd's own callback. */
+/*
+ * Stops watching fd; safe to call from inside any callback, fd's own
+ * included: an event already reported for fd in this turn is dropped, even
+ * if fd is closed and reused by a new watcher before it would be delivered.
+ * Unknown fds are ignored.
+ */
 void		 loop_fd_del(struct loop *loop, int fd);
 
 void		 loop_timer_init(struct loop_timer *timer, loop_timer_cb *cb,
 		    void *arg);
-/* (Re)schedules timer to fire once, delay_ms from now. */
+/*
+ * (Re)schedules timer to fire once, delay_ms after loop_now_ms().  The
+ * timer is unscheduled before its callback runs, so the callback may start
+ * it again, stop it, or free its owner.  A timer started from a timer
+ * callback fires on the next turn at the earliest, even with delay 0.
+ * Timers due at the same time fire in the order they were started.
+ */
 void		 loop_timer_start(struct loop *loop, struct loop_timer *timer,
 		    uint64_t delay_ms);
 /* Unschedules timer; a no-op if it is not scheduled. */
@@ -67,17 +83,31 @@ bool		 loop_timer_active(const struct loop_timer *timer);
  * Delivers signo through signalfd: the signal is blocked for the process
  * and cb runs from the loop.  One callback per signal.  SIGCHLD is meant
  * for proc.c, which reaps with waitpid(WNOHANG).  Returns 0 or -1.
+ * The blocked mask is inherited across fork and execve: a child must
+ * restore it (sigprocmask) before exec.  Adding signo again replaces cb.
  */
 int		 loop_signal_add(struct loop *loop, int signo, loop_signal_cb *cb,
 		    void *arg);
 
-/* Adds a hook run before each poll; hooks run in the order added. */
+/*
+ * Adds a hook run once per turn, after the timers and before the loop
+ * sleeps; hooks run in the order added.  A hook added from a hook first
+ * runs on the next turn.  loop_hook_del() removes the first hook matching
+ * cb and arg and is safe from inside any hook.
+ */
 void		 loop_hook_add(struct loop *loop, loop_hook_cb *cb, void *arg);
 void		 loop_hook_del(struct loop *loop, loop_hook_cb *cb, void *arg);
 
-/* Runs until loop_stop(); returns 0, or -1 if epoll_wait fails. */
+/*
+ * Runs until loop_stop(); returns 0, or -1 (logged) if epoll_wait fails.
+ * Each call starts afresh: a loop_stop() made before loop_run() is ignored.
+ * With no timer scheduled and no fd ready it sleeps without waking up.
+ */
 int		 loop_run(struct loop *loop);
-/* Makes loop_run() return after the current turn. */
+/*
+ * Makes loop_run() return after the current callback; remaining ready
+ * events stay pending (epoll is level-triggered).
+ */
 void		 loop_stop(struct loop *loop);
 bool		 loop_stopping(const struct loop *loop);
 
