@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Encodings, hashes and regular expressions for templates: base64 (std
+ * and URL alphabets, as Consul's KV values and consul-template's
+ * helpers use), SHA-256 and MD5 in hex, and regexMatch/regexReplaceAll.
+ * The runtime may only use libc, so hashes are implemented here and
+ * regular expressions use POSIX extended regex(3) after translating the
+ * RE2 shorthands templates use (\d \w \s and their negations).
+ */
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl_func.h"
+
+static const char b64std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+b64_encode(struct buf *b, const unsigned char *s, size_t len, bool url)
+{
+	const char *al = url ? b64url : b64std;
+	size_t i;
+	uint32_t v;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+		buf_addc(b, al[v >> 18]);
+		buf_addc(b, al[(v >> 12) & 63]);
+		buf_addc(b, al[(v >> 6) & 63]);
+		buf_addc(b, al[v & 63]);
+	}
+	if (i < len) {
+		v = (uint32_t)s[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)s[i + 1] << 8;
+		buf_addc(b, al[v >> 18]);
+		buf_addc(b, al[(v >> 12) & 63]);
+		buf_addc(b, i + 1 < len ? al[(v >> 6) & 63] : '=');
+		buf_addc(b, '=');
+	}
+}
+
+int	 b64_decode(const char *s, size_t len, bool url, char *out,
+	    size_t *outlen);
+
+/* Strict padded base64 (Go's StdEncoding / URLEncoding). */
+int
+b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen)
+{
+	const char *al = url ? b64url : b64std, *p;
+	uint32_t v = 0;
+	size_t i, o = 0, pad = 0;
+	int bits = 0;
+
+	if (len % 4 != 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '=') {
+			if (i + 2 < len || (i + 1 < len && s[i + 1] != '='))
+				return -1;
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (p = memchr(al, s[i], 64)) == NULL)
+			return -1;
+		v = v << 6 | (uint32_t)(p - al);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((v >> bits) & 0xff);
+		}
+	}
+	*outlen = o;
+	return 0;
+}
+
+static int
+b64(struct exec *x, struct tv *a, bool url, bool enc, struct tv *r)
+{
+	const char *s;
+	size_t len, olen;
+	struct buf b;
+	char *out;
+
+	if (arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	if (enc) {
+		buf_init(&b, SIZE_MAX);
+		b64_encode(&b, (const unsigned char *)s, len, url);
+		*r = str_from_buf(x, &b);
+		return 0;
+	}
+	out = arena_alloc(x->a, len + 1);
+	if (b64_decode(s, len, url, out, &olen) == -1)
+		return exec_errorf(x, "illegal base64 data");
+	out[olen] = '\0';
+	*r = tv_str(out, olen);
+	return 0;
+}
+
+TMPL_FN(fn_base64_encode)
+{
+	(void)n;
+	return b64(x, a, false, true, r);
+}
+
+TMPL_FN(fn_base64_decode)
+{
+	(void)n;
+	return b64(x, a, false, false, r);
+}
+
+TMPL_FN(fn_base64url_encode)
+{
+	(void)n;
+	return b64(x, a, true, true, r);
+}
+
+TMPL_FN(fn_base64url_decode)
+{
+	(void)n;
+	return b64(x, a, true, false, r);
+}
+
+/* SHA-256 (FIPS 180-4). */
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b,
+	0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+	0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7,
+	0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152,
+	0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+	0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+	0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+	0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(v, n)	(((v) >> (n)) | ((v) << (32 - (n))))
+
+static void
+sha256_block(uint32_t h[8], const unsigned char *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (i = 16; i < 64; i++)
+		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
+		    (w[i - 15] >> 3)) + w[i - 7] + (ROR(w[i - 2], 17) ^
+		    ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = h[0];
+	b = h[1];
+	c = h[2];
+	d = h[3];
+	e = h[4];
+	f = h[5];
+	g = h[6];
+	hh = h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+		    ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+		    ((a & b) ^ (a & c) ^ (b & c));
+		hh = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += hh;
+}
+
+/* Pads msg MD-style into blocks: big-endian length for SHA, little for MD5. */
+static void
+md_pad(const unsigned char *s, size_t len, bool big,
+    void (*block)(uint32_t *, const unsigned char *), uint32_t *h)
+{
+	unsigned char tail[128];
+	size_t i, rest, tl;
+	uint64_t bits = (uint64_t)len * 8;
+
+	for (i = 0; i + 64 <= len; i += 64)
+		block(h, s + i);
+	rest = len - i;
+	memset(tail, 0, sizeof(tail));
+	memcpy(tail, s + i, rest);
+	tail[rest] = 0x80;
+	tl = rest + 1 + 8 <= 64 ? 64 : 128;
+	for (i = 0; i < 8; i++)
+		tail[big ? tl - 1 - i : tl - 8 + i] = (unsigned char)(bits >>
+		    (8 * i));
+	block(h, tail);
+	if (tl == 128)
+		block(h, tail + 64);
+}
+
+static void
+sha256_block_cb(uint32_t *h, const unsigned char *p)
+{
+	sha256_block(h, p);
+}
+
+static const uint32_t md5_k[64] = {
+	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf,
+	0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af,
+	0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
+	0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa,
+	0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6,
+	0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
+	0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
+	0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+	0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
+	0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97,
+	0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d,
+	0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
+	0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+};
+static const int md5_r[64] = {
+	7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+	5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+	4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+	6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+};
+
+static void
+md5_block(uint32_t *h, const unsigned char *p)
+{
+	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
+	int i, g;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+		    (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+	for (i = 0; i < 64; i++) {
+		if (i < 16) {
+			f = (b & c) | (~b & d);
+			g = i;
+		} else if (i < 32) {
+			f = (d & b) | (~d & c);
+			g = (5 * i + 1) % 16;
+		} else if (i < 48) {
+			f = b ^ c ^ d;
+			g = (3 * i + 5) % 16;
+		} else {
+			f = c ^ (b | ~d);
+			g = (7 * i) % 16;
+		}
+		t = d;
+		d = c;
+		c = b;
+		f = a + f + md5_k[i] + w[g];
+		b = b + ((f << md5_r[i]) | (f >> (32 - md5_r[i])));
+		a = t;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+}
+
+TMPL_FN(fn_sha256_hex)
+{
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	const char *s;
+	size_t len;
+	struct buf b;
+	int i;
+
+	(void)n;
+	if (arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	md_pad((const unsigned char *)s, len, true, sha256_block_cb, h);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < 8; i++)
+		buf_addf(&b, "%08x", h[i]);
+	*r = str_from_buf(x, &b);
+	return 0;
+}
+
+TMPL_FN(fn_md5sum)
+{
+	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+	const char *s;
+	size_t len;
+	struct buf b;
+	int i;
+
+	(void)n;
+	if (arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	md_pad((const unsigned char *)s, len, false, md5_block, h);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < 16; i++)
+		buf_addf(&b, "%02x", (h[i / 4] >> (8 * (i % 4))) & 0xff);
+	*r = str_from_buf(x, &b);
+	return 0;
+}
+
+/*
+ * RE2 -> POSIX ERE: \d \w \s (and upper-case negations) become bracket
+ * expressions, \. and friends stay escapes, (?i) at the start sets
+ * REG_ICASE.  Constructs POSIX cannot express (lazy quantifiers,
+ * (?:...), lookaround) are refused instead of silently matching
+ * something else.
+ */
+static int
+re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
+{
+	struct buf b;
+	size_t i = 0;
+	int flags = REG_EXTENDED, rc;
+	bool inclass = false;
+	char msg[128];
+
+	buf_init(&b, 4 * len + 16);
+	if (len >= 4 && memcmp(re, "(?i)", 4) == 0) {
+		flags |= REG_ICASE;
+		i = 4;
+	}
+	for (; i < len; i++) {
+		char c = re[i];
+
+		if (c == '\\' && i + 1 < len) {
+			char e = re[++i];
+			const char *cls = NULL;
+
+			switch (e) {
+			case 'd':
+				cls = "0-9";
+				break;
+			case 'w':
+				cls = "0-9A-Za-z_";
+				break;
+			case 's':
+				cls = " \t\n\f\r\v";
+				break;
+			case 'D':
+				cls = "^0-9";
+				break;
+			case 'W':
+				cls = "^0-9A-Za-z_";
+				break;
+			case 'S':
+				cls = "^ \t\n\f\r\v";
+				break;
+			default:
+				break;
+			}
+			if (cls != NULL) {
+				if (inclass && cls[0] == '^') {
+					buf_clear(&b);
+					return exec_errorf(x, "unsupported "
+					    "regexp: negated class inside [] "
+					    "in %.*s", (int)len, re);
+				}
+				buf_addstr(&b, inclass ? "" : "[");
+				buf_addstr(&b, cls);
+				buf_addstr(&b, inclass ? "" : "]");
+			} else if (e == 'n' || e == 't') {
+				buf_addc(&b, e == 'n' ? '\n' : '\t');
+			} else if (inclass) {
+				buf_addc(&b, e);
+			} else {
+				buf_addc(&b, '\\');
+				buf_addc(&b, e);
+			}
+			continue;
+		}
+		if (!inclass && c == '(' && i + 1 < len && re[i + 1] == '?') {
+			buf_clear(&b);
+			return exec_errorf(x, "unsupported regexp group syntax "
+			    "in %.*s", (int)len, re);
+		}
+		if (!inclass && (c == '*' || c == '+' || c == '?' ||
+		    c == '}') && i + 1 < len && re[i + 1] == '?') {
+			buf_clear(&b);
+			return exec_errorf(x, "unsupported lazy quantifier in "
+			    "%.*s", (int)len, re);
+		}
+		if (c == '[' && !inclass) {
+			inclass = true;
+			buf_addc(&b, c);
+			if (i + 1 < len && re[i + 1] == '^')
+				buf_addc(&b, re[++i]);
+			if (i + 1 < len && re[i + 1] == ']')
+				buf_addc(&b, re[++i]);
+			continue;
+		}
+		if (c == ']' && inclass)
+			inclass = false;
+		buf_addc(&b, c);
+	}
+	rc = regcomp(rx, buf_str(&b), flags);
+	buf_clear(&b);
+	if (rc != 0) {
+		regerror(rc, rx, msg, sizeof(msg));
+		regfree(rx);
+		return exec_errorf(x, "error parsing regexp: %s: `%.*s`", msg,
+		    (int)len, re);
+	}
+	return 0;
+}
+
+TMPL_FN(fn_regex_match)
+{
+	const char *re, *s;
+	size_t relen, len;
+	regex_t rx;
+	regmatch_t m[1];
+
+	(void)n;
+	if (arg_str(x, a, 0, &re, &relen) == -1 ||
+	    arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	if (re_compile(x, re, relen, &rx) == -1)
+		return -1;
+	m[0].rm_so = 0;
+	m[0].rm_eo = (regoff_t)len;
+	*r = tv_bool(regexec(&rx, s, 1, m, REG_STARTEND) == 0);
+	regfree(&rx);
+	return 0;
+}
+
+/* Go's Regexp.Expand: $1, ${1}, $$; names are not supported. */
+static void
+expand(struct buf *b, const char *t, size_t tlen, const char *s,
+    const regmatch_t *m, size_t nsub)
+{
+	size_t i, j, num;
+	bool brace, digits;
+
+	for (i = 0; i < tlen; i++) {
+		if (t[i] != '$' || i + 1 >= tlen) {
+			buf_addc(b, t[i]);
+			continue;
+		}
+		if (t[i + 1] == '$') {
+			buf_addc(b, '$');
+			i++;
+			continue;
+		}
+		brace = t[i + 1] == '{';
+		j = i + 1 + (brace ? 1 : 0);
+		digits = true;
+		num = 0;
+		while (j < tlen && (t[j] == '_' || isalnum((unsigned char)t[j]))) {
+			if (!isdigit((unsigned char)t[j]))
+				digits = false;
+			else if (num < 100000)
+				num = num * 10 + (size_t)(t[j] - '0');
+			j++;
+		}
+		if (j == i + 1 + (brace ? 1 : 0) || (brace && (j >= tlen ||
+		    t[j] != '}'))) {
+			buf_addc(b, '$');
+			continue;
+		}
+		if (digits && num <= nsub && m[num].rm_so >= 0)
+			buf_add(b, s + m[num].rm_so,
+			    (size_t)(m[num].rm_eo - m[num].rm_so));
+		i = brace ? j : j - 1;
+	}
+}
+
+TMPL_FN(fn_regex_replace_all)
+{
+	const char *re, *repl, *s;
+	size_t relen, rlen, len, last = 0, pos = 0;
+	regmatch_t m[10];
+	regex_t rx;
+	struct buf b;
+
+	(void)n;
+	if (arg_str(x, a, 0, &re, &relen) == -1 ||
+	    arg_str(x, a, 1, &repl, &rlen) == -1 ||
+	    arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	if (re_compile(x, re, relen, &rx) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	while (pos <= len) {
+		m[0].rm_so = (regoff_t)pos;
+		m[0].rm_eo = (regoff_t)len;
+		if (regexec(&rx, s, 10, m, REG_STARTEND |
+		    (pos > 0 ? REG_NOTBOL : 0)) != 0)
+			break;
+		buf_add(&b, s + last, (size_t)m[0].rm_so - last);
+		if ((size_t)m[0].rm_eo > last || m[0].rm_so == 0)
+			expand(&b, repl, rlen, s, m,
+			    rx.re_nsub < 9 ? rx.re_nsub : 9);
+		last = (size_t)m[0].rm_eo;
+		if ((size_t)m[0].rm_eo > pos)
+			pos = (size_t)m[0].rm_eo;
+		else
+			pos++;
+	}
+	if (last < len)
+		buf_add(&b, s + last, len - last);
+	regfree(&rx);
+	*r = str_from_buf(x, &b);
+	return 0;
+}

@@ -1,0 +1,1059 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Consul data in templates: the service, services, key*, ls/tree, node
+ * and nodes functions, the records they return (consul-template's
+ * HealthService, CatalogSnippet, KeyPair, Node, CatalogNode... with the
+ * same field names), and the grouping helpers byTag, byKey, byPort and
+ * explode.  Records wrap the caller's Consul JSON and compute fields on
+ * access, which keeps a render over thousands of instances cheap.
+ * Filtering, sorting and address fallback follow consul-template's
+ * dependency package.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl_func.h"
+
+static const char *const hsvc_fields[] = { "Node", "NodeID", "NodeAddress",
+	"NodeTaggedAddresses", "NodeMeta", "ServiceMeta", "Address",
+	"ServiceTaggedAddresses", "ID", "Name", "Tags", "Checks", "Status",
+	"Port", "Weights", NULL };
+static const char *const snippet_fields[] = { "Name", "Tags", NULL };
+static const char *const kv_fields[] = { "Path", "Key", "Value", "Exists",
+	"CreateIndex", "ModifyIndex", "LockIndex", "Flags", "Session", NULL };
+static const char *const node_fields[] = { "ID", "Node", "Address",
+	"Datacenter", "TaggedAddresses", "Meta", NULL };
+static const char *const cnode_fields[] = { "Node", "Services", NULL };
+static const char *const cnsvc_fields[] = { "ID", "Service", "Tags", "Meta",
+	"Port", "Address", "EnableTagOverride", NULL };
+static const char *const check_fields[] = { "Node", "CheckID", "Name",
+	"Status", "Notes", "Output", "ServiceID", "ServiceName",
+	"ServiceTags", "Type", NULL };
+static const char *const weights_fields[] = { "Passing", "Warning", NULL };
+static const char *const saddr_fields[] = { "Address", "Port", NULL };
+
+static const struct {
+	const char		*name;
+	const char *const	*fields;
+} rec_types[REC_NTYPES] = {
+	[REC_HSVC] = { "*dependency.HealthService", hsvc_fields },
+	[REC_SNIPPET] = { "*dependency.CatalogSnippet", snippet_fields },
+	[REC_KV] = { "*dependency.KeyPair", kv_fields },
+	[REC_NODE] = { "*dependency.Node", node_fields },
+	[REC_CNODE] = { "*dependency.CatalogNode", cnode_fields },
+	[REC_CNSVC] = { "*dependency.CatalogNodeService", cnsvc_fields },
+	[REC_CHECK] = { "*api.HealthCheck", check_fields },
+	[REC_WEIGHTS] = { "api.AgentWeights", weights_fields },
+	[REC_SADDR] = { "api.ServiceAddress", saddr_fields },
+};
+
+const char *
+rec_type_name(int rtype)
+{
+	return rec_types[rtype].name;
+}
+
+size_t
+rec_nfields(int rtype)
+{
+	size_t n = 0;
+
+	while (rec_types[rtype].fields[n] != NULL)
+		n++;
+	return n;
+}
+
+const char *
+rec_field_name(int rtype, size_t i)
+{
+	return rec_types[rtype].fields[i];
+}
+
+static const cJSON *
+jget(const cJSON *o, const char *k)
+{
+	return o != NULL ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int64_t
+jint(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static struct tv
+new_rec(struct exec *x, int rtype, const cJSON *j)
+{
+	struct tv_rec *r;
+
+	r = arena_calloc(x->a, 1, sizeof(*r));
+	r->j = j;
+	return tv_rec(r, rtype);
+}
+
+/* map[string]string from a JSON object; nil map for null. */
+static struct tv
+str_map(struct exec *x, const cJSON *o)
+{
+	struct tv_map *m;
+	const cJSON *c;
+	size_t n = 0;
+
+	if (!cJSON_IsObject(o))
+		return tv_map_val(NULL, ELEM_STR);
+	for (c = o->child; c != NULL; c = c->next)
+		n++;
+	m = tv_map_new(x->a, n);
+	n = 0;
+	for (c = o->child; c != NULL; c = c->next) {
+		m->keys[n] = tv_cstr(c->string != NULL ? c->string : "");
+		m->vals[n] = tv_cstr(cJSON_IsString(c) ? c->valuestring : "");
+		n++;
+	}
+	tv_map_sort(m);
+	return tv_map_val(m, ELEM_STR);
+}
+
+static int
+cmp_str_tv(const void *a, const void *b)
+{
+	const struct tv *x = a, *y = b;
+
+	return tv_cmp_key(x, y);
+}
+
+/* Tags as consul-template keeps them: copied and sorted. */
+static struct tv
+tag_list(struct exec *x, const cJSON *arr)
+{
+	struct tv *l;
+	const cJSON *c;
+	size_t n = 0;
+
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
+	    c = c->next)
+		n++;
+	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	n = 0;
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
+	    c = c->next)
+		if (cJSON_IsString(c))
+			l[n++] = tv_cstr(c->valuestring);
+	if (n > 1)
+		qsort(l, n, sizeof(*l), cmp_str_tv);
+	return tv_list(l, n, ELEM_STR);
+}
+
+static struct tv
+rec_list(struct exec *x, const cJSON *arr, int rtype)
+{
+	struct tv *l;
+	const cJSON *c;
+	size_t n = 0;
+
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
+	    c = c->next)
+		n++;
+	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	n = 0;
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
+	    c = c->next)
+		l[n++] = new_rec(x, rtype, c);
+	return tv_list(l, n, ELEM_REC);
+}
+
+static struct tv
+saddr_map(struct exec *x, const cJSON *o)
+{
+	struct tv_map *m;
+	const cJSON *c;
+	size_t n = 0;
+
+	if (!cJSON_IsObject(o))
+		return tv_map_val(NULL, ELEM_REC);
+	for (c = o->child; c != NULL; c = c->next)
+		n++;
+	m = tv_map_new(x->a, n);
+	n = 0;
+	for (c = o->child; c != NULL; c = c->next) {
+		m->keys[n] = tv_cstr(c->string != NULL ? c->string : "");
+		m->vals[n] = new_rec(x, REC_SADDR, c);
+		n++;
+	}
+	tv_map_sort(m);
+	return tv_map_val(m, ELEM_REC);
+}
+
+static int cmp_cnsvc(const void *a, const void *b);
+
+static int
+field_hsvc(struct exec *x, const struct tv_rec *r, const char *f,
+    struct tv *o)
+{
+	const cJSON *node = jget(r->j, "Node"), *svc = jget(r->j, "Service");
+	const char *addr;
+
+	if (strcmp(f, "Address") == 0) {
+		addr = jstr(svc, "Address");
+		*o = tv_cstr(addr[0] != '\0' ? addr : jstr(node, "Address"));
+	} else if (strcmp(f, "Port") == 0)
+		*o = tv_int(jint(svc, "Port"));
+	else if (strcmp(f, "Node") == 0)
+		*o = tv_cstr(jstr(node, "Node"));
+	else if (strcmp(f, "ID") == 0)
+		*o = tv_cstr(jstr(svc, "ID"));
+	else if (strcmp(f, "Name") == 0)
+		*o = tv_cstr(jstr(svc, "Service"));
+	else if (strcmp(f, "Tags") == 0)
+		*o = tag_list(x, jget(svc, "Tags"));
+	else if (strcmp(f, "Status") == 0)
+		*o = tv_str(r->str, r->strlen);
+	else if (strcmp(f, "NodeID") == 0)
+		*o = tv_cstr(jstr(node, "ID"));
+	else if (strcmp(f, "NodeAddress") == 0)
+		*o = tv_cstr(jstr(node, "Address"));
+	else if (strcmp(f, "NodeTaggedAddresses") == 0)
+		*o = str_map(x, jget(node, "TaggedAddresses"));
+	else if (strcmp(f, "NodeMeta") == 0)
+		*o = str_map(x, jget(node, "Meta"));
+	else if (strcmp(f, "ServiceMeta") == 0)
+		*o = str_map(x, jget(svc, "Meta"));
+	else if (strcmp(f, "ServiceTaggedAddresses") == 0)
+		*o = saddr_map(x, jget(svc, "TaggedAddresses"));
+	else if (strcmp(f, "Checks") == 0)
+		*o = rec_list(x, jget(r->j, "Checks"), REC_CHECK);
+	else if (strcmp(f, "Weights") == 0) {
+		*o = new_rec(x, REC_WEIGHTS, jget(svc, "Weights"));
+	} else
+		return -1;
+	return 0;
+}
+
+static int
+field_cnode(struct exec *x, const struct tv_rec *r, const char *f,
+    struct tv *o)
+{
+	const cJSON *svcs, *c;
+	struct tv *l;
+	size_t n = 0;
+
+	if (strcmp(f, "Node") == 0) {
+		*o = new_rec(x, REC_NODE, jget(r->j, "Node"));
+		return 0;
+	}
+	if (strcmp(f, "Services") != 0)
+		return -1;
+	svcs = jget(r->j, "Services");
+	for (c = svcs != NULL ? svcs->child : NULL; c != NULL; c = c->next)
+		n++;
+	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	n = 0;
+	for (c = svcs != NULL ? svcs->child : NULL; c != NULL; c = c->next)
+		l[n++] = new_rec(x, REC_CNSVC, c);
+	if (n > 1)
+		qsort(l, n, sizeof(*l), cmp_cnsvc);
+	*o = tv_list(l, n, ELEM_REC);
+	return 0;
+}
+
+/* Fields read straight from the JSON of the same name. */
+static int
+field_plain(struct exec *x, int rtype, const cJSON *j, const char *f,
+    struct tv *o)
+{
+	const cJSON *v;
+	size_t i;
+
+	for (i = 0; rec_types[rtype].fields[i] != NULL; i++)
+		if (strcmp(rec_types[rtype].fields[i], f) == 0)
+			break;
+	if (rec_types[rtype].fields[i] == NULL)
+		return -1;
+	v = jget(j, f);
+	if (strcmp(f, "Tags") == 0 || strcmp(f, "ServiceTags") == 0)
+		*o = tag_list(x, v);
+	else if (strcmp(f, "Meta") == 0 || strcmp(f, "TaggedAddresses") == 0)
+		*o = str_map(x, v);
+	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0 ||
+	    strcmp(f, "Warning") == 0)
+		*o = tv_int(cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0);
+	else if (strcmp(f, "EnableTagOverride") == 0)
+		*o = tv_bool(cJSON_IsTrue(v));
+	else
+		*o = tv_cstr(cJSON_IsString(v) ? v->valuestring : "");
+	return 0;
+}
+
+static int
+field_kv(const struct tv_rec *r, const char *f, struct tv *o)
+{
+	if (strcmp(f, "Key") == 0)
+		*o = tv_str(r->str, r->strlen);
+	else if (strcmp(f, "Value") == 0)
+		*o = tv_str(r->str2, r->str2len);
+	else if (strcmp(f, "Path") == 0)
+		*o = tv_cstr(jstr(r->j, "Key"));
+	else if (strcmp(f, "Exists") == 0)
+		*o = tv_bool(true);
+	else if (strcmp(f, "Session") == 0)
+		*o = tv_cstr(jstr(r->j, "Session"));
+	else if (strcmp(f, "CreateIndex") == 0 ||
+	    strcmp(f, "ModifyIndex") == 0 || strcmp(f, "LockIndex") == 0 ||
+	    strcmp(f, "Flags") == 0) {
+		*o = tv_int(jint(r->j, f));
+		o->isuint = 1;
+	} else
+		return -1;
+	return 0;
+}
+
+int
+rec_field(struct exec *x, const struct tv *v, const char *name,
+    struct tv *out)
+{
+	const struct tv_rec *r = v->u.rec;
+
+	switch (v->rtype) {
+	case REC_HSVC:
+		return field_hsvc(x, r, name, out);
+	case REC_SNIPPET:
+		if (strcmp(name, "Name") == 0)
+			*out = tv_str(r->str, r->strlen);
+		else if (strcmp(name, "Tags") == 0)
+			*out = tag_list(x, r->j);
+		else
+			return -1;
+		return 0;
+	case REC_KV:
+		return field_kv(r, name, out);
+	case REC_CNODE:
+		return field_cnode(x, r, name, out);
+	default:
+		return field_plain(x, v->rtype, r->j, name, out);
+	}
+}
+
+static int
+cmp_cnsvc(const void *a, const void *b)
+{
+	const struct tv *x = a, *y = b;
+	int c;
+
+	c = strcmp(jstr(x->u.rec->j, "Service"), jstr(y->u.rec->j, "Service"));
+	if (c != 0)
+		return c;
+	c = strcmp(jstr(x->u.rec->j, "ID"), jstr(y->u.rec->j, "ID"));
+	if (c != 0)
+		return c;
+	return x->u.rec->j < y->u.rec->j ? -1 : x->u.rec->j > y->u.rec->j;
+}
+
+/* consul/api HealthChecks.AggregatedStatus. */
+static const char *
+aggregated_status(const cJSON *checks)
+{
+	const cJSON *c;
+	const char *id, *st;
+	bool passing = false, warning = false, critical = false, maint = false;
+
+	for (c = cJSON_IsArray(checks) ? checks->child : NULL; c != NULL;
+	    c = c->next) {
+		id = jstr(c, "CheckID");
+		if (strcmp(id, "_node_maintenance") == 0 ||
+		    strncmp(id, "_service_maintenance:", 21) == 0) {
+			maint = true;
+			continue;
+		}
+		st = jstr(c, "Status");
+		if (strcmp(st, "passing") == 0)
+			passing = true;
+		else if (strcmp(st, "warning") == 0)
+			warning = true;
+		else if (strcmp(st, "critical") == 0)
+			critical = true;
+		else
+			return "";
+	}
+	if (maint)
+		return "maintenance";
+	if (critical)
+		return "critical";
+	if (warning)
+		return "warning";
+	(void)passing;
+	return "passing";
+}
+
+static bool
+accept_status(const char *filters, const char *status)
+{
+	const char *p = filters, *e;
+	size_t n;
+
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if ((n == 3 && memcmp(p, "any", 3) == 0) ||
+		    (strlen(status) == n && memcmp(p, status, n) == 0))
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* Sort by Node then ID, stable (ties keep Consul's order). */
+static int
+cmp_hsvc(const void *a, const void *b)
+{
+	const struct tv_rec *x = ((const struct tv *)a)->u.rec;
+	const struct tv_rec *y = ((const struct tv *)b)->u.rec;
+	int c;
+
+	c = strcmp(x->sortkey, y->sortkey);
+	if (c != 0)
+		return c;
+	c = strcmp(x->sortkey2, y->sortkey2);
+	if (c != 0)
+		return c;
+	return x->j < y->j ? -1 : x->j > y->j;
+}
+
+static int
+parse_dep(struct exec *x, int kind, const char *s, struct dep_query *q,
+    char *canon, size_t canonlen)
+{
+	char err[TMPL_ERR_MAX];
+
+	if (dep_parse(kind, s, q, canon, canonlen, err, sizeof(err)) == -1)
+		return exec_errorf(x, "%s", err);
+	return 0;
+}
+
+static int
+health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
+{
+	char canon[2 * TMPL_DEP_MAX + 64];
+	struct dep_query q;
+	struct buf b;
+	const cJSON *data, *e;
+	struct tv_rec *rec;
+	struct tv *l;
+	const char *st, *s;
+	size_t i, cnt, len;
+	int ret = -1;
+
+	buf_init(&b, TMPL_DEP_MAX * 2);
+	for (i = 0; i < n; i++) {
+		if (arg_str(x, a, i, &s, &len) == -1)
+			goto out;
+		if (i > 0)
+			buf_addc(&b, '|');
+		if (buf_add(&b, s, len) == -1) {
+			exec_errorf(x, "query too long");
+			goto out;
+		}
+	}
+	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
+	if (n == 0 || a[0].len == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (parse_dep(x, kind, buf_str(&b), &q, canon, sizeof(canon)) == -1)
+		goto out;
+	data = exec_dep(x, canon, false);
+	ret = 0;
+	if (data == NULL)
+		goto out;
+	cnt = 0;
+	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
+	    e = e->next)
+		cnt++;
+	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	cnt = 0;
+	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
+	    e = e->next) {
+		st = aggregated_status(jget(e, "Checks"));
+		if (!accept_status(q.filters, st))
+			continue;
+		rec = arena_calloc(x->a, 1, sizeof(*rec));
+		rec->j = e;
+		rec->str = st;
+		rec->strlen = strlen(st);
+		rec->sortkey = jstr(jget(e, "Node"), "Node");
+		rec->sortkey2 = jstr(jget(e, "Service"), "ID");
+		l[cnt++] = tv_rec(rec, REC_HSVC);
+	}
+	if (q.near[0] == '\0' && cnt > 1)
+		qsort(l, cnt, sizeof(*l), cmp_hsvc);
+	*r = tv_list(l, cnt, ELEM_REC);
+out:
+	buf_clear(&b);
+	return ret;
+}
+
+TMPL_FN(fn_service)
+{
+	return health(x, a, n, DEP_SERVICE, r);
+}
+
+TMPL_FN(fn_connect)
+{
+	return health(x, a, n, DEP_CONNECT, r);
+}
+
+static int
+cmp_snippet(const void *a, const void *b)
+{
+	const struct tv_rec *x = ((const struct tv *)a)->u.rec;
+	const struct tv_rec *y = ((const struct tv *)b)->u.rec;
+
+	return strcmp(x->str, y->str);
+}
+
+TMPL_FN(fn_services)
+{
+	char canon[2 * TMPL_DEP_MAX + 64];
+	struct dep_query q;
+	const cJSON *data, *c;
+	struct tv_rec *rec;
+	struct tv *l;
+	const char *s = "";
+	size_t len, cnt = 0;
+
+	if (n > 0) {
+		if (arg_str(x, a, 0, &s, &len) == -1)
+			return -1;
+		s = arena_strndup(x->a, s, len);
+	}
+	if (parse_dep(x, DEP_SERVICES, s, &q, canon, sizeof(canon)) == -1)
+		return -1;
+	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
+	data = exec_dep(x, canon, false);
+	if (!cJSON_IsObject(data))
+		return 0;
+	for (c = data->child; c != NULL; c = c->next)
+		cnt++;
+	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	cnt = 0;
+	for (c = data->child; c != NULL; c = c->next) {
+		rec = arena_calloc(x->a, 1, sizeof(*rec));
+		rec->j = c;
+		rec->str = c->string != NULL ? c->string : "";
+		rec->strlen = strlen(rec->str);
+		l[cnt++] = tv_rec(rec, REC_SNIPPET);
+	}
+	if (cnt > 1)
+		qsort(l, cnt, sizeof(*l), cmp_snippet);
+	*r = tv_list(l, cnt, ELEM_REC);
+	return 0;
+}
+
+/* Consul's base64 Value, decoded into the arena. */
+int	 b64_decode(const char *s, size_t len, bool url, char *out,
+	    size_t *outlen);
+
+static struct tv
+kv_value(struct exec *x, const cJSON *pair)
+{
+	const cJSON *v = jget(pair, "Value");
+	size_t len, outlen;
+	char *out;
+
+	if (!cJSON_IsString(v))
+		return tv_str("", 0);
+	len = strlen(v->valuestring);
+	out = arena_alloc(x->a, len + 1);
+	if (b64_decode(v->valuestring, len, false, out, &outlen) == -1)
+		return tv_str("", 0);
+	out[outlen] = '\0';
+	return tv_str(out, outlen);
+}
+
+static int
+kv_get(struct exec *x, struct tv *a, int kind, const cJSON **pair)
+{
+	char canon[2 * TMPL_DEP_MAX + 64];
+	struct dep_query q;
+	const cJSON *data;
+	const char *s;
+	size_t len;
+
+	*pair = NULL;
+	if (arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	if (parse_dep(x, kind, arena_strndup(x->a, s, len), &q, canon,
+	    sizeof(canon)) == -1)
+		return -1;
+	data = exec_dep(x, canon, kind == DEP_KEY);
+	if (cJSON_IsArray(data))
+		data = data->child;
+	if (cJSON_IsObject(data))
+		*pair = data;
+	return 0;
+}
+
+TMPL_FN(fn_key)
+{
+	const cJSON *pair;
+
+	(void)n;
+	if (kv_get(x, a, DEP_KEY, &pair) == -1)
+		return -1;
+	*r = pair != NULL ? kv_value(x, pair) : tv_str("", 0);
+	return 0;
+}
+
+TMPL_FN(fn_key_exists)
+{
+	const cJSON *pair;
+
+	(void)n;
+	if (kv_get(x, a, DEP_KEYGET, &pair) == -1)
+		return -1;
+	*r = tv_bool(pair != NULL);
+	return 0;
+}
+
+TMPL_FN(fn_key_or_default)
+{
+	const cJSON *pair;
+	struct tv v;
+
+	(void)n;
+	if (kv_get(x, a, DEP_KEYGET, &pair) == -1)
+		return -1;
+	if (a[1].kind != TV_STR)
+		return arg_str(x, a, 1, &v.u.s, &n);
+	v = pair != NULL ? kv_value(x, pair) : tv_str("", 0);
+	*r = v.len > 0 ? v : a[1];
+	return 0;
+}
+
+enum list_mode {
+	LIST_LS,
+	LIST_TREE,
+};
+
+static int
+kv_list(struct exec *x, struct tv *a, int mode, bool safe, struct tv *r)
+{
+	char canon[2 * TMPL_DEP_MAX + 64];
+	struct dep_query q;
+	const cJSON *data, *p;
+	struct tv_rec *rec;
+	struct tv *l;
+	const char *s, *k, *rel;
+	size_t len, cnt = 0, plen;
+
+	if (arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	if (parse_dep(x, DEP_LIST, arena_strndup(x->a, s, len), &q, canon,
+	    sizeof(canon)) == -1)
+		return -1;
+	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
+	data = exec_dep(x, canon, false);
+	if (data == NULL)
+		return 0;
+	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
+	    p = p->next)
+		cnt++;
+	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	cnt = 0;
+	plen = strlen(q.name);
+	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
+	    p = p->next) {
+		k = jstr(p, "Key");
+		rel = strncmp(k, q.name, plen) == 0 ? k + plen : k;
+		while (*rel == '/')
+			rel++;
+		if (mode == LIST_LS) {
+			if (*rel == '\0' || strchr(rel, '/') != NULL)
+				continue;
+		} else if (*rel == '\0' || rel[strlen(rel) - 1] == '/')
+			continue;
+		rec = arena_calloc(x->a, 1, sizeof(*rec));
+		rec->j = p;
+		rec->str = rel;
+		rec->strlen = strlen(rel);
+		{
+			struct tv v = kv_value(x, p);
+
+			rec->str2 = v.u.s;
+			rec->str2len = v.len;
+		}
+		l[cnt++] = tv_rec(rec, REC_KV);
+	}
+	*r = tv_list(l, cnt, ELEM_REC);
+	if (safe && cnt == 0 && x->deps != NULL) {
+		/* safeLs/safeTree: an empty answer counts as no data. */
+		for (size_t i = 0; i < x->deps->n; i++)
+			if (strcmp(x->deps->v[i].dep, canon) == 0 &&
+			    !x->deps->v[i].missing) {
+				x->deps->v[i].missing = true;
+				x->deps->nmissing++;
+			}
+	}
+	return 0;
+}
+
+TMPL_FN(fn_ls)
+{
+	(void)n;
+	return kv_list(x, a, LIST_LS, false, r);
+}
+
+TMPL_FN(fn_safe_ls)
+{
+	(void)n;
+	return kv_list(x, a, LIST_LS, true, r);
+}
+
+TMPL_FN(fn_tree)
+{
+	(void)n;
+	return kv_list(x, a, LIST_TREE, false, r);
+}
+
+TMPL_FN(fn_safe_tree)
+{
+	(void)n;
+	return kv_list(x, a, LIST_TREE, true, r);
+}
+
+TMPL_FN(fn_node)
+{
+	char canon[2 * TMPL_DEP_MAX + 64];
+	struct dep_query q;
+	const cJSON *data;
+	const char *s = "";
+	size_t len;
+
+	if (n > 0) {
+		if (arg_str(x, a, 0, &s, &len) == -1)
+			return -1;
+		s = arena_strndup(x->a, s, len);
+	}
+	if (parse_dep(x, DEP_NODE, s, &q, canon, sizeof(canon)) == -1)
+		return -1;
+	data = exec_dep(x, canon, false);
+	*r = cJSON_IsObject(data) ? new_rec(x, REC_CNODE, data) : tv_missing();
+	return 0;
+}
+
+static int
+cmp_node(const void *a, const void *b)
+{
+	const struct tv *x = a, *y = b;
+	int c;
+
+	c = strcmp(jstr(x->u.rec->j, "Node"), jstr(y->u.rec->j, "Node"));
+	if (c != 0)
+		return c;
+	return x->u.rec->j < y->u.rec->j ? -1 : x->u.rec->j > y->u.rec->j;
+}
+
+TMPL_FN(fn_nodes)
+{
+	char canon[2 * TMPL_DEP_MAX + 64];
+	struct dep_query q;
+	const cJSON *data;
+	const char *s = "";
+	size_t len;
+
+	if (n > 0) {
+		if (arg_str(x, a, 0, &s, &len) == -1)
+			return -1;
+		s = arena_strndup(x->a, s, len);
+	}
+	if (parse_dep(x, DEP_NODES, s, &q, canon, sizeof(canon)) == -1)
+		return -1;
+	data = exec_dep(x, canon, false);
+	*r = rec_list(x, data, REC_NODE);
+	if (q.near[0] == '\0' && r->len > 1)
+		qsort(r->u.list, r->len, sizeof(struct tv), cmp_node);
+	return 0;
+}
+
+/* Grouping: (key, record) pairs sorted by key, stable. */
+struct group_ent {
+	struct tv	 key;
+	struct tv	 val;
+	size_t		 seq;
+};
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct group_ent *x = a, *y = b;
+	int c = tv_cmp_key(&x->key, &y->key);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static struct tv
+group_map(struct exec *x, struct group_ent *g, size_t n)
+{
+	struct tv_map *m;
+	size_t i, j, k, groups = 0;
+	struct tv *l;
+
+	if (n > 1)
+		qsort(g, n, sizeof(*g), cmp_group);
+	for (i = 0; i < n; i++)
+		if (i == 0 || tv_cmp_key(&g[i].key, &g[i - 1].key) != 0)
+			groups++;
+	m = tv_map_new(x->a, groups);
+	k = 0;
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && tv_cmp_key(&g[j].key, &g[i].key) == 0; j++)
+			;
+		l = arena_alloc(x->a, (j - i) * sizeof(*l));
+		for (size_t t = i; t < j; t++)
+			l[t - i] = g[t].val;
+		m->keys[k] = g[i].key;
+		m->vals[k] = tv_list(l, j - i, ELEM_REC);
+		k++;
+	}
+	return tv_map_val(m, ELEM_LIST);
+}
+
+static int
+want_recs(struct exec *x, const struct tv *v, const char *what)
+{
+	if (v->kind == TV_LIST)
+		return 0;
+	if (v->kind == TV_MISSING || v->kind == TV_NIL)
+		return 0;
+	return exec_errorf(x, "%s: wrong argument type %s", what,
+	    tv_type_name(v));
+}
+
+TMPL_FN(fn_by_tag)
+{
+	struct group_ent *g;
+	struct tv tags;
+	size_t i, j, cnt = 0, len;
+
+	(void)n;
+	if (want_recs(x, &a[0], "byTag") == -1)
+		return -1;
+	len = a[0].kind == TV_LIST ? a[0].len : 0;
+	for (i = 0; i < len; i++) {
+		if (a[0].u.list[i].kind != TV_REC ||
+		    rec_field(x, &a[0].u.list[i], "Tags", &tags) == -1)
+			return exec_errorf(x, "byTag: wrong argument type %s",
+			    tv_type_name(&a[0].u.list[i]));
+		cnt += tags.len;
+	}
+	g = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
+	cnt = 0;
+	for (i = 0; i < len; i++) {
+		rec_field(x, &a[0].u.list[i], "Tags", &tags);
+		for (j = 0; j < tags.len; j++) {
+			g[cnt].key = tags.u.list[j];
+			g[cnt].val = a[0].u.list[i];
+			g[cnt].seq = cnt;
+			cnt++;
+		}
+	}
+	*r = group_map(x, g, cnt);
+	return 0;
+}
+
+TMPL_FN(fn_by_port)
+{
+	struct group_ent *g;
+	struct tv port;
+	size_t i, len;
+
+	(void)n;
+	if (want_recs(x, &a[0], "byPort") == -1)
+		return -1;
+	len = a[0].kind == TV_LIST ? a[0].len : 0;
+	g = arena_alloc(x->a, (len ? len : 1) * sizeof(*g));
+	for (i = 0; i < len; i++) {
+		if (a[0].u.list[i].kind != TV_REC ||
+		    rec_field(x, &a[0].u.list[i], "Port", &port) == -1)
+			return exec_errorf(x, "byPort: wrong argument type %s",
+			    tv_type_name(&a[0].u.list[i]));
+		g[i].key = port;
+		g[i].val = a[0].u.list[i];
+		g[i].seq = i;
+	}
+	*r = group_map(x, g, len);
+	return 0;
+}
+
+static int
+want_pairs(struct exec *x, const struct tv *v, const char *what)
+{
+	size_t i;
+
+	if (v->kind != TV_LIST)
+		return exec_errorf(x, "%s: wrong argument type %s", what,
+		    tv_type_name(v));
+	for (i = 0; i < v->len; i++)
+		if (v->u.list[i].kind != TV_REC ||
+		    v->u.list[i].rtype != REC_KV)
+			return exec_errorf(x, "%s: wrong argument type %s",
+			    what, tv_type_name(v));
+	return 0;
+}
+
+TMPL_FN(fn_by_key)
+{
+	struct group_ent *g;
+	struct tv_rec *nr;
+	const struct tv_rec *pr;
+	const char *slash;
+	size_t i, cnt = 0;
+	struct tv outer;
+
+	(void)n;
+	if (want_pairs(x, &a[0], "byKey") == -1)
+		return -1;
+	g = arena_alloc(x->a, (a[0].len ? a[0].len : 1) * sizeof(*g));
+	for (i = 0; i < a[0].len; i++) {
+		pr = a[0].u.list[i].u.rec;
+		slash = memchr(pr->str, '/', pr->strlen);
+		if (slash == NULL || slash + 1 == pr->str + pr->strlen)
+			continue;
+		nr = arena_alloc(x->a, sizeof(*nr));
+		*nr = *pr;
+		nr->str = slash + 1;
+		nr->strlen = pr->strlen - (size_t)(slash + 1 - pr->str);
+		g[cnt].key = tv_str(pr->str, (size_t)(slash - pr->str));
+		g[cnt].val = tv_rec(nr, REC_KV);
+		g[cnt].seq = cnt;
+		cnt++;
+	}
+	outer = group_map(x, g, cnt);
+	/* Each group becomes map[rest-of-key]pair; later pairs win. */
+	for (i = 0; i < outer.u.map->n; i++) {
+		struct tv *l = outer.u.map->vals[i].u.list;
+		size_t ln = outer.u.map->vals[i].len, j, k = 0;
+		struct tv_map *m = tv_map_new(x->a, ln);
+
+		for (j = 0; j < ln; j++) {
+			m->keys[k] = tv_str(l[j].u.rec->str, l[j].u.rec->strlen);
+			m->vals[k] = l[j];
+			k++;
+		}
+		tv_map_sort(m);
+		/* Drop duplicate keys, keeping the last. */
+		for (j = 0, k = 0; j < m->n; j++) {
+			if (k > 0 && tv_cmp_key(&m->keys[k - 1],
+			    &m->keys[j]) == 0)
+				k--;
+			m->keys[k] = m->keys[j];
+			m->vals[k] = m->vals[j];
+			k++;
+		}
+		m->n = k;
+		outer.u.map->vals[i] = tv_map_val(m, ELEM_REC);
+	}
+	outer.elem = ELEM_ANY;
+	*r = outer;
+	return 0;
+}
+
+/* explode: nested maps from slash-separated keys. */
+struct xnode {
+	const char	*key;
+	size_t		 keylen;
+	bool		 leaf;
+	struct tv	 val;
+	struct xnode	*child;
+	struct xnode	*next;
+};
+
+static struct tv
+xnode_map(struct exec *x, struct xnode *n)
+{
+	struct tv_map *m;
+	struct xnode *c;
+	size_t cnt = 0;
+
+	for (c = n->child; c != NULL; c = c->next)
+		cnt++;
+	m = tv_map_new(x->a, cnt);
+	cnt = 0;
+	for (c = n->child; c != NULL; c = c->next) {
+		m->keys[cnt] = tv_str(c->key, c->keylen);
+		m->vals[cnt] = c->leaf ? c->val : xnode_map(x, c);
+		cnt++;
+	}
+	tv_map_sort(m);
+	return tv_map_val(m, ELEM_ANY);
+}
+
+static struct xnode *
+xnode_get(struct exec *x, struct xnode *parent, const char *k, size_t len)
+{
+	struct xnode *c;
+
+	for (c = parent->child; c != NULL; c = c->next)
+		if (c->keylen == len && memcmp(c->key, k, len) == 0)
+			return c;
+	c = arena_calloc(x->a, 1, sizeof(*c));
+	c->key = k;
+	c->keylen = len;
+	c->next = parent->child;
+	parent->child = c;
+	return c;
+}
+
+TMPL_FN(fn_explode)
+{
+	struct xnode root, *cur, *c;
+	const struct tv_rec *pr;
+	const char *k, *slash;
+	size_t i, len;
+
+	(void)n;
+	if (want_pairs(x, &a[0], "explode") == -1)
+		return -1;
+	memset(&root, 0, sizeof(root));
+	for (i = 0; i < a[0].len; i++) {
+		pr = a[0].u.list[i].u.rec;
+		k = pr->str;
+		len = pr->strlen;
+		cur = &root;
+		while ((slash = memchr(k, '/', len)) != NULL) {
+			c = xnode_get(x, cur, k, (size_t)(slash - k));
+			if (c->leaf)
+				return exec_errorf(x, "explode: not a map: "
+				    "\"%.*s\": \"%.*s\" already has value "
+				    "\"%.*s\"", (int)pr->strlen, pr->str,
+				    (int)c->keylen, c->key, (int)c->val.len,
+				    c->val.u.s);
+			len -= (size_t)(slash - k) + 1;
+			k = slash + 1;
+			cur = c;
+		}
+		if (len == 0)
+			continue;
+		c = xnode_get(x, cur, k, len);
+		if (c->child != NULL)
+			continue;
+		c->leaf = true;
+		c->val = tv_str(pr->str2, pr->str2len);
+	}
+	*r = xnode_map(x, &root);
+	return 0;
+}

@@ -1,0 +1,831 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The template evaluator: walks a parsed template's AST against the
+ * caller's data and appends the output, following Go's text/template
+ * exec.go (pipelines, variables and their scopes, field chains, method
+ * calls on scratch and ServiceTags, range/if/with/template, break and
+ * continue).  Values live in the template's run arena, which is reset at
+ * the start of every execution.  It also records the dependencies used.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl_int.h"
+#include "xmalloc.h"
+
+enum loopctl {
+	LOOP_NONE,
+	LOOP_BREAK,
+	LOOP_CONTINUE,
+};
+
+static int walk(struct exec *x, const struct tnode *n, const struct tv *dot);
+static int eval_pipe(struct exec *x, const struct tpipe *pp,
+    const struct tv *dot, struct tv *out);
+
+int
+exec_errorf(struct exec *x, const char *fmt, ...)
+{
+	char msg[TMPL_ERR_MAX];
+	va_list ap;
+	int n;
+
+	if (x->failed)
+		return -1;
+	x->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (x->cmd != NULL) {
+		n = x->cmd->srclen > 60 ? 60 : (int)x->cmd->srclen;
+		snprintf(x->err, x->errlen,
+		    "%s:%d:%d: executing \"%s\" at <%.*s>: %s%s%s",
+		    x->t->name, x->cmd->line, x->cmd->col, x->tname, n,
+		    x->cmd->src, x->fname != NULL ? "error calling " : "",
+		    x->fname != NULL ? x->fname : "",
+		    x->fname != NULL ? ": " : "");
+		n = (int)strlen(x->err);
+		if ((size_t)n < x->errlen)
+			snprintf(x->err + n, x->errlen - (size_t)n, "%s", msg);
+	} else
+		snprintf(x->err, x->errlen, "%s: executing \"%s\": %s",
+		    x->t->name, x->tname, msg);
+	return -1;
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+dephash_insert(struct exec *x, size_t idx)
+{
+	size_t mask = x->dephashcap - 1, i;
+
+	i = hash_str(x->deps->v[idx].dep) & mask;
+	while (x->dephash[i] != 0)
+		i = (i + 1) & mask;
+	x->dephash[i] = idx + 1;
+}
+
+static struct tmpl_dep *
+dep_record(struct exec *x, const char *dep)
+{
+	struct tmpl_deps *d = x->deps;
+	size_t mask, i, k;
+
+	if (d == NULL)
+		return NULL;
+	if (x->dephashcap > 0) {
+		mask = x->dephashcap - 1;
+		for (i = hash_str(dep) & mask; x->dephash[i] != 0;
+		    i = (i + 1) & mask)
+			if (strcmp(d->v[x->dephash[i] - 1].dep, dep) == 0)
+				return &d->v[x->dephash[i] - 1];
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
+	}
+	d->v[d->n].dep = xstrdup(dep);
+	d->v[d->n].missing = false;
+	d->n++;
+	if (d->n * 2 > x->dephashcap) {
+		x->dephashcap = x->dephashcap ? x->dephashcap * 2 : 64;
+		x->dephash = arena_calloc(x->a, x->dephashcap,
+		    sizeof(*x->dephash));
+		for (k = 0; k < d->n; k++)
+			dephash_insert(x, k);
+	} else
+		dephash_insert(x, d->n - 1);
+	return &d->v[d->n - 1];
+}
+
+const cJSON *
+exec_dep(struct exec *x, const char *dep, bool block_on_nil)
+{
+	struct tmpl_dep *d;
+	const cJSON *j = NULL;
+
+	d = dep_record(x, dep);
+	if (x->opts != NULL && x->opts->lookup != NULL)
+		j = x->opts->lookup(x->opts->lookup_arg, dep);
+	if (j != NULL && block_on_nil && (cJSON_IsNull(j) ||
+	    (cJSON_IsArray(j) && j->child == NULL)))
+		j = NULL;
+	if (j == NULL && d != NULL && !d->missing) {
+		d->missing = true;
+		x->deps->nmissing++;
+	}
+	return j;
+}
+
+void
+exec_dep_file(struct exec *x, const char *path)
+{
+	char *dep;
+
+	dep = xasprintf("file(%s)", path);
+	dep_record(x, dep);
+	free(dep);
+}
+
+static int
+out_add(struct exec *x, struct buf *b, const char *s, size_t n)
+{
+	if (buf_add(b, s, n) == -1)
+		return exec_errorf(x, "output larger than %zu bytes", b->max);
+	return 0;
+}
+
+static int
+print_value(struct exec *x, struct buf *out, const struct tv *v)
+{
+	struct buf tmp;
+	char num[32];
+	int n, ret;
+
+	if (v->kind == TV_STR)
+		return out_add(x, out, v->u.s, v->len);
+	if (v->kind == TV_INT && !v->isuint) {
+		n = snprintf(num, sizeof(num), "%lld", (long long)v->u.i);
+		return out_add(x, out, num, (size_t)n);
+	}
+	buf_init(&tmp, SIZE_MAX);
+	tv_print_top(x, &tmp, v);
+	ret = out_add(x, out, tmp.data != NULL ? tmp.data : "", tmp.len);
+	buf_clear(&tmp);
+	return ret;
+}
+
+/* Variables. */
+static void
+var_push(struct exec *x, const char *name, const struct tv *v)
+{
+	struct var *nv;
+
+	if (x->nvars == x->varcap) {
+		x->varcap = x->varcap ? x->varcap * 2 : 32;
+		nv = arena_alloc(x->a, x->varcap * sizeof(*nv));
+		if (x->nvars > 0)
+			memcpy(nv, x->vars, x->nvars * sizeof(*nv));
+		x->vars = nv;
+	}
+	x->vars[x->nvars].name = name;
+	x->vars[x->nvars].val = *v;
+	x->nvars++;
+}
+
+static struct var *
+var_find(struct exec *x, const char *name)
+{
+	size_t i;
+
+	for (i = x->nvars; i > 0; i--)
+		if (strcmp(x->vars[i - 1].name, name) == 0)
+			return &x->vars[i - 1];
+	return NULL;
+}
+
+/* Methods: ServiceTags.Contains and the scratch object. */
+int	 scratch_method(struct exec *x, const char *name, struct tv *args,
+	    size_t nargs, struct tv *ret);
+
+static int
+call_method(struct exec *x, const struct tv *recv, const char *name,
+    struct tv *args, size_t nargs, struct tv *ret, bool *found)
+{
+	size_t i;
+
+	*found = false;
+	if (recv->kind == TV_SCRATCH) {
+		*found = true;
+		return scratch_method(x, name, args, nargs, ret);
+	}
+	if (recv->kind == TV_LIST && recv->elem == ELEM_STR &&
+	    strcmp(name, "Contains") == 0) {
+		*found = true;
+		if (nargs != 1)
+			return exec_errorf(x, "wrong number of args for "
+			    "Contains: want 1 got %zu", nargs);
+		if (args[0].kind != TV_STR)
+			return exec_errorf(x, "wrong type for value; expected "
+			    "string; got %s", tv_type_name(&args[0]));
+		*ret = tv_bool(false);
+		for (i = 0; i < recv->len; i++)
+			if (recv->u.list[i].len == args[0].len &&
+			    memcmp(recv->u.list[i].u.s, args[0].u.s,
+			    args[0].len) == 0)
+				*ret = tv_bool(true);
+		return 0;
+	}
+	return 0;
+}
+
+static struct tv
+map_zero(const struct tv *m)
+{
+	switch (m->elem) {
+	case ELEM_STR:
+		return tv_str("", 0);
+	case ELEM_LIST:
+		return tv_list(NULL, 0, ELEM_REC);
+	default:
+		return tv_missing();
+	}
+}
+
+/*
+ * One field step: recv.name, with args (only for the last step of a
+ * chain, which may be a method call).
+ */
+static int
+eval_field(struct exec *x, const struct tv *recv, const char *name,
+    struct tv *args, size_t nargs, struct tv *out)
+{
+	struct tv r = *recv;
+	bool found;
+	long i;
+
+	if (r.kind == TV_MISSING) {
+		if (x->t->missing_error)
+			return exec_errorf(x, "nil data; no entry for key "
+			    "\"%s\"", name);
+		*out = tv_missing();
+		return 0;
+	}
+	if (r.kind == TV_NIL)
+		return exec_errorf(x, "nil pointer evaluating interface "
+		    "{}.%s", name);
+	if (call_method(x, &r, name, args, nargs, out, &found) == -1)
+		return -1;
+	if (found)
+		return 0;
+	if (r.kind == TV_MAP) {
+		if (nargs > 0)
+			return exec_errorf(x, "%s is not a method but has "
+			    "arguments", name);
+		i = tv_map_find(r.u.map, name, strlen(name));
+		if (i >= 0) {
+			*out = r.u.map->vals[i];
+			return 0;
+		}
+		if (x->t->missing_error)
+			return exec_errorf(x, "map has no entry for key \"%s\"",
+			    name);
+		*out = map_zero(&r);
+		return 0;
+	}
+	if (r.kind == TV_REC) {
+		if (r.u.rec == NULL)
+			return exec_errorf(x, "nil pointer evaluating %s.%s",
+			    rec_type_name(r.rtype), name);
+		if (rec_field(x, &r, name, out) == 0) {
+			if (nargs > 0)
+				return exec_errorf(x, "%s has arguments but "
+				    "cannot be invoked as function", name);
+			return x->failed ? -1 : 0;
+		}
+		if (x->failed)
+			return -1;
+	}
+	return exec_errorf(x, "can't evaluate field %s in type %s", name,
+	    tv_type_name(&r));
+}
+
+static int
+eval_chain(struct exec *x, struct tv v, const char **fields, size_t n,
+    struct tv *args, size_t nargs, struct tv *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (eval_field(x, &v, fields[i], i + 1 == n ? args : NULL,
+		    i + 1 == n ? nargs : 0, &v) == -1)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int call_func(struct exec *x, const struct tcmd *c, int fi,
+    const struct targ *argv, size_t argc, const struct tv *dot,
+    const struct tv *final, struct tv *out);
+
+/* An argument (not the command's first word): evaluated to a value. */
+static int
+eval_arg(struct exec *x, const struct targ *a, const struct tv *dot,
+    struct tv *out)
+{
+	struct var *v;
+	struct tv t;
+
+	switch (a->kind) {
+	case TA_DOT:
+		*out = *dot;
+		return 0;
+	case TA_NIL:
+		*out = tv_nil();
+		return 0;
+	case TA_BOOL:
+	case TA_NUM:
+	case TA_STR:
+		*out = a->lit;
+		return 0;
+	case TA_FIELD:
+		return eval_chain(x, *dot, a->fields, a->nfields, NULL, 0, out);
+	case TA_VAR:
+		v = var_find(x, a->varname);
+		if (v == NULL)
+			return exec_errorf(x, "undefined variable: %s",
+			    a->varname);
+		return eval_chain(x, v->val, a->fields, a->nfields, NULL, 0,
+		    out);
+	case TA_FUNC:
+		return call_func(x, x->cmd, a->func, NULL, 0, dot, NULL, out);
+	case TA_CHAIN_FUNC:
+		if (call_func(x, x->cmd, a->func, NULL, 0, dot, NULL,
+		    &t) == -1)
+			return -1;
+		return eval_chain(x, t, a->fields, a->nfields, NULL, 0, out);
+	case TA_PIPE:
+		if (eval_pipe(x, a->pipe, dot, &t) == -1)
+			return -1;
+		return eval_chain(x, t, a->fields, a->nfields, NULL, 0, out);
+	}
+	return exec_errorf(x, "can't handle argument");
+}
+
+/*
+ * Calls function fi with the operands argv[0..argc) and the piped value
+ * final (NULL when none).  and/or evaluate lazily.
+ */
+static int
+call_func(struct exec *x, const struct tcmd *c, int fi,
+    const struct targ *argv, size_t argc, const struct tv *dot,
+    const struct tv *final, struct tv *out)
+{
+	const struct func *f = &tmpl_funcs[fi];
+	const struct tcmd *savecmd = x->cmd;
+	const char *savefn = x->fname;
+	struct tv *args;
+	size_t n, i;
+	int ret = -1;
+
+	n = argc + (final != NULL ? 1 : 0);
+	x->cmd = c;
+	if ((int)n < f->minargs || (f->maxargs >= 0 && (int)n > f->maxargs)) {
+		if (f->maxargs < 0)
+			exec_errorf(x, "wrong number of args for %s: want at "
+			    "least %d got %zu", f->name, f->minargs, n);
+		else
+			exec_errorf(x, "wrong number of args for %s: want %d "
+			    "got %zu", f->name, n < (size_t)f->minargs ?
+			    f->minargs : f->maxargs, n);
+		goto out;
+	}
+	if (f->flags & FN_NOCALL) {
+		/* and / or: the first deciding operand, lazily. */
+		bool want = strcmp(f->name, "or") == 0;
+
+		for (i = 0; i < n; i++) {
+			if (i < argc) {
+				if (eval_arg(x, &argv[i], dot, out) == -1)
+					goto out;
+			} else
+				*out = *final;
+			if (tv_truth(out) == want || i + 1 == n)
+				break;
+		}
+		ret = 0;
+		goto out;
+	}
+	args = arena_alloc(x->a, (n > 0 ? n : 1) * sizeof(*args));
+	for (i = 0; i < argc; i++)
+		if (eval_arg(x, &argv[i], dot, &args[i]) == -1)
+			goto out;
+	if (final != NULL)
+		args[argc] = *final;
+	x->cmd = c;
+	x->fname = f->name;
+	*out = tv_missing();
+	if (f->fn(x, args, n, out) == -1) {
+		if (!x->failed)
+			exec_errorf(x, "failed");
+		goto out;
+	}
+	if (x->a->overflow) {
+		x->fname = NULL;
+		exec_errorf(x, "template uses more than %zu bytes of memory",
+		    x->a->max);
+		goto out;
+	}
+	ret = 0;
+out:
+	x->cmd = savecmd;
+	x->fname = savefn;
+	return ret;
+}
+
+static int
+eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
+    const struct tv *final, struct tv *out)
+{
+	const struct targ *a0 = &c->args[0];
+	struct tv recv, *args = NULL;
+	size_t nargs = 0, i;
+	const char **fields = a0->fields;
+	struct var *v;
+	int ret = -1;
+
+	x->cmd = c;
+	switch (a0->kind) {
+	case TA_FUNC:
+		ret = call_func(x, c, a0->func, c->args + 1, c->nargs - 1, dot,
+		    final, out);
+		goto out;
+	case TA_FIELD:
+	case TA_VAR:
+	case TA_CHAIN_FUNC:
+	case TA_PIPE:
+		break;
+	case TA_NIL:
+		exec_errorf(x, "nil is not a command");
+		goto out;
+	default:
+		if (c->nargs > 1 || final != NULL) {
+			exec_errorf(x, "can't give argument to non-function %.*s",
+			    (int)c->srclen, c->src);
+			goto out;
+		}
+		ret = eval_arg(x, a0, dot, out);
+		goto out;
+	}
+	/* Receiver of the field chain. */
+	if (a0->kind == TA_FIELD)
+		recv = *dot;
+	else if (a0->kind == TA_VAR) {
+		v = var_find(x, a0->varname);
+		if (v == NULL) {
+			exec_errorf(x, "undefined variable: %s", a0->varname);
+			goto out;
+		}
+		recv = v->val;
+	} else if (a0->kind == TA_PIPE) {
+		if (eval_pipe(x, a0->pipe, dot, &recv) == -1)
+			goto out;
+		x->cmd = c;
+	} else {
+		if (call_func(x, c, a0->func, NULL, 0, dot, NULL, &recv) == -1)
+			goto out;
+	}
+	if (a0->nfields == 0) {
+		if (c->nargs > 1 || final != NULL) {
+			exec_errorf(x, "can't give argument to non-function %s",
+			    a0->kind == TA_VAR ? a0->varname : "pipeline");
+			goto out;
+		}
+		*out = recv;
+		ret = 0;
+		goto out;
+	}
+	nargs = c->nargs - 1 + (final != NULL ? 1 : 0);
+	if (nargs > 0) {
+		args = arena_alloc(x->a, nargs * sizeof(*args));
+		for (i = 0; i + 1 < c->nargs; i++)
+			if (eval_arg(x, &c->args[i + 1], dot, &args[i]) == -1)
+				goto out;
+		if (final != NULL)
+			args[nargs - 1] = *final;
+	}
+	x->cmd = c;
+	ret = eval_chain(x, recv, fields, a0->nfields, args, nargs, out);
+out:
+	return ret;
+}
+
+static int
+eval_pipe(struct exec *x, const struct tpipe *pp, const struct tv *dot,
+    struct tv *out)
+{
+	struct tv val, prev;
+	struct var *v;
+	size_t i;
+
+	val = tv_missing();
+	for (i = 0; i < pp->ncmds; i++) {
+		prev = val;
+		if (eval_cmd(x, &pp->cmds[i], dot, i > 0 ? &prev : NULL,
+		    &val) == -1)
+			return -1;
+		if (x->a->overflow)
+			return exec_errorf(x, "template uses more than %zu "
+			    "bytes of memory", x->a->max);
+	}
+	for (i = 0; i < pp->nvars; i++) {
+		if (pp->decl)
+			var_push(x, pp->vars[i], &val);
+		else {
+			v = var_find(x, pp->vars[i]);
+			if (v == NULL)
+				return exec_errorf(x, "undefined variable: %s",
+				    pp->vars[i]);
+			v->val = val;
+		}
+	}
+	*out = val;
+	return 0;
+}
+
+static int
+walk_list(struct exec *x, const struct tnode *n, const struct tv *dot)
+{
+	for (; n != NULL; n = n->next) {
+		if (walk(x, n, dot) == -1)
+			return -1;
+		if (x->loopctl != LOOP_NONE)
+			break;
+	}
+	return 0;
+}
+
+static int
+range_body(struct exec *x, const struct tnode *n, const struct tv *k,
+    const struct tv *v)
+{
+	size_t mark = x->nvars;
+	int ret;
+
+	if (n->pipe->nvars == 1)
+		var_push(x, n->pipe->vars[0], n->pipe->nvars == 1 ? v : k);
+	else if (n->pipe->nvars == 2) {
+		var_push(x, n->pipe->vars[0], k);
+		var_push(x, n->pipe->vars[1], v);
+	}
+	ret = walk_list(x, n->list, v);
+	x->nvars = mark;
+	return ret;
+}
+
+static int
+walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
+{
+	struct tv val, k;
+	size_t mark = x->nvars, i, count = 0;
+	int ret = -1;
+
+	x->cmd = n->pipe->ncmds > 0 ? &n->pipe->cmds[0] : NULL;
+	/* The declared variables are set per iteration, not here. */
+	{
+		struct tpipe p = *n->pipe;
+
+		p.nvars = 0;
+		if (eval_pipe(x, &p, dot, &val) == -1)
+			goto out;
+	}
+	switch (val.kind) {
+	case TV_MISSING:
+	case TV_NIL:
+		break;
+	case TV_LIST:
+		if (val.elem == ELEM_CHAN && n->pipe->nvars > 1) {
+			exec_errorf(x, "can't use channel to iterate over "
+			    "more than one variable");
+			goto out;
+		}
+		for (i = 0; i < val.len; i++) {
+			k = tv_int((int64_t)i);
+			count++;
+			if (range_body(x, n, &k, &val.u.list[i]) == -1)
+				goto out;
+			if (x->loopctl == LOOP_BREAK) {
+				x->loopctl = LOOP_NONE;
+				break;
+			}
+			x->loopctl = LOOP_NONE;
+		}
+		break;
+	case TV_MAP:
+		for (i = 0; val.u.map != NULL && i < val.u.map->n; i++) {
+			count++;
+			if (range_body(x, n, &val.u.map->keys[i],
+			    &val.u.map->vals[i]) == -1)
+				goto out;
+			if (x->loopctl == LOOP_BREAK) {
+				x->loopctl = LOOP_NONE;
+				break;
+			}
+			x->loopctl = LOOP_NONE;
+		}
+		break;
+	case TV_INT:
+		if (n->pipe->nvars > 1) {
+			exec_errorf(x, "can't use %lld to iterate over more "
+			    "than one variable", (long long)val.u.i);
+			goto out;
+		}
+		for (i = 0; (int64_t)i < val.u.i; i++) {
+			k = tv_int((int64_t)i);
+			count++;
+			if (range_body(x, n, &k, &k) == -1)
+				goto out;
+			if (x->loopctl == LOOP_BREAK) {
+				x->loopctl = LOOP_NONE;
+				break;
+			}
+			x->loopctl = LOOP_NONE;
+		}
+		break;
+	default:
+		exec_errorf(x, "range can't iterate over %s", tv_type_name(&val));
+		goto out;
+	}
+	if (count == 0 && n->elselist != NULL)
+		if (walk_list(x, n->elselist, dot) == -1)
+			goto out;
+	ret = 0;
+out:
+	x->nvars = mark;
+	return ret;
+}
+
+static int
+walk_template(struct exec *x, const struct tnode *n, const struct tv *dot)
+{
+	struct tv val = tv_missing();
+	struct var *savevars;
+	size_t savenvars, savecap;
+	const char *savename;
+	struct tdef *d;
+	int ret;
+
+	if (n->pipe != NULL && eval_pipe(x, n->pipe, dot, &val) == -1)
+		return -1;
+	for (d = x->t->defs; d != NULL; d = d->next)
+		if (strcmp(d->name, n->name) == 0)
+			break;
+	if (d == NULL) {
+		x->cmd = NULL;
+		return exec_errorf(x, "%d:%d: no such template \"%s\"",
+		    n->line, n->col, n->name);
+	}
+	if (++x->depth > TMPL_MAX_CALL_DEPTH) {
+		x->cmd = NULL;
+		return exec_errorf(x, "exceeded maximum template depth (%d)",
+		    TMPL_MAX_CALL_DEPTH);
+	}
+	savevars = x->vars;
+	savenvars = x->nvars;
+	savecap = x->varcap;
+	savename = x->tname;
+	x->vars = NULL;
+	x->nvars = 0;
+	x->varcap = 0;
+	x->tname = d->name;
+	var_push(x, "$", &val);
+	ret = walk_list(x, d->body, &val);
+	x->vars = savevars;
+	x->nvars = savenvars;
+	x->varcap = savecap;
+	x->tname = savename;
+	x->depth--;
+	return ret;
+}
+
+int
+exec_template_to(struct exec *x, const char *name, const struct tv *dot,
+    struct buf *out)
+{
+	struct tnode n;
+	struct tpipe p;
+	struct tcmd c;
+	struct targ a;
+	struct buf *save = x->out;
+	const struct tcmd *savecmd = x->cmd;
+	const char *savefn = x->fname;
+	struct tv none = tv_missing();
+	int ret;
+
+	memset(&n, 0, sizeof(n));
+	n.kind = TN_TEMPLATE;
+	n.name = name;
+	if (dot != NULL) {
+		memset(&p, 0, sizeof(p));
+		memset(&c, 0, sizeof(c));
+		memset(&a, 0, sizeof(a));
+		a.kind = TA_DOT;
+		c.args = &a;
+		c.nargs = 1;
+		p.cmds = &c;
+		p.ncmds = 1;
+		n.pipe = &p;
+	}
+	x->out = out;
+	x->fname = NULL;
+	ret = walk_template(x, &n, dot != NULL ? dot : &none);
+	x->out = save;
+	x->cmd = savecmd;
+	x->fname = savefn;
+	return ret;
+}
+
+static int
+walk(struct exec *x, const struct tnode *n, const struct tv *dot)
+{
+	struct tv val;
+	size_t mark;
+	int ret;
+
+	if (x->a->overflow)
+		return exec_errorf(x, "template uses more than %zu bytes of "
+		    "memory", x->a->max);
+	switch (n->kind) {
+	case TN_TEXT:
+		return out_add(x, x->out, n->text, n->textlen);
+	case TN_ACTION:
+		if (eval_pipe(x, n->pipe, dot, &val) == -1)
+			return -1;
+		if (n->pipe->nvars > 0)
+			return 0;
+		return print_value(x, x->out, &val);
+	case TN_IF:
+	case TN_WITH:
+		mark = x->nvars;
+		if (eval_pipe(x, n->pipe, dot, &val) == -1)
+			return -1;
+		if (tv_truth(&val))
+			ret = walk_list(x, n->list, n->kind == TN_WITH ? &val :
+			    dot);
+		else if (n->elselist != NULL)
+			ret = walk_list(x, n->elselist, dot);
+		else
+			ret = 0;
+		x->nvars = mark;
+		return ret;
+	case TN_RANGE:
+		return walk_range(x, n, dot);
+	case TN_TEMPLATE:
+		return walk_template(x, n, dot);
+	case TN_BREAK:
+		x->loopctl = LOOP_BREAK;
+		return 0;
+	case TN_CONTINUE:
+		x->loopctl = LOOP_CONTINUE;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void
+tmpl_deps_init(struct tmpl_deps *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void
+tmpl_deps_clear(struct tmpl_deps *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->v[i].dep);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+int
+tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
+    struct buf *out, struct tmpl_deps *deps, char *err, size_t errlen)
+{
+	struct exec x;
+	struct tv root = tv_missing();
+	int ret;
+
+	if (deps != NULL)
+		tmpl_deps_clear(deps);
+	arena_reset(&t->run);
+	memset(&x, 0, sizeof(x));
+	x.t = t;
+	x.opts = opts;
+	x.a = &t->run;
+	x.out = out;
+	x.deps = deps;
+	x.err = err;
+	x.errlen = errlen;
+	x.tname = t->name;
+	var_push(&x, "$", &root);
+	ret = walk_list(&x, t->root, &root);
+	arena_reset(&t->run);
+	return ret;
+}

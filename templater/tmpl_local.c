@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Template functions on local state: env and envOrDefault (the caller's
+ * environment list first, then the process environment, as
+ * consul-template does), file (read now, confined to the sandbox
+ * directory, and recorded as a "file(path)" dependency so the caller can
+ * watch it), timestamp (the injectable clock) and the per-execution
+ * scratch object.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tmpl_func.h"
+
+extern char **environ;
+
+#define TMPL_FILE_MAX	((size_t)16 << 20)
+
+static const char *
+env_lookup(struct exec *x, const char *k, size_t klen)
+{
+	char *const *e;
+	char *const *env = x->opts != NULL && x->opts->env != NULL ?
+	    x->opts->env : NULL;
+	size_t pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		e = pass == 0 ? env : environ;
+		for (; e != NULL && *e != NULL; e++)
+			if (strncmp(*e, k, klen) == 0 && (*e)[klen] == '=')
+				return *e + klen + 1;
+	}
+	return NULL;
+}
+
+TMPL_FN(fn_env)
+{
+	const char *k, *v;
+	size_t len;
+
+	(void)n;
+	if (arg_str(x, a, 0, &k, &len) == -1)
+		return -1;
+	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len) :
+	    NULL;
+	*r = tv_cstr(v != NULL ? v : "");
+	return 0;
+}
+
+TMPL_FN(fn_env_or_default)
+{
+	const char *k, *v, *d;
+	size_t len, dlen;
+
+	(void)n;
+	if (arg_str(x, a, 0, &k, &len) == -1 ||
+	    arg_str(x, a, 1, &d, &dlen) == -1)
+		return -1;
+	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len) :
+	    NULL;
+	*r = v != NULL ? tv_cstr(v) : a[1];
+	return 0;
+}
+
+TMPL_FN(fn_file)
+{
+	char real[PATH_MAX], box[PATH_MAX];
+	const char *p, *path;
+	struct buf b;
+	char chunk[8192];
+	ssize_t got;
+	size_t len, blen;
+	int fd = -1, ret = -1;
+
+	(void)n;
+	buf_init(&b, TMPL_FILE_MAX);
+	if (arg_str(x, a, 0, &p, &len) == -1)
+		goto out;
+	path = arena_strndup(x->a, p, len);
+	if (len == 0 || strlen(path) != len) {
+		exec_errorf(x, "file: invalid path");
+		goto out;
+	}
+	exec_dep_file(x, path);
+	if (x->t->sandbox != NULL) {
+		/* The resolved path must lie inside the resolved sandbox. */
+		if (realpath(x->t->sandbox, box) == NULL ||
+		    realpath(path, real) == NULL) {
+			exec_errorf(x, "file: %s: %s", path, strerror(errno));
+			goto out;
+		}
+		blen = strlen(box);
+		if (strncmp(real, box, blen) != 0 ||
+		    (real[blen] != '/' && real[blen] != '\0' &&
+		    !(blen == 1 && box[0] == '/'))) {
+			exec_errorf(x, "file: %s: outside sandbox %s", path,
+			    x->t->sandbox);
+			goto out;
+		}
+		path = arena_strndup(x->a, real, strlen(real));
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		exec_errorf(x, "file: %s: %s", path, strerror(errno));
+		goto out;
+	}
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
+		if (buf_add(&b, chunk, (size_t)got) == -1) {
+			exec_errorf(x, "file: %s: larger than %zu bytes", path,
+			    TMPL_FILE_MAX);
+			goto out;
+		}
+	if (got == -1) {
+		exec_errorf(x, "file: %s: %s", path, strerror(errno));
+		goto out;
+	}
+	*r = str_from_buf(x, &b);
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	buf_clear(&b);
+	return ret;
+}
+
+/*
+ * Go time layouts: the reference time Mon Jan 2 15:04:05 MST 2006.
+ * The common elements are supported; anything else is copied.
+ */
+static void
+go_layout(struct buf *b, const char *l, size_t n, const struct tm *tm,
+    time_t t)
+{
+	static const char *const mon[] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+	static const char *const day[] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	static const struct {
+		const char	*tok;
+		int		 id;
+	} toks[] = {
+		{ "January", 1 }, { "Monday", 2 }, { "2006", 3 },
+		{ "Z07:00", 4 }, { "-07:00", 5 }, { "Z0700", 6 },
+		{ "-0700", 7 }, { ".000000000", 8 }, { ".000000", 8 },
+		{ ".000", 8 }, { "Jan", 9 }, { "Mon", 10 }, { "MST", 11 },
+		{ "01", 12 }, { "02", 13 }, { "_2", 14 }, { "15", 15 },
+		{ "03", 16 }, { "04", 17 }, { "05", 18 }, { "06", 19 },
+		{ "PM", 20 }, { "pm", 21 }, { "1", 22 }, { "2", 23 },
+		{ "3", 24 }, { "4", 25 }, { "5", 26 },
+	};
+	size_t i, k, tl;
+	int h12 = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
+
+	(void)t;
+	for (i = 0; i < n; ) {
+		for (k = 0; k < sizeof(toks) / sizeof(toks[0]); k++) {
+			tl = strlen(toks[k].tok);
+			if (i + tl <= n && memcmp(l + i, toks[k].tok, tl) == 0)
+				break;
+		}
+		if (k == sizeof(toks) / sizeof(toks[0])) {
+			buf_addc(b, l[i++]);
+			continue;
+		}
+		i += tl;
+		switch (toks[k].id) {
+		case 1:
+			buf_addstr(b, mon[tm->tm_mon]);
+			break;
+		case 2:
+			buf_addstr(b, day[tm->tm_wday]);
+			break;
+		case 3:
+			buf_addf(b, "%04d", tm->tm_year + 1900);
+			break;
+		case 4:
+		case 6:
+			buf_addc(b, 'Z');
+			break;
+		case 5:
+			buf_addstr(b, "+00:00");
+			break;
+		case 7:
+			buf_addstr(b, "+0000");
+			break;
+		case 8:
+			buf_addc(b, '.');
+			for (size_t z = 1; z < tl; z++)
+				buf_addc(b, '0');
+			break;
+		case 9:
+			buf_add(b, mon[tm->tm_mon], 3);
+			break;
+		case 10:
+			buf_add(b, day[tm->tm_wday], 3);
+			break;
+		case 11:
+			buf_addstr(b, "UTC");
+			break;
+		case 12:
+			buf_addf(b, "%02d", tm->tm_mon + 1);
+			break;
+		case 13:
+			buf_addf(b, "%02d", tm->tm_mday);
+			break;
+		case 14:
+			buf_addf(b, "%2d", tm->tm_mday);
+			break;
+		case 15:
+			buf_addf(b, "%02d", tm->tm_hour);
+			break;
+		case 16:
+			buf_addf(b, "%02d", h12);
+			break;
+		case 17:
+			buf_addf(b, "%02d", tm->tm_min);
+			break;
+		case 18:
+			buf_addf(b, "%02d", tm->tm_sec);
+			break;
+		case 19:
+			buf_addf(b, "%02d", (tm->tm_year + 1900) % 100);
+			break;
+		case 20:
+			buf_addstr(b, tm->tm_hour >= 12 ? "PM" : "AM");
+			break;
+		case 21:
+			buf_addstr(b, tm->tm_hour >= 12 ? "pm" : "am");
+			break;
+		case 22:
+			buf_addf(b, "%d", tm->tm_mon + 1);
+			break;
+		case 23:
+			buf_addf(b, "%d", tm->tm_mday);
+			break;
+		case 24:
+			buf_addf(b, "%d", h12);
+			break;
+		case 25:
+			buf_addf(b, "%d", tm->tm_min);
+			break;
+		default:
+			buf_addf(b, "%d", tm->tm_sec);
+		}
+	}
+}
+
+TMPL_FN(fn_timestamp)
+{
+	const char *f = "2006-01-02T15:04:05Z07:00";
+	size_t flen = strlen(f);
+	struct buf b;
+	struct tm tm;
+	time_t t;
+
+	if (n > 0 && arg_str(x, a, 0, &f, &flen) == -1)
+		return -1;
+	t = x->opts != NULL && x->opts->fixed_now ? x->opts->now : time(NULL);
+	buf_init(&b, SIZE_MAX);
+	if (flen == 4 && memcmp(f, "unix", 4) == 0)
+		buf_addf(&b, "%lld", (long long)t);
+	else {
+		gmtime_r(&t, &tm);
+		go_layout(&b, f, flen, &tm, t);
+	}
+	*r = str_from_buf(x, &b);
+	return 0;
+}
+
+/* Scratch: a per-execution key/value store. */
+TMPL_FN(fn_scratch)
+{
+	(void)a;
+	(void)n;
+	memset(r, 0, sizeof(*r));
+	r->kind = TV_SCRATCH;
+	(void)x;
+	return 0;
+}
+
+static struct scratch_ent *
+scratch_find(struct exec *x, const char *k, size_t len, bool create)
+{
+	struct scratch_ent *e;
+
+	for (e = x->scratch; e != NULL; e = e->next)
+		if (e->keylen == len && memcmp(e->key, k, len) == 0)
+			return e;
+	if (!create)
+		return NULL;
+	e = arena_calloc(x->a, 1, sizeof(*e));
+	e->key = arena_strndup(x->a, k, len);
+	e->keylen = len;
+	e->val = tv_missing();
+	e->next = x->scratch;
+	x->scratch = e;
+	return e;
+}
+
+static int
+scratch_map_set(struct exec *x, struct scratch_ent *e, const struct tv *mk,
+    const struct tv *v, bool only_new)
+{
+	struct tv_map *m;
+	long i;
+
+	if (mk->kind != TV_STR)
+		return exec_errorf(x, "wrong type for value; expected string; "
+		    "got %s", tv_type_name(mk));
+	if (e->val.kind != TV_MAP)
+		e->val = tv_map_val(tv_map_new(x->a, 0), ELEM_ANY);
+	m = e->val.u.map;
+	i = tv_map_find(m, mk->u.s, mk->len);
+	if (i >= 0) {
+		if (!only_new)
+			m->vals[i] = *v;
+		return 0;
+	}
+	if (m->n == e->mapcap) {
+		e->mapcap = e->mapcap ? e->mapcap * 2 : 8;
+		struct tv *nk = arena_alloc(x->a, e->mapcap * sizeof(*nk));
+		struct tv *nv = arena_alloc(x->a, e->mapcap * sizeof(*nv));
+
+		if (m->n > 0) {
+			memcpy(nk, m->keys, m->n * sizeof(*nk));
+			memcpy(nv, m->vals, m->n * sizeof(*nv));
+		}
+		m->keys = nk;
+		m->vals = nv;
+	}
+	m->keys[m->n] = *mk;
+	m->vals[m->n] = *v;
+	m->n++;
+	tv_map_sort(m);
+	return 0;
+}
+
+int	 scratch_method(struct exec *x, const char *name, struct tv *args,
+	    size_t nargs, struct tv *ret);
+
+int
+scratch_method(struct exec *x, const char *name, struct tv *a, size_t n,
+    struct tv *r)
+{
+	static const struct {
+		const char	*name;
+		size_t		 nargs;
+	} m[] = { { "Key", 1 }, { "Get", 1 }, { "Set", 2 }, { "SetX", 2 },
+	    { "MapSet", 3 }, { "MapSetX", 3 }, { "MapValues", 1 } };
+	struct scratch_ent *e;
+	struct tv *l;
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strcmp(m[i].name, name) == 0)
+			break;
+	if (i == sizeof(m) / sizeof(m[0]))
+		return exec_errorf(x, "can't evaluate field %s in type "
+		    "*template.Scratch", name);
+	if (n != m[i].nargs)
+		return exec_errorf(x, "wrong number of args for %s: want %zu "
+		    "got %zu", name, m[i].nargs, n);
+	if (a[0].kind != TV_STR)
+		return exec_errorf(x, "wrong type for value; expected string; "
+		    "got %s", tv_type_name(&a[0]));
+	e = scratch_find(x, a[0].u.s, a[0].len, i >= 2 && i <= 5);
+	*r = tv_str("", 0);
+	switch (i) {
+	case 0:
+		*r = tv_bool(e != NULL);
+		break;
+	case 1:
+		*r = e != NULL ? e->val : tv_nil();
+		break;
+	case 2:
+		e->val = a[1];
+		break;
+	case 3:
+		if (e->val.kind == TV_MISSING)
+			e->val = a[1];
+		break;
+	case 4:
+	case 5:
+		return scratch_map_set(x, e, &a[1], &a[2], i == 5);
+	default:
+		if (e == NULL || e->val.kind != TV_MAP) {
+			*r = tv_list(arena_alloc(x->a, sizeof(*l)), 0, ELEM_ANY);
+			break;
+		}
+		l = arena_alloc(x->a, (e->val.u.map->n + 1) * sizeof(*l));
+		for (size_t k = 0; k < e->val.u.map->n; k++)
+			l[k] = e->val.u.map->vals[k];
+		*r = tv_list(l, e->val.u.map->n, ELEM_ANY);
+	}
+	return 0;
+}

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Template values and how they print.  A value is the small tagged union
+ * struct tv, standing for what Go's reflect.Value is to text/template:
+ * nothing ("<no value>"), nil, bool, int, float64, string, list, map
+ * with sorted keys, or a Consul record.  This file owns Go's printing
+ * rules (fmt's %v for each kind, strconv.Quote, the shortest float
+ * format) and encoding/json's encoder, because templates must render
+ * byte for byte what consul-template renders.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl_int.h"
+
+struct tv
+tv_missing(void)
+{
+	struct tv v;
+
+	memset(&v, 0, sizeof(v));
+	v.kind = TV_MISSING;
+	return v;
+}
+
+struct tv
+tv_nil(void)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_NIL;
+	return v;
+}
+
+struct tv
+tv_bool(bool b)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_BOOL;
+	v.u.b = b;
+	return v;
+}
+
+struct tv
+tv_int(int64_t i)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_INT;
+	v.u.i = i;
+	return v;
+}
+
+struct tv
+tv_float(double f)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_FLOAT;
+	v.u.f = f;
+	return v;
+}
+
+struct tv
+tv_str(const char *s, size_t len)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_STR;
+	v.u.s = s;
+	v.len = (uint32_t)len;
+	return v;
+}
+
+struct tv
+tv_cstr(const char *s)
+{
+	return tv_str(s, strlen(s));
+}
+
+struct tv
+tv_list(struct tv *l, size_t n, int elem)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_LIST;
+	v.u.list = l;
+	v.len = (uint32_t)n;
+	v.elem = (uint8_t)elem;
+	return v;
+}
+
+struct tv
+tv_rec(const struct tv_rec *r, int rtype)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_REC;
+	v.u.rec = r;
+	v.rtype = (uint8_t)rtype;
+	return v;
+}
+
+/* Go's isTrue: zero values are false; structs are always true. */
+bool
+tv_truth(const struct tv *v)
+{
+	switch (v->kind) {
+	case TV_BOOL:
+		return v->u.b;
+	case TV_INT:
+		return v->u.i != 0;
+	case TV_FLOAT:
+		return v->u.f != 0;
+	case TV_STR:
+	case TV_LIST:
+		return v->len > 0;
+	case TV_MAP:
+		return v->u.map != NULL && v->u.map->n > 0;
+	case TV_REC:
+		return v->u.rec != NULL;
+	case TV_SCRATCH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *
+tv_type_name(const struct tv *v)
+{
+	switch (v->kind) {
+	case TV_MISSING:
+		return "<nil>";
+	case TV_NIL:
+		return "<nil>";
+	case TV_BOOL:
+		return "bool";
+	case TV_INT:
+		return v->isuint ? "uint64" : "int";
+	case TV_FLOAT:
+		return "float64";
+	case TV_STR:
+		return "string";
+	case TV_LIST:
+		switch (v->elem) {
+		case ELEM_STR:
+			return "[]string";
+		case ELEM_REC:
+			return "[]interface {}";
+		default:
+			return "[]interface {}";
+		}
+	case TV_MAP:
+		return v->elem == ELEM_STR ? "map[string]string" :
+		    "map[string]interface {}";
+	case TV_REC:
+		return rec_type_name(v->rtype);
+	case TV_SCRATCH:
+		return "*template.Scratch";
+	}
+	return "?";
+}
+
+const char *
+tv_cstring(struct arena *a, const struct tv *v)
+{
+	return arena_strndup(a, v->u.s, v->len);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n, uint32_t *rune)
+{
+	uint32_t r;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*rune = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		r = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		r = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		r = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		r = (r << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) ||
+	    (len == 4 && (r < 0x10000 || r > 0x10ffff)) ||
+	    (r >= 0xd800 && r <= 0xdfff))
+		return 0;
+	*rune = r;
+	return len;
+}
+
+void
+tv_quote(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, n;
+	uint32_t r;
+
+	buf_addc(b, '"');
+	for (i = 0; i < len; i += n) {
+		n = utf8_len(p + i, len - i, &r);
+		if (n == 0) {
+			buf_addf(b, "\\x%02x", p[i]);
+			n = 1;
+			continue;
+		}
+		switch (r) {
+		case '\a':
+			buf_addstr(b, "\\a");
+			break;
+		case '\b':
+			buf_addstr(b, "\\b");
+			break;
+		case '\f':
+			buf_addstr(b, "\\f");
+			break;
+		case '\n':
+			buf_addstr(b, "\\n");
+			break;
+		case '\r':
+			buf_addstr(b, "\\r");
+			break;
+		case '\t':
+			buf_addstr(b, "\\t");
+			break;
+		case '\v':
+			buf_addstr(b, "\\v");
+			break;
+		case '\\':
+			buf_addstr(b, "\\\\");
+			break;
+		case '"':
+			buf_addstr(b, "\\\"");
+			break;
+		default:
+			if (r < 0x20 || r == 0x7f)
+				buf_addf(b, "\\x%02x", (unsigned)r);
+			else if (r >= 0x80 && r < 0xa0)
+				buf_addf(b, "\\u%04x", (unsigned)r);
+			else
+				buf_add(b, s + i, n);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+/*
+ * Shortest decimal digits that read back as f: digits without the dot,
+ * and the decimal exponent of the first digit (f = d.ddd * 10^exp).
+ */
+static void
+float_shortest(double f, char *digits, size_t dlen, int *exp)
+{
+	char tmp[64], *e;
+	size_t j;
+	int p;
+
+	for (p = 0; p < 17; p++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", p, f);
+		if (strtod(tmp, NULL) == f)
+			break;
+	}
+	e = strchr(tmp, 'e');
+	*exp = e != NULL ? (int)strtol(e + 1, NULL, 10) : 0;
+	j = 0;
+	for (const char *c = tmp; *c != '\0' && c != e && j + 1 < dlen; c++)
+		if (*c >= '0' && *c <= '9')
+			digits[j++] = *c;
+	digits[j] = '\0';
+	/* Trailing zeros are not significant in the shortest form. */
+	while (j > 1 && digits[j - 1] == '0')
+		digits[--j] = '\0';
+}
+
+static void
+float_fixed(struct buf *b, const char *d, int exp)
+{
+	size_t nd = strlen(d);
+	long i;
+
+	if (exp < 0) {
+		buf_addstr(b, "0.");
+		for (i = 0; i < -exp - 1; i++)
+			buf_addc(b, '0');
+		buf_addstr(b, d);
+		return;
+	}
+	for (i = 0; i <= exp; i++)
+		buf_addc(b, (size_t)i < nd ? d[i] : '0');
+	if ((size_t)exp + 1 < nd) {
+		buf_addc(b, '.');
+		buf_addstr(b, d + exp + 1);
+	}
+}
+
+static void
+float_exp(struct buf *b, const char *d, int exp)
+{
+	buf_addc(b, d[0]);
+	if (d[1] != '\0') {
+		buf_addc(b, '.');
+		buf_addstr(b, d + 1);
+	}
+	buf_addf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+}
+
+/*
+ * Go's float formatting: verb 'v' (and 'g' without precision) is the
+ * shortest representation, in %e form when the exponent is < -4 or
+ * >= 21 for JSON ('j') and >= 6 otherwise... exactly strconv's rule with
+ * eprec 6 (fmt) and encoding/json's 1e-6/1e21 rule ('j').
+ */
+void
+tv_fmt_float(struct buf *b, double f, int verb, int prec)
+{
+	char d[40], fmtbuf[16];
+	int exp;
+
+	if (isnan(f)) {
+		buf_addstr(b, "NaN");
+		return;
+	}
+	if (isinf(f)) {
+		buf_addstr(b, f > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if ((verb == 'v' || verb == 'g' || verb == 'j') && prec < 0) {
+		if (signbit(f)) {
+			buf_addc(b, '-');
+			f = -f;
+		}
+		if (f == 0) {
+			buf_addc(b, '0');
+			return;
+		}
+		float_shortest(f, d, sizeof(d), &exp);
+		if (verb == 'j') {
+			if (f < 1e-6 || f >= 1e21) {
+				buf_addc(b, d[0]);
+				if (d[1] != '\0') {
+					buf_addc(b, '.');
+					buf_addstr(b, d + 1);
+				}
+				buf_addf(b, "e%c%d", exp < 0 ? '-' : '+',
+				    exp < 0 ? -exp : exp);
+			} else
+				float_fixed(b, d, exp);
+		} else if (exp < -4 || exp >= 6)
+			float_exp(b, d, exp);
+		else
+			float_fixed(b, d, exp);
+		return;
+	}
+	if (verb == 'v')
+		verb = 'g';
+	if (prec < 0)
+		prec = 6;
+	if (prec > TMPL_MAX_WIDTH)
+		prec = TMPL_MAX_WIDTH;
+	snprintf(fmtbuf, sizeof(fmtbuf), "%%.*%c", verb);
+	/* The format is one of %.*e %.*f %.*g %.*E %.*G built above. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	buf_addf(b, fmtbuf, prec, f);
+#pragma GCC diagnostic pop
+}
+
+static void print_rec(struct exec *x, struct buf *b, const struct tv *v);
+
+void
+tv_print(struct exec *x, struct buf *b, const struct tv *v)
+{
+	size_t i;
+
+	switch (v->kind) {
+	case TV_MISSING:
+		buf_addstr(b, "<no value>");
+		break;
+	case TV_NIL:
+		buf_addstr(b, "<nil>");
+		break;
+	case TV_BOOL:
+		buf_addstr(b, v->u.b ? "true" : "false");
+		break;
+	case TV_INT:
+		if (v->isuint)
+			buf_addf(b, "%llu", (unsigned long long)v->u.i);
+		else
+			buf_addf(b, "%lld", (long long)v->u.i);
+		break;
+	case TV_FLOAT:
+		tv_fmt_float(b, v->u.f, 'v', -1);
+		break;
+	case TV_STR:
+		buf_add(b, v->u.s, v->len);
+		break;
+	case TV_LIST:
+		buf_addc(b, '[');
+		for (i = 0; i < v->len; i++) {
+			if (i > 0)
+				buf_addc(b, ' ');
+			tv_print(x, b, &v->u.list[i]);
+		}
+		buf_addc(b, ']');
+		break;
+	case TV_MAP:
+		buf_addstr(b, "map[");
+		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
+			if (i > 0)
+				buf_addc(b, ' ');
+			tv_print(x, b, &v->u.map->keys[i]);
+			buf_addc(b, ':');
+			tv_print(x, b, &v->u.map->vals[i]);
+		}
+		buf_addc(b, ']');
+		break;
+	case TV_REC:
+		print_rec(x, b, v);
+		break;
+	case TV_SCRATCH:
+		buf_addstr(b, "&{map[]}");
+		break;
+	}
+}
+
+static void
+print_rec(struct exec *x, struct buf *b, const struct tv *v)
+{
+	struct tv f;
+	size_t i, n;
+
+	if (v->u.rec == NULL) {
+		buf_addstr(b, "<nil>");
+		return;
+	}
+	n = rec_nfields(v->rtype);
+	buf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(b, ' ');
+		if (rec_field(x, v, rec_field_name(v->rtype, i), &f) == 0)
+			tv_print(x, b, &f);
+	}
+	buf_addc(b, '}');
+}
+
+void
+tv_print_top(struct exec *x, struct buf *b, const struct tv *v)
+{
+	tv_print(x, b, v);
+}
+
+static void
+json_str(struct buf *b, const char *s, size_t len, bool escape_html)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, n;
+	uint32_t r;
+
+	buf_addc(b, '"');
+	for (i = 0; i < len; i += n) {
+		n = utf8_len(p + i, len - i, &r);
+		if (n == 0) {
+			buf_addstr(b, "\\ufffd");
+			n = 1;
+			continue;
+		}
+		if (r == '"' || r == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)r);
+		} else if (r == '\n')
+			buf_addstr(b, "\\n");
+		else if (r == '\r')
+			buf_addstr(b, "\\r");
+		else if (r == '\t')
+			buf_addstr(b, "\\t");
+		else if (r == '\b')
+			buf_addstr(b, "\\b");
+		else if (r == '\f')
+			buf_addstr(b, "\\f");
+		else if (r < 0x20 || (escape_html && (r == '<' || r == '>' ||
+		    r == '&')) || r == 0x2028 || r == 0x2029)
+			buf_addf(b, "\\u%04x", (unsigned)r);
+		else
+			buf_add(b, s + i, n);
+	}
+	buf_addc(b, '"');
+}
+
+static void
+json_nl(struct buf *b, int indent, int level)
+{
+	int i;
+
+	if (indent == 0)
+		return;
+	buf_addc(b, '\n');
+	for (i = 0; i < indent * level; i++)
+		buf_addc(b, ' ');
+}
+
+void
+tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
+    int indent, int level)
+{
+	struct buf kb;
+	struct tv f;
+	size_t i, n;
+
+	switch (v->kind) {
+	case TV_MISSING:
+	case TV_NIL:
+		buf_addstr(b, "null");
+		break;
+	case TV_BOOL:
+	case TV_INT:
+		tv_print(x, b, v);
+		break;
+	case TV_FLOAT:
+		tv_fmt_float(b, v->u.f, 'j', -1);
+		break;
+	case TV_STR:
+		json_str(b, v->u.s, v->len, escape_html);
+		break;
+	case TV_LIST:
+		if (v->len == 0) {
+			buf_addstr(b, v->u.list == NULL && v->elem != ELEM_STR ?
+			    "null" : "[]");
+			break;
+		}
+		buf_addc(b, '[');
+		for (i = 0; i < v->len; i++) {
+			if (i > 0)
+				buf_addc(b, ',');
+			json_nl(b, indent, level + 1);
+			tv_json(x, b, &v->u.list[i], escape_html, indent,
+			    level + 1);
+		}
+		json_nl(b, indent, level);
+		buf_addc(b, ']');
+		break;
+	case TV_MAP:
+		if (v->u.map == NULL) {
+			buf_addstr(b, "null");
+			break;
+		}
+		if (v->u.map->n == 0) {
+			buf_addstr(b, "{}");
+			break;
+		}
+		buf_addc(b, '{');
+		buf_init(&kb, SIZE_MAX);
+		for (i = 0; i < v->u.map->n; i++) {
+			if (i > 0)
+				buf_addc(b, ',');
+			json_nl(b, indent, level + 1);
+			buf_reset(&kb);
+			tv_print(x, &kb, &v->u.map->keys[i]);
+			json_str(b, kb.data != NULL ? kb.data : "", kb.len,
+			    escape_html);
+			buf_addstr(b, indent ? ": " : ":");
+			tv_json(x, b, &v->u.map->vals[i], escape_html, indent,
+			    level + 1);
+		}
+		buf_clear(&kb);
+		json_nl(b, indent, level);
+		buf_addc(b, '}');
+		break;
+	case TV_REC:
+		if (v->u.rec == NULL) {
+			buf_addstr(b, "null");
+			break;
+		}
+		n = rec_nfields(v->rtype);
+		buf_addc(b, '{');
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_addc(b, ',');
+			json_nl(b, indent, level + 1);
+			json_str(b, rec_field_name(v->rtype, i),
+			    strlen(rec_field_name(v->rtype, i)), escape_html);
+			buf_addstr(b, indent ? ": " : ":");
+			if (rec_field(x, v, rec_field_name(v->rtype, i),
+			    &f) == -1)
+				f = tv_nil();
+			tv_json(x, b, &f, escape_html, indent, level + 1);
+		}
+		json_nl(b, indent, level);
+		buf_addc(b, '}');
+		break;
+	case TV_SCRATCH:
+		buf_addstr(b, "{}");
+		break;
+	}
+}
+
+int
+tv_cmp_key(const struct tv *a, const struct tv *b)
+{
+	size_t n;
+	int c;
+
+	if (a->kind == TV_INT && b->kind == TV_INT)
+		return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+	if (a->kind != TV_STR || b->kind != TV_STR)
+		return (int)a->kind - (int)b->kind;
+	n = a->len < b->len ? a->len : b->len;
+	c = n > 0 ? memcmp(a->u.s, b->u.s, n) : 0;
+	if (c != 0)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+struct tv_map *
+tv_map_new(struct arena *a, size_t n)
+{
+	struct tv_map *m;
+
+	m = arena_alloc(a, sizeof(*m));
+	m->n = n;
+	m->keys = arena_calloc(a, n, sizeof(struct tv));
+	m->vals = arena_calloc(a, n, sizeof(struct tv));
+	return m;
+}
+
+/* Insertion sort on (key, value) pairs: maps here are small or sorted. */
+void
+tv_map_sort(struct tv_map *m)
+{
+	struct tv k, v;
+	size_t i, j;
+
+	for (i = 1; i < m->n; i++) {
+		k = m->keys[i];
+		v = m->vals[i];
+		for (j = i; j > 0 && tv_cmp_key(&m->keys[j - 1], &k) > 0; j--) {
+			m->keys[j] = m->keys[j - 1];
+			m->vals[j] = m->vals[j - 1];
+		}
+		m->keys[j] = k;
+		m->vals[j] = v;
+	}
+}
+
+struct tv
+tv_map_val(struct tv_map *m, int elem)
+{
+	struct tv v = tv_missing();
+
+	v.kind = TV_MAP;
+	v.u.map = m;
+	v.elem = (uint8_t)elem;
+	return v;
+}
+
+long
+tv_map_find(const struct tv_map *m, const char *k, size_t klen)
+{
+	struct tv key = tv_str(k, klen);
+	size_t lo, hi, mid;
+	int c;
+
+	if (m == NULL)
+		return -1;
+	lo = 0;
+	hi = m->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = tv_cmp_key(&m->keys[mid], &key);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct tv
+tv_from_json(struct arena *a, const cJSON *j)
+{
+	struct tv_map *m;
+	struct tv *l;
+	const cJSON *c;
+	size_t n, i;
+
+	if (j == NULL || cJSON_IsNull(j))
+		return tv_nil();
+	if (cJSON_IsBool(j))
+		return tv_bool(cJSON_IsTrue(j));
+	if (cJSON_IsNumber(j))
+		return tv_float(j->valuedouble);
+	if (cJSON_IsString(j))
+		return tv_str(arena_strndup(a, j->valuestring,
+		    strlen(j->valuestring)), strlen(j->valuestring));
+	n = 0;
+	for (c = j->child; c != NULL; c = c->next)
+		n++;
+	if (cJSON_IsArray(j)) {
+		l = arena_calloc(a, n, sizeof(*l));
+		i = 0;
+		for (c = j->child; c != NULL; c = c->next)
+			l[i++] = tv_from_json(a, c);
+		return tv_list(l, n, ELEM_ANY);
+	}
+	if (cJSON_IsObject(j)) {
+		m = tv_map_new(a, n);
+		i = 0;
+		for (c = j->child; c != NULL; c = c->next) {
+			m->keys[i] = tv_cstr(arena_strndup(a, c->string != NULL ?
+			    c->string : "", c->string != NULL ? strlen(c->string) :
+			    0));
+			m->vals[i] = tv_from_json(a, c);
+			i++;
+		}
+		tv_map_sort(m);
+		return tv_map_val(m, ELEM_ANY);
+	}
+	return tv_nil();
+}
