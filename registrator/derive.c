@@ -40,7 +40,8 @@
  * - Meta: every other SERVICE_ key except the control ones (name, tags,
  *   id, ignore, network, check_*), validated against Consul's rules one
  *   by one instead of letting one bad key fail the registration; plus the
- *   compose project/service labels and registrator-host (ownership).
+ *   compose project/service labels, registrator-host (ownership) and
+ *   registrator-container (the container ID).
  * - Address: the binding's host IP, --ip overriding it, else the detected
  *   host address; with --internal the container's IP on a deterministic
  *   network and the container port.  Divergence: never the container IP
@@ -508,6 +509,8 @@ build_meta(const struct container *c, const struct derive_options *o,
 	const char *why, *v;
 
 	meta_add(s, DERIVE_META_HOST, o->host_name);
+	/* Lets reconcile match a kept registration to its container. */
+	meta_add(s, DERIVE_META_CONTAINER, c->id);
 	for (size_t i = 0; i < sizeof(compose) / sizeof(compose[0]); i++) {
 		if ((v = container_label(c, compose[i].label)) == NULL)
 			continue;

@@ -148,6 +148,7 @@ bool	 container_image_is_id(const struct container *c);
 #define DERIVE_LABEL_COMPOSE_PROJECT	"com.docker.compose.project"
 #define DERIVE_LABEL_COMPOSE_SERVICE	"com.docker.compose.service"
 #define DERIVE_META_HOST	"registrator-host"	/* ownership */
+#define DERIVE_META_CONTAINER	"registrator-container"	/* full container ID */
 #define DERIVE_META_HASH	"registrator-hash"	/* see service_hash */
 #define DERIVE_META_COMPOSE_PROJECT	"compose-project"
 #define DERIVE_META_COMPOSE_SERVICE	"compose-service"

@@ -96,7 +96,8 @@ test_web(void)
 	T_EQ_STR(s->proto, "tcp");
 	T_TAGS(s, "b|a");
 	T_EQ_STR(meta(s, DERIVE_META_HOST), "host1");
-	T_EQ_INT(s->nmeta, 1);
+	T_EQ_STR(meta(s, DERIVE_META_CONTAINER), s->container_id);
+	T_EQ_INT(s->nmeta, 2);
 	T_EQ_INT(s->nchecks, 0);
 	T_EQ_INT(strlen(s->container_id), 64);
 	T_EQ_STR(s->container_name, "derive-fx-web");
@@ -612,14 +613,15 @@ test_meta(void)
 	T_EQ_STR(meta(s, "weight"), "5");
 	T_EQ_STR(meta(s, "owner-team"), "db");
 	T_EQ_STR(meta(s, DERIVE_META_HOST), "host1");
-	T_EQ_INT(s->nmeta, 4);
+	T_EQ_STR(meta(s, DERIVE_META_CONTAINER), "c2");
+	T_EQ_INT(s->nmeta, 5);
 	/* Sorted by key. */
 	for (size_t i = 1; i < s->nmeta; i++)
 		T_ASSERT(strcmp(s->meta[i - 1].key, s->meta[i].key) < 0);
 	T_NULL(meta(&res.services[1], "weight"));
 	derive_result_clear(&res);
 
-	/* 70 user keys: Consul's 64 pairs, ours (host, hash) included. */
+	/* 70 user keys: Consul's 64 pairs, our three included. */
 	root = fixture_json("{'Id':'m','Name':'/many','Config':{'Image':'m',"
 	    "'Labels':{}},'NetworkSettings':{'Ports':{"
 	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
@@ -635,9 +637,9 @@ test_meta(void)
 	run(c, &o, &res);
 	T_EQ_INT(res.nservices, 1);
 	T_EQ_INT(res.services[0].nmeta, DERIVE_MAX_META - 1);
-	T_EQ_STR(meta(&res.services[0], "k61"), "61");
-	T_NULL(meta(&res.services[0], "k62"));
-	T_EQ_INT(res.nwarnings, 8);
+	T_EQ_STR(meta(&res.services[0], "k60"), "60");
+	T_NULL(meta(&res.services[0], "k61"));
+	T_EQ_INT(res.nwarnings, 9);
 	T_ASSERT(warned(&res, "SERVICE_K69: meta refused: more than 64", NULL));
 	derive_result_clear(&res);
 }
@@ -676,14 +678,15 @@ test_json(void)
 	run(fixture_container("inspect-web.json"), &o, &res);
 	text = service_json_text(&res.services[0]);
 	{
-		char want[512];
+		char want[640];
 
 		(void)snprintf(want, sizeof(want), "{\"ID\":\"host1:derive-fx-web:80\","
 		    "\"Name\":\"web\",\"Tags\":[\"b\",\"a\"],"
 		    "\"Address\":\"127.0.0.1\",\"Port\":18080,"
-		    "\"Meta\":{\"registrator-hash\":\"%s\","
+		    "\"Meta\":{\"registrator-container\":\"%s\","
+		    "\"registrator-hash\":\"%s\","
 		    "\"registrator-host\":\"host1\"},\"Checks\":[]}",
-		    res.services[0].hash);
+		    res.services[0].container_id, res.services[0].hash);
 		T_EQ_STR(text, want);
 	}
 	/* The same container gives the same bytes and hash. */
@@ -705,8 +708,8 @@ test_json(void)
 	o = opts();
 	run(two("'SERVICE_AAA=1','SERVICE_ZZZ=2'", NULL), &o, &res);
 	text = service_json_text(&res.services[0]);
-	T_ASSERT(strstr(text, "\"Meta\":{\"aaa\":\"1\",\"registrator-hash\":") !=
-	    NULL);
+	T_ASSERT(strstr(text, "\"Meta\":{\"aaa\":\"1\",\"registrator-container\":"
+	    "\"c2\",\"registrator-hash\":") != NULL);
 	T_ASSERT(strstr(text, "\"registrator-host\":\"host1\",\"zzz\":\"2\"}") !=
 	    NULL);
 	free(text);
