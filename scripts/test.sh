@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test.sh: install what is needed, then build and run every test twice: a
+# plain build in build/ and an ASan+UBSan build in build-asan/ (both with
+# -Werror). Unit and integration tests run on both; ASAN_SCOPE=unit limits
+# the sanitizer run to the unit tests. Exits non-zero on any failure and
+# ends with one line: "tests: N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top" || exit 1
+jobs=${JOBS:-2}
+asan_scope=${ASAN_SCOPE:-all}
+passed=0
+failed=0
+status=0
+
+phase()
+{
+	printf '\n=== %s (%s)\n' "$*" "$(date -u +%T)"
+}
+
+# run_ctest <build-dir> [ctest args...]: run ctest, add its counts.
+run_ctest()
+{
+	local dir=$1 log line pct fail total
+	shift
+	log=$dir/ctest-summary.log
+	ctest --test-dir "$dir" --output-on-failure --no-tests=error "$@" |
+	    tee "$log"
+	local rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' \
+	    "$log" | tail -n 1)
+	if [[ $line =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+		fail=${BASH_REMATCH[1]}
+		total=${BASH_REMATCH[2]}
+		passed=$((passed + total - fail))
+		failed=$((failed + fail))
+	else
+		failed=$((failed + 1))
+	fi
+	((rc == 0)) || status=1
+}
+
+# build <dir> [cmake args...]
+build()
+{
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	cmake -S "$top" -B "$dir" "$@" >"$dir/configure.log" 2>&1 || {
+		cat "$dir/configure.log"
+		return 1
+	}
+	cmake --build "$dir" -j "$jobs" -- -k
+}
+
+start=$SECONDS
+phase install
+bash "$top/scripts/install.sh" || { echo "test: install failed" >&2; exit 1; }
+
+phase "sweep containers left by killed test runs"
+BED_NAME=sweep bash -c '. "$1/tests/bed/bed.sh" && bed_sweep_stale' _ "$top"
+
+# build_and_test <dir> <what> <cmake args...> -- [ctest args...]: a build
+# that fails still runs the tests that could be built (the others fail).
+build_and_test()
+{
+	local dir=$1 what=$2 cargs=()
+	shift 2
+	while (($# > 0)) && [[ $1 != -- ]]; do
+		cargs+=("$1")
+		shift
+	done
+	shift
+	phase "$what build ($dir/)"
+	if ! build "$dir" "${cargs[@]}"; then
+		echo "test: $what build failed" >&2
+		status=1
+		failed=$((failed + 1))
+		[[ -f $dir/CTestTestfile.cmake ]] || return 0
+	fi
+	phase "ctest $dir/ ${*:-(unit + integration)}"
+	run_ctest "$dir" "$@"
+}
+
+build_and_test build plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=OFF --
+if [[ $asan_scope == unit ]]; then
+	build_and_test build-asan ASan+UBSan -DCMAKE_BUILD_TYPE=Debug \
+	    -DSANITIZE=ON -- -L unit
+else
+	build_and_test build-asan ASan+UBSan -DCMAKE_BUILD_TYPE=Debug \
+	    -DSANITIZE=ON --
+fi
+
+phase "done in $((SECONDS - start)) s"
+printf 'tests: %d passed, %d failed\n' "$passed" "$failed"
+exit "$status"
