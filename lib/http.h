@@ -50,13 +50,22 @@ struct http_opts {
 	size_t			 max_body;	/* 0 = HTTP_BODY_MAX */
 	const struct http_tls	*tls;		/* NULL: curl's defaults */
 	/*
-	 * When set, each chunk of the body goes here instead of the buffer;
-	 * returning -1 aborts the transfer (reported as an error).
+	 * When set, each chunk of a 2xx body goes here instead of the buffer,
+	 * with the arg given to http_start(); returning -1 aborts the
+	 * transfer (reported as an error).  A non-2xx body is buffered as
+	 * usual so the done callback can show it.  The callback may call
+	 * http_start() and http_cancel() (even on its own request); they take
+	 * effect on the next loop turn.  Ignored by http_request_sync().
 	 */
 	int			(*on_data)(const char *data, size_t len, void *arg);
 };
 
-/* Valid only during the completion callback. */
+/*
+ * Valid only during the completion callback.  Headers are those of the
+ * final response (those of a 100 Continue or a redirect are dropped); past
+ * HTTP_HEADERS_MAX, or 64 KiB of header text, further ones are dropped.
+ * A body over max_body is an error ("response body larger than ...").
+ */
 struct http_result {
 	int		 error;		/* 0: a response arrived; -1: transport error */
 	char		 errmsg[HTTP_ERR_MAX];	/* set when error is -1 */
@@ -75,17 +84,26 @@ typedef void http_done_cb(const struct http_result *res, void *arg);
  * (0 = no cap).  Free with http_free().
  */
 struct http	*http_new(struct loop *loop, unsigned max_connections);
-/* Aborts every transfer in flight without calling their callbacks. */
+/*
+ * Aborts every transfer in flight without calling their callbacks and
+ * closes pooled connections.  Call it before loop_free().  It may be
+ * called from a done or on_data callback; the memory then goes when the
+ * callback returns.  NULL is a no-op.
+ */
 void		 http_free(struct http *http);
 
 /*
  * Starts a transfer; done is called exactly once from the loop, unless the
  * transfer is cancelled first.  The returned handle is borrowed: it stays
- * valid until done returns or http_cancel() is called.
+ * valid until done returns or http_cancel() is called.  Never NULL: a
+ * request curl refuses to set up fails through done on the next turn.
  */
 struct http_req	*http_start(struct http *http, const struct http_opts *opts,
 		    http_done_cb *done, void *arg);
-/* Aborts req; its callback is not called.  NULL is a no-op. */
+/*
+ * Aborts req; its callback is not called.  NULL, or req from inside its own
+ * done callback, is a no-op.
+ */
 void		 http_cancel(struct http *http, struct http_req *req);
 
 /* Transfers started and not yet completed. */
@@ -105,8 +123,9 @@ char		*http_escape(const char *s);
 
 /*
  * Runs one request to completion outside any loop, for one-shot commands
- * and tests.  The body is appended to body (whose cap applies).  Returns 0
- * with *status set when a response arrived, or -1 with err filled.
+ * and tests.  The body is appended to body (whose cap applies; going over
+ * it is an error).  Returns 0 with *status set when a response arrived, or
+ * -1 with err filled.  Blocks for up to opts->timeout_ms.
  */
 int		 http_request_sync(const struct http_opts *opts, long *status,
 		    struct buf *body, char *err, size_t errlen);
