@@ -33,7 +33,7 @@ struct file_opts {
 	/*
 	 * Permission bits for the file, or -1 to keep the existing file's
 	 * mode (and, when running as root, its owner and group); a file that
-	 * does not exist yet gets FILE_MODE_DEFAULT.
+	 * does not exist yet is given FILE_MODE_DEFAULT.
 	 */
 	int mode;
 	/*

@@ -3,7 +3,7 @@
  * Child processes on the event loop (tmux's job.c): check and reload
  * commands run without blocking the daemon.  A command is an argv array
  * looked up in PATH and executed directly; the "sh -c" form is used only
- * when the caller asks for it with a command string.  The child gets its
+ * when the caller asks for it with a command string.  The child has its
  * own process group, /dev/null as stdin, and one pipe for stdout and
  * stderr together, read through the loop into a capped buffer that keeps
  * the last bytes when the output is longer.  A timeout sends SIGTERM to

@@ -101,7 +101,7 @@ test_replace_new_and_existing(void)
 	int oldfd;
 	char oldbuf[16] = "";
 
-	/* A new file gets the default mode whatever the umask. */
+	/* A new file has the default mode whatever the umask. */
 	umask(077);
 	T_EQ_INT(file_replace(p, "one\n", 4, NULL, &how, err, sizeof(err)), 0);
 	T_EQ_INT(how, FILE_RENAMED);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -159,16 +160,38 @@ process_gone(pid_t pid)
 	return n == 1 && (state == 'Z' || state == 'X');
 }
 
+/*
+ * SIGKILL was sent to the group; the kernel may take a moment to finish
+ * the grandchild off.  Polls for up to 5 s.
+ */
+static bool
+wait_gone(pid_t pid)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	uint64_t deadline = mono_ms() + 5000;
+
+	while (!process_gone(pid)) {
+		if (mono_ms() > deadline)
+			return false;
+		nanosleep(&ts, NULL);
+	}
+	return true;
+}
+
 static void
 test_timeouts(void)
 {
+	/*
+	 * The timeouts leave the shells time to start even on a loaded
+	 * machine: they must have run their first command when it fires.
+	 */
 	struct proc_opts term
-	    = { .shell = "echo started; sleep 30", .timeout_ms = 200 };
+	    = { .shell = "echo started; sleep 30", .timeout_ms = 1500 };
 	/* The shell and its sleep ignore SIGTERM: SIGKILL after the grace. */
 	struct proc_opts stubborn = { .shell = "trap '' TERM; sleep 30 & "
 					       "echo $!; wait",
-		.timeout_ms = 200,
-		.grace_ms = 300 };
+		.timeout_ms = 1500,
+		.grace_ms = 500 };
 	struct outcome r1 = { 0 }, r2 = { 0 };
 	char desc[128];
 	long long grandchild = 0;
@@ -181,13 +204,13 @@ test_timeouts(void)
 	T_ASSERT(!r1.exited);
 	T_EQ_INT(r1.signo, SIGTERM);
 	T_EQ_STR(r1.output, "started\n");
-	T_ASSERT(r1.elapsed_ms >= 150 && r1.elapsed_ms < 5000);
+	T_ASSERT(r1.elapsed_ms >= 1450 && r1.elapsed_ms < 10000);
 	T_ASSERT(r2.timed_out);
 	T_EQ_INT(r2.signo, SIGKILL);
-	T_ASSERT(r2.elapsed_ms >= 450 && r2.elapsed_ms < 5000);
+	T_ASSERT(r2.elapsed_ms >= 1950 && r2.elapsed_ms < 10000);
 	/* The whole group was killed, the background sleep included. */
 	T_ASSERT(sscanf(r2.output, "%lld", &grandchild) == 1);
-	T_ASSERT(grandchild > 0 && process_gone((pid_t)grandchild));
+	T_ASSERT(grandchild > 0 && wait_gone((pid_t)grandchild));
 
 	res.signo = SIGKILL;
 	res.timed_out = true;
