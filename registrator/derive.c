@@ -752,6 +752,22 @@ derive_services(const struct container *c, const struct derive_options *o,
 			goto out;
 		}
 	}
+	/*
+	 * Docker makes both: the ID hex, the name [a-zA-Z0-9][a-zA-Z0-9_.-]+.
+	 * They go into IDs and meta, so anything else is not trusted.
+	 */
+	if ((why = bad_word(c->id, DERIVE_MAX_ID, "")) != NULL ||
+	    strspn(c->id, "0123456789abcdefABCDEF") != strlen(c->id) ||
+	    (why = bad_word(c->name, DERIVE_MAX_NAME, "")) != NULL) {
+		char qi[DERIVE_QUOTE_BUF], qn[DERIVE_QUOTE_BUF];
+
+		derive_warn(res, "container \"%s\" (ID \"%s\"): %s; not "
+		    "registered", derive_quote(qn, sizeof(qn), c->name),
+		    derive_quote(qi, sizeof(qi), c->id), why != NULL ? why :
+		    "the ID is not hexadecimal");
+		ret = 0;
+		goto out;
+	}
 	for (size_t i = 0; i < c->nports; i++)
 		if (eligible_port(c, o, &c->ports[i]) >= 0)
 			eligible++;

@@ -308,7 +308,7 @@ test_image_names(void)
 	char json[512];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		(void)snprintf(json, sizeof(json), "{'Id':'i','Name':'/box',"
+		(void)snprintf(json, sizeof(json), "{'Id':'e1','Name':'/box',"
 		    "'Config':{'Image':'%s'},'NetworkSettings':{'Ports':{"
 		    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}",
 		    cases[i].image);
@@ -326,7 +326,7 @@ test_image_names(void)
 	T_EQ_STR(meta(&res.services[0], DERIVE_META_COMPOSE_PROJECT), "shop");
 	T_EQ_STR(meta(&res.services[0], DERIVE_META_COMPOSE_SERVICE), "cart");
 	derive_result_clear(&res);
-	run(fixture_synth("{'Id':'i','Name':'/blue_box','Image':'sha256:ab12',"
+	run(fixture_synth("{'Id':'e1','Name':'/blue_box','Image':'sha256:ab12',"
 	    "'Config':{'Image':'sha256:ab12'},'NetworkSettings':{'Ports':{"
 	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}", NULL), &o, &res);
 	T_EQ_INT(res.nservices, 1);
@@ -431,7 +431,7 @@ test_addresses(void)
 	o.network = NULL;
 
 	/* SERVICE_NETWORK beats --network; unknown -> warning, fallback. */
-	run(fixture_synth("{'Id':'n','Name':'/nets','Config':{'Image':'x',"
+	run(fixture_synth("{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
 	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'zeta'},"
 	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
 	    "'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
@@ -440,7 +440,7 @@ test_addresses(void)
 	T_EQ_STR(res.services[0].address, "10.0.2.2");
 	T_NULL(meta(&res.services[0], "network"));
 	derive_result_clear(&res);
-	run(fixture_synth("{'Id':'n','Name':'/nets','Config':{'Image':'x',"
+	run(fixture_synth("{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
 	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'zeta'},"
 	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
 	    "'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
@@ -451,7 +451,7 @@ test_addresses(void)
 	    NULL));
 	derive_result_clear(&res);
 	/* No NetworkMode network: the first by name that has an address. */
-	run(fixture_synth("{'Id':'n','Name':'/nets','Config':{'Image':'x',"
+	run(fixture_synth("{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
 	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'gone'},"
 	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
 	    "'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
@@ -575,6 +575,29 @@ test_hostile(void)
 	}
 	free(big);
 
+	/* A name or ID Docker would not make: the container is skipped. */
+	{
+		static const char *const bad[][2] = {
+			{ "{'Id':'ab\\n','Name':'/ok'", "(ID \"ab\\x0a\")" },
+			{ "{'Id':'xyz','Name':'/ok'", "not hexadecimal" },
+			{ "{'Id':'ab','Name':'/a b'", "container \"a b\"" },
+			{ "{'Id':'ab','Name':''", "is empty" },
+		};
+		char json[512];
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			(void)snprintf(json, sizeof(json), "%s,'Config':{"
+			    "'Image':'x'},'NetworkSettings':{'Ports':{'80/tcp':"
+			    "[{'HostIp':'','HostPort':'80'}]}}}", bad[i][0]);
+			run(fixture_synth(json, NULL), &o, &res);
+			T_EQ_INT(res.nservices, 0);
+			T_CHECK(warned(&res, bad[i][1], "not registered"),
+			    "case %zu: %s", i, res.nwarnings > 0 ?
+			    res.warnings[0] : "no warning");
+			derive_result_clear(&res);
+		}
+	}
+
 	/* Other containers in the same pass are unaffected. */
 	derive_result_init(&res);
 	{
@@ -622,7 +645,7 @@ test_meta(void)
 	derive_result_clear(&res);
 
 	/* 70 user keys: Consul's 64 pairs, our three included. */
-	root = fixture_json("{'Id':'m','Name':'/many','Config':{'Image':'m',"
+	root = fixture_json("{'Id':'ab','Name':'/many','Config':{'Image':'m',"
 	    "'Labels':{}},'NetworkSettings':{'Ports':{"
 	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
 	labels = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "Config"),
