@@ -94,6 +94,10 @@ derive_warn(struct derive_result *res, const char *fmt, ...)
 		(void)vsnprintf(line, sizeof(line), fmt, ap);
 		va_end(ap);
 	}
+	/* A generic key refused on each port says the same thing once. */
+	for (size_t i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i], line) == 0)
+			return;
 	res->warnings = xreallocarray(res->warnings, res->nwarnings + 1,
 	    sizeof(char *));
 	res->warnings[res->nwarnings++] = xstrdup(line);

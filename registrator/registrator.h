@@ -319,7 +319,10 @@ bool	 derive_uses_container_ip(const struct container *c,
 #define DERIVE_QUOTE_MAX	48
 #define DERIVE_QUOTE_BUF	(DERIVE_QUOTE_MAX * 4 + 8)
 const char *derive_quote(char *out, size_t outlen, const char *s);
-/* Appends a printf-formatted warning, honouring DERIVE_MAX_WARNINGS. */
+/*
+ * Appends a printf-formatted warning unless res already holds the same
+ * line; past DERIVE_MAX_WARNINGS one last line says more were dropped.
+ */
 void	 derive_warn(struct derive_result *res, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*

@@ -542,7 +542,7 @@ test_hostile(void)
 	/* The good tags of a list survive the bad ones. */
 	run(two("", "SERVICE_TAGS", "ok,bad tag,{x},fine", NULL), &o, &res);
 	T_TAGS(&res.services[0], "ok|fine");
-	T_EQ_INT(res.nwarnings, 4);	/* two tags, two ports */
+	T_EQ_INT(res.nwarnings, 2);	/* two tags, said once for both ports */
 	derive_result_clear(&res);
 
 	/* A 10 kB tag and a 600-byte meta value are refused. */
@@ -664,6 +664,24 @@ test_meta(void)
 	T_NULL(meta(&res.services[0], "k61"));
 	T_EQ_INT(res.nwarnings, 9);
 	T_ASSERT(warned(&res, "SERVICE_K69: meta refused: more than 64", NULL));
+	derive_result_clear(&res);
+
+	/* 300 refused keys: the warnings are capped too. */
+	root = fixture_json("{'Id':'ab','Name':'/many','Config':{'Image':'m',"
+	    "'Labels':{}},'NetworkSettings':{'Ports':{"
+	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
+	labels = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "Config"),
+	    "Labels");
+	for (int i = 0; i < 300; i++) {
+		(void)snprintf(k, sizeof(k), "SERVICE_BAD.%03d", i);
+		cJSON_AddItemToObject(labels, k, cJSON_CreateString("v"));
+	}
+	c = container_from_json(root, err, sizeof(err));
+	cJSON_Delete(root);
+	run(c, &o, &res);
+	T_EQ_INT(res.nservices, 1);
+	T_EQ_INT(res.nwarnings, DERIVE_MAX_WARNINGS + 1);
+	T_EQ_STR(res.warnings[res.nwarnings - 1], "more warnings were dropped");
 	derive_result_clear(&res);
 }
 
