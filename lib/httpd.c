@@ -203,14 +203,14 @@ httpd_respond(struct httpd_conn *c, const struct httpd_resp *resp, bool head,
 }
 
 static void
-httpd_error(struct httpd_conn *c, int status, const char *extra)
+httpd_error(struct httpd_conn *c, int status, const char *extra, bool head)
 {
 	struct httpd_resp resp
 	    = { .status = status, .content_type = "text/plain; charset=utf-8" };
 
 	buf_init(&resp.body, 128);
 	buf_addf(&resp.body, "%d %s\n", status, httpd_reason(status));
-	httpd_respond(c, &resp, false, extra);
+	httpd_respond(c, &resp, head, extra);
 	buf_clear(&resp.body);
 }
 
@@ -231,7 +231,7 @@ httpd_handle(struct httpd_conn *c)
 	sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
 	if (sp1 == NULL || sp2 == NULL || sp1[1] != '/'
 	    || !str_has_prefix(sp2 + 1, "HTTP/1.")) {
-		httpd_error(c, 400, "");
+		httpd_error(c, 400, "", false);
 		return;
 	}
 	*sp1 = '\0';
@@ -243,14 +243,14 @@ httpd_handle(struct httpd_conn *c)
 		*q++ = '\0';
 	req.query = q != NULL ? q : "";
 	if (strcmp(req.method, "GET") != 0 && strcmp(req.method, "HEAD") != 0) {
-		httpd_error(c, 405, "Allow: GET, HEAD\r\n");
+		httpd_error(c, 405, "Allow: GET, HEAD\r\n", false);
 		return;
 	}
 	TAILQ_FOREACH(r, &c->h->routes, entry)
 		if (strcmp(r->path, req.path) == 0)
 			break;
 	if (r == NULL) {
-		httpd_error(c, 404, "");
+		httpd_error(c, 404, "", strcmp(req.method, "HEAD") == 0);
 		return;
 	}
 	buf_init(&resp.body, BUF_MAX_HTTPD_BODY);
@@ -280,7 +280,7 @@ httpd_conn_readable(struct loop *loop, int fd, unsigned events, void *arg)
 			return;
 		}
 		if (buf_add(&c->in, chunk, (size_t)n) == -1) {
-			httpd_error(c, 431, "");
+			httpd_error(c, 431, "", false);
 			return;
 		}
 		if (strstr(buf_str(&c->in), "\r\n\r\n") != NULL

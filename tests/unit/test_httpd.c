@@ -104,7 +104,7 @@ test_requests(void)
 {
 	struct httpd_opts opts = { .listen = "127.0.0.1:0" };
 	struct metrics *m = metrics_new();
-	struct fetch f[7];
+	struct fetch f[8];
 	char err[HTTPD_ERR_MAX], *big;
 	struct httpd *h;
 	int port;
@@ -129,6 +129,7 @@ test_requests(void)
 	curl(&f[3], port, "/health", "-X", "POST");
 	curl(&f[4], port, "/nowhere", "-H", "X-A: b");
 	curl(&f[5], port, "/health", "-H", big);
+	curl(&f[7], port, "/nowhere", "-I", NULL);
 	run();
 	free(big);
 
@@ -149,6 +150,12 @@ test_requests(void)
 	T_ASSERT(has(&f[3], "Allow: GET, HEAD\r\n"));
 	T_ASSERT(has(&f[4], "HTTP/1.1 404 Not Found\r\n"));
 	T_ASSERT(has(&f[5], "HTTP/1.1 431 "));
+	/* HEAD of an unknown path: the status and length, no body. */
+	T_ASSERT(has(&f[7], "HTTP/1.1 404 Not Found\r\n"));
+	T_ASSERT(has(&f[7], "Content-Length: 14\r\n"));
+	T_ASSERT(!has(&f[7], "404 Not Found\n"));
+	T_EQ_INT(f[7].status, 0);
+	free(f[7].output);
 	T_EQ_INT(health_calls, 1);
 	for (int i = 0; i < 6; i++) {
 		T_CHECK(f[i].status == 0, "curl %d: %s", i, f[i].output);

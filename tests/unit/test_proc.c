@@ -120,6 +120,32 @@ test_argv_and_shell(void)
 	outcome_clear(&r2);
 }
 
+/*
+ * The loop blocks signals for signalfd and the daemon may ignore some; a
+ * child starts with none blocked and none of 1-31 ignored.  (glibc's
+ * posix_spawn leaves its two internal signals, 32 and 33, ignored; glibc
+ * programs install their own handlers for them when they need them.)
+ */
+static void
+test_signal_state(void)
+{
+	const char *argv[]
+	    = { "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status", NULL };
+	struct proc_opts o = { .argv = argv };
+	struct outcome r = { 0 };
+	unsigned long long blk = 1, ign = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	start(&o, &r);
+	run();
+	T_ASSERT(r.output != NULL
+	    && sscanf(r.output, "SigBlk: %llx SigIgn: %llx", &blk, &ign) == 2);
+	T_EQ_INT(blk, 0);
+	T_EQ_INT(ign & 0x7fffffffull, 0);
+	signal(SIGPIPE, SIG_DFL);
+	outcome_clear(&r);
+}
+
 static void
 test_output_tail(void)
 {
@@ -321,6 +347,7 @@ main(void)
 
 	T_EQ_INT(proc_reaper_add(loop), 0);
 	test_argv_and_shell();
+	test_signal_state();
 	test_output_tail();
 	test_timeouts();
 	test_failures_and_cancel();
