@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The template engine's API: dependency string to Consul request
+ * mapping, dependency recording across executions, parse once and
+ * execute many times, the output cap and error reporting.  The
+ * language itself is covered by test_tmpl_conformance.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "tmpl.h"
+#include "xmalloc.h"
+
+static void
+endpoint(const char *dep, const char *path, const char *query)
+{
+	struct tmpl_endpoint ep;
+	char err[TMPL_ERR_MAX] = "";
+
+	T_CHECK(tmpl_dep_endpoint(dep, &ep, err, sizeof(err)) == 0,
+	    "%s: %s", dep, err);
+	T_EQ_STR(ep.path, path);
+	T_EQ_STR(ep.query, query);
+	T_ASSERT(ep.consul);
+}
+
+static void
+test_endpoints(void)
+{
+	struct tmpl_endpoint ep;
+	char err[TMPL_ERR_MAX];
+
+	endpoint("health.service(web|passing)", "/v1/health/service/web",
+	    "passing=1");
+	endpoint("health.service(prod.web@dc2~_agent|any,passing)",
+	    "/v1/health/service/web", "dc=dc2&near=_agent&tag=prod");
+	endpoint("health.service(web?ns=team&partition=p1|warning)",
+	    "/v1/health/service/web", "ns=team&partition=p1");
+	endpoint("health.connect(db|passing)", "/v1/health/connect/db",
+	    "passing=1");
+	endpoint("kv.block(app/config key)", "/v1/kv/app/config%20key", "");
+	endpoint("kv.get(a@dc1)", "/v1/kv/a", "dc=dc1");
+	endpoint("kv.list(app/)", "/v1/kv/app/", "recurse");
+	endpoint("catalog.services", "/v1/catalog/services", "");
+	endpoint("catalog.services(@dc2)", "/v1/catalog/services", "dc=dc2");
+	endpoint("catalog.node(n1.example)", "/v1/catalog/node/n1.example",
+	    "");
+	endpoint("catalog.nodes(@dc1~n1)", "/v1/catalog/nodes",
+	    "dc=dc1&near=n1");
+	T_ASSERT(tmpl_dep_endpoint("catalog.node", &ep, err,
+	    sizeof(err)) == 0 && ep.local_node);
+	T_ASSERT(tmpl_dep_endpoint("file(/etc/x)", &ep, err,
+	    sizeof(err)) == 0 && !ep.consul);
+	T_EQ_INT(tmpl_dep_endpoint("vault.read(x)", &ep, err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "unknown dependency") != NULL);
+}
+
+static const cJSON *
+lookup(void *arg, const char *dep)
+{
+	return cJSON_GetObjectItemCaseSensitive((const cJSON *)arg, dep);
+}
+
+static void
+test_execute_many(void)
+{
+	const char *text = "{{ range service \"web\" }}{{ .Port }} {{ end }}"
+	    "{{ key \"k\" }}{{ keyOrDefault \"k\" \"d\" }}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	struct tmpl_deps deps;
+	struct buf out;
+	struct tmpl *t;
+	cJSON *data;
+	char err[TMPL_ERR_MAX];
+	int i;
+
+	data = cJSON_Parse("{\"health.service(web|passing)\": [{\"Node\":"
+	    "{\"Node\":\"n\",\"Address\":\"1.1.1.1\"},\"Service\":{\"ID\":"
+	    "\"w\",\"Service\":\"web\",\"Port\":80},\"Checks\":[]}]}");
+	o.lookup_arg = data;
+	t = tmpl_parse("t", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	tmpl_deps_init(&deps);
+	buf_init(&out, 1024);
+	for (i = 0; i < 3; i++) {
+		buf_reset(&out);
+		T_EQ_INT(tmpl_execute(t, &o, &out, &deps, err, sizeof(err)), 0);
+		T_EQ_STR(buf_str(&out), "80 d");
+		T_EQ_INT(deps.n, 3);
+		T_EQ_INT(deps.nmissing, 2);
+		T_EQ_STR(deps.v[0].dep, "health.service(web|passing)");
+		T_ASSERT(!deps.v[0].missing);
+		T_EQ_STR(deps.v[1].dep, "kv.block(k)");
+		T_ASSERT(deps.v[1].missing);
+		T_EQ_STR(deps.v[2].dep, "kv.get(k)");
+	}
+	/* The output cap is an error, not a silent truncation. */
+	buf_clear(&out);
+	buf_init(&out, 2);
+	T_EQ_INT(tmpl_execute(t, &o, &out, &deps, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "output larger than 2 bytes") != NULL);
+	buf_clear(&out);
+	tmpl_deps_clear(&deps);
+	tmpl_free(t);
+	cJSON_Delete(data);
+}
+
+static void
+test_errors(void)
+{
+	char err[TMPL_ERR_MAX];
+	struct tmpl *t;
+	struct buf out;
+	const char *s;
+
+	s = "ok\n{{ if }}";
+	t = tmpl_parse("p", s, strlen(s), NULL, err, sizeof(err));
+	T_NULL(t);
+	T_ASSERT(strncmp(err, "p:2:", 4) == 0);
+	s = "{{ service \"bad name\" }}";
+	t = tmpl_parse("q", s, strlen(s), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	buf_init(&out, 1024);
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "error calling service") != NULL);
+	buf_clear(&out);
+	tmpl_free(t);
+	tmpl_free(NULL);
+}
+
+int
+main(void)
+{
+	xmalloc_init_cjson();
+	test_endpoints();
+	test_execute_many();
+	test_errors();
+	return test_report();
+}
