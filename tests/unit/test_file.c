@@ -126,9 +126,16 @@ test_replace_new_and_existing(void)
 	T_EQ_INT(stat(p, &after), 0);
 	T_ASSERT(before.st_ino != after.st_ino);
 
-	/* Given perms win. */
+	/* Given perms win; as root, the owner and group are kept too. */
+	if (geteuid() == 0)
+		T_EQ_INT(chown(p, 1234, 5678), 0);
 	T_EQ_INT(file_replace(p, "", 0, &perms, NULL, err, sizeof(err)), 0);
 	T_EQ_INT(mode_of(p), 0640);
+	if (geteuid() == 0) {
+		T_EQ_INT(stat(p, &after), 0);
+		T_EQ_INT(after.st_uid, 1234);
+		T_EQ_INT(after.st_gid, 5678);
+	}
 	s = get(p);
 	T_EQ_STR(s, "");
 	free(s);

@@ -220,7 +220,7 @@ static void
 test_deadline_and_cap(void)
 {
 	struct httpd_opts opts
-	    = { .listen = ":0", .max_clients = 1, .timeout_ms = 400 };
+	    = { .listen = "127.0.0.1:0", .max_clients = 1, .timeout_ms = 400 };
 	struct idle c = { -1, 0 };
 	struct fetch f;
 	char err[HTTPD_ERR_MAX];
@@ -254,9 +254,8 @@ test_deadline_and_cap(void)
 static void
 test_listen_errors(void)
 {
-	const char *bad[]
-	    = { "nonsense", "127.0.0.1:99999", "127.0.0.1:", "[::1:80",
-		      "no.such.host.invalid:80", "192.0.2.1:0" };
+	const char *bad[] = { "nonsense", "127.0.0.1:99999",
+		"127.0.0.1:", "[::1:80", "127.0.0.1:-1", "192.0.2.1:0" };
 	struct httpd_opts opts = { 0 };
 	struct httpd *h, *h2;
 	char err[HTTPD_ERR_MAX], addr[64];
@@ -283,6 +282,43 @@ test_listen_errors(void)
 	httpd_free(NULL);
 }
 
+/* "[v6]:port" and "localhost:port" (resolved through /etc/hosts). */
+static void
+test_other_addresses(void)
+{
+	struct httpd_opts opts = { .listen = "[::1]:0" };
+	char err[HTTPD_ERR_MAX], url[64];
+	const char *argv[] = { "curl", "-sS", "-g", url, NULL };
+	struct proc_opts po = { .argv = argv };
+	struct fetch f = { 0 };
+	struct httpd *h;
+
+	opts.listen = "localhost:0";
+	h = httpd_new(loop, &opts, err, sizeof(err));
+	T_CHECK(h != NULL, "localhost: %s", err);
+	httpd_free(h);
+
+	opts.listen = "[::1]:0";
+	h = httpd_new(loop, &opts, err, sizeof(err));
+	if (h == NULL
+	    && strstr(err, "Cannot assign requested address") != NULL) {
+		printf("test_other_addresses: no IPv6 loopback, skipped\n");
+		return;
+	}
+	T_CHECK(h != NULL, "[::1]: %s", err);
+	if (h == NULL)
+		return;
+	httpd_route(h, "/health", health, NULL);
+	snprintf(url, sizeof(url), "http://[::1]:%d/health", httpd_port(h));
+	if (proc_start(loop, &po, fetched, &f, err, sizeof(err)) != NULL) {
+		pending++;
+		run();
+	}
+	T_EQ_STR(f.output, "ok query=\n");
+	free(f.output);
+	httpd_free(h);
+}
+
 int
 main(void)
 {
@@ -295,6 +331,7 @@ main(void)
 	test_requests();
 	test_deadline_and_cap();
 	test_listen_errors();
+	test_other_addresses();
 	loop_free(loop);
 	return test_report();
 }
