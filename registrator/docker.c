@@ -94,11 +94,19 @@ struct docker {
 	unsigned	 list_failures;
 
 	struct docker_ctrs ctrs;
+	/*
+	 * Events arrive inside curl's write callback, where no transfer may
+	 * be started; they only mark containers, and this zero-delay timer
+	 * starts the inspects (and a listing) on the next turn.
+	 */
+	struct loop_timer kick_timer;
+	bool		 list_wanted;
 };
 
 static void	docker_connect(struct docker *);
 static void	docker_inspect(struct docker *, struct docker_ctr *);
 static void	docker_list(struct docker *);
+static void	docker_list_later(struct docker *);
 
 static uint64_t
 docker_backoff_ms(unsigned failures)
@@ -363,6 +371,7 @@ docker_inspect_done(const struct http_result *res, void *arg)
 	bool list_done = false;
 
 	c->req = NULL;
+	log_trace("docker: inspect %.12s: HTTP %ld", c->id, res->status);
 	if (res->error != 0 || (res->status != 200 && res->status != 404)) {
 		uint64_t ms;
 
@@ -445,8 +454,35 @@ docker_touch(struct docker *d, const char *id, unsigned actions,
 	c->pending |= actions;
 	if (event_ns != 0 && c->pending_ns == 0)
 		c->pending_ns = event_ns;
-	docker_inspect(d, c);
+	if (!loop_timer_active(&d->kick_timer))
+		loop_timer_start(d->loop, &d->kick_timer, 0);
 	return c;
+}
+
+static void
+docker_kick_cb(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct docker *d = arg;
+	struct docker_ctr *c;
+
+	(void)loop;
+	(void)timer;
+	TAILQ_FOREACH(c, &d->ctrs, entry)
+		if (c->pending != 0)
+			docker_inspect(d, c);
+	if (d->list_wanted) {
+		d->list_wanted = false;
+		docker_list(d);
+	}
+}
+
+/* Asks for a listing from a place where no transfer may start. */
+static void
+docker_list_later(struct docker *d)
+{
+	d->list_wanted = true;
+	if (!loop_timer_active(&d->kick_timer))
+		loop_timer_start(d->loop, &d->kick_timer, 0);
 }
 
 /* ---- listing ---- */
@@ -584,7 +620,7 @@ docker_event(struct docker *d, const char *line, size_t len)
 	ev = cJSON_ParseWithLength(line, len);
 	if (ev == NULL) {
 		log_warnx("docker: event is not JSON, relisting");
-		docker_list(d);
+		docker_list_later(d);
 		return;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(ev, "Type");
@@ -643,7 +679,7 @@ docker_stream_data(const char *data, size_t len, void *arg)
 		if (nl == NULL)
 			break;
 		if (d->skipping)
-			docker_list(d);
+			docker_list_later(d);
 		else if (d->line.len > 0)
 			docker_event(d, buf_str(&d->line), d->line.len);
 		d->skipping = false;
@@ -714,6 +750,7 @@ docker_new(struct loop *loop, struct http *http, const char *docker_host,
 	buf_init(&d->line, BUF_MAX_DOCKER_EVENT);
 	loop_timer_init(&d->timer, docker_timer_cb, d);
 	loop_timer_init(&d->list_timer, docker_list_retry_cb, d);
+	loop_timer_init(&d->kick_timer, docker_kick_cb, d);
 	if (docker_host == NULL || docker_host[0] == '\0')
 		docker_host = "unix://" DOCKER_DEFAULT_SOCKET;
 	if (str_has_prefix(docker_host, "unix://")) {
@@ -792,6 +829,7 @@ docker_free(struct docker *d)
 	if (d->loop != NULL) {
 		loop_timer_stop(d->loop, &d->timer);
 		loop_timer_stop(d->loop, &d->list_timer);
+		loop_timer_stop(d->loop, &d->kick_timer);
 	}
 	for (i = 0; i < d->list_nids; i++)
 		free(d->list_ids[i]);

@@ -49,6 +49,7 @@ struct rc_ctr {
 	struct service	*services;
 	size_t		 nservices;
 	char		*health;	/* Docker health status, "" if none */
+	uint64_t	 warn_hash;	/* of the derive warnings last logged */
 	uint64_t	 event_ns;	/* start event awaiting registration */
 };
 TAILQ_HEAD(rc_ctrs, rc_ctr);
@@ -191,7 +192,8 @@ rc_tag_container(struct service *s)
 {
 	size_t i, at;
 
-	if (s->nmeta >= DERIVE_MAX_META)
+	/* Room for it and the hash key within Consul's 64 pairs. */
+	if (s->nmeta + 2 > DERIVE_MAX_META)
 		return;
 	for (i = 0; i < s->nmeta; i++)
 		if (strcmp(s->meta[i].key, RECONCILE_META_CONTAINER) == 0)
@@ -217,6 +219,7 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec,
 	struct derive_result res;
 	char err[REGISTRATOR_ERR_MAX];
 	size_t i, n = 0;
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 */
 
 	o.host_name = rc->host_name;
 	derive_result_init(&res);
@@ -227,8 +230,19 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec,
 		derive_result_clear(&res);
 		return;
 	}
-	for (i = 0; i < res.nwarnings; i++)
-		log_warnx("%s", res.warnings[i]);
+	/* The same refusals on every event of a container are logged once. */
+	for (i = 0; i < res.nwarnings; i++) {
+		const unsigned char *p = (const unsigned char *)res.warnings[i];
+
+		for (; *p != '\0'; p++) {
+			h ^= *p;
+			h *= 0x100000001b3ULL;
+		}
+	}
+	if (h != rec->warn_hash)
+		for (i = 0; i < res.nwarnings; i++)
+			log_warnx("%s", res.warnings[i]);
+	rec->warn_hash = h;
 	rc_ctr_drop_services(rec);
 	rec->services = xreallocarray(NULL, res.nservices + 1,
 	    sizeof(*rec->services));

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Done-when 3: with -internal, a container on a user-defined network is
+# registered with its IP on that network and its exposed (container) port,
+# never its published host port.
+. "$SOURCE_DIR/tests/regress/registrator_common.bash"
+
+bed_consul_start
+reg_start -internal
+
+net=$(bed_network_create inner)
+n1=$(reg_name inner)
+id1=$(bed_run --name "$n1" --network "$net" -p 127.0.0.1::80 \
+    -e SERVICE_NAME=innerweb "$REG_IMAGE" bed-httpd)
+ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" "$id1")
+[[ -n $ip ]] || bed_fail "container has no IP on $net"
+
+bed_wait_until 20 reg_has innerweb 1
+svc=$(reg_catalog innerweb)
+bed_assert_jq_eq "$svc" '.[0].ServiceAddress' "$ip" "internal address"
+bed_assert_jq_eq "$svc" '.[0].ServicePort' 80 "internal port"
+bed_assert_jq_eq "$svc" '.[0].ServiceID' "$REG_HOST:$n1:80" "internal ID"
+
+# An exposed but unpublished port is registered too with -internal.
+n2=$(reg_name exposed)
+id2=$(bed_run --name "$n2" --network "$net" --expose 8080 \
+    -e SERVICE_NAME=exposedonly "$REG_IMAGE" bed-httpd)
+ip2=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" "$id2")
+bed_wait_until 20 reg_has exposedonly 1
+svc=$(reg_catalog exposedonly)
+bed_assert_jq_eq "$svc" '.[0].ServiceAddress' "$ip2" "exposed-only address"
+bed_assert_jq_eq "$svc" '.[0].ServicePort' 8080 "exposed-only port"
+
+bed_pass
