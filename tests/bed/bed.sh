@@ -368,8 +368,9 @@ bed_consul_start()
 	local ports dir
 	BED_CONSUL_BIN=${BED_CONSUL_BIN:-$(bed_consul_bin)} || exit 1
 	dir=$BED_TMP/consul
-	if [[ -z ${BED_CONSUL_HTTP_PORT:-} ]]; then
+	if [[ -z ${_bed_consul_ports:-} ]]; then
 		ports=$(bed_free_ports 5) || exit 1
+		_bed_consul_ports=$ports
 		read -r BED_CONSUL_HTTP_PORT BED_CONSUL_DNS_PORT \
 		    BED_CONSUL_SERF_LAN_PORT BED_CONSUL_SERF_WAN_PORT \
 		    BED_CONSUL_SERVER_PORT <<<"$ports"
