@@ -190,7 +190,7 @@ struct check_common {
 	const char	*timeout;
 	const char	*status;
 	const char	*deregister_after;
-	const char	*method;	/* NULL: per kind, see declared_method */
+	const char	*method;	/* NULL: _HTTP(S)_METHOD or GET */
 	bool		 tls_skip_verify;
 	bool		 grpc_use_tls;
 	char		 methodbuf[16];
@@ -467,7 +467,7 @@ struct traefik_svc {
 	const char	*follow;
 	const char	*mode;
 	const struct container_kv *headers[CHECK_MAX_HEADERS + 1];
-	size_t		 nheaders;	/* may exceed CHECK_MAX_HEADERS */
+	size_t		 nheaders;	/* may pass CHECK_MAX_HEADERS */
 };
 
 struct traefik_field {
@@ -535,7 +535,8 @@ traefik_collect(const struct container *c, struct traefik_svc **out)
 		if (dot == NULL || !str_casehas_prefix(dot, lb))
 			continue;
 		rest = dot + strlen(lb);
-		t = traefik_svc_get(out, &n, k + plen, (size_t)(dot - k - plen));
+		t = traefik_svc_get(out, &n, k + plen,
+		    (size_t)(dot - k - plen));
 		if (str_casehas_prefix(rest, "healthcheck.headers.") &&
 		    rest[strlen("healthcheck.headers.")] != '\0') {
 			if (t->nheaders < CHECK_MAX_HEADERS + 1)
@@ -663,7 +664,8 @@ traefik_check(const struct check_ctx *x, const struct derive_options *o,
 	unsigned port;
 
 	if (t->scheme != NULL || t->server_scheme != NULL) {
-		const char *v = t->scheme != NULL ? t->scheme : t->server_scheme;
+		const char *v = t->scheme != NULL ? t->scheme :
+		    t->server_scheme;
 
 		if (strcasecmp(v, "http") != 0 && strcasecmp(v, "https") != 0) {
 			traefik_warn(x, t, t->scheme != NULL ?
@@ -728,7 +730,8 @@ traefik_check(const struct check_ctx *x, const struct derive_options *o,
 	if (!grpc && t->follow != NULL) {
 		if (str_to_bool(t->follow, &follow) == -1)
 			traefik_warn(x, t, "healthcheck.followredirects",
-			    t->follow, "is not a boolean", "following redirects");
+			    t->follow, "is not a boolean",
+			    "following redirects");
 		else
 			chk.disable_redirects = !follow;
 	}

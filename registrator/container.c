@@ -22,7 +22,7 @@
 
 /* Where a field lives, for error messages ("Config.Env[2]"). */
 struct field {
-	const cJSON	*obj;		/* NULL when the parent is absent */
+	const cJSON	*obj;		/* NULL: the parent is absent */
 	const char	*where;		/* prefix, "" or "Config." */
 };
 
@@ -102,8 +102,8 @@ field_num(const struct field *f, const char *key, double min, double max,
 	if (!cJSON_IsNumber(it) || !(it->valuedouble >= min &&
 	    it->valuedouble <= max) ||
 	    it->valuedouble != (double)(long long)it->valuedouble) {
-		field_err(err, errlen, "%s%s: not an integer in range", f->where,
-		    key);
+		field_err(err, errlen, "%s%s: not an integer in range",
+		    f->where, key);
 		return -1;
 	}
 	*out = it->valuedouble;
@@ -351,9 +351,8 @@ port_bindings(const cJSON *list, const char *key, struct container_port *p,
 		}
 		ip = cJSON_GetObjectItemCaseSensitive(b, "HostIp");
 		if (ip != NULL && !cJSON_IsString(ip) && !cJSON_IsNull(ip)) {
-			field_err(err, errlen,
-			    "NetworkSettings.Ports.%s[%zu].HostIp: not a string",
-			    key, i);
+			field_err(err, errlen, "NetworkSettings.Ports.%s[%zu]"
+			    ".HostIp: not a string", key, i);
 			return -1;
 		}
 		if (first == NULL)
@@ -487,7 +486,8 @@ parse_networks(const struct field *settings, struct container *c, char *err,
 	if (nets == NULL)
 		return 0;
 	if (!cJSON_IsObject(nets)) {
-		field_err(err, errlen, "NetworkSettings.Networks: not an object");
+		field_err(err, errlen,
+		    "NetworkSettings.Networks: not an object");
 		return -1;
 	}
 	c->networks = xcalloc((size_t)cJSON_GetArraySize(nets) + 1,

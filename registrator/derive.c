@@ -114,7 +114,8 @@ derive_quote(char *out, size_t outlen, const char *s)
 		unsigned char ch = (unsigned char)s[i];
 
 		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x",
+			    ch);
 		else
 			out[o++] = (char)ch;
 	}
@@ -221,7 +222,7 @@ attrs_feed(struct derive_attrs *a, const char *portstr, const char *key,
 		if (!isdigit((unsigned char)lower[i]))
 			seg = 0;
 	if (seg > 0 && us != NULL) {
-		/* SERVICE_<port>_<key>: only for that port, compared as text. */
+		/* SERVICE_<port>_<key>: for that port only, as text. */
 		if (us[1] == '\0' || strlen(portstr) != seg ||
 		    strncmp(lower, portstr, seg) != 0)
 			return;
@@ -352,7 +353,8 @@ tags_split(const char *s, struct strv *out, struct derive_result *res,
 			else if (out->n >= DERIVE_MAX_TAGS)
 				derive_warn(res, "container %s: %s: tag \"%s\" "
 				    "refused: more than %d tags", cname, key,
-				    derive_quote(q, sizeof(q), item), DERIVE_MAX_TAGS);
+				    derive_quote(q, sizeof(q), item),
+				    DERIVE_MAX_TAGS);
 			else
 				strv_add(out, item);
 		}
@@ -548,7 +550,7 @@ build_meta(const struct container *c, const struct derive_options *o,
 		user[nuser].value = at->value;
 		nuser++;
 	}
-	/* Our own keys and the hash come first; then by key, up to Consul's cap. */
+	/* Ours and the hash come first, then by key up to Consul's cap. */
 	qsort(user, nuser, sizeof(*user), meta_cmp);
 	room = DERIVE_MAX_META - 1 - s->nmeta;
 	for (size_t i = 0; i < nuser; i++) {
@@ -636,8 +638,9 @@ derive_port(const struct container *c, const struct derive_options *o,
 		derive_warn(res, "container %s: %s: service name \"%s\" "
 		    "refused: %s; port %u not registered", c->name,
 		    nattr != NULL ? derive_key_name(key, sizeof(key), &a,
-		    "name", p->port) : "default name", derive_quote(q, sizeof(q),
-		    nattr != NULL ? nattr->value : name), why,
+		    "name", p->port) : "default name",
+		    derive_quote(q, sizeof(q), nattr != NULL ? nattr->value :
+		    name), why,
 		    (unsigned)p->port);
 		goto out;
 	}
@@ -659,9 +662,10 @@ derive_port(const struct container *c, const struct derive_options *o,
 		if (addr_valid(ipbuf))
 			addr = ipbuf;
 		else
-			derive_warn(res, "container %s: label %s: \"%s\" is not "
-			    "an IP address; using the default address",
-			    c->name, o->ip_label, derive_quote(q, sizeof(q), v));
+			derive_warn(res, "container %s: label %s: \"%s\" is "
+			    "not an IP address; using the default address",
+			    c->name, o->ip_label,
+			    derive_quote(q, sizeof(q), v));
 	}
 	if (addr == NULL || *addr == '\0' || s.port == 0) {
 		derive_warn(res, "container %s: port %u/%s: no address to "
@@ -681,8 +685,8 @@ derive_port(const struct container *c, const struct derive_options *o,
 	    (why = bad_word(v, DERIVE_MAX_ID, ":@")) != NULL) {
 		derive_warn(res, "container %s: %s: \"%s\" refused: %s; using "
 		    "the default ID", c->name, derive_key_name(key,
-		    sizeof(key), &a, "id", p->port), derive_quote(q, sizeof(q), v),
-		    why);
+		    sizeof(key), &a, "id", p->port),
+		    derive_quote(q, sizeof(q), v), why);
 		v = NULL;
 	}
 	if (v != NULL)
@@ -697,7 +701,8 @@ derive_port(const struct container *c, const struct derive_options *o,
 	if (id_taken(res, s.id)) {
 		derive_warn(res, "container %s: port %u/%s: service ID \"%s\" "
 		    "is already used; not registered", c->name,
-		    (unsigned)p->port, p->proto, derive_quote(q, sizeof(q), s.id));
+		    (unsigned)p->port, p->proto,
+		    derive_quote(q, sizeof(q), s.id));
 		goto out;
 	}
 	build_tags(c, &a, p->port, global, &s, res);

@@ -226,7 +226,7 @@ struct service_check {
 	enum check_kind	 kind;
 	char		*target;	/* URL, host:port, or NULL (TTL, script) */
 	char		*method;	/* NULL = GET */
-	struct check_header *headers;	/* sorted by name, values joined */
+	struct check_header *headers;	/* one value each, sorted by name */
 	size_t		 nheaders;
 	char	       **args;		/* script checks only */
 	size_t		 nargs;

@@ -115,7 +115,8 @@ service_json(const struct service *s)
 	meta = cJSON_AddObjectToObject(o, "Meta");
 	for (size_t i = 0; i < s->nmeta; i++) {
 		/* The hash key goes in its sorted place. */
-		if (!hash_done && strcmp(DERIVE_META_HASH, s->meta[i].key) < 0) {
+		if (!hash_done &&
+		    strcmp(DERIVE_META_HASH, s->meta[i].key) < 0) {
 			add_str(meta, DERIVE_META_HASH, s->hash);
 			hash_done = true;
 		}
