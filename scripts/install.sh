@@ -59,8 +59,20 @@ install_packages()
 	fi
 	say "Debian packages missing: ${missing[*]}"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	# The tests run nginx and haproxy themselves on free loopback ports:
+	# keep the packages' own services from starting (and from failing the
+	# install when port 80 is taken) with the usual policy-rc.d, unless
+	# the machine already has one.
+	local policy=/usr/sbin/policy-rc.d own_policy= rc=0
+	if [[ ! -e $policy ]]; then
+		printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+		as_root chmod 755 "$policy"
+		own_policy=1
+	fi
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends "${missing[@]}" </dev/null
+	    --no-install-recommends "${missing[@]}" </dev/null || rc=$?
+	[[ -z $own_policy ]] || as_root rm -f "$policy"
+	((rc == 0)) || die "apt-get install failed (exit $rc)"
 }
 
 check_docker()
