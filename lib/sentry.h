@@ -230,8 +230,10 @@ struct sentry_counters {
 
 /*
  * Creates a client sending through http (borrowed; it must outlive the
- * client: free the client first).  Registers the DSN's keys with
- * log_add_secret().  Returns NULL with err filled for a malformed DSN.
+ * client: free the client first).  opts->dsn and opts->client are
+ * required: a daemon without a DSN simply creates no client (reporting
+ * off).  Registers the DSN's keys with log_add_secret().  Returns NULL
+ * with err filled (never holding the key) for a malformed DSN.
  */
 struct sentry *sentry_new(struct loop *loop, struct http *http,
     const struct sentry_opts *opts, char *err, size_t errlen);

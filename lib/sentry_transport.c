@@ -24,6 +24,9 @@
 #include "sentry.h"
 #include "xmalloc.h"
 
+#define SENTRY_AUTH_MAX 1024 /* the X-Sentry-Auth value */
+#define SENTRY_RESPONSE_MAX (64u * 1024) /* a response body, unused */
+
 struct sentry_item {
 	TAILQ_ENTRY(sentry_item) entry;
 	char id[33];
@@ -248,7 +251,7 @@ sentry_send(struct sentry *s, struct sentry_item *item)
 	opts.body = env.data;
 	opts.body_len = env.len;
 	opts.timeout_ms = s->timeout_ms;
-	opts.max_body = 64 * 1024;
+	opts.max_body = SENTRY_RESPONSE_MAX;
 	opts.tls = s->ca_file != NULL ? &tls : NULL;
 	s->inflight = item;
 	s->req = http_start(s->http, &opts, sentry_done, s);
@@ -335,7 +338,7 @@ sentry_new(struct loop *loop, struct http *http, const struct sentry_opts *opts,
 	    = opts->queue_max != 0 ? opts->queue_max : SENTRY_QUEUE_DEFAULT;
 	s->timeout_ms = opts->timeout_ms != 0 ? opts->timeout_ms
 					      : SENTRY_TIMEOUT_DEFAULT_MS;
-	buf_init(&s->auth, 1024);
+	buf_init(&s->auth, SENTRY_AUTH_MAX);
 	if (sentry_auth_header(&s->dsn, s->client, &s->auth) == -1) {
 		snprintf(err, errlen, "sentry: client name too long");
 		sentry_free(s);
