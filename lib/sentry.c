@@ -741,7 +741,7 @@ sentry_envelope(const char *event_id, const char *dsn, int64_t sent_at_ms,
     const char *payload, size_t payload_len, struct buf *out, char *err,
     size_t errlen)
 {
-	cJSON *hdr;
+	cJSON *hdr, *dsn_item;
 	char ts[40], *line = NULL;
 	int ret = -1;
 
@@ -771,10 +771,15 @@ sentry_envelope(const char *event_id, const char *dsn, int64_t sent_at_ms,
 	}
 	ret = 0;
 out:
+	/* Both the line and the tree hold the DSN, hence the key. */
 	if (line != NULL) {
 		explicit_bzero(line, strlen(line));
 		cJSON_free(line);
 	}
+	dsn_item = cJSON_GetObjectItemCaseSensitive(hdr, "dsn");
+	if (cJSON_IsString(dsn_item))
+		explicit_bzero(dsn_item->valuestring,
+		    strlen(dsn_item->valuestring));
 	cJSON_Delete(hdr);
 	return ret;
 }
