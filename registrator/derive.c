@@ -405,6 +405,19 @@ addr_valid(const char *s)
 	    inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/* A network's IPv4 address, else its IPv6 one, else NULL. */
+static const char *
+net_addr(const struct container_network *n)
+{
+	if (n == NULL)
+		return NULL;
+	if (n->ip[0] != '\0')
+		return n->ip;
+	if (n->ipv6[0] != '\0')
+		return n->ipv6;
+	return NULL;
+}
+
 /*
  * The container's address for --internal: SERVICE_NETWORK, then
  * --network, then the network of HostConfig.NetworkMode, then the first
@@ -414,29 +427,27 @@ static const char *
 internal_address(const struct container *c, const struct derive_options *o,
     const struct derive_attrs *a, uint16_t port, struct derive_result *res)
 {
-	const struct container_network *n;
-	const char *want = derive_attr(a, "network"), *mode;
+	const char *want = derive_attr(a, "network"), *mode, *addr;
 	char key[64], q[DERIVE_QUOTE_BUF];
 
 	if (want != NULL) {
-		n = container_network(c, want);
-		if (n != NULL && n->ip[0] != '\0')
-			return n->ip;
+		if ((addr = net_addr(container_network(c, want))) != NULL)
+			return addr;
 		derive_warn(res, "container %s: %s: no address on network "
 		    "\"%s\", choosing another", c->name,
 		    derive_key_name(key, sizeof(key), a, "network", port),
 		    derive_quote(q, sizeof(q), want));
 	}
-	if (o->network != NULL && (n = container_network(c,
-	    o->network)) != NULL && n->ip[0] != '\0')
-		return n->ip;
+	if (o->network != NULL &&
+	    (addr = net_addr(container_network(c, o->network))) != NULL)
+		return addr;
 	mode = strcmp(c->network_mode, "default") == 0 ? "bridge" :
 	    c->network_mode;
-	if ((n = container_network(c, mode)) != NULL && n->ip[0] != '\0')
-		return n->ip;
+	if ((addr = net_addr(container_network(c, mode))) != NULL)
+		return addr;
 	for (size_t i = 0; i < c->nnetworks; i++)
-		if (c->networks[i].ip[0] != '\0')
-			return c->networks[i].ip;
+		if ((addr = net_addr(&c->networks[i])) != NULL)
+			return addr;
 	return NULL;
 }
 

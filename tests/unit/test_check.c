@@ -116,7 +116,8 @@ test_declared(void)
 		    "[{\"CheckID\":\"service:host1:app:80:grpc\",\"Name\":\"app "
 		    "grpc check\",\"GRPC\":\"192.0.2.10:8080\",\"GRPCUseTLS\":"
 		    "true,\"Interval\":\"10s\"}]", NULL },
-		{ { "SERVICE_CHECK_TTL", "30s" },
+		{ { "SERVICE_CHECK_TTL", "30s", "SERVICE_CHECK_TIMEOUT", "3s",
+		    "SERVICE_CHECK_INTERVAL", "5s" },
 		    "[{\"CheckID\":\"service:host1:app:80:ttl\",\"Name\":\"app "
 		    "ttl check\",\"TTL\":\"30s\"}]", NULL },
 		/* Several kinds give several checks, in a fixed order. */

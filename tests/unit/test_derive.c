@@ -458,6 +458,23 @@ test_addresses(void)
 	    "'alpha':{'IPAddress':''}}}}", NULL), &o, &res);
 	T_EQ_STR(res.services[0].address, "10.0.2.2");
 	derive_result_clear(&res);
+	/* An IPv6-only network gives its IPv6 address. */
+	run(fixture_synth("{'Id':'a0','Name':'/v6','Config':{'Image':'x',"
+	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'six'},"
+	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
+	    "'six':{'IPAddress':'','GlobalIPv6Address':'fd00::5'}}}}", NULL),
+	    &o, &res);
+	T_EQ_STR(res.services[0].address, "fd00::5");
+	derive_result_clear(&res);
+	/* No address anywhere (--network none): refused with a reason. */
+	run(fixture_synth("{'Id':'a0','Name':'/none','Config':{'Image':'x',"
+	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'none'},"
+	    "'NetworkSettings':{'Ports':{},'Networks':{'none':{}}}}", NULL),
+	    &o, &res);
+	T_EQ_INT(res.nservices, 0);
+	T_ASSERT(warned(&res, "container none: port 80/tcp: no address",
+	    "the container has no IP"));
+	derive_result_clear(&res);
 	o.internal = false;
 
 	/* --net=host: exposed ports are host ports, host address. */
