@@ -70,10 +70,22 @@ rec_field_name(int rtype, size_t i)
 	return rec_types[rtype].fields[i];
 }
 
+/*
+ * cJSON_GetObjectItemCaseSensitive calls strcmp on every member; field
+ * access is the hot path of a render, so compare the first byte first.
+ */
 static const cJSON *
 jget(const cJSON *o, const char *k)
 {
-	return o != NULL ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+	const cJSON *c;
+
+	if (o == NULL)
+		return NULL;
+	for (c = o->child; c != NULL; c = c->next)
+		if (c->string != NULL && c->string[0] == k[0] &&
+		    strcmp(c->string, k) == 0)
+			return c;
+	return NULL;
 }
 
 static const char *
@@ -201,7 +213,7 @@ static int
 field_hsvc(struct exec *x, const struct tv_rec *r, const char *f,
     struct tv *o)
 {
-	const cJSON *node = jget(r->j, "Node"), *svc = jget(r->j, "Service");
+	const cJSON *node = r->j2, *svc = r->j3;
 	const char *addr;
 
 	if (strcmp(f, "Address") == 0) {
@@ -370,8 +382,8 @@ aggregated_status(const cJSON *checks)
 	for (c = cJSON_IsArray(checks) ? checks->child : NULL; c != NULL;
 	    c = c->next) {
 		id = jstr(c, "CheckID");
-		if (strcmp(id, "_node_maintenance") == 0 ||
-		    strncmp(id, "_service_maintenance:", 21) == 0) {
+		if (id[0] == '_' && (strcmp(id, "_node_maintenance") == 0 ||
+		    strncmp(id, "_service_maintenance:", 21) == 0)) {
 			maint = true;
 			continue;
 		}
@@ -445,33 +457,35 @@ parse_dep(struct exec *x, int kind, const char *s, struct dep_query *q,
 static int
 health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 {
-	char canon[2 * TMPL_DEP_MAX + 64];
+	char canon[2 * TMPL_DEP_MAX + 64], query[TMPL_DEP_MAX + 1];
 	struct dep_query q;
-	struct buf b;
 	const cJSON *data, *e;
 	struct tv_rec *rec;
 	struct tv *l;
 	const char *st, *s;
-	size_t i, cnt, len;
+	size_t i, cnt, len, qlen = 0;
 	int ret = -1;
 
-	buf_init(&b, TMPL_DEP_MAX * 2);
+	/* Several arguments are joined with "|": service "web" "any". */
 	for (i = 0; i < n; i++) {
 		if (arg_str(x, a, i, &s, &len) == -1)
 			goto out;
-		if (i > 0)
-			buf_addc(&b, '|');
-		if (buf_add(&b, s, len) == -1) {
+		if (qlen + len + 1 > TMPL_DEP_MAX) {
 			exec_errorf(x, "query too long");
 			goto out;
 		}
+		if (i > 0)
+			query[qlen++] = '|';
+		memcpy(query + qlen, s, len);
+		qlen += len;
 	}
+	query[qlen] = '\0';
 	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
 	if (n == 0 || a[0].len == 0) {
 		ret = 0;
 		goto out;
 	}
-	if (parse_dep(x, kind, buf_str(&b), &q, canon, sizeof(canon)) == -1)
+	if (parse_dep(x, kind, query, &q, canon, sizeof(canon)) == -1)
 		goto out;
 	data = exec_dep(x, canon, false);
 	ret = 0;
@@ -490,17 +504,29 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 			continue;
 		rec = arena_calloc(x->a, 1, sizeof(*rec));
 		rec->j = e;
+		rec->j2 = jget(e, "Node");
+		rec->j3 = jget(e, "Service");
 		rec->str = st;
 		rec->strlen = strlen(st);
-		rec->sortkey = jstr(jget(e, "Node"), "Node");
-		rec->sortkey2 = jstr(jget(e, "Service"), "ID");
+		rec->sortkey = jstr(rec->j2, "Node");
+		rec->sortkey2 = jstr(rec->j3, "ID");
 		l[cnt++] = tv_rec(rec, REC_HSVC);
 	}
-	if (q.near[0] == '\0' && cnt > 1)
+	if (q.near[0] == '\0' && cnt > 32)
 		qsort(l, cnt, sizeof(*l), cmp_hsvc);
+	else if (q.near[0] == '\0' && cnt > 1) {
+		/* Usually few and already in order: insertion sort. */
+		for (i = 1; i < cnt; i++) {
+			struct tv t = l[i];
+			size_t k;
+
+			for (k = i; k > 0 && cmp_hsvc(&l[k - 1], &t) > 0; k--)
+				l[k] = l[k - 1];
+			l[k] = t;
+		}
+	}
 	*r = tv_list(l, cnt, ELEM_REC);
 out:
-	buf_clear(&b);
 	return ret;
 }
 

@@ -118,7 +118,8 @@ struct tv_map {
  */
 struct tv_rec {
 	const cJSON	*j;
-	const cJSON	*j2;		/* HSVC: Node; CNSVC: unused */
+	const cJSON	*j2;		/* HSVC: the entry's Node */
+	const cJSON	*j3;		/* HSVC: the entry's Service */
 	const char	*str;
 	size_t		 strlen;
 	const char	*str2;
