@@ -74,6 +74,9 @@ CT=application/json check 415 "application/json" -H "X-Sentry-Auth: $auth" "$url
 CT= check 415 "no Content-Type" -H "X-Sentry-Auth: $auth" "$url"
 check 400 "two Content-Types" -H "X-Sentry-Auth: $auth" -H "Content-Type: text/plain" "$url"
 check 401 "two X-Sentry-Auth" -H "X-Sentry-Auth: $auth" -H "X-Sentry-Auth: $auth" "$url"
+check 400 "no User-Agent" -H "X-Sentry-Auth: $auth" -A "" "$url"
+check 400 "User-Agent without version" -H "X-Sentry-Auth: $auth" -A "selftest" "$url"
+check 411 "chunked, no Content-Length" -H "X-Sentry-Auth: $auth" -H "Transfer-Encoding: chunked" "$url"
 bed_assert_eq 1 "$(sentry_events)" "events stored after the bad requests"
 
 # Rejections are logged with their reason.
@@ -131,4 +134,4 @@ bed_assert_eq 200 "$got" "200 with a rate limit"
 bed_assert_file_contains "$hdrs" '^X-Sentry-Rate-Limits: 60::organization'
 bed_assert_eq 4 "$(sentry_events)" "events stored at the end"
 
-bed_pass "$n crafted envelopes and 16 crafted requests answered as documented"
+bed_pass "$n crafted envelopes and 19 crafted requests answered as documented"
