@@ -419,6 +419,19 @@ net_addr(const struct container_network *n)
 }
 
 /*
+ * An operator-given address (--ip, detection): an IP address, or a host
+ * name, which Consul accepts as a service address too.  NULL means fine.
+ */
+static const char *
+bad_address(const char *s)
+{
+	if (s == NULL || addr_valid(s))
+		return NULL;
+	return bad_word(s, 253, "") != NULL ? "is neither an IP address nor "
+	    "a host name" : NULL;
+}
+
+/*
  * The container's address for --internal: SERVICE_NETWORK, then
  * --network, then the network of HostConfig.NetworkMode, then the first
  * network by name that has an address.
@@ -755,6 +768,7 @@ derive_services(const struct container *c, const struct derive_options *o,
 	struct derive_result scratch;
 	const char *why;
 	size_t eligible = 0;
+	uint64_t ttl_ms;
 	int ret = -1;
 
 	derive_result_init(&scratch);
@@ -762,6 +776,18 @@ derive_services(const struct container *c, const struct derive_options *o,
 	    DERIVE_MAX_NAME, "")) != NULL) {
 		(void)snprintf(err, errlen, "host name %s",
 		    o->host_name == NULL ? "missing" : why);
+		goto out;
+	}
+	if ((why = bad_address(o->ip)) != NULL ||
+	    (why = bad_address(o->detected_ip)) != NULL) {
+		(void)snprintf(err, errlen, "%s address %s",
+		    bad_address(o->ip) != NULL ? "--ip" : "detected host", why);
+		goto out;
+	}
+	if (o->docker_health_ttl != NULL &&
+	    (str_to_ms(o->docker_health_ttl, 0, &ttl_ms) == -1 ||
+	    ttl_ms == 0)) {
+		(void)snprintf(err, errlen, "Docker health TTL: not a duration");
 		goto out;
 	}
 	if (o->tags != NULL) {

@@ -161,7 +161,7 @@ bool	 container_image_is_id(const struct container *c);
 #define DERIVE_MAX_ID		256
 #define DERIVE_MAX_TAG		512
 #define DERIVE_MAX_TAGS		64
-#define DERIVE_MAX_WARNINGS	256	/* more are counted in one last line */
+#define DERIVE_MAX_WARNINGS	256	/* then one line says more were dropped */
 
 struct derive_options {
 	/*
@@ -281,7 +281,8 @@ void	 derive_result_clear(struct derive_result *res);
  * Appends the services of container c to res (res may already hold other
  * containers' services), plus warnings for what was refused.  Whether the
  * container runs is not looked at: that is the caller's decision.
- * Returns -1 only for unusable options (err filled, res untouched); a
+ * Returns -1 only for unusable options (bad host_name, ip, detected_ip,
+ * docker_health_ttl or --tags item; err filled, res untouched); a
  * container that yields no service is not an error.
  */
 int	 derive_services(const struct container *c,

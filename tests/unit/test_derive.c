@@ -720,6 +720,23 @@ test_options(void)
 	o.tags = "ok,not ok";
 	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
 	T_EQ_STR(err, "--tags: tag \"not ok\" refused: contains a space");
+	o = opts();
+	o.ip = "10.0.0.1;";
+	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
+	T_EQ_STR(err, "--ip address is neither an IP address nor a host name");
+	o.ip = "consul-node.example";	/* a host name is an address */
+	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), 0);
+	T_EQ_STR(res.services[0].address, "consul-node.example");
+	derive_result_clear(&res);
+	o = opts();
+	o.detected_ip = "";
+	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
+	T_EQ_STR(err, "detected host address is neither an IP address nor a "
+	    "host name");
+	o = opts();
+	o.docker_health_ttl = "soon";
+	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
+	T_EQ_STR(err, "Docker health TTL: not a duration");
 	T_EQ_INT(res.nservices, 0);
 	T_EQ_INT(res.nwarnings, 0);
 	container_free(c);
