@@ -35,27 +35,27 @@
 #include "buf.h"
 
 /* Size for err buffers passed to this module. */
-#define TMPL_ERR_MAX		512
+#define TMPL_ERR_MAX 512
 /* Longest dependency string (service query, KV key...) accepted. */
-#define TMPL_DEP_MAX		1024
+#define TMPL_DEP_MAX 1024
 /* Cap of one execution's working memory (values, strings, lists). */
-#define TMPL_ARENA_MAX		((size_t)256 << 20)
+#define TMPL_ARENA_MAX ((size_t)256 << 20)
 /* Cap of one template's source text. */
-#define TMPL_SOURCE_MAX		((size_t)16 << 20)
+#define TMPL_SOURCE_MAX ((size_t)16 << 20)
 
 struct tmpl;
 
 struct tmpl_parse_opts {
-	const char	*left_delim;	/* borrowed; NULL means "{{" */
-	const char	*right_delim;	/* borrowed; NULL means "}}" */
+	const char *left_delim; /* borrowed; NULL means "{{" */
+	const char *right_delim; /* borrowed; NULL means "}}" */
 	/* Go's missingkey=error: a missing map key is an error. */
-	bool		 error_on_missing_key;
+	bool error_on_missing_key;
 	/*
 	 * The file function only reads files that resolve (symlinks
 	 * followed) inside this directory; NULL or "" means anywhere.
 	 * Copied by tmpl_parse.
 	 */
-	const char	*sandbox_path;
+	const char *sandbox_path;
 };
 
 /*
@@ -66,11 +66,10 @@ struct tmpl_parse_opts {
  * Returns a template owned by the caller (tmpl_free), or NULL with err
  * filled as "name:line:col: message".
  */
-struct tmpl	*tmpl_parse(const char *name, const char *text, size_t len,
-		    const struct tmpl_parse_opts *opts, char *err,
-		    size_t errlen);
+struct tmpl *tmpl_parse(const char *name, const char *text, size_t len,
+    const struct tmpl_parse_opts *opts, char *err, size_t errlen);
 /* Frees a template; NULL is accepted. */
-void		 tmpl_free(struct tmpl *t);
+void tmpl_free(struct tmpl *t);
 
 /*
  * Data provider: returns the data of the dependency dep, or NULL when
@@ -94,22 +93,22 @@ void		 tmpl_free(struct tmpl *t);
 typedef const cJSON *tmpl_lookup_cb(void *arg, const char *dep);
 
 struct tmpl_exec_opts {
-	tmpl_lookup_cb	*lookup;	/* NULL: every dependency missing */
-	void		*lookup_arg;
+	tmpl_lookup_cb *lookup; /* NULL: every dependency missing */
+	void *lookup_arg;
 	/*
 	 * Environment for env/envOrDefault as "KEY=VALUE" strings ending
 	 * with NULL; borrowed.  NULL means the process environment.
 	 */
-	char *const	*env;
+	char *const *env;
 	/* Time for timestamp; when fixed_now is false the real clock. */
-	bool		 fixed_now;
-	time_t		 now;
+	bool fixed_now;
+	time_t now;
 };
 
 /* One dependency touched by an execution. */
 struct tmpl_dep {
-	char		*dep;		/* owned by the tmpl_deps */
-	bool		 missing;	/* no data yet (or kv.block on 404) */
+	char *dep; /* owned by the tmpl_deps */
+	bool missing; /* no data yet (or kv.block on 404) */
 };
 
 /*
@@ -120,15 +119,15 @@ struct tmpl_dep {
  * execution).
  */
 struct tmpl_deps {
-	struct tmpl_dep	*v;		/* owned */
-	size_t		 n;
-	size_t		 cap;
-	size_t		 nmissing;
+	struct tmpl_dep *v; /* owned */
+	size_t n;
+	size_t cap;
+	size_t nmissing;
 };
 
-void		 tmpl_deps_init(struct tmpl_deps *d);
+void tmpl_deps_init(struct tmpl_deps *d);
 /* Frees every entry and the array; the struct can be reused. */
-void		 tmpl_deps_clear(struct tmpl_deps *d);
+void tmpl_deps_clear(struct tmpl_deps *d);
 
 /*
  * Executes t.  The rendered text is appended to out, whose cap bounds
@@ -138,9 +137,8 @@ void		 tmpl_deps_clear(struct tmpl_deps *d);
  * Returns 0, or -1 with err filled ("name:line:col: executing ...");
  * on error out holds a partial rendering and deps what was used so far.
  */
-int		 tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
-		    struct buf *out, struct tmpl_deps *deps, char *err,
-		    size_t errlen);
+int tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
+    struct buf *out, struct tmpl_deps *deps, char *err, size_t errlen);
 
 /*
  * The Consul HTTP request behind a dependency string.  path is the
@@ -151,16 +149,16 @@ int		 tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
  * and token.
  */
 struct tmpl_endpoint {
-	char		 path[3 * TMPL_DEP_MAX + 64];
-	char		 query[3 * TMPL_DEP_MAX + 64];
+	char path[3 * TMPL_DEP_MAX + 64];
+	char query[3 * TMPL_DEP_MAX + 64];
 	/*
 	 * catalog.node without a name: the local agent's node.  The
 	 * caller appends the node name (from /v1/agent/self,
 	 * Config.NodeName, percent-encoded) to path.
 	 */
-	bool		 local_node;
+	bool local_node;
 	/* false for file(...): not a Consul dependency. */
-	bool		 consul;
+	bool consul;
 };
 
 /*
@@ -168,7 +166,7 @@ struct tmpl_endpoint {
  * struct tmpl_dep).  Returns 0, or -1 with err filled when dep is not a
  * dependency string this engine produces.
  */
-int		 tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep,
-		    char *err, size_t errlen);
+int tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
+    size_t errlen);
 
 #endif

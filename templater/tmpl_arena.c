@@ -12,13 +12,13 @@
 #include "tmpl_int.h"
 #include "xmalloc.h"
 
-#define ARENA_CHUNK	((size_t)64 << 10)
+#define ARENA_CHUNK ((size_t)64 << 10)
 
 struct arena_chunk {
-	struct arena_chunk	*next;
-	size_t			 size;
-	size_t			 used;
-	max_align_t		 data[];
+	struct arena_chunk *next;
+	size_t size;
+	size_t used;
+	max_align_t data[];
 };
 
 void

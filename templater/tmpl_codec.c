@@ -15,10 +15,10 @@
 
 #include "tmpl_func.h"
 
-static const char b64std[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64std[]
+    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64url[]
+    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static void
 b64_encode(struct buf *b, const unsigned char *s, size_t len, bool url)
@@ -45,8 +45,7 @@ b64_encode(struct buf *b, const unsigned char *s, size_t len, bool url)
 	}
 }
 
-int	 b64_decode(const char *s, size_t len, bool url, char *out,
-	    size_t *outlen);
+int b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen);
 
 /* Strict padded base64 (Go's StdEncoding / URLEncoding). */
 int
@@ -129,22 +128,73 @@ TMPL_FN(fn_base64url_decode)
 
 /* SHA-256 (FIPS 180-4). */
 static const uint32_t sha_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b,
-	0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-	0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7,
-	0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152,
-	0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-	0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-	0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
-	0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+	0x428a2f98,
+	0x71374491,
+	0xb5c0fbcf,
+	0xe9b5dba5,
+	0x3956c25b,
+	0x59f111f1,
+	0x923f82a4,
+	0xab1c5ed5,
+	0xd807aa98,
+	0x12835b01,
+	0x243185be,
+	0x550c7dc3,
+	0x72be5d74,
+	0x80deb1fe,
+	0x9bdc06a7,
+	0xc19bf174,
+	0xe49b69c1,
+	0xefbe4786,
+	0x0fc19dc6,
+	0x240ca1cc,
+	0x2de92c6f,
+	0x4a7484aa,
+	0x5cb0a9dc,
+	0x76f988da,
+	0x983e5152,
+	0xa831c66d,
+	0xb00327c8,
+	0xbf597fc7,
+	0xc6e00bf3,
+	0xd5a79147,
+	0x06ca6351,
+	0x14292967,
+	0x27b70a85,
+	0x2e1b2138,
+	0x4d2c6dfc,
+	0x53380d13,
+	0x650a7354,
+	0x766a0abb,
+	0x81c2c92e,
+	0x92722c85,
+	0xa2bfe8a1,
+	0xa81a664b,
+	0xc24b8b70,
+	0xc76c51a3,
+	0xd192e819,
+	0xd6990624,
+	0xf40e3585,
+	0x106aa070,
+	0x19a4c116,
+	0x1e376c08,
+	0x2748774c,
+	0x34b0bcb5,
+	0x391c0cb3,
+	0x4ed8aa4a,
+	0x5b9cca4f,
+	0x682e6ff3,
+	0x748f82ee,
+	0x78a5636f,
+	0x84c87814,
+	0x8cc70208,
+	0x90befffa,
+	0xa4506ceb,
+	0xbef9a3f7,
+	0xc67178f2,
 };
 
-#define ROR(v, n)	(((v) >> (n)) | ((v) << (32 - (n))))
+#define ROR(v, n) (((v) >> (n)) | ((v) << (32 - (n))))
 
 static void
 sha256_block(uint32_t h[8], const unsigned char *p)
@@ -153,12 +203,15 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 	int i;
 
 	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16
+		    | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (i = 16; i < 64; i++)
-		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
-		    (w[i - 15] >> 3)) + w[i - 7] + (ROR(w[i - 2], 17) ^
-		    ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+		w[i] = w[i - 16]
+		    + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18)
+			^ (w[i - 15] >> 3))
+		    + w[i - 7]
+		    + (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19)
+			^ (w[i - 2] >> 10));
 	a = h[0];
 	b = h[1];
 	c = h[2];
@@ -168,10 +221,10 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 	g = h[6];
 	hh = h[7];
 	for (i = 0; i < 64; i++) {
-		t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		    ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		    ((a & b) ^ (a & c) ^ (b & c));
+		t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25))
+		    + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22))
+		    + ((a & b) ^ (a & c) ^ (b & c));
 		hh = g;
 		g = f;
 		f = e;
@@ -208,8 +261,8 @@ md_pad(const unsigned char *s, size_t len, bool big,
 	tail[rest] = 0x80;
 	tl = rest + 1 + 8 <= 64 ? 64 : 128;
 	for (i = 0; i < 8; i++)
-		tail[big ? tl - 1 - i : tl - 8 + i] = (unsigned char)(bits >>
-		    (8 * i));
+		tail[big ? tl - 1 - i : tl - 8 + i]
+		    = (unsigned char)(bits >> (8 * i));
 	block(h, tail);
 	if (tl == 128)
 		block(h, tail + 64);
@@ -222,25 +275,136 @@ sha256_block_cb(uint32_t *h, const unsigned char *p)
 }
 
 static const uint32_t md5_k[64] = {
-	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf,
-	0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af,
-	0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
-	0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa,
-	0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6,
-	0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
-	0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-	0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-	0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
-	0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97,
-	0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d,
-	0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
-	0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+	0xd76aa478,
+	0xe8c7b756,
+	0x242070db,
+	0xc1bdceee,
+	0xf57c0faf,
+	0x4787c62a,
+	0xa8304613,
+	0xfd469501,
+	0x698098d8,
+	0x8b44f7af,
+	0xffff5bb1,
+	0x895cd7be,
+	0x6b901122,
+	0xfd987193,
+	0xa679438e,
+	0x49b40821,
+	0xf61e2562,
+	0xc040b340,
+	0x265e5a51,
+	0xe9b6c7aa,
+	0xd62f105d,
+	0x02441453,
+	0xd8a1e681,
+	0xe7d3fbc8,
+	0x21e1cde6,
+	0xc33707d6,
+	0xf4d50d87,
+	0x455a14ed,
+	0xa9e3e905,
+	0xfcefa3f8,
+	0x676f02d9,
+	0x8d2a4c8a,
+	0xfffa3942,
+	0x8771f681,
+	0x6d9d6122,
+	0xfde5380c,
+	0xa4beea44,
+	0x4bdecfa9,
+	0xf6bb4b60,
+	0xbebfbc70,
+	0x289b7ec6,
+	0xeaa127fa,
+	0xd4ef3085,
+	0x04881d05,
+	0xd9d4d039,
+	0xe6db99e5,
+	0x1fa27cf8,
+	0xc4ac5665,
+	0xf4292244,
+	0x432aff97,
+	0xab9423a7,
+	0xfc93a039,
+	0x655b59c3,
+	0x8f0ccc92,
+	0xffeff47d,
+	0x85845dd1,
+	0x6fa87e4f,
+	0xfe2ce6e0,
+	0xa3014314,
+	0x4e0811a1,
+	0xf7537e82,
+	0xbd3af235,
+	0x2ad7d2bb,
+	0xeb86d391,
 };
 static const int md5_r[64] = {
-	7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-	5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-	4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-	6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+	7,
+	12,
+	17,
+	22,
+	7,
+	12,
+	17,
+	22,
+	7,
+	12,
+	17,
+	22,
+	7,
+	12,
+	17,
+	22,
+	5,
+	9,
+	14,
+	20,
+	5,
+	9,
+	14,
+	20,
+	5,
+	9,
+	14,
+	20,
+	5,
+	9,
+	14,
+	20,
+	4,
+	11,
+	16,
+	23,
+	4,
+	11,
+	16,
+	23,
+	4,
+	11,
+	16,
+	23,
+	4,
+	11,
+	16,
+	23,
+	6,
+	10,
+	15,
+	21,
+	6,
+	10,
+	15,
+	21,
+	6,
+	10,
+	15,
+	21,
+	6,
+	10,
+	15,
+	21,
 };
 
 static void
@@ -250,8 +414,9 @@ md5_block(uint32_t *h, const unsigned char *p)
 	int i, g;
 
 	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
-		    (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+		w[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8
+		    | (uint32_t)p[4 * i + 2] << 16
+		    | (uint32_t)p[4 * i + 3] << 24;
 	for (i = 0; i < 64; i++) {
 		if (i < 16) {
 			f = (b & c) | (~b & d);
@@ -282,7 +447,7 @@ md5_block(uint32_t *h, const unsigned char *p)
 TMPL_FN(fn_sha256_hex)
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-	    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 	const char *s;
 	size_t len;
 	struct buf b;
@@ -371,9 +536,11 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 			if (cls != NULL) {
 				if (inclass && cls[0] == '^') {
 					buf_clear(&b);
-					return exec_errorf(x, "unsupported "
+					return exec_errorf(x,
+					    "unsupported "
 					    "regexp: negated class inside [] "
-					    "in %.*s", (int)len, re);
+					    "in %.*s",
+					    (int)len, re);
 				}
 				buf_addstr(&b, inclass ? "" : "[");
 				buf_addstr(&b, cls);
@@ -390,14 +557,18 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 		}
 		if (!inclass && c == '(' && i + 1 < len && re[i + 1] == '?') {
 			buf_clear(&b);
-			return exec_errorf(x, "unsupported regexp group syntax "
-			    "in %.*s", (int)len, re);
+			return exec_errorf(x,
+			    "unsupported regexp group syntax "
+			    "in %.*s",
+			    (int)len, re);
 		}
-		if (!inclass && (c == '*' || c == '+' || c == '?' ||
-		    c == '}') && i + 1 < len && re[i + 1] == '?') {
+		if (!inclass && (c == '*' || c == '+' || c == '?' || c == '}')
+		    && i + 1 < len && re[i + 1] == '?') {
 			buf_clear(&b);
-			return exec_errorf(x, "unsupported lazy quantifier in "
-			    "%.*s", (int)len, re);
+			return exec_errorf(x,
+			    "unsupported lazy quantifier in "
+			    "%.*s",
+			    (int)len, re);
 		}
 		if (c == '[' && !inclass) {
 			inclass = true;
@@ -431,8 +602,8 @@ TMPL_FN(fn_regex_match)
 	regmatch_t m[1];
 
 	(void)n;
-	if (arg_str(x, a, 0, &re, &relen) == -1 ||
-	    arg_str(x, a, 1, &s, &len) == -1)
+	if (arg_str(x, a, 0, &re, &relen) == -1
+	    || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (re_compile(x, re, relen, &rx) == -1)
 		return -1;
@@ -465,15 +636,16 @@ expand(struct buf *b, const char *t, size_t tlen, const char *s,
 		j = i + 1 + (brace ? 1 : 0);
 		digits = true;
 		num = 0;
-		while (j < tlen && (t[j] == '_' || isalnum((unsigned char)t[j]))) {
+		while (
+		    j < tlen && (t[j] == '_' || isalnum((unsigned char)t[j]))) {
 			if (!isdigit((unsigned char)t[j]))
 				digits = false;
 			else if (num < 100000)
 				num = num * 10 + (size_t)(t[j] - '0');
 			j++;
 		}
-		if (j == i + 1 + (brace ? 1 : 0) || (brace && (j >= tlen ||
-		    t[j] != '}'))) {
+		if (j == i + 1 + (brace ? 1 : 0)
+		    || (brace && (j >= tlen || t[j] != '}'))) {
 			buf_addc(b, '$');
 			continue;
 		}
@@ -493,9 +665,9 @@ TMPL_FN(fn_regex_replace_all)
 	struct buf b;
 
 	(void)n;
-	if (arg_str(x, a, 0, &re, &relen) == -1 ||
-	    arg_str(x, a, 1, &repl, &rlen) == -1 ||
-	    arg_str(x, a, 2, &s, &len) == -1)
+	if (arg_str(x, a, 0, &re, &relen) == -1
+	    || arg_str(x, a, 1, &repl, &rlen) == -1
+	    || arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
 	if (re_compile(x, re, relen, &rx) == -1)
 		return -1;
@@ -503,8 +675,9 @@ TMPL_FN(fn_regex_replace_all)
 	while (pos <= len) {
 		m[0].rm_so = (regoff_t)pos;
 		m[0].rm_eo = (regoff_t)len;
-		if (regexec(&rx, s, 10, m, REG_STARTEND |
-		    (pos > 0 ? REG_NOTBOL : 0)) != 0)
+		if (regexec(&rx, s, 10, m,
+			REG_STARTEND | (pos > 0 ? REG_NOTBOL : 0))
+		    != 0)
 			break;
 		buf_add(&b, s + last, (size_t)m[0].rm_so - last);
 		if ((size_t)m[0].rm_eo > last || m[0].rm_so == 0)

@@ -15,10 +15,10 @@
 
 #include "tmpl_func.h"
 
-static const char *const hsvc_fields[] = { "Node", "NodeID", "NodeAddress",
-	"NodeTaggedAddresses", "NodeMeta", "ServiceMeta", "Address",
-	"ServiceTaggedAddresses", "ID", "Name", "Tags", "Checks", "Status",
-	"Port", "Weights", NULL };
+static const char *const hsvc_fields[]
+    = { "Node", "NodeID", "NodeAddress", "NodeTaggedAddresses", "NodeMeta",
+	      "ServiceMeta", "Address", "ServiceTaggedAddresses", "ID", "Name",
+	      "Tags", "Checks", "Status", "Port", "Weights", NULL };
 static const char *const snippet_fields[] = { "Name", "Tags", NULL };
 static const char *const kv_fields[] = { "Path", "Key", "Value", "Exists",
 	"CreateIndex", "ModifyIndex", "LockIndex", "Flags", "Session", NULL };
@@ -27,15 +27,15 @@ static const char *const node_fields[] = { "ID", "Node", "Address",
 static const char *const cnode_fields[] = { "Node", "Services", NULL };
 static const char *const cnsvc_fields[] = { "ID", "Service", "Tags", "Meta",
 	"Port", "Address", "EnableTagOverride", NULL };
-static const char *const check_fields[] = { "Node", "CheckID", "Name",
-	"Status", "Notes", "Output", "ServiceID", "ServiceName",
-	"ServiceTags", "Type", NULL };
+static const char *const check_fields[]
+    = { "Node", "CheckID", "Name", "Status", "Notes", "Output", "ServiceID",
+	      "ServiceName", "ServiceTags", "Type", NULL };
 static const char *const weights_fields[] = { "Passing", "Warning", NULL };
 static const char *const saddr_fields[] = { "Address", "Port", NULL };
 
 static const struct {
-	const char		*name;
-	const char *const	*fields;
+	const char *name;
+	const char *const *fields;
 } rec_types[REC_NTYPES] = {
 	[REC_HSVC] = { "*dependency.HealthService", hsvc_fields },
 	[REC_SNIPPET] = { "*dependency.CatalogSnippet", snippet_fields },
@@ -82,8 +82,8 @@ jget(const cJSON *o, const char *k)
 	if (o == NULL)
 		return NULL;
 	for (c = o->child; c != NULL; c = c->next)
-		if (c->string != NULL && c->string[0] == k[0] &&
-		    strcmp(c->string, k) == 0)
+		if (c->string != NULL && c->string[0] == k[0]
+		    && strcmp(c->string, k) == 0)
 			return c;
 	return NULL;
 }
@@ -153,13 +153,11 @@ tag_list(struct exec *x, const cJSON *arr)
 	const cJSON *c;
 	size_t n = 0;
 
-	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
-	    c = c->next)
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		n++;
 	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
 	n = 0;
-	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
-	    c = c->next)
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		if (cJSON_IsString(c))
 			l[n++] = tv_cstr(c->valuestring);
 	if (n > 1)
@@ -174,13 +172,11 @@ rec_list(struct exec *x, const cJSON *arr, int rtype)
 	const cJSON *c;
 	size_t n = 0;
 
-	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
-	    c = c->next)
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		n++;
 	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
 	n = 0;
-	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL;
-	    c = c->next)
+	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		l[n++] = new_rec(x, rtype, c);
 	return tv_list(l, n, ELEM_REC);
 }
@@ -210,8 +206,7 @@ saddr_map(struct exec *x, const cJSON *o)
 static int cmp_cnsvc(const void *a, const void *b);
 
 static int
-field_hsvc(struct exec *x, const struct tv_rec *r, const char *f,
-    struct tv *o)
+field_hsvc(struct exec *x, const struct tv_rec *r, const char *f, struct tv *o)
 {
 	const cJSON *node = r->j2, *svc = r->j3;
 	const char *addr;
@@ -253,8 +248,7 @@ field_hsvc(struct exec *x, const struct tv_rec *r, const char *f,
 }
 
 static int
-field_cnode(struct exec *x, const struct tv_rec *r, const char *f,
-    struct tv *o)
+field_cnode(struct exec *x, const struct tv_rec *r, const char *f, struct tv *o)
 {
 	const cJSON *svcs, *c;
 	struct tv *l;
@@ -297,8 +291,8 @@ field_plain(struct exec *x, int rtype, const cJSON *j, const char *f,
 		*o = tag_list(x, v);
 	else if (strcmp(f, "Meta") == 0 || strcmp(f, "TaggedAddresses") == 0)
 		*o = str_map(x, v);
-	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0 ||
-	    strcmp(f, "Warning") == 0)
+	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0
+	    || strcmp(f, "Warning") == 0)
 		*o = tv_int(cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0);
 	else if (strcmp(f, "EnableTagOverride") == 0)
 		*o = tv_bool(cJSON_IsTrue(v));
@@ -320,9 +314,8 @@ field_kv(const struct tv_rec *r, const char *f, struct tv *o)
 		*o = tv_bool(true);
 	else if (strcmp(f, "Session") == 0)
 		*o = tv_cstr(jstr(r->j, "Session"));
-	else if (strcmp(f, "CreateIndex") == 0 ||
-	    strcmp(f, "ModifyIndex") == 0 || strcmp(f, "LockIndex") == 0 ||
-	    strcmp(f, "Flags") == 0) {
+	else if (strcmp(f, "CreateIndex") == 0 || strcmp(f, "ModifyIndex") == 0
+	    || strcmp(f, "LockIndex") == 0 || strcmp(f, "Flags") == 0) {
 		*o = tv_int(jint(r->j, f));
 		o->isuint = 1;
 	} else
@@ -331,8 +324,7 @@ field_kv(const struct tv_rec *r, const char *f, struct tv *o)
 }
 
 int
-rec_field(struct exec *x, const struct tv *v, const char *name,
-    struct tv *out)
+rec_field(struct exec *x, const struct tv *v, const char *name, struct tv *out)
 {
 	const struct tv_rec *r = v->u.rec;
 
@@ -380,10 +372,11 @@ aggregated_status(const cJSON *checks)
 	bool passing = false, warning = false, critical = false, maint = false;
 
 	for (c = cJSON_IsArray(checks) ? checks->child : NULL; c != NULL;
-	    c = c->next) {
+	     c = c->next) {
 		id = jstr(c, "CheckID");
-		if (id[0] == '_' && (strcmp(id, "_node_maintenance") == 0 ||
-		    strncmp(id, "_service_maintenance:", 21) == 0)) {
+		if (id[0] == '_'
+		    && (strcmp(id, "_node_maintenance") == 0
+			|| strncmp(id, "_service_maintenance:", 21) == 0)) {
 			maint = true;
 			continue;
 		}
@@ -416,8 +409,8 @@ accept_status(const char *filters, const char *status)
 	while (*p != '\0') {
 		e = strchr(p, ',');
 		n = e != NULL ? (size_t)(e - p) : strlen(p);
-		if ((n == 3 && memcmp(p, "any", 3) == 0) ||
-		    (strlen(status) == n && memcmp(p, status, n) == 0))
+		if ((n == 3 && memcmp(p, "any", 3) == 0)
+		    || (strlen(status) == n && memcmp(p, status, n) == 0))
 			return true;
 		p += n;
 		if (*p == ',')
@@ -493,12 +486,12 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 		goto out;
 	cnt = 0;
 	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
-	    e = e->next)
+	     e = e->next)
 		cnt++;
 	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
 	cnt = 0;
 	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
-	    e = e->next) {
+	     e = e->next) {
 		st = aggregated_status(jget(e, "Checks"));
 		if (!accept_status(q.filters, st))
 			continue;
@@ -588,8 +581,7 @@ TMPL_FN(fn_services)
 }
 
 /* Consul's base64 Value, decoded into the arena. */
-int	 b64_decode(const char *s, size_t len, bool url, char *out,
-	    size_t *outlen);
+int b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen);
 
 static struct tv
 kv_value(struct exec *x, const cJSON *pair)
@@ -621,7 +613,8 @@ kv_get(struct exec *x, struct tv *a, int kind, const cJSON **pair)
 	if (arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (parse_dep(x, kind, arena_strndup(x->a, s, len), &q, canon,
-	    sizeof(canon)) == -1)
+		sizeof(canon))
+	    == -1)
 		return -1;
 	data = exec_dep(x, canon, kind == DEP_KEY);
 	if (cJSON_IsArray(data))
@@ -687,20 +680,21 @@ kv_list(struct exec *x, struct tv *a, int mode, bool safe, struct tv *r)
 	if (arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (parse_dep(x, DEP_LIST, arena_strndup(x->a, s, len), &q, canon,
-	    sizeof(canon)) == -1)
+		sizeof(canon))
+	    == -1)
 		return -1;
 	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
 	data = exec_dep(x, canon, false);
 	if (data == NULL)
 		return 0;
 	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
-	    p = p->next)
+	     p = p->next)
 		cnt++;
 	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
 	cnt = 0;
 	plen = strlen(q.name);
 	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
-	    p = p->next) {
+	     p = p->next) {
 		k = jstr(p, "Key");
 		rel = strncmp(k, q.name, plen) == 0 ? k + plen : k;
 		while (*rel == '/')
@@ -726,8 +720,8 @@ kv_list(struct exec *x, struct tv *a, int mode, bool safe, struct tv *r)
 	if (safe && cnt == 0 && x->deps != NULL) {
 		/* safeLs/safeTree: an empty answer counts as no data. */
 		for (size_t i = 0; i < x->deps->n; i++)
-			if (strcmp(x->deps->v[i].dep, canon) == 0 &&
-			    !x->deps->v[i].missing) {
+			if (strcmp(x->deps->v[i].dep, canon) == 0
+			    && !x->deps->v[i].missing) {
 				x->deps->v[i].missing = true;
 				x->deps->nmissing++;
 			}
@@ -815,9 +809,9 @@ TMPL_FN(fn_nodes)
 
 /* Grouping: (key, record) pairs sorted by key, stable. */
 struct group_ent {
-	struct tv	 key;
-	struct tv	 val;
-	size_t		 seq;
+	struct tv key;
+	struct tv val;
+	size_t seq;
 };
 
 static int
@@ -880,8 +874,8 @@ TMPL_FN(fn_by_tag)
 		return -1;
 	len = a[0].kind == TV_LIST ? a[0].len : 0;
 	for (i = 0; i < len; i++) {
-		if (a[0].u.list[i].kind != TV_REC ||
-		    rec_field(x, &a[0].u.list[i], "Tags", &tags) == -1)
+		if (a[0].u.list[i].kind != TV_REC
+		    || rec_field(x, &a[0].u.list[i], "Tags", &tags) == -1)
 			return exec_errorf(x, "byTag: wrong argument type %s",
 			    tv_type_name(&a[0].u.list[i]));
 		cnt += tags.len;
@@ -913,8 +907,8 @@ TMPL_FN(fn_by_port)
 	len = a[0].kind == TV_LIST ? a[0].len : 0;
 	g = arena_alloc(x->a, (len ? len : 1) * sizeof(*g));
 	for (i = 0; i < len; i++) {
-		if (a[0].u.list[i].kind != TV_REC ||
-		    rec_field(x, &a[0].u.list[i], "Port", &port) == -1)
+		if (a[0].u.list[i].kind != TV_REC
+		    || rec_field(x, &a[0].u.list[i], "Port", &port) == -1)
 			return exec_errorf(x, "byPort: wrong argument type %s",
 			    tv_type_name(&a[0].u.list[i]));
 		g[i].key = port;
@@ -934,8 +928,7 @@ want_pairs(struct exec *x, const struct tv *v, const char *what)
 		return exec_errorf(x, "%s: wrong argument type %s", what,
 		    tv_type_name(v));
 	for (i = 0; i < v->len; i++)
-		if (v->u.list[i].kind != TV_REC ||
-		    v->u.list[i].rtype != REC_KV)
+		if (v->u.list[i].kind != TV_REC || v->u.list[i].rtype != REC_KV)
 			return exec_errorf(x, "%s: wrong argument type %s",
 			    what, tv_type_name(v));
 	return 0;
@@ -976,15 +969,16 @@ TMPL_FN(fn_by_key)
 		struct tv_map *m = tv_map_new(x->a, ln);
 
 		for (j = 0; j < ln; j++) {
-			m->keys[k] = tv_str(l[j].u.rec->str, l[j].u.rec->strlen);
+			m->keys[k]
+			    = tv_str(l[j].u.rec->str, l[j].u.rec->strlen);
 			m->vals[k] = l[j];
 			k++;
 		}
 		tv_map_sort(m);
 		/* Drop duplicate keys, keeping the last. */
 		for (j = 0, k = 0; j < m->n; j++) {
-			if (k > 0 && tv_cmp_key(&m->keys[k - 1],
-			    &m->keys[j]) == 0)
+			if (k > 0
+			    && tv_cmp_key(&m->keys[k - 1], &m->keys[j]) == 0)
 				k--;
 			m->keys[k] = m->keys[j];
 			m->vals[k] = m->vals[j];
@@ -1000,12 +994,12 @@ TMPL_FN(fn_by_key)
 
 /* explode: nested maps from slash-separated keys. */
 struct xnode {
-	const char	*key;
-	size_t		 keylen;
-	bool		 leaf;
-	struct tv	 val;
-	struct xnode	*child;
-	struct xnode	*next;
+	const char *key;
+	size_t keylen;
+	bool leaf;
+	struct tv val;
+	struct xnode *child;
+	struct xnode *next;
 };
 
 static struct tv
@@ -1063,11 +1057,12 @@ TMPL_FN(fn_explode)
 		while ((slash = memchr(k, '/', len)) != NULL) {
 			c = xnode_get(x, cur, k, (size_t)(slash - k));
 			if (c->leaf)
-				return exec_errorf(x, "explode: not a map: "
+				return exec_errorf(x,
+				    "explode: not a map: "
 				    "\"%.*s\": \"%.*s\" already has value "
-				    "\"%.*s\"", (int)pr->strlen, pr->str,
-				    (int)c->keylen, c->key, (int)c->val.len,
-				    c->val.u.s);
+				    "\"%.*s\"",
+				    (int)pr->strlen, pr->str, (int)c->keylen,
+				    c->key, (int)c->val.len, c->val.u.s);
 			len -= (size_t)(slash - k) + 1;
 			k = slash + 1;
 			cur = c;

@@ -16,8 +16,8 @@
 static bool
 is_word(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c == '_';
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+	    || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
 static bool
@@ -46,8 +46,8 @@ copy_part(char *dst, const char *s, size_t n)
  * part must not contain any of the separators that come after it.
  */
 static int
-split_suffix(const char *s, size_t *len, char c, const char *chars,
-    char *dst, bool empty_ok)
+split_suffix(const char *s, size_t *len, char c, const char *chars, char *dst,
+    bool empty_ok)
 {
 	const char *p;
 	size_t n;
@@ -56,19 +56,19 @@ split_suffix(const char *s, size_t *len, char c, const char *chars,
 	if (p == NULL)
 		return 0;
 	n = *len - (size_t)(p - s) - 1;
-	if ((n == 0 && !empty_ok) || !all_in(p + 1, n, chars) ||
-	    copy_part(dst, p + 1, n) == -1)
+	if ((n == 0 && !empty_ok) || !all_in(p + 1, n, chars)
+	    || copy_part(dst, p + 1, n) == -1)
 		return -1;
 	*len = (size_t)(p - s);
 	return 0;
 }
 
-static const char *const filters_ok[] = { "any", "critical", "maintenance",
-	"passing", "warning" };
+static const char *const filters_ok[]
+    = { "any", "critical", "maintenance", "passing", "warning" };
 
 static int
-parse_filters(const char *f, char *out, size_t outlen, char *err,
-    size_t errlen, const char *whole)
+parse_filters(const char *f, char *out, size_t outlen, char *err, size_t errlen,
+    const char *whole)
 {
 	bool seen[5] = { false };
 	const char *p = f, *e;
@@ -80,13 +80,14 @@ parse_filters(const char *f, char *out, size_t outlen, char *err,
 		n = e != NULL ? (size_t)(e - p) : strlen(p);
 		if (n > 0) {
 			for (i = 0; i < 5; i++)
-				if (strlen(filters_ok[i]) == n &&
-				    memcmp(filters_ok[i], p, n) == 0)
+				if (strlen(filters_ok[i]) == n
+				    && memcmp(filters_ok[i], p, n) == 0)
 					break;
 			if (i == 5) {
-				snprintf(err, errlen, "health.service: invalid "
-				    "filter: \"%.*s\" in \"%s\"", (int)n, p,
-				    whole);
+				snprintf(err, errlen,
+				    "health.service: invalid "
+				    "filter: \"%.*s\" in \"%s\"",
+				    (int)n, p, whole);
 				return -1;
 			}
 			seen[i] = true;
@@ -101,7 +102,8 @@ parse_filters(const char *f, char *out, size_t outlen, char *err,
 			continue;
 		if (any)
 			str_copy(out + strlen(out), ",", outlen - strlen(out));
-		str_copy(out + strlen(out), filters_ok[i], outlen - strlen(out));
+		str_copy(out + strlen(out), filters_ok[i],
+		    outlen - strlen(out));
 		any = true;
 	}
 	return 0;
@@ -120,13 +122,15 @@ check_query(const char *q, char *err, size_t errlen, const char *what)
 		eq = memchr(p, '=', n);
 		if (eq != NULL)
 			n = (size_t)(eq - p);
-		if (!((n == 2 && memcmp(p, "ns", 2) == 0) ||
-		    (n == 9 && memcmp(p, "partition", 9) == 0) ||
-		    (n == 4 && memcmp(p, "peer", 4) == 0) ||
-		    (n == 14 && memcmp(p, "sameness-group", 14) == 0))) {
-			snprintf(err, errlen, "%s: invalid query parameter: "
+		if (!((n == 2 && memcmp(p, "ns", 2) == 0)
+			|| (n == 9 && memcmp(p, "partition", 9) == 0)
+			|| (n == 4 && memcmp(p, "peer", 4) == 0)
+			|| (n == 14 && memcmp(p, "sameness-group", 14) == 0))) {
+			snprintf(err, errlen,
+			    "%s: invalid query parameter: "
 			    "\"%.*s\" (supported: ns,partition,peer,"
-			    "sameness-group)", what, (int)n, p);
+			    "sameness-group)",
+			    what, (int)n, p);
 			return -1;
 		}
 		p = e != NULL ? e + 1 : p + strlen(p);
@@ -138,9 +142,9 @@ int
 dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
     size_t canonlen, char *err, size_t errlen)
 {
-	static const char *const what[] = { "health.service",
-	    "health.connect", "kv.block", "kv.get", "kv.list",
-	    "catalog.services", "catalog.node", "catalog.nodes" };
+	static const char *const what[] = { "health.service", "health.connect",
+		"kv.block", "kv.get", "kv.list", "catalog.services",
+		"catalog.node", "catalog.nodes" };
 	const char *dot;
 	size_t len = strlen(s);
 	char part[4 * TMPL_DEP_MAX + 16];
@@ -159,13 +163,14 @@ dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
 			goto out;
 		if (hasf) {
 			if (parse_filters(part, q->filters, sizeof(q->filters),
-			    err, errlen, s) == -1)
+				err, errlen, s)
+			    == -1)
 				return -1;
 		} else
 			str_copy(q->filters, "passing", sizeof(q->filters));
-		if (split_suffix(s, &len, '~', ".-", q->near, false) == -1 ||
-		    split_suffix(s, &len, '@', ".-", q->dc, false) == -1 ||
-		    split_suffix(s, &len, '?', "-=&", q->query, false) == -1)
+		if (split_suffix(s, &len, '~', ".-", q->near, false) == -1
+		    || split_suffix(s, &len, '@', ".-", q->dc, false) == -1
+		    || split_suffix(s, &len, '?', "-=&", q->query, false) == -1)
 			goto out;
 		dot = NULL;
 		for (size_t i = len; i > 0; i--)
@@ -174,17 +179,17 @@ dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
 				break;
 			}
 		if (dot != NULL) {
-			if (dot == s || !all_in(s, (size_t)(dot - s), "=:.-") ||
-			    copy_part(q->tag, s, (size_t)(dot - s)) == -1)
+			if (dot == s || !all_in(s, (size_t)(dot - s), "=:.-")
+			    || copy_part(q->tag, s, (size_t)(dot - s)) == -1)
 				goto out;
 			len -= (size_t)(dot - s) + 1;
 			s = dot + 1;
 		}
-		if (len == 0 || !all_in(s, len, "-") ||
-		    copy_part(q->name, s, len) == -1)
+		if (len == 0 || !all_in(s, len, "-")
+		    || copy_part(q->name, s, len) == -1)
 			goto out;
-		if (q->query[0] != '\0' &&
-		    check_query(q->query, err, errlen, what[kind]) == -1)
+		if (q->query[0] != '\0'
+		    && check_query(q->query, err, errlen, what[kind]) == -1)
 			return -1;
 		snprintf(canon, canonlen, "%s(%s%s%s%s%s%s%s%s%s%s%s)",
 		    what[kind], q->tag, q->tag[0] ? "." : "", q->name,
@@ -199,34 +204,35 @@ dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
 			s++;
 			len--;
 		}
-		if (split_suffix(s, &len, '@', ".-", q->dc, false) == -1 ||
-		    split_suffix(s, &len, '?', "-=&", q->query, false) == -1)
+		if (split_suffix(s, &len, '@', ".-", q->dc, false) == -1
+		    || split_suffix(s, &len, '?', "-=&", q->query, false) == -1)
 			goto out;
-		if ((len == 0 && kind != DEP_LIST) ||
-		    memchr(s, '@', len) != NULL ||
-		    copy_part(q->name, s, len) == -1)
+		if ((len == 0 && kind != DEP_LIST)
+		    || memchr(s, '@', len) != NULL
+		    || copy_part(q->name, s, len) == -1)
 			goto out;
-		if (q->query[0] != '\0' &&
-		    check_query(q->query, err, errlen, what[kind]) == -1)
+		if (q->query[0] != '\0'
+		    && check_query(q->query, err, errlen, what[kind]) == -1)
 			return -1;
-		snprintf(canon, canonlen, "%s(%s%s%s%s%s)", what[kind],
-		    q->name, q->query[0] ? "?" : "", q->query,
-		    q->dc[0] ? "@" : "", q->dc);
+		snprintf(canon, canonlen, "%s(%s%s%s%s%s)", what[kind], q->name,
+		    q->query[0] ? "?" : "", q->query, q->dc[0] ? "@" : "",
+		    q->dc);
 		return 0;
 	case DEP_SERVICES:
 	case DEP_NODE:
 	case DEP_NODES:
-		if ((kind == DEP_NODES &&
-		    split_suffix(s, &len, '~', ".-", q->near, false) == -1) ||
-		    split_suffix(s, &len, '@', ".-", q->dc, false) == -1 ||
-		    split_suffix(s, &len, '?', "-=&", q->query, false) == -1)
+		if ((kind == DEP_NODES
+			&& split_suffix(s, &len, '~', ".-", q->near, false)
+			    == -1)
+		    || split_suffix(s, &len, '@', ".-", q->dc, false) == -1
+		    || split_suffix(s, &len, '?', "-=&", q->query, false) == -1)
 			goto out;
 		if (kind != DEP_NODE && len > 0)
 			goto out;
 		if (!all_in(s, len, ".-") || copy_part(q->name, s, len) == -1)
 			goto out;
-		if (q->query[0] != '\0' &&
-		    check_query(q->query, err, errlen, what[kind]) == -1)
+		if (q->query[0] != '\0'
+		    && check_query(q->query, err, errlen, what[kind]) == -1)
 			return -1;
 		snprintf(part, sizeof(part), "%s%s%s%s%s%s%s", q->name,
 		    q->query[0] ? "?" : "", q->query, q->dc[0] ? "@" : "",
@@ -254,8 +260,8 @@ pct_encode(char *dst, size_t dstlen, const char *s, bool keep_slash)
 
 	for (; *s != '\0' && o + 4 < dstlen; s++) {
 		c = (unsigned char)*s;
-		if (is_word((char)c) || c == '-' || c == '.' || c == '~' ||
-		    (keep_slash && c == '/'))
+		if (is_word((char)c) || c == '-' || c == '.' || c == '~'
+		    || (keep_slash && c == '/'))
 			dst[o++] = (char)c;
 		else {
 			dst[o++] = '%';
@@ -274,8 +280,9 @@ add_param(struct tmpl_endpoint *ep, const char *k, const char *v)
 
 	pct_encode(enc, sizeof(enc), v, false);
 	snprintf(ep->query + n, sizeof(ep->query) - n, "%s%s%s%s",
-	    n > 0 ? "&" : "", k, v != NULL && (v[0] != '\0' ||
-	    strcmp(k, "tag") == 0) ? "=" : "", enc);
+	    n > 0 ? "&" : "", k,
+	    v != NULL && (v[0] != '\0' || strcmp(k, "tag") == 0) ? "=" : "",
+	    enc);
 }
 
 /* Adds the raw "ns=x&partition=y" query of a dependency, re-encoded. */
@@ -310,8 +317,8 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
     size_t errlen)
 {
 	static const struct {
-		const char	*prefix;
-		int		 kind;
+		const char *prefix;
+		int kind;
 	} forms[] = {
 		{ "health.service(", DEP_SERVICE },
 		{ "health.connect(", DEP_CONNECT },
@@ -346,9 +353,9 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 	} else {
 		for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 			plen = strlen(forms[i].prefix);
-			if (str_has_prefix(dep, forms[i].prefix) &&
-			    len > plen && dep[len - 1] == ')' &&
-			    len - plen - 1 <= TMPL_DEP_MAX) {
+			if (str_has_prefix(dep, forms[i].prefix) && len > plen
+			    && dep[len - 1] == ')'
+			    && len - plen - 1 <= TMPL_DEP_MAX) {
 				kind = forms[i].kind;
 				memcpy(inner, dep + plen, len - plen - 1);
 				inner[len - plen - 1] = '\0';

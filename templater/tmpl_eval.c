@@ -41,9 +41,9 @@ exec_errorf(struct exec *x, const char *fmt, ...)
 	if (x->cmd != NULL) {
 		n = x->cmd->srclen > 60 ? 60 : (int)x->cmd->srclen;
 		snprintf(x->err, x->errlen,
-		    "%s:%d:%d: executing \"%s\" at <%.*s>: %s%s%s",
-		    x->t->name, x->cmd->line, x->cmd->col, x->tname, n,
-		    x->cmd->src, x->fname != NULL ? "error calling " : "",
+		    "%s:%d:%d: executing \"%s\" at <%.*s>: %s%s%s", x->t->name,
+		    x->cmd->line, x->cmd->col, x->tname, n, x->cmd->src,
+		    x->fname != NULL ? "error calling " : "",
 		    x->fname != NULL ? x->fname : "",
 		    x->fname != NULL ? ": " : "");
 		n = (int)strlen(x->err);
@@ -89,7 +89,7 @@ dep_record(struct exec *x, const char *dep)
 	if (x->dephashcap > 0) {
 		mask = x->dephashcap - 1;
 		for (i = hash_str(dep) & mask; x->dephash[i] != 0;
-		    i = (i + 1) & mask)
+		     i = (i + 1) & mask)
 			if (strcmp(d->v[x->dephash[i] - 1].dep, dep) == 0)
 				return &d->v[x->dephash[i] - 1];
 	}
@@ -102,8 +102,8 @@ dep_record(struct exec *x, const char *dep)
 	d->n++;
 	if (d->n * 2 > x->dephashcap) {
 		x->dephashcap = x->dephashcap ? x->dephashcap * 2 : 64;
-		x->dephash = arena_calloc(x->a, x->dephashcap,
-		    sizeof(*x->dephash));
+		x->dephash
+		    = arena_calloc(x->a, x->dephashcap, sizeof(*x->dephash));
 		for (k = 0; k < d->n; k++)
 			dephash_insert(x, k);
 	} else
@@ -120,8 +120,8 @@ exec_dep(struct exec *x, const char *dep, bool block_on_nil)
 	d = dep_record(x, dep);
 	if (x->opts != NULL && x->opts->lookup != NULL)
 		j = x->opts->lookup(x->opts->lookup_arg, dep);
-	if (j != NULL && block_on_nil && (cJSON_IsNull(j) ||
-	    (cJSON_IsArray(j) && j->child == NULL)))
+	if (j != NULL && block_on_nil
+	    && (cJSON_IsNull(j) || (cJSON_IsArray(j) && j->child == NULL)))
 		j = NULL;
 	if (j == NULL && d != NULL && !d->missing) {
 		d->missing = true;
@@ -159,8 +159,8 @@ print_value(struct exec *x, struct buf *out, const struct tv *v)
 		return out_add(x, out, v->u.s, v->len);
 	if (v->kind == TV_INT && !v->isuint) {
 		/* Ports and counts: by hand, snprintf shows in profiles. */
-		uint64_t u = v->u.i < 0 ? 0 - (uint64_t)v->u.i :
-		    (uint64_t)v->u.i;
+		uint64_t u
+		    = v->u.i < 0 ? 0 - (uint64_t)v->u.i : (uint64_t)v->u.i;
 
 		n = (int)sizeof(num);
 		do {
@@ -208,8 +208,8 @@ var_find(struct exec *x, const char *name)
 }
 
 /* Methods: ServiceTags.Contains and the scratch object. */
-int	 scratch_method(struct exec *x, const char *name, struct tv *args,
-	    size_t nargs, struct tv *ret);
+int scratch_method(struct exec *x, const char *name, struct tv *args,
+    size_t nargs, struct tv *ret);
 
 static int
 call_method(struct exec *x, const struct tv *recv, const char *name,
@@ -222,20 +222,25 @@ call_method(struct exec *x, const struct tv *recv, const char *name,
 		*found = true;
 		return scratch_method(x, name, args, nargs, ret);
 	}
-	if (recv->kind == TV_LIST && recv->elem == ELEM_STR &&
-	    strcmp(name, "Contains") == 0) {
+	if (recv->kind == TV_LIST && recv->elem == ELEM_STR
+	    && strcmp(name, "Contains") == 0) {
 		*found = true;
 		if (nargs != 1)
-			return exec_errorf(x, "wrong number of args for "
-			    "Contains: want 1 got %zu", nargs);
+			return exec_errorf(x,
+			    "wrong number of args for "
+			    "Contains: want 1 got %zu",
+			    nargs);
 		if (args[0].kind != TV_STR)
-			return exec_errorf(x, "wrong type for value; expected "
-			    "string; got %s", tv_type_name(&args[0]));
+			return exec_errorf(x,
+			    "wrong type for value; expected "
+			    "string; got %s",
+			    tv_type_name(&args[0]));
 		*ret = tv_bool(false);
 		for (i = 0; i < recv->len; i++)
-			if (recv->u.list[i].len == args[0].len &&
-			    memcmp(recv->u.list[i].u.s, args[0].u.s,
-			    args[0].len) == 0)
+			if (recv->u.list[i].len == args[0].len
+			    && memcmp(recv->u.list[i].u.s, args[0].u.s,
+				   args[0].len)
+				== 0)
 				*ret = tv_bool(true);
 		return 0;
 	}
@@ -269,22 +274,28 @@ eval_field(struct exec *x, const struct tv *recv, const char *name,
 
 	if (r.kind == TV_MISSING) {
 		if (x->t->missing_error)
-			return exec_errorf(x, "nil data; no entry for key "
-			    "\"%s\"", name);
+			return exec_errorf(x,
+			    "nil data; no entry for key "
+			    "\"%s\"",
+			    name);
 		*out = tv_missing();
 		return 0;
 	}
 	if (r.kind == TV_NIL)
-		return exec_errorf(x, "nil pointer evaluating interface "
-		    "{}.%s", name);
+		return exec_errorf(x,
+		    "nil pointer evaluating interface "
+		    "{}.%s",
+		    name);
 	if (call_method(x, &r, name, args, nargs, out, &found) == -1)
 		return -1;
 	if (found)
 		return 0;
 	if (r.kind == TV_MAP) {
 		if (nargs > 0)
-			return exec_errorf(x, "%s is not a method but has "
-			    "arguments", name);
+			return exec_errorf(x,
+			    "%s is not a method but has "
+			    "arguments",
+			    name);
 		i = tv_map_find(r.u.map, name, strlen(name));
 		if (i >= 0) {
 			*out = r.u.map->vals[i];
@@ -302,8 +313,10 @@ eval_field(struct exec *x, const struct tv *recv, const char *name,
 			    rec_type_name(r.rtype), name);
 		if (rec_field(x, &r, name, out) == 0) {
 			if (nargs > 0)
-				return exec_errorf(x, "%s has arguments but "
-				    "cannot be invoked as function", name);
+				return exec_errorf(x,
+				    "%s has arguments but "
+				    "cannot be invoked as function",
+				    name);
 			return x->failed ? -1 : 0;
 		}
 		if (x->failed)
@@ -321,7 +334,8 @@ eval_chain(struct exec *x, struct tv v, const char **fields, size_t n,
 
 	for (i = 0; i < n; i++) {
 		if (eval_field(x, &v, fields[i], i + 1 == n ? args : NULL,
-		    i + 1 == n ? nargs : 0, &v) == -1)
+			i + 1 == n ? nargs : 0, &v)
+		    == -1)
 			return -1;
 	}
 	*out = v;
@@ -364,8 +378,7 @@ eval_arg(struct exec *x, const struct targ *a, const struct tv *dot,
 	case TA_FUNC:
 		return call_func(x, x->cmd, a->func, NULL, 0, dot, NULL, out);
 	case TA_CHAIN_FUNC:
-		if (call_func(x, x->cmd, a->func, NULL, 0, dot, NULL,
-		    &t) == -1)
+		if (call_func(x, x->cmd, a->func, NULL, 0, dot, NULL, &t) == -1)
 			return -1;
 		return eval_chain(x, t, a->fields, a->nfields, NULL, 0, out);
 	case TA_PIPE:
@@ -381,9 +394,8 @@ eval_arg(struct exec *x, const struct targ *a, const struct tv *dot,
  * final (NULL when none).  and/or evaluate lazily.
  */
 static int
-call_func(struct exec *x, const struct tcmd *c, int fi,
-    const struct targ *argv, size_t argc, const struct tv *dot,
-    const struct tv *final, struct tv *out)
+call_func(struct exec *x, const struct tcmd *c, int fi, const struct targ *argv,
+    size_t argc, const struct tv *dot, const struct tv *final, struct tv *out)
 {
 	const struct func *f = &tmpl_funcs[fi];
 	const struct tcmd *savecmd = x->cmd;
@@ -396,12 +408,17 @@ call_func(struct exec *x, const struct tcmd *c, int fi,
 	x->cmd = c;
 	if ((int)n < f->minargs || (f->maxargs >= 0 && (int)n > f->maxargs)) {
 		if (f->maxargs < 0)
-			exec_errorf(x, "wrong number of args for %s: want at "
-			    "least %d got %zu", f->name, f->minargs, n);
+			exec_errorf(x,
+			    "wrong number of args for %s: want at "
+			    "least %d got %zu",
+			    f->name, f->minargs, n);
 		else
-			exec_errorf(x, "wrong number of args for %s: want %d "
-			    "got %zu", f->name, n < (size_t)f->minargs ?
-			    f->minargs : f->maxargs, n);
+			exec_errorf(x,
+			    "wrong number of args for %s: want %d "
+			    "got %zu",
+			    f->name,
+			    n < (size_t)f->minargs ? f->minargs : f->maxargs,
+			    n);
 		goto out;
 	}
 	if (f->flags & FN_NOCALL) {
@@ -474,7 +491,8 @@ eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
 		goto out;
 	default:
 		if (c->nargs > 1 || final != NULL) {
-			exec_errorf(x, "can't give argument to non-function %.*s",
+			exec_errorf(x,
+			    "can't give argument to non-function %.*s",
 			    (int)c->srclen, c->src);
 			goto out;
 		}
@@ -535,12 +553,14 @@ eval_pipe(struct exec *x, const struct tpipe *pp, const struct tv *dot,
 	val = tv_missing();
 	for (i = 0; i < pp->ncmds; i++) {
 		prev = val;
-		if (eval_cmd(x, &pp->cmds[i], dot, i > 0 ? &prev : NULL,
-		    &val) == -1)
+		if (eval_cmd(x, &pp->cmds[i], dot, i > 0 ? &prev : NULL, &val)
+		    == -1)
 			return -1;
 		if (x->a->overflow)
-			return exec_errorf(x, "template uses more than %zu "
-			    "bytes of memory", x->a->max);
+			return exec_errorf(x,
+			    "template uses more than %zu "
+			    "bytes of memory",
+			    x->a->max);
 	}
 	for (i = 0; i < pp->nvars; i++) {
 		if (pp->decl)
@@ -609,7 +629,8 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		break;
 	case TV_LIST:
 		if (val.elem == ELEM_CHAN && n->pipe->nvars > 1) {
-			exec_errorf(x, "can't use channel to iterate over "
+			exec_errorf(x,
+			    "can't use channel to iterate over "
 			    "more than one variable");
 			goto out;
 		}
@@ -629,7 +650,8 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		for (i = 0; val.u.map != NULL && i < val.u.map->n; i++) {
 			count++;
 			if (range_body(x, n, &val.u.map->keys[i],
-			    &val.u.map->vals[i]) == -1)
+				&val.u.map->vals[i])
+			    == -1)
 				goto out;
 			if (x->loopctl == LOOP_BREAK) {
 				x->loopctl = LOOP_NONE;
@@ -640,8 +662,10 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		break;
 	case TV_INT:
 		if (n->pipe->nvars > 1) {
-			exec_errorf(x, "can't use %lld to iterate over more "
-			    "than one variable", (long long)val.u.i);
+			exec_errorf(x,
+			    "can't use %lld to iterate over more "
+			    "than one variable",
+			    (long long)val.u.i);
 			goto out;
 		}
 		for (i = 0; (int64_t)i < val.u.i; i++) {
@@ -657,7 +681,8 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		}
 		break;
 	default:
-		exec_errorf(x, "range can't iterate over %s", tv_type_name(&val));
+		exec_errorf(x, "range can't iterate over %s",
+		    tv_type_name(&val));
 		goto out;
 	}
 	if (count == 0 && n->elselist != NULL)
@@ -686,8 +711,8 @@ walk_template(struct exec *x, const struct tnode *n, const struct tv *dot)
 			break;
 	if (d == NULL) {
 		x->cmd = NULL;
-		return exec_errorf(x, "%d:%d: no such template \"%s\"",
-		    n->line, n->col, n->name);
+		return exec_errorf(x, "%d:%d: no such template \"%s\"", n->line,
+		    n->col, n->name);
 	}
 	if (++x->depth > TMPL_MAX_CALL_DEPTH) {
 		x->cmd = NULL;
@@ -757,8 +782,10 @@ walk(struct exec *x, const struct tnode *n, const struct tv *dot)
 	int ret;
 
 	if (x->a->overflow)
-		return exec_errorf(x, "template uses more than %zu bytes of "
-		    "memory", x->a->max);
+		return exec_errorf(x,
+		    "template uses more than %zu bytes of "
+		    "memory",
+		    x->a->max);
 	switch (n->kind) {
 	case TN_TEXT:
 		return out_add(x, x->out, n->text, n->textlen);
@@ -774,8 +801,8 @@ walk(struct exec *x, const struct tnode *n, const struct tv *dot)
 		if (eval_pipe(x, n->pipe, dot, &val) == -1)
 			return -1;
 		if (tv_truth(&val))
-			ret = walk_list(x, n->list, n->kind == TN_WITH ? &val :
-			    dot);
+			ret = walk_list(x, n->list,
+			    n->kind == TN_WITH ? &val : dot);
 		else if (n->elselist != NULL)
 			ret = walk_list(x, n->elselist, dot);
 		else
@@ -815,8 +842,8 @@ tmpl_deps_clear(struct tmpl_deps *d)
 }
 
 int
-tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
-    struct buf *out, struct tmpl_deps *deps, char *err, size_t errlen)
+tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,
+    struct tmpl_deps *deps, char *err, size_t errlen)
 {
 	struct exec x;
 	struct tv root = tv_missing();

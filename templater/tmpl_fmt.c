@@ -11,10 +11,10 @@
 #include "tmpl_int.h"
 
 struct spec {
-	bool	 minus, plus, sharp, zero, space;
-	int	 width;		/* -1: none */
-	int	 prec;		/* -1: none */
-	char	 verb;
+	bool minus, plus, sharp, zero, space;
+	int width; /* -1: none */
+	int prec; /* -1: none */
+	char verb;
 };
 
 static size_t
@@ -30,8 +30,7 @@ rune_count(const char *s, size_t n)
 
 /* Appends s padded to the width (counted in runes). */
 static void
-pad(struct buf *b, const struct spec *sp, const char *s, size_t n,
-    bool numeric)
+pad(struct buf *b, const struct spec *sp, const char *s, size_t n, bool numeric)
 {
 	size_t w = rune_count(s, n), i;
 	size_t sign = 0;
@@ -86,8 +85,8 @@ fmt_int(struct buf *t, const struct spec *sp, const struct tv *v)
 
 	if (sp->verb == 'b') {
 		neg = !v->isuint && v->u.i < 0;
-		u = neg ? 0 - (unsigned long long)v->u.i :
-		    (unsigned long long)v->u.i;
+		u = neg ? 0 - (unsigned long long)v->u.i
+			: (unsigned long long)v->u.i;
 		if (neg)
 			buf_addc(t, '-');
 		else if (sp->plus)
@@ -135,8 +134,8 @@ fmt_int(struct buf *t, const struct spec *sp, const struct tv *v)
 		buf_addf(t, f, (long long)v->u.i);
 	} else {
 		neg = !v->isuint && v->u.i < 0;
-		u = neg ? 0 - (unsigned long long)v->u.i :
-		    (unsigned long long)v->u.i;
+		u = neg ? 0 - (unsigned long long)v->u.i
+			: (unsigned long long)v->u.i;
 		if (neg)
 			buf_addc(t, '-');
 		buf_addf(t, f, u);
@@ -171,14 +170,15 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 				size_t runes = 0;
 
 				for (n = 0; n < v->len; n++) {
-					if (((unsigned char)v->u.s[n] & 0xc0) !=
-					    0x80 && runes++ == (size_t)sp->prec)
+					if (((unsigned char)v->u.s[n] & 0xc0)
+						!= 0x80
+					    && runes++ == (size_t)sp->prec)
 						break;
 				}
 			}
 			buf_add(&t, v->u.s, n);
-		} else if (v->kind == TV_LIST || v->kind == TV_MAP ||
-		    v->kind == TV_REC || v->kind == TV_BOOL)
+		} else if (v->kind == TV_LIST || v->kind == TV_MAP
+		    || v->kind == TV_REC || v->kind == TV_BOOL)
 			tv_print(x, &t, v);
 		else
 			bad_verb(x, &t, 's', v);
@@ -188,16 +188,22 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			tv_quote(&t, v->u.s, v->len);
 		else if (v->kind == TV_INT) {
 			buf_addc(&t, '\'');
-			fmt_int(&t, &(struct spec){ .verb = 'c', .width = -1,
-			    .prec = -1 }, v);
+			fmt_int(&t,
+			    &(struct spec) { .verb = 'c',
+				.width = -1,
+				.prec = -1 },
+			    v);
 			buf_addc(&t, '\'');
 		} else if (v->kind == TV_LIST) {
 			buf_addc(&t, '[');
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					buf_addc(&t, ' ');
-				fmt_one(x, &t, &(struct spec){ .verb = 'q',
-				    .width = -1, .prec = -1 }, &v->u.list[i]);
+				fmt_one(x, &t,
+				    &(struct spec) { .verb = 'q',
+					.width = -1,
+					.prec = -1 },
+				    &v->u.list[i]);
 			}
 			buf_addc(&t, ']');
 		} else
@@ -218,8 +224,11 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					buf_addc(&t, ' ');
-				fmt_one(x, &t, &(struct spec){ .verb = sp->verb,
-				    .width = -1, .prec = -1 }, &v->u.list[i]);
+				fmt_one(x, &t,
+				    &(struct spec) { .verb = sp->verb,
+					.width = -1,
+					.prec = -1 },
+				    &v->u.list[i]);
 			}
 			buf_addc(&t, ']');
 		} else
@@ -250,8 +259,8 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 				buf_addc(&t, '+');
 			else if (sp->space && v->u.f >= 0)
 				buf_addc(&t, ' ');
-			tv_fmt_float(&t, v->u.f, sp->verb == 'F' ? 'f' :
-			    sp->verb, sp->prec);
+			tv_fmt_float(&t, v->u.f,
+			    sp->verb == 'F' ? 'f' : sp->verb, sp->prec);
 			numeric = true;
 		} else
 			bad_verb(x, &t, sp->verb, v);
@@ -274,8 +283,9 @@ star(const struct tv *args, size_t nargs, size_t *ai, int *out)
 {
 	if (*ai >= nargs || args[*ai].kind != TV_INT)
 		return -1;
-	*out = (int)(args[*ai].u.i > TMPL_MAX_WIDTH ? TMPL_MAX_WIDTH :
-	    args[*ai].u.i < -TMPL_MAX_WIDTH ? -TMPL_MAX_WIDTH : args[*ai].u.i);
+	*out = (int)(args[*ai].u.i > TMPL_MAX_WIDTH ? TMPL_MAX_WIDTH
+		: args[*ai].u.i < -TMPL_MAX_WIDTH   ? -TMPL_MAX_WIDTH
+						    : args[*ai].u.i);
 	(*ai)++;
 	return 0;
 }
@@ -320,26 +330,29 @@ fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
 			}
 		} else
 			for (; i < flen && f[i] >= '0' && f[i] <= '9'; i++)
-				sp.width = (sp.width < 0 ? 0 : sp.width) * 10 +
-				    (f[i] - '0') > TMPL_MAX_WIDTH ?
-				    TMPL_MAX_WIDTH : (sp.width < 0 ? 0 :
-				    sp.width) * 10 + (f[i] - '0');
+				sp.width = (sp.width < 0 ? 0 : sp.width) * 10
+					    + (f[i] - '0')
+					> TMPL_MAX_WIDTH
+				    ? TMPL_MAX_WIDTH
+				    : (sp.width < 0 ? 0 : sp.width) * 10
+					+ (f[i] - '0');
 		if (i < flen && f[i] == '.') {
 			i++;
 			sp.prec = 0;
 			if (i < flen && f[i] == '*') {
 				i++;
-				if (star(args, nargs, &ai, &sp.prec) == -1 ||
-				    sp.prec < 0) {
+				if (star(args, nargs, &ai, &sp.prec) == -1
+				    || sp.prec < 0) {
 					buf_addstr(b, "%!(BADPREC)");
 					sp.prec = -1;
 				}
 			} else
 				for (; i < flen && f[i] >= '0' && f[i] <= '9';
-				    i++)
-					sp.prec = sp.prec * 10 + (f[i] - '0') >
-					    TMPL_MAX_WIDTH ? TMPL_MAX_WIDTH :
-					    sp.prec * 10 + (f[i] - '0');
+				     i++)
+					sp.prec = sp.prec * 10 + (f[i] - '0')
+						> TMPL_MAX_WIDTH
+					    ? TMPL_MAX_WIDTH
+					    : sp.prec * 10 + (f[i] - '0');
 		}
 		if (i >= flen) {
 			buf_addstr(b, "%!(NOVERB)");
@@ -359,8 +372,8 @@ fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
 	if (ai < nargs) {
 		buf_addstr(b, "%!(EXTRA ");
 		for (; ai < nargs; ai++) {
-			if (args[ai].kind == TV_MISSING ||
-			    args[ai].kind == TV_NIL)
+			if (args[ai].kind == TV_MISSING
+			    || args[ai].kind == TV_NIL)
 				buf_addstr(b, "<nil>");
 			else {
 				buf_addstr(b, tv_type_name(&args[ai]));

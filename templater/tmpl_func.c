@@ -40,8 +40,8 @@ arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v)
 		*v = args[i].u.i;
 		return 0;
 	}
-	if (args[i].kind == TV_FLOAT && args[i].u.f == floor(args[i].u.f) &&
-	    fabs(args[i].u.f) < 9e18) {
+	if (args[i].kind == TV_FLOAT && args[i].u.f == floor(args[i].u.f)
+	    && fabs(args[i].u.f) < 9e18) {
 		*v = (int64_t)args[i].u.f;
 		return 0;
 	}
@@ -121,11 +121,12 @@ eq2(struct exec *x, const struct tv *a, const struct tv *b)
 
 	if (ka != kb) {
 		if (ka == B_INVALID || kb == B_INVALID) {
-			if ((a->kind == TV_MISSING || a->kind == TV_NIL) ||
-			    (b->kind == TV_MISSING || b->kind == TV_NIL))
-				return (a->kind == TV_MISSING ||
-				    a->kind == TV_NIL) == (b->kind ==
-				    TV_MISSING || b->kind == TV_NIL);
+			if ((a->kind == TV_MISSING || a->kind == TV_NIL)
+			    || (b->kind == TV_MISSING || b->kind == TV_NIL))
+				return (a->kind == TV_MISSING
+					   || a->kind == TV_NIL)
+				    == (b->kind == TV_MISSING
+					|| b->kind == TV_NIL);
 		}
 		return exec_errorf(x, "incompatible types for comparison");
 	}
@@ -141,8 +142,8 @@ eq2(struct exec *x, const struct tv *a, const struct tv *b)
 	default:
 		break;
 	}
-	if ((a->kind == TV_MISSING || a->kind == TV_NIL) &&
-	    (b->kind == TV_MISSING || b->kind == TV_NIL))
+	if ((a->kind == TV_MISSING || a->kind == TV_NIL)
+	    && (b->kind == TV_MISSING || b->kind == TV_NIL))
 		return 1;
 	if (a->kind == TV_REC && b->kind == TV_REC)
 		return a->u.rec == b->u.rec;
@@ -187,8 +188,7 @@ lt2(struct exec *x, const struct tv *a, const struct tv *b)
 {
 	int ka = basic_kind(a), kb = basic_kind(b);
 
-	if (ka == B_INVALID || kb == B_INVALID || ka == B_BOOL ||
-	    kb == B_BOOL)
+	if (ka == B_INVALID || kb == B_INVALID || ka == B_BOOL || kb == B_BOOL)
 		return exec_errorf(x, "invalid type for comparison");
 	if (ka != kb)
 		return exec_errorf(x, "incompatible types for comparison");
@@ -279,12 +279,14 @@ fn_index(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		case TV_LIST:
 		case TV_STR:
 			if (a[i].kind != TV_INT)
-				return exec_errorf(x, "cannot index slice/array "
-				    "with type %s", tv_type_name(&a[i]));
+				return exec_errorf(x,
+				    "cannot index slice/array "
+				    "with type %s",
+				    tv_type_name(&a[i]));
 			k = a[i].u.i;
 			if (k < 0 || (uint64_t)k >= v.len)
-				return exec_errorf(x, "index out of range: %lld",
-				    (long long)k);
+				return exec_errorf(x,
+				    "index out of range: %lld", (long long)k);
 			if (v.kind == TV_STR)
 				v = tv_int((unsigned char)v.u.s[k]);
 			else
@@ -295,14 +297,16 @@ fn_index(struct exec *x, struct tv *a, size_t n, struct tv *r)
 				idx = tv_map_find(v.u.map, a[i].u.s, a[i].len);
 			else if (a[i].kind == TV_INT) {
 				idx = -1;
-				for (size_t j = 0; v.u.map != NULL &&
-				    j < v.u.map->n; j++)
-					if (v.u.map->keys[j].kind == TV_INT &&
-					    v.u.map->keys[j].u.i == a[i].u.i)
+				for (size_t j = 0;
+				     v.u.map != NULL && j < v.u.map->n; j++)
+					if (v.u.map->keys[j].kind == TV_INT
+					    && v.u.map->keys[j].u.i == a[i].u.i)
 						idx = (long)j;
 			} else
-				return exec_errorf(x, "value has type %s; should "
-				    "be string", tv_type_name(&a[i]));
+				return exec_errorf(x,
+				    "value has type %s; should "
+				    "be string",
+				    tv_type_name(&a[i]));
 			if (idx >= 0)
 				v = v.u.map->vals[idx];
 			else {
@@ -423,8 +427,9 @@ in_list(const struct tv *l, const struct tv *v)
 		return false;
 	}
 	if (l->kind == TV_STR && v->kind == TV_STR)
-		return v->len == 0 || (l->len >= v->len &&
-		    memmem(l->u.s, l->len, v->u.s, v->len) != NULL);
+		return v->len == 0
+		    || (l->len >= v->len
+			&& memmem(l->u.s, l->len, v->u.s, v->len) != NULL);
 	return false;
 }
 
@@ -452,10 +457,12 @@ contains_some(struct exec *x, struct tv *a, int mode, struct tv *r)
 {
 	size_t i, hits = 0, n;
 
-	if (a[0].kind != TV_LIST && a[0].kind != TV_MISSING &&
-	    a[0].kind != TV_NIL)
-		return exec_errorf(x, "wrong type for value; expected "
-		    "[]interface {}; got %s", tv_type_name(&a[0]));
+	if (a[0].kind != TV_LIST && a[0].kind != TV_MISSING
+	    && a[0].kind != TV_NIL)
+		return exec_errorf(x,
+		    "wrong type for value; expected "
+		    "[]interface {}; got %s",
+		    tv_type_name(&a[0]));
 	n = a[0].kind == TV_LIST ? a[0].len : 0;
 	for (i = 0; i < n; i++)
 		if (in_list(&a[1], &a[0].u.list[i]))
@@ -515,12 +522,16 @@ fn_join(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	if (arg_str(x, a, 0, &sep, &seplen) == -1)
 		return -1;
 	if (a[1].kind != TV_LIST)
-		return exec_errorf(x, "wrong type for value; expected "
-		    "[]string; got %s", tv_type_name(&a[1]));
+		return exec_errorf(x,
+		    "wrong type for value; expected "
+		    "[]string; got %s",
+		    tv_type_name(&a[1]));
 	for (i = 0; i < a[1].len; i++)
 		if (a[1].u.list[i].kind != TV_STR)
-			return exec_errorf(x, "wrong type for value; expected "
-			    "[]string; got %s", tv_type_name(&a[1]));
+			return exec_errorf(x,
+			    "wrong type for value; expected "
+			    "[]string; got %s",
+			    tv_type_name(&a[1]));
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < a[1].len; i++) {
 		if (i > 0)
@@ -534,8 +545,8 @@ fn_join(struct exec *x, struct tv *a, size_t n, struct tv *r)
 static bool
 is_go_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-	    c == '\r';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f'
+	    || c == '\r';
 }
 
 static void
@@ -561,7 +572,7 @@ split_str(struct exec *x, const char *s, size_t len, const char *sep,
 	if (seplen == 0) {
 		l = arena_alloc(x->a, (len ? len : 1) * sizeof(*l));
 		n = 0;
-		for (i = 0; i < len; ) {
+		for (i = 0; i < len;) {
 			size_t w = 1;
 			unsigned char c = (unsigned char)s[i];
 
@@ -578,13 +589,13 @@ split_str(struct exec *x, const char *s, size_t len, const char *sep,
 		}
 		return tv_list(l, n, ELEM_STR);
 	}
-	for (p = s; (q = memmem(p, len - (size_t)(p - s), sep, seplen)) !=
-	    NULL; p = q + seplen)
+	for (p = s; (q = memmem(p, len - (size_t)(p - s), sep, seplen)) != NULL;
+	     p = q + seplen)
 		n++;
 	l = arena_alloc(x->a, n * sizeof(*l));
 	i = 0;
-	for (p = s; (q = memmem(p, len - (size_t)(p - s), sep, seplen)) !=
-	    NULL; p = q + seplen)
+	for (p = s; (q = memmem(p, len - (size_t)(p - s), sep, seplen)) != NULL;
+	     p = q + seplen)
 		l[i++] = tv_str(p, (size_t)(q - p));
 	l[i++] = tv_str(p, len - (size_t)(p - s));
 	return tv_list(l, i, ELEM_STR);
@@ -597,8 +608,8 @@ fn_split(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	size_t seplen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &sep, &seplen) == -1 ||
-	    arg_str(x, a, 1, &s, &len) == -1)
+	if (arg_str(x, a, 0, &sep, &seplen) == -1
+	    || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	trim_space(&s, &len);
 	if (len == 0) {
@@ -617,9 +628,9 @@ fn_replace_all(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	struct buf b;
 
 	(void)n;
-	if (arg_str(x, a, 0, &f, &flen) == -1 ||
-	    arg_str(x, a, 1, &t, &tlen) == -1 ||
-	    arg_str(x, a, 2, &s, &len) == -1)
+	if (arg_str(x, a, 0, &f, &flen) == -1
+	    || arg_str(x, a, 1, &t, &tlen) == -1
+	    || arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
 	buf_init(&b, SIZE_MAX);
 	if (flen == 0) {
@@ -627,15 +638,15 @@ fn_replace_all(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		buf_add(&b, t, tlen);
 		for (i = 0; i < len; i++) {
 			buf_addc(&b, s[i]);
-			if (i + 1 == len ||
-			    ((unsigned char)s[i + 1] & 0xc0) != 0x80)
+			if (i + 1 == len
+			    || ((unsigned char)s[i + 1] & 0xc0) != 0x80)
 				buf_add(&b, t, tlen);
 		}
 		*r = str_from_buf(x, &b);
 		return 0;
 	}
 	for (p = s; (q = memmem(p, len - (size_t)(p - s), f, flen)) != NULL;
-	    p = q + flen) {
+	     p = q + flen) {
 		buf_add(&b, p, (size_t)(q - p));
 		buf_add(&b, t, tlen);
 	}
@@ -715,8 +726,8 @@ fn_trim(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	size_t cutlen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &cut, &cutlen) == -1 ||
-	    arg_str(x, a, 1, &s, &len) == -1)
+	if (arg_str(x, a, 0, &cut, &cutlen) == -1
+	    || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	while (len > 0 && memchr(cut, s[0], cutlen) != NULL) {
 		s++;
@@ -735,8 +746,8 @@ fn_trim_prefix(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	size_t plen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &p, &plen) == -1 ||
-	    arg_str(x, a, 1, &s, &len) == -1)
+	if (arg_str(x, a, 0, &p, &plen) == -1
+	    || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (len >= plen && memcmp(s, p, plen) == 0) {
 		s += plen;
@@ -753,8 +764,8 @@ fn_trim_suffix(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	size_t plen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &p, &plen) == -1 ||
-	    arg_str(x, a, 1, &s, &len) == -1)
+	if (arg_str(x, a, 0, &p, &plen) == -1
+	    || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (len >= plen && memcmp(s + len - plen, p, plen) == 0)
 		len -= plen;
@@ -775,7 +786,8 @@ fn_indent(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	if (arg_int(x, a, 0, &sp) == -1 || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (sp < 0)
-		return exec_errorf(x, "indent value must be a positive "
+		return exec_errorf(x,
+		    "indent value must be a positive "
 		    "integer");
 	if (sp > TMPL_MAX_WIDTH)
 		return exec_errorf(x, "indent value too large");
@@ -877,9 +889,8 @@ fn_parse_int(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	errno = 0;
 	v = strtoll(c, &end, 10);
 	if (*end != '\0' || isspace((unsigned char)c[0]) || errno != 0)
-		return exec_errorf(x, "strconv.ParseInt: parsing \"%s\": %s",
-		    c, errno == ERANGE ? "value out of range" :
-		    "invalid syntax");
+		return exec_errorf(x, "strconv.ParseInt: parsing \"%s\": %s", c,
+		    errno == ERANGE ? "value out of range" : "invalid syntax");
 	*r = tv_int(v);
 	return 0;
 }
@@ -905,8 +916,8 @@ fn_parse_uint(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	v = strtoull(c, &end, 10);
 	if (*end != '\0' || !isdigit((unsigned char)c[0]) || errno != 0)
 		return exec_errorf(x, "strconv.ParseUint: parsing \"%s\": %s",
-		    c, errno == ERANGE ? "value out of range" :
-		    "invalid syntax");
+		    c,
+		    errno == ERANGE ? "value out of range" : "invalid syntax");
 	*r = tv_int((int64_t)v);
 	r->isuint = 1;
 	return 0;
@@ -930,8 +941,10 @@ fn_parse_float(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	c = arena_strndup(x->a, s, len);
 	v = strtod(c, &end);
 	if (*end != '\0' || isspace((unsigned char)c[0]))
-		return exec_errorf(x, "strconv.ParseFloat: parsing \"%s\": "
-		    "invalid syntax", c);
+		return exec_errorf(x,
+		    "strconv.ParseFloat: parsing \"%s\": "
+		    "invalid syntax",
+		    c);
 	*r = tv_float(v);
 	return 0;
 }
@@ -939,10 +952,10 @@ fn_parse_float(struct exec *x, struct tv *a, size_t n, struct tv *r)
 static int
 fn_parse_bool(struct exec *x, struct tv *a, size_t n, struct tv *r)
 {
-	static const char *const t[] = { "1", "t", "T", "TRUE", "true",
-	    "True" };
-	static const char *const f[] = { "0", "f", "F", "FALSE", "false",
-	    "False" };
+	static const char *const t[]
+	    = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[]
+	    = { "0", "f", "F", "FALSE", "false", "False" };
 	const char *s;
 	size_t len, i;
 
@@ -963,8 +976,10 @@ fn_parse_bool(struct exec *x, struct tv *a, size_t n, struct tv *r)
 			return 0;
 		}
 	}
-	return exec_errorf(x, "strconv.ParseBool: parsing \"%.*s\": invalid "
-	    "syntax", (int)len, s);
+	return exec_errorf(x,
+	    "strconv.ParseBool: parsing \"%.*s\": invalid "
+	    "syntax",
+	    (int)len, s);
 }
 
 /* Math: consul-template computes A op B for "op B A" (piped A). */
@@ -1010,11 +1025,13 @@ math(struct exec *x, struct tv *args, int op, struct tv *r)
 		case M_DIV:
 		case M_MOD:
 			if (ib == 0)
-				return exec_errorf(x, "runtime error: integer "
+				return exec_errorf(x,
+				    "runtime error: integer "
 				    "divide by zero");
 			if (ib == -1)
-				*r = tv_int(op == M_DIV ?
-				    (int64_t)(0 - (uint64_t)ia) : 0);
+				*r = tv_int(op == M_DIV
+					? (int64_t)(0 - (uint64_t)ia)
+					: 0);
 			else
 				*r = tv_int(op == M_DIV ? ia / ib : ia % ib);
 			break;
@@ -1118,8 +1135,10 @@ loop_arg(struct exec *x, const struct tv *v, int64_t *out)
 		*out = strtoll(c, &end, 10);
 		if (*end == '\0' && end != c && errno == 0)
 			return 0;
-		return exec_errorf(x, "strconv.ParseInt: parsing \"%s\": "
-		    "invalid syntax", c);
+		return exec_errorf(x,
+		    "strconv.ParseInt: parsing \"%s\": "
+		    "invalid syntax",
+		    c);
 	}
 	return exec_errorf(x, "loop: bad argument type: %s", tv_type_name(v));
 }
@@ -1134,8 +1153,8 @@ fn_loop(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	if (n == 1) {
 		if (loop_arg(x, &a[0], &stop) == -1)
 			return -1;
-	} else if (loop_arg(x, &a[0], &start) == -1 ||
-	    loop_arg(x, &a[1], &stop) == -1)
+	} else if (loop_arg(x, &a[0], &start) == -1
+	    || loop_arg(x, &a[1], &stop) == -1)
 		return -1;
 	cnt = stop > start ? (size_t)(stop - start) : 0;
 	if (cnt > TMPL_MAX_LIST)
@@ -1158,7 +1177,8 @@ fn_execute_template(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		return -1;
 	buf_init(&b, x->out->max);
 	if (exec_template_to(x, arena_strndup(x->a, name, len),
-	    n > 1 ? &a[1] : NULL, &b) == -1) {
+		n > 1 ? &a[1] : NULL, &b)
+	    == -1) {
 		buf_clear(&b);
 		return -1;
 	}
@@ -1258,8 +1278,8 @@ func_lookup(const char *name, size_t len)
 	int i;
 
 	for (i = 0; tmpl_funcs[i].name != NULL; i++)
-		if (strlen(tmpl_funcs[i].name) == len &&
-		    memcmp(tmpl_funcs[i].name, name, len) == 0)
+		if (strlen(tmpl_funcs[i].name) == len
+		    && memcmp(tmpl_funcs[i].name, name, len) == 0)
 			return i;
 	return -1;
 }

@@ -8,9 +8,9 @@
 
 #include "tmpl_int.h"
 
-int	 arg_str(struct exec *x, const struct tv *args, size_t i,
-	    const char **s, size_t *len);
-int	 arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v);
+int arg_str(struct exec *x, const struct tv *args, size_t i, const char **s,
+    size_t *len);
+int arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v);
 struct tv str_new(struct exec *x, const char *s, size_t len);
 struct tv str_from_buf(struct exec *x, struct buf *b);
 

@@ -48,8 +48,8 @@ is_space(char c)
 static bool
 is_alnum(char c)
 {
-	return c == '_' || isalnum((unsigned char)c) ||
-	    (unsigned char)c >= 0x80;
+	return c == '_' || isalnum((unsigned char)c)
+	    || (unsigned char)c >= 0x80;
 }
 
 static bool
@@ -62,8 +62,8 @@ at(const struct lexer *l, size_t pos, const char *s, size_t n)
 static bool
 at_right(const struct lexer *l, size_t pos, bool *trim)
 {
-	if (pos + 2 <= l->len && is_space(l->src[pos]) &&
-	    l->src[pos + 1] == '-' && at(l, pos + 2, l->rdelim, l->rdlen)) {
+	if (pos + 2 <= l->len && is_space(l->src[pos]) && l->src[pos + 1] == '-'
+	    && at(l, pos + 2, l->rdelim, l->rdlen)) {
 		*trim = true;
 		return true;
 	}
@@ -114,9 +114,9 @@ lex_text(struct lexer *l, struct tok *t)
 		d = memmem(l->src + start, l->len - start, l->ldelim, l->ldlen);
 		p = d != NULL ? (size_t)(d - l->src) : l->len;
 		end = p;
-		ltrim = d != NULL && p + l->ldlen + 1 < l->len &&
-		    l->src[p + l->ldlen] == '-' &&
-		    is_space(l->src[p + l->ldlen + 1]);
+		ltrim = d != NULL && p + l->ldlen + 1 < l->len
+		    && l->src[p + l->ldlen] == '-'
+		    && is_space(l->src[p + l->ldlen + 1]);
 		if (ltrim)
 			while (end > start && is_space(l->src[end - 1]))
 				end--;
@@ -187,11 +187,12 @@ lex_number(struct lexer *l, struct tok *t)
 
 	if (l->src[p] == '+' || l->src[p] == '-')
 		p++;
-	while (p < l->len && (is_alnum(l->src[p]) || l->src[p] == '.' ||
-	    ((l->src[p] == '+' || l->src[p] == '-') &&
-	    strchr("eEpP", l->src[p - 1]) != NULL &&
-	    !(l->src[p - 1] == 'e' && p >= 2 && (l->src[p - 2] == 'x' ||
-	    l->src[p - 2] == 'X')))))
+	while (p < l->len
+	    && (is_alnum(l->src[p]) || l->src[p] == '.'
+		|| ((l->src[p] == '+' || l->src[p] == '-')
+		    && strchr("eEpP", l->src[p - 1]) != NULL
+		    && !(l->src[p - 1] == 'e' && p >= 2
+			&& (l->src[p - 2] == 'x' || l->src[p - 2] == 'X')))))
 		p++;
 	emit(l, t, TK_NUMBER, l->pos, p);
 	l->pos = p;
@@ -229,8 +230,8 @@ lex_next(struct lexer *l, struct tok *t)
 	c = l->src[p];
 	start = p;
 	if (is_space(c)) {
-		while (p < l->len && is_space(l->src[p]) &&
-		    !at_right(l, p, &rtrim))
+		while (p < l->len && is_space(l->src[p])
+		    && !at_right(l, p, &rtrim))
 			p++;
 		emit(l, t, TK_SPACE, start, p);
 		l->pos = p;
@@ -325,9 +326,10 @@ lex_next(struct lexer *l, struct tok *t)
 	default:
 		break;
 	}
-	if (isdigit((unsigned char)c) || ((c == '-' || c == '+') &&
-	    p + 1 < l->len && (isdigit((unsigned char)l->src[p + 1]) ||
-	    l->src[p + 1] == '.'))) {
+	if (isdigit((unsigned char)c)
+	    || ((c == '-' || c == '+') && p + 1 < l->len
+		&& (isdigit((unsigned char)l->src[p + 1])
+		    || l->src[p + 1] == '.'))) {
 		lex_number(l, t);
 		return;
 	}

@@ -22,14 +22,14 @@
 
 extern char **environ;
 
-#define TMPL_FILE_MAX	((size_t)16 << 20)
+#define TMPL_FILE_MAX ((size_t)16 << 20)
 
 static const char *
 env_lookup(struct exec *x, const char *k, size_t klen)
 {
 	char *const *e;
-	char *const *env = x->opts != NULL && x->opts->env != NULL ?
-	    x->opts->env : NULL;
+	char *const *env
+	    = x->opts != NULL && x->opts->env != NULL ? x->opts->env : NULL;
 	size_t pass;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -49,8 +49,8 @@ TMPL_FN(fn_env)
 	(void)n;
 	if (arg_str(x, a, 0, &k, &len) == -1)
 		return -1;
-	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len) :
-	    NULL;
+	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
+						   : NULL;
 	*r = tv_cstr(v != NULL ? v : "");
 	return 0;
 }
@@ -61,11 +61,11 @@ TMPL_FN(fn_env_or_default)
 	size_t len, dlen;
 
 	(void)n;
-	if (arg_str(x, a, 0, &k, &len) == -1 ||
-	    arg_str(x, a, 1, &d, &dlen) == -1)
+	if (arg_str(x, a, 0, &k, &len) == -1
+	    || arg_str(x, a, 1, &d, &dlen) == -1)
 		return -1;
-	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len) :
-	    NULL;
+	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
+						   : NULL;
 	*r = v != NULL ? tv_cstr(v) : a[1];
 	return 0;
 }
@@ -92,15 +92,15 @@ TMPL_FN(fn_file)
 	exec_dep_file(x, path);
 	if (x->t->sandbox != NULL) {
 		/* The resolved path must lie inside the resolved sandbox. */
-		if (realpath(x->t->sandbox, box) == NULL ||
-		    realpath(path, real) == NULL) {
+		if (realpath(x->t->sandbox, box) == NULL
+		    || realpath(path, real) == NULL) {
 			exec_errorf(x, "file: %s: %s", path, strerror(errno));
 			goto out;
 		}
 		blen = strlen(box);
-		if (strncmp(real, box, blen) != 0 ||
-		    (real[blen] != '/' && real[blen] != '\0' &&
-		    !(blen == 1 && box[0] == '/'))) {
+		if (strncmp(real, box, blen) != 0
+		    || (real[blen] != '/' && real[blen] != '\0'
+			&& !(blen == 1 && box[0] == '/'))) {
 			exec_errorf(x, "file: %s: outside sandbox %s", path,
 			    x->t->sandbox);
 			goto out;
@@ -136,32 +136,51 @@ out:
  * The common elements are supported; anything else is copied.
  */
 static void
-go_layout(struct buf *b, const char *l, size_t n, const struct tm *tm,
-    time_t t)
+go_layout(struct buf *b, const char *l, size_t n, const struct tm *tm, time_t t)
 {
 	static const char *const mon[] = { "January", "February", "March",
-	    "April", "May", "June", "July", "August", "September", "October",
-	    "November", "December" };
+		"April", "May", "June", "July", "August", "September",
+		"October", "November", "December" };
 	static const char *const day[] = { "Sunday", "Monday", "Tuesday",
-	    "Wednesday", "Thursday", "Friday", "Saturday" };
+		"Wednesday", "Thursday", "Friday", "Saturday" };
 	static const struct {
-		const char	*tok;
-		int		 id;
+		const char *tok;
+		int id;
 	} toks[] = {
-		{ "January", 1 }, { "Monday", 2 }, { "2006", 3 },
-		{ "Z07:00", 4 }, { "-07:00", 5 }, { "Z0700", 6 },
-		{ "-0700", 7 }, { ".000000000", 8 }, { ".000000", 8 },
-		{ ".000", 8 }, { "Jan", 9 }, { "Mon", 10 }, { "MST", 11 },
-		{ "01", 12 }, { "02", 13 }, { "_2", 14 }, { "15", 15 },
-		{ "03", 16 }, { "04", 17 }, { "05", 18 }, { "06", 19 },
-		{ "PM", 20 }, { "pm", 21 }, { "1", 22 }, { "2", 23 },
-		{ "3", 24 }, { "4", 25 }, { "5", 26 },
+		{ "January", 1 },
+		{ "Monday", 2 },
+		{ "2006", 3 },
+		{ "Z07:00", 4 },
+		{ "-07:00", 5 },
+		{ "Z0700", 6 },
+		{ "-0700", 7 },
+		{ ".000000000", 8 },
+		{ ".000000", 8 },
+		{ ".000", 8 },
+		{ "Jan", 9 },
+		{ "Mon", 10 },
+		{ "MST", 11 },
+		{ "01", 12 },
+		{ "02", 13 },
+		{ "_2", 14 },
+		{ "15", 15 },
+		{ "03", 16 },
+		{ "04", 17 },
+		{ "05", 18 },
+		{ "06", 19 },
+		{ "PM", 20 },
+		{ "pm", 21 },
+		{ "1", 22 },
+		{ "2", 23 },
+		{ "3", 24 },
+		{ "4", 25 },
+		{ "5", 26 },
 	};
 	size_t i, k, tl;
 	int h12 = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
 
 	(void)t;
-	for (i = 0; i < n; ) {
+	for (i = 0; i < n;) {
 		for (k = 0; k < sizeof(toks) / sizeof(toks[0]); k++) {
 			tl = strlen(toks[k].tok);
 			if (i + tl <= n && memcmp(l + i, toks[k].tok, tl) == 0)
@@ -314,8 +333,10 @@ scratch_map_set(struct exec *x, struct scratch_ent *e, const struct tv *mk,
 	long i;
 
 	if (mk->kind != TV_STR)
-		return exec_errorf(x, "wrong type for value; expected string; "
-		    "got %s", tv_type_name(mk));
+		return exec_errorf(x,
+		    "wrong type for value; expected string; "
+		    "got %s",
+		    tv_type_name(mk));
 	if (e->val.kind != TV_MAP)
 		e->val = tv_map_val(tv_map_new(x->a, 0), ELEM_ANY);
 	m = e->val.u.map;
@@ -344,18 +365,18 @@ scratch_map_set(struct exec *x, struct scratch_ent *e, const struct tv *mk,
 	return 0;
 }
 
-int	 scratch_method(struct exec *x, const char *name, struct tv *args,
-	    size_t nargs, struct tv *ret);
+int scratch_method(struct exec *x, const char *name, struct tv *args,
+    size_t nargs, struct tv *ret);
 
 int
 scratch_method(struct exec *x, const char *name, struct tv *a, size_t n,
     struct tv *r)
 {
 	static const struct {
-		const char	*name;
-		size_t		 nargs;
+		const char *name;
+		size_t nargs;
 	} m[] = { { "Key", 1 }, { "Get", 1 }, { "Set", 2 }, { "SetX", 2 },
-	    { "MapSet", 3 }, { "MapSetX", 3 }, { "MapValues", 1 } };
+		{ "MapSet", 3 }, { "MapSetX", 3 }, { "MapValues", 1 } };
 	struct scratch_ent *e;
 	struct tv *l;
 	size_t i;
@@ -364,14 +385,20 @@ scratch_method(struct exec *x, const char *name, struct tv *a, size_t n,
 		if (strcmp(m[i].name, name) == 0)
 			break;
 	if (i == sizeof(m) / sizeof(m[0]))
-		return exec_errorf(x, "can't evaluate field %s in type "
-		    "*template.Scratch", name);
+		return exec_errorf(x,
+		    "can't evaluate field %s in type "
+		    "*template.Scratch",
+		    name);
 	if (n != m[i].nargs)
-		return exec_errorf(x, "wrong number of args for %s: want %zu "
-		    "got %zu", name, m[i].nargs, n);
+		return exec_errorf(x,
+		    "wrong number of args for %s: want %zu "
+		    "got %zu",
+		    name, m[i].nargs, n);
 	if (a[0].kind != TV_STR)
-		return exec_errorf(x, "wrong type for value; expected string; "
-		    "got %s", tv_type_name(&a[0]));
+		return exec_errorf(x,
+		    "wrong type for value; expected string; "
+		    "got %s",
+		    tv_type_name(&a[0]));
 	e = scratch_find(x, a[0].u.s, a[0].len, i >= 2 && i <= 5);
 	*r = tv_str("", 0);
 	switch (i) {
@@ -393,7 +420,8 @@ scratch_method(struct exec *x, const char *name, struct tv *a, size_t n,
 		return scratch_map_set(x, e, &a[1], &a[2], i == 5);
 	default:
 		if (e == NULL || e->val.kind != TV_MAP) {
-			*r = tv_list(arena_alloc(x->a, sizeof(*l)), 0, ELEM_ANY);
+			*r = tv_list(arena_alloc(x->a, sizeof(*l)), 0,
+			    ELEM_ANY);
 			break;
 		}
 		l = arena_alloc(x->a, (e->val.u.map->n + 1) * sizeof(*l));

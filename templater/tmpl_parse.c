@@ -18,18 +18,18 @@
 #include "xmalloc.h"
 
 struct parser {
-	struct lexer	 lx;
-	struct tok	 tok;		/* current token */
-	bool		 have;		/* tok was pushed back */
-	struct tmpl	*t;
-	struct arena	*a;
-	char		*err;
-	size_t		 errlen;
-	bool		 failed;
-	const char	**vars;
-	size_t		 nvars, varcap;
-	int		 nest;
-	int		 ranges;
+	struct lexer lx;
+	struct tok tok; /* current token */
+	bool have; /* tok was pushed back */
+	struct tmpl *t;
+	struct arena *a;
+	char *err;
+	size_t errlen;
+	bool failed;
+	const char **vars;
+	size_t nvars, varcap;
+	int nest;
+	int ranges;
 };
 
 enum end_kind {
@@ -42,8 +42,7 @@ static struct tnode *parse_list(struct parser *p, int *endkind);
 static struct tpipe *parse_pipeline(struct parser *p, const char *ctx,
     int endtok, bool allow_decl);
 
-static int
-perror_at(struct parser *p, size_t pos, const char *fmt, ...)
+static int perror_at(struct parser *p, size_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -60,8 +59,7 @@ perror_at(struct parser *p, size_t pos, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	lex_position(p->lx.src, pos, &line, &col);
-	snprintf(p->err, p->errlen, "%s:%d:%d: %s", p->t->name, line, col,
-	    msg);
+	snprintf(p->err, p->errlen, "%s:%d:%d: %s", p->t->name, line, col, msg);
 	return -1;
 }
 
@@ -94,8 +92,8 @@ next_nonspace(struct parser *p)
 static bool
 tok_is(const struct tok *t, const char *word)
 {
-	return t->kind == TK_IDENT && t->len == strlen(word) &&
-	    memcmp(t->s, word, t->len) == 0;
+	return t->kind == TK_IDENT && t->len == strlen(word)
+	    && memcmp(t->s, word, t->len) == 0;
 }
 
 static const char *
@@ -137,8 +135,8 @@ var_known(struct parser *p, const char *name, size_t len)
 	size_t i;
 
 	for (i = p->nvars; i > 0; i--)
-		if (strlen(p->vars[i - 1]) == len &&
-		    memcmp(p->vars[i - 1], name, len) == 0)
+		if (strlen(p->vars[i - 1]) == len
+		    && memcmp(p->vars[i - 1], name, len) == 0)
 			return true;
 	return false;
 }
@@ -293,8 +291,8 @@ parse_char(struct parser *p, struct targ *arg)
 	int ret = -1;
 
 	buf_init(&b, 64);
-	if (unquote(p->tok.s + 1, p->tok.len - 2, '\'', &b) == -1 ||
-	    b.len == 0) {
+	if (unquote(p->tok.s + 1, p->tok.len - 2, '\'', &b) == -1
+	    || b.len == 0) {
 		perror_at(p, p->tok.pos, "malformed character constant: %.*s",
 		    (int)p->tok.len, p->tok.s);
 		goto out;
@@ -305,12 +303,12 @@ parse_char(struct parser *p, struct targ *arg)
 	else if ((u[0] & 0xe0) == 0xc0 && b.len >= 2)
 		r = ((uint32_t)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
 	else if ((u[0] & 0xf0) == 0xe0 && b.len >= 3)
-		r = ((uint32_t)(u[0] & 0x0f) << 12) |
-		    ((uint32_t)(u[1] & 0x3f) << 6) | (u[2] & 0x3f);
+		r = ((uint32_t)(u[0] & 0x0f) << 12)
+		    | ((uint32_t)(u[1] & 0x3f) << 6) | (u[2] & 0x3f);
 	else if (b.len >= 4)
-		r = ((uint32_t)(u[0] & 0x07) << 18) |
-		    ((uint32_t)(u[1] & 0x3f) << 12) |
-		    ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
+		r = ((uint32_t)(u[0] & 0x07) << 18)
+		    | ((uint32_t)(u[1] & 0x3f) << 12)
+		    | ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
 	else
 		r = u[0];
 	arg->lit = tv_int(r);
@@ -380,8 +378,8 @@ parse_number(struct parser *p, struct targ *arg)
 	u = strtoull(d, &end, base);
 	if (*end != '\0')
 		return bad_number(p);
-	if (errno == ERANGE || (!neg && u > INT64_MAX) ||
-	    (neg && u > (unsigned long long)INT64_MAX + 1)) {
+	if (errno == ERANGE || (!neg && u > INT64_MAX)
+	    || (neg && u > (unsigned long long)INT64_MAX + 1)) {
 		/* Too big for int: Go keeps it as a float constant. */
 		f = strtod(tmp, &end);
 		arg->lit = tv_float(f);
@@ -523,9 +521,10 @@ parse_command(struct parser *p, struct tcmd *cmd, int endtok)
 	cmd->nargs = n;
 	cmd->src = p->lx.src + start;
 	cmd->srclen = p->tok.pos > start ? p->tok.pos - start : 0;
-	while (cmd->srclen > 0 && (cmd->src[cmd->srclen - 1] == ' ' ||
-	    cmd->src[cmd->srclen - 1] == '\t' ||
-	    cmd->src[cmd->srclen - 1] == '\n'))
+	while (cmd->srclen > 0
+	    && (cmd->src[cmd->srclen - 1] == ' '
+		|| cmd->src[cmd->srclen - 1] == '\t'
+		|| cmd->src[cmd->srclen - 1] == '\n'))
 		cmd->srclen--;
 	return 0;
 }
@@ -564,8 +563,8 @@ parse_pipeline(struct parser *p, const char *ctx, int endtok, bool allow_decl)
 			pipe->vars[1] = pdup(p, p->tok.s, p->tok.len);
 			pipe->nvars = 2;
 			next_nonspace(p);
-			if (p->tok.kind != TK_DECLARE &&
-			    p->tok.kind != TK_ASSIGN) {
+			if (p->tok.kind != TK_DECLARE
+			    && p->tok.kind != TK_ASSIGN) {
 				perror_at(p, p->tok.pos,
 				    "expected := or = in range");
 				return NULL;
@@ -575,9 +574,9 @@ parse_pipeline(struct parser *p, const char *ctx, int endtok, bool allow_decl)
 			pipe->decl = p->tok.kind == TK_DECLARE;
 			pipe->assign = !pipe->decl;
 			for (i = 0; i < pipe->nvars; i++) {
-				if (pipe->assign &&
-				    !var_known(p, pipe->vars[i],
-				    strlen(pipe->vars[i]))) {
+				if (pipe->assign
+				    && !var_known(p, pipe->vars[i],
+					strlen(pipe->vars[i]))) {
 					perror_at(p, p->tok.pos,
 					    "undefined variable \"%s\"",
 					    pipe->vars[i]);
@@ -680,8 +679,8 @@ parse_control(struct parser *p, int kind, size_t pos, const char *ctx)
 	if (endkind == END_ELSE) {
 		/* {{else if ...}} / {{else with ...}} chain. */
 		next_nonspace(p);
-		if ((kind == TN_IF && tok_is(&p->tok, "if")) ||
-		    (kind == TN_WITH && tok_is(&p->tok, "with"))) {
+		if ((kind == TN_IF && tok_is(&p->tok, "if"))
+		    || (kind == TN_WITH && tok_is(&p->tok, "with"))) {
 			p->nvars = mark;
 			n->elselist = parse_control(p, kind, p->tok.pos, ctx);
 			p->nest--;
@@ -698,8 +697,9 @@ parse_control(struct parser *p, int kind, size_t pos, const char *ctx)
 		if (p->failed)
 			return NULL;
 		if (endkind != END_END) {
-			perror_at(p, p->lx.pos, endkind == END_EOF ?
-			    "unexpected EOF" : "expected end; found else");
+			perror_at(p, p->lx.pos,
+			    endkind == END_EOF ? "unexpected EOF"
+					       : "expected end; found else");
 			return NULL;
 		}
 		if (n->elselist == NULL)
@@ -768,7 +768,8 @@ parse_define(struct parser *p, bool block, size_t pos)
 	} else {
 		next_nonspace(p);
 		if (p->tok.kind != TK_RIGHT) {
-			perror_at(p, p->tok.pos, "unexpected %s in define clause",
+			perror_at(p, p->tok.pos,
+			    "unexpected %s in define clause",
 			    tok_desc(&p->tok));
 			return NULL;
 		}
@@ -870,7 +871,8 @@ parse_action(struct parser *p, int *endkind, bool *skip)
 		}
 		if (tok_is(&p->tok, "define")) {
 			if (p->nest > 0) {
-				perror_at(p, pos, "unexpected <define> in "
+				perror_at(p, pos,
+				    "unexpected <define> in "
 				    "command");
 				return NULL;
 			}

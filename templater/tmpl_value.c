@@ -155,8 +155,8 @@ tv_type_name(const struct tv *v)
 			return "[]interface {}";
 		}
 	case TV_MAP:
-		return v->elem == ELEM_STR ? "map[string]string" :
-		    "map[string]interface {}";
+		return v->elem == ELEM_STR ? "map[string]string"
+					   : "map[string]interface {}";
 	case TV_REC:
 		return rec_type_name(v->rtype);
 	case TV_SCRATCH:
@@ -200,9 +200,9 @@ utf8_len(const unsigned char *s, size_t n, uint32_t *rune)
 			return 0;
 		r = (r << 6) | (s[i] & 0x3f);
 	}
-	if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) ||
-	    (len == 4 && (r < 0x10000 || r > 0x10ffff)) ||
-	    (r >= 0xd800 && r <= 0xdfff))
+	if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800)
+	    || (len == 4 && (r < 0x10000 || r > 0x10ffff))
+	    || (r >= 0xd800 && r <= 0xdfff))
 		return 0;
 	*rune = r;
 	return len;
@@ -497,8 +497,9 @@ json_str(struct buf *b, const char *s, size_t len, bool escape_html)
 			buf_addstr(b, "\\b");
 		else if (r == '\f')
 			buf_addstr(b, "\\f");
-		else if (r < 0x20 || (escape_html && (r == '<' || r == '>' ||
-		    r == '&')) || r == 0x2028 || r == 0x2029)
+		else if (r < 0x20
+		    || (escape_html && (r == '<' || r == '>' || r == '&'))
+		    || r == 0x2028 || r == 0x2029)
 			buf_addf(b, "\\u%04x", (unsigned)r);
 		else
 			buf_add(b, s + i, n);
@@ -543,8 +544,9 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 		break;
 	case TV_LIST:
 		if (v->len == 0) {
-			buf_addstr(b, v->u.list == NULL && v->elem != ELEM_STR ?
-			    "null" : "[]");
+			buf_addstr(b,
+			    v->u.list == NULL && v->elem != ELEM_STR ? "null"
+								     : "[]");
 			break;
 		}
 		buf_addc(b, '[');
@@ -599,8 +601,8 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 			json_str(b, rec_field_name(v->rtype, i),
 			    strlen(rec_field_name(v->rtype, i)), escape_html);
 			buf_addstr(b, indent ? ": " : ":");
-			if (rec_field(x, v, rec_field_name(v->rtype, i),
-			    &f) == -1)
+			if (rec_field(x, v, rec_field_name(v->rtype, i), &f)
+			    == -1)
 				f = tv_nil();
 			tv_json(x, b, &f, escape_html, indent, level + 1);
 		}
@@ -711,8 +713,9 @@ tv_from_json(struct arena *a, const cJSON *j)
 	if (cJSON_IsNumber(j))
 		return tv_float(j->valuedouble);
 	if (cJSON_IsString(j))
-		return tv_str(arena_strndup(a, j->valuestring,
-		    strlen(j->valuestring)), strlen(j->valuestring));
+		return tv_str(
+		    arena_strndup(a, j->valuestring, strlen(j->valuestring)),
+		    strlen(j->valuestring));
 	n = 0;
 	for (c = j->child; c != NULL; c = c->next)
 		n++;
@@ -727,9 +730,9 @@ tv_from_json(struct arena *a, const cJSON *j)
 		m = tv_map_new(a, n);
 		i = 0;
 		for (c = j->child; c != NULL; c = c->next) {
-			m->keys[i] = tv_cstr(arena_strndup(a, c->string != NULL ?
-			    c->string : "", c->string != NULL ? strlen(c->string) :
-			    0));
+			m->keys[i] = tv_cstr(
+			    arena_strndup(a, c->string != NULL ? c->string : "",
+				c->string != NULL ? strlen(c->string) : 0));
 			m->vals[i] = tv_from_json(a, c);
 			i++;
 		}

@@ -11,7 +11,7 @@
 
 #include "xmalloc.h"
 
-int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 main(int argc, char **argv)

@@ -13,18 +13,18 @@
 #include "tmpl.h"
 #include "xmalloc.h"
 
-int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char fixed[] =
-    "{\"health.service(web|passing)\": [{\"Node\": {\"Node\": \"n1\","
-    "\"Address\": \"10.0.0.1\", \"Meta\": {\"a\": \"b\"}}, \"Service\": "
-    "{\"ID\": \"w1\", \"Service\": \"web\", \"Tags\": [\"b\", \"a\"], "
-    "\"Port\": 80, \"Meta\": {\"v\": \"1\"}}, \"Checks\": [{\"CheckID\": "
-    "\"serfHealth\", \"Status\": \"passing\"}]}],"
-    "\"catalog.services\": {\"web\": [\"a\"], \"db\": []},"
-    "\"kv.block(k)\": [{\"Key\": \"k\", \"Value\": \"dg==\"}],"
-    "\"kv.list(p)\": [{\"Key\": \"p/a/b\", \"Value\": \"eA==\"}, "
-    "{\"Key\": \"p/c\", \"Value\": \"eQ==\"}]}";
+static const char fixed[]
+    = "{\"health.service(web|passing)\": [{\"Node\": {\"Node\": \"n1\","
+      "\"Address\": \"10.0.0.1\", \"Meta\": {\"a\": \"b\"}}, \"Service\": "
+      "{\"ID\": \"w1\", \"Service\": \"web\", \"Tags\": [\"b\", \"a\"], "
+      "\"Port\": 80, \"Meta\": {\"v\": \"1\"}}, \"Checks\": [{\"CheckID\": "
+      "\"serfHealth\", \"Status\": \"passing\"}]}],"
+      "\"catalog.services\": {\"web\": [\"a\"], \"db\": []},"
+      "\"kv.block(k)\": [{\"Key\": \"k\", \"Value\": \"dg==\"}],"
+      "\"kv.list(p)\": [{\"Key\": \"p/a/b\", \"Value\": \"eA==\"}, "
+      "{\"Key\": \"p/c\", \"Value\": \"eQ==\"}]}";
 
 static cJSON *data;
 
@@ -39,8 +39,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	static char *const env[] = { "FUZZ_VAR=x", NULL };
-	struct tmpl_exec_opts o = { .lookup = lookup, .env = env,
-	    .fixed_now = true, .now = 0 };
+	struct tmpl_exec_opts o
+	    = { .lookup = lookup, .env = env, .fixed_now = true, .now = 0 };
 	struct tmpl_parse_opts po = { .sandbox_path = "/nonexistent" };
 	struct tmpl_deps deps;
 	char err[TMPL_ERR_MAX];

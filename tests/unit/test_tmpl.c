@@ -18,8 +18,8 @@ endpoint(const char *dep, const char *path, const char *query)
 	struct tmpl_endpoint ep;
 	char err[TMPL_ERR_MAX] = "";
 
-	T_CHECK(tmpl_dep_endpoint(dep, &ep, err, sizeof(err)) == 0,
-	    "%s: %s", dep, err);
+	T_CHECK(tmpl_dep_endpoint(dep, &ep, err, sizeof(err)) == 0, "%s: %s",
+	    dep, err);
 	T_EQ_STR(ep.path, path);
 	T_EQ_STR(ep.query, query);
 	T_ASSERT(ep.consul);
@@ -44,16 +44,14 @@ test_endpoints(void)
 	endpoint("kv.list(app/)", "/v1/kv/app/", "recurse");
 	endpoint("catalog.services", "/v1/catalog/services", "");
 	endpoint("catalog.services(@dc2)", "/v1/catalog/services", "dc=dc2");
-	endpoint("catalog.node(n1.example)", "/v1/catalog/node/n1.example",
-	    "");
+	endpoint("catalog.node(n1.example)", "/v1/catalog/node/n1.example", "");
 	endpoint("catalog.nodes(@dc1~n1)", "/v1/catalog/nodes",
 	    "dc=dc1&near=n1");
-	T_ASSERT(tmpl_dep_endpoint("catalog.node", &ep, err,
-	    sizeof(err)) == 0 && ep.local_node);
-	T_ASSERT(tmpl_dep_endpoint("file(/etc/x)", &ep, err,
-	    sizeof(err)) == 0 && !ep.consul);
-	T_EQ_INT(tmpl_dep_endpoint("vault.read(x)", &ep, err, sizeof(err)),
-	    -1);
+	T_ASSERT(tmpl_dep_endpoint("catalog.node", &ep, err, sizeof(err)) == 0
+	    && ep.local_node);
+	T_ASSERT(tmpl_dep_endpoint("file(/etc/x)", &ep, err, sizeof(err)) == 0
+	    && !ep.consul);
+	T_EQ_INT(tmpl_dep_endpoint("vault.read(x)", &ep, err, sizeof(err)), -1);
 	T_ASSERT(strstr(err, "unknown dependency") != NULL);
 }
 
@@ -67,7 +65,7 @@ static void
 test_execute_many(void)
 {
 	const char *text = "{{ range service \"web\" }}{{ .Port }} {{ end }}"
-	    "{{ key \"k\" }}{{ keyOrDefault \"k\" \"d\" }}";
+			   "{{ key \"k\" }}{{ keyOrDefault \"k\" \"d\" }}";
 	struct tmpl_exec_opts o = { .lookup = lookup };
 	struct tmpl_deps deps;
 	struct buf out;
@@ -76,7 +74,8 @@ test_execute_many(void)
 	char err[TMPL_ERR_MAX];
 	int i;
 
-	data = cJSON_Parse("{\"health.service(web|passing)\": [{\"Node\":"
+	data = cJSON_Parse(
+	    "{\"health.service(web|passing)\": [{\"Node\":"
 	    "{\"Node\":\"n\",\"Address\":\"1.1.1.1\"},\"Service\":{\"ID\":"
 	    "\"w\",\"Service\":\"web\",\"Port\":80},\"Checks\":[]}]}");
 	o.lookup_arg = data;

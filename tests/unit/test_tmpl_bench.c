@@ -15,23 +15,23 @@
 #include "tmpl.h"
 #include "xmalloc.h"
 
-#define INSTANCES	10
+#define INSTANCES 10
 
-static const char nginx[] =
-    "{{- range services }}{{ $name := .Name }}\n"
-    "upstream {{ $name }} {\n"
-    "{{- range service .Name }}\n"
-    "  server {{ .Address }}:{{ .Port }} max_fails=3 fail_timeout=60;\n"
-    "{{- else }}\n"
-    "  server 127.0.0.1:65535; # force a 502\n"
-    "{{- end }}\n"
-    "}\n"
-    "{{- end }}\n";
+static const char nginx[]
+    = "{{- range services }}{{ $name := .Name }}\n"
+      "upstream {{ $name }} {\n"
+      "{{- range service .Name }}\n"
+      "  server {{ .Address }}:{{ .Port }} max_fails=3 fail_timeout=60;\n"
+      "{{- else }}\n"
+      "  server 127.0.0.1:65535; # force a 502\n"
+      "{{- end }}\n"
+      "}\n"
+      "{{- end }}\n";
 
 struct table {
-	char		**keys;
-	cJSON		**vals;
-	size_t		 cap;
+	char **keys;
+	cJSON **vals;
+	size_t cap;
 };
 
 static size_t
@@ -171,9 +171,12 @@ main(void)
 	T_EQ_INT(deps.n, nsvc + 1);
 	T_EQ_INT(deps.nmissing, 0);
 	/* Instances sorted by node; the first upstream is complete. */
-	T_ASSERT(strncmp(buf_str(&out), "\nupstream svc0000 {\n"
-	    "  server 10.0.0.0:8000 max_fails=3 fail_timeout=60;\n"
-	    "  server 10.0.0.1:8001", 90) == 0);
+	T_ASSERT(strncmp(buf_str(&out),
+		     "\nupstream svc0000 {\n"
+		     "  server 10.0.0.0:8000 max_fails=3 fail_timeout=60;\n"
+		     "  server 10.0.0.1:8001",
+		     90)
+	    == 0);
 	{
 		const char *p = buf_str(&out);
 		int servers = 0;
@@ -186,8 +189,8 @@ main(void)
 	}
 	if (nsvc == 1000)
 		printf("nginx upstream, %d services x %d instances: best %.2f "
-		    "ms CPU per render (%zu bytes)\n", nsvc, INSTANCES, best,
-		    out.len);
+		       "ms CPU per render (%zu bytes)\n",
+		    nsvc, INSTANCES, best, out.len);
 	buf_clear(&out);
 	tmpl_deps_clear(&deps);
 	tmpl_free(t);

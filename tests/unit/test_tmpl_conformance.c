@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The template engine's conformance suite: runs every case of
- * the JSON files of tests/conformance/cases through tmpl_parse and tmpl_execute.
- * A case is {name, template, data: {dependency string: Consul JSON},
- * env: {K: V}, now, error_on_missing_key, left_delim, right_delim,
+ * the JSON files of tests/conformance/cases through tmpl_parse and
+ * tmpl_execute. A case is {name, template, data: {dependency string: Consul
+ * JSON}, env: {K: V}, now, error_on_missing_key, left_delim, right_delim,
  * output | error (substring), missing: [deps with no data]}.  The
  * expected outputs are consul-template's, from its documentation and
  * test suite.
@@ -17,7 +17,7 @@
 #include "tmpl.h"
 #include "xmalloc.h"
 
-#define CASES_DIR	"conformance/cases"
+#define CASES_DIR "conformance/cases"
 
 static const cJSON *
 lookup(void *arg, const char *dep)
@@ -63,8 +63,8 @@ run_case(const char *file, const cJSON *c)
 	envj = cJSON_GetObjectItemCaseSensitive(c, "env");
 	env = xcalloc((size_t)cJSON_GetArraySize(envj) + 1, sizeof(*env));
 	cJSON_ArrayForEach(e, envj)
-		env[n++] = xasprintf("%s=%s", e->string, cJSON_IsString(e) ?
-		    e->valuestring : "");
+		env[n++] = xasprintf("%s=%s", e->string,
+		    cJSON_IsString(e) ? e->valuestring : "");
 	eopts.env = env;
 	eopts.lookup = lookup;
 	eopts.lookup_arg = cJSON_GetObjectItemCaseSensitive(c, "data");
@@ -79,7 +79,8 @@ run_case(const char *file, const cJSON *c)
 	if (werr != NULL) {
 		T_CHECK(rc == -1 && strstr(err, werr) != NULL,
 		    "%s: %s: want error containing \"%s\", got rc %d \"%s\" "
-		    "output \"%s\"", file, name, werr, rc, err, buf_str(&out));
+		    "output \"%s\"",
+		    file, name, werr, rc, err, buf_str(&out));
 	} else {
 		T_CHECK(rc == 0 && strcmp(buf_str(&out), want) == 0,
 		    "%s: %s: want \"%s\", got \"%s\" (%s)", file, name, want,
@@ -93,11 +94,13 @@ run_case(const char *file, const cJSON *c)
 			bool found = false;
 
 			for (i = 0; i < deps.n; i++)
-				if (strcmp(deps.v[i].dep, e->valuestring) == 0 &&
-				    deps.v[i].missing)
+				if (strcmp(deps.v[i].dep, e->valuestring) == 0
+				    && deps.v[i].missing)
 					found = true;
-			T_CHECK(found, "%s: %s: dependency %s not reported "
-			    "missing", file, name, e->valuestring);
+			T_CHECK(found,
+			    "%s: %s: dependency %s not reported "
+			    "missing",
+			    file, name, e->valuestring);
 			nm++;
 		}
 		T_CHECK(nm == deps.nmissing, "%s: %s: %zu missing, want %zu",
