@@ -43,26 +43,43 @@ order_cb(struct loop *loop, struct loop_timer *t, void *arg)
 		loop_stop(loop);
 }
 
+struct order_setup {
+	struct tagged t[4];
+	uint64_t start;
+};
+
+/* Started from a callback so that all four share one cached time. */
+static void
+order_setup_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	static const uint64_t delays[4] = { 30, 10, 20, 10 };
+	struct order_setup *os = arg;
+	int i;
+
+	(void)t;
+	os->start = loop_now_ms(loop);
+	for (i = 0; i < 4; i++)
+		loop_timer_start(loop, &os->t[i].t, delays[i]);
+	T_ASSERT(loop_timer_active(&os->t[0].t));
+}
+
 static void
 test_timer_order(void)
 {
 	struct loop *loop = loop_new();
 	struct order o = { .n = 0 };
-	struct tagged t[4];
-	uint64_t delays[4] = { 30, 10, 20, 10 };
-	uint64_t start;
+	struct order_setup os;
+	struct loop_timer setup;
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		t[i].o = &o;
-		t[i].tag = i;
-		loop_timer_init(&t[i].t, order_cb, &t[i]);
-		T_ASSERT(!loop_timer_active(&t[i].t));
+		os.t[i].o = &o;
+		os.t[i].tag = i;
+		loop_timer_init(&os.t[i].t, order_cb, &os.t[i]);
+		T_ASSERT(!loop_timer_active(&os.t[i].t));
 	}
-	start = mono_ms();
-	for (i = 0; i < 4; i++)
-		loop_timer_start(loop, &t[i].t, delays[i]);
-	T_ASSERT(loop_timer_active(&t[0].t));
+	loop_timer_init(&setup, order_setup_cb, &os);
+	loop_timer_start(loop, &setup, 0);
 	T_EQ_INT(loop_run(loop), 0);
 	T_EQ_INT(o.n, 4);
 	/* 10 (started first), 10, 20, 30 */
@@ -71,10 +88,10 @@ test_timer_order(void)
 	T_EQ_INT(o.fired[2], 2);
 	T_EQ_INT(o.fired[3], 0);
 	/* Never early. */
-	T_ASSERT(o.when[0] >= start + 10);
-	T_ASSERT(o.when[3] >= start + 30);
+	T_ASSERT(o.when[0] >= os.start + 10);
+	T_ASSERT(o.when[3] >= os.start + 30);
 	for (i = 0; i < 4; i++)
-		T_ASSERT(!loop_timer_active(&t[i].t));
+		T_ASSERT(!loop_timer_active(&os.t[i].t));
 	loop_free(loop);
 }
 
