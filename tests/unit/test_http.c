@@ -350,6 +350,28 @@ run_loop(void)
 	return !timed_out;
 }
 
+static void
+idle_stop(struct loop *l, struct loop_timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	loop_stop(l);
+}
+
+/* Wake-ups of the loop while nothing happens for ms. */
+static uint64_t
+idle_wakeups(uint64_t ms)
+{
+	struct loop_timer t;
+	uint64_t before;
+
+	loop_timer_init(&t, idle_stop, NULL);
+	loop_timer_start(loop, &t, ms);
+	before = loop_wakeups(loop);
+	loop_run(loop);
+	return loop_wakeups(loop) - before;
+}
+
 static struct http_req *
 get(struct http *http, const char *path, struct got *g)
 {
@@ -564,6 +586,11 @@ test_conn_cap(void)
 	T_EQ_INT(acc1 - acc0, 3);
 	T_ASSERT(max_open <= 3 + 1);
 	T_EQ_INT(http_open_connections(probe), 1);
+	/*
+	 * Idle with four pooled connections: curl asks for no timer and the
+	 * loop sleeps until our 300 ms guard, in one wake-up.
+	 */
+	T_EQ_INT(idle_wakeups(300), 1);
 	http_free(http);
 	http_free(probe);
 }
