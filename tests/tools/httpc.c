@@ -6,9 +6,10 @@
  * multi-socket code, unix socket support, streaming and connection cap the
  * daemons use.
  *
- *	httpc [-fi] [-X method] [-H 'Name: value']... [-d body]
+ *	httpc [-fik] [-X method] [-H 'Name: value']... [-d body]
  *	      [--unix-socket path] [--stream] [--max-time seconds]
- *	      [--max-body bytes] [-n count] [--max-conns n] url
+ *	      [--max-body bytes] [-n count] [--max-conns n]
+ *	      [--cacert file] [--cert file] [--key file] url
  *
  * The body goes to stdout (with --stream, chunk by chunk as it arrives);
  * -i first prints "HTTP <status>" and the headers of the final response.
@@ -16,7 +17,8 @@
  * "<status> <body bytes>" is printed per answer, then "connections: N" on
  * stderr, the most sockets open at any time.  Exit status: 0 when every
  * answer arrived, 1 on a transport error, 22 with -f when a status was 400
- * or more, 2 on bad usage.
+ * or more, 2 on bad usage.  --cacert, --cert, --key and -k (skip peer
+ * verification) fill struct http_tls.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -48,9 +50,10 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: httpc [-fi] [-X method] [-H 'Name: value']... [-d body]\n"
+	    "usage: httpc [-fik] [-X method] [-H 'Name: value']... [-d body]\n"
 	    "             [--unix-socket path] [--stream] [--max-time seconds]\n"
-	    "             [--max-body bytes] [-n count] [--max-conns n] url\n");
+	    "             [--max-body bytes] [-n count] [--max-conns n]\n"
+	    "             [--cacert file] [--cert file] [--key file] url\n");
 	exit(2);
 }
 
@@ -136,17 +139,21 @@ main(int argc, char *argv[])
 		{ "max-time", required_argument, NULL, 'T' },
 		{ "max-body", required_argument, NULL, 'B' },
 		{ "max-conns", required_argument, NULL, 'C' },
+		{ "cacert", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'E' },
+		{ "key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct http_header hdrs[HTTPC_HEADERS_MAX];
 	struct http_opts o = { 0 };
+	struct http_tls tls = { 0 };
 	struct httpc c = { 0 };
 	long long count = 1, secs = 0, max_body = 0, max_conns = 0;
 	bool stream = false;
 	int ch;
 
 	log_init("httpc", LOG_LEVEL_WARN, LOG_FORMAT_PLAIN);
-	while ((ch = getopt_long(argc, argv, "fiX:H:d:n:", longopts, NULL))
+	while ((ch = getopt_long(argc, argv, "fikX:H:d:n:", longopts, NULL))
 	    != -1) {
 		switch (ch) {
 		case 'f':
@@ -154,6 +161,22 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			c.show_headers = true;
+			break;
+		case 'k':
+			tls.insecure = true;
+			o.tls = &tls;
+			break;
+		case 'A':
+			tls.ca_file = optarg;
+			o.tls = &tls;
+			break;
+		case 'E':
+			tls.cert_file = optarg;
+			o.tls = &tls;
+			break;
+		case 'K':
+			tls.key_file = optarg;
+			o.tls = &tls;
 			break;
 		case 'X':
 			o.method = optarg;
