@@ -116,10 +116,10 @@ const char *sentry_event_id(const struct sentry_event *ev);
 enum sentry_category sentry_event_category(const struct sentry_event *ev);
 
 /*
- * Top-level string attributes: server_name, release, environment (Sentry
- * defaults it to "production"), dist, transaction.  The value is copied,
- * made valid UTF-8 and cut to 200 bytes.  A NULL value removes the
- * attribute.
+ * Top-level string attributes: server_name (the host that saw the
+ * failure), release, environment (Sentry's default is "production").  The
+ * value is copied, made valid UTF-8, put on one line and cut to 200
+ * bytes.  A NULL value removes the attribute.
  */
 void sentry_event_set_server_name(struct sentry_event *ev, const char *v);
 void sentry_event_set_release(struct sentry_event *ev, const char *v);
