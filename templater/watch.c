@@ -20,8 +20,9 @@
  * whose body did not change is not a change, the wait sent is jittered
  * down by up to 1/16 so watches do not fire in waves, and successive
  * requests of one dependency are at least WATCH_FLOOR_MS apart.  Failures
- * are retried forever with capped exponential backoff and jitter; the
- * data last seen is kept meanwhile.
+ * are retried forever with capped exponential backoff and jitter, the
+ * first request after a failure without an index (the agent may have been
+ * restarted with lower indexes); the data last seen is kept meanwhile.
  */
 #include <sys/stat.h>
 
@@ -249,6 +250,12 @@ watch_fail(struct watch *w, const char *why)
 	unsigned shift;
 
 	set->errors++;
+	/*
+	 * The agent may come back restarted with lower indexes: a blocking
+	 * query on the old index would then hang for a whole wait.  Read
+	 * without an index first; watch_answer() compares the data.
+	 */
+	w->index = 0;
 	if (w->failures++ == 0) {
 		if (set->failing++ == 0)
 			log_warnx(
