@@ -612,6 +612,9 @@ kv_get(struct exec *x, struct tv *a, int kind, const cJSON **pair)
 	*pair = NULL;
 	if (arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
+	/* consul-template: an empty key is no dependency at all. */
+	if (len == 0)
+		return 0;
 	if (parse_dep(x, kind, arena_strndup(x->a, s, len), &q, canon,
 		sizeof(canon))
 	    == -1)

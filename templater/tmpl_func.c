@@ -457,8 +457,8 @@ contains_some(struct exec *x, struct tv *a, int mode, struct tv *r)
 {
 	size_t i, hits = 0, n;
 
-	if (a[0].kind != TV_LIST && a[0].kind != TV_MISSING
-	    && a[0].kind != TV_NIL)
+	if ((a[0].kind != TV_LIST || a[0].elem != ELEM_ANY)
+	    && a[0].kind != TV_MISSING && a[0].kind != TV_NIL)
 		return exec_errorf(x,
 		    "wrong type for value; expected "
 		    "[]interface {}; got %s",
@@ -521,7 +521,7 @@ fn_join(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	(void)n;
 	if (arg_str(x, a, 0, &sep, &seplen) == -1)
 		return -1;
-	if (a[1].kind != TV_LIST)
+	if (a[1].kind != TV_LIST || a[1].elem != ELEM_STR)
 		return exec_errorf(x,
 		    "wrong type for value; expected "
 		    "[]string; got %s",
@@ -849,10 +849,24 @@ fn_to_json(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	return to_json(x, a, true, 0, r);
 }
 
+/* The pretty forms take map[string]interface{} in consul-template. */
+static int
+want_map(struct exec *x, const struct tv *v)
+{
+	if (v->kind == TV_MAP && v->elem == ELEM_ANY)
+		return 0;
+	return exec_errorf(x,
+	    "wrong type for value; expected map[string]interface {}; "
+	    "got %s",
+	    tv_type_name(v));
+}
+
 static int
 fn_to_json_pretty(struct exec *x, struct tv *a, size_t n, struct tv *r)
 {
 	(void)n;
+	if (want_map(x, &a[0]) == -1)
+		return -1;
 	return to_json(x, a, true, 2, r);
 }
 
@@ -867,6 +881,8 @@ static int
 fn_to_ujson_pretty(struct exec *x, struct tv *a, size_t n, struct tv *r)
 {
 	(void)n;
+	if (want_map(x, &a[0]) == -1)
+		return -1;
 	return to_json(x, a, false, 2, r);
 }
 
@@ -1048,6 +1064,11 @@ math(struct exec *x, struct tv *args, int op, struct tv *r)
 		    a->kind == TV_FLOAT ? "a" : "b", "float64");
 	fa = a->kind == TV_INT ? (double)a->u.i : a->u.f;
 	fb = b->kind == TV_INT ? (double)b->u.i : b->u.f;
+	if (op == M_MIN || op == M_MAX) {
+		/* The chosen operand keeps its own type, as in Go. */
+		*r = (op == M_MIN ? fa < fb : fa > fb) ? *a : *b;
+		return 0;
+	}
 	switch (op) {
 	case M_ADD:
 		fr = fa + fb;
@@ -1058,14 +1079,8 @@ math(struct exec *x, struct tv *args, int op, struct tv *r)
 	case M_MUL:
 		fr = fa * fb;
 		break;
-	case M_DIV:
-		fr = fa / fb;
-		break;
-	case M_MIN:
-		fr = fa < fb ? fa : fb;
-		break;
 	default:
-		fr = fa > fb ? fa : fb;
+		fr = fa / fb;
 	}
 	*r = tv_float(fr);
 	return 0;

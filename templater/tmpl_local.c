@@ -84,6 +84,11 @@ TMPL_FN(fn_file)
 	buf_init(&b, TMPL_FILE_MAX);
 	if (arg_str(x, a, 0, &p, &len) == -1)
 		goto out;
+	if (len == 0) {
+		*r = tv_str("", 0);
+		ret = 0;
+		goto out;
+	}
 	path = arena_strndup(x->a, p, len);
 	if (len == 0 || strlen(path) != len) {
 		exec_errorf(x, "file: invalid path");
@@ -101,8 +106,7 @@ TMPL_FN(fn_file)
 		if (strncmp(real, box, blen) != 0
 		    || (real[blen] != '/' && real[blen] != '\0'
 			&& !(blen == 1 && box[0] == '/'))) {
-			exec_errorf(x, "file: %s: outside sandbox %s", path,
-			    x->t->sandbox);
+			exec_errorf(x, "'%s' is outside of sandbox", path);
 			goto out;
 		}
 		path = arena_strndup(x->a, real, strlen(real));

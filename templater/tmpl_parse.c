@@ -710,16 +710,42 @@ parse_control(struct parser *p, int kind, size_t pos, const char *ctx)
 	return n;
 }
 
+/* Go's parse.IsEmptyTree: nothing but white space. */
+static bool
+tree_empty(const struct tnode *n)
+{
+	size_t i;
+
+	for (; n != NULL; n = n->next) {
+		if (n->kind != TN_TEXT)
+			return false;
+		for (i = 0; i < n->textlen; i++)
+			if (n->text[i] != ' ' && n->text[i] != '\t'
+			    && n->text[i] != '\r' && n->text[i] != '\n')
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Registers a definition.  As in Go, an empty definition never replaces
+ * another one, and two non-empty definitions of a name are an error.
+ */
 static int
-add_def(struct parser *p, const char *name, struct tnode *body)
+add_def(struct parser *p, const char *name, struct tnode *body, size_t pos)
 {
 	struct tdef *d;
 
 	for (d = p->t->defs; d != NULL; d = d->next)
 		if (strcmp(d->name, name) == 0) {
-			/* Go: a later non-empty definition replaces. */
-			if (body != NULL)
-				d->body = body;
+			if (tree_empty(body))
+				return 0;
+			if (!tree_empty(d->body))
+				return perror_at(p, pos,
+				    "template: multiple definition of "
+				    "template \"%s\"",
+				    name);
+			d->body = body;
 			return 0;
 		}
 	d = arena_calloc(p->a, 1, sizeof(*d));
@@ -787,7 +813,10 @@ parse_define(struct parser *p, bool block, size_t pos)
 		    block ? "block clause" : "define clause");
 		return NULL;
 	}
-	add_def(p, name, body != NULL ? body : new_node(p, TN_TEXT, pos));
+	if (add_def(p, name, body != NULL ? body : new_node(p, TN_TEXT, pos),
+		pos)
+	    == -1)
+		return NULL;
 	return n;
 }
 
