@@ -843,3 +843,19 @@ docker_free(struct docker *d)
 	free(d->host_name);
 	free(d);
 }
+
+/* ---- single requests for crash.c and janitor.c ---- */
+
+struct http_req *
+docker_request(struct docker *d, const char *method, const char *path,
+    size_t max_body, http_done_cb *done, void *arg)
+{
+	struct http_opts o;
+	char url[DOCKER_URL_MAX];
+
+	docker_url(d, url, sizeof(url), path);
+	docker_opts(d, &o, url);
+	o.method = method;
+	o.max_body = max_body;
+	return http_start(d->http, &o, done, arg);
+}

@@ -646,4 +646,211 @@ int	 hostip_detect(char *out, size_t len);
 int	 dnscheck_main(const char *consul_addr, const char *token,
 	    const char *dns_addr, const char *host_name);
 
+/*
+ * docker.c, for crash.c and janitor.c: one request to the Engine on the
+ * negotiated API version.  path starts with "/containers/..."; method
+ * NULL means GET; max_body caps a buffered answer.  done gets the
+ * http_result and arg; the handle is borrowed as http_start() says and is
+ * cancelled with http_cancel() on the http client given to docker_new().
+ */
+struct http_req;
+struct http_result;
+struct http_req	*docker_request(struct docker *docker, const char *method,
+		    const char *path, size_t max_body,
+		    void (*done)(const struct http_result *res, void *arg),
+		    void *arg);
+
+/* crash.c */
+
+/*
+ * The crash reporter.  A crash is a die after which inspect shows an exit
+ * code other than 0, or OOMKilled, and that no operator asked for: a kill
+ * or stop seen for the container since its last start makes the die an
+ * operator stop, unless the kernel OOM-killed it.  The exit code comes
+ * from inspect only, never from event attributes (labels overwrite them).
+ * Resource counters are sampled while the container runs (the stats API,
+ * one-shot) and the last sample is kept, because the cgroup is gone by
+ * the time the die is seen.  The event carries the last log lines,
+ * demultiplexed, and labels by key, with values only for an allow-list.
+ * Env vars are never read into an event.
+ *
+ * The functions down to crash_event_build() are pure.
+ */
+#define CRASH_LOG_LINES_DEFAULT	50
+#define CRASH_LOG_LINES_MAX	10000
+#define BUF_MAX_CRASH_LOGS	(1024u * 1024)	/* raw /logs answer */
+#define BUF_MAX_CRASH_LOG_TEXT	(2u * 1024 * 1024) /* demultiplexed */
+#define CRASH_LOG_TEXT_MAX	12000	/* newest log bytes in an event */
+#define BUF_MAX_CRASH_STATS	(256u * 1024) /* one stats answer */
+#define CRASH_STATS_INTERVAL_DEFAULT_MS 10000
+#define CRASH_SERVICE_MAX	256
+#define CRASH_REASON_MAX	32
+#define CRASH_ALLOW_DEFAULT	"com.docker.compose.*,"			\
+	"org.opencontainers.image.*,SERVICE_NAME,SERVICE_*_NAME,"	\
+	"SERVICE_TAGS,SERVICE_*_TAGS"
+#define CRASH_FILTERED		"[filtered]"
+
+/*
+ * Docker's multiplexed log stream: frames of an 8-byte header (stream
+ * 0 stdin, 1 stdout, 2 stderr; three zero bytes; big-endian payload
+ * length) and the payload.  Appends the text to out, one line per
+ * output line, each prefixed "[stdout] " or "[stderr] "; a line split
+ * over frames is joined.  Data that does not start with a valid header
+ * (a TTY container) is appended as is.  A bad header after valid frames
+ * ends the decoding with a "[... N undecodable bytes]" line; a cut last
+ * frame keeps what arrived.  Returns 0, or -1 when out's cap was hit
+ * (out keeps what fit).
+ */
+int	 crash_logs_demux(const char *data, size_t len, struct buf *out);
+
+/* One resource sample; -1 in a counter means Docker did not report it. */
+struct crash_stats {
+	bool		 valid;
+	char		 read_at[40];	/* Docker's "read" time, RFC 3339 */
+	long long	 mem_usage;	/* bytes */
+	long long	 mem_max_usage;	/* cgroup v1 peak */
+	long long	 mem_limit;
+	long long	 mem_failcnt;	/* v1 failcnt, v2 OOM events */
+	long long	 cpu_total_ns;
+	long long	 cpu_user_ns;
+	long long	 cpu_system_ns;
+	long long	 pids;
+	long long	 pids_limit;
+};
+
+/*
+ * Parses a GET /containers/{id}/stats?stream=false answer into st (left
+ * untouched on failure).  An answer without memory and CPU figures (the
+ * container is not running) is an error.  Returns 0 or -1 with err.
+ */
+int	 crash_stats_parse(const char *json, size_t len,
+	    struct crash_stats *st, char *err, size_t errlen);
+/*
+ * True when a die with this final state is a crash: OOMKilled, or an
+ * exit code other than 0 that no operator stop (operator_stop) explains.
+ */
+bool	 crash_is_crash(const struct container_state *st, bool operator_stop);
+/* "oom", "signal:SIGSEGV" (exit 129-192) or "exit:<code>" into out. */
+void	 crash_reason(const struct container_state *st, char *out,
+	    size_t len);
+/*
+ * The service a crash is grouped under: compose "project/service", else
+ * SERVICE_NAME (label, then env: what is registered), else the image
+ * repository, else the container name without a replica suffix
+ * ("web-2", "web_2", "web.2.<task>" give "web").  Written to out.
+ */
+void	 crash_service(const struct container *c, char *out, size_t len);
+/*
+ * Splits an image reference "[host[:port]/]path[:tag][@digest]" into its
+ * repository, tag and digest ("" when absent).
+ */
+void	 crash_image_split(const char *image, char *repo, size_t repolen,
+	    char *tag, size_t taglen, char *digest, size_t digestlen);
+/* True when key matches one of allow's comma-separated fnmatch globs. */
+bool	 crash_label_allowed(const char *key, const char *allow);
+
+/* Everything borrowed for crash_event_build(). */
+struct crash_report {
+	const struct container *c;	/* final state */
+	const char	*host;		/* server_name, tag host */
+	const char	*allow;		/* label allow-list, NULL: default */
+	const char	*logs;		/* demultiplexed tail, or NULL */
+	const char	*logs_error;	/* why logs is NULL, or NULL */
+	const struct crash_stats *stats; /* last sample, or NULL */
+	uint64_t	 stats_age_ms;	/* its age at the die */
+};
+
+/*
+ * Builds the Sentry event for a crash: message, exception, fingerprint
+ * ["docker-crash", service, reason], release (tag, else digest, else
+ * image ID), tags (host, service, image, exit_code, oom, reason,
+ * container), contexts container/state/resources, extra labels (scrubbed)
+ * and logs (the newest CRASH_LOG_TEXT_MAX bytes).  Owned by the caller
+ * (sentry_event_free or sentry_capture).
+ */
+struct sentry_event *crash_event_build(const struct crash_report *r);
+
+struct crash;
+struct janitor;
+struct sentry;
+
+/* Borrowed by crash_new() for the life of the reporter. */
+struct crash_config {
+	unsigned	 log_lines;	/* 0: CRASH_LOG_LINES_DEFAULT */
+	uint64_t	 stats_interval_ms; /* 0: no sampling */
+	const char	*allow;		/* NULL: CRASH_ALLOW_DEFAULT */
+	const char	*host_override;	/* --hostname, or NULL */
+};
+
+/*
+ * Creates the reporter.  loop, http, docker, sentry (events are captured
+ * there), janitor (may be NULL), metrics (may be NULL) and cfg are
+ * borrowed and must outlive it.
+ */
+struct crash	*crash_new(struct loop *loop, struct http *http,
+		    struct docker *docker, struct sentry *sentry,
+		    struct janitor *janitor, struct metrics *metrics,
+		    const struct crash_config *cfg);
+/* The docker_cbs hooks, called before reconcile's with the same data. */
+void		 crash_ready(struct crash *crash, const char *host_name);
+void		 crash_change(struct crash *crash,
+		    const struct docker_change *ch);
+void		 crash_listed(struct crash *crash, const char *const *ids,
+		    size_t nids);
+/* Cancels samples and reports in flight; NULL is a no-op. */
+void		 crash_free(struct crash *crash);
+/*
+ * `registrator crash-event CONTAINER`: finds the container (name, ID or
+ * ID prefix), reads its logs and, while it runs, a stats sample, and
+ * prints the event a crash would send as indented JSON on stdout.
+ * Returns the exit status.
+ */
+int		 crash_event_main(const char *docker_host, const char *container,
+		    const struct crash_config *cfg);
+
+/* janitor.c */
+
+/*
+ * --cleanup-exited=<grace>: removes exited containers once their grace
+ * period (from State.FinishedAt) is over and their crash report, if one
+ * is being made, is built.  Never a running or restarting container, never
+ * one whose restart policy will restart it (always, unless-stopped,
+ * on-failure with retries left), never an --rm one (Docker removes it),
+ * and only containers matching the label filter ("key" or "key=value")
+ * when one is given.  DELETE without force or v, so a container started
+ * meanwhile is refused by Docker (409) and kept.
+ */
+#define JANITOR_TIME_MAX	64
+
+/*
+ * Pure: true when c may be removed at all (state, restart policy, --rm,
+ * label filter); why says what keeps it when false.
+ */
+bool	 janitor_removable(const struct container *c, const char *filter,
+	    char *why, size_t whylen);
+/*
+ * Pure: parses Docker's RFC 3339 time ("2026-11-23T16:43:45.3175Z") into
+ * milliseconds since the epoch; -1 for the zero time or bad input.
+ */
+int	 janitor_parse_time(const char *s, int64_t *ms);
+
+/*
+ * Creates the janitor; loop, http, docker and metrics (may be NULL) are
+ * borrowed; filter is copied (NULL: every container).
+ */
+struct janitor	*janitor_new(struct loop *loop, struct http *http,
+		    struct docker *docker, struct metrics *metrics,
+		    uint64_t grace_ms, const char *filter);
+/*
+ * A container's state as inspected (NULL: it is gone).  report_pending
+ * holds the removal back until janitor_report_done().
+ */
+void		 janitor_change(struct janitor *j, const char *id,
+		    const struct container *c, bool report_pending);
+void		 janitor_report_done(struct janitor *j, const char *id);
+/* Forgets containers not in ids (a full listing). */
+void		 janitor_listed(struct janitor *j, const char *const *ids,
+		    size_t nids);
+void		 janitor_free(struct janitor *j);
+
 #endif
