@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -55,7 +57,7 @@ struct docker_ctr {
 	struct http_req	*req;
 	unsigned	 list_gen;	/* listing round waiting for it, or 0 */
 	struct loop_timer retry;
-	unsigned	 failures;
+	struct backoff	 backoff;
 };
 TAILQ_HEAD(docker_ctrs, docker_ctr);
 
@@ -75,7 +77,7 @@ struct docker {
 	char		*host_name;
 	struct http_req	*req;		/* ping or info */
 	struct loop_timer timer;	/* backoff for ping/info/stream */
-	unsigned	 failures;
+	struct backoff	 backoff;
 
 	struct http_req	*stream;
 	struct buf	 line;		/* partial /events line */
@@ -91,7 +93,7 @@ struct docker {
 	char		**list_ids;
 	size_t		 list_nids;
 	struct loop_timer list_timer;
-	unsigned	 list_failures;
+	struct backoff	 list_backoff;
 
 	struct docker_ctrs ctrs;
 	/*
@@ -109,16 +111,9 @@ static void	docker_list(struct docker *);
 static void	docker_list_later(struct docker *);
 
 static uint64_t
-docker_backoff_ms(unsigned failures)
+docker_seed(const void *p)
 {
-	uint64_t ms = DOCKER_BACKOFF_MIN_MS;
-
-	while (failures-- > 1 && ms < DOCKER_BACKOFF_MAX_MS)
-		ms *= 2;
-	if (ms > DOCKER_BACKOFF_MAX_MS)
-		ms = DOCKER_BACKOFF_MAX_MS;
-	/* Up to 25% jitter so many registrators do not reconnect at once. */
-	return ms - (uint64_t)(rand() % (int)(ms / 4 + 1));
+	return mono_ms() ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)p;
 }
 
 static bool
@@ -155,8 +150,7 @@ docker_retry(struct docker *d, const char *what, const char *why)
 {
 	uint64_t ms;
 
-	d->failures++;
-	ms = docker_backoff_ms(d->failures);
+	ms = backoff_next(&d->backoff);
 	log_warnx("docker: %s: %s, retrying in %llu ms", what, why,
 	    (unsigned long long)ms);
 	if (d->cbs->error != NULL)
@@ -239,7 +233,7 @@ docker_info_done(const struct http_result *res, void *arg)
 		d->host_name = xstrdup(name->valuestring);
 	}
 	cJSON_Delete(info);
-	d->failures = 0;
+	backoff_reset(&d->backoff);
 	d->phase = DOCKER_RUNNING;
 	log_info("docker: connected, API %s, host %s", d->api, d->host_name);
 	if (d->cbs->ready != NULL)
@@ -381,15 +375,14 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		    c->inflight_ns < c->pending_ns))
 			c->pending_ns = c->inflight_ns;
 		c->inflight_actions = 0;
-		c->failures++;
-		ms = docker_backoff_ms(c->failures);
+		ms = backoff_next(&c->backoff);
 		docker_result_why(res, why, sizeof(why));
 		log_warnx("docker: inspect %.12s: %s, retrying in %llu ms",
 		    c->id, why, (unsigned long long)ms);
 		loop_timer_start(d->loop, &c->retry, ms);
 		return;
 	}
-	c->failures = 0;
+	backoff_reset(&c->backoff);
 	if (res->status == 200) {
 		inspect = cJSON_ParseWithLength(res->body, res->body_len);
 		if (inspect == NULL) {
@@ -449,6 +442,8 @@ docker_touch(struct docker *d, const char *id, unsigned actions,
 		c->docker = d;
 		(void)str_copy(c->id, id, sizeof(c->id));
 		loop_timer_init(&c->retry, docker_ctr_retry_cb, c);
+		backoff_init(&c->backoff, DOCKER_BACKOFF_MIN_MS,
+		    DOCKER_BACKOFF_MAX_MS, BACKOFF_JITTER_FULL, docker_seed(c));
 		TAILQ_INSERT_TAIL(&d->ctrs, c, entry);
 	}
 	c->pending |= actions;
@@ -512,8 +507,7 @@ docker_list_done(const struct http_result *res, void *arg)
 		uint64_t ms;
 
 		cJSON_Delete(list);
-		d->list_failures++;
-		ms = docker_backoff_ms(d->list_failures);
+		ms = backoff_next(&d->list_backoff);
 		if (res->error != 0 || res->status != 200)
 			docker_result_why(res, why, sizeof(why));
 		else
@@ -525,7 +519,7 @@ docker_list_done(const struct http_result *res, void *arg)
 		loop_timer_start(d->loop, &d->list_timer, ms);
 		return;
 	}
-	d->list_failures = 0;
+	backoff_reset(&d->list_backoff);
 	d->list_gen++;
 	if (d->list_gen == 0)
 		d->list_gen = 1;
@@ -751,6 +745,10 @@ docker_new(struct loop *loop, struct http *http, const char *docker_host,
 	loop_timer_init(&d->timer, docker_timer_cb, d);
 	loop_timer_init(&d->list_timer, docker_list_retry_cb, d);
 	loop_timer_init(&d->kick_timer, docker_kick_cb, d);
+	backoff_init(&d->backoff, DOCKER_BACKOFF_MIN_MS, DOCKER_BACKOFF_MAX_MS,
+	    BACKOFF_JITTER_FULL, docker_seed(d));
+	backoff_init(&d->list_backoff, DOCKER_BACKOFF_MIN_MS,
+	    DOCKER_BACKOFF_MAX_MS, BACKOFF_JITTER_FULL, docker_seed(&d->line));
 	if (docker_host == NULL || docker_host[0] == '\0')
 		docker_host = "unix://" DOCKER_DEFAULT_SOCKET;
 	if (str_has_prefix(docker_host, "unix://")) {

@@ -20,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -70,7 +72,8 @@ struct reconcile {
 	bool		 busy;		/* a pass is in flight */
 	bool		 pass_failed;
 	unsigned	 inflight;
-	unsigned	 failures;
+	unsigned	 failures;	/* passes failed in a row */
+	struct backoff	 backoff;
 	uint64_t	 pass_start_ms;
 	bool		 finished;	/* once/dry-run reported */
 
@@ -98,16 +101,6 @@ struct rc_write {
 };
 
 static void	rc_kick(struct reconcile *);
-
-static uint64_t
-rc_backoff_ms(unsigned failures)
-{
-	uint64_t ms = RECONCILE_BACKOFF_MIN_MS;
-
-	while (failures-- > 1 && ms < RECONCILE_BACKOFF_MAX_MS)
-		ms *= 2;
-	return ms > RECONCILE_BACKOFF_MAX_MS ? RECONCILE_BACKOFF_MAX_MS : ms;
-}
 
 static uint64_t
 rc_realtime_ns(void)
@@ -590,7 +583,7 @@ rc_pass_end(struct reconcile *rc)
 		uint64_t ms;
 
 		rc->failures++;
-		ms = rc_backoff_ms(rc->failures);
+		ms = backoff_next(&rc->backoff);
 		log_warnx("reconcile: pass failed, retrying in %llu ms",
 		    (unsigned long long)ms);
 		loop_timer_start(rc->loop, &rc->retry_timer, ms);
@@ -600,6 +593,7 @@ rc_pass_end(struct reconcile *rc)
 		log_info("reconcile: consul agent %s answers again",
 		    agent_base(rc->agent));
 	rc->failures = 0;
+	backoff_reset(&rc->backoff);
 	log_debug("reconcile: pass done in %.3f s", secs);
 }
 
@@ -915,6 +909,9 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	loop_timer_init(&rc->poll_timer, rc_poll_cb, rc);
 	loop_timer_init(&rc->resync_timer, rc_resync_cb, rc);
 	loop_timer_init(&rc->health_timer, rc_health_cb, rc);
+	backoff_init(&rc->backoff, RECONCILE_BACKOFF_MIN_MS,
+	    RECONCILE_BACKOFF_MAX_MS, BACKOFF_JITTER_FULL,
+	    mono_ms() ^ (uint64_t)getpid());
 	if (metrics != NULL) {
 		rc->m_events = metrics_counter(metrics,
 		    "registrator_docker_events", "Docker events acted on",

@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <ini.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "http.h"
 #include "httpd.h"
 #include "log.h"
@@ -33,29 +33,6 @@
 #define REG_DEFAULT_CONSUL	"127.0.0.1:8500"
 #define REG_TOKEN_MAX		4096
 #define REG_HTTP_CONNECTIONS	16
-
-enum opt_type {
-	OPT_BOOL,
-	OPT_STR,
-	OPT_INT,
-	OPT_SECONDS,	/* Go duration, or bare seconds (gliderlabs) */
-	OPT_MS,		/* Go duration, or bare milliseconds */
-};
-
-/* Where an option may be given. */
-#define OPT_FLAG	0x1
-#define OPT_INI		0x2
-
-struct opt {
-	const char	*name;		/* long flag and ini key */
-	const char	*alias;		/* gliderlabs spelling, or NULL */
-	enum opt_type	 type;
-	unsigned	 where;
-	size_t		 off;		/* into struct reg_config */
-	const char	*def;		/* default as text, NULL = unset */
-	const char	*env;		/* environment variable, or NULL */
-	const char	*help;
-};
 
 struct reg_config {
 	char		*consul;
@@ -75,107 +52,135 @@ struct reg_config {
 	bool		 explicit_only;
 	bool		 allow_script_checks;
 	bool		 docker_health;
-	char		*deregister;
+	enum deregister_mode deregister;
 	bool		 maintenance_on_stop;
 	bool		 cleanup;
 	uint64_t	 resync_ms;
 	uint64_t	 agent_poll_ms;
 	long long	 retry_attempts;
 	uint64_t	 retry_interval_ms;
-	bool		 dry_run;
-	bool		 once;
 	char		*listen;
 	char		*dns;
 	char		*log_format;
 	char		*log_level;
+	/* Flags only, not in the ini file. */
+	bool		 dry_run;
+	bool		 once;
 };
 
+static int	reg_set_seconds(void *, const struct conf_opt *, const char *,
+		    char *, size_t);
+static int	reg_set_ms(void *, const struct conf_opt *, const char *, char *,
+		    size_t);
+static int	reg_set_deregister(void *, const struct conf_opt *,
+		    const char *, char *, size_t);
+
+#define S	"registrator"
 #define OFF(f)	offsetof(struct reg_config, f)
 
-static const struct opt opts[] = {
-	{ "consul", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(consul),
-	  NULL, "CONSUL_HTTP_ADDR",
-	  "Consul agent: consul://h:p, consul-tls://h:p, consul-unix:///path, "
-	  "host:port (also the positional URI; default 127.0.0.1:8500)" },
-	{ "consul-token", NULL, OPT_STR, OPT_INI, OFF(token), NULL,
-	  "CONSUL_HTTP_TOKEN", "ACL token (ini or environment only)" },
-	{ "consul-token-file", NULL, OPT_STR, OPT_FLAG | OPT_INI,
-	  OFF(token_file), NULL, "CONSUL_HTTP_TOKEN_FILE",
-	  "file holding the ACL token (beats consul-token)" },
-	{ "consul-ca", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(ca), NULL,
-	  "CONSUL_CACERT", "CA bundle for consul-tls://" },
-	{ "consul-cert", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(cert), NULL,
-	  "CONSUL_CLIENT_CERT", "client certificate for consul-tls://" },
-	{ "consul-key", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(key), NULL,
-	  "CONSUL_CLIENT_KEY", "client key for consul-tls://" },
-	{ "consul-tls-skip-verify", NULL, OPT_BOOL, OPT_FLAG | OPT_INI,
-	  OFF(tls_skip_verify), "false", NULL,
-	  "do not verify the agent's certificate" },
-	{ "docker-host", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(docker_host),
-	  "unix:///var/run/docker.sock", "DOCKER_HOST",
-	  "Docker Engine: unix:///path or tcp://host:port" },
-	{ "hostname", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(hostname), NULL,
-	  NULL, "host part of service IDs (default: Docker's /info Name)" },
-	{ "ip", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(ip), NULL, NULL,
-	  "address for published ports (default: detected, see the ini)" },
-	{ "internal", NULL, OPT_BOOL, OPT_FLAG | OPT_INI, OFF(internal),
-	  "false", NULL, "register container IP and exposed port" },
-	{ "network", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(network), NULL,
-	  NULL, "network whose container IP -internal uses" },
-	{ "use-ip-from-label", "useIpFromLabel", OPT_STR, OPT_FLAG | OPT_INI,
-	  OFF(ip_label), NULL, NULL,
-	  "container label holding the service IP" },
-	{ "tags", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(tags), NULL, NULL,
-	  "comma list of tags added to every service" },
-	{ "explicit", NULL, OPT_BOOL, OPT_FLAG | OPT_INI, OFF(explicit_only),
-	  "false", NULL, "register only ports with a SERVICE_NAME" },
-	{ "allow-script-checks", NULL, OPT_BOOL, OPT_FLAG | OPT_INI,
-	  OFF(allow_script_checks), "false", NULL,
-	  "accept SERVICE_CHECK_SCRIPT/_CMD (Consul runs commands)" },
-	{ "docker-health", NULL, OPT_BOOL, OPT_FLAG | OPT_INI,
-	  OFF(docker_health), "false", NULL,
-	  "mirror Docker HEALTHCHECK status in a TTL check" },
-	{ "deregister", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(deregister),
-	  "always", NULL, "always, on-success or never" },
-	{ "maintenance-on-stop", NULL, OPT_BOOL, OPT_FLAG | OPT_INI,
-	  OFF(maintenance_on_stop), "false", NULL,
-	  "put services in maintenance on kill/stop, before the die" },
-	{ "cleanup", NULL, OPT_BOOL, OPT_FLAG | OPT_INI, OFF(cleanup),
-	  "false", NULL,
+/*
+ * Every option: an ini key in [registrator] and a flag of the same name
+ * (one or two dashes).  registrator.ini documents each with its default.
+ */
+static const struct conf_opt reg_opts[] = {
+	{ S, "consul", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_ADDR",
+	  "Consul agent: consul://h:p, consul-tls://h:p, consul-unix:///path "
+	  "or host:port (the positional URI wins; default 127.0.0.1:8500)",
+	  OFF(consul), NULL, 0 },
+	{ S, "consul-token", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_TOKEN",
+	  "ACL token (ini or environment only, never a flag)", OFF(token),
+	  NULL, CONF_SECRET },
+	{ S, "consul-token-file", CONF_STR, 0, 0, NULL,
+	  "CONSUL_HTTP_TOKEN_FILE", "file holding the ACL token",
+	  OFF(token_file), NULL, 0 },
+	{ S, "consul-ca", CONF_STR, 0, 0, NULL, "CONSUL_CACERT",
+	  "CA bundle for consul-tls://", OFF(ca), NULL, 0 },
+	{ S, "consul-cert", CONF_STR, 0, 0, NULL, "CONSUL_CLIENT_CERT",
+	  "client certificate for consul-tls://", OFF(cert), NULL, 0 },
+	{ S, "consul-key", CONF_STR, 0, 0, NULL, "CONSUL_CLIENT_KEY",
+	  "client key for consul-tls://", OFF(key), NULL, 0 },
+	{ S, "consul-tls-skip-verify", CONF_BOOL, 0, 0, "false", NULL,
+	  "do not verify the agent's certificate", OFF(tls_skip_verify), NULL,
+	  0 },
+	{ S, "docker-host", CONF_STR, 0, 0, "unix:///var/run/docker.sock",
+	  "DOCKER_HOST", "Docker Engine: unix:///path or tcp://host:port",
+	  OFF(docker_host), NULL, 0 },
+	{ S, "hostname", CONF_STR, 0, 0, NULL, NULL,
+	  "host part of service IDs (default: Docker's /info Name)",
+	  OFF(hostname), NULL, 0 },
+	{ S, "ip", CONF_STR, 0, 0, NULL, NULL,
+	  "address for published ports (default: detected, see the ini)",
+	  OFF(ip), NULL, 0 },
+	{ S, "internal", CONF_BOOL, 0, 0, "false", NULL,
+	  "register container IP and exposed port", OFF(internal), NULL, 0 },
+	{ S, "network", CONF_STR, 0, 0, NULL, NULL,
+	  "network whose container IP -internal uses", OFF(network), NULL, 0 },
+	{ S, "use-ip-from-label", CONF_STR, 0, 0, NULL, NULL,
+	  "container label holding the service IP (also -useIpFromLabel)",
+	  OFF(ip_label), NULL, 0 },
+	{ S, "tags", CONF_STR, 0, 0, NULL, NULL,
+	  "comma list of tags added to every service", OFF(tags), NULL, 0 },
+	{ S, "explicit", CONF_BOOL, 0, 0, "false", NULL,
+	  "register only ports with a SERVICE_NAME", OFF(explicit_only), NULL,
+	  0 },
+	{ S, "allow-script-checks", CONF_BOOL, 0, 0, "false", NULL,
+	  "accept SERVICE_CHECK_SCRIPT/_CMD (Consul runs commands)",
+	  OFF(allow_script_checks), NULL, 0 },
+	{ S, "docker-health", CONF_BOOL, 0, 0, "false", NULL,
+	  "mirror Docker HEALTHCHECK status in a TTL check", OFF(docker_health),
+	  NULL, 0 },
+	{ S, "deregister", CONF_STR, 0, 0, "always", NULL,
+	  "always, on-success or never", OFF(deregister), reg_set_deregister,
+	  0 },
+	{ S, "maintenance-on-stop", CONF_BOOL, 0, 0, "false", NULL,
+	  "put services in maintenance on kill/stop, before the die",
+	  OFF(maintenance_on_stop), NULL, 0 },
+	{ S, "cleanup", CONF_BOOL, 0, 0, "false", NULL,
 	  "remove this host's <host>:<name>:<port> services whose container "
-	  "is gone" },
-	{ "resync", NULL, OPT_SECONDS, OPT_FLAG | OPT_INI, OFF(resync_ms),
-	  "0", NULL, "relist containers every N seconds (0: never)" },
-	{ "agent-poll", NULL, OPT_MS, OPT_FLAG | OPT_INI, OFF(agent_poll_ms),
-	  "3s", NULL, "how often the agent is checked for lost services" },
-	{ "retry-attempts", NULL, OPT_INT, OPT_FLAG | OPT_INI,
-	  OFF(retry_attempts), "-1", NULL,
-	  "start-up pings of the agent before giving up (-1: for ever)" },
-	{ "retry-interval", NULL, OPT_MS, OPT_FLAG | OPT_INI,
-	  OFF(retry_interval_ms), "2000", NULL,
-	  "pause between start-up pings (bare number: milliseconds)" },
-	{ "dry-run", NULL, OPT_BOOL, OPT_FLAG, OFF(dry_run), "false", NULL,
-	  "print the registrations as JSON lines, write nothing, exit" },
-	{ "once", NULL, OPT_BOOL, OPT_FLAG, OFF(once), "false", NULL,
-	  "reconcile once and exit 0, or 1 on any failure" },
-	{ "listen", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(listen), NULL,
-	  NULL, "address:port serving /health and /metrics" },
-	{ "dns", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(dns),
-	  "127.0.0.1:8600", NULL, "Consul DNS address for dns-check" },
-	{ "log-format", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(log_format),
-	  "plain", NULL, "plain or json" },
-	{ "log-level", NULL, OPT_STR, OPT_FLAG | OPT_INI, OFF(log_level),
-	  "info", NULL, "error, warn, info, debug or trace" },
+	  "is gone", OFF(cleanup), NULL, 0 },
+	{ S, "resync", CONF_DURATION, 0, 0, "0", NULL,
+	  "relist containers every N seconds (bare number: seconds; 0: never)",
+	  OFF(resync_ms), reg_set_seconds, 0 },
+	{ S, "agent-poll", CONF_DURATION, 0, 0, "3s", NULL,
+	  "how often the agent is checked for lost services",
+	  OFF(agent_poll_ms), reg_set_ms, 0 },
+	{ S, "retry-attempts", CONF_INT, -1, INT32_MAX, "-1", NULL,
+	  "start-up pings of the agent before giving up (-1: for ever)",
+	  OFF(retry_attempts), NULL, 0 },
+	{ S, "retry-interval", CONF_DURATION, 0, 0, "2000", NULL,
+	  "pause between start-up pings (bare number: milliseconds)",
+	  OFF(retry_interval_ms), reg_set_ms, 0 },
+	{ S, "listen", CONF_STR, 0, 0, NULL, NULL,
+	  "address:port serving /health and /metrics", OFF(listen), NULL, 0 },
+	{ S, "dns", CONF_STR, 0, 0, "127.0.0.1:8600", NULL,
+	  "Consul DNS address for dns-check", OFF(dns), NULL, 0 },
+	{ S, "log-format", CONF_STR, 0, 0, "plain", NULL, "plain or json",
+	  OFF(log_format), NULL, 0 },
+	{ S, "log-level", CONF_STR, 0, 0, "info", NULL,
+	  "error, warn, info, debug or trace", OFF(log_level), NULL, 0 },
 };
-#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+
+static const struct conf_spec reg_spec = {
+	.opts = reg_opts,
+	.nopts = sizeof(reg_opts) / sizeof(reg_opts[0]),
+};
+
+/* gliderlabs spellings of table options. */
+static const struct {
+	const char	*alias;
+	const char	*key;
+} reg_aliases[] = {
+	{ "useIpFromLabel", "use-ip-from-label" },
+};
 
 enum {
 	FLAG_CONFIG = 1000,
 	FLAG_HELP,
 	FLAG_VERSION,
-	FLAG_TABLE,	/* + index into opts */
+	FLAG_DRY_RUN,
+	FLAG_ONCE,
+	FLAG_TABLE,	/* + index into reg_opts */
 };
-
 
 /* Everything main wires together; freed in reverse order. */
 struct reg {
@@ -194,6 +199,59 @@ struct reg {
 	int		 status;
 };
 
+static int
+reg_set_duration(void *obj, const struct conf_opt *o, const char *v,
+    uint64_t bare_unit_ms, char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	if (str_to_ms(v, bare_unit_ms, &ms) == -1) {
+		(void)snprintf(err, errlen, "expected a duration such as 30s or "
+		    "a number of %s, not \"%s\"", bare_unit_ms == 1000 ?
+		    "seconds" : "milliseconds", v);
+		return -1;
+	}
+	memcpy((char *)obj + o->offset, &ms, sizeof(ms));
+	return 0;
+}
+
+/* gliderlabs' -resync took bare seconds. */
+static int
+reg_set_seconds(void *obj, const struct conf_opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	return reg_set_duration(obj, o, v, 1000, err, errlen);
+}
+
+/* gliderlabs' -retry-interval took bare milliseconds. */
+static int
+reg_set_ms(void *obj, const struct conf_opt *o, const char *v, char *err,
+    size_t errlen)
+{
+	return reg_set_duration(obj, o, v, 1, err, errlen);
+}
+
+static int
+reg_set_deregister(void *obj, const struct conf_opt *o, const char *v,
+    char *err, size_t errlen)
+{
+	enum deregister_mode m;
+
+	if (strcmp(v, "always") == 0)
+		m = DEREGISTER_ALWAYS;
+	else if (strcmp(v, "on-success") == 0)
+		m = DEREGISTER_ON_SUCCESS;
+	else if (strcmp(v, "never") == 0)
+		m = DEREGISTER_NEVER;
+	else {
+		(void)snprintf(err, errlen, "expected always, on-success or "
+		    "never, not \"%s\"", v);
+		return -1;
+	}
+	memcpy((char *)obj + o->offset, &m, sizeof(m));
+	return 0;
+}
+
 static __attribute__((noreturn)) void
 usage(int status)
 {
@@ -204,151 +262,31 @@ usage(int status)
 	    "consul-tls://host:port | consul-unix:///path]\n"
 	    "       registrator [options] dns-check\n\n"
 	    "Options take one or two dashes; booleans accept =true/=false.\n"
-	    "  -config <file>         ini file with these options "
-	    "(section [registrator])\n"
-	    "  -help                  this text\n"
-	    "  -version               print the version\n");
-	for (i = 0; i < NOPTS; i++) {
+	    "Precedence: defaults < environment < -config file < flags.\n"
+	    "  -config <file>           ini file, section [registrator], keys "
+	    "as below\n"
+	    "  -dry-run                 print the registrations as JSON lines, "
+	    "write nothing, exit\n"
+	    "  -once                    reconcile once, exit 0 (1 on any "
+	    "failure)\n"
+	    "  -help                    this text\n"
+	    "  -version                 print the version\n");
+	for (i = 0; i < reg_spec.nopts; i++) {
+		const struct conf_opt *o = &reg_opts[i];
 		char left[64];
 
-		if ((opts[i].where & OPT_FLAG) == 0)
-			continue;
-		(void)snprintf(left, sizeof(left), "-%s%s", opts[i].name,
-		    opts[i].type == OPT_BOOL ? "" : " <v>");
-		(void)fprintf(f, "  %-22s %s", left, opts[i].help);
-		if (opts[i].def != NULL && opts[i].type != OPT_BOOL)
-			(void)fprintf(f, " [%s]", opts[i].def);
-		if (opts[i].env != NULL)
-			(void)fprintf(f, " (env %s)", opts[i].env);
-		if (opts[i].alias != NULL)
-			(void)fprintf(f, " (also -%s)", opts[i].alias);
+		if (o->flags & CONF_SECRET)
+			continue;	/* ini or environment only */
+		(void)snprintf(left, sizeof(left), "-%s%s", o->key,
+		    o->type == CONF_BOOL ? "" : " <v>");
+		(void)fprintf(f, "  %-24s %s", left, o->help);
+		if (o->def != NULL && o->type != CONF_BOOL)
+			(void)fprintf(f, " [%s]", o->def);
+		if (o->env != NULL)
+			(void)fprintf(f, " (env %s)", o->env);
 		(void)fputc('\n', f);
 	}
 	exit(status);
-}
-
-/* Sets one option from text; returns NULL or a static reason. */
-static const char *
-opt_set(struct reg_config *cfg, const struct opt *o, const char *v)
-{
-	char *base = (char *)cfg + o->off;
-	long long ll;
-	uint64_t ms;
-	bool b;
-
-	switch (o->type) {
-	case OPT_BOOL:
-		if (v == NULL)
-			v = "true";
-		if (str_to_bool(v, &b) == -1)
-			return "expected true or false";
-		*(bool *)(void *)base = b;
-		break;
-	case OPT_STR:
-		if (v == NULL)
-			return "needs a value";
-		free(*(char **)(void *)base);
-		*(char **)(void *)base = v[0] != '\0' ? xstrdup(v) : NULL;
-		break;
-	case OPT_INT:
-		if (v == NULL || str_to_ll(v, -1, INT32_MAX, &ll) == -1)
-			return "expected an integer >= -1";
-		*(long long *)(void *)base = ll;
-		break;
-	case OPT_SECONDS:
-	case OPT_MS:
-		if (v == NULL || str_to_ms(v, o->type == OPT_SECONDS ? 1000 : 1,
-		    &ms) == -1)
-			return "expected a duration such as 30s or 1m";
-		*(uint64_t *)(void *)base = ms;
-		break;
-	}
-	return NULL;
-}
-
-static const struct opt *
-opt_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NOPTS; i++)
-		if (strcmp(opts[i].name, name) == 0 ||
-		    (opts[i].alias != NULL && strcmp(opts[i].alias, name) == 0))
-			return &opts[i];
-	return NULL;
-}
-
-/* ---- the ini file ---- */
-
-struct ini_ctx {
-	FILE		*f;
-	const char	*path;
-	int		 line;
-	struct reg_config *cfg;
-	char		 err[512];
-};
-
-/* Counts lines so errors can name them (see c-house-style 3.6). */
-static char *
-ini_reader_cb(char *str, int num, void *stream)
-{
-	struct ini_ctx *ctx = stream;
-	char *s;
-
-	s = fgets(str, num, ctx->f);
-	if (s != NULL)
-		ctx->line++;
-	return s;
-}
-
-static int
-ini_handler_cb(void *user, const char *section, const char *name,
-    const char *value)
-{
-	struct ini_ctx *ctx = user;
-	const struct opt *o;
-	const char *why;
-
-	if (ctx->err[0] != '\0')
-		return 0;
-	if (section[0] != '\0' && strcmp(section, "registrator") != 0) {
-		(void)snprintf(ctx->err, sizeof(ctx->err), "%s:%d: [%s]: "
-		    "unknown section", ctx->path, ctx->line, section);
-		return 0;
-	}
-	o = opt_find(name);
-	if (o == NULL || (o->where & OPT_INI) == 0) {
-		(void)snprintf(ctx->err, sizeof(ctx->err), "%s:%d: %s: unknown "
-		    "key", ctx->path, ctx->line, name);
-		return 0;
-	}
-	why = opt_set(ctx->cfg, o, value);
-	if (why != NULL) {
-		(void)snprintf(ctx->err, sizeof(ctx->err), "%s:%d: %s: %s",
-		    ctx->path, ctx->line, name, why);
-		return 0;
-	}
-	return 1;
-}
-
-static void
-config_load_ini(struct reg_config *cfg, const char *path)
-{
-	struct ini_ctx ctx;
-	int rv;
-
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.path = path;
-	ctx.cfg = cfg;
-	ctx.f = fopen(path, "r");
-	if (ctx.f == NULL)
-		fatal("%s", path);
-	rv = ini_parse_stream(ini_reader_cb, &ctx, ini_handler_cb, &ctx);
-	(void)fclose(ctx.f);
-	if (ctx.err[0] != '\0')
-		fatalx("%s", ctx.err);
-	if (rv != 0)
-		fatalx("%s:%d: syntax error", path, rv);
 }
 
 static char *
@@ -373,61 +311,68 @@ config_read_token(const char *path)
 	return tok;
 }
 
+/* An empty string option means unset. */
 static void
-config_free(struct reg_config *cfg)
+config_normalize(struct reg_config *cfg)
 {
 	size_t i;
 
-	if (cfg->token != NULL)
-		explicit_bzero(cfg->token, strlen(cfg->token));
-	for (i = 0; i < NOPTS; i++)
-		if (opts[i].type == OPT_STR)
-			free(*(char **)(void *)((char *)cfg + opts[i].off));
+	for (i = 0; i < reg_spec.nopts; i++) {
+		char **sp;
+
+		if (reg_opts[i].type != CONF_STR || reg_opts[i].set != NULL)
+			continue;
+		sp = (char **)(void *)((char *)cfg + reg_opts[i].offset);
+		if (*sp != NULL && (*sp)[0] == '\0') {
+			free(*sp);
+			*sp = NULL;
+		}
+	}
 }
 
 /*
- * Defaults, then environment, then the ini file, then the flags; returns
- * the index of the first positional argument.
+ * Defaults, then the environment, then the ini file, then the flags (so a
+ * CONSUL_HTTP_ADDR is overridden by the file's consul key, as gliderlabs
+ * users expect); returns the index of the first positional argument.
  */
 static int
 config_load(struct reg_config *cfg, int argc, char **argv)
 {
 	struct option *lo;
-	const char *config_path = NULL, *why;
-	size_t i, n = 0;
+	const char *config_path = NULL;
+	char err[CONF_ERR_MAX];
+	size_t i, n = 0, nlo;
 	int ch, idx, pass;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (i = 0; i < NOPTS; i++) {
-		const char *env = opts[i].env != NULL ? getenv(opts[i].env) :
-		    NULL;
+	conf_defaults(&reg_spec, NULL, cfg);
+	if (conf_env(&reg_spec, cfg, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 
-		if (opts[i].def != NULL && opt_set(cfg, &opts[i],
-		    opts[i].def) != NULL)
-			fatalx("option table: bad default for %s", opts[i].name);
-		if (env != NULL && env[0] != '\0' &&
-		    (why = opt_set(cfg, &opts[i], env)) != NULL)
-			fatalx("%s=%s: %s", opts[i].env,
-			    opts[i].type == OPT_STR ? "..." : env, why);
-	}
-
-	lo = xcalloc(2 * NOPTS + 4, sizeof(*lo));
+	nlo = reg_spec.nopts + sizeof(reg_aliases) / sizeof(reg_aliases[0]) + 6;
+	lo = xcalloc(nlo, sizeof(*lo));
 	lo[n++] = (struct option){ "config", required_argument, NULL,
 	    FLAG_CONFIG };
 	lo[n++] = (struct option){ "help", no_argument, NULL, FLAG_HELP };
 	lo[n++] = (struct option){ "version", no_argument, NULL,
 	    FLAG_VERSION };
-	for (i = 0; i < NOPTS; i++) {
-		int has = opts[i].type == OPT_BOOL ? optional_argument :
-		    required_argument;
+	lo[n++] = (struct option){ "dry-run", no_argument, NULL,
+	    FLAG_DRY_RUN };
+	lo[n++] = (struct option){ "once", no_argument, NULL, FLAG_ONCE };
+	for (i = 0; i < reg_spec.nopts; i++) {
+		if (reg_opts[i].flags & CONF_SECRET)
+			continue;	/* a flag would show in ps(1) */
+		lo[n++] = (struct option){ reg_opts[i].key,
+		    reg_opts[i].type == CONF_BOOL ? optional_argument :
+		    required_argument, NULL, FLAG_TABLE + (int)i };
+	}
+	for (i = 0; i < sizeof(reg_aliases) / sizeof(reg_aliases[0]); i++) {
+		const struct conf_opt *o = conf_find(&reg_spec, S,
+		    reg_aliases[i].key);
 
-		if ((opts[i].where & OPT_FLAG) == 0)
-			continue;
-		lo[n++] = (struct option){ opts[i].name, has, NULL,
-		    FLAG_TABLE + (int)i };
-		if (opts[i].alias != NULL)
-			lo[n++] = (struct option){ opts[i].alias, has, NULL,
-			    FLAG_TABLE + (int)i };
+		lo[n++] = (struct option){ reg_aliases[i].alias,
+		    o->type == CONF_BOOL ? optional_argument : required_argument,
+		    NULL, FLAG_TABLE + (int)(o - reg_opts) };
 	}
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -436,6 +381,8 @@ config_load(struct reg_config *cfg, int argc, char **argv)
 		optind = 0;
 		opterr = pass == 0;
 		while ((ch = getopt_long_only(argc, argv, "", lo, &idx)) != -1) {
+			const struct conf_opt *o;
+
 			if (ch == '?' || ch == ':') {
 				if (pass == 0)
 					usage(2);
@@ -454,17 +401,27 @@ config_load(struct reg_config *cfg, int argc, char **argv)
 			}
 			if (pass == 0)
 				continue;
-			why = opt_set(cfg, &opts[ch - FLAG_TABLE], optarg);
-			if (why != NULL) {
+			if (ch == FLAG_DRY_RUN || ch == FLAG_ONCE) {
+				*(ch == FLAG_DRY_RUN ? &cfg->dry_run :
+				    &cfg->once) = true;
+				continue;
+			}
+			o = &reg_opts[ch - FLAG_TABLE];
+			if (conf_set(&reg_spec, cfg, S, o->key,
+			    optarg != NULL ? optarg : "true", err,
+			    sizeof(err)) == -1) {
 				(void)fprintf(stderr, "registrator: -%s: %s\n",
-				    opts[ch - FLAG_TABLE].name, why);
+				    o->key, err);
 				exit(2);
 			}
 		}
-		if (pass == 0 && config_path != NULL)
-			config_load_ini(cfg, config_path);
+		if (pass == 0 && config_path != NULL &&
+		    conf_load(&reg_spec, cfg, config_path, err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
 	}
 	free(lo);
+	config_normalize(cfg);
 	return optind;
 }
 
@@ -566,15 +523,7 @@ reg_setup(struct reg *r)
 	rc->derive.allow_script_checks = c->allow_script_checks;
 	rc->derive.docker_health = c->docker_health;
 	rc->host_override = c->hostname;
-	if (strcmp(c->deregister, "always") == 0)
-		rc->deregister = DEREGISTER_ALWAYS;
-	else if (strcmp(c->deregister, "on-success") == 0)
-		rc->deregister = DEREGISTER_ON_SUCCESS;
-	else if (strcmp(c->deregister, "never") == 0)
-		rc->deregister = DEREGISTER_NEVER;
-	else
-		fatalx("-deregister %s: expected always, on-success or never",
-		    c->deregister);
+	rc->deregister = c->deregister;
 	rc->cleanup = c->cleanup;
 	rc->maintenance_on_stop = c->maintenance_on_stop;
 	rc->dry_run = c->dry_run;
@@ -640,7 +589,7 @@ reg_teardown(struct reg *r)
 	http_free(r->http);
 	metrics_free(r->metrics);
 	loop_free(r->loop);
-	config_free(&r->cfg);
+	conf_clear(&reg_spec, NULL, &r->cfg);
 	log_forget_secrets();
 }
 
@@ -678,6 +627,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (c->token_file != NULL) {
+		if (c->token != NULL)
+			explicit_bzero(c->token, strlen(c->token));
 		free(c->token);
 		c->token = config_read_token(c->token_file);
 	}
@@ -688,7 +639,7 @@ main(int argc, char **argv)
 	if (dns_check) {
 		r.status = dnscheck_main(c->consul != NULL ? c->consul :
 		    REG_DEFAULT_CONSUL, c->token, c->dns, c->hostname);
-		config_free(c);
+		conf_clear(&reg_spec, NULL, c);
 		return r.status;
 	}
 

@@ -39,11 +39,11 @@ bed_assert_jq_eq "$line" '.Tags | join(",")' "fromflag" "flag over ini"
 printf '[registrator]\ntags = a\nbogus = 1\n' >"$ini"
 err=$("$REG_BIN" -config "$ini" -dry-run 2>&1 >/dev/null) &&
     bed_fail "unknown key accepted"
-bed_assert_contains "$err" "$ini:3: bogus: unknown key" "unknown key error"
+bed_assert_contains "$err" "$ini:3: [registrator] bogus: unknown key" "unknown key error"
 printf '[registrator]\nresync = soon\n' >"$ini"
 err=$("$REG_BIN" -config "$ini" -dry-run 2>&1 >/dev/null) &&
     bed_fail "bad value accepted"
-bed_assert_contains "$err" "$ini:2: resync:" "bad value error"
+bed_assert_contains "$err" "$ini:2: [registrator] resync:" "bad value error"
 bed_assert_fails "$REG_BIN" -deregister sometimes -dry-run
 
 # A gliderlabs-style leftover (no ownership meta) for a container that is
