@@ -1,8 +1,9 @@
 #!/bin/bash
 # Captures the real inspect answers (inspect-*.json) used by the unit tests
-# of container.c, derive.c and check.c.  Needs the image below (made from
-# busybox-static with docker import); every container is labelled
-# registrator.test=1 and removed on exit.
+# of container.c, derive.c and check.c, on a busybox-static image made with
+# docker import when missing.  Every container is labelled
+# registrator.test=1 and removed on exit.  Re-capturing changes IDs and
+# may change the container addresses some tests assert (172.18.0.2).
 set -eu
 IMG=registrator-test/derive-busybox:1
 OUT=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +15,18 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
+if ! docker image inspect $IMG >/dev/null 2>&1; then
+	root=$(mktemp -d)
+	mkdir -p "$root/bin" "$root/www"
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	for a in sh httpd sleep echo cat ls true false nc dd; do
+		ln -s busybox "$root/bin/$a"
+	done
+	echo ok >"$root/www/health"
+	tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' \
+	    -c 'CMD ["sh"]' - $IMG >/dev/null
+	rm -rf "$root"
+fi
 docker network create $L $NET >/dev/null
 cap() { curl -sf --unix-socket /var/run/docker.sock "http://localhost/containers/$1/json" | python3 -m json.tool --indent 1 > "$OUT/inspect-$2.json"; }
 
