@@ -751,9 +751,15 @@ rc_services_done(const struct agent_result *res, void *arg)
 	if (res->error == 0 && res->status == 200)
 		have = cJSON_ParseWithLength(res->body, res->body_len);
 	if (!cJSON_IsObject(have)) {
-		log_warnx("reconcile: GET %s/v1/agent/services: %s%s",
-		    agent_base(rc->agent), res->error != 0 ? res->errmsg :
-		    "unexpected answer", res->error != 0 ? "" : "");
+		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
+
+		if (res->error != 0)
+			log_warnx("reconcile: GET %s/v1/agent/services: %s",
+			    agent_base(rc->agent), res->errmsg);
+		else
+			log_warnx("reconcile: GET %s/v1/agent/services: HTTP "
+			    "%ld: %.*s", agent_base(rc->agent), res->status,
+			    blen, res->body != NULL ? res->body : "");
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
 		cJSON_Delete(have);
