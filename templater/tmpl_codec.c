@@ -483,6 +483,52 @@ TMPL_FN(fn_md5sum)
 	return 0;
 }
 
+/* hmacSHA256Hex MESSAGE KEY (RFC 2104). */
+TMPL_FN(fn_hmac_sha256_hex)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+		0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	unsigned char k[64], *in;
+	const char *msg, *key;
+	size_t mlen, klen, i;
+	uint32_t h[8];
+	struct buf b;
+
+	(void)n;
+	if (arg_str(x, a, 0, &msg, &mlen) == -1
+	    || arg_str(x, a, 1, &key, &klen) == -1)
+		return -1;
+	memset(k, 0, sizeof(k));
+	if (klen > 64) {
+		memcpy(h, iv, sizeof(h));
+		md_pad((const unsigned char *)key, klen, true, sha256_block_cb,
+		    h);
+		for (i = 0; i < 32; i++)
+			k[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+	} else if (klen > 0)
+		memcpy(k, key, klen);
+	/* Inner hash over (K ^ ipad) || message. */
+	in = arena_alloc(x->a, 64 + (mlen > 32 ? mlen : 32));
+	for (i = 0; i < 64; i++)
+		in[i] = k[i] ^ 0x36;
+	if (mlen > 0)
+		memcpy(in + 64, msg, mlen);
+	memcpy(h, iv, sizeof(h));
+	md_pad(in, 64 + mlen, true, sha256_block_cb, h);
+	/* Outer hash over (K ^ opad) || inner. */
+	for (i = 0; i < 64; i++)
+		in[i] = k[i] ^ 0x5c;
+	for (i = 0; i < 32; i++)
+		in[64 + i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+	memcpy(h, iv, sizeof(h));
+	md_pad(in, 96, true, sha256_block_cb, h);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < 8; i++)
+		buf_addf(&b, "%08x", h[i]);
+	*r = str_from_buf(x, &b);
+	return 0;
+}
+
 /*
  * RE2 -> POSIX ERE: \d \w \s (and upper-case negations) become bracket
  * expressions, \. and friends stay escapes, (?i) at the start sets

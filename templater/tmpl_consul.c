@@ -9,6 +9,7 @@
  * Filtering, sorting and address fallback follow consul-template's
  * dependency package.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1041,12 +1042,54 @@ xnode_get(struct exec *x, struct xnode *parent, const char *k, size_t len)
 	return c;
 }
 
+/*
+ * consul-template's explodeHelper: walks key down the tree, creating
+ * maps for every directory; a leaf replaces whatever was there.
+ */
+static int
+explode_one(struct exec *x, struct xnode *root, const char *k, size_t len,
+    const struct tv *val, const char *fname)
+{
+	struct xnode *cur = root, *c;
+	const char *slash, *whole = k;
+	size_t wlen = len;
+
+	while ((slash = memchr(k, '/', len)) != NULL) {
+		c = xnode_get(x, cur, k, (size_t)(slash - k));
+		if (c->leaf) {
+			struct buf b;
+			int ret;
+
+			buf_init(&b, SIZE_MAX);
+			tv_quote(&b, c->val.kind == TV_STR ? c->val.u.s : "",
+			    c->val.kind == TV_STR ? c->val.len : 0);
+			ret = exec_errorf(x,
+			    "%s: not a map: \"%.*s\": \"%.*s\" already has "
+			    "value %s",
+			    fname, (int)wlen, whole, (int)c->keylen, c->key,
+			    buf_str(&b));
+			buf_clear(&b);
+			return ret;
+		}
+		len -= (size_t)(slash - k) + 1;
+		k = slash + 1;
+		cur = c;
+	}
+	if (len == 0)
+		return 0;
+	c = xnode_get(x, cur, k, len);
+	c->leaf = true;
+	c->child = NULL;
+	c->val = *val;
+	return 0;
+}
+
 TMPL_FN(fn_explode)
 {
-	struct xnode root, *cur, *c;
+	struct xnode root;
 	const struct tv_rec *pr;
-	const char *k, *slash;
-	size_t i, len;
+	struct tv v;
+	size_t i;
 
 	(void)n;
 	if (want_pairs(x, &a[0], "explode") == -1)
@@ -1054,30 +1097,221 @@ TMPL_FN(fn_explode)
 	memset(&root, 0, sizeof(root));
 	for (i = 0; i < a[0].len; i++) {
 		pr = a[0].u.list[i].u.rec;
-		k = pr->str;
-		len = pr->strlen;
-		cur = &root;
-		while ((slash = memchr(k, '/', len)) != NULL) {
-			c = xnode_get(x, cur, k, (size_t)(slash - k));
-			if (c->leaf)
-				return exec_errorf(x,
-				    "explode: not a map: "
-				    "\"%.*s\": \"%.*s\" already has value "
-				    "\"%.*s\"",
-				    (int)pr->strlen, pr->str, (int)c->keylen,
-				    c->key, (int)c->val.len, c->val.u.s);
-			len -= (size_t)(slash - k) + 1;
-			k = slash + 1;
-			cur = c;
-		}
-		if (len == 0)
-			continue;
-		c = xnode_get(x, cur, k, len);
-		if (c->child != NULL)
-			continue;
-		c->leaf = true;
-		c->val = tv_str(pr->str2, pr->str2len);
+		v = tv_str(pr->str2, pr->str2len);
+		if (explode_one(x, &root, pr->str, pr->strlen, &v, "explode")
+		    == -1)
+			return -1;
 	}
 	*r = xnode_map(x, &root);
 	return 0;
+}
+
+static int
+want_imap(struct exec *x, const struct tv *v, const char *fname)
+{
+	if (v->kind == TV_MAP && v->elem == ELEM_ANY)
+		return 0;
+	return exec_errorf(x,
+	    "%s: wrong type for value; expected map[string]interface {}; "
+	    "got %s",
+	    fname, tv_type_name(v));
+}
+
+/* explodeMap: the same on a map's keys, in sorted key order. */
+TMPL_FN(fn_explode_map)
+{
+	struct xnode root;
+	struct tv_map *m;
+	size_t i;
+
+	(void)n;
+	if (want_imap(x, &a[0], "explodeMap") == -1)
+		return -1;
+	memset(&root, 0, sizeof(root));
+	m = a[0].u.map;
+	for (i = 0; m != NULL && i < m->n; i++)
+		if (explode_one(x, &root, m->keys[i].u.s, m->keys[i].len,
+			&m->vals[i], "explodeMap")
+		    == -1)
+			return -1;
+	*r = xnode_map(x, &root);
+	return 0;
+}
+
+/* mergo's notion of an empty value, which a merge may fill in. */
+static bool
+merge_empty(const struct tv *v)
+{
+	switch (v->kind) {
+	case TV_MISSING:
+	case TV_NIL:
+		return true;
+	case TV_MAP:
+		return v->u.map == NULL || v->u.map->n == 0;
+	case TV_REC:
+	case TV_SCRATCH:
+		return false;
+	default:
+		return !tv_truth(v);
+	}
+}
+
+/*
+ * mergo.Map(dst, src): keys of src missing from dst are added, nested
+ * maps merge recursively, and with override a non-empty src value
+ * replaces dst's.  The result is a new map; consul-template modifies
+ * the argument's map in place.
+ */
+static struct tv
+merge_maps(struct exec *x, const struct tv *dst, const struct tv *src,
+    bool override)
+{
+	const struct tv_map *d = dst->u.map, *s = src->u.map;
+	struct tv_map *m;
+	size_t nd = d != NULL ? d->n : 0, ns = s != NULL ? s->n : 0;
+	size_t i, j, k;
+	int c;
+
+	m = tv_map_new(x->a, nd + ns);
+	for (i = j = k = 0; i < nd || j < ns; k++) {
+		c = i >= nd   ? 1
+		    : j >= ns ? -1
+			      : tv_cmp_key(&d->keys[i], &s->keys[j]);
+		if (c < 0) {
+			m->keys[k] = d->keys[i];
+			m->vals[k] = d->vals[i++];
+		} else if (c > 0) {
+			m->keys[k] = s->keys[j];
+			m->vals[k] = s->vals[j++];
+		} else {
+			m->keys[k] = d->keys[i];
+			if (d->vals[i].kind == TV_MAP
+			    && s->vals[j].kind == TV_MAP)
+				m->vals[k] = merge_maps(x, &d->vals[i],
+				    &s->vals[j], override);
+			else if (merge_empty(&d->vals[i])
+			    || (override && !merge_empty(&s->vals[j])))
+				m->vals[k] = s->vals[j];
+			else
+				m->vals[k] = d->vals[i];
+			i++;
+			j++;
+		}
+	}
+	m->n = k;
+	return tv_map_val(m, ELEM_ANY);
+}
+
+TMPL_FN(fn_merge_map)
+{
+	(void)n;
+	if (want_imap(x, &a[0], "mergeMap") == -1
+	    || want_imap(x, &a[1], "mergeMap") == -1)
+		return -1;
+	*r = merge_maps(x, &a[0], &a[1], false);
+	return 0;
+}
+
+TMPL_FN(fn_merge_map_override)
+{
+	(void)n;
+	if (want_imap(x, &a[0], "mergeMapWithOverride") == -1
+	    || want_imap(x, &a[1], "mergeMapWithOverride") == -1)
+		return -1;
+	*r = merge_maps(x, &a[0], &a[1], true);
+	return 0;
+}
+
+/*
+ * byMeta "k1,k2|int" SERVICES: group key = the meta values joined with
+ * "_"; a missing value is "_no_<k>_" (or 0 with |int, zero-padded to 5
+ * digits); runes outside [A-Za-z0-9_-] become "_".
+ */
+TMPL_FN(fn_by_meta)
+{
+	struct group_ent *g;
+	struct buf key;
+	struct tv meta, v;
+	const char *spec, *p, *e;
+	size_t speclen, i, cnt, kl;
+	long idx;
+	bool isint;
+	int ret = -1;
+
+	(void)n;
+	buf_init(&key, TMPL_DEP_MAX * 4);
+	if (arg_str(x, a, 0, &spec, &speclen) == -1)
+		goto out;
+	if (a[1].kind != TV_LIST && a[1].kind != TV_MISSING
+	    && a[1].kind != TV_NIL) {
+		exec_errorf(x, "byMeta: wrong argument type %s",
+		    tv_type_name(&a[1]));
+		goto out;
+	}
+	cnt = a[1].kind == TV_LIST ? a[1].len : 0;
+	g = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
+	for (i = 0; i < cnt; i++) {
+		if (a[1].u.list[i].kind != TV_REC
+		    || a[1].u.list[i].rtype != REC_HSVC) {
+			exec_errorf(x, "byMeta: wrong argument type %s",
+			    tv_type_name(&a[1].u.list[i]));
+			goto out;
+		}
+		rec_field(x, &a[1].u.list[i], "ServiceMeta", &meta);
+		buf_reset(&key);
+		for (p = spec; p <= spec + speclen; p = e + 1) {
+			e = memchr(p, ',', (size_t)(spec + speclen - p));
+			if (e == NULL)
+				e = spec + speclen;
+			kl = (size_t)(e - p);
+			isint = kl >= 4 && memcmp(e - 4, "|int", 4) == 0;
+			if (isint)
+				kl -= 4;
+			idx = tv_map_find(meta.u.map, p, kl);
+			v = idx >= 0 ? meta.u.map->vals[idx] : tv_str("", 0);
+			if (p != spec)
+				buf_addc(&key, '_');
+			if (isint) {
+				char num[32], *end;
+				long long iv = 0;
+				const char *vs = v.len > 0
+				    ? arena_strndup(x->a, v.u.s, v.len)
+				    : "0";
+
+				iv = strtoll(vs, &end, 10);
+				if (*end != '\0' || end == vs) {
+					exec_errorf(x,
+					    "cannot parse %s as number : "
+					    "strconv.Atoi: parsing \"%s\": "
+					    "invalid syntax",
+					    vs, vs);
+					goto out;
+				}
+				snprintf(num, sizeof(num), "%05lld", iv);
+				buf_addstr(&key, num);
+			} else if (v.len > 0) {
+				for (size_t c = 0; c < v.len; c++) {
+					unsigned char ch
+					    = (unsigned char)v.u.s[c];
+
+					if (isalnum(ch) || ch == '_'
+					    || ch == '-')
+						buf_addc(&key, (char)ch);
+					else if ((ch & 0xc0) != 0x80)
+						buf_addc(&key, '_');
+				}
+			} else
+				buf_addf(&key, "_no_%.*s_", (int)kl, p);
+			if (e == spec + speclen)
+				break;
+		}
+		g[i].key = str_new(x, buf_str(&key), key.len);
+		g[i].val = a[1].u.list[i];
+		g[i].seq = i;
+	}
+	*r = group_map(x, g, cnt);
+	ret = 0;
+out:
+	buf_clear(&key);
+	return ret;
 }

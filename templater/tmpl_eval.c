@@ -596,6 +596,9 @@ range_body(struct exec *x, const struct tnode *n, const struct tv *k,
 	size_t mark = x->nvars;
 	int ret;
 
+	if (++x->steps > TMPL_MAX_STEPS)
+		return exec_errorf(x, "template execution exceeded %llu steps",
+		    (unsigned long long)TMPL_MAX_STEPS);
 	if (n->pipe->nvars == 1)
 		var_push(x, n->pipe->vars[0], n->pipe->nvars == 1 ? v : k);
 	else if (n->pipe->nvars == 2) {
@@ -781,6 +784,9 @@ walk(struct exec *x, const struct tnode *n, const struct tv *dot)
 	size_t mark;
 	int ret;
 
+	if (++x->steps > TMPL_MAX_STEPS)
+		return exec_errorf(x, "template execution exceeded %llu steps",
+		    (unsigned long long)TMPL_MAX_STEPS);
 	if (x->a->overflow)
 		return exec_errorf(x,
 		    "template uses more than %zu bytes of "

@@ -1232,11 +1232,16 @@ const struct func tmpl_funcs[] = {
 	{ "nodes", fn_nodes, 0, 1, 0 },
 	{ "env", fn_env, 1, 1, 0 },
 	{ "envOrDefault", fn_env_or_default, 2, 2, 0 },
+	{ "mustEnv", fn_must_env, 1, 1, 0 },
 	{ "file", fn_file, 1, 1, 0 },
 	{ "byTag", fn_by_tag, 1, 1, 0 },
 	{ "byKey", fn_by_key, 1, 1, 0 },
 	{ "byPort", fn_by_port, 1, 1, 0 },
 	{ "explode", fn_explode, 1, 1, 0 },
+	{ "explodeMap", fn_explode_map, 1, 1, 0 },
+	{ "mergeMap", fn_merge_map, 2, 2, 0 },
+	{ "mergeMapWithOverride", fn_merge_map_override, 2, 2, 0 },
+	{ "byMeta", fn_by_meta, 2, 2, 0 },
 	{ "scratch", fn_scratch, 0, 0, 0 },
 	{ "timestamp", fn_timestamp, 0, 1, 0 },
 	/* consul-template: helpers. */
@@ -1284,6 +1289,7 @@ const struct func tmpl_funcs[] = {
 	{ "base64URLDecode", fn_base64url_decode, 1, 1, 0 },
 	{ "sha256Hex", fn_sha256_hex, 1, 1, 0 },
 	{ "md5sum", fn_md5sum, 1, 1, 0 },
+	{ "hmacSHA256Hex", fn_hmac_sha256_hex, 2, 2, 0 },
 	{ NULL, NULL, 0, 0, 0 },
 };
 

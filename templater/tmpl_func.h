@@ -34,9 +34,14 @@ TMPL_FN(fn_by_tag);
 TMPL_FN(fn_by_key);
 TMPL_FN(fn_by_port);
 TMPL_FN(fn_explode);
+TMPL_FN(fn_explode_map);
+TMPL_FN(fn_merge_map);
+TMPL_FN(fn_merge_map_override);
+TMPL_FN(fn_by_meta);
 /* tmpl_local.c */
 TMPL_FN(fn_env);
 TMPL_FN(fn_env_or_default);
+TMPL_FN(fn_must_env);
 TMPL_FN(fn_file);
 TMPL_FN(fn_scratch);
 TMPL_FN(fn_timestamp);
@@ -49,5 +54,6 @@ TMPL_FN(fn_base64url_encode);
 TMPL_FN(fn_base64url_decode);
 TMPL_FN(fn_sha256_hex);
 TMPL_FN(fn_md5sum);
+TMPL_FN(fn_hmac_sha256_hex);
 
 #endif

@@ -23,7 +23,13 @@
 /* Widest printf width or precision honoured. */
 #define TMPL_MAX_WIDTH 4096
 /* Longest list a function may build (loop, split...). */
-#define TMPL_MAX_LIST (1 << 22)
+#define TMPL_MAX_LIST (1 << 20)
+/*
+ * Steps (nodes walked, loop iterations) one execution may take: a
+ * template like {{ range 1000000000 }}{{ end }} must not stall the
+ * daemon.  A large real render (10,000 instances) takes about 100,000.
+ */
+#define TMPL_MAX_STEPS ((uint64_t)50000000)
 
 /*
  * Bump allocator.  Allocation never fails (xmalloc); going over max sets
@@ -280,6 +286,7 @@ struct exec {
 	const char *fname; /* function being called */
 	/* break/continue propagation */
 	int loopctl;
+	uint64_t steps;
 };
 
 /* Values (tmpl_value.c). */

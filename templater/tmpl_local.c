@@ -70,6 +70,26 @@ TMPL_FN(fn_env_or_default)
 	return 0;
 }
 
+/* mustEnv: like env, but unset or empty is an error. */
+TMPL_FN(fn_must_env)
+{
+	const char *k, *v;
+	size_t len;
+
+	(void)n;
+	if (arg_str(x, a, 0, &k, &len) == -1)
+		return -1;
+	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
+						   : NULL;
+	if (v == NULL || v[0] == '\0')
+		return exec_errorf(x,
+		    "mustEnv: environment variable \"%.*s\" is not set or "
+		    "empty",
+		    (int)len, k);
+	*r = tv_cstr(v);
+	return 0;
+}
+
 TMPL_FN(fn_file)
 {
 	char real[PATH_MAX], box[PATH_MAX];
