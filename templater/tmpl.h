@@ -96,8 +96,9 @@ struct tmpl_exec_opts {
 	tmpl_lookup_cb *lookup; /* NULL: every dependency missing */
 	void *lookup_arg;
 	/*
-	 * Environment for env/envOrDefault as "KEY=VALUE" strings ending
-	 * with NULL; borrowed.  NULL means the process environment.
+	 * Environment for env/envOrDefault/mustEnv as "KEY=VALUE" strings
+	 * ending with NULL; borrowed.  As in consul-template, a key is
+	 * looked up here first, then in the process environment.
 	 */
 	char *const *env;
 	/* Time for timestamp; when fixed_now is false the real clock. */
@@ -136,6 +137,8 @@ void tmpl_deps_clear(struct tmpl_deps *d);
  * be NULL (no data, process environment, real clock).
  * Returns 0, or -1 with err filled ("name:line:col: executing ...");
  * on error out holds a partial rendering and deps what was used so far.
+ * An execution is bounded: TMPL_ARENA_MAX bytes of values and a fixed
+ * number of steps (a runaway {{range}} is an error, not a hang).
  */
 int tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
     struct buf *out, struct tmpl_deps *deps, char *err, size_t errlen);
