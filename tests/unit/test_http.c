@@ -115,7 +115,13 @@ srv_handle(struct conn *c, const char *method, const char *body, size_t blen)
 	long long n;
 	int len;
 
-	if (strcmp(c->path, "/hello") == 0) {
+	if (strcmp(c->path, "/hello") == 0 && strcmp(method, "HEAD") == 0) {
+		/* The length of the body a GET would get, and no body. */
+		const char *h = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+				"X-Head: 1\r\n\r\n";
+
+		srv_write(c->fd, h, strlen(h));
+	} else if (strcmp(c->path, "/hello") == 0) {
 		srv_reply(c, 200, "X-Test:  yes \r\n", "hello", 5);
 	} else if (strcmp(c->path, "/echo") == 0) {
 		(void)snprintf(extra, sizeof(extra), "X-Method: %s\r\n",
@@ -457,6 +463,27 @@ test_basic(void)
 	run_loop();
 	T_EQ_INT(a.status, 201);
 	T_EQ_INT(a.body_len, 0);
+	/* DELETE and HEAD; the connection stays usable after HEAD. */
+	o.method = "DELETE";
+	a.stop_after = 1;
+	http_start(http, &o, got_done, &a);
+	run_loop();
+	T_EQ_INT(a.status, 201);
+	T_EQ_STR(a.x_method, "DELETE");
+	(void)snprintf(url, sizeof(url), "%s/hello", base);
+	o.method = "HEAD";
+	a.stop_after = 1;
+	http_start(http, &o, got_done, &a);
+	run_loop();
+	T_EQ_INT(a.error, 0);
+	T_EQ_INT(a.status, 200);
+	T_EQ_INT(a.body_len, 0);
+	T_ASSERT(a.nheaders == 2);
+	a.stop_after = 1;
+	get(http, "/hello", &a);
+	run_loop();
+	T_EQ_STR(a.body, "hello");
+	T_EQ_INT(http_open_connections(http), 2);
 	http_free(http);
 }
 
