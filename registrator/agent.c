@@ -27,28 +27,27 @@
 /* One call in flight. */
 struct agent_call {
 	TAILQ_ENTRY(agent_call) entry;
-	struct agent	*agent;
-	struct http_req	*req;
-	agent_done_cb	*done;
-	void		*arg;
-	bool		 not_found_ok;	/* deregister: 404 means done */
+	struct agent *agent;
+	struct http_req *req;
+	agent_done_cb *done;
+	void *arg;
+	bool not_found_ok; /* deregister: 404 means done */
 };
 TAILQ_HEAD(agent_calls, agent_call);
 
 struct agent {
-	struct loop	*loop;
-	struct http	*http;
-	char		*base;
-	char		*unix_socket;
-	char		*token;		/* owned; wiped on free */
-	bool		 use_tls;
-	struct http_tls	 tls;
+	struct loop *loop;
+	struct http *http;
+	char *base;
+	char *unix_socket;
+	char *token; /* owned; wiped on free */
+	bool use_tls;
+	struct http_tls tls;
 	struct agent_calls calls;
 };
 
 static int
-agent_parse_address(struct agent *a, const char *addr, char *err,
-    size_t errlen)
+agent_parse_address(struct agent *a, const char *addr, char *err, size_t errlen)
 {
 	const char *hp = NULL, *scheme = "http";
 
@@ -56,8 +55,10 @@ agent_parse_address(struct agent *a, const char *addr, char *err,
 		const char *path = addr + strlen("consul-unix://");
 
 		if (path[0] != '/' || strlen(path) > 107) {
-			(void)snprintf(err, errlen, "%s: expected "
-			    "consul-unix:///absolute/path.sock", addr);
+			(void)snprintf(err, errlen,
+			    "%s: expected "
+			    "consul-unix:///absolute/path.sock",
+			    addr);
 			return -1;
 		}
 		a->unix_socket = xstrdup(path);
@@ -77,7 +78,8 @@ agent_parse_address(struct agent *a, const char *addr, char *err,
 	else if (strstr(addr, "://") == NULL)
 		hp = addr;
 	if (hp == NULL) {
-		(void)snprintf(err, errlen, "%s: unsupported registry URI "
+		(void)snprintf(err, errlen,
+		    "%s: unsupported registry URI "
 		    "(consul://, consul-tls://, consul-unix:// or host:port)",
 		    addr);
 		return -1;
@@ -86,8 +88,10 @@ agent_parse_address(struct agent *a, const char *addr, char *err,
 	if (hp[0] == '\0' || strcmp(hp, "/") == 0)
 		hp = "127.0.0.1:8500";
 	if (strpbrk(hp, "/?#@ ") != NULL) {
-		(void)snprintf(err, errlen, "%s: expected only host:port after "
-		    "the scheme", addr);
+		(void)snprintf(err, errlen,
+		    "%s: expected only host:port after "
+		    "the scheme",
+		    addr);
 		return -1;
 	}
 	a->use_tls = strcmp(scheme, "https") == 0;
@@ -157,8 +161,8 @@ agent_base(const struct agent *a)
  * two headers.
  */
 static void
-agent_opts(const struct agent *a, struct http_opts *o,
-    struct http_header *hdr, const char *method, const char *url)
+agent_opts(const struct agent *a, struct http_opts *o, struct http_header *hdr,
+    const char *method, const char *url)
 {
 	size_t n = 0;
 

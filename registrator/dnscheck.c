@@ -28,26 +28,26 @@
 
 #include "registrator.h"
 
-#define DNSCHECK_DOMAIN	"service.consul"
+#define DNSCHECK_DOMAIN "service.consul"
 
 /* One question and what its answer must contain. */
 struct dq {
 	TAILQ_ENTRY(dq) entry;
-	struct dnscheck	*dc;
-	char		*qname;
-	bool		 srv;
-	char		*service_id;
-	char		*address;	/* expected A / SRV target address */
-	uint16_t	 port;		/* expected SRV port (0 for A) */
+	struct dnscheck *dc;
+	char *qname;
+	bool srv;
+	char *service_id;
+	char *address; /* expected A / SRV target address */
+	uint16_t port; /* expected SRV port (0 for A) */
 };
 TAILQ_HEAD(dqs, dq);
 
 struct dnscheck {
-	struct loop	*loop;
-	struct dns	*dns;
-	struct dqs	 qs;
-	unsigned	 checked;
-	unsigned	 mismatches;
+	struct loop *loop;
+	struct dns *dns;
+	struct dqs qs;
+	unsigned checked;
+	unsigned mismatches;
 };
 
 /* Consul answers DNS only for names made of letters, digits and '-'. */
@@ -83,9 +83,9 @@ dnscheck_done(const struct dns_result *res, void *arg)
 	dc->checked++;
 	if (res->status == DNS_OK && q->srv) {
 		for (i = 0; i < res->nsrv && !found; i++)
-			found = res->srv[i].port == q->port &&
-			    (res->srv[i].addr[0] == '\0' ||
-			    strcmp(res->srv[i].addr, q->address) == 0);
+			found = res->srv[i].port == q->port
+			    && (res->srv[i].addr[0] == '\0'
+				|| strcmp(res->srv[i].addr, q->address) == 0);
 	} else if (res->status == DNS_OK) {
 		for (i = 0; i < res->naddrs && !found; i++)
 			found = strcmp(res->addrs[i].addr, q->address) == 0;
@@ -97,8 +97,9 @@ dnscheck_done(const struct dns_result *res, void *arg)
 	else {
 		dc->mismatches++;
 		(void)printf("MISMATCH %-3s %s: %s:%u of %s not in the "
-		    "answer%s%s\n", q->srv ? "SRV" : "A", q->qname, q->address,
-		    q->port, q->service_id, res->errmsg[0] != '\0' ? ": " : "",
+			     "answer%s%s\n",
+		    q->srv ? "SRV" : "A", q->qname, q->address, q->port,
+		    q->service_id, res->errmsg[0] != '\0' ? ": " : "",
 		    res->errmsg);
 	}
 	dq_free(dc, q);
@@ -107,8 +108,8 @@ dnscheck_done(const struct dns_result *res, void *arg)
 }
 
 static void
-dnscheck_ask(struct dnscheck *dc, const char *qname, bool srv,
-    const char *id, const char *address, uint16_t port)
+dnscheck_ask(struct dnscheck *dc, const char *qname, bool srv, const char *id,
+    const char *address, uint16_t port)
 {
 	struct dq *q;
 
@@ -155,9 +156,9 @@ dnscheck_service(struct dnscheck *dc, const struct agent *agent,
 	addr = cJSON_GetObjectItemCaseSensitive(svc, "Address");
 	port = cJSON_GetObjectItemCaseSensitive(svc, "Port");
 	tags = cJSON_GetObjectItemCaseSensitive(svc, "Tags");
-	if (!cJSON_IsString(owner) || !cJSON_IsString(id) ||
-	    !cJSON_IsString(name) || !cJSON_IsString(addr) ||
-	    !cJSON_IsNumber(port))
+	if (!cJSON_IsString(owner) || !cJSON_IsString(id)
+	    || !cJSON_IsString(name) || !cJSON_IsString(addr)
+	    || !cJSON_IsNumber(port))
 		return;
 	if (host_name != NULL && strcmp(owner->valuestring, host_name) != 0)
 		return;
@@ -168,7 +169,8 @@ dnscheck_service(struct dnscheck *dc, const struct agent *agent,
 	}
 	if (!dnscheck_visible(agent, id->valuestring)) {
 		(void)printf("skipped  %s: critical, Consul leaves it out of "
-		    "DNS\n", id->valuestring);
+			     "DNS\n",
+		    id->valuestring);
 		return;
 	}
 	(void)snprintf(qname, sizeof(qname), "%s." DNSCHECK_DOMAIN,
@@ -177,7 +179,8 @@ dnscheck_service(struct dnscheck *dc, const struct agent *agent,
 	dnscheck_ask(dc, qname, true, id->valuestring, addr->valuestring,
 	    (uint16_t)port->valueint);
 	cJSON_ArrayForEach(tag, tags) {
-		if (!cJSON_IsString(tag) || !dnscheck_label_ok(tag->valuestring))
+		if (!cJSON_IsString(tag)
+		    || !dnscheck_label_ok(tag->valuestring))
 			continue;
 		(void)snprintf(qname, sizeof(qname), "%s.%s." DNSCHECK_DOMAIN,
 		    tag->valuestring, name->valuestring);
@@ -187,8 +190,8 @@ dnscheck_service(struct dnscheck *dc, const struct agent *agent,
 }
 
 int
-dnscheck_main(const char *consul_addr, const char *token,
-    const char *dns_addr, const char *host_name)
+dnscheck_main(const char *consul_addr, const char *token, const char *dns_addr,
+    const char *host_name)
 {
 	struct dnscheck dc;
 	struct agent_opts ao;
@@ -215,7 +218,9 @@ dnscheck_main(const char *consul_addr, const char *token,
 		goto out;
 	}
 	if (agent_get_sync(agent, "/v1/agent/services", &status, &body, err,
-	    sizeof(err)) == -1 || status != 200) {
+		sizeof(err))
+		== -1
+	    || status != 200) {
 		log_warnx("dns-check: GET %s/v1/agent/services: %s",
 		    agent_base(agent), status != 0 ? "unexpected status" : err);
 		goto out;
@@ -247,8 +252,7 @@ dnscheck_main(const char *consul_addr, const char *token,
 	}
 	if (!TAILQ_EMPTY(&dc.qs) && loop_run(dc.loop) == -1)
 		goto out;
-	(void)printf("%u checked, %u mismatches\n", dc.checked,
-	    dc.mismatches);
+	(void)printf("%u checked, %u mismatches\n", dc.checked, dc.mismatches);
 	ret = dc.mismatches == 0 && TAILQ_EMPTY(&dc.qs) ? 0 : 1;
 out:
 	(void)fflush(stdout);

@@ -32,68 +32,68 @@
 
 #include "registrator.h"
 
-#define DOCKER_DEFAULT_SOCKET	"/var/run/docker.sock"
-#define DOCKER_BACKOFF_MIN_MS	250
-#define DOCKER_BACKOFF_MAX_MS	30000
-#define DOCKER_REQ_TIMEOUT_MS	30000
-#define DOCKER_URL_MAX		512
+#define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
+#define DOCKER_BACKOFF_MIN_MS 250
+#define DOCKER_BACKOFF_MAX_MS 30000
+#define DOCKER_REQ_TIMEOUT_MS 30000
+#define DOCKER_URL_MAX 512
 
 enum docker_phase {
-	DOCKER_IDLE,		/* waiting for the backoff timer */
+	DOCKER_IDLE, /* waiting for the backoff timer */
 	DOCKER_PING,
 	DOCKER_INFO,
-	DOCKER_RUNNING,		/* stream (if following) and listings */
+	DOCKER_RUNNING, /* stream (if following) and listings */
 };
 
 /* A container with an inspect in flight or pending. */
 struct docker_ctr {
 	TAILQ_ENTRY(docker_ctr) entry;
-	struct docker	*docker;
-	char		 id[DOCKER_ID_MAX + 1];
-	unsigned	 pending;	/* actions not yet inspected */
-	unsigned	 inflight_actions; /* actions the inspect in flight covers */
-	uint64_t	 pending_ns;
-	uint64_t	 inflight_ns;
-	struct http_req	*req;
-	unsigned	 list_gen;	/* listing round waiting for it, or 0 */
+	struct docker *docker;
+	char id[DOCKER_ID_MAX + 1];
+	unsigned pending; /* actions not yet inspected */
+	unsigned inflight_actions; /* actions the inspect in flight covers */
+	uint64_t pending_ns;
+	uint64_t inflight_ns;
+	struct http_req *req;
+	unsigned list_gen; /* listing round waiting for it, or 0 */
 	struct loop_timer retry;
-	struct backoff	 backoff;
+	struct backoff backoff;
 };
 TAILQ_HEAD(docker_ctrs, docker_ctr);
 
 struct docker {
-	struct loop	*loop;
-	struct http	*http;
-	char		*base;		/* "http://localhost" or "http://h:p" */
-	char		*unix_socket;	/* NULL for TCP */
-	struct http_tls	 tls;
-	bool		 use_tls;
+	struct loop *loop;
+	struct http *http;
+	char *base; /* "http://localhost" or "http://h:p" */
+	char *unix_socket; /* NULL for TCP */
+	struct http_tls tls;
+	bool use_tls;
 	const struct docker_cbs *cbs;
-	void		*arg;
-	bool		 follow;
+	void *arg;
+	bool follow;
 
 	enum docker_phase phase;
-	char		 api[16];	/* "1.41" */
-	char		*host_name;
-	struct http_req	*req;		/* ping or info */
-	struct loop_timer timer;	/* backoff for ping/info/stream */
-	struct backoff	 backoff;
+	char api[16]; /* "1.41" */
+	char *host_name;
+	struct http_req *req; /* ping or info */
+	struct loop_timer timer; /* backoff for ping/info/stream */
+	struct backoff backoff;
 
-	struct http_req	*stream;
-	struct buf	 line;		/* partial /events line */
-	bool		 skipping;	/* dropping an oversized line */
-	long long	 since_sec;	/* last event seen, for since= */
-	long long	 since_nsec;
-	bool		 have_since;
+	struct http_req *stream;
+	struct buf line; /* partial /events line */
+	bool skipping; /* dropping an oversized line */
+	long long since_sec; /* last event seen, for since= */
+	long long since_nsec;
+	bool have_since;
 
-	struct http_req	*list_req;
-	bool		 list_again;
-	unsigned	 list_gen;
-	unsigned	 list_waiting;	/* inspects of this round in flight */
-	char		**list_ids;
-	size_t		 list_nids;
+	struct http_req *list_req;
+	bool list_again;
+	unsigned list_gen;
+	unsigned list_waiting; /* inspects of this round in flight */
+	char **list_ids;
+	size_t list_nids;
 	struct loop_timer list_timer;
-	struct backoff	 list_backoff;
+	struct backoff list_backoff;
 
 	struct docker_ctrs ctrs;
 	/*
@@ -102,13 +102,13 @@ struct docker {
 	 * starts the inspects (and a listing) on the next turn.
 	 */
 	struct loop_timer kick_timer;
-	bool		 list_wanted;
+	bool list_wanted;
 };
 
-static void	docker_connect(struct docker *);
-static void	docker_inspect(struct docker *, struct docker_ctr *);
-static void	docker_list(struct docker *);
-static void	docker_list_later(struct docker *);
+static void docker_connect(struct docker *);
+static void docker_inspect(struct docker *, struct docker_ctr *);
+static void docker_list(struct docker *);
+static void docker_list_later(struct docker *);
 
 static uint64_t
 docker_seed(const void *p)
@@ -228,7 +228,8 @@ docker_info_done(const struct http_result *res, void *arg)
 		docker_retry(d, "GET /info", "no Name in the answer");
 		return;
 	}
-	if (d->host_name == NULL || strcmp(d->host_name, name->valuestring) != 0) {
+	if (d->host_name == NULL
+	    || strcmp(d->host_name, name->valuestring) != 0) {
 		free(d->host_name);
 		d->host_name = xstrdup(name->valuestring);
 	}
@@ -265,8 +266,9 @@ docker_ping_done(const struct http_result *res, void *arg)
 		return;
 	}
 	if (minor < DOCKER_API_MIN_MINOR) {
-		(void)snprintf(why, sizeof(why), "daemon API %s is older than 1.%d",
-		    v, DOCKER_API_MIN_MINOR);
+		(void)snprintf(why, sizeof(why),
+		    "daemon API %s is older than 1.%d", v,
+		    DOCKER_API_MIN_MINOR);
 		docker_retry(d, "GET /_ping", why);
 		return;
 	}
@@ -371,8 +373,8 @@ docker_inspect_done(const struct http_result *res, void *arg)
 
 		/* Keep the actions: they are inspected again after a pause. */
 		c->pending |= c->inflight_actions;
-		if (c->pending_ns == 0 || (c->inflight_ns != 0 &&
-		    c->inflight_ns < c->pending_ns))
+		if (c->pending_ns == 0
+		    || (c->inflight_ns != 0 && c->inflight_ns < c->pending_ns))
 			c->pending_ns = c->inflight_ns;
 		c->inflight_actions = 0;
 		ms = backoff_next(&c->backoff);
@@ -387,7 +389,8 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		inspect = cJSON_ParseWithLength(res->body, res->body_len);
 		if (inspect == NULL) {
 			log_warnx("docker: inspect %.12s: answer is not JSON, "
-			    "treating the container as gone", c->id);
+				  "treating the container as gone",
+			    c->id);
 		}
 	}
 	ch.id = c->id;
@@ -511,7 +514,8 @@ docker_list_done(const struct http_result *res, void *arg)
 		if (res->error != 0 || res->status != 200)
 			docker_result_why(res, why, sizeof(why));
 		else
-			(void)snprintf(why, sizeof(why), "answer is not a list");
+			(void)snprintf(why, sizeof(why),
+			    "answer is not a list");
 		log_warnx("docker: listing containers: %s, retrying in %llu ms",
 		    why, (unsigned long long)ms);
 		if (d->cbs->error != NULL)
@@ -525,7 +529,7 @@ docker_list_done(const struct http_result *res, void *arg)
 		d->list_gen = 1;
 	d->list_ids = xreallocarray(NULL, (size_t)cJSON_GetArraySize(list) + 1,
 	    sizeof(*d->list_ids));
-	d->list_waiting = 1;	/* held until every inspect is started */
+	d->list_waiting = 1; /* held until every inspect is started */
 	cJSON_ArrayForEach(item, list) {
 		id = cJSON_GetObjectItemCaseSensitive(item, "Id");
 		if (!cJSON_IsString(id) || !docker_id_valid(id->valuestring))
@@ -551,9 +555,9 @@ docker_list(struct docker *d)
 	char url[DOCKER_URL_MAX];
 
 	if (d->phase != DOCKER_RUNNING)
-		return;	/* the next connection lists anyway */
-	if (d->list_req != NULL || d->list_gen != 0 ||
-	    loop_timer_active(&d->list_timer)) {
+		return; /* the next connection lists anyway */
+	if (d->list_req != NULL || d->list_gen != 0
+	    || loop_timer_active(&d->list_timer)) {
 		d->list_again = true;
 		return;
 	}
@@ -575,8 +579,8 @@ static unsigned
 docker_action_bits(const char *type, const char *action)
 {
 	static const struct {
-		const char	*name;
-		unsigned	 bit;
+		const char *name;
+		unsigned bit;
 	} map[] = {
 		{ "start", DOCKER_ACT_START },
 		{ "die", DOCKER_ACT_DIE },
@@ -590,8 +594,10 @@ docker_action_bits(const char *type, const char *action)
 	size_t i;
 
 	if (strcmp(type, "network") == 0)
-		return strcmp(action, "connect") == 0 ||
-		    strcmp(action, "disconnect") == 0 ? DOCKER_ACT_NETWORK : 0;
+		return strcmp(action, "connect") == 0
+			|| strcmp(action, "disconnect") == 0
+		    ? DOCKER_ACT_NETWORK
+		    : 0;
 	if (strcmp(type, "container") != 0)
 		return 0;
 	if (str_has_prefix(action, "health_status"))
@@ -666,7 +672,8 @@ docker_stream_data(const char *data, size_t len, void *arg)
 		n = nl != NULL ? (size_t)(nl - data) : len;
 		if (!d->skipping && buf_add(&d->line, data, n) == -1) {
 			log_warnx("docker: event longer than %u bytes dropped, "
-			    "relisting", BUF_MAX_DOCKER_EVENT);
+				  "relisting",
+			    BUF_MAX_DOCKER_EVENT);
 			d->skipping = true;
 			buf_reset(&d->line);
 		}
@@ -723,7 +730,7 @@ docker_connect(struct docker *d)
 	free(filters);
 	docker_url(d, url, sizeof(url), path);
 	docker_opts(d, &o, url);
-	o.timeout_ms = 0;	/* an idle stream is normal */
+	o.timeout_ms = 0; /* an idle stream is normal */
 	o.on_data = docker_stream_data;
 	d->stream = http_start(d->http, &o, docker_stream_done, d);
 }
@@ -755,7 +762,8 @@ docker_new(struct loop *loop, struct http *http, const char *docker_host,
 		const char *path = docker_host + strlen("unix://");
 
 		if (path[0] != '/' || strlen(path) > 107) {
-			(void)snprintf(err, errlen, "DOCKER_HOST %s: not an "
+			(void)snprintf(err, errlen,
+			    "DOCKER_HOST %s: not an "
 			    "absolute socket path of at most 107 bytes",
 			    docker_host);
 			goto fail;
@@ -766,8 +774,10 @@ docker_new(struct loop *loop, struct http *http, const char *docker_host,
 		const char *hp = docker_host + strlen("tcp://");
 
 		if (hp[0] == '\0' || strchr(hp, '/') != NULL) {
-			(void)snprintf(err, errlen, "DOCKER_HOST %s: expected "
-			    "tcp://host:port", docker_host);
+			(void)snprintf(err, errlen,
+			    "DOCKER_HOST %s: expected "
+			    "tcp://host:port",
+			    docker_host);
 			goto fail;
 		}
 		verify = getenv("DOCKER_TLS_VERIFY");
@@ -780,11 +790,13 @@ docker_new(struct loop *loop, struct http *http, const char *docker_host,
 			d->tls.cert_file = xasprintf("%s/cert.pem", certs);
 			d->tls.key_file = xasprintf("%s/key.pem", certs);
 		}
-		d->base = xasprintf("%s://%s", d->use_tls ? "https" : "http",
-		    hp);
+		d->base
+		    = xasprintf("%s://%s", d->use_tls ? "https" : "http", hp);
 	} else {
-		(void)snprintf(err, errlen, "DOCKER_HOST %s: only unix:// and "
-		    "tcp:// are supported", docker_host);
+		(void)snprintf(err, errlen,
+		    "DOCKER_HOST %s: only unix:// and "
+		    "tcp:// are supported",
+		    docker_host);
 		goto fail;
 	}
 	return d;

@@ -38,7 +38,8 @@ hostip_default_ifname(char *ifname, size_t len)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		/* Iface Destination Gateway Flags RefCnt Use Metric Mask */
 		if (sscanf(line, "%16s %lx %*x %x %*d %*d %u %lx", name, &dest,
-		    &flags, &metric, &mask) != 5)
+			&flags, &metric, &mask)
+		    != 5)
 			continue;
 		if (dest != 0 || mask != 0 || (flags & 0x1) == 0)
 			continue;
@@ -64,15 +65,15 @@ hostip_detect(char *out, size_t len)
 	for (ifa = ifa_list; ifa != NULL; ifa = ifa->ifa_next) {
 		const struct sockaddr_in *sin;
 
-		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET ||
-		    (ifa->ifa_flags & IFF_UP) == 0 ||
-		    (ifa->ifa_flags & IFF_LOOPBACK) != 0)
+		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET
+		    || (ifa->ifa_flags & IFF_UP) == 0
+		    || (ifa->ifa_flags & IFF_LOOPBACK) != 0)
 			continue;
 		sin = (const struct sockaddr_in *)(const void *)ifa->ifa_addr;
 		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
 			continue;
-		if (inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr)) ==
-		    NULL)
+		if (inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr))
+		    == NULL)
 			continue;
 		if (ifname[0] != '\0' && strcmp(ifa->ifa_name, ifname) == 0) {
 			(void)str_copy(best, addr, sizeof(best));

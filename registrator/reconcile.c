@@ -36,71 +36,71 @@
 #include "registrator.h"
 
 enum rc_state {
-	RC_UP,		/* running: its services are wanted */
-	RC_KEPT,	/* stopped, registration kept by --deregister */
-	RC_DOWN,	/* stopped: nothing wanted */
+	RC_UP, /* running: its services are wanted */
+	RC_KEPT, /* stopped, registration kept by --deregister */
+	RC_DOWN, /* stopped: nothing wanted */
 };
 
 struct rc_ctr {
 	TAILQ_ENTRY(rc_ctr) entry;
-	char		*id;
-	char		*name;
-	enum rc_state	 state;
-	bool		 operator_stop;	/* kill/stop seen since the start */
-	bool		 in_maintenance;
-	struct service	*services;
-	size_t		 nservices;
-	char		*health;	/* Docker health status, "" if none */
-	uint64_t	 warn_hash;	/* of the derive warnings last logged */
-	uint64_t	 event_ns;	/* start event awaiting registration */
+	char *id;
+	char *name;
+	enum rc_state state;
+	bool operator_stop; /* kill/stop seen since the start */
+	bool in_maintenance;
+	struct service *services;
+	size_t nservices;
+	char *health; /* Docker health status, "" if none */
+	uint64_t warn_hash; /* of the derive warnings last logged */
+	uint64_t event_ns; /* start event awaiting registration */
 };
 TAILQ_HEAD(rc_ctrs, rc_ctr);
 TAILQ_HEAD(rc_writes, rc_write);
 
 struct reconcile {
-	struct loop	*loop;
-	struct agent	*agent;
-	struct docker	*docker;
+	struct loop *loop;
+	struct agent *agent;
+	struct docker *docker;
 	const struct reconcile_config *cfg;
-	char		*host_name;
-	struct rc_ctrs	 ctrs;
+	char *host_name;
+	struct rc_ctrs ctrs;
 	struct rc_writes writes;
-	regex_t		 id_re;		/* gliderlabs' <host>:<name>:<port> */
+	regex_t id_re; /* gliderlabs' <host>:<name>:<port> */
 
-	bool		 synced;	/* a whole listing has been seen */
-	bool		 dirty;
-	bool		 busy;		/* a pass is in flight */
-	bool		 pass_failed;
-	unsigned	 inflight;
-	unsigned	 failures;	/* passes failed in a row */
-	struct backoff	 backoff;
-	uint64_t	 pass_start_ms;
-	bool		 finished;	/* once/dry-run reported */
+	bool synced; /* a whole listing has been seen */
+	bool dirty;
+	bool busy; /* a pass is in flight */
+	bool pass_failed;
+	unsigned inflight;
+	unsigned failures; /* passes failed in a row */
+	struct backoff backoff;
+	uint64_t pass_start_ms;
+	bool finished; /* once/dry-run reported */
 
 	struct loop_timer retry_timer;
 	struct loop_timer poll_timer;
 	struct loop_timer resync_timer;
 	struct loop_timer health_timer;
 
-	struct metric	*m_events;
-	struct metric	*m_registrations;
-	struct metric	*m_deregistrations;
-	struct metric	*m_errors;
-	struct metric	*m_reconcile;
-	struct metric	*m_services;
-	struct metric	*m_latency;
+	struct metric *m_events;
+	struct metric *m_registrations;
+	struct metric *m_deregistrations;
+	struct metric *m_errors;
+	struct metric *m_reconcile;
+	struct metric *m_services;
+	struct metric *m_latency;
 };
 
 /* One write in flight, listed so reconcile_free() can release it. */
 struct rc_write {
 	TAILQ_ENTRY(rc_write) entry;
 	struct reconcile *rc;
-	char		*service_id;
-	char		*ctr_id;	/* register: for the latency metric */
-	bool		 reg;
+	char *service_id;
+	char *ctr_id; /* register: for the latency metric */
+	bool reg;
 };
 
-static void	rc_kick(struct reconcile *);
+static void rc_kick(struct reconcile *);
 
 static uint64_t
 rc_realtime_ns(void)
@@ -205,14 +205,13 @@ rc_tag_container(struct service *s)
 
 /* Derives c's services from the parsed container, replacing the old ones. */
 static void
-rc_derive(struct reconcile *rc, struct rc_ctr *rec,
-    const struct container *c)
+rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 {
 	struct derive_options o = rc->cfg->derive;
 	struct derive_result res;
 	char err[REGISTRATOR_ERR_MAX];
 	size_t i, n = 0;
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
 
 	o.host_name = rc->host_name;
 	derive_result_init(&res);
@@ -237,16 +236,16 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec,
 			log_warnx("%s", res.warnings[i]);
 	rec->warn_hash = h;
 	rc_ctr_drop_services(rec);
-	rec->services = xreallocarray(NULL, res.nservices + 1,
-	    sizeof(*rec->services));
+	rec->services
+	    = xreallocarray(NULL, res.nservices + 1, sizeof(*rec->services));
 	for (i = 0; i < res.nservices; i++) {
 		struct service *s = &res.services[i];
 		const struct rc_ctr *other = NULL;
 
 		if (rc_desired(rc, s->id, &other) != NULL && other != rec) {
 			log_warnx("container %s: service ID %s is already "
-			    "used by container %s, skipped", c->name, s->id,
-			    other->name);
+				  "used by container %s, skipped",
+			    c->name, s->id, other->name);
 			service_clear(s);
 			continue;
 		}
@@ -310,12 +309,14 @@ rc_maintenance_done(const struct agent_result *res, void *arg)
 
 	if (res->error != 0 || res->status != 200)
 		log_warnx("service %s: maintenance mode: %s%s, the die event "
-		    "will deregister it", w->service_id,
+			  "will deregister it",
+		    w->service_id,
 		    res->error != 0 ? res->errmsg : "HTTP error ",
 		    res->error != 0 ? "" : "(not 200)");
 	else
 		log_info("service %s: in maintenance while its container "
-		    "stops", w->service_id);
+			 "stops",
+		    w->service_id);
 	rc_write_free(w);
 }
 
@@ -342,7 +343,7 @@ rc_health_status(const char *docker_health)
 		return "passing";
 	if (strcmp(docker_health, "unhealthy") == 0)
 		return "critical";
-	return "warning";	/* starting */
+	return "warning"; /* starting */
 }
 
 static void
@@ -352,8 +353,9 @@ rc_health_done(const struct agent_result *res, void *arg)
 
 	if (res->error != 0 || res->status != 200)
 		log_debug("check %s: TTL update failed (%s, HTTP %ld), the "
-		    "next refresh retries", w->service_id,
-		    res->error != 0 ? res->errmsg : "", res->status);
+			  "next refresh retries",
+		    w->service_id, res->error != 0 ? res->errmsg : "",
+		    res->status);
 	rc_write_free(w);
 }
 
@@ -363,8 +365,8 @@ rc_health_push(struct reconcile *rc, const struct rc_ctr *rec)
 {
 	size_t i;
 
-	if (rc->agent == NULL || rc->cfg->dry_run || rec->state != RC_UP ||
-	    rec->health == NULL || rec->health[0] == '\0')
+	if (rc->agent == NULL || rc->cfg->dry_run || rec->state != RC_UP
+	    || rec->health == NULL || rec->health[0] == '\0')
 		return;
 	for (i = 0; i < rec->nservices; i++) {
 		const struct service *s = &rec->services[i];
@@ -385,8 +387,8 @@ static void
 rc_docker_ready(const char *host_name, void *arg)
 {
 	struct reconcile *rc = arg;
-	const char *h = rc->cfg->host_override != NULL ?
-	    rc->cfg->host_override : host_name;
+	const char *h = rc->cfg->host_override != NULL ? rc->cfg->host_override
+						       : host_name;
 
 	if (rc->host_name != NULL && strcmp(rc->host_name, h) == 0)
 		return;
@@ -442,8 +444,8 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		rc->cfg->die_cb(c, ch->inspect, rc->cfg->die_arg);
 
 	if (c->state.running && !c->state.restarting) {
-		if ((ch->actions & DOCKER_ACT_KILL) &&
-		    rc->cfg->maintenance_on_stop && rec->state == RC_UP) {
+		if ((ch->actions & DOCKER_ACT_KILL)
+		    && rc->cfg->maintenance_on_stop && rec->state == RC_UP) {
 			/* Stopping: hide it now, the die deregisters it. */
 			if (!rec->in_maintenance)
 				rc_maintenance(rc, rec, true);
@@ -461,15 +463,15 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		if (rc_keep_after_exit(rc, rec, c)) {
 			if (rec->state != RC_KEPT)
 				log_info("container %s: stopped (exit %d%s), "
-				    "registration kept", c->name,
-				    c->state.exit_code,
+					 "registration kept",
+				    c->name, c->state.exit_code,
 				    c->state.oom_killed ? ", OOM killed" : "");
 			rec->state = RC_KEPT;
 		} else {
 			if (rec->state == RC_UP)
 				log_info("container %s: stopped (exit %d), "
-				    "deregistering", c->name,
-				    c->state.exit_code);
+					 "deregistering",
+				    c->name, c->state.exit_code);
 			rec->state = RC_DOWN;
 			rc_ctr_drop_services(rec);
 		}
@@ -609,8 +611,9 @@ rc_write_done(const struct agent_result *res, void *arg)
 
 		log_warnx("%s %s: %s%.*s (HTTP %ld)",
 		    w->reg ? "registering" : "deregistering", w->service_id,
-		    res->error != 0 ? res->errmsg : "", res->error != 0 ? 0 :
-		    blen, res->body != NULL ? res->body : "", res->status);
+		    res->error != 0 ? res->errmsg : "",
+		    res->error != 0 ? 0 : blen,
+		    res->body != NULL ? res->body : "", res->status);
 		rc->pass_failed = true;
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
@@ -688,8 +691,8 @@ rc_name_running(const struct reconcile *rc, const char *name, size_t len)
 	const struct rc_ctr *c;
 
 	TAILQ_FOREACH(c, &rc->ctrs, entry)
-		if (c->state != RC_DOWN && strlen(c->name) == len &&
-		    strncmp(c->name, name, len) == 0)
+		if (c->state != RC_DOWN && strlen(c->name) == len
+		    && strncmp(c->name, name, len) == 0)
 			return true;
 	return false;
 }
@@ -708,8 +711,8 @@ rc_cleanup_orphan(const struct reconcile *rc, const char *id)
 	if (regexec(&rc->id_re, id, 3, m, 0) != 0)
 		return false;
 	hlen = (size_t)(m[1].rm_eo - m[1].rm_so);
-	if (hlen != strlen(rc->host_name) ||
-	    strncmp(id + m[1].rm_so, rc->host_name, hlen) != 0)
+	if (hlen != strlen(rc->host_name)
+	    || strncmp(id + m[1].rm_so, rc->host_name, hlen) != 0)
 		return false;
 	return !rc_name_running(rc, id + m[2].rm_so,
 	    (size_t)(m[2].rm_eo - m[2].rm_so));
@@ -717,8 +720,7 @@ rc_cleanup_orphan(const struct reconcile *rc, const char *id)
 
 /* Owned registration nobody wants: decide whether it goes. */
 static bool
-rc_should_remove(const struct reconcile *rc, const cJSON *svc,
-    const char **why)
+rc_should_remove(const struct reconcile *rc, const cJSON *svc, const char **why)
 {
 	const char *cid;
 	const struct rc_ctr *rec = NULL;
@@ -729,12 +731,12 @@ rc_should_remove(const struct reconcile *rc, const cJSON *svc,
 	if (rec != NULL && rec->state == RC_KEPT) {
 		return false;
 	}
-	if (rec == NULL && rc->cfg->deregister == DEREGISTER_NEVER &&
-	    !rc->cfg->cleanup)
+	if (rec == NULL && rc->cfg->deregister == DEREGISTER_NEVER
+	    && !rc->cfg->cleanup)
 		return false;
-	*why = rec == NULL ? "its container is gone" :
-	    rec->state == RC_DOWN ? "its container stopped" :
-	    "no longer derived";
+	*why = rec == NULL          ? "its container is gone"
+	    : rec->state == RC_DOWN ? "its container stopped"
+				    : "no longer derived";
 	return true;
 }
 
@@ -758,8 +760,9 @@ rc_services_done(const struct agent_result *res, void *arg)
 			    agent_base(rc->agent), res->errmsg);
 		else
 			log_warnx("reconcile: GET %s/v1/agent/services: HTTP "
-			    "%ld: %.*s", agent_base(rc->agent), res->status,
-			    blen, res->body != NULL ? res->body : "");
+				  "%ld: %.*s",
+			    agent_base(rc->agent), res->status, blen,
+			    res->body != NULL ? res->body : "");
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
 		cJSON_Delete(have);
@@ -767,7 +770,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 		rc_pass_end(rc);
 		return;
 	}
-	rc->inflight++;	/* held while writes are started */
+	rc->inflight++; /* held while writes are started */
 	/* Wanted and missing or different: PUT. */
 	TAILQ_FOREACH(c, &rc->ctrs, entry) {
 		if (!rc_wanted(c))
@@ -796,8 +799,8 @@ rc_services_done(const struct agent_result *res, void *arg)
 		if (owner != NULL && strcmp(owner, rc->host_name) == 0) {
 			if (rc_should_remove(rc, svc, &why))
 				rc_delete(rc, id, why);
-		} else if (owner == NULL && rc->cfg->cleanup &&
-		    rc_cleanup_orphan(rc, id))
+		} else if (owner == NULL && rc->cfg->cleanup
+		    && rc_cleanup_orphan(rc, id))
 			rc_delete(rc, id, "--cleanup: its container is gone");
 	}
 	cJSON_Delete(have);
@@ -843,8 +846,8 @@ rc_hook(struct loop *loop, void *arg)
 	struct reconcile *rc = arg;
 
 	(void)loop;
-	if (!rc->dirty || rc->busy || !rc->synced || rc->finished ||
-	    rc->host_name == NULL || loop_timer_active(&rc->retry_timer))
+	if (!rc->dirty || rc->busy || !rc->synced || rc->finished
+	    || rc->host_name == NULL || loop_timer_active(&rc->retry_timer))
 		return;
 	rc_pass(rc);
 }
@@ -869,8 +872,9 @@ rc_poll_cb(struct loop *loop, struct loop_timer *t, void *arg)
 	struct reconcile *rc = arg;
 
 	rc_kick(rc);
-	loop_timer_start(loop, t, rc->cfg->agent_poll_ms != 0 ?
-	    rc->cfg->agent_poll_ms : RECONCILE_AGENT_POLL_MS);
+	loop_timer_start(loop, t,
+	    rc->cfg->agent_poll_ms != 0 ? rc->cfg->agent_poll_ms
+					: RECONCILE_AGENT_POLL_MS);
 }
 
 static void
@@ -908,8 +912,9 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	TAILQ_INIT(&rc->ctrs);
 	TAILQ_INIT(&rc->writes);
 	if (regcomp(&rc->id_re,
-	    "^(.+):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(:udp)?$",
-	    REG_EXTENDED) != 0)
+		"^(.+):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(:udp)?$",
+		REG_EXTENDED)
+	    != 0)
 		fatalx("reconcile: cannot compile the cleanup pattern");
 	loop_timer_init(&rc->retry_timer, rc_retry_cb, rc);
 	loop_timer_init(&rc->poll_timer, rc_poll_cb, rc);
@@ -919,9 +924,9 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	    RECONCILE_BACKOFF_MAX_MS, BACKOFF_JITTER_FULL,
 	    mono_ms() ^ (uint64_t)getpid());
 	if (metrics != NULL) {
-		rc->m_events = metrics_counter(metrics,
-		    "registrator_docker_events", "Docker events acted on",
-		    NULL, NULL);
+		rc->m_events
+		    = metrics_counter(metrics, "registrator_docker_events",
+			"Docker events acted on", NULL, NULL);
 		rc->m_registrations = metrics_counter(metrics,
 		    "registrator_registrations",
 		    "Services registered with the Consul agent", NULL, NULL);
@@ -945,8 +950,9 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	}
 	loop_hook_add(loop, rc_hook, rc);
 	if (!cfg->once && !cfg->dry_run) {
-		loop_timer_start(loop, &rc->poll_timer, cfg->agent_poll_ms != 0 ?
-		    cfg->agent_poll_ms : RECONCILE_AGENT_POLL_MS);
+		loop_timer_start(loop, &rc->poll_timer,
+		    cfg->agent_poll_ms != 0 ? cfg->agent_poll_ms
+					    : RECONCILE_AGENT_POLL_MS);
 		if (cfg->resync_ms != 0)
 			loop_timer_start(loop, &rc->resync_timer,
 			    cfg->resync_ms);

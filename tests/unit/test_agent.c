@@ -40,8 +40,8 @@ refused(const char *addr, const char *why)
 	o.address = addr;
 	a = agent_new(NULL, NULL, &o, err, sizeof(err));
 	T_CHECK(a == NULL, "%s: accepted", addr);
-	T_CHECK(strstr(err, why) != NULL, "%s: error \"%s\" lacks \"%s\"",
-	    addr, err, why);
+	T_CHECK(strstr(err, why) != NULL, "%s: error \"%s\" lacks \"%s\"", addr,
+	    err, why);
 	agent_free(a);
 }
 

@@ -27,16 +27,15 @@ accepted(struct loop *loop, struct http *http, const char *host)
 }
 
 static void
-refused(struct loop *loop, struct http *http, const char *host,
-    const char *why)
+refused(struct loop *loop, struct http *http, const char *host, const char *why)
 {
 	struct docker *d;
 	char err[1024] = "";
 
 	d = docker_new(loop, http, host, err, sizeof(err));
 	T_CHECK(d == NULL, "%s: accepted", host);
-	T_CHECK(strstr(err, why) != NULL, "%s: error \"%s\" lacks \"%s\"",
-	    host, err, why);
+	T_CHECK(strstr(err, why) != NULL, "%s: error \"%s\" lacks \"%s\"", host,
+	    err, why);
 	docker_free(d);
 }
 
@@ -69,7 +68,8 @@ main(void)
 		refused(loop, http, host, "at most 107 bytes");
 	}
 	refused(loop, http, "tcp://", "expected tcp://host:port");
-	refused(loop, http, "tcp://127.0.0.1:2375/v1.41", "expected tcp://host:port");
+	refused(loop, http, "tcp://127.0.0.1:2375/v1.41",
+	    "expected tcp://host:port");
 	refused(loop, http, "npipe:////./pipe/docker_engine",
 	    "only unix:// and tcp://");
 	refused(loop, http, "ssh://user@host", "only unix:// and tcp://");
