@@ -101,6 +101,12 @@ struct tmpl_exec_opts {
 	 * looked up here first, then in the process environment.
 	 */
 	char *const *env;
+	/*
+	 * Steps (actions walked, loop iterations) one execution may take
+	 * before it fails; 0 means 10 million, about 100 times what an
+	 * nginx template over 10,000 instances needs.
+	 */
+	uint64_t max_steps;
 	/* Time for timestamp; when fixed_now is false the real clock. */
 	bool fixed_now;
 	time_t now;

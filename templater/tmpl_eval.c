@@ -596,9 +596,9 @@ range_body(struct exec *x, const struct tnode *n, const struct tv *k,
 	size_t mark = x->nvars;
 	int ret;
 
-	if (++x->steps > TMPL_MAX_STEPS)
+	if (++x->steps > x->maxsteps)
 		return exec_errorf(x, "template execution exceeded %llu steps",
-		    (unsigned long long)TMPL_MAX_STEPS);
+		    (unsigned long long)x->maxsteps);
 	if (n->pipe->nvars == 1)
 		var_push(x, n->pipe->vars[0], n->pipe->nvars == 1 ? v : k);
 	else if (n->pipe->nvars == 2) {
@@ -784,9 +784,9 @@ walk(struct exec *x, const struct tnode *n, const struct tv *dot)
 	size_t mark;
 	int ret;
 
-	if (++x->steps > TMPL_MAX_STEPS)
+	if (++x->steps > x->maxsteps)
 		return exec_errorf(x, "template execution exceeded %llu steps",
-		    (unsigned long long)TMPL_MAX_STEPS);
+		    (unsigned long long)x->maxsteps);
 	if (x->a->overflow)
 		return exec_errorf(x,
 		    "template uses more than %zu bytes of "
@@ -867,6 +867,8 @@ tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,
 	x.err = err;
 	x.errlen = errlen;
 	x.tname = t->name;
+	x.maxsteps = opts != NULL && opts->max_steps > 0 ? opts->max_steps
+							 : TMPL_MAX_STEPS;
 	var_push(&x, "$", &root);
 	ret = walk_list(&x, t->root, &root);
 	arena_reset(&t->run);

@@ -29,7 +29,7 @@
  * template like {{ range 1000000000 }}{{ end }} must not stall the
  * daemon.  A large real render (10,000 instances) takes about 100,000.
  */
-#define TMPL_MAX_STEPS ((uint64_t)50000000)
+#define TMPL_MAX_STEPS ((uint64_t)10000000)
 
 /*
  * Bump allocator.  Allocation never fails (xmalloc); going over max sets
@@ -287,6 +287,7 @@ struct exec {
 	/* break/continue propagation */
 	int loopctl;
 	uint64_t steps;
+	uint64_t maxsteps;
 };
 
 /* Values (tmpl_value.c). */

@@ -39,8 +39,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	static char *const env[] = { "FUZZ_VAR=x", NULL };
-	struct tmpl_exec_opts o
-	    = { .lookup = lookup, .env = env, .fixed_now = true, .now = 0 };
+	struct tmpl_exec_opts o = { .lookup = lookup,
+		.env = env,
+		.fixed_now = true,
+		.now = 0,
+		.max_steps = 100000 };
 	struct tmpl_parse_opts po = { .sandbox_path = "/nonexistent" };
 	struct tmpl_deps deps;
 	char err[TMPL_ERR_MAX];
