@@ -136,17 +136,18 @@ crash_stats_parse(const char *json, size_t len, struct crash_stats *st,
 	s.cpu_system_ns = crash_num(usage, "usage_in_kernelmode");
 	s.pids = crash_num(pids, "current");
 	s.pids_limit = crash_num(pids, "limit");
-	if (s.mem_usage == -1 && s.cpu_total_ns == -1) {
-		(void)snprintf(err, errlen, "stats: no memory or CPU figures "
-		    "(container not running)");
+	read = json_get_str(root, "read");
+	/* A stopped container's answer has zero time and no memory usage. */
+	if (s.mem_usage == -1 || read == NULL ||
+	    str_has_prefix(read, "0001-01-01")) {
+		(void)snprintf(err, errlen, "stats: no sample (container not "
+		    "running)");
 		goto out;
 	}
 	/* failcnt is left out by Docker when zero (omitempty). */
 	if (s.mem_failcnt == -1 && s.mem_usage != -1)
 		s.mem_failcnt = 0;
-	read = json_get_str(root, "read");
-	if (read != NULL)
-		(void)str_copy(s.read_at, read, sizeof(s.read_at));
+	(void)str_copy(s.read_at, read, sizeof(s.read_at));
 	s.valid = true;
 	*st = s;
 	ret = 0;

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "sentry.h"
 #include "str.h"
 #include "xmalloc.h"
 
@@ -33,6 +34,7 @@
 #define REG_DEFAULT_CONSUL	"127.0.0.1:8500"
 #define REG_TOKEN_MAX		4096
 #define REG_HTTP_CONNECTIONS	16
+#define REG_SENTRY_FLUSH_MS	5000
 
 struct reg_config {
 	char		*consul;
@@ -63,6 +65,14 @@ struct reg_config {
 	char		*dns;
 	char		*log_format;
 	char		*log_level;
+	/* crash.c and janitor.c */
+	char		*sentry_dsn;
+	long long	 sentry_queue;
+	long long	 crash_log_lines;
+	uint64_t	 crash_stats_interval_ms;
+	char		*crash_label_allow;
+	uint64_t	 cleanup_exited_ms;
+	char		*cleanup_label;
 	/* Flags only, not in the ini file. */
 	bool		 dry_run;
 	bool		 once;
@@ -158,6 +168,26 @@ static const struct conf_opt reg_opts[] = {
 	  OFF(log_format), NULL, 0 },
 	{ S, "log-level", CONF_STR, 0, 0, "info", NULL,
 	  "error, warn, info, debug or trace", OFF(log_level), NULL, 0 },
+	{ S, "sentry-dsn", CONF_STR, 0, 0, NULL, "SENTRY_DSN",
+	  "report crashed containers to this Sentry DSN (unset: off)",
+	  OFF(sentry_dsn), NULL, 0 },
+	{ S, "sentry-queue", CONF_INT, 1, 10000, "64", NULL,
+	  "Sentry events waiting to be sent; more are dropped",
+	  OFF(sentry_queue), NULL, 0 },
+	{ S, "crash-log-lines", CONF_INT, 0, CRASH_LOG_LINES_MAX, "50", NULL,
+	  "last log lines sent with a crash", OFF(crash_log_lines), NULL, 0 },
+	{ S, "crash-stats-interval", CONF_DURATION, 0, 0, "10s", NULL,
+	  "resource sample of running containers every (0: never)",
+	  OFF(crash_stats_interval_ms), NULL, 0 },
+	{ S, "crash-label-allow", CONF_STR, 0, 0, CRASH_ALLOW_DEFAULT, NULL,
+	  "labels whose values a crash event shows (comma globs; others: "
+	  "key only)", OFF(crash_label_allow), NULL, 0 },
+	{ S, "cleanup-exited", CONF_DURATION, 0, 0, "0", NULL,
+	  "remove exited containers after this grace period (0: never)",
+	  OFF(cleanup_exited_ms), NULL, 0 },
+	{ S, "cleanup-label", CONF_STR, 0, 0, NULL, NULL,
+	  "-cleanup-exited only removes containers with this label "
+	  "(key or key=value)", OFF(cleanup_label), NULL, 0 },
 };
 
 static const struct conf_spec reg_spec = {
@@ -192,6 +222,10 @@ struct reg {
 	struct docker	*docker;
 	struct reconcile *rc;
 	struct httpd	*httpd;
+	struct sentry	*sentry;
+	struct janitor	*janitor;
+	struct crash	*crash;
+	struct crash_config ccfg;
 	struct reconcile_config rcfg;
 	struct loop_timer ping_timer;
 	long long	 pings;
@@ -260,7 +294,8 @@ usage(int status)
 
 	(void)fprintf(f, "usage: registrator [options] [consul://host:port | "
 	    "consul-tls://host:port | consul-unix:///path]\n"
-	    "       registrator [options] dns-check\n\n"
+	    "       registrator [options] dns-check\n"
+	    "       registrator [options] crash-event CONTAINER\n\n"
 	    "Options take one or two dashes; booleans accept =true/=false.\n"
 	    "Precedence: defaults < environment < -config file < flags.\n"
 	    "  -config <file>           ini file, section [registrator], keys "
@@ -428,11 +463,110 @@ config_load(struct reg_config *cfg, int argc, char **argv)
 /* ---- running ---- */
 
 static void
+reg_flush_cb(struct sentry *sentry, size_t unsent, void *arg)
+{
+	struct reg *r = arg;
+
+	(void)sentry;
+	(void)unsent;
+	loop_stop(r->loop);
+}
+
+static void
 reg_signal_cb(struct loop *loop, int signo, void *arg)
 {
-	(void)arg;
+	struct reg *r = arg;
+
 	log_info("signal %d, exiting", signo);
-	loop_stop(loop);
+	/* Queued crash reports get a few seconds to leave. */
+	if (r->sentry != NULL && sentry_queued(r->sentry) > 0)
+		sentry_flush(r->sentry, REG_SENTRY_FLUSH_MS, reg_flush_cb, r);
+	else
+		loop_stop(loop);
+}
+
+/*
+ * Docker callbacks: crash.c sees each change before reconcile.c does, so
+ * a crash report starts reading logs as early as possible.
+ */
+static void
+reg_docker_ready(const char *host_name, void *arg)
+{
+	struct reg *r = arg;
+
+	if (r->crash != NULL)
+		crash_ready(r->crash, host_name);
+	reconcile_docker_cbs()->ready(host_name, r->rc);
+}
+
+static void
+reg_docker_change(const struct docker_change *ch, void *arg)
+{
+	struct reg *r = arg;
+
+	if (r->crash != NULL)
+		crash_change(r->crash, ch);
+	reconcile_docker_cbs()->change(ch, r->rc);
+}
+
+static void
+reg_docker_listed(const char *const *ids, size_t nids, void *arg)
+{
+	struct reg *r = arg;
+
+	if (r->crash != NULL)
+		crash_listed(r->crash, ids, nids);
+	reconcile_docker_cbs()->listed(ids, nids, r->rc);
+}
+
+static void
+reg_docker_lost(void *arg)
+{
+	struct reg *r = arg;
+
+	if (reconcile_docker_cbs()->lost != NULL)
+		reconcile_docker_cbs()->lost(r->rc);
+}
+
+static void
+reg_docker_event(void *arg)
+{
+	struct reg *r = arg;
+
+	if (reconcile_docker_cbs()->event != NULL)
+		reconcile_docker_cbs()->event(r->rc);
+}
+
+static void
+reg_docker_error(void *arg)
+{
+	struct reg *r = arg;
+
+	if (reconcile_docker_cbs()->error != NULL)
+		reconcile_docker_cbs()->error(r->rc);
+}
+
+static const struct docker_cbs reg_docker_cbs = {
+	.ready = reg_docker_ready,
+	.change = reg_docker_change,
+	.listed = reg_docker_listed,
+	.lost = reg_docker_lost,
+	.event = reg_docker_event,
+	.error = reg_docker_error,
+};
+
+/* The crash reporter's part of the configuration. */
+static void
+reg_crash_config(struct reg *r)
+{
+	struct reg_config *c = &r->cfg;
+
+	memset(&r->ccfg, 0, sizeof(r->ccfg));
+	r->ccfg.log_lines = (unsigned)c->crash_log_lines;
+	r->ccfg.stats_interval_ms = c->crash_stats_interval_ms;
+	r->ccfg.allow = c->crash_label_allow != NULL ? c->crash_label_allow :
+	    "";
+	r->ccfg.host_override = c->hostname;
 }
 
 static void
@@ -465,8 +599,7 @@ reg_ping_done(const struct agent_result *res, void *arg)
 
 	if (res->error == 0 && res->status == 200) {
 		log_info("consul: agent %s answers", agent_base(r->agent));
-		docker_start(r->docker, !r->cfg.once, reconcile_docker_cbs(),
-		    r->rc);
+		docker_start(r->docker, !r->cfg.once, &reg_docker_cbs, r);
 		return;
 	}
 	r->pings++;
@@ -555,6 +688,25 @@ reg_setup(struct reg *r)
 	if (r->docker == NULL)
 		fatalx("%s", err);
 	r->rc = reconcile_new(r->loop, r->agent, r->docker, r->metrics, rc);
+	if (c->sentry_dsn != NULL && !c->dry_run && !c->once) {
+		struct sentry_opts so;
+
+		memset(&so, 0, sizeof(so));
+		so.dsn = c->sentry_dsn;
+		so.client = "registrator/" PROJECT_VERSION;
+		so.queue_max = (size_t)c->sentry_queue;
+		r->sentry = sentry_new(r->loop, r->http, &so, err, sizeof(err));
+		if (r->sentry == NULL)
+			fatalx("-sentry-dsn: %s", err);
+	}
+	if (c->cleanup_exited_ms > 0 && !c->dry_run && !c->once)
+		r->janitor = janitor_new(r->loop, r->http, r->docker,
+		    r->metrics, c->cleanup_exited_ms, c->cleanup_label);
+	if (r->sentry != NULL || r->janitor != NULL) {
+		reg_crash_config(r);
+		r->crash = crash_new(r->loop, r->http, r->docker, r->sentry,
+		    r->janitor, r->metrics, &r->ccfg);
+	}
 	/* curl reports a closed socket as an error; SIGPIPE must not kill. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (loop_signal_add(r->loop, SIGINT, reg_signal_cb, r) == -1 ||
@@ -583,9 +735,12 @@ reg_teardown(struct reg *r)
 	if (r->loop != NULL)
 		loop_timer_stop(r->loop, &r->ping_timer);
 	httpd_free(r->httpd);
+	crash_free(r->crash);
+	janitor_free(r->janitor);
 	docker_free(r->docker);
 	agent_free(r->agent);
 	reconcile_free(r->rc);
+	sentry_free(r->sentry);
 	http_free(r->http);
 	metrics_free(r->metrics);
 	loop_free(r->loop);
@@ -613,6 +768,15 @@ main(int argc, char **argv)
 	if (log_format_parse(c->log_format, &format) == -1)
 		fatalx("-log-format %s: expected plain or json", c->log_format);
 	log_init("registrator", level, format);
+	if (first < argc && strcmp(argv[first], "crash-event") == 0) {
+		if (argc - first != 2)
+			usage(2);
+		reg_crash_config(&r);
+		r.status = crash_event_main(c->docker_host, argv[first + 1],
+		    &r.ccfg);
+		conf_clear(&reg_spec, NULL, c);
+		return r.status;
+	}
 	for (i = first; i < argc; i++) {
 		if (strcmp(argv[i], "dns-check") == 0 && !dns_check)
 			dns_check = true;
@@ -645,7 +809,7 @@ main(int argc, char **argv)
 
 	reg_setup(&r);
 	if (c->dry_run)
-		docker_start(r.docker, false, reconcile_docker_cbs(), r.rc);
+		docker_start(r.docker, false, &reg_docker_cbs, &r);
 	else
 		reg_ping(&r);
 	if (loop_run(r.loop) == -1)

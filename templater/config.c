@@ -81,6 +81,8 @@ static const struct config_option config_options[] = {
 	    "write the process id to FILE" },
 	{ "listen", "listen", CONFIG_STR, CFG(listen), "HOST:PORT",
 	    "serve /health and /metrics" },
+	{ "sentry-dsn", "sentry_dsn", CONFIG_STR, CFG(sentry_dsn), "DSN",
+	    "report failures to Sentry (SENTRY_DSN; read at start only)" },
 	{ "help", NULL, CONFIG_HELP, 0, NULL, "print this help and exit" },
 	{ "h", NULL, CONFIG_HELP, 0, NULL, NULL },
 	{ "version", NULL, CONFIG_VERSION, 0, NULL,
@@ -291,6 +293,7 @@ config_free(struct config *cfg)
 	free(cfg->pid_file);
 	free(cfg->listen);
 	free(cfg->config_file);
+	free(cfg->sentry_dsn);
 	memset(cfg, 0, sizeof(*cfg));
 	TAILQ_INIT(&cfg->templates);
 }
@@ -806,6 +809,10 @@ config_load(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 	if ((env = getenv("CONSUL_HTTP_TOKEN")) != NULL && env[0] != '\0') {
 		free(cfg->consul_token);
 		cfg->consul_token = xstrdup(env);
+	}
+	if ((env = getenv("SENTRY_DSN")) != NULL && env[0] != '\0') {
+		free(cfg->sentry_dsn);
+		cfg->sentry_dsn = xstrdup(env);
 	}
 	for (i = 0; i < nargs; i++) {
 		o = args[i].o;

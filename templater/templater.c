@@ -21,8 +21,11 @@
 #include "loop.h"
 #include "metrics.h"
 #include "proc.h"
+#include "sentry.h"
 #include "templater.h"
 #include "xmalloc.h"
+
+#define TEMPLATER_SENTRY_FLUSH_MS 5000
 
 /* The running daemon; one per process. */
 struct templater {
@@ -39,6 +42,9 @@ struct templater {
 	struct render_stats reported; /* counters already in metrics */
 	uint64_t errors_reported;
 	struct loop_timer once_timer;
+	struct http *sentry_http; /* the Sentry client's own, kept on reload */
+	struct sentry *sentry; /* NULL: no -sentry-dsn */
+	char host[256]; /* server_name of reports */
 	bool reload; /* SIGHUP seen, not yet applied */
 	bool timed_out;
 	int exit_code;
@@ -51,9 +57,25 @@ struct templater {
 static void
 templater_report(const struct report *r, void *arg)
 {
-	(void)arg;
-	log_debug("template %s: failure reported (kind %d, exit %d)",
-	    r->template, (int)r->kind, r->exit_status);
+	struct templater *tp = arg;
+	struct sentry_event *ev;
+
+	if (tp->sentry == NULL)
+		return;
+	ev = report_event(r, tp->host);
+	log_debug("template %s: %s failure reported as event %s",
+	    r->template, report_kind_name(r->kind), sentry_event_id(ev));
+	(void)sentry_capture(tp->sentry, ev);
+}
+
+static void
+templater_flushed(struct sentry *sentry, size_t unsent, void *arg)
+{
+	struct templater *tp = arg;
+
+	(void)sentry;
+	(void)unsent;
+	loop_stop(tp->loop);
 }
 
 /* config.c has checked the name already. */
@@ -333,6 +355,19 @@ main(int argc, char **argv)
 	if (templater_consul(&tp, tp.cfg, &tp.http, &tp.set, err, sizeof(err))
 	    == -1)
 		fatalx("%s", err);
+	if (tp.cfg->sentry_dsn != NULL && !tp.cfg->dry) {
+		struct sentry_opts so = { 0 };
+
+		so.dsn = tp.cfg->sentry_dsn;
+		so.client = "templater/" PROJECT_VERSION;
+		if (gethostname(tp.host, sizeof(tp.host) - 1) == -1)
+			tp.host[0] = '\0';
+		tp.sentry_http = http_new(tp.loop, 2);
+		tp.sentry = sentry_new(tp.loop, tp.sentry_http, &so, err,
+		    sizeof(err));
+		if (tp.sentry == NULL)
+			fatalx("-sentry-dsn: %s", err);
+	}
 	tp.render
 	    = render_new(tp.loop, tp.cfg, tp.set, &tp.stats, err, sizeof(err));
 	if (tp.render == NULL) {
@@ -367,6 +402,13 @@ main(int argc, char **argv)
 		tp.exit_code = 1;
 	}
 	loop_timer_stop(tp.loop, &tp.once_timer);
+	/* Failure reports still queued get a few seconds to leave. */
+	if (tp.sentry != NULL && sentry_queued(tp.sentry) > 0) {
+		loop_hook_del(tp.loop, templater_hook, &tp);
+		sentry_flush(tp.sentry, TEMPLATER_SENTRY_FLUSH_MS,
+		    templater_flushed, &tp);
+		(void)loop_run(tp.loop);
+	}
 	if (tp.cfg->pid_file != NULL)
 		(void)unlink(tp.cfg->pid_file);
 out:
@@ -375,6 +417,8 @@ out:
 	render_free(tp.render);
 	watch_set_free(tp.set);
 	http_free(tp.http);
+	sentry_free(tp.sentry);
+	http_free(tp.sentry_http);
 	loop_free(tp.loop);
 	config_free(tp.cfg);
 	free(tp.cfg);

@@ -84,6 +84,7 @@ struct config {
 	char *pid_file;
 	char *listen; /* "host:port" for /health, /metrics */
 	char *config_file; /* -config FILE, re-read on SIGHUP */
+	char *sentry_dsn; /* NULL: no failure reports; holds a key */
 	struct config_templates templates;
 	unsigned ntemplates;
 };
@@ -292,5 +293,36 @@ void out_set_report(struct out *o, report_cb *report, void *arg);
  */
 void out_offer(struct out *o, const char *data, size_t len);
 bool out_busy(const struct out *o);
+
+/* report.c */
+
+/*
+ * Failures as Sentry events (pure; templater.c sends them).  Grouped by
+ * fingerprint ["templater", template, kind].
+ */
+#define REPORT_DIFF_LINES 40 /* changed lines shown */
+#define REPORT_DIFF_MAX 8192 /* bytes of diff text */
+#define REPORT_OUTPUT_MAX 8192 /* newest bytes of a command's output */
+
+struct sentry_event;
+
+/* "render", "write", "check", "command" or "rollback". */
+const char *report_kind_name(enum report_kind kind);
+/*
+ * Appends a short diff of a (alen bytes; NULL: empty) to b: one hunk
+ * "@@ -L,N +L,M @@" over the lines between the common head and tail,
+ * "-" lines then "+" lines, at most max_lines of them and a "[... N more
+ * changed lines]" line; "(no change)" when equal.  Returns 0, or -1 when
+ * out's cap was hit (out keeps what fit).
+ */
+int report_diff(const char *a, size_t alen, const char *b, size_t blen,
+    size_t max_lines, struct buf *out);
+/*
+ * The event for one failure: message, tags template/kind/exit_status/
+ * host, context "template" (name, destination, command, exit status,
+ * timed out, message), extra "output" (its tail) and "diff" (previous to
+ * candidate).  host may be NULL.  Owned by the caller.
+ */
+struct sentry_event *report_event(const struct report *r, const char *host);
 
 #endif

@@ -110,7 +110,9 @@ test_stats(void)
 	    "\"limit\":33554432,\"failcnt\":7}}";
 	const char *empty = "{\"id\":\"x\",\"name\":\"/x\",\"read\":"
 	    "\"0001-01-01T00:00:00Z\",\"memory_stats\":{},\"cpu_stats\":"
-	    "{\"cpu_usage\":{}}}";
+	    "{\"cpu_usage\":{\"total_usage\":0}}}";
+	const char *zero = "{\"read\":\"0001-01-01T00:00:00Z\","
+	    "\"memory_stats\":{\"usage\":0},\"cpu_stats\":{}}";
 
 	memset(&st, 0, sizeof(st));
 	T_EQ_INT(crash_stats_parse(v1, strlen(v1), &st, err, sizeof(err)), 0);
@@ -130,6 +132,8 @@ test_stats(void)
 	T_EQ_INT(crash_stats_parse(empty, strlen(empty), &st, err,
 	    sizeof(err)), -1);
 	T_EQ_INT(st.mem_usage, 1843200);
+	T_EQ_INT(crash_stats_parse(zero, strlen(zero), &st, err,
+	    sizeof(err)), -1);
 	T_EQ_INT(crash_stats_parse("{", 1, &st, err, sizeof(err)), -1);
 }
 
