@@ -21,7 +21,7 @@ id0=$(bed_run --name "$n0" -p 127.0.0.1::80 -e SERVICE_NAME=dies \
     "$REG_IMAGE" sh -c "$(_waiter 'exit 3')")
 bed_wait_until 20 reg_has dies 1
 docker exec "$id0" touch /tmp/go
-bed_wait_until 5 reg_has dies 0
+bed_wait_until 10 reg_has dies 0
 bed_stop "$REG_PID"
 
 # on-success.

@@ -35,6 +35,14 @@ line=$("$REG_BIN" --config "$ini" --tags=fromflag -dry-run 2>/dev/null |
     grep -F "$n1") || bed_fail "-dry-run with -tags printed nothing"
 bed_assert_jq_eq "$line" '.Tags | join(",")' "fromflag" "flag over ini"
 
+# The shipped registrator.ini loads, and so does every key in it
+# uncommented at its documented default.
+"$REG_BIN" -config "$SOURCE_DIR/registrator.ini" -dry-run >/dev/null \
+    2>"$BED_TMP/ini.err" || bed_fail "registrator.ini: $(cat "$BED_TMP/ini.err")"
+sed 's/^;\([a-z][a-z-]* =\)/\1/' "$SOURCE_DIR/registrator.ini" >"$ini"
+"$REG_BIN" -config "$ini" -dry-run >/dev/null 2>"$BED_TMP/ini.err" ||
+    bed_fail "registrator.ini uncommented: $(cat "$BED_TMP/ini.err")"
+
 # An unknown key or a bad value stops start-up naming file and line.
 printf '[registrator]\ntags = a\nbogus = 1\n' >"$ini"
 err=$("$REG_BIN" -config "$ini" -dry-run 2>&1 >/dev/null) &&
@@ -107,16 +115,16 @@ n3=$(reg_name maint)
 id3=$(bed_run --name "$n3" -p 127.0.0.1::80 -e SERVICE_NAME=maint \
     "$REG_IMAGE" sh -c 'trap "" TERM; while :; do sleep 1; done')
 bed_wait_until 20 reg_has maint 1
-docker stop -t 8 "$id3" >/dev/null &
+docker stop -t 15 "$id3" >/dev/null &
 stopper=$!
 _maintenance()
 {
 	bed_consul_get /v1/agent/checks | jq -e --arg s "$REG_HOST:$n3:80" \
 	    'any(.[]; .ServiceID == $s and (.CheckID | startswith("_service_maintenance")))'
 }
-bed_wait_until 6 _maintenance
+bed_wait_until 12 _maintenance
 wait "$stopper"
-bed_wait_until 10 reg_has maint 0
+bed_wait_until 20 reg_has maint 0
 
 # -docker-health: a TTL check mirrors the container's HEALTHCHECK.
 n4=$(reg_name health)
