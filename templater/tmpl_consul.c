@@ -457,7 +457,7 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 	struct tv_rec *rec;
 	struct tv *l;
 	const char *st, *s;
-	size_t i, cnt, len, qlen = 0;
+	size_t i, cnt, cap, len, qlen = 0;
 	int ret = -1;
 
 	/* Several arguments are joined with "|": service "web" "any". */
@@ -485,25 +485,52 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 	ret = 0;
 	if (data == NULL)
 		goto out;
-	cnt = 0;
-	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
-	     e = e->next)
-		cnt++;
-	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	/*
+	 * One pass over the answer (the entries are cold in cache): the
+	 * list grows by doubling, and each entry's three members are found
+	 * in a single scan of its children.
+	 */
+	cap = 16;
+	l = arena_alloc(x->a, cap * sizeof(*l));
 	cnt = 0;
 	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
 	     e = e->next) {
-		st = aggregated_status(jget(e, "Checks"));
+		const cJSON *c, *node = NULL, *svc = NULL, *checks = NULL;
+
+		for (c = e->child; c != NULL; c = c->next) {
+			if (c->string == NULL)
+				continue;
+			if (c->string[0] == 'N'
+			    && strcmp(c->string, "Node") == 0)
+				node = c;
+			else if (c->string[0] == 'S'
+			    && strcmp(c->string, "Service") == 0)
+				svc = c;
+			else if (c->string[0] == 'C'
+			    && strcmp(c->string, "Checks") == 0)
+				checks = c;
+		}
+		st = aggregated_status(checks);
 		if (!accept_status(q.filters, st))
 			continue;
-		rec = arena_calloc(x->a, 1, sizeof(*rec));
+		if (cnt == cap) {
+			struct tv *nl
+			    = arena_alloc(x->a, 2 * cap * sizeof(*nl));
+
+			memcpy(nl, l, cnt * sizeof(*l));
+			l = nl;
+			cap *= 2;
+		}
+		rec = arena_alloc(x->a, sizeof(*rec));
 		rec->j = e;
-		rec->j2 = jget(e, "Node");
-		rec->j3 = jget(e, "Service");
+		rec->j2 = node;
+		rec->j3 = svc;
 		rec->str = st;
 		rec->strlen = strlen(st);
-		rec->sortkey = jstr(rec->j2, "Node");
-		rec->sortkey2 = jstr(rec->j3, "ID");
+		rec->str2 = NULL;
+		rec->str2len = 0;
+		rec->sortkey = jstr(node, "Node");
+		rec->sortkey2 = jstr(svc, "ID");
 		l[cnt++] = tv_rec(rec, REC_HSVC);
 	}
 	if (q.near[0] == '\0' && cnt > 32)
