@@ -35,6 +35,17 @@
 #define CRASH_STDOUT	"[stdout] "
 #define CRASH_STDERR	"[stderr] "
 #define CRASH_PATH_MAX	256
+/*
+ * A die this soon after a kill or stop event is the operator's doing.
+ * docker stop waits 10 s (compose too) before its SIGKILL; a kill long
+ * before a die (a SIGHUP to reload, say) does not excuse a later crash.
+ */
+#define CRASH_KILL_WINDOW_MS	120000
+/*
+ * Stats requests in flight at once: a one-shot sample takes the daemon
+ * about a second, and the connections are shared with registration.
+ */
+#define CRASH_STATS_INFLIGHT_MAX 4
 
 /* ---- pure: logs ---- */
 
@@ -516,8 +527,9 @@ struct crash_ctr {
 	TAILQ_ENTRY(crash_ctr) entry;
 	struct crash	*crash;
 	char		 id[DOCKER_ID_MAX + 1];
-	bool		 operator_stop;	/* kill or stop since the last start */
+	uint64_t	 kill_ms;	/* last kill or stop event, 0: none */
 	bool		 running;
+	bool		 stats_wanted;	/* due, waiting for a free slot */
 	struct crash_stats stats;	/* last valid sample */
 	uint64_t	 stats_ms;	/* when it was taken (monotonic) */
 	struct loop_timer stats_timer;
@@ -548,6 +560,7 @@ struct crash {
 	char		*host;
 	struct crash_ctrs ctrs;
 	struct crash_jobs jobs;
+	unsigned	 stats_inflight;
 	struct metric	*m_crashes;
 	struct metric	*m_stops;
 
@@ -568,13 +581,40 @@ crash_ctr_find(struct crash *cr, const char *id)
 	return NULL;
 }
 
+static void	crash_stats_start(struct crash_ctr *);
+
+/* Stats slots are free: the containers waiting longest get them. */
+static void
+crash_stats_next(struct crash *cr)
+{
+	struct crash_ctr *c;
+
+	TAILQ_FOREACH(c, &cr->ctrs, entry) {
+		if (cr->stats_inflight >= CRASH_STATS_INFLIGHT_MAX)
+			break;
+		if (c->stats_wanted)
+			crash_stats_start(c);
+	}
+}
+
 static void
 crash_ctr_free(struct crash *cr, struct crash_ctr *c)
 {
 	TAILQ_REMOVE(&cr->ctrs, c, entry);
 	loop_timer_stop(cr->loop, &c->stats_timer);
-	http_cancel(cr->http, c->stats_req);
+	if (c->stats_req != NULL) {
+		http_cancel(cr->http, c->stats_req);
+		cr->stats_inflight--;
+		crash_stats_next(cr);
+	}
 	free(c);
+}
+
+static bool
+crash_operator_stop(const struct crash *cr, const struct crash_ctr *c)
+{
+	return c->kill_ms != 0 &&
+	    loop_now_ms(cr->loop) - c->kill_ms <= CRASH_KILL_WINDOW_MS;
 }
 
 static void
@@ -585,6 +625,7 @@ crash_stats_done(const struct http_result *res, void *arg)
 	char err[JSON_ERR_MAX];
 
 	c->stats_req = NULL;
+	cr->stats_inflight--;
 	if (res->error == 0 && res->status == 200) {
 		if (crash_stats_parse(res->body, res->body_len, &c->stats, err,
 		    sizeof(err)) == 0)
@@ -597,22 +638,35 @@ crash_stats_done(const struct http_result *res, void *arg)
 	if (c->running && cr->cfg->stats_interval_ms > 0)
 		loop_timer_start(cr->loop, &c->stats_timer,
 		    cr->cfg->stats_interval_ms);
+	crash_stats_next(cr);
+}
+
+static void
+crash_stats_start(struct crash_ctr *c)
+{
+	struct crash *cr = c->crash;
+	char path[CRASH_PATH_MAX];
+
+	c->stats_wanted = false;
+	if (c->stats_req != NULL || !c->running)
+		return;
+	if (cr->stats_inflight >= CRASH_STATS_INFLIGHT_MAX) {
+		c->stats_wanted = true;
+		return;
+	}
+	(void)snprintf(path, sizeof(path),
+	    "/containers/%s/stats?stream=false&one-shot=true", c->id);
+	cr->stats_inflight++;
+	c->stats_req = docker_request(cr->docker, NULL, path,
+	    BUF_MAX_CRASH_STATS, crash_stats_done, c);
 }
 
 static void
 crash_stats_timer_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
-	struct crash_ctr *c = arg;
-	char path[CRASH_PATH_MAX];
-
 	(void)loop;
 	(void)t;
-	if (c->stats_req != NULL || !c->running)
-		return;
-	(void)snprintf(path, sizeof(path),
-	    "/containers/%s/stats?stream=false&one-shot=true", c->id);
-	c->stats_req = docker_request(c->crash->docker, NULL, path,
-	    BUF_MAX_CRASH_STATS, crash_stats_done, c);
+	crash_stats_start(arg);
 }
 
 static void
@@ -793,12 +847,12 @@ static void
 crash_die(struct crash *cr, struct crash_ctr *rec, struct container *c)
 {
 	char reason[CRASH_REASON_MAX];
+	bool stop = crash_operator_stop(cr, rec);
 
 	crash_reason(&c->state, reason, sizeof(reason));
-	if (!crash_is_crash(&c->state, rec->operator_stop)) {
+	if (!crash_is_crash(&c->state, stop)) {
 		log_debug("container %s: died (%s)%s, not a crash", c->name,
-		    reason, rec->operator_stop ? " after an operator stop" :
-		    "");
+		    reason, stop ? " after an operator stop" : "");
 		if (cr->m_stops != NULL)
 			metrics_inc(cr->m_stops);
 		container_free(c);
@@ -841,7 +895,7 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 		TAILQ_INSERT_TAIL(&cr->ctrs, rec, entry);
 	}
 	if (ch->actions & DOCKER_ACT_KILL)
-		rec->operator_stop = true;
+		rec->kill_ms = loop_now_ms(cr->loop);
 	/* Restarting (a restart policy) counts: the loop is what we report. */
 	if ((ch->actions & DOCKER_ACT_DIE) &&
 	    (!c->state.running || c->state.restarting))
@@ -850,18 +904,21 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 	if (rec->running && cr->cfg->stats_interval_ms > 0 &&
 	    !loop_timer_active(&rec->stats_timer) && rec->stats_req == NULL)
 		loop_timer_start(cr->loop, &rec->stats_timer, 0);
-	if (!rec->running)
+	if (!rec->running) {
 		loop_timer_stop(cr->loop, &rec->stats_timer);
+		rec->stats_wanted = false;
+	}
 	if (cr->janitor != NULL)
 		janitor_change(cr->janitor, c->id, c,
-		    report && crash_is_crash(&c->state, rec->operator_stop));
+		    report && crash_is_crash(&c->state,
+		    crash_operator_stop(cr, rec)));
 	if (report)
 		crash_die(cr, rec, c);	/* consumes c */
 	else
 		container_free(c);
 	/* A start (or restart) opens a new life: earlier stops are over. */
 	if ((ch->actions & DOCKER_ACT_START) && rec->running)
-		rec->operator_stop = false;
+		rec->kill_ms = 0;
 }
 
 void
@@ -890,6 +947,8 @@ crash_free(struct crash *cr)
 
 	if (cr == NULL)
 		return;
+	TAILQ_FOREACH(c, &cr->ctrs, entry)
+		c->stats_wanted = false;
 	while ((c = TAILQ_FIRST(&cr->ctrs)) != NULL)
 		crash_ctr_free(cr, c);
 	while ((j = TAILQ_FIRST(&cr->jobs)) != NULL)

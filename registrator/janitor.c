@@ -265,8 +265,15 @@ janitor_change(struct janitor *j, const char *id, const struct container *c,
 		finished = -1;
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	/*
+	 * Timers count from the loop's cached time, which lags the clock by
+	 * the time this turn has run so far: add it, and the millisecond
+	 * FinishedAt's nanoseconds were rounded down by, so the removal is
+	 * never early.
+	 */
 	delay = finished < 0 ? (int64_t)j->grace_ms :
-	    finished + (int64_t)j->grace_ms - now;
+	    finished + (int64_t)j->grace_ms - now + 1;
+	delay += (int64_t)(mono_ms() - loop_now_ms(j->loop));
 	if (delay < 0)
 		delay = 0;
 	if (rec == NULL) {
