@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Scenario 2, churn: BENCH_CONTAINERS (200) containers started at once
+# (BENCH_PARALLEL docker clients, 32) with the registrator running; a
+# blocking-query watch on the catalog records when the last one appears,
+# compared with the latest `start` event's time (Docker's timeNano: the
+# earliest moment the registrator can know). Then all are killed at once;
+# the catalog must be empty within the goal after the latest `die` event.
+# Goal: <= 1 s both ways. State.StartedAt / FinishedAt (when the process
+# really started / exited) are shown too: under load Docker itself emits
+# the events seconds later.
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+N=${BENCH_CONTAINERS:-200}
+PAR=${BENCH_PARALLEL:-32}
+SVC=bench-churn-$$
+
+bed_consul_start
+bench_reg_start
+WATCH=$BED_TMP/watch.txt
+bench_catalog_watch "$SVC" "$WATCH" 900
+bed_wait_until 30 test -s "$WATCH"
+
+t0=$SECONDS
+since=$(date +%s.%N)
+bench_ctrs_start "$N" "$PAR" "$SVC"
+t_started=$SECONDS
+bed_log "$N containers started in $((t_started - t0)) s"
+bed_wait_until 120 bench_watch_has "$WATCH" "$N"
+last_start=$(bench_ctrs_times StartedAt)
+last_ev=$(bench_event_last start "$since")
+[[ -n $last_ev ]] || bed_fail "no start events found"
+all_in=$(bench_watch_first "$WATCH" "$N") || bed_fail "never saw $N instances"
+up_ms=$(bench_ms "$all_in" "$last_ev")
+up_state_ms=$(bench_ms "$all_in" "$last_start")
+
+t1=$(date +%s.%N)
+bench_ctrs_kill "$PAR"
+bed_log "$N containers killed in $(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+bed_wait_until 120 bench_watch_has "$WATCH" 0
+last_died=$(bench_ctrs_times FinishedAt)
+last_ev=$(bench_event_last die "$t1")
+[[ -n $last_ev ]] || bed_fail "no die events found"
+all_out=$(bench_watch_first "$WATCH" 0 "$t1") || bed_fail "never saw 0 instances"
+down_ms=$(bench_ms "$all_out" "$last_ev")
+down_state_ms=$(bench_ms "$all_out" "$last_died")
+
+bench_row "2 churn: start" \
+    "$N x docker run -d (P=$PAR), catalog blocking query" \
+    "all in catalog ${up_ms} ms after the last start event" "<= 1000 ms" \
+    "$(bench_yesno "$up_ms" 1000)" \
+    "$N containers, started in $((t_started - t0)) s; ${up_state_ms} ms after the last State.StartedAt"
+bench_row "2 churn: stop" \
+    "$N x docker kill (P=$PAR), catalog blocking query" \
+    "all gone ${down_ms} ms after the last die event" "<= 1000 ms" \
+    "$(bench_yesno "$down_ms" 1000)" \
+    "$N containers; ${down_state_ms} ms after the last State.FinishedAt"

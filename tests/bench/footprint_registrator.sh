@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Scenario 3, registrator footprint: BENCH_CONTAINERS (500) running busybox
+# `sleep` containers, all registered; then the registrator's resident set
+# (VmRSS, and the peak VmHWM) and, over BENCH_IDLE_S (60) idle seconds,
+# its CPU time (utime + stime from /proc/PID/stat) and wake-ups (context
+# switches of its threads). The count is bounded by memory first: each
+# container costs a containerd shim (about 13 MB resident), and 4 GB must
+# stay available. Goal: RSS <= 4 MB, idle CPU ~ 0. "Idle" is for this run's
+# containers: other tests' containers on the shared Docker are counted and
+# named in the row, as is the agent poll (-agent-poll, 3 s by default).
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+WANT=${BENCH_CONTAINERS:-500}
+PAR=${BENCH_PARALLEL:-8}
+IDLE=${BENCH_IDLE_S:-60}
+SVC=bench-footprint-$$
+N=$(bench_mem_bound "$WANT" 20)
+((N >= 1)) || bed_skip "not enough memory for even one container"
+((N < WANT)) && bed_log "memory bound: $N containers instead of $WANT"
+
+bed_consul_start
+bench_reg_start
+WATCH=$BED_TMP/watch.txt
+bench_catalog_watch "$SVC" "$WATCH" 1800
+bed_wait_until 30 test -s "$WATCH"
+rss0=$(bench_rss_kb "$REG_PID")
+
+t0=$SECONDS
+bench_ctrs_start "$N" "$PAR" "$SVC"
+bed_log "$N containers started in $((SECONDS - t0)) s"
+bed_wait_until 300 bench_watch_has "$WATCH" "$N"
+bed_assert_ok bed_alive "$REG_PID"
+rss=$(bench_rss_kb "$REG_PID")
+hwm=$(bench_hwm_kb "$REG_PID")
+running=$(docker ps -q | wc -l)
+
+# Idle window: nothing of ours changes; CPU and wake-ups over it.
+idle_since=$(date +%s.%N)
+cpu0=$(bench_cpu_ticks "$REG_PID")
+wk0=$(bench_wakeups "$REG_PID")
+# The window is a duration by definition (not a wait for an event).
+sleep "$IDLE"
+cpu1=$(bench_cpu_ticks "$REG_PID")
+wk1=$(bench_wakeups "$REG_PID")
+others=$(docker events --since "$idle_since" --until "$(date +%s.%N)" \
+    --filter type=container --format '{{.Action}}' | wc -l)
+hz=$(getconf CLK_TCK)
+cpu_ms=$(( (cpu1 - cpu0) * 1000 / hz ))
+rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+hwm_mb=$(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }')
+
+bench_row "3 footprint: registrator RSS" \
+    "/proc/PID/status VmRSS, $N containers registered" \
+    "${rss_mb} MB (peak ${hwm_mb} MB; ${rss0} kB before)" "<= 4 MB" \
+    "$(bench_yesno "$rss_mb" 4)" \
+    "$N of ours, $running running on the host"
+bench_row "3 footprint: registrator idle CPU" \
+    "/proc/PID/stat utime+stime over ${IDLE} s" \
+    "${cpu_ms} ms CPU, $((wk1 - wk0)) wake-ups" "~ 0" \
+    "$(bench_yesno "$cpu_ms" $((IDLE * 10)))" \
+    "'yes' means < 1% of one core; $others Docker events from other runs in the window; agent poll every 3 s"
