@@ -32,15 +32,15 @@
 
 #include "registrator.h"
 
-#define CRASH_STDOUT	"[stdout] "
-#define CRASH_STDERR	"[stderr] "
-#define CRASH_PATH_MAX	256
+#define CRASH_STDOUT "[stdout] "
+#define CRASH_STDERR "[stderr] "
+#define CRASH_PATH_MAX 256
 /*
  * A die this soon after a kill or stop event is the operator's doing.
  * docker stop waits 10 s (compose too) before its SIGKILL; a kill long
  * before a die (a SIGHUP to reload, say) does not excuse a later crash.
  */
-#define CRASH_KILL_WINDOW_MS	120000
+#define CRASH_KILL_WINDOW_MS 120000
 /*
  * Stats requests in flight at once: a one-shot sample takes the daemon
  * about a second, and the connections are shared with registration.
@@ -60,7 +60,7 @@ crash_logs_demux(const char *data, size_t len, struct buf *out)
 {
 	const unsigned char *p = (const unsigned char *)data;
 	size_t off = 0;
-	int cur = -1;		/* stream of the open line, -1: none */
+	int cur = -1; /* stream of the open line, -1: none */
 
 	if (len < 8 || !crash_header_valid(p))
 		return buf_add(out, data, len);
@@ -76,8 +76,8 @@ crash_logs_demux(const char *data, size_t len, struct buf *out)
 			    len - off);
 		}
 		stream = p[off] == 2 ? 2 : 1;
-		n = (uint32_t)p[off + 4] << 24 | (uint32_t)p[off + 5] << 16 |
-		    (uint32_t)p[off + 6] << 8 | (uint32_t)p[off + 7];
+		n = (uint32_t)p[off + 4] << 24 | (uint32_t)p[off + 5] << 16
+		    | (uint32_t)p[off + 6] << 8 | (uint32_t)p[off + 7];
 		off += 8;
 		end = n > len - off ? len : off + n;
 		while (off < end) {
@@ -87,14 +87,16 @@ crash_logs_demux(const char *data, size_t len, struct buf *out)
 			if (cur != stream) {
 				if (cur != -1 && buf_addc(out, '\n') == -1)
 					return -1;
-				if (buf_addstr(out, stream == 2 ? CRASH_STDERR :
-				    CRASH_STDOUT) == -1)
+				if (buf_addstr(out,
+					stream == 2 ? CRASH_STDERR
+						    : CRASH_STDOUT)
+				    == -1)
 					return -1;
 				cur = stream;
 			}
 			nl = memchr(data + off, '\n', end - off);
-			k = nl != NULL ? (size_t)(nl - (data + off)) + 1 :
-			    end - off;
+			k = nl != NULL ? (size_t)(nl - (data + off)) + 1
+				       : end - off;
 			if (buf_add(out, data + off, k) == -1)
 				return -1;
 			off += k;
@@ -114,8 +116,7 @@ crash_num(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	    v->valuedouble > 9.2e18)
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9.2e18)
 		return -1;
 	return (long long)v->valuedouble;
 }
@@ -149,9 +150,10 @@ crash_stats_parse(const char *json, size_t len, struct crash_stats *st,
 	s.pids_limit = crash_num(pids, "limit");
 	read = json_get_str(root, "read");
 	/* A stopped container's answer has zero time and no memory usage. */
-	if (s.mem_usage == -1 || read == NULL ||
-	    str_has_prefix(read, "0001-01-01")) {
-		(void)snprintf(err, errlen, "stats: no sample (container not "
+	if (s.mem_usage == -1 || read == NULL
+	    || str_has_prefix(read, "0001-01-01")) {
+		(void)snprintf(err, errlen,
+		    "stats: no sample (container not "
 		    "running)");
 		goto out;
 	}
@@ -182,12 +184,37 @@ crash_signal_name(int sig)
 {
 	/* Linux numbering: the container runs on this kernel. */
 	static const char *const names[] = {
-		NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
-		"SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
-		"SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-		"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",
-		"SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ",
-		"SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+		NULL,
+		"SIGHUP",
+		"SIGINT",
+		"SIGQUIT",
+		"SIGILL",
+		"SIGTRAP",
+		"SIGABRT",
+		"SIGBUS",
+		"SIGFPE",
+		"SIGKILL",
+		"SIGUSR1",
+		"SIGSEGV",
+		"SIGUSR2",
+		"SIGPIPE",
+		"SIGALRM",
+		"SIGTERM",
+		"SIGSTKFLT",
+		"SIGCHLD",
+		"SIGCONT",
+		"SIGSTOP",
+		"SIGTSTP",
+		"SIGTTIN",
+		"SIGTTOU",
+		"SIGURG",
+		"SIGXCPU",
+		"SIGXFSZ",
+		"SIGVTALRM",
+		"SIGPROF",
+		"SIGWINCH",
+		"SIGIO",
+		"SIGPWR",
 		"SIGSYS",
 	};
 
@@ -260,8 +287,8 @@ crash_strip_replica(const char *name, char *out, size_t len)
 	dot = strchr(name, '.');
 	if (dot != NULL && dot != name) {
 		dot2 = strchr(dot + 1, '.');
-		if (dot2 != NULL && crash_all_digits(dot + 1,
-		    (size_t)(dot2 - dot - 1))) {
+		if (dot2 != NULL
+		    && crash_all_digits(dot + 1, (size_t)(dot2 - dot - 1))) {
 			n = (size_t)(dot - name);
 			(void)snprintf(out, len, "%.*s", (int)n, name);
 			return;
@@ -273,8 +300,8 @@ crash_strip_replica(const char *name, char *out, size_t len)
 			sep = name + i - 1;
 			break;
 		}
-	if (sep != NULL && sep != name && crash_all_digits(sep + 1,
-	    n - (size_t)(sep - name) - 1))
+	if (sep != NULL && sep != name
+	    && crash_all_digits(sep + 1, n - (size_t)(sep - name) - 1))
 		n = (size_t)(sep - name);
 	(void)snprintf(out, len, "%.*s", (int)n, name);
 }
@@ -287,8 +314,8 @@ crash_service(const struct container *c, char *out, size_t len)
 
 	project = container_label(c, DERIVE_LABEL_COMPOSE_PROJECT);
 	service = container_label(c, DERIVE_LABEL_COMPOSE_SERVICE);
-	if (project != NULL && project[0] != '\0' && service != NULL &&
-	    service[0] != '\0') {
+	if (project != NULL && project[0] != '\0' && service != NULL
+	    && service[0] != '\0') {
 		(void)snprintf(out, len, "%s/%s", project, service);
 		return;
 	}
@@ -432,19 +459,19 @@ crash_labels(const struct container *c, const char *allow)
 
 		if (cJSON_GetObjectItemCaseSensitive(o, k) != NULL)
 			continue;
-		cJSON_AddStringToObject(o, k, crash_label_allowed(k, allow) ?
-		    c->labels[i].value : CRASH_FILTERED);
+		cJSON_AddStringToObject(o, k,
+		    crash_label_allowed(k, allow) ? c->labels[i].value
+						  : CRASH_FILTERED);
 	}
 	return o;
 }
 
 static void
-crash_describe(const struct container_state *st, const char *reason,
-    char *out, size_t len)
+crash_describe(const struct container_state *st, const char *reason, char *out,
+    size_t len)
 {
 	if (st->oom_killed)
-		(void)snprintf(out, len, "OOM killed (exit %d)",
-		    st->exit_code);
+		(void)snprintf(out, len, "OOM killed (exit %d)", st->exit_code);
 	else if (str_has_prefix(reason, "signal:"))
 		(void)snprintf(out, len, "killed by %s (exit %d)",
 		    reason + strlen("signal:"), st->exit_code);
@@ -473,8 +500,9 @@ crash_event_build(const struct crash_report *r)
 	version = container_label(c, "org.opencontainers.image.version");
 	if (version == NULL || version[0] == '\0')
 		version = tag;
-	release = tag[0] != '\0' ? tag : digest[0] != '\0' ? digest :
-	    c->image_id;
+	release = tag[0] != '\0' ? tag
+	    : digest[0] != '\0'  ? digest
+				 : c->image_id;
 
 	ev = sentry_event_new(SENTRY_LEVEL_ERROR, "registrator", msg);
 	sentry_event_set_exception(ev, "ContainerCrash", msg, "docker", false);
@@ -525,49 +553,49 @@ crash_event_build(const struct crash_report *r)
 /* What crash.c remembers of one container. */
 struct crash_ctr {
 	TAILQ_ENTRY(crash_ctr) entry;
-	struct crash	*crash;
-	char		 id[DOCKER_ID_MAX + 1];
-	uint64_t	 kill_ms;	/* last kill or stop event, 0: none */
-	bool		 running;
-	bool		 stats_wanted;	/* due, waiting for a free slot */
-	struct crash_stats stats;	/* last valid sample */
-	uint64_t	 stats_ms;	/* when it was taken (monotonic) */
+	struct crash *crash;
+	char id[DOCKER_ID_MAX + 1];
+	uint64_t kill_ms; /* last kill or stop event, 0: none */
+	bool running;
+	bool stats_wanted; /* due, waiting for a free slot */
+	struct crash_stats stats; /* last valid sample */
+	uint64_t stats_ms; /* when it was taken (monotonic) */
 	struct loop_timer stats_timer;
-	struct http_req	*stats_req;
+	struct http_req *stats_req;
 };
 TAILQ_HEAD(crash_ctrs, crash_ctr);
 
 /* One report being made: the logs are being read. */
 struct crash_job {
 	TAILQ_ENTRY(crash_job) entry;
-	struct crash	*crash;
-	struct container *c;		/* final state, owned */
+	struct crash *crash;
+	struct container *c; /* final state, owned */
 	struct crash_stats stats;
-	uint64_t	 stats_age_ms;
-	struct http_req	*req;
-	bool		 want_stats;	/* crash-event: sample first */
+	uint64_t stats_age_ms;
+	struct http_req *req;
+	bool want_stats; /* crash-event: sample first */
 };
 TAILQ_HEAD(crash_jobs, crash_job);
 
 struct crash {
-	struct loop	*loop;
-	struct http	*http;
-	struct docker	*docker;
-	struct sentry	*sentry;	/* NULL: no reports (janitor only) */
-	bool		 print;		/* crash-event: print, send nothing */
-	struct janitor	*janitor;
+	struct loop *loop;
+	struct http *http;
+	struct docker *docker;
+	struct sentry *sentry; /* NULL: no reports (janitor only) */
+	bool print; /* crash-event: print, send nothing */
+	struct janitor *janitor;
 	const struct crash_config *cfg;
-	char		*host;
+	char *host;
 	struct crash_ctrs ctrs;
 	struct crash_jobs jobs;
-	unsigned	 stats_inflight;
-	struct metric	*m_crashes;
-	struct metric	*m_stops;
+	unsigned stats_inflight;
+	struct metric *m_crashes;
+	struct metric *m_stops;
 
 	/* crash-event */
-	const char	*target;
-	bool		 found;
-	int		 status;
+	const char *target;
+	bool found;
+	int status;
 };
 
 static struct crash_ctr *
@@ -581,7 +609,7 @@ crash_ctr_find(struct crash *cr, const char *id)
 	return NULL;
 }
 
-static void	crash_stats_start(struct crash_ctr *);
+static void crash_stats_start(struct crash_ctr *);
 
 /* Stats slots are free: the containers waiting longest get them. */
 static void
@@ -613,8 +641,8 @@ crash_ctr_free(struct crash *cr, struct crash_ctr *c)
 static bool
 crash_operator_stop(const struct crash *cr, const struct crash_ctr *c)
 {
-	return c->kill_ms != 0 &&
-	    loop_now_ms(cr->loop) - c->kill_ms <= CRASH_KILL_WINDOW_MS;
+	return c->kill_ms != 0
+	    && loop_now_ms(cr->loop) - c->kill_ms <= CRASH_KILL_WINDOW_MS;
 }
 
 static void
@@ -628,7 +656,8 @@ crash_stats_done(const struct http_result *res, void *arg)
 	cr->stats_inflight--;
 	if (res->error == 0 && res->status == 200) {
 		if (crash_stats_parse(res->body, res->body_len, &c->stats, err,
-		    sizeof(err)) == 0)
+			sizeof(err))
+		    == 0)
 			c->stats_ms = loop_now_ms(cr->loop);
 		else
 			log_debug("container %.12s: %s", c->id, err);
@@ -692,8 +721,8 @@ crash_job_finish(struct crash_job *j, const char *logs, const char *logs_err)
 
 	memset(&rep, 0, sizeof(rep));
 	rep.c = j->c;
-	rep.host = cr->cfg->host_override != NULL ? cr->cfg->host_override :
-	    cr->host;
+	rep.host = cr->cfg->host_override != NULL ? cr->cfg->host_override
+						  : cr->host;
 	rep.allow = cr->cfg->allow;
 	rep.logs = logs;
 	rep.logs_error = logs_err;
@@ -709,8 +738,8 @@ crash_job_finish(struct crash_job *j, const char *logs, const char *logs_err)
 		} else {
 			doc = cJSON_ParseWithLength(out.data, out.len);
 			text = doc != NULL ? cJSON_Print(doc) : NULL;
-			(void)printf("%s\n", text != NULL ? text :
-			    buf_str(&out));
+			(void)printf("%s\n",
+			    text != NULL ? text : buf_str(&out));
 			free(text);
 			cJSON_Delete(doc);
 		}
@@ -740,10 +769,12 @@ crash_logs_done(const struct http_result *res, void *arg)
 		    res->errmsg);
 		crash_job_finish(j, NULL, why);
 	} else if (res->status == 404) {
-		crash_job_finish(j, NULL, "logs not read: the container was "
+		crash_job_finish(j, NULL,
+		    "logs not read: the container was "
 		    "removed first");
 	} else if (res->status != 200) {
-		(void)snprintf(why, sizeof(why), "logs not read: HTTP %ld "
+		(void)snprintf(why, sizeof(why),
+		    "logs not read: HTTP %ld "
 		    "(the logging driver may not support reading)",
 		    res->status);
 		crash_job_finish(j, NULL, why);
@@ -760,8 +791,8 @@ crash_job_logs(struct crash_job *j)
 {
 	struct crash *cr = j->crash;
 	char path[CRASH_PATH_MAX];
-	unsigned lines = cr->cfg->log_lines != 0 ? cr->cfg->log_lines :
-	    CRASH_LOG_LINES_DEFAULT;
+	unsigned lines = cr->cfg->log_lines != 0 ? cr->cfg->log_lines
+						 : CRASH_LOG_LINES_DEFAULT;
 
 	(void)snprintf(path, sizeof(path),
 	    "/containers/%s/logs?stdout=1&stderr=1&tail=%u", j->c->id, lines);
@@ -776,9 +807,10 @@ crash_job_stats_done(const struct http_result *res, void *arg)
 	char err[JSON_ERR_MAX];
 
 	j->req = NULL;
-	if (res->error == 0 && res->status == 200 &&
-	    crash_stats_parse(res->body, res->body_len, &j->stats, err,
-	    sizeof(err)) == -1)
+	if (res->error == 0 && res->status == 200
+	    && crash_stats_parse(res->body, res->body_len, &j->stats, err,
+		   sizeof(err))
+		== -1)
 		log_debug("container %s: %s", j->c->name, err);
 	crash_job_logs(j);
 }
@@ -875,7 +907,7 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 	if (ch->inspect == NULL) {
 		if (rec != NULL && (ch->actions & DOCKER_ACT_DIE))
 			log_info("container %.12s: removed before its exit "
-			    "status could be read, no crash report",
+				 "status could be read, no crash report",
 			    ch->id);
 		if (rec != NULL)
 			crash_ctr_free(cr, rec);
@@ -897,12 +929,12 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 	if (ch->actions & DOCKER_ACT_KILL)
 		rec->kill_ms = loop_now_ms(cr->loop);
 	/* Restarting (a restart policy) counts: the loop is what we report. */
-	if ((ch->actions & DOCKER_ACT_DIE) &&
-	    (!c->state.running || c->state.restarting))
+	if ((ch->actions & DOCKER_ACT_DIE)
+	    && (!c->state.running || c->state.restarting))
 		report = cr->sentry != NULL;
 	rec->running = c->state.running && !c->state.restarting;
-	if (rec->running && cr->cfg->stats_interval_ms > 0 &&
-	    !loop_timer_active(&rec->stats_timer) && rec->stats_req == NULL)
+	if (rec->running && cr->cfg->stats_interval_ms > 0
+	    && !loop_timer_active(&rec->stats_timer) && rec->stats_req == NULL)
 		loop_timer_start(cr->loop, &rec->stats_timer, 0);
 	if (!rec->running) {
 		loop_timer_stop(cr->loop, &rec->stats_timer);
@@ -910,10 +942,11 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 	}
 	if (cr->janitor != NULL)
 		janitor_change(cr->janitor, c->id, c,
-		    report && crash_is_crash(&c->state,
-		    crash_operator_stop(cr, rec)));
+		    report
+			&& crash_is_crash(&c->state,
+			    crash_operator_stop(cr, rec)));
 	if (report)
-		crash_die(cr, rec, c);	/* consumes c */
+		crash_die(cr, rec, c); /* consumes c */
 	else
 		container_free(c);
 	/* A start (or restart) opens a new life: earlier stops are over. */
@@ -978,8 +1011,8 @@ crash_cli_change(const struct docker_change *ch, void *arg)
 	c = container_from_json(ch->inspect, err, sizeof(err));
 	if (c == NULL)
 		return;
-	if (strcmp(c->name, cr->target) == 0 ||
-	    (n >= 4 && strncmp(c->id, cr->target, n) == 0)) {
+	if (strcmp(c->name, cr->target) == 0
+	    || (n >= 4 && strncmp(c->id, cr->target, n) == 0)) {
 		cr->found = true;
 		crash_job_start(cr, c, NULL, c->state.running);
 		return;
@@ -1050,8 +1083,8 @@ crash_event_main(const char *docker_host, const char *container,
 	cr = crash_new(loop, http, docker, NULL, NULL, NULL, cfg);
 	cr->target = container;
 	cr->print = true;
-	if (loop_signal_add(loop, SIGINT, crash_cli_signal, cr) == -1 ||
-	    loop_signal_add(loop, SIGTERM, crash_cli_signal, cr) == -1)
+	if (loop_signal_add(loop, SIGINT, crash_cli_signal, cr) == -1
+	    || loop_signal_add(loop, SIGTERM, crash_cli_signal, cr) == -1)
 		fatal("signals");
 	docker_start(docker, false, &cbs, cr);
 	if (loop_run(loop) == -1)

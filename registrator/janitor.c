@@ -26,7 +26,7 @@
 
 #include "registrator.h"
 
-#define JANITOR_PATH_MAX	128
+#define JANITOR_PATH_MAX 128
 
 /* ---- pure ---- */
 
@@ -56,8 +56,8 @@ janitor_removable(const struct container *c, const char *filter, char *why,
 		(void)snprintf(why, whylen, "running");
 		return false;
 	}
-	if (strcmp(c->state.status, "exited") != 0 &&
-	    strcmp(c->state.status, "dead") != 0) {
+	if (strcmp(c->state.status, "exited") != 0
+	    && strcmp(c->state.status, "dead") != 0) {
 		(void)snprintf(why, whylen, "state %s", c->state.status);
 		return false;
 	}
@@ -65,15 +65,16 @@ janitor_removable(const struct container *c, const char *filter, char *why,
 		(void)snprintf(why, whylen, "--rm: Docker removes it");
 		return false;
 	}
-	if (strcmp(policy, "always") == 0 ||
-	    strcmp(policy, "unless-stopped") == 0) {
+	if (strcmp(policy, "always") == 0
+	    || strcmp(policy, "unless-stopped") == 0) {
 		(void)snprintf(why, whylen, "restart policy %s", policy);
 		return false;
 	}
-	if (strcmp(policy, "on-failure") == 0 && c->state.exit_code != 0 &&
-	    (c->restart_max_retries <= 0 ||
-	    c->restart_count < c->restart_max_retries)) {
-		(void)snprintf(why, whylen, "restart policy on-failure with "
+	if (strcmp(policy, "on-failure") == 0 && c->state.exit_code != 0
+	    && (c->restart_max_retries <= 0
+		|| c->restart_count < c->restart_max_retries)) {
+		(void)snprintf(why, whylen,
+		    "restart policy on-failure with "
 		    "retries left");
 		return false;
 	}
@@ -133,24 +134,24 @@ janitor_parse_time(const char *s, int64_t *ms)
 
 struct janitor_ctr {
 	TAILQ_ENTRY(janitor_ctr) entry;
-	struct janitor	*j;
-	char		 id[DOCKER_ID_MAX + 1];
-	char		*name;
-	bool		 report_pending;
-	bool		 due;		/* grace over, waiting for the report */
+	struct janitor *j;
+	char id[DOCKER_ID_MAX + 1];
+	char *name;
+	bool report_pending;
+	bool due; /* grace over, waiting for the report */
 	struct loop_timer timer;
-	struct http_req	*req;		/* the DELETE */
+	struct http_req *req; /* the DELETE */
 };
 TAILQ_HEAD(janitor_ctrs, janitor_ctr);
 
 struct janitor {
-	struct loop	*loop;
-	struct http	*http;
-	struct docker	*docker;
-	uint64_t	 grace_ms;
-	char		*filter;
+	struct loop *loop;
+	struct http *http;
+	struct docker *docker;
+	uint64_t grace_ms;
+	char *filter;
 	struct janitor_ctrs ctrs;
-	struct metric	*m_removed;
+	struct metric *m_removed;
 };
 
 static struct janitor_ctr *
@@ -252,7 +253,7 @@ janitor_change(struct janitor *j, const char *id, const struct container *c,
 
 	rec = janitor_find(j, id);
 	if (rec != NULL && rec->req != NULL)
-		return;		/* being removed: the answer decides */
+		return; /* being removed: the answer decides */
 	if (c == NULL || !janitor_removable(c, j->filter, why, sizeof(why))) {
 		if (rec != NULL) {
 			log_debug("container %.12s: cleanup cancelled: %s", id,
@@ -271,8 +272,8 @@ janitor_change(struct janitor *j, const char *id, const struct container *c,
 	 * FinishedAt's nanoseconds were rounded down by, so the removal is
 	 * never early.
 	 */
-	delay = finished < 0 ? (int64_t)j->grace_ms :
-	    finished + (int64_t)j->grace_ms - now + 1;
+	delay = finished < 0 ? (int64_t)j->grace_ms
+			     : finished + (int64_t)j->grace_ms - now + 1;
 	delay += (int64_t)(mono_ms() - loop_now_ms(j->loop));
 	if (delay < 0)
 		delay = 0;

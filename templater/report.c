@@ -42,10 +42,10 @@ report_kind_name(enum report_kind kind)
 
 /* Line starts of text: lines[i] .. lines[i + 1] (the last ends at len). */
 struct report_lines {
-	const char	*text;
-	size_t		 len;
-	size_t		*start;
-	size_t		 n;
+	const char *text;
+	size_t len;
+	size_t *start;
+	size_t n;
 };
 
 static void
@@ -62,8 +62,8 @@ report_lines_split(struct report_lines *l, const char *text, size_t len)
 			continue;
 		if (l->n == cap) {
 			cap *= 2;
-			l->start = xreallocarray(l->start, cap,
-			    sizeof(*l->start));
+			l->start
+			    = xreallocarray(l->start, cap, sizeof(*l->start));
 		}
 		l->start[l->n++] = i;
 	}
@@ -103,8 +103,8 @@ report_diff(const char *a, size_t alen, const char *b, size_t blen,
 	report_lines_split(&lb, b, blen);
 	while (pre < la.n && pre < lb.n && report_line_eq(&la, pre, &lb, pre))
 		pre++;
-	while (suf < la.n - pre && suf < lb.n - pre &&
-	    report_line_eq(&la, la.n - 1 - suf, &lb, lb.n - 1 - suf))
+	while (suf < la.n - pre && suf < lb.n - pre
+	    && report_line_eq(&la, la.n - 1 - suf, &lb, lb.n - 1 - suf))
 		suf++;
 	total = (la.n - pre - suf) + (lb.n - pre - suf);
 	if (total == 0) {
@@ -112,7 +112,8 @@ report_diff(const char *a, size_t alen, const char *b, size_t blen,
 		goto out;
 	}
 	if (buf_addf(out, "@@ -%zu,%zu +%zu,%zu @@\n", pre + 1,
-	    la.n - pre - suf, pre + 1, lb.n - pre - suf) == -1)
+		la.n - pre - suf, pre + 1, lb.n - pre - suf)
+	    == -1)
 		goto out;
 	for (i = pre; i < la.n - suf && shown < max_lines; i++, shown++) {
 		const char *p;
@@ -128,8 +129,9 @@ report_diff(const char *a, size_t alen, const char *b, size_t blen,
 		if (buf_addf(out, "+%.*s\n", (int)n, p) == -1)
 			goto out;
 	}
-	if (shown < total && buf_addf(out, "[... %zu more changed lines]\n",
-	    total - shown) == -1)
+	if (shown < total
+	    && buf_addf(out, "[... %zu more changed lines]\n", total - shown)
+		== -1)
 		goto out;
 	ret = 0;
 out:

@@ -63,8 +63,8 @@ templater_report(const struct report *r, void *arg)
 	if (tp->sentry == NULL)
 		return;
 	ev = report_event(r, tp->host);
-	log_debug("template %s: %s failure reported as event %s",
-	    r->template, report_kind_name(r->kind), sentry_event_id(ev));
+	log_debug("template %s: %s failure reported as event %s", r->template,
+	    report_kind_name(r->kind), sentry_event_id(ev));
 	(void)sentry_capture(tp->sentry, ev);
 }
 

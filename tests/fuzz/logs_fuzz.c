@@ -15,9 +15,9 @@
 
 #include "registrator.h"
 
-#define LOGS_FUZZ_CAP	(64u * 1024)
+#define LOGS_FUZZ_CAP (64u * 1024)
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,9 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf out = BUF_INITIALIZER(LOGS_FUZZ_CAP);
 	struct buf big = BUF_INITIALIZER(16 * size + 64);
 
-	if (crash_logs_demux((const char *)data, size, &out) == 0 &&
-	    out.len > 0 && size >= 8 && data[0] <= 2 && data[1] == 0 &&
-	    data[2] == 0 && data[3] == 0 && out.data[out.len - 1] != '\n')
+	if (crash_logs_demux((const char *)data, size, &out) == 0 && out.len > 0
+	    && size >= 8 && data[0] <= 2 && data[1] == 0 && data[2] == 0
+	    && data[3] == 0 && out.data[out.len - 1] != '\n')
 		abort();
 	if (out.len > LOGS_FUZZ_CAP)
 		abort();

@@ -28,8 +28,8 @@ frame(struct buf *b, int stream, const char *payload)
 {
 	size_t n = strlen(payload);
 	unsigned char h[8] = { (unsigned char)stream, 0, 0, 0,
-	    (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-	    (unsigned char)(n >> 8), (unsigned char)n };
+		(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+		(unsigned char)(n >> 8), (unsigned char)n };
 
 	(void)buf_add(b, h, sizeof(h));
 	(void)buf_add(b, payload, n);
@@ -46,7 +46,8 @@ test_demux(void)
 	frame(&in, 2, "it broke\nsecond\n");
 	frame(&in, 1, "no newline");
 	T_EQ_INT(crash_logs_demux(in.data, in.len, &out), 0);
-	T_EQ_STR(buf_str(&out), "[stdout] boom\n[stderr] oops: it broke\n"
+	T_EQ_STR(buf_str(&out),
+	    "[stdout] boom\n[stderr] oops: it broke\n"
 	    "[stderr] second\n[stdout] no newline\n");
 
 	/* A stream switch in the middle of a line ends that line. */
@@ -102,17 +103,19 @@ test_stats(void)
 {
 	struct crash_stats st;
 	char err[256];
-	const char *v1 = "{\"read\":\"2026-11-23T16:43:45.3Z\","
-	    "\"pids_stats\":{\"current\":3,\"limit\":100},"
-	    "\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":120084797,"
-	    "\"usage_in_kernelmode\":50000000,\"usage_in_usermode\":60000000}},"
-	    "\"memory_stats\":{\"usage\":1843200,\"max_usage\":4190208,"
-	    "\"limit\":33554432,\"failcnt\":7}}";
-	const char *empty = "{\"id\":\"x\",\"name\":\"/x\",\"read\":"
-	    "\"0001-01-01T00:00:00Z\",\"memory_stats\":{},\"cpu_stats\":"
-	    "{\"cpu_usage\":{\"total_usage\":0}}}";
+	const char *v1
+	    = "{\"read\":\"2026-11-23T16:43:45.3Z\","
+	      "\"pids_stats\":{\"current\":3,\"limit\":100},"
+	      "\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":120084797,"
+	      "\"usage_in_kernelmode\":50000000,\"usage_in_usermode\":60000000}},"
+	      "\"memory_stats\":{\"usage\":1843200,\"max_usage\":4190208,"
+	      "\"limit\":33554432,\"failcnt\":7}}";
+	const char *empty
+	    = "{\"id\":\"x\",\"name\":\"/x\",\"read\":"
+	      "\"0001-01-01T00:00:00Z\",\"memory_stats\":{},\"cpu_stats\":"
+	      "{\"cpu_usage\":{\"total_usage\":0}}}";
 	const char *zero = "{\"read\":\"0001-01-01T00:00:00Z\","
-	    "\"memory_stats\":{\"usage\":0},\"cpu_stats\":{}}";
+			   "\"memory_stats\":{\"usage\":0},\"cpu_stats\":{}}";
 
 	memset(&st, 0, sizeof(st));
 	T_EQ_INT(crash_stats_parse(v1, strlen(v1), &st, err, sizeof(err)), 0);
@@ -129,11 +132,11 @@ test_stats(void)
 	T_EQ_STR(st.read_at, "2026-11-23T16:43:45.3Z");
 
 	/* A stopped container's answer is refused; st stays as it was. */
-	T_EQ_INT(crash_stats_parse(empty, strlen(empty), &st, err,
-	    sizeof(err)), -1);
+	T_EQ_INT(crash_stats_parse(empty, strlen(empty), &st, err, sizeof(err)),
+	    -1);
 	T_EQ_INT(st.mem_usage, 1843200);
-	T_EQ_INT(crash_stats_parse(zero, strlen(zero), &st, err,
-	    sizeof(err)), -1);
+	T_EQ_INT(crash_stats_parse(zero, strlen(zero), &st, err, sizeof(err)),
+	    -1);
 	T_EQ_INT(crash_stats_parse("{", 1, &st, err, sizeof(err)), -1);
 }
 
@@ -145,7 +148,8 @@ make(const char *image, const char *name, int exit_code, bool oom,
 	struct container *c;
 	char *json, err[256];
 
-	json = xasprintf("{\"Id\":\"%s\",\"Name\":\"/%s\",\"Image\":"
+	json = xasprintf(
+	    "{\"Id\":\"%s\",\"Name\":\"/%s\",\"Image\":"
 	    "\"sha256:aaaa\",\"RestartCount\":%d,\"Config\":{\"Image\":\"%s\","
 	    "\"Env\":[\"PATH=/bin\",\"DB_PASSWORD=hunter2-env-secret\","
 	    "\"SERVICE_NAME=envsvc\"],\"Labels\":%s},\"HostConfig\":{"
@@ -153,9 +157,9 @@ make(const char *image, const char *name, int exit_code, bool oom,
 	    "\"State\":{\"Status\":\"exited\",\"Running\":false,"
 	    "\"OOMKilled\":%s,\"ExitCode\":%d,\"StartedAt\":"
 	    "\"2026-11-23T16:19:38.557709826Z\",\"FinishedAt\":"
-	    "\"2026-11-23T16:19:39.5Z\"}}", ID64, name, restart_count, image,
-	    labels_json, policy, max_retries, oom ? "true" : "false",
-	    exit_code);
+	    "\"2026-11-23T16:19:39.5Z\"}}",
+	    ID64, name, restart_count, image, labels_json, policy, max_retries,
+	    oom ? "true" : "false", exit_code);
 	c = container_parse(json, strlen(json), err, sizeof(err));
 	if (c == NULL)
 		fprintf(stderr, "make: %s\n", err);
@@ -212,8 +216,8 @@ test_grouping(void)
 	T_EQ_STR(repo, "registry.example:5000/team/app");
 	T_EQ_STR(tag, "1.2");
 	T_EQ_STR(dig, "sha256:ab");
-	crash_image_split("registry.example:5000/team/app", repo,
-	    sizeof(repo), tag, sizeof(tag), dig, sizeof(dig));
+	crash_image_split("registry.example:5000/team/app", repo, sizeof(repo),
+	    tag, sizeof(tag), dig, sizeof(dig));
 	T_EQ_STR(repo, "registry.example:5000/team/app");
 	T_EQ_STR(tag, "");
 	crash_image_split("nginx:1.25", repo, sizeof(repo), tag, sizeof(tag),
@@ -223,7 +227,8 @@ test_grouping(void)
 
 	c = make("nginx:1.25", "proj-web-2", 1, false,
 	    "{\"com.docker.compose.project\":\"proj\","
-	    "\"com.docker.compose.service\":\"web\"}", "no", 0, 0);
+	    "\"com.docker.compose.service\":\"web\"}",
+	    "no", 0, 0);
 	crash_service(c, s, sizeof(s));
 	T_EQ_STR(s, "proj/web");
 	container_free(c);
@@ -245,8 +250,7 @@ static void
 test_labels(void)
 {
 	T_ASSERT(crash_label_allowed("com.docker.compose.project", NULL));
-	T_ASSERT(crash_label_allowed("org.opencontainers.image.version",
-	    NULL));
+	T_ASSERT(crash_label_allowed("org.opencontainers.image.version", NULL));
 	T_ASSERT(crash_label_allowed("SERVICE_NAME", NULL));
 	T_ASSERT(crash_label_allowed("SERVICE_80_NAME", NULL));
 	T_ASSERT(crash_label_allowed("SERVICE_443_TAGS", NULL));
@@ -274,7 +278,8 @@ test_event(void)
 	c = make("registrator-test/busybox:1", "crashy-1", 3, false,
 	    "{\"SERVICE_NAME\":\"crashy\",\"secret.token\":"
 	    "\"s3cr3t-label-value\",\"org.opencontainers.image.version\":"
-	    "\"4.5.6\"}", "no", 0, 0);
+	    "\"4.5.6\"}",
+	    "no", 0, 0);
 	T_NOT_NULL(c);
 	memset(&st, 0, sizeof(st));
 	st.valid = true;
@@ -317,9 +322,13 @@ test_event(void)
 	T_EQ_STR(cJSON_GetObjectItem(extra, "logs")->valuestring,
 	    "[stdout] boom\n");
 	T_EQ_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(extra, "labels"),
-	    "secret.token")->valuestring, CRASH_FILTERED);
+		     "secret.token")
+		     ->valuestring,
+	    CRASH_FILTERED);
 	T_EQ_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(extra, "labels"),
-	    "SERVICE_NAME")->valuestring, "crashy");
+		     "SERVICE_NAME")
+		     ->valuestring,
+	    "crashy");
 	res = json_path(doc, "contexts.resources");
 	T_EQ_INT(cJSON_GetObjectItem(res, "memory_max_usage_bytes")->valueint,
 	    2000);
@@ -339,8 +348,9 @@ test_event(void)
 	ev = crash_event_build(&rep);
 	T_EQ_INT(sentry_event_serialize(ev, &out, err, sizeof(err)), 0);
 	doc = cJSON_Parse(buf_str(&out));
-	T_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "fingerprint"),
-	    2)->valuestring, "oom");
+	T_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "fingerprint"), 2)
+		     ->valuestring,
+	    "oom");
 	T_EQ_STR(cJSON_GetObjectItem(doc, "release")->valuestring,
 	    "sha256:beef");
 	T_EQ_STR(json_path_str(doc, "tags.oom"), "true");

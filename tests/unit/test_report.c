@@ -22,7 +22,7 @@ test_diff(void)
 	struct buf out = BUF_INITIALIZER(4096), small = BUF_INITIALIZER(24);
 	const char *a = "upstream web {\n  server 10.0.0.1:80;\n}\n";
 	const char *b = "upstream web {\n  server 10.0.0.1:80;\n"
-	    "  server 10.0.0.2:80;\n}\n";
+			"  server 10.0.0.2:80;\n}\n";
 	const char *c = "one\ntwo\nthree\nfour\n";
 
 	T_EQ_INT(report_diff(a, strlen(a), b, strlen(b), 40, &out), 0);
@@ -36,7 +36,8 @@ test_diff(void)
 	/* A new file: everything is added; the line cap holds. */
 	buf_reset(&out);
 	T_EQ_INT(report_diff(NULL, 0, c, strlen(c), 2, &out), 0);
-	T_EQ_STR(buf_str(&out), "@@ -1,0 +1,4 @@\n+one\n+two\n"
+	T_EQ_STR(buf_str(&out),
+	    "@@ -1,0 +1,4 @@\n+one\n+two\n"
 	    "[... 2 more changed lines]\n");
 	/* No final newline on one side only. */
 	buf_reset(&out);
@@ -99,12 +100,14 @@ test_event(void)
 	ev = report_event(&r, NULL);
 	T_EQ_INT(sentry_event_serialize(ev, &out, err, sizeof(err)), 0);
 	doc = cJSON_Parse(buf_str(&out));
-	T_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "fingerprint"),
-	    2)->valuestring, "render");
+	T_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "fingerprint"), 2)
+		     ->valuestring,
+	    "render");
 	T_NULL(json_path(doc, "tags.exit_status"));
 	T_NULL(json_path(doc, "extra.diff"));
-	T_ASSERT(strstr(json_path_str(doc, "logentry.formatted"),
-	    "no such function") != NULL);
+	T_ASSERT(
+	    strstr(json_path_str(doc, "logentry.formatted"), "no such function")
+	    != NULL);
 	cJSON_Delete(doc);
 	sentry_event_free(ev);
 	buf_clear(&out);
