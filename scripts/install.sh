@@ -99,7 +99,8 @@ find_go()
 # two concurrent installs do not build it twice.
 build_consul()
 {
-	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/registrator-testbed
+	local home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+	local cache=${XDG_CACHE_HOME:-$home/.cache}/registrator-testbed
 	local out=$cache/consul-1.16.3 log=$cache/consul-build.log go start
 	mkdir -p "$cache"
 	exec 9>"$cache/.build.lock"
@@ -115,7 +116,7 @@ build_consul()
 	# answers 404 for them ("verifying module: ... 404 Not Found"); their
 	# hashes are pinned in tests/consul/go.sum instead.
 	if ! (cd "$top/tests/consul" &&
-	    GOTOOLCHAIN=local \
+	    HOME=$home GOTOOLCHAIN=local \
 	    GONOSUMDB=github.com/hashicorp/hcp-sdk-go,github.com/hashicorp/consul/envoyextensions \
 	    "$go" build -mod=readonly -trimpath -o "$out.tmp.$$" \
 	    github.com/hashicorp/consul) >"$log" 2>&1; then

@@ -32,6 +32,10 @@ BED_NAME=${BED_NAME:-$(basename "$0" .sh)}
 BED_IMAGE=registrator-test/busybox:1
 BED_LABEL=registrator.test
 BED_POLL=${BED_POLL:-0.1}
+# Debian's python3 (scripts/install.sh installs it): a pyenv shim earlier in
+# PATH costs seconds per start on a loaded machine.
+BED_PYTHON=${BED_PYTHON:-/usr/bin/python3}
+[[ -x $BED_PYTHON ]] || BED_PYTHON=python3
 BED_DOCKER_SOCK=${BED_DOCKER_SOCK:-/var/run/docker.sock}
 BED_PORTS_DIR=${BED_PORTS_DIR:-/tmp/registrator-bed-ports}
 BED_PIDS=()
@@ -202,7 +206,7 @@ bed_wait_until()
 # reservation whose owner is gone or that is older than an hour is stale.
 bed_free_ports()
 {
-	python3 - "$1" "$BED_PORTS_DIR" "$$" <<'PY' || bed_fail "could not find $1 free ports"
+	"$BED_PYTHON" -I - "$1" "$BED_PORTS_DIR" "$$" <<'PY' || bed_fail "could not find $1 free ports"
 import os, random, shutil, socket, sys, time
 n, rdir, owner = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 os.makedirs(rdir, exist_ok=True)

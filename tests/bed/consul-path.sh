@@ -8,7 +8,8 @@
 # (${XDG_CACHE_HOME:-~/.cache}/registrator-testbed/consul-1.16.3).
 set -u
 
-bed_consul_cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/registrator-testbed
+bed_consul_home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+bed_consul_cache_dir=${XDG_CACHE_HOME:-$bed_consul_home/.cache}/registrator-testbed
 bed_consul_cached=$bed_consul_cache_dir/consul-1.16.3
 
 # consul_version_ok <binary>: true when `<binary> version` says v1.MINOR
