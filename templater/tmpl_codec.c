@@ -660,6 +660,9 @@ TMPL_FN(fn_regex_match)
 	return 0;
 }
 
+/* Bytes regexReplaceAll may make regexec scan in one call. */
+#define REGEX_WORK_MAX ((size_t)64 << 20)
+
 /* Go's Regexp.Expand: $1, ${1}, $$; names are not supported. */
 static void
 expand(struct buf *b, const char *t, size_t tlen, const char *s,
@@ -705,7 +708,7 @@ expand(struct buf *b, const char *t, size_t tlen, const char *s,
 TMPL_FN(fn_regex_replace_all)
 {
 	const char *re, *repl, *s;
-	size_t relen, rlen, len, last = 0, pos = 0;
+	size_t relen, rlen, len, last = 0, pos = 0, work = 0;
 	regmatch_t m[10];
 	regex_t rx;
 	struct buf b;
@@ -719,6 +722,19 @@ TMPL_FN(fn_regex_replace_all)
 		return -1;
 	buf_init(&b, SIZE_MAX);
 	while (pos <= len) {
+		/*
+		 * regexec's cost grows with the whole string on every call
+		 * (glibc sizes its buffers by the end offset), so many
+		 * matches in a long string are quadratic: bound the work.
+		 */
+		work += len + 1;
+		if (work > REGEX_WORK_MAX) {
+			regfree(&rx);
+			buf_clear(&b);
+			return exec_errorf(x,
+			    "regexReplaceAll: too many matches in %zu bytes",
+			    len);
+		}
 		m[0].rm_so = (regoff_t)pos;
 		m[0].rm_eo = (regoff_t)len;
 		if (regexec(&rx, s, 10, m,
