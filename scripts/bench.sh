@@ -43,12 +43,13 @@ all=(event_latency churn footprint_registrator footprint_templater render
 	change_latency connections)
 (($# > 0)) && all=("$@")
 
-printf '# %s, %s cores, %s MB, kernel %s, Docker %s, Consul %s\n' \
+consul=$("$top/tests/bed/consul-path.sh" 2>/dev/null) &&
+    consul=$("$consul" version | head -n 1)
+printf '# %s, %s cores, %s MB, kernel %s, Docker %s, %s, load %s\n' \
     "$(date -u +%FT%TZ)" "$(nproc)" \
     "$(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo)" \
     "$(uname -r)" "$(docker version --format '{{.Server.Version}}' 2>/dev/null)" \
-    "$("$top/tests/bed/consul-path.sh" 2>/dev/null | xargs -r -I{} {} version |
-	head -n 1)"
+    "${consul:-Consul not found}" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| scenario | command | figure | goal | met? | notes |\n'
 printf '|---|---|---|---|---|---|\n'
 failed=0

@@ -54,8 +54,26 @@ n = int(n)
 u = urllib.parse.urlparse(url)
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
 w = subprocess.Popen([watcher, d, str(10 * n + 10), str(60 + 10 * n)],
-                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-if w.stdout.readline().strip() != "ready":
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+fd = w.stdout.fileno()
+pending = b""
+def next_line(deadline):
+    """One line from rename_watch (own buffer: select() cannot see a
+    file object's), or None at the deadline."""
+    global pending
+    while b"\n" not in pending:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                sys.exit("rename_watch exited")
+            pending += chunk
+    line, pending = pending.split(b"\n", 1)
+    return line.decode()
+if next_line(time.monotonic() + 10) != "ready":
     sys.exit("rename_watch did not start")
 for i in range(n):
     port = 10001 + i
@@ -68,15 +86,9 @@ for i in range(n):
     deadline = time.monotonic() + 10
     t1 = None
     while t1 is None:
-        left = deadline - time.monotonic()
-        if left <= 0:
+        line = next_line(deadline)
+        if line is None:
             sys.exit("change %d: no rename within 10 s" % i)
-        ready, _, _ = select.select([w.stdout], [], [], left)
-        if not ready:
-            continue
-        line = w.stdout.readline()
-        if not line:
-            sys.exit("rename_watch exited")
         ts, what, fname = (line.split() + ["", "", ""])[:3]
         if what == "moved_to" and fname == name:
             with open(out) as f:

@@ -336,3 +336,13 @@ bench_ms()
 {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (a - b) * 1000 }'
 }
+
+# bench_rss_split <pid>: "anon A MB, file F MB" from /proc/PID/status: the
+# private heap and stacks versus mapped files (mostly shared libraries,
+# libcurl and OpenSSL's code, counted in every process that maps them).
+bench_rss_split()
+{
+	awk '$1 == "RssAnon:" { a = $2 } $1 == "RssFile:" { f = $2 }
+	    END { printf "anon %.1f MB, file %.1f MB\n", a / 1024, f / 1024 }' \
+	    "/proc/$1/status"
+}

@@ -34,6 +34,7 @@ bed_wait_until 300 bench_watch_has "$WATCH" "$N"
 bed_assert_ok bed_alive "$REG_PID"
 rss=$(bench_rss_kb "$REG_PID")
 hwm=$(bench_hwm_kb "$REG_PID")
+split=$(bench_rss_split "$REG_PID")
 running=$(docker ps -q | wc -l)
 
 # Idle window: nothing of ours changes; CPU and wake-ups over it.
@@ -53,7 +54,7 @@ hwm_mb=$(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }')
 
 bench_row "3 footprint: registrator RSS" \
     "/proc/PID/status VmRSS, $N containers registered" \
-    "${rss_mb} MB (peak ${hwm_mb} MB; ${rss0} kB before)" "<= 4 MB" \
+    "${rss_mb} MB ($split; peak ${hwm_mb} MB; $(awk -v k="$rss0" 'BEGIN { printf "%.1f", k / 1024 }') MB with no container)" "<= 4 MB" \
     "$(bench_yesno "$rss_mb" 4)" \
     "$N of ours, $running running on the host"
 bench_row "3 footprint: registrator idle CPU" \

@@ -42,6 +42,7 @@ bed_wait_until 60 settled
 watches=$(bench_metric "$LISTEN" templater_watches)
 rss=$(bench_rss_kb "$TPL_PID")
 hwm=$(bench_hwm_kb "$TPL_PID")
+split=$(bench_rss_split "$TPL_PID")
 
 cpu0=$(bench_cpu_ticks "$TPL_PID")
 wk0=$(bench_wakeups "$TPL_PID")
@@ -77,7 +78,7 @@ fi
 
 bench_row "3 footprint: templater RSS" \
     "/proc/PID/status VmRSS, $watches watches" \
-    "${rss_mb} MB (peak ${hwm_mb} MB)" "<= 10 MB" \
+    "${rss_mb} MB ($split; peak ${hwm_mb} MB)" "<= 10 MB" \
     "$(bench_yesno "$rss_mb" 10)" \
     "$NSVC services x $NINST instances, shipped nginx template; $ct"
 bench_row "3 footprint: templater idle CPU" \
