@@ -27,10 +27,13 @@ arg_str(struct exec *x, const struct tv *args, size_t i, const char **s,
 		*len = args[i].len;
 		return 0;
 	}
+	/* Go's wording, plus which argument (the piped value is last). */
 	if (args[i].kind == TV_MISSING)
-		return exec_errorf(x, "invalid value; expected string");
-	return exec_errorf(x, "wrong type for value; expected string; got %s",
-	    tv_type_name(&args[i]));
+		return exec_errorf(x,
+		    "invalid value; expected string (argument %zu)", i + 1);
+	return exec_errorf(x,
+	    "wrong type for value; expected string; got %s (argument %zu)",
+	    tv_type_name(&args[i]), i + 1);
 }
 
 int
@@ -45,8 +48,9 @@ arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v)
 		*v = (int64_t)args[i].u.f;
 		return 0;
 	}
-	return exec_errorf(x, "wrong type for value; expected int; got %s",
-	    tv_type_name(&args[i]));
+	return exec_errorf(x,
+	    "wrong type for value; expected int; got %s (argument %zu)",
+	    tv_type_name(&args[i]), i + 1);
 }
 
 struct tv
