@@ -221,18 +221,29 @@ render_execute(struct render_tpl *rt)
 	render_tick(rt);
 }
 
+/*
+ * A template is executed again when one of its dependencies changed, but
+ * not while one it found missing has not been answered yet: during the
+ * first passes hundreds of answers arrive one by one, and executing the
+ * template for each would cost O(n^2).
+ */
 static bool
 render_dirty(const struct render_tpl *rt)
 {
+	bool changed = false;
+	uint64_t gen;
 	size_t i;
 
 	if (!rt->executed)
 		return true;
-	for (i = 0; i < rt->deps.n; i++)
-		if (watch_generation(rt->r->set, rt->deps.v[i].dep)
-		    != rt->seen[i])
-			return true;
-	return false;
+	for (i = 0; i < rt->deps.n; i++) {
+		gen = watch_generation(rt->r->set, rt->deps.v[i].dep);
+		if (rt->deps.v[i].missing && gen == 0)
+			return false;
+		if (gen != rt->seen[i])
+			changed = true;
+	}
+	return changed;
 }
 
 void

@@ -660,8 +660,9 @@ watch_add(struct watch_set *set, const char *dep, char *err, size_t errlen)
 	w->local_node = ep->local_node;
 	w->state = WATCH_IDLE;
 	loop_timer_init(&w->timer, watch_timer_cb, w);
-	TAILQ_INSERT_TAIL(&set->all, w, entry);
+	/* Into the hash first: a resize rehashes what set->all holds. */
 	watch_hash_insert(set, w);
+	TAILQ_INSERT_TAIL(&set->all, w, entry);
 	set->nwatches++;
 	if (w->consul) {
 		set->nconsul++;
