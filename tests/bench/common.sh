@@ -346,3 +346,11 @@ bench_rss_split()
 	    END { printf "anon %.1f MB, file %.1f MB\n", a / 1024, f / 1024 }' \
 	    "/proc/$1/status"
 }
+
+# bench_cpu_ns <pid>: CPU time of every thread of the process in
+# nanoseconds (first field of /proc/PID/task/TID/schedstat).
+bench_cpu_ns()
+{
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+	    awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
