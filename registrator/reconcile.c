@@ -57,6 +57,18 @@ struct rc_ctr {
 TAILQ_HEAD(rc_ctrs, rc_ctr);
 TAILQ_HEAD(rc_writes, rc_write);
 
+/*
+ * A definition the agent refused with 400: sending it again cannot help,
+ * so it is not retried (and does not fail the pass, which would delay
+ * every other write) until the container's definition changes.
+ */
+struct rc_refused {
+	TAILQ_ENTRY(rc_refused) entry;
+	char *service_id;
+	char hash[17];
+};
+TAILQ_HEAD(rc_refusals, rc_refused);
+
 struct reconcile {
 	struct loop *loop;
 	struct agent *agent;
@@ -65,6 +77,7 @@ struct reconcile {
 	char *host_name;
 	struct rc_ctrs ctrs;
 	struct rc_writes writes;
+	struct rc_refusals refused;
 	regex_t id_re; /* gliderlabs' <host>:<name>:<port> */
 
 	bool synced; /* a whole listing has been seen */
@@ -97,8 +110,10 @@ struct rc_write {
 	struct reconcile *rc;
 	char *service_id;
 	char *ctr_id; /* register: for the latency metric */
+	char hash[17]; /* register: the definition sent */
 	bool reg;
 };
+
 
 static void rc_kick(struct reconcile *);
 
@@ -600,13 +615,61 @@ rc_pass_end(struct reconcile *rc)
 }
 
 static void
+rc_refused_free(struct reconcile *rc, struct rc_refused *r)
+{
+	TAILQ_REMOVE(&rc->refused, r, entry);
+	free(r->service_id);
+	free(r);
+}
+
+static bool
+rc_is_refused(const struct reconcile *rc, const struct service *s)
+{
+	const struct rc_refused *r;
+
+	TAILQ_FOREACH(r, &rc->refused, entry)
+		if (strcmp(r->service_id, s->id) == 0
+		    && strcmp(r->hash, s->hash) == 0)
+			return true;
+	return false;
+}
+
+/* Forgets refusals whose service is gone or has a new definition. */
+static void
+rc_refused_prune(struct reconcile *rc)
+{
+	struct rc_refused *r, *next;
+	const struct service *s;
+
+	for (r = TAILQ_FIRST(&rc->refused); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		s = rc_desired(rc, r->service_id, NULL);
+		if (s == NULL || strcmp(s->hash, r->hash) != 0)
+			rc_refused_free(rc, r);
+	}
+}
+
+static void
 rc_write_done(const struct agent_result *res, void *arg)
 {
 	struct rc_write *w = arg;
 	struct reconcile *rc = w->rc;
 	struct rc_ctr *rec;
 
-	if (res->error != 0 || res->status != 200) {
+	if (w->reg && res->error == 0 && res->status == 400) {
+		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
+		struct rc_refused *r;
+
+		log_warnx("registering %s: refused by the agent: %.*s; not "
+			  "retried until its definition changes",
+		    w->service_id, blen, res->body != NULL ? res->body : "");
+		r = xcalloc(1, sizeof(*r));
+		r->service_id = xstrdup(w->service_id);
+		(void)str_copy(r->hash, w->hash, sizeof(r->hash));
+		TAILQ_INSERT_TAIL(&rc->refused, r, entry);
+		if (rc->m_errors != NULL)
+			metrics_inc(rc->m_errors);
+	} else if (res->error != 0 || res->status != 200) {
 		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
 
 		log_warnx("%s %s: %s%.*s (HTTP %ld)",
@@ -657,6 +720,7 @@ rc_put(struct reconcile *rc, const struct service *s, const char *why)
 	log_debug("service %s: %s, registering", s->id, why);
 	w = rc_write_new(rc, s->id);
 	w->reg = true;
+	(void)str_copy(w->hash, s->hash, sizeof(w->hash));
 	w->ctr_id = xstrdup(s->container_id);
 	rc->inflight++;
 	agent_register(rc->agent, body, rc_write_done, w);
@@ -771,6 +835,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 		return;
 	}
 	rc->inflight++; /* held while writes are started */
+	rc_refused_prune(rc);
 	/* Wanted and missing or different: PUT. */
 	TAILQ_FOREACH(c, &rc->ctrs, entry) {
 		if (!rc_wanted(c))
@@ -779,6 +844,8 @@ rc_services_done(const struct agent_result *res, void *arg)
 			const struct service *s = &c->services[i];
 			const char *hash;
 
+			if (rc_is_refused(rc, s))
+				continue;
 			svc = cJSON_GetObjectItemCaseSensitive(have, s->id);
 			if (svc == NULL) {
 				rc_put(rc, s, "missing from the agent");
@@ -911,6 +978,7 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	rc->cfg = cfg;
 	TAILQ_INIT(&rc->ctrs);
 	TAILQ_INIT(&rc->writes);
+	TAILQ_INIT(&rc->refused);
 	if (regcomp(&rc->id_re,
 		"^(.+):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(:udp)?$",
 		REG_EXTENDED)
@@ -996,6 +1064,8 @@ reconcile_free(struct reconcile *rc)
 		rc_ctr_free(rc, c);
 	while ((w = TAILQ_FIRST(&rc->writes)) != NULL)
 		rc_write_free(w);
+	while (TAILQ_FIRST(&rc->refused) != NULL)
+		rc_refused_free(rc, TAILQ_FIRST(&rc->refused));
 	regfree(&rc->id_re);
 	free(rc->host_name);
 	free(rc);
