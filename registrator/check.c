@@ -579,7 +579,7 @@ static void
 traefik_warn(const struct check_ctx *x, const struct traefik_svc *t,
     const char *field, const char *v, const char *why, const char *then)
 {
-	char key[128];
+	char key[256];
 
 	(void)snprintf(key, sizeof(key), "label %s%s.loadbalancer.%s",
 	    CHECK_TRAEFIK_PREFIX, t->name, field);
