@@ -133,3 +133,21 @@ arena_free(struct arena *a)
 	a->spare = NULL;
 	a->total = 0;
 }
+
+void
+arena_trim(struct arena *a, size_t keep)
+{
+	struct arena_chunk *c, *next, **pp = &a->spare;
+	size_t kept = 0;
+
+	for (c = a->spare; c != NULL; c = next) {
+		next = c->next;
+		if (kept + c->size <= keep) {
+			kept += c->size;
+			pp = &c->next;
+			continue;
+		}
+		*pp = next;
+		free(c);
+	}
+}

@@ -871,6 +871,11 @@ tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,
 							 : TMPL_MAX_STEPS;
 	var_push(&x, "$", &root);
 	ret = walk_list(&x, t->root, &root);
+	/*
+	 * Keep a little memory for the next run; a big render's chunks go
+	 * back to malloc so an idle daemon stays small.
+	 */
 	arena_reset(&t->run);
+	arena_trim(&t->run, TMPL_ARENA_KEEP);
 	return ret;
 }

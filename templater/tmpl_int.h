@@ -24,6 +24,8 @@
 #define TMPL_MAX_WIDTH 4096
 /* Longest list a function may build (loop, split...). */
 #define TMPL_MAX_LIST (1 << 20)
+/* Execution memory kept between runs of one template. */
+#define TMPL_ARENA_KEEP ((size_t)256 << 10)
 /*
  * Steps (nodes walked, loop iterations) one execution may take: a
  * template like {{ range 1000000000 }}{{ end }} must not stall the
@@ -52,6 +54,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* Frees everything but the first chunk, for reuse. */
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
+/* Frees reset chunks beyond keep bytes (an idle template's footprint). */
+void arena_trim(struct arena *a, size_t keep);
 
 /* Value kinds.  TV_MISSING is Go's invalid Value, printed "<no value>". */
 enum tv_kind {
