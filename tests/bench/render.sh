@@ -121,7 +121,7 @@ else
 fi
 
 bench_row "4 render: -once -dry wall" \
-    "templater -once -dry -template nginx-upstreams.ctmpl" \
+    "templater -once -dry -template $(basename "$TMPL")" \
     "${wall} ms (median of $RUNS, $tool)" "none set" "n/a" \
     "$NSVC services x $NINST instances, 1 fetch of $((NSVC + 1)) dependencies included$ct"
 bench_row "4 render: engine time" \
