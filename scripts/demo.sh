@@ -13,6 +13,9 @@
 #	--once		stop everything after the rendered file is printed
 #	--no-build	skip install and build (use BUILD_DIR, default build/)
 #
+# The file is rendered to DEMO_OUT (default BUILD_DIR/demo/nginx-upstream.conf)
+# from DEMO_TEMPLATE (default: the first templates/nginx* file).
+#
 # A daemon that is not built yet is skipped with a message saying so.
 set -euo pipefail
 
@@ -24,7 +27,7 @@ for arg in "$@"; do
 	--once) once=1 ;;
 	--no-build) build= ;;
 	-h | --help)
-		sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -52,9 +55,8 @@ BED_NAME=demo
 . "$top/tests/bed/bed.sh"
 trap 'exit 0' INT TERM
 
-out_dir=$BUILD_DIR/demo
-mkdir -p "$out_dir"
-rendered=$out_dir/nginx-upstream.conf
+rendered=${DEMO_OUT:-$BUILD_DIR/demo/nginx-upstream.conf}
+mkdir -p "$(dirname "$rendered")"
 rm -f "$rendered"
 registrator=$BUILD_DIR/registrator/registrator
 templater=$BUILD_DIR/templater/templater
