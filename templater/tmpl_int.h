@@ -25,7 +25,7 @@
 /* Longest list a function may build (loop, split...). */
 #define TMPL_MAX_LIST (1 << 20)
 /* Execution memory kept between runs of one template. */
-#define TMPL_ARENA_KEEP ((size_t)256 << 10)
+#define TMPL_ARENA_KEEP ((size_t)2 << 20)
 /*
  * Steps (nodes walked, loop iterations) one execution may take: a
  * template like {{ range 1000000000 }}{{ end }} must not stall the
