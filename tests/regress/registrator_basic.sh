@@ -83,4 +83,14 @@ ids=$(reg_agent_ids)
 bed_assert_not_contains "$ids" "$n7" "agent services"
 bed_assert_eq 10 "$(wc -l <<<"$ids")" "this run's services"
 
+# A rename changes the ID (<host>:<name>:<port>): the new one replaces the
+# old one, which gliderlabs never noticed.
+docker rename "$n1" "$n1-renamed"
+_renamed()
+{
+	[[ $(reg_catalog web | jq -r '[.[].ServiceID] | join(" ")') == \
+	    "$REG_HOST:$n1-renamed:80" ]]
+}
+bed_wait_until 20 _renamed
+
 bed_pass
