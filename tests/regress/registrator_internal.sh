@@ -31,4 +31,22 @@ svc=$(reg_catalog exposedonly)
 bed_assert_jq_eq "$svc" '.[0].ServiceAddress' "$ip2" "exposed-only address"
 bed_assert_jq_eq "$svc" '.[0].ServicePort' 8080 "exposed-only port"
 
+# A network connect event re-derives the container: SERVICE_NETWORK names
+# a network it joins later; the address moves there when it does.
+net2=$(bed_network_create second)
+n3=$(reg_name moves)
+id3=$(bed_run --name "$n3" --network "$net" -e SERVICE_NAME=mover \
+    -e "SERVICE_NETWORK=$net2" --expose 80 "$REG_IMAGE" bed-httpd)
+ip3=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" "$id3")
+_address()
+{
+	[[ $(reg_catalog mover | jq -r '.[0].ServiceAddress') == "$1" ]]
+}
+bed_wait_until 20 _address "$ip3"
+docker network connect "$net2" "$id3" || bed_fail "network connect failed"
+ip4=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net2\").IPAddress}}" "$id3")
+[[ -n $ip4 && $ip4 != "$ip3" ]] || bed_fail "no new address on $net2"
+bed_wait_until 20 _address "$ip4"
+bed_assert_eq 1 "$(reg_count mover)" "instances after the move"
+
 bed_pass
