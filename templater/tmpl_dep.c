@@ -70,9 +70,10 @@ static int
 parse_filters(const char *f, char *out, size_t outlen, char *err, size_t errlen,
     const char *whole)
 {
-	bool seen[5] = { false };
+	/* Sorted, duplicates kept, as consul-template's sort.Strings. */
+	unsigned seen[5] = { 0 };
 	const char *p = f, *e;
-	size_t n, i;
+	size_t n, i, k;
 	bool any = false;
 
 	while (*p != '\0') {
@@ -90,22 +91,22 @@ parse_filters(const char *f, char *out, size_t outlen, char *err, size_t errlen,
 				    (int)n, p, whole);
 				return -1;
 			}
-			seen[i] = true;
+			seen[i]++;
 		}
 		p += n;
 		if (*p == ',')
 			p++;
 	}
 	out[0] = '\0';
-	for (i = 0; i < 5; i++) {
-		if (!seen[i])
-			continue;
-		if (any)
-			str_copy(out + strlen(out), ",", outlen - strlen(out));
-		str_copy(out + strlen(out), filters_ok[i],
-		    outlen - strlen(out));
-		any = true;
-	}
+	for (i = 0; i < 5; i++)
+		for (k = 0; k < seen[i]; k++) {
+			if (any)
+				str_copy(out + strlen(out), ",",
+				    outlen - strlen(out));
+			str_copy(out + strlen(out), filters_ok[i],
+			    outlen - strlen(out));
+			any = true;
+		}
 	return 0;
 }
 

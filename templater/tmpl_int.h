@@ -407,7 +407,7 @@ struct dep_query {
 	char dc[TMPL_DEP_MAX + 1];
 	char near[TMPL_DEP_MAX + 1];
 	char query[TMPL_DEP_MAX + 1]; /* ns=..&partition=.. raw */
-	char filters[128]; /* sorted, comma-joined */
+	char filters[TMPL_DEP_MAX + 1]; /* sorted, comma-joined */
 };
 
 enum dep_kind {
