@@ -713,9 +713,16 @@ walk_template(struct exec *x, const struct tnode *n, const struct tv *dot)
 		if (strcmp(d->name, n->name) == 0)
 			break;
 	if (d == NULL) {
-		x->cmd = NULL;
-		return exec_errorf(x, "%d:%d: no such template \"%s\"", n->line,
-		    n->col, n->name);
+		/* Go: at <{{template "name"}}>: template "name" not defined */
+		if (!x->failed) {
+			x->failed = true;
+			snprintf(x->err, x->errlen,
+			    "%s:%d:%d: executing \"%s\" at <{{template "
+			    "\"%s\"}}>: template \"%s\" not defined",
+			    x->t->name, n->line, n->col, x->tname, n->name,
+			    n->name);
+		}
+		return -1;
 	}
 	if (++x->depth > TMPL_MAX_CALL_DEPTH) {
 		x->cmd = NULL;
@@ -753,6 +760,16 @@ exec_template_to(struct exec *x, const char *name, const struct tv *dot,
 	const char *savefn = x->fname;
 	struct tv none = tv_missing();
 	int ret;
+	struct tdef *d;
+
+	for (d = x->t->defs; d != NULL; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			break;
+	if (d == NULL)
+		return exec_errorf(x,
+		    "template: no template \"%s\" associated with template "
+		    "\"%s\"",
+		    name, x->t->name);
 
 	memset(&n, 0, sizeof(n));
 	n.kind = TN_TEMPLATE;
