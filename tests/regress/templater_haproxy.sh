@@ -63,7 +63,7 @@ tpl_register web-2 web "$PORT_B"
 tpl_deregister web-1
 bed_wait_until 20 tpl_file_lacks "$BACKENDS" "127\.0\.0\.1:$PORT_A "
 bed_assert_file_contains "$BACKENDS" "127\.0\.0\.1:$PORT_B check$"
-bed_wait_until 20 tpl_curl_is "http://127.0.0.1:$BED_HAPROXY_PORT/" backend-b
+bed_wait_until 20 tpl_curl_all "http://127.0.0.1:$BED_HAPROXY_PORT/" backend-b 6
 for _ in 1 2 3 4 5; do
 	bed_assert_eq backend-b "$(tpl_curl_body "http://127.0.0.1:$BED_HAPROXY_PORT/")" \
 	    "traffic after the removal of web-1"

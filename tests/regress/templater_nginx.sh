@@ -71,11 +71,9 @@ bed_log "step 2: web-2 added"
 tpl_deregister web-1
 bed_wait_until 20 tpl_file_lacks "$UP" "server 127\.0\.0\.1:$PORT_A;"
 bed_assert_file_contains "$UP" "server 127\.0\.0\.1:$PORT_B;"
-for _ in 1 2 3 4; do
-	# Once reloaded, every request goes to backend-b.
-	bed_wait_until 20 tpl_curl_is "http://127.0.0.1:$BED_NGINX_PORT/web/" \
-	    backend-b
-done
+# Once reloaded, every request goes to backend-b.
+bed_wait_until 20 tpl_curl_all "http://127.0.0.1:$BED_NGINX_PORT/web/" \
+    backend-b 6
 body_a=0
 for _ in 1 2 3 4 5 6; do
 	[[ $(tpl_curl_body "http://127.0.0.1:$BED_NGINX_PORT/web/") == backend-a ]] &&

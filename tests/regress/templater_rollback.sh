@@ -6,7 +6,8 @@
 # bytes, same mtime, nginx keeps serving the old content); a reload command
 # that fails gets the previous file back and is run again; the daemon keeps
 # running, goes on rendering later changes, and counts both failures in
-# /metrics.
+# /metrics.  A second template with refuse_empty keeps its last file when
+# its service loses every passing instance.
 . "$SOURCE_DIR/tests/regress/tpl/common.sh"
 
 bed_consul_start
@@ -58,7 +59,14 @@ destination = $SITE
 check = $CHECK {{.}}
 command = ["$RELOAD"]
 command_timeout = 10s
+
+[template guarded]
+source = $TPL_TEMPLATES/nginx-upstreams.ctmpl
+destination = $BED_TMP/guarded.conf
+refuse_empty = true
 EOF
+GUARDED=$BED_TMP/guarded.conf
+tpl_register guarded-1 guarded 18080
 
 tpl_kv_put site/directive 'add_header X-Step one;'
 tpl_kv_put site/body v1
@@ -98,6 +106,19 @@ bed_assert_eq 1 "$(tpl_metric "$LISTEN" templater_command_failures_total)" \
     "command failures"
 tpl_alive
 bed_log "step 4: failed reload rolled back"
+
+# refuse_empty: the guarded service loses its only passing instance; the
+# last good file stays (no 502 fallback written), and comes back to life
+# with a new instance.
+bed_wait_until 20 tpl_file_has "$GUARDED" "server 127\.0\.0\.1:18080;"
+cp "$GUARDED" "$BED_TMP/guarded.before"
+tpl_maintenance guarded-1 true
+bed_wait_until 20 tpl_log_has "health.service\(guarded\|passing\) has no instance; keeping .*guarded.conf \(refuse_empty\)"
+bed_assert_ok cmp -s "$BED_TMP/guarded.before" "$GUARDED"
+tpl_register guarded-2 guarded 18081
+bed_wait_until 20 tpl_file_has "$GUARDED" "server 127\.0\.0\.1:18081;"
+bed_assert_ok tpl_file_lacks "$GUARDED" "server 127\.0\.0\.1:18080;"
+bed_log "step 5: refuse_empty kept the last good file"
 
 # The daemon goes on with later changes.
 tpl_kv_put site/body v5

@@ -133,3 +133,13 @@ tpl_metric_ge()
 	v=$(tpl_metric "$1" "$2") || return 1
 	awk -v v="$v" -v n="$3" 'BEGIN { exit !(v + 0 >= n + 0) }'
 }
+
+# tpl_curl_all <url> <body> <n>: for bed_wait_until: n requests in a row
+# all answer exactly body (a reload has finished: no old worker answers).
+tpl_curl_all()
+{
+	local i
+	for ((i = 0; i < $3; i++)); do
+		tpl_curl_is "$1" "$2" || return 1
+	done
+}
