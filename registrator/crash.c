@@ -12,11 +12,15 @@
  */
 #include <sys/queue.h>
 
+#include <sys/sysinfo.h>
+
 #include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -46,6 +50,7 @@
  * about a second, and the connections are shared with registration.
  */
 #define CRASH_STATS_INFLIGHT_MAX 4
+#define CRASH_CGROUP_ROOT "/sys/fs/cgroup"
 
 /* ---- pure: logs ---- */
 
@@ -167,6 +172,151 @@ crash_stats_parse(const char *json, size_t len, struct crash_stats *st,
 out:
 	cJSON_Delete(root);
 	return ret;
+}
+
+/* ---- cgroup files ---- */
+
+#define CRASH_CG_FILE_MAX 4096
+#define CRASH_CG_UNLIMITED (1LL << 62) /* v1 "no limit" is near 2^63 */
+
+/*
+ * Reads root/rel (a small cgroup file) into buf; returns its length or -1.
+ * These are kernel files in memory: reading them does not block.
+ */
+static ssize_t
+crash_cg_file(const char *root, const char *rel, char *buf, size_t len)
+{
+	char path[CRASH_PATH_MAX * 2];
+	size_t n;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	(void)fclose(f);
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* The number a cgroup file holds; "max" gives max_value; -1 if none. */
+static long long
+crash_cg_num(const char *root, const char *rel, long long max_value)
+{
+	char buf[64];
+	long long v;
+
+	if (crash_cg_file(root, rel, buf, sizeof(buf)) == -1)
+		return -1;
+	(void)str_trim(buf);
+	if (strcmp(buf, "max") == 0)
+		return max_value;
+	if (str_to_ll(buf, 0, INT64_MAX, &v) == -1)
+		return -1;
+	return v;
+}
+
+/* The value of "key N" in a flat-keyed cgroup file; -1 if absent. */
+static long long
+crash_cg_key(const char *root, const char *rel, const char *key)
+{
+	char buf[CRASH_CG_FILE_MAX], *line, *next, *sp;
+	size_t klen = strlen(key);
+	long long v;
+
+	if (crash_cg_file(root, rel, buf, sizeof(buf)) == -1)
+		return -1;
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		sp = line + klen;
+		if (strncmp(line, key, klen) != 0 || *sp != ' ')
+			continue;
+		if (str_to_ll(sp + 1, 0, INT64_MAX, &v) == 0)
+			return v;
+	}
+	return -1;
+}
+
+int
+crash_cgroup_read(const char *root, const char *id, long long host_mem,
+    struct crash_stats *st)
+{
+	struct crash_stats s;
+	char rel[CRASH_PATH_MAX], dir[CRASH_PATH_MAX / 2];
+	long long ticks = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	long long v;
+	struct tm tm;
+	time_t now;
+
+	memset(&s, 0, sizeof(s));
+	(void)snprintf(rel, sizeof(rel),
+	    "memory/docker/%s/memory.usage_in_bytes", id);
+	s.mem_usage = crash_cg_num(root, rel, -1);
+	if (s.mem_usage != -1) {
+		/* cgroup v1, cgroupfs driver: one directory per controller. */
+		(void)snprintf(dir, sizeof(dir), "memory/docker/%s", id);
+		(void)snprintf(rel, sizeof(rel), "%s/memory.max_usage_in_bytes",
+		    dir);
+		s.mem_max_usage = crash_cg_num(root, rel, -1);
+		(void)snprintf(rel, sizeof(rel), "%s/memory.limit_in_bytes",
+		    dir);
+		s.mem_limit = crash_cg_num(root, rel, -1);
+		if (s.mem_limit >= CRASH_CG_UNLIMITED)
+			s.mem_limit = host_mem;
+		(void)snprintf(rel, sizeof(rel), "%s/memory.failcnt", dir);
+		s.mem_failcnt = crash_cg_num(root, rel, -1);
+		(void)snprintf(rel, sizeof(rel),
+		    "cpuacct/docker/%s/cpuacct.usage", id);
+		s.cpu_total_ns = crash_cg_num(root, rel, -1);
+		(void)snprintf(rel, sizeof(rel),
+		    "cpuacct/docker/%s/cpuacct.stat", id);
+		v = crash_cg_key(root, rel, "user");
+		s.cpu_user_ns = v < 0 ? -1 : v * (1000000000LL / ticks);
+		v = crash_cg_key(root, rel, "system");
+		s.cpu_system_ns = v < 0 ? -1 : v * (1000000000LL / ticks);
+		(void)snprintf(dir, sizeof(dir), "pids/docker/%s", id);
+	} else {
+		/* cgroup v2: one directory, systemd or cgroupfs driver. */
+		(void)snprintf(dir, sizeof(dir), "system.slice/docker-%s.scope",
+		    id);
+		(void)snprintf(rel, sizeof(rel), "%s/memory.current", dir);
+		s.mem_usage = crash_cg_num(root, rel, -1);
+		if (s.mem_usage == -1) {
+			(void)snprintf(dir, sizeof(dir), "docker/%s", id);
+			(void)snprintf(rel, sizeof(rel), "%s/memory.current",
+			    dir);
+			s.mem_usage = crash_cg_num(root, rel, -1);
+		}
+		if (s.mem_usage == -1)
+			return -1;
+		(void)snprintf(rel, sizeof(rel), "%s/memory.peak", dir);
+		s.mem_max_usage = crash_cg_num(root, rel, -1);
+		(void)snprintf(rel, sizeof(rel), "%s/memory.max", dir);
+		s.mem_limit = crash_cg_num(root, rel, host_mem);
+		(void)snprintf(rel, sizeof(rel), "%s/memory.events", dir);
+		s.mem_failcnt = crash_cg_key(root, rel, "oom_kill");
+		(void)snprintf(rel, sizeof(rel), "%s/cpu.stat", dir);
+		v = crash_cg_key(root, rel, "usage_usec");
+		s.cpu_total_ns = v < 0 ? -1 : v * 1000;
+		v = crash_cg_key(root, rel, "user_usec");
+		s.cpu_user_ns = v < 0 ? -1 : v * 1000;
+		v = crash_cg_key(root, rel, "system_usec");
+		s.cpu_system_ns = v < 0 ? -1 : v * 1000;
+	}
+	(void)snprintf(rel, sizeof(rel), "%s/pids.current", dir);
+	s.pids = crash_cg_num(root, rel, -1);
+	(void)snprintf(rel, sizeof(rel), "%s/pids.max", dir);
+	s.pids_limit = crash_cg_num(root, rel, -1);
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) != NULL)
+		(void)strftime(s.read_at, sizeof(s.read_at),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	s.valid = true;
+	*st = s;
+	return 0;
 }
 
 /* ---- pure: the decision and the grouping ---- */
@@ -556,6 +706,7 @@ struct crash_ctr {
 	struct crash *crash;
 	char id[DOCKER_ID_MAX + 1];
 	uint64_t kill_ms; /* last kill or stop event, 0: none */
+	struct container *last; /* last inspect, for --rm; owned */
 	bool running;
 	bool stats_wanted; /* due, waiting for a free slot */
 	struct crash_stats stats; /* last valid sample */
@@ -589,6 +740,7 @@ struct crash {
 	struct crash_ctrs ctrs;
 	struct crash_jobs jobs;
 	unsigned stats_inflight;
+	long long host_mem; /* RAM, the limit of an unlimited container */
 	struct metric *m_crashes;
 	struct metric *m_stops;
 
@@ -611,18 +763,23 @@ crash_ctr_find(struct crash *cr, const char *id)
 
 static void crash_stats_start(struct crash_ctr *);
 
-/* Stats slots are free: the containers waiting longest get them. */
+/*
+ * Stats slots are free: containers never sampled first (a short-lived one
+ * must not wait behind long-running ones), then those waiting longest.
+ */
 static void
 crash_stats_next(struct crash *cr)
 {
 	struct crash_ctr *c;
+	int pass;
 
-	TAILQ_FOREACH(c, &cr->ctrs, entry) {
-		if (cr->stats_inflight >= CRASH_STATS_INFLIGHT_MAX)
-			break;
-		if (c->stats_wanted)
-			crash_stats_start(c);
-	}
+	for (pass = 0; pass < 2; pass++)
+		TAILQ_FOREACH(c, &cr->ctrs, entry) {
+			if (cr->stats_inflight >= CRASH_STATS_INFLIGHT_MAX)
+				return;
+			if (c->stats_wanted && (pass == 1 || !c->stats.valid))
+				crash_stats_start(c);
+		}
 }
 
 static void
@@ -635,6 +792,7 @@ crash_ctr_free(struct crash *cr, struct crash_ctr *c)
 		cr->stats_inflight--;
 		crash_stats_next(cr);
 	}
+	container_free(c->last);
 	free(c);
 }
 
@@ -645,9 +803,23 @@ crash_operator_stop(const struct crash *cr, const struct crash_ctr *c)
 	    && loop_now_ms(cr->loop) - c->kill_ms <= CRASH_KILL_WINDOW_MS;
 }
 
+/*
+ * Keeps a sample unless no process is left (the cgroup outlives the exit
+ * by a moment): the last sample of the living container is the useful one.
+ */
+static void
+crash_stats_keep(struct crash_ctr *c, const struct crash_stats *st)
+{
+	if (st->pids == 0)
+		return;
+	c->stats = *st;
+	c->stats_ms = loop_now_ms(c->crash->loop);
+}
+
 static void
 crash_stats_done(const struct http_result *res, void *arg)
 {
+	struct crash_stats st;
 	struct crash_ctr *c = arg;
 	struct crash *cr = c->crash;
 	char err[JSON_ERR_MAX];
@@ -655,10 +827,10 @@ crash_stats_done(const struct http_result *res, void *arg)
 	c->stats_req = NULL;
 	cr->stats_inflight--;
 	if (res->error == 0 && res->status == 200) {
-		if (crash_stats_parse(res->body, res->body_len, &c->stats, err,
+		if (crash_stats_parse(res->body, res->body_len, &st, err,
 			sizeof(err))
 		    == 0)
-			c->stats_ms = loop_now_ms(cr->loop);
+			crash_stats_keep(c, &st);
 		else
 			log_debug("container %.12s: %s", c->id, err);
 	} else
@@ -674,11 +846,20 @@ static void
 crash_stats_start(struct crash_ctr *c)
 {
 	struct crash *cr = c->crash;
+	struct crash_stats st;
 	char path[CRASH_PATH_MAX];
 
 	c->stats_wanted = false;
 	if (c->stats_req != NULL || !c->running)
 		return;
+	/* The cgroup files, when this host's are mounted, answer at once. */
+	if (crash_cgroup_read(CRASH_CGROUP_ROOT, c->id, cr->host_mem, &st)
+	    == 0) {
+		crash_stats_keep(c, &st);
+		loop_timer_start(cr->loop, &c->stats_timer,
+		    cr->cfg->stats_interval_ms);
+		return;
+	}
 	if (cr->stats_inflight >= CRASH_STATS_INFLIGHT_MAX) {
 		c->stats_wanted = true;
 		return;
@@ -844,6 +1025,7 @@ crash_new(struct loop *loop, struct http *http, struct docker *docker,
     struct sentry *sentry, struct janitor *janitor, struct metrics *metrics,
     const struct crash_config *cfg)
 {
+	struct sysinfo si;
 	struct crash *cr;
 
 	cr = xcalloc(1, sizeof(*cr));
@@ -855,6 +1037,10 @@ crash_new(struct loop *loop, struct http *http, struct docker *docker,
 	cr->cfg = cfg;
 	TAILQ_INIT(&cr->ctrs);
 	TAILQ_INIT(&cr->jobs);
+	if (sysinfo(&si) == 0)
+		cr->host_mem = (long long)si.totalram * si.mem_unit;
+	else
+		cr->host_mem = -1;
 	if (metrics != NULL) {
 		cr->m_crashes = metrics_counter(metrics,
 		    "registrator_container_crashes_total",
@@ -895,6 +1081,35 @@ crash_die(struct crash *cr, struct crash_ctr *rec, struct container *c)
 	crash_job_start(cr, c, rec, false);
 }
 
+/*
+ * A die whose inspect came too late (--rm: Docker removed the container
+ * first).  What was inspected before stands for the container, with the
+ * die event's exit code, which is trusted only when no label named
+ * exitCode could have overwritten it, and the oom event seen with it.
+ */
+static void
+crash_die_gone(struct crash *cr, struct crash_ctr *rec,
+    const struct docker_change *ch)
+{
+	struct container *c = rec->last;
+
+	if (c == NULL || ch->die_exit_code == -1
+	    || container_label(c, "exitCode") != NULL) {
+		log_info("container %.12s: removed before its exit status "
+			 "could be read, no crash report",
+		    ch->id);
+		return;
+	}
+	rec->last = NULL;
+	free(c->state.status);
+	c->state.status = xstrdup("removed");
+	c->state.running = c->state.restarting = c->state.paused = false;
+	c->state.exit_code = ch->die_exit_code;
+	c->state.oom_killed
+	    = c->state.oom_killed || (ch->actions & DOCKER_ACT_OOM) != 0;
+	crash_die(cr, rec, c);
+}
+
 void
 crash_change(struct crash *cr, const struct docker_change *ch)
 {
@@ -905,10 +1120,9 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 
 	rec = crash_ctr_find(cr, ch->id);
 	if (ch->inspect == NULL) {
-		if (rec != NULL && (ch->actions & DOCKER_ACT_DIE))
-			log_info("container %.12s: removed before its exit "
-				 "status could be read, no crash report",
-			    ch->id);
+		if (rec != NULL && (ch->actions & DOCKER_ACT_DIE)
+		    && cr->sentry != NULL)
+			crash_die_gone(cr, rec, ch);
 		if (rec != NULL)
 			crash_ctr_free(cr, rec);
 		if (cr->janitor != NULL)
@@ -928,11 +1142,23 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 	}
 	if (ch->actions & DOCKER_ACT_KILL)
 		rec->kill_ms = loop_now_ms(cr->loop);
+	rec->running = c->state.running && !c->state.restarting;
 	/* Restarting (a restart policy) counts: the loop is what we report. */
 	if ((ch->actions & DOCKER_ACT_DIE)
 	    && (!c->state.running || c->state.restarting))
 		report = cr->sentry != NULL;
-	rec->running = c->state.running && !c->state.restarting;
+	else if ((ch->actions & DOCKER_ACT_DIE) && ch->die_exit_code != -1
+	    && container_label(c, "exitCode") == NULL) {
+		/*
+		 * Restarted before the inspect (a restart policy on a busy
+		 * host): inspect shows the new run, the die event the exit.
+		 */
+		free(c->state.status);
+		c->state.status = xstrdup("restarted");
+		c->state.exit_code = ch->die_exit_code;
+		c->state.oom_killed = (ch->actions & DOCKER_ACT_OOM) != 0;
+		report = cr->sentry != NULL;
+	}
 	if (rec->running && cr->cfg->stats_interval_ms > 0
 	    && !loop_timer_active(&rec->stats_timer) && rec->stats_req == NULL)
 		loop_timer_start(cr->loop, &rec->stats_timer, 0);
@@ -947,8 +1173,10 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 			    crash_operator_stop(cr, rec)));
 	if (report)
 		crash_die(cr, rec, c); /* consumes c */
-	else
-		container_free(c);
+	else {
+		container_free(rec->last);
+		rec->last = c;
+	}
 	/* A start (or restart) opens a new life: earlier stops are over. */
 	if ((ch->actions & DOCKER_ACT_START) && rec->running)
 		rec->kill_ms = 0;

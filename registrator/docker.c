@@ -54,6 +54,8 @@ struct docker_ctr {
 	unsigned inflight_actions; /* actions the inspect in flight covers */
 	uint64_t pending_ns;
 	uint64_t inflight_ns;
+	int pending_exit; /* exitCode of a die event, -1: none */
+	int inflight_exit;
 	struct http_req *req;
 	unsigned list_gen; /* listing round waiting for it, or 0 */
 	struct loop_timer retry;
@@ -376,6 +378,8 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		if (c->pending_ns == 0
 		    || (c->inflight_ns != 0 && c->inflight_ns < c->pending_ns))
 			c->pending_ns = c->inflight_ns;
+		if (c->pending_exit == -1)
+			c->pending_exit = c->inflight_exit;
 		c->inflight_actions = 0;
 		ms = backoff_next(&c->backoff);
 		docker_result_why(res, why, sizeof(why));
@@ -397,8 +401,10 @@ docker_inspect_done(const struct http_result *res, void *arg)
 	ch.actions = c->inflight_actions;
 	ch.inspect = inspect;
 	ch.event_ns = c->inflight_ns;
+	ch.die_exit_code = c->inflight_exit;
 	c->inflight_actions = 0;
 	c->inflight_ns = 0;
+	c->inflight_exit = -1;
 	if (c->list_gen != 0 && c->list_gen == d->list_gen) {
 		c->list_gen = 0;
 		if (--d->list_waiting == 0)
@@ -427,8 +433,10 @@ docker_inspect(struct docker *d, struct docker_ctr *c)
 	docker_opts(d, &o, url);
 	c->inflight_actions = c->pending;
 	c->inflight_ns = c->pending_ns;
+	c->inflight_exit = c->pending_exit;
 	c->pending = 0;
 	c->pending_ns = 0;
+	c->pending_exit = -1;
 	c->req = http_start(d->http, &o, docker_inspect_done, c);
 }
 
@@ -445,6 +453,7 @@ docker_touch(struct docker *d, const char *id, unsigned actions,
 		c->docker = d;
 		(void)str_copy(c->id, id, sizeof(c->id));
 		loop_timer_init(&c->retry, docker_ctr_retry_cb, c);
+		c->pending_exit = c->inflight_exit = -1;
 		backoff_init(&c->backoff, DOCKER_BACKOFF_MIN_MS,
 		    DOCKER_BACKOFF_MAX_MS, BACKOFF_JITTER_FULL, docker_seed(c));
 		TAILQ_INSERT_TAIL(&d->ctrs, c, entry);
@@ -612,10 +621,12 @@ static void
 docker_event(struct docker *d, const char *line, size_t len)
 {
 	cJSON *ev;
-	const cJSON *type, *action, *actor, *id, *tn, *attrs;
+	const cJSON *type, *action, *actor, *id, *tn, *attrs, *ecode;
 	const char *cid = NULL;
+	struct docker_ctr *c;
 	unsigned bits;
 	uint64_t ns = 0;
+	long long code;
 
 	ev = cJSON_ParseWithLength(line, len);
 	if (ev == NULL) {
@@ -654,7 +665,13 @@ docker_event(struct docker *d, const char *line, size_t len)
 	log_debug("docker: event %s %.12s", action->valuestring, cid);
 	if (d->cbs->event != NULL)
 		d->cbs->event(d->arg);
-	(void)docker_touch(d, cid, bits, ns);
+	c = docker_touch(d, cid, bits, ns);
+	/* Kept for crash.c, for --rm containers gone before their inspect. */
+	attrs = cJSON_GetObjectItemCaseSensitive(actor, "Attributes");
+	ecode = cJSON_GetObjectItemCaseSensitive(attrs, "exitCode");
+	if (bits == DOCKER_ACT_DIE && cJSON_IsString(ecode)
+	    && str_to_ll(ecode->valuestring, 0, 255, &code) == 0)
+		c->pending_exit = (int)code;
 out:
 	cJSON_Delete(ev);
 }

@@ -397,7 +397,8 @@ struct metrics;
  * so the changes handed on for one container are always in order and each
  * carries the container's state as Docker reports it now.  Event
  * attributes are never trusted (a label can overwrite them): only Type,
- * Action, Actor.ID and timeNano are read.
+ * Action, Actor.ID and timeNano are read, and a die's exitCode is handed
+ * on for crash.c, which uses it only where no label can have replaced it.
  */
 #define DOCKER_API_MIN_MINOR	25	/* 1.25: filters on /events */
 #define DOCKER_API_MAX_MINOR	47	/* newest API whose shapes we know */
@@ -424,6 +425,12 @@ struct docker_change {
 	unsigned	 actions;	/* DOCKER_ACT_* seen since last change */
 	const cJSON	*inspect;	/* GET /containers/{id}/json; NULL: gone */
 	uint64_t	 event_ns;	/* timeNano of the first coalesced event, 0 if listed */
+	/*
+	 * The exitCode attribute of the last die event, -1 if none.  A label
+	 * named exitCode overwrites it: crash.c uses it only when inspect is
+	 * gone (--rm) and the container had no such label.
+	 */
+	int		 die_exit_code;
 };
 
 struct docker_cbs {
@@ -668,8 +675,8 @@ struct http_req	*docker_request(struct docker *docker, const char *method,
  * or stop seen for the container since its last start makes the die an
  * operator stop, unless the kernel OOM-killed it.  The exit code comes
  * from inspect only, never from event attributes (labels overwrite them).
- * Resource counters are sampled while the container runs (the stats API,
- * one-shot) and the last sample is kept, because the cgroup is gone by
+ * Resource counters are sampled while the container runs (the cgroup
+ * files, else the stats API one-shot) and the last sample is kept, because the cgroup is gone by
  * the time the die is seen.  The event carries the last log lines,
  * demultiplexed, and labels by key, with values only for an allow-list.
  * Env vars are never read into an event.
@@ -725,6 +732,17 @@ struct crash_stats {
  */
 int	 crash_stats_parse(const char *json, size_t len,
 	    struct crash_stats *st, char *err, size_t errlen);
+/*
+ * Reads a sample from the cgroup files of container id under root
+ * ("/sys/fs/cgroup"): cgroup v1 with the cgroupfs driver
+ * (memory/docker/<id>, cpuacct/..., pids/...), else v2 (system.slice/
+ * docker-<id>.scope or docker/<id>).  An unlimited memory limit reads as
+ * host_mem, as Docker's stats API reports it.  Reads files, never logs.
+ * Returns 0 with st filled, or -1 when no cgroup of id is found (another
+ * layout, or not this host's /sys/fs/cgroup): then the stats API is used.
+ */
+int	 crash_cgroup_read(const char *root, const char *id, long long host_mem,
+	    struct crash_stats *st);
 /*
  * True when a die with this final state is a crash: OOMKilled, or an
  * exit code other than 0 that no operator stop (operator_stop) explains.

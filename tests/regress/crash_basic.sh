@@ -9,7 +9,8 @@
 # and the fingerprint ["docker-crash", <service>, "exit:3"].  No env var
 # (name or value) and no filtered label value reaches the stored event,
 # and the DSN key never appears in the registrator's log.  The service the
-# same registrator registers is unaffected.  `registrator crash-event`
+# same registrator registers is unaffected.  A --rm container that
+# Docker removes before it can be inspected is still reported.  `registrator crash-event`
 # prints the same kind of event for a container without sending it.
 
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
@@ -58,6 +59,15 @@ bed_assert_fails grep -q -F SECRET_TOKEN_NAME "$file"
 bed_assert_fails grep -q -F "$SENTRY_KEY" "$CRASH_LOG"
 bed_assert_fails grep -q -F "$secret_env" "$CRASH_LOG"
 
+# A --rm container is gone before its inspect: what was inspected while
+# it ran stands in, with the die event's exit code (no exitCode label).
+crash_run rm --rm --label SERVICE_NAME=rmsvc -- \
+    sh -c 'echo gone; sleep 3; exit 5' >/dev/null
+bed_wait_until 30 crash_has_events rm 1
+ev=$(crash_events rm | jq '.[0]')
+bed_assert_jq "$ev" '.fingerprint == ["docker-crash", "rmsvc", "exit:5"] and .tags.exit_code == "5"' "--rm crash"
+bed_assert_jq "$ev" '.contexts.state.auto_remove // .contexts.container.auto_remove' "--rm flag"
+
 # One crash, one event: nothing more arrives for it.
 bed_assert_fails bed_poll_until 2 crash_has_events boom 2
 
@@ -75,4 +85,10 @@ bed_assert_jq "$out" '.contexts.resources.memory_usage_bytes > 0' "crash-event s
 bed_assert_fails "$CRASH_BIN" crash-event "$(crash_name nosuch)"
 bed_assert_eq 1 "$(crash_event_count boom)" "crash-event sends nothing"
 bed_assert_eq 0 "$(crash_event_count web)" "crash-event sends nothing"
+
+# SIGTERM: a clean exit (no leak under the sanitizer build either).
+rc=0
+bed_stop "$CRASH_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "registrator exit status"
+bed_assert_fails grep -qE 'Sanitizer|runtime error' "$CRASH_LOG"
 bed_pass

@@ -79,4 +79,8 @@ bed_assert_jq "$ev" '.extra.output | contains("bad directive")' "check output"
 bed_assert_jq "$ev" '.extra.diff | contains("+  body check-refuses;")' "check diff"
 
 bed_assert_fails grep -q -F "$SENTRY_KEY" "$TPL_LOG"
+rc=0
+bed_stop "$TPL_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "templater exit status"
+bed_assert_fails grep -qE 'Sanitizer|runtime error' "$TPL_LOG"
 bed_pass

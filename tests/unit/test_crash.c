@@ -3,12 +3,18 @@
  * Unit tests for the pure half of the crash reporter and the janitor:
  * Docker log demultiplexing, stats parsing, the crash decision, the
  * grouping service and reason, label scrubbing, the event a crash sends
- * (no env value, no filtered label value, the fingerprint), and which
- * exited containers the janitor may remove.
+ * (no env value, no filtered label value, the fingerprint), which
+ * exited containers the janitor may remove, and the cgroup reader on fake
+ * v1 and v2 trees.
  */
+#include <sys/stat.h>
+
+#include <ftw.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -405,6 +411,93 @@ test_janitor(void)
 	T_EQ_INT(janitor_parse_time("2026-11-23T16:19:38Zjunk", &ms), -1);
 }
 
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Writes root/rel with text, creating the directories on the way. */
+static void
+put(const char *root, const char *rel, const char *text)
+{
+	char path[1024], *p;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(path, 0700);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	if (f != NULL) {
+		(void)fputs(text, f);
+		(void)fclose(f);
+	}
+}
+
+static void
+test_cgroup(void)
+{
+	char v1[] = "/tmp/test_crash_cg1.XXXXXX",
+	     v2[] = "/tmp/test_crash_cg2.XXXXXX";
+	struct crash_stats st;
+	long ticks = sysconf(_SC_CLK_TCK);
+
+	T_NOT_NULL(mkdtemp(v1));
+	T_NOT_NULL(mkdtemp(v2));
+	memset(&st, 0, sizeof(st));
+	T_EQ_INT(crash_cgroup_read(v1, ID64, 1000, &st), -1);
+	T_ASSERT(!st.valid);
+
+	put(v1, "memory/docker/" ID64 "/memory.usage_in_bytes", "1552384\n");
+	put(v1, "memory/docker/" ID64 "/memory.max_usage_in_bytes",
+	    "3858432\n");
+	put(v1, "memory/docker/" ID64 "/memory.limit_in_bytes",
+	    "9223372036854771712\n");
+	put(v1, "memory/docker/" ID64 "/memory.failcnt", "2\n");
+	put(v1, "cpuacct/docker/" ID64 "/cpuacct.usage", "114206123\n");
+	put(v1, "cpuacct/docker/" ID64 "/cpuacct.stat", "user 6\nsystem 5\n");
+	put(v1, "pids/docker/" ID64 "/pids.current", "1\n");
+	put(v1, "pids/docker/" ID64 "/pids.max", "max\n");
+	T_EQ_INT(crash_cgroup_read(v1, ID64, 1000, &st), 0);
+	T_ASSERT(st.valid);
+	T_EQ_INT(st.mem_usage, 1552384);
+	T_EQ_INT(st.mem_max_usage, 3858432);
+	T_EQ_INT(st.mem_limit, 1000); /* unlimited: the host's RAM */
+	T_EQ_INT(st.mem_failcnt, 2);
+	T_EQ_INT(st.cpu_total_ns, 114206123);
+	T_EQ_INT(st.cpu_user_ns, 6 * (1000000000LL / ticks));
+	T_EQ_INT(st.cpu_system_ns, 5 * (1000000000LL / ticks));
+	T_EQ_INT(st.pids, 1);
+	T_EQ_INT(st.pids_limit, -1);
+
+	put(v2, "system.slice/docker-" ID64 ".scope/memory.current", "4096\n");
+	put(v2, "system.slice/docker-" ID64 ".scope/memory.max", "16777216\n");
+	put(v2, "system.slice/docker-" ID64 ".scope/memory.events",
+	    "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+	put(v2, "system.slice/docker-" ID64 ".scope/cpu.stat",
+	    "usage_usec 250\nuser_usec 200\nsystem_usec 50\n");
+	put(v2, "system.slice/docker-" ID64 ".scope/pids.current", "3\n");
+	put(v2, "system.slice/docker-" ID64 ".scope/pids.max", "100\n");
+	T_EQ_INT(crash_cgroup_read(v2, ID64, 1000, &st), 0);
+	T_EQ_INT(st.mem_usage, 4096);
+	T_EQ_INT(st.mem_max_usage, -1); /* no memory.peak before 5.19 */
+	T_EQ_INT(st.mem_limit, 16777216);
+	T_EQ_INT(st.mem_failcnt, 1);
+	T_EQ_INT(st.cpu_total_ns, 250000);
+	T_EQ_INT(st.cpu_user_ns, 200000);
+	T_EQ_INT(st.pids, 3);
+	T_EQ_INT(st.pids_limit, 100);
+
+	T_EQ_INT(nftw(v1, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	T_EQ_INT(nftw(v2, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int
 main(void)
 {
@@ -416,5 +509,6 @@ main(void)
 	test_labels();
 	test_event();
 	test_janitor();
+	test_cgroup();
 	return test_report();
 }
