@@ -61,8 +61,9 @@ struct tmpl_parse_opts {
 /*
  * Parses text (len bytes, need not be NUL-terminated) into a template
  * named name (used in error messages and by {{template}}).  opts may be
- * NULL for the defaults.  Unknown functions, bad syntax and invalid
- * Consul query strings given as literals are reported here.
+ * NULL for the defaults.  Bad syntax, unknown functions and undefined
+ * variables are reported here; like consul-template, an invalid query
+ * string ("web|bogus") is an execution error of the call that uses it.
  * Returns a template owned by the caller (tmpl_free), or NULL with err
  * filled as "name:line:col: message".
  */
@@ -115,7 +116,11 @@ struct tmpl_exec_opts {
 /* One dependency touched by an execution. */
 struct tmpl_dep {
 	char *dep; /* owned by the tmpl_deps */
-	bool missing; /* no data yet (or kv.block on 404) */
+	/*
+	 * No usable data: never fetched, kv.block on a 404, or
+	 * safeLs/safeTree on an empty prefix.
+	 */
+	bool missing;
 };
 
 /*
@@ -153,9 +158,10 @@ int tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts,
  * The Consul HTTP request behind a dependency string.  path is the
  * URL path with every component percent-encoded; query holds the
  * dependency's own parameters, already encoded and joined with '&'
- * ("" when none): dc, near, tag, passing, recurse, ns, partition, peer,
- * sameness-group, filter.  The caller adds its own index, wait, stale
- * and token.
+ * ("" when none): dc, near, tag, passing=1 (a service whose filter is
+ * exactly "passing"; other filters are applied by the engine), recurse,
+ * and ns, partition, peer, sameness-group from the query string.  The
+ * caller adds its own index, wait, stale and token.
  */
 struct tmpl_endpoint {
 	char path[3 * TMPL_DEP_MAX + 64];
