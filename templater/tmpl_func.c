@@ -22,6 +22,12 @@ int
 arg_str(struct exec *x, const struct tv *args, size_t i, const char **s,
     size_t *len)
 {
+	/*
+	 * Set on failure too: callers return at once then, but gcc -O3
+	 * cannot see that through this extern call and warns.
+	 */
+	*s = "";
+	*len = 0;
 	if (args[i].kind == TV_STR) {
 		*s = args[i].u.s;
 		*len = args[i].len;
