@@ -526,7 +526,9 @@ config_tkey_set(struct config_template *t, enum config_tkey k,
 			    what, value);
 			return -1;
 		}
-		n = strtoll(value, NULL, 8);
+		/* Digits checked above: at most 5 octal digits. */
+		for (n = 0; *value != '\0'; value++)
+			n = n * 8 + (*value - '0');
 		t->perms = (int)(n & 07777);
 		return 0;
 	case TKEY_BACKUP:
