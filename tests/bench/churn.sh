@@ -18,18 +18,18 @@ SVC=bench-churn-$$
 
 bed_consul_start
 bench_reg_start
+bench_events_follow
 WATCH=$BED_TMP/watch.txt
 bench_catalog_watch "$SVC" "$WATCH" 900
 bed_wait_until 30 test -s "$WATCH"
 
 t0=$SECONDS
-since=$(date +%s.%N)
 bench_ctrs_start "$N" "$PAR" "$SVC"
 t_started=$SECONDS
 bed_log "$N containers started in $((t_started - t0)) s"
 bed_wait_until 120 bench_watch_has "$WATCH" "$N"
 last_start=$(bench_ctrs_times StartedAt)
-last_ev=$(bench_event_last start "$since")
+last_ev=$(bench_event_last start)
 [[ -n $last_ev ]] || bed_fail "no start events found"
 all_in=$(bench_watch_first "$WATCH" "$N") || bed_fail "never saw $N instances"
 up_ms=$(bench_ms "$all_in" "$last_ev")
@@ -40,7 +40,7 @@ bench_ctrs_kill "$PAR"
 bed_log "$N containers killed in $(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 bed_wait_until 120 bench_watch_has "$WATCH" 0
 last_died=$(bench_ctrs_times FinishedAt)
-last_ev=$(bench_event_last die "$t1")
+last_ev=$(bench_event_last die)
 [[ -n $last_ev ]] || bed_fail "no die events found"
 all_out=$(bench_watch_first "$WATCH" 0 "$t1") || bed_fail "never saw 0 instances"
 down_ms=$(bench_ms "$all_out" "$last_ev")

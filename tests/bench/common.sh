@@ -312,23 +312,35 @@ bench_watch_has()
 	[[ $(tail -n 1 "$1" 2>/dev/null | cut -d' ' -f2) == "$2" ]]
 }
 
-# bench_events <event> <since unix s>: "<name> <unix s.ns>" for each
-# Docker event of that kind (start, die) on this run's containers since
-# that time (the daemon keeps the recent events).
-bench_events()
+# bench_events_follow: in the background, record this run's container
+# events (start, die) as "<event> <name> <unix s.ns>" in
+# $BED_TMP/events.txt; Docker keeps only its last 256 events, so they are
+# followed live rather than asked for afterwards. Returns once the stream
+# is open.
+bench_events_follow()
 {
-	docker events --since "$2" --until "$(date +%s.%N)" \
-	    --filter type=container --filter "event=$1" \
+	bed_spawn docker-events docker events --filter type=container \
+	    --filter event=start --filter event=die \
 	    --filter "label=$BED_LABEL.run=$BED_RUN_ID" \
-	    --format '{{.Actor.Attributes.name}} {{.TimeNano}}' |
-	    awk '{ n = length($2)
-		print $1, substr($2, 1, n - 9) "." substr($2, n - 8) }'
+	    --format '{{.Action}} {{.Actor.Attributes.name}} {{.TimeNano}}'
+	BENCH_EVENTS_LOG=$BED_TMP/docker-events.log
+	# The stream is open once the client has connected to the daemon.
+	bed_wait_until 20 eval "ss -xp 2>/dev/null | grep -q 'pid=$BED_PID,'"
 }
 
-# bench_event_last <event> <since unix s>: the time of the latest one.
+# bench_events <event>: "<name> <unix s.ns>" for each recorded event of
+# that kind (start, die).
+bench_events()
+{
+	awk -v e="$1" '$1 == e { n = length($3)
+		print $2, substr($3, 1, n - 9) "." substr($3, n - 8) }' \
+	    "$BENCH_EVENTS_LOG"
+}
+
+# bench_event_last <event>: the time of the latest recorded one.
 bench_event_last()
 {
-	bench_events "$1" "$2" | sort -k2 -g | tail -n 1 | cut -d' ' -f2
+	bench_events "$1" | sort -k2 -g | tail -n 1 | cut -d' ' -f2
 }
 
 # bench_ms <t1> <t0>: (t1 - t0) in whole milliseconds, times in seconds.

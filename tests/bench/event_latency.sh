@@ -19,6 +19,7 @@ H=registrator_event_to_registration_seconds
 
 bed_consul_start
 bench_reg_start
+bench_events_follow
 WATCH=$BED_TMP/watch.txt
 bench_catalog_watch "$SVC" "$WATCH" 900
 bed_wait_until 30 test -s "$WATCH"
@@ -26,7 +27,6 @@ bench_metrics "$REG_LISTEN" >"$BED_TMP/before" || bed_fail "no /metrics"
 grep -q "^${H}_count " "$BED_TMP/before" ||
     bed_fail "the registrator does not expose $H"
 
-since=$(date +%s.%N)
 t0=$SECONDS
 bench_ctrs_start "$N" "$PAR" "$SVC"
 bed_log "$N containers started in $((SECONDS - t0)) s"
@@ -55,7 +55,7 @@ p99_ms=$(ms "$p99")
 
 # Cross-check from the log: "<stamp> info registrator: registered
 # <host>:<name>:80" against the start event of <name>.
-bench_events start "$since" | sort >"$BED_TMP/events"
+bench_events start | sort >"$BED_TMP/events"
 awk -v h="$REG_HOST:" '$4 == "registered" && index($5, h) == 1 {
 	id = substr($5, length(h) + 1); sub(/:80$/, "", id)
 	print id, $1 }' "$REG_LOG" | sort >"$BED_TMP/registered"
