@@ -27,9 +27,25 @@ bench_catalog_watch "$SVC" "$WATCH" 1800
 bed_wait_until 30 test -s "$WATCH"
 rss0=$(bench_rss_kb "$REG_PID")
 
+# Starting is bounded in time too (BENCH_START_S, 900 s): on a loaded
+# Docker the run measures the containers that did start, and says so.
 t0=$SECONDS
-bench_ctrs_start "$N" "$PAR" "$SVC"
-bed_log "$N containers started in $((SECONDS - t0)) s"
+(bench_ctrs_start "$N" "$PAR" "$SVC") &
+starter=$!
+started()
+{
+	! kill -0 "$starter" 2>/dev/null
+}
+if ! bed_poll_until "${BENCH_START_S:-900}" started; then
+	bed_log "start window over: stopping the docker clients"
+	pkill -TERM -P "$starter" xargs 2>/dev/null
+	kill -TERM "$starter" 2>/dev/null
+fi
+wait "$starter" 2>/dev/null
+WANT_N=$N
+N=$(docker ps -q --filter "label=$BED_LABEL.run=$BED_RUN_ID" | wc -l)
+((N >= 1)) || bed_fail "no container started"
+bed_log "$N containers running after $((SECONDS - t0)) s"
 bed_wait_until 300 bench_watch_has "$WATCH" "$N"
 bed_assert_ok bed_alive "$REG_PID"
 rss=$(bench_rss_kb "$REG_PID")
@@ -56,7 +72,7 @@ bench_row "3 footprint: registrator RSS" \
     "/proc/PID/status VmRSS, $N containers registered" \
     "${rss_mb} MB ($split; peak ${hwm_mb} MB; $(awk -v k="$rss0" 'BEGIN { printf "%.1f", k / 1024 }') MB with no container)" "<= 4 MB" \
     "$(bench_yesno "$rss_mb" 4)" \
-    "$N of ours, $running running on the host"
+    "$N of ours (asked for $WANT, memory allowed $WANT_N), $running running on the host"
 bench_row "3 footprint: registrator idle CPU" \
     "/proc/PID/stat utime+stime over ${IDLE} s" \
     "${cpu_ms} ms CPU, $((wk1 - wk0)) wake-ups" "~ 0" \
