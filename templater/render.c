@@ -38,6 +38,7 @@ struct render_tpl {
 	uint64_t *seen; /* generation of each dep then */
 	bool executed;
 	struct buf result; /* last complete result */
+	struct buf scratch; /* the execution under way */
 	struct buf offered; /* last content handed to out */
 	bool offered_once;
 	bool settled; /* out finished its first run */
@@ -152,14 +153,15 @@ render_execute(struct render_tpl *rt)
 	};
 	struct report rep = { 0 };
 	struct timespec t0, t1;
+	struct buf swap;
 	char err[TMPL_ERR_MAX], werr[TMPL_ERR_MAX];
 	const char *empty;
 	size_t i;
 	int rc;
 
-	buf_reset(&rt->result);
+	buf_reset(&rt->scratch);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = tmpl_execute(rt->tmpl, &opts, &rt->result, &rt->deps, err,
+	rc = tmpl_execute(rt->tmpl, &opts, &rt->scratch, &rt->deps, err,
 	    sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->stats->executions++;
@@ -218,6 +220,13 @@ render_execute(struct render_tpl *rt)
 		log_info("template %s: every service has instances again",
 		    rt->t->name);
 	rt->refused = false;
+	/*
+	 * Only a complete result replaces the last one: a quiescence timer
+	 * running now must never hand over a partial rendering.
+	 */
+	swap = rt->result;
+	rt->result = rt->scratch;
+	rt->scratch = swap;
 	render_tick(rt);
 }
 
@@ -294,6 +303,7 @@ render_tpl_free(struct render_tpl *rt)
 	tmpl_deps_clear(&rt->deps);
 	free(rt->seen);
 	buf_clear(&rt->result);
+	buf_clear(&rt->scratch);
 	buf_clear(&rt->offered);
 	free(rt->last_err);
 	free(rt);
@@ -317,6 +327,7 @@ render_tpl_new(struct render *r, const struct config_template *t, char *err,
 	rt->t = t;
 	tmpl_deps_init(&rt->deps);
 	buf_init(&rt->result, RENDER_OUT_MAX);
+	buf_init(&rt->scratch, RENDER_OUT_MAX);
 	buf_init(&rt->offered, RENDER_OUT_MAX);
 	loop_timer_init(&rt->quiet, render_quiet_cb, rt);
 	rt->wait_min_ms = t->wait_set ? t->wait_min_ms : r->cfg->wait_min_ms;

@@ -84,10 +84,14 @@ bed_log "usage and config errors"
 Q=$BED_TMP/q.conf
 printf 'q={{ key "q" }}\n' >"$BED_TMP/q.ctmpl"
 tpl_kv_put q 0
-start=$(tpl_now_ms)
 tpl_start templater -wait 2s:5s -template "$BED_TMP/q.ctmpl:$Q"
 bed_wait_until 10 tpl_file_has "$Q" "^q=0$"
+# From the daemon's own "started" line: process start-up on a loaded
+# machine is not what is measured.
+started=$(sed -n 's/^\([^ ]*\) info templater: started:.*/\1/p' "$TPL_LOG" | head -1)
+start=$(date -d "$started" +%s%3N) || bed_fail "no start time in $TPL_LOG"
 first=$(($(tpl_mtime_ms "$Q") - start))
+bed_log "first render ${first} ms after start"
 ((first < 1500)) || bed_fail "first render delayed by ${first} ms"
 
 # One change: written min (2 s) after it.  The change happens somewhere
