@@ -112,6 +112,7 @@ build_consul()
 	go=$(find_go) || die "no consul >= 1.10 in PATH and no Go toolchain to build one"
 	say "building Consul v1.16.3 with $("$go" version) (a few minutes, log: $log)"
 	start=$SECONDS
+	trap 'rm -f "$out.tmp.$$"' EXIT
 	# The module proxy serves these two modules but its checksum database
 	# answers 404 for them ("verifying module: ... 404 Not Found"); their
 	# hashes are pinned in tests/consul/go.sum instead.
@@ -125,6 +126,7 @@ build_consul()
 		die "building Consul failed (full log: $log)"
 	fi
 	mv -f "$out.tmp.$$" "$out"
+	trap - EXIT
 	say "built $out in $((SECONDS - start)) s"
 	exec 9>&-
 }
