@@ -707,6 +707,7 @@ struct crash_ctr {
 	char id[DOCKER_ID_MAX + 1];
 	uint64_t kill_ms; /* last kill or stop event, 0: none */
 	struct container *last; /* last inspect, for --rm; owned */
+	char *reported; /* FinishedAt of the last exit reported, owned */
 	bool running;
 	bool stats_wanted; /* due, waiting for a free slot */
 	struct crash_stats stats; /* last valid sample */
@@ -793,6 +794,7 @@ crash_ctr_free(struct crash *cr, struct crash_ctr *c)
 		crash_stats_next(cr);
 	}
 	container_free(c->last);
+	free(c->reported);
 	free(c);
 }
 
@@ -1165,6 +1167,19 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 	if (!rec->running) {
 		loop_timer_stop(cr->loop, &rec->stats_timer);
 		rec->stats_wanted = false;
+	}
+	/*
+	 * On a busy host an inspect can come after a later exit: two dies
+	 * then show the same exit, which is reported once.
+	 */
+	if (report && c->state.finished_at[0] != '\0' && rec->reported != NULL
+	    && strcmp(rec->reported, c->state.finished_at) == 0) {
+		log_debug("container %s: exit at %s already reported", c->name,
+		    c->state.finished_at);
+		report = false;
+	} else if (report) {
+		free(rec->reported);
+		rec->reported = xstrdup(c->state.finished_at);
 	}
 	if (cr->janitor != NULL)
 		janitor_change(cr->janitor, c->id, c,

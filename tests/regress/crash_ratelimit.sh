@@ -64,9 +64,10 @@ done
 docker start "${ids[@]}" >/dev/null || bed_fail "docker start failed"
 bed_wait_until 120 crash_log_has 'sentry: queue full \(2 events\), dropping'
 bed_assert_ok bed_alive "$CRASH_PID"
-# SIGTERM: the flush gives up within its deadline and the daemon exits.
-start=$SECONDS
-bed_stop "$CRASH_PID" 30 || true
-bed_assert_ok test $((SECONDS - start)) -le 15
+# SIGTERM: the flush gives up at its deadline and the daemon exits by
+# itself (not by the SIGKILL bed_stop sends after 60 s).
+rc=0
+bed_stop "$CRASH_PID" 60 || rc=$?
+bed_assert_eq 0 "$rc" "exit status after SIGTERM"
 bed_assert_ok crash_log_has 'sentry: flush deadline reached'
 bed_pass

@@ -24,7 +24,7 @@ docker kill "$victim" >/dev/null || bed_fail "docker kill failed"
 bed_assert_eq 137 "$(docker inspect -f '{{.State.ExitCode}}' "$calm")" "stop exit code"
 
 crash_run loop --restart on-failure:4 --label SERVICE_NAME=loopsvc -- \
-    sh -c 'echo try; sleep 0.5; exit 3' >/dev/null
+    sh -c 'echo try; sleep 3; exit 3' >/dev/null
 bed_wait_until 240 crash_has_events loop 5
 evs=$(crash_events loop)
 bed_assert_jq "$evs" '[.[].fingerprint] | unique == [["docker-crash", "loopsvc", "exit:3"]]' "one fingerprint"
