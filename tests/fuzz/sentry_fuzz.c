@@ -60,8 +60,10 @@ sentry_fuzz_dsn(const char *s)
 		/* The would-be key never comes back in the message. */
 		start = strstr(s, "://");
 		at = start != NULL ? strchr(start + 3, '@') : NULL;
-		if (at != NULL && sentry_fuzz_keylike(start + 3,
-		    keylen = (size_t)(at - start - 3)) &&
+		if (at == NULL)
+			return;
+		keylen = (size_t)(at - start - 3);
+		if (sentry_fuzz_keylike(start + 3, keylen) &&
 		    memmem(err, strlen(err), start + 3, keylen) != NULL)
 			abort();
 		return;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # Issue 9, "Templater killed during a write": a KV key changes as fast as
-# curl can write it, and a template renders it into a 200 kB file (every
+# curl can write it, and a template renders it into a 2 MB file (every
 # line carries the value), so the templater is writing most of the time.
 # The templater is killed with SIGKILL at a random moment, many times
 # (bounded by count and time), and restarted.  After each kill, and
@@ -14,7 +14,7 @@
 
 ITERATIONS=${FAULT_ITERATIONS:-25}
 DEADLINE=${FAULT_SECONDS:-120}
-LINES=2000
+LINES=${FAULT_LINES:-20000}
 
 bed_consul_start
 dir=$BED_TMP/out
