@@ -388,6 +388,7 @@ bed_consul_start()
 		  "client_addr": "127.0.0.1",
 		  "advertise_addr": "127.0.0.1",
 		  "disable_update_check": true,
+		  "log_level": "${BED_CONSUL_LOG_LEVEL:-info}",
 		  "ports": {
 		    "http": $BED_CONSUL_HTTP_PORT,
 		    "dns": $BED_CONSUL_DNS_PORT,
@@ -841,6 +842,10 @@ _bed_exit()
 	local rc=$? i cmd p
 	set +e
 	trap - EXIT INT TERM
+	# Logs as they were when the test failed, before shutdown noise.
+	if ((rc != 0)) && [[ $BED_DONE != skip ]]; then
+		_bed_show_logs
+	fi
 	for cmd in "${BED_ON_EXIT[@]}"; do
 		eval "$cmd" || true
 	done
@@ -857,7 +862,6 @@ _bed_exit()
 		[[ $(cat "$p" 2>/dev/null) == "$$" ]] && rm -rf "${p%/owner}"
 	done
 	if ((rc != 0)) && [[ $BED_DONE != skip ]]; then
-		_bed_show_logs
 		printf 'FAIL: %s (exit %s); files kept in %s\n' "$BED_NAME" "$rc" \
 		    "$BED_TMP" >&2
 	elif [[ -z ${BED_KEEP:-} ]]; then
