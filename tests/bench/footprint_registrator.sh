@@ -72,7 +72,7 @@ bench_row "3 footprint: registrator RSS" \
     "/proc/PID/status VmRSS, $N containers registered" \
     "${rss_mb} MB ($split; peak ${hwm_mb} MB; $(awk -v k="$rss0" 'BEGIN { printf "%.1f", k / 1024 }') MB with no container)" "<= 4 MB" \
     "$(bench_yesno "$rss_mb" 4)" \
-    "$N of ours (asked for $WANT, memory allowed $WANT_N), $running running on the host"
+    "$N of ours (asked for $WANT, memory allowed $WANT_N, start window ${BENCH_START_S:-900} s), $running running on the host"
 bench_row "3 footprint: registrator idle CPU" \
     "/proc/PID/stat utime+stime over ${IDLE} s" \
     "${cpu_ms} ms CPU, $((wk1 - wk0)) wake-ups" "~ 0" \
