@@ -173,6 +173,9 @@ log_put_escaped(FILE *f, const char *s, int json)
 	}
 }
 
+static void log_vwrite(enum log_level, const char *, va_list, int)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 {
