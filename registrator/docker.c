@@ -37,6 +37,12 @@
 #define DOCKER_BACKOFF_MAX_MS 30000
 #define DOCKER_REQ_TIMEOUT_MS 30000
 #define DOCKER_URL_MAX 512
+/*
+ * Inspects in flight at once.  A burst of events (a benchmark starting
+ * hundreds of containers) must not queue so many transfers that they time
+ * out waiting for a connection; the rest wait here, marked pending.
+ */
+#define DOCKER_INSPECTS_MAX 8
 
 enum docker_phase {
 	DOCKER_IDLE, /* waiting for the backoff timer */
@@ -98,6 +104,7 @@ struct docker {
 	struct backoff list_backoff;
 
 	struct docker_ctrs ctrs;
+	unsigned inspects; /* in flight, at most DOCKER_INSPECTS_MAX */
 	/*
 	 * Events arrive inside curl's write callback, where no transfer may
 	 * be started; they only mark containers, and this zero-delay timer
@@ -322,6 +329,8 @@ static void
 docker_ctr_free(struct docker *d, struct docker_ctr *c)
 {
 	TAILQ_REMOVE(&d->ctrs, c, entry);
+	if (c->req != NULL)
+		d->inspects--;
 	http_cancel(d->http, c->req);
 	loop_timer_stop(d->loop, &c->retry);
 	free(c);
@@ -367,6 +376,11 @@ docker_inspect_done(const struct http_result *res, void *arg)
 	cJSON *inspect = NULL;
 	char why[HTTP_ERR_MAX + 32];
 	bool list_done = false;
+
+	/* A slot is free: the kick timer starts the next pending inspect. */
+	d->inspects--;
+	if (!loop_timer_active(&d->kick_timer))
+		loop_timer_start(d->loop, &d->kick_timer, 0);
 
 	c->req = NULL;
 	log_trace("docker: inspect %.12s: HTTP %ld", c->id, res->status);
@@ -426,8 +440,10 @@ docker_inspect(struct docker *d, struct docker_ctr *c)
 	struct http_opts o;
 	char url[DOCKER_URL_MAX], path[DOCKER_ID_MAX + 32];
 
-	if (c->req != NULL || loop_timer_active(&c->retry))
+	if (c->req != NULL || loop_timer_active(&c->retry)
+	    || d->inspects >= DOCKER_INSPECTS_MAX)
 		return;
+	d->inspects++;
 	(void)snprintf(path, sizeof(path), "/containers/%s/json", c->id);
 	docker_url(d, url, sizeof(url), path);
 	docker_opts(d, &o, url);

@@ -34,6 +34,11 @@
 #define REG_DEFAULT_CONSUL	"127.0.0.1:8500"
 #define REG_TOKEN_MAX		4096
 #define REG_HTTP_CONNECTIONS	16
+/*
+ * The Consul agent has its own client: a Docker daemon that answers
+ * slowly must not hold every connection while writes to the agent wait.
+ */
+#define REG_AGENT_CONNECTIONS	4
 #define REG_SENTRY_FLUSH_MS	5000
 
 struct reg_config {
@@ -216,7 +221,8 @@ enum {
 struct reg {
 	struct reg_config cfg;
 	struct loop	*loop;
-	struct http	*http;
+	struct http	*http;		/* Docker, Sentry */
+	struct http	*agent_http;	/* the Consul agent only */
 	struct metrics	*metrics;
 	struct agent	*agent;
 	struct docker	*docker;
@@ -670,6 +676,7 @@ reg_setup(struct reg *r)
 	if (r->loop == NULL)
 		fatal("loop_new");
 	r->http = http_new(r->loop, REG_HTTP_CONNECTIONS);
+	r->agent_http = http_new(r->loop, REG_AGENT_CONNECTIONS);
 	r->metrics = metrics_new();
 	if (!c->dry_run) {
 		memset(&ao, 0, sizeof(ao));
@@ -679,7 +686,8 @@ reg_setup(struct reg *r)
 		ao.cert_file = c->cert;
 		ao.key_file = c->key;
 		ao.insecure = c->tls_skip_verify;
-		r->agent = agent_new(r->loop, r->http, &ao, err, sizeof(err));
+		r->agent = agent_new(r->loop, r->agent_http, &ao, err,
+		    sizeof(err));
 		if (r->agent == NULL)
 			fatalx("%s", err);
 	}
@@ -741,6 +749,7 @@ reg_teardown(struct reg *r)
 	agent_free(r->agent);
 	reconcile_free(r->rc);
 	sentry_free(r->sentry);
+	http_free(r->agent_http);
 	http_free(r->http);
 	metrics_free(r->metrics);
 	loop_free(r->loop);
