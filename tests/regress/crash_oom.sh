@@ -13,9 +13,10 @@ crash_standin_start
 crash_start -sentry-dsn "$SENTRY_DSN"
 
 # The shell grows a variable by 2 MiB at a time until the 16 MiB cgroup
-# limit (no swap) kills it, slowly enough for samples to be taken.
+# limit (no swap) kills it, slowly enough for samples to be taken (after
+# 5 s, so that a registrator lagging behind a busy Docker sees it run).
 crash_run hog -m 16m --memory-swap 16m --label SERVICE_NAME=hogsvc -- \
-    sh -c 'sleep 1; x=; while :; do
+    sh -c 'sleep 5; x=; while :; do
 	x="$x$(head -c 2097152 /dev/zero | tr "\0" a)"; sleep 0.3; done' \
     >/dev/null
 
