@@ -279,7 +279,8 @@ config_free(struct config *cfg)
 {
 	struct config_template *t;
 
-	while ((t = TAILQ_FIRST(&cfg->templates)) != NULL) {
+	while (!TAILQ_EMPTY(&cfg->templates)) {
+		t = TAILQ_FIRST(&cfg->templates);
 		TAILQ_REMOVE(&cfg->templates, t, entry);
 		config_template_free(t);
 	}
@@ -804,15 +805,18 @@ config_load(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 	if (cfg->config_file != NULL
 	    && config_ini_load(cfg, cfg->config_file, err, errlen) == -1)
 		goto out;
-	if ((env = getenv("CONSUL_HTTP_ADDR")) != NULL && env[0] != '\0') {
+	env = getenv("CONSUL_HTTP_ADDR");
+	if (env != NULL && env[0] != '\0') {
 		free(cfg->consul_addr);
 		cfg->consul_addr = xstrdup(env);
 	}
-	if ((env = getenv("CONSUL_HTTP_TOKEN")) != NULL && env[0] != '\0') {
+	env = getenv("CONSUL_HTTP_TOKEN");
+	if (env != NULL && env[0] != '\0') {
 		free(cfg->consul_token);
 		cfg->consul_token = xstrdup(env);
 	}
-	if ((env = getenv("SENTRY_DSN")) != NULL && env[0] != '\0') {
+	env = getenv("SENTRY_DSN");
+	if (env != NULL && env[0] != '\0') {
 		free(cfg->sentry_dsn);
 		cfg->sentry_dsn = xstrdup(env);
 	}

@@ -384,7 +384,8 @@ render_free(struct render *r)
 
 	if (r == NULL)
 		return;
-	while ((rt = TAILQ_FIRST(&r->tpls)) != NULL) {
+	while (!TAILQ_EMPTY(&r->tpls)) {
+		rt = TAILQ_FIRST(&r->tpls);
 		TAILQ_REMOVE(&r->tpls, rt, entry);
 		render_tpl_free(rt);
 	}

@@ -363,8 +363,8 @@ watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
 
 	(void)loop;
 	(void)timer;
-	while (set->in_flight < set->max_conns
-	    && (w = TAILQ_FIRST(&set->queue)) != NULL) {
+	while (set->in_flight < set->max_conns && !TAILQ_EMPTY(&set->queue)) {
+		w = TAILQ_FIRST(&set->queue);
 		TAILQ_REMOVE(&set->queue, w, ready);
 		w->state = WATCH_IDLE;
 		watch_start(w);
@@ -614,12 +614,10 @@ watch_set_new(struct loop *loop, struct http *http,
 void
 watch_set_free(struct watch_set *set)
 {
-	struct watch *w;
-
 	if (set == NULL)
 		return;
-	while ((w = TAILQ_FIRST(&set->all)) != NULL)
-		watch_free(w);
+	while (!TAILQ_EMPTY(&set->all))
+		watch_free(TAILQ_FIRST(&set->all));
 	loop_timer_stop(set->loop, &set->pump);
 	free(set->buckets);
 	free(set->base);

@@ -83,11 +83,12 @@ count_entries(const char *dir)
 	struct dirent *e;
 	int n = 0;
 
-	while (d != NULL && (e = readdir(d)) != NULL)
+	if (d == NULL)
+		return -1;
+	for (e = readdir(d); e != NULL; e = readdir(d))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			n++;
-	if (d != NULL)
-		closedir(d);
+	closedir(d);
 	return n;
 }
 
