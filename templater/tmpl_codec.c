@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tmpl_func.h"
+#include "xmalloc.h"
 
 static const char b64std[]
     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -640,23 +641,71 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 	return 0;
 }
 
+/*
+ * The compiled form of pattern re, from the template's cache or compiled
+ * into it (replacing the oldest entry when full).  Borrowed: valid until
+ * the template is freed or the entry is replaced, which only a later call
+ * of this function does.
+ */
+static const regex_t *
+re_get(struct exec *x, const char *re, size_t len)
+{
+	struct tmpl *t = x->t;
+	struct regex_ent *e;
+	regex_t rx;
+	size_t i;
+
+	for (i = 0; i < TMPL_REGEX_CACHE; i++) {
+		e = &t->regex[i];
+		if (e->pattern != NULL && e->len == len
+		    && memcmp(e->pattern, re, len) == 0)
+			return &e->rx;
+	}
+	if (re_compile(x, re, len, &rx) == -1)
+		return NULL;
+	e = &t->regex[t->regex_next];
+	t->regex_next = (t->regex_next + 1) % TMPL_REGEX_CACHE;
+	if (e->pattern != NULL) {
+		regfree(&e->rx);
+		free(e->pattern);
+	}
+	e->pattern = xstrndup(re, len);
+	e->len = len;
+	e->rx = rx;
+	return &e->rx;
+}
+
+void
+regex_cache_clear(struct tmpl *t)
+{
+	size_t i;
+
+	for (i = 0; i < TMPL_REGEX_CACHE; i++) {
+		if (t->regex[i].pattern == NULL)
+			continue;
+		regfree(&t->regex[i].rx);
+		free(t->regex[i].pattern);
+		t->regex[i].pattern = NULL;
+	}
+}
+
 TMPL_FN(fn_regex_match)
 {
 	const char *re, *s;
 	size_t relen, len;
-	regex_t rx;
+	const regex_t *rx;
 	regmatch_t m[1];
 
 	(void)n;
 	if (arg_str(x, a, 0, &re, &relen) == -1
 	    || arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	if (re_compile(x, re, relen, &rx) == -1)
+	rx = re_get(x, re, relen);
+	if (rx == NULL)
 		return -1;
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)len;
-	*r = tv_bool(regexec(&rx, s, 1, m, REG_STARTEND) == 0);
-	regfree(&rx);
+	*r = tv_bool(regexec(rx, s, 1, m, REG_STARTEND) == 0);
 	return 0;
 }
 
@@ -710,7 +759,7 @@ TMPL_FN(fn_regex_replace_all)
 	const char *re, *repl, *s;
 	size_t relen, rlen, len, last = 0, pos = 0, work = 0;
 	regmatch_t m[10];
-	regex_t rx;
+	const regex_t *rx;
 	struct buf b;
 
 	(void)n;
@@ -718,7 +767,8 @@ TMPL_FN(fn_regex_replace_all)
 	    || arg_str(x, a, 1, &repl, &rlen) == -1
 	    || arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
-	if (re_compile(x, re, relen, &rx) == -1)
+	rx = re_get(x, re, relen);
+	if (rx == NULL)
 		return -1;
 	buf_init(&b, SIZE_MAX);
 	while (pos <= len) {
@@ -729,7 +779,6 @@ TMPL_FN(fn_regex_replace_all)
 		 */
 		work += len + 1;
 		if (work > REGEX_WORK_MAX) {
-			regfree(&rx);
 			buf_clear(&b);
 			return exec_errorf(x,
 			    "regexReplaceAll: too many matches in %zu bytes",
@@ -737,14 +786,14 @@ TMPL_FN(fn_regex_replace_all)
 		}
 		m[0].rm_so = (regoff_t)pos;
 		m[0].rm_eo = (regoff_t)len;
-		if (regexec(&rx, s, 10, m,
+		if (regexec(rx, s, 10, m,
 			REG_STARTEND | (pos > 0 ? REG_NOTBOL : 0))
 		    != 0)
 			break;
 		buf_add(&b, s + last, (size_t)m[0].rm_so - last);
 		if ((size_t)m[0].rm_eo > last || m[0].rm_so == 0)
 			expand(&b, repl, rlen, s, m,
-			    rx.re_nsub < 9 ? rx.re_nsub : 9);
+			    rx->re_nsub < 9 ? rx->re_nsub : 9);
 		last = (size_t)m[0].rm_eo;
 		if ((size_t)m[0].rm_eo > pos)
 			pos = (size_t)m[0].rm_eo;
@@ -753,7 +802,6 @@ TMPL_FN(fn_regex_replace_all)
 	}
 	if (last < len)
 		buf_add(&b, s + last, len - last);
-	regfree(&rx);
 	*r = str_from_buf(x, &b);
 	return 0;
 }

@@ -46,6 +46,8 @@ TMPL_FN(fn_file);
 TMPL_FN(fn_scratch);
 TMPL_FN(fn_timestamp);
 /* tmpl_codec.c */
+/* Frees the compiled patterns cached in t. */
+void regex_cache_clear(struct tmpl *t);
 TMPL_FN(fn_regex_match);
 TMPL_FN(fn_regex_replace_all);
 TMPL_FN(fn_base64_encode);

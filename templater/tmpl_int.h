@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <regex.h>
+
 #include <cjson/cJSON.h>
 
 #include "buf.h"
@@ -218,6 +220,19 @@ struct tdef {
 	struct tdef *next;
 };
 
+/*
+ * Compiled regexMatch/regexReplaceAll patterns kept with the template:
+ * templates pass literal patterns, so a render of 10,000 instances
+ * compiles each once instead of once per call.
+ */
+#define TMPL_REGEX_CACHE 16
+
+struct regex_ent {
+	char *pattern; /* owned; NULL: free slot */
+	size_t len;
+	regex_t rx;
+};
+
 struct tmpl {
 	char *name;
 	char *text; /* owned copy of the source */
@@ -228,6 +243,8 @@ struct tmpl {
 	struct arena run; /* reset per execution */
 	struct tnode *root;
 	struct tdef *defs;
+	struct regex_ent regex[TMPL_REGEX_CACHE];
+	size_t regex_next; /* slot replaced when the cache is full */
 };
 
 /* Function table. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "str.h"
+#include "tmpl_func.h"
 #include "tmpl_int.h"
 #include "xmalloc.h"
 
@@ -1011,6 +1012,7 @@ tmpl_free(struct tmpl *t)
 {
 	if (t == NULL)
 		return;
+	regex_cache_clear(t);
 	arena_free(&t->ast);
 	arena_free(&t->run);
 	free(t->name);
