@@ -20,6 +20,7 @@ packages=(
 	nginx-light haproxy busybox-static
 	clang libclang-rt-14-dev llvm valgrind clang-format
 	jq socat iproute2 python3 curl ca-certificates
+	debootstrap docker-compose hyperfine
 )
 
 say()
