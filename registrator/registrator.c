@@ -483,6 +483,15 @@ reg_signal_cb(struct loop *loop, int signo, void *arg)
 {
 	struct reg *r = arg;
 
+	/*
+	 * The default action of SIGHUP would end the daemon; a reload has
+	 * nothing to re-read that a resync does not already redo.
+	 */
+	if (signo == SIGHUP) {
+		log_info("SIGHUP: the configuration is read at start-up only; "
+			 "restart the registrator to apply a change");
+		return;
+	}
 	log_info("signal %d, exiting", signo);
 	/* Queued crash reports get a few seconds to leave. */
 	if (r->sentry != NULL && sentry_queued(r->sentry) > 0)
@@ -718,7 +727,8 @@ reg_setup(struct reg *r)
 	/* curl reports a closed socket as an error; SIGPIPE must not kill. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (loop_signal_add(r->loop, SIGINT, reg_signal_cb, r) == -1 ||
-	    loop_signal_add(r->loop, SIGTERM, reg_signal_cb, r) == -1)
+	    loop_signal_add(r->loop, SIGTERM, reg_signal_cb, r) == -1 ||
+	    loop_signal_add(r->loop, SIGHUP, reg_signal_cb, r) == -1)
 		fatal("signals");
 	loop_timer_init(&r->ping_timer, reg_ping_timer_cb, r);
 	if (c->listen != NULL && !c->dry_run) {

@@ -140,6 +140,13 @@ bed_wait_until 20 _ttl passing
 docker exec "$id4" rm /www/health
 bed_wait_until 20 _ttl critical
 
+# SIGHUP does not end the daemon (its default action would): it says
+# the configuration is read at start-up, and the daemon keeps serving.
+kill -HUP "$REG_PID"
+bed_wait_until 10 grep -q "SIGHUP: the configuration is read at start-up" "$REG_LOG"
+bed_assert_ok bed_alive "$REG_PID"
+bed_assert_ok curl -fsS "http://127.0.0.1:$mport/health" -o /dev/null
+
 # The token reached no log line.
 bed_assert_fails grep -qF "$token" "$REG_LOG"
 
