@@ -49,12 +49,17 @@ bed_haproxy_start
 bed_wait_until 20 tpl_curl_is "http://127.0.0.1:$BED_HAPROXY_PORT/" backend-a
 bed_log "step 1: -once rendered the backends, haproxy serves backend-a"
 
+# SIGUSR2 returns at once while HAProxy's master reloads on its own; a
+# second signal during that reload is lost (two writes 150 ms apart left
+# the old backends live).  Quiescence spaces the reloads, as a deployment
+# beside HAProxy should (examples/haproxy/templater.ini).
 cat >"$BED_TMP/templater.ini" <<EOF
 [template haproxy]
 source = $TPL_TEMPLATES/haproxy-backends.ctmpl
 destination = $BACKENDS
 check = haproxy -c -q -f $BED_HAPROXY_GLOBAL -f $BED_HAPROXY_CFG -f {}
 command = ["kill", "-USR2", "$BED_HAPROXY_PID"]
+wait = 1s:4s
 EOF
 tpl_start templater -config "$BED_TMP/templater.ini"
 
