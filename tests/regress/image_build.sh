@@ -41,8 +41,9 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
 fi
 flock -u 9
 
+# --force-rm: a failed step must not leave its container behind.
 bed_log "docker build --target registrator (offline base)"
-docker build --pull=false --target registrator -t "$image" \
+docker build --pull=false --force-rm --target registrator -t "$image" \
     -f "$SOURCE_DIR/Dockerfile" "$SOURCE_DIR" >"$BED_TMP/build.log" 2>&1 || {
 	tail -n 40 "$BED_TMP/build.log" >&2
 	bed_fail "docker build failed"
