@@ -41,31 +41,42 @@ env_lookup(struct exec *x, const char *k, size_t klen)
 	return NULL;
 }
 
-TMPL_FN(fn_env)
+/*
+ * The value of the variable named by argument i, or NULL when it is unset
+ * or the name is not one (empty, or holding '=').
+ */
+static int
+env_arg(struct exec *x, struct tv *a, size_t i, const char **v)
 {
-	const char *k, *v;
+	const char *k;
 	size_t len;
 
-	(void)n;
-	if (arg_str(x, a, 0, &k, &len) == -1)
+	if (arg_str(x, a, i, &k, &len) == -1)
 		return -1;
-	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
-						   : NULL;
+	*v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
+						    : NULL;
+	return 0;
+}
+
+TMPL_FN(fn_env)
+{
+	const char *v;
+
+	(void)n;
+	if (env_arg(x, a, 0, &v) == -1)
+		return -1;
 	*r = tv_cstr(v != NULL ? v : "");
 	return 0;
 }
 
 TMPL_FN(fn_env_or_default)
 {
-	const char *k, *v, *d;
-	size_t len, dlen;
+	const char *v, *d;
+	size_t dlen;
 
 	(void)n;
-	if (arg_str(x, a, 0, &k, &len) == -1
-	    || arg_str(x, a, 1, &d, &dlen) == -1)
+	if (env_arg(x, a, 0, &v) == -1 || arg_str(x, a, 1, &d, &dlen) == -1)
 		return -1;
-	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
-						   : NULL;
 	*r = v != NULL ? tv_cstr(v) : a[1];
 	return 0;
 }
@@ -73,19 +84,16 @@ TMPL_FN(fn_env_or_default)
 /* mustEnv: like env, but unset or empty is an error. */
 TMPL_FN(fn_must_env)
 {
-	const char *k, *v;
-	size_t len;
+	const char *v;
 
 	(void)n;
-	if (arg_str(x, a, 0, &k, &len) == -1)
+	if (env_arg(x, a, 0, &v) == -1)
 		return -1;
-	v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
-						   : NULL;
 	if (v == NULL || v[0] == '\0')
 		return exec_errorf(x,
 		    "mustEnv: environment variable \"%.*s\" is not set or "
 		    "empty",
-		    (int)len, k);
+		    (int)a[0].len, a[0].u.s);
 	*r = tv_cstr(v);
 	return 0;
 }
