@@ -28,6 +28,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define LOOP_MAX_EVENTS 64 /* more ready fds wait for the next turn */
@@ -545,4 +546,22 @@ uint64_t
 loop_wakeups(const struct loop *loop)
 {
 	return loop->wakeups;
+}
+
+static double
+loop_read_wakeups(const void *arg)
+{
+	return (double)loop_wakeups(arg);
+}
+
+void
+loop_metrics_add(struct loop *loop, struct metrics *m, const char *prefix)
+{
+	char *name;
+
+	name = xasprintf("%s_loop_wakeups_total", prefix);
+	metrics_counter_func(m, name,
+	    "Returns from epoll_wait: how often the daemon woke up",
+	    loop_read_wakeups, loop);
+	free(name);
 }

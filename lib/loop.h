@@ -20,6 +20,7 @@
 
 struct loop;
 struct loop_timer;
+struct metrics;
 
 #define LOOP_READ	0x1
 #define LOOP_WRITE	0x2
@@ -117,5 +118,12 @@ uint64_t	 loop_now_ms(const struct loop *loop);
 uint64_t	 mono_ms(void);
 /* Number of wake-ups from epoll_wait so far, for idle-CPU measurements. */
 uint64_t	 loop_wakeups(const struct loop *loop);
+/*
+ * Registers the counter <prefix>_loop_wakeups_total in m, read from
+ * loop_wakeups() at each render.  loop is borrowed and must outlive m's
+ * last render.
+ */
+void		 loop_metrics_add(struct loop *loop, struct metrics *m,
+		    const char *prefix);
 
 #endif

@@ -10,11 +10,14 @@
  */
 #include <sys/queue.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "log.h"
@@ -45,6 +48,8 @@ struct metric {
 	double val; /* counter/gauge value, histogram sum */
 	uint64_t count; /* histogram observations */
 	uint64_t *hits; /* per bucket, not cumulative; nbounds entries */
+	metrics_read_cb *read; /* value read at render time, or NULL */
+	const void *read_arg;
 };
 
 struct metric_family {
@@ -65,6 +70,10 @@ const double metrics_seconds_buckets[]
     = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 const size_t metrics_seconds_nbuckets
     = sizeof(metrics_seconds_buckets) / sizeof(metrics_seconds_buckets[0]);
+const double metrics_latency_buckets[] = { 0.0005, 0.001, 0.002, 0.005, 0.01,
+	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
+const size_t metrics_latency_nbuckets
+    = sizeof(metrics_latency_buckets) / sizeof(metrics_latency_buckets[0]);
 
 struct metrics *
 metrics_new(void)
@@ -230,6 +239,35 @@ metrics_histogram(struct metrics *m, const char *name, const char *help,
 	    bounds, nbounds);
 }
 
+static struct metric *
+metrics_register_func(struct metrics *m, enum metric_type type,
+    const char *name, const char *help, metrics_read_cb *read,
+    const void *arg)
+{
+	struct metric *s;
+
+	s = metrics_register(m, type, name, help, NULL, NULL, NULL, 0);
+	if (s->read == NULL) {
+		s->read = read;
+		s->read_arg = arg;
+	}
+	return s;
+}
+
+struct metric *
+metrics_counter_func(struct metrics *m, const char *name, const char *help,
+    metrics_read_cb *read, const void *arg)
+{
+	return metrics_register_func(m, METRIC_COUNTER, name, help, read, arg);
+}
+
+struct metric *
+metrics_gauge_func(struct metrics *m, const char *name, const char *help,
+    metrics_read_cb *read, const void *arg)
+{
+	return metrics_register_func(m, METRIC_GAUGE, name, help, read, arg);
+}
+
 void
 metrics_inc(struct metric *s)
 {
@@ -239,20 +277,22 @@ metrics_inc(struct metric *s)
 void
 metrics_add(struct metric *s, double v)
 {
-	if (v >= 0)
+	if (v >= 0 && s->read == NULL)
 		s->val += v;
 }
 
 void
 metrics_set(struct metric *s, double v)
 {
-	s->val = v;
+	if (s->read == NULL)
+		s->val = v;
 }
 
 void
 metrics_gauge_add(struct metric *s, double v)
 {
-	s->val += v;
+	if (s->read == NULL)
+		s->val += v;
 }
 
 void
@@ -274,7 +314,7 @@ metrics_observe(struct metric *s, double v)
 double
 metrics_value(const struct metric *s)
 {
-	return s->val;
+	return s->read != NULL ? s->read(s->read_arg) : s->val;
 }
 
 uint64_t
@@ -379,10 +419,193 @@ metrics_render(const struct metrics *m, struct buf *out)
 				ret = metrics_render_histogram(out, f, s);
 			else
 				ret = metrics_sample(out, f->name, "", s, NULL,
-				    s->val);
+				    metrics_value(s));
 			if (ret == -1)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* ---- process figures from /proc/self ---- */
+
+/*
+ * Skips the white space at *p, then one field; returns its start, or NULL
+ * at the end of the text.
+ */
+static const char *
+metrics_field(const char **p, const char *end)
+{
+	const char *start;
+
+	while (*p < end && (**p == ' ' || **p == '\n'))
+		(*p)++;
+	if (*p == end)
+		return NULL;
+	start = *p;
+	while (*p < end && **p != ' ' && **p != '\n')
+		(*p)++;
+	return start;
+}
+
+/* The next field as an unsigned decimal number; -1 if it is not one. */
+static int
+metrics_field_ull(const char **p, const char *end, unsigned long long *out)
+{
+	const char *f;
+	unsigned long long v = 0;
+
+	f = metrics_field(p, end);
+	if (f == NULL)
+		return -1;
+	for (; f < *p; f++) {
+		if (*f < '0' || *f > '9'
+		    || v > (~0ULL - (unsigned)(*f - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*f - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+metrics_parse_stat(const char *stat, size_t len, unsigned long long *cpu_ticks,
+    char *err, size_t errlen)
+{
+	const char *p, *end = stat + len;
+	unsigned long long utime, stime;
+	int i;
+
+	/* The command name is "(...)" and may itself hold ") ". */
+	for (p = end; p > stat && p[-1] != ')'; p--)
+		;
+	if (p == stat) {
+		(void)snprintf(err, errlen, "stat: no ')' after the command");
+		return -1;
+	}
+	/* state (field 3) to cmajflt (13); utime and stime are 14 and 15. */
+	for (i = 3; i <= 13; i++)
+		if (metrics_field(&p, end) == NULL) {
+			(void)snprintf(err, errlen, "stat: only %d fields",
+			    i - 1);
+			return -1;
+		}
+	if (metrics_field_ull(&p, end, &utime) == -1
+	    || metrics_field_ull(&p, end, &stime) == -1) {
+		(void)snprintf(err, errlen, "stat: utime or stime is not a "
+					    "number");
+		return -1;
+	}
+	*cpu_ticks = utime + stime;
+	return 0;
+}
+
+int
+metrics_parse_statm(const char *statm, size_t len,
+    unsigned long long *size_pages, unsigned long long *resident_pages,
+    char *err, size_t errlen)
+{
+	const char *p = statm;
+	unsigned long long size, resident;
+
+	if (metrics_field_ull(&p, statm + len, &size) == -1
+	    || metrics_field_ull(&p, statm + len, &resident) == -1) {
+		(void)snprintf(err, errlen, "statm: size or resident is not a "
+					    "number");
+		return -1;
+	}
+	*size_pages = size;
+	*resident_pages = resident;
+	return 0;
+}
+
+/* /proc/self/stat is about 300 bytes; the command name is at most 64. */
+#define METRICS_PROC_FILE_MAX 1024
+
+/* Reads a small /proc file; returns its length or -1. */
+static ssize_t
+metrics_proc_read(const char *path, char *out, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	n = read(fd, out, len);
+	(void)close(fd);
+	return n;
+}
+
+static double
+metrics_read_cpu(const void *arg)
+{
+	char text[METRICS_PROC_FILE_MAX], err[64];
+	unsigned long long ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	ssize_t n;
+
+	(void)arg;
+	n = metrics_proc_read("/proc/self/stat", text, sizeof(text));
+	if (n <= 0 || hz <= 0
+	    || metrics_parse_stat(text, (size_t)n, &ticks, err, sizeof(err))
+		== -1)
+		return NAN;
+	return (double)ticks / (double)hz;
+}
+
+/* arg selects the field: NULL the virtual size, else the resident set. */
+static double
+metrics_read_memory(const void *arg)
+{
+	char text[METRICS_PROC_FILE_MAX], err[64];
+	unsigned long long size, resident;
+	long page = sysconf(_SC_PAGESIZE);
+	ssize_t n;
+
+	n = metrics_proc_read("/proc/self/statm", text, sizeof(text));
+	if (n <= 0 || page <= 0
+	    || metrics_parse_statm(text, (size_t)n, &size, &resident, err,
+		   sizeof(err))
+		== -1)
+		return NAN;
+	return (double)(arg != NULL ? resident : size) * (double)page;
+}
+
+static double
+metrics_read_fds(const void *arg)
+{
+	struct dirent *de;
+	DIR *d;
+	char self[16];
+	double n = 0;
+
+	(void)arg;
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return NAN;
+	/* The directory's own fd is listed too; it is not the process's. */
+	(void)snprintf(self, sizeof(self), "%d", dirfd(d));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && strcmp(de->d_name, self) != 0)
+			n++;
+	(void)closedir(d);
+	return n;
+}
+
+void
+metrics_process_add(struct metrics *m)
+{
+	/* Any non-NULL pointer selects the resident set. */
+	static const char resident = 1;
+
+	metrics_counter_func(m, "process_cpu_seconds_total",
+	    "Total user and system CPU time spent in seconds.",
+	    metrics_read_cpu, NULL);
+	metrics_gauge_func(m, "process_resident_memory_bytes",
+	    "Resident memory size in bytes.", metrics_read_memory, &resident);
+	metrics_gauge_func(m, "process_virtual_memory_bytes",
+	    "Virtual memory size in bytes.", metrics_read_memory, NULL);
+	metrics_gauge_func(m, "process_open_fds",
+	    "Number of open file descriptors.", metrics_read_fds, NULL);
 }

@@ -30,6 +30,12 @@ struct metric;
 /* Default histogram buckets for durations in seconds (Prometheus'). */
 extern const double metrics_seconds_buckets[];
 extern const size_t metrics_seconds_nbuckets;
+/*
+ * Buckets for latencies measured in milliseconds, from 0.5 ms to 2.5 s:
+ * the defaults start at 5 ms, too coarse for a 2 ms goal.
+ */
+extern const double metrics_latency_buckets[];
+extern const size_t metrics_latency_nbuckets;
 
 /* Returns an empty registry; free with metrics_free(). */
 struct metrics *metrics_new(void);
@@ -55,6 +61,43 @@ struct metric *metrics_gauge(struct metrics *m, const char *name,
 struct metric *metrics_histogram(struct metrics *m, const char *name,
     const char *help, const char *label, const char *value,
     const double *bounds, size_t nbounds);
+
+/*
+ * A counter or gauge whose value is kept elsewhere and read with
+ * read(arg) each time the page is rendered (the loop's wake-ups, /proc
+ * figures), as Prometheus' CounterFunc and GaugeFunc.  read must be cheap,
+ * must not block and must not log; arg is borrowed and must outlive the
+ * registry's last render.  Registering the name again returns the existing
+ * series and keeps its reader.  metrics_add() and metrics_set() on such a
+ * series are ignored.
+ */
+typedef double metrics_read_cb(const void *arg);
+struct metric *metrics_counter_func(struct metrics *m, const char *name,
+    const char *help, metrics_read_cb *read, const void *arg);
+struct metric *metrics_gauge_func(struct metrics *m, const char *name,
+    const char *help, metrics_read_cb *read, const void *arg);
+
+/*
+ * The standard process series of Prometheus' client libraries, read from
+ * /proc/self at each render: process_cpu_seconds_total,
+ * process_resident_memory_bytes, process_virtual_memory_bytes and
+ * process_open_fds.  A file that cannot be read gives NaN.
+ */
+void metrics_process_add(struct metrics *m);
+
+/*
+ * Pure parsers behind metrics_process_add(), for tests.  stat is the text
+ * of /proc/<pid>/stat (len bytes, need not be NUL-terminated): the command
+ * name in parentheses may hold spaces and ')', so fields are counted from
+ * the last ')'.  Sets *cpu_ticks to utime + stime in clock ticks.  statm is
+ * /proc/<pid>/statm: *size_pages and *resident_pages are its first two
+ * fields.  Both return 0, or -1 with err filled and the outputs untouched.
+ */
+int metrics_parse_stat(const char *stat, size_t len,
+    unsigned long long *cpu_ticks, char *err, size_t errlen);
+int metrics_parse_statm(const char *statm, size_t len,
+    unsigned long long *size_pages, unsigned long long *resident_pages,
+    char *err, size_t errlen);
 
 /* Counter: adds 1, or v >= 0 (a negative v is ignored). */
 void metrics_inc(struct metric *s);

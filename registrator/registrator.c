@@ -687,6 +687,8 @@ reg_setup(struct reg *r)
 	r->http = http_new(r->loop, REG_HTTP_CONNECTIONS);
 	r->agent_http = http_new(r->loop, REG_AGENT_CONNECTIONS);
 	r->metrics = metrics_new();
+	metrics_process_add(r->metrics);
+	loop_metrics_add(r->loop, r->metrics, "registrator");
 	if (!c->dry_run) {
 		memset(&ao, 0, sizeof(ao));
 		ao.address = c->consul != NULL ? c->consul : REG_DEFAULT_CONSUL;

@@ -382,6 +382,8 @@ main(int argc, char **argv)
 		if (tp.httpd == NULL)
 			fatalx("%s", err);
 		tp.metrics = metrics_new();
+		metrics_process_add(tp.metrics);
+		loop_metrics_add(tp.loop, tp.metrics, "templater");
 		templater_metrics_update(&tp);
 		httpd_route(tp.httpd, "/metrics", templater_serve_metrics, &tp);
 		httpd_route(tp.httpd, "/health", templater_serve_health, &tp);

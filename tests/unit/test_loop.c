@@ -3,7 +3,7 @@
  * Tests of lib/loop.c through loop.h: timer order and re-arming, fd
  * watchers (deletion from callbacks, stale events after fd reuse, table
  * growth), signals through signalfd, before-poll hooks, and the idle
- * wake-up count.
+ * wake-up count and its metric.
  */
 #include <sys/socket.h>
 
@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "loop.h"
+#include "metrics.h"
 #include "test.h"
 
 /* Timer order: by due time, then by start order. */
@@ -622,6 +624,8 @@ test_idle_wakeups(void)
 	int p[2];
 	uint64_t start;
 	struct sig s = { 0, 0 };
+	struct metrics *m = metrics_new();
+	struct buf page = BUF_INITIALIZER(BUF_MAX_METRICS);
 
 	T_EQ_INT(pipe(p), 0);
 	T_EQ_INT(loop_fd_add(loop, p[0], LOOP_READ, hup_cb, NULL), 0);
@@ -630,9 +634,21 @@ test_idle_wakeups(void)
 	start = mono_ms();
 	loop_timer_start(loop, &t, 200);
 	T_EQ_INT(loop_wakeups(loop), 0);
+	loop_metrics_add(loop, m, "test");
+	T_EQ_INT(metrics_render(m, &page), 0);
 	T_EQ_INT(loop_run(loop), 0);
 	T_EQ_INT(loop_wakeups(loop), 1);
 	T_ASSERT(mono_ms() - start >= 200);
+	/* /metrics shows the same count. */
+	T_ASSERT(strstr(buf_str(&page), "test_loop_wakeups_total 0\n") != NULL);
+	buf_reset(&page);
+	T_EQ_INT(metrics_render(m, &page), 0);
+	T_ASSERT(strstr(buf_str(&page),
+		     "# TYPE test_loop_wakeups_total counter\n"
+		     "test_loop_wakeups_total 1\n")
+	    != NULL);
+	buf_clear(&page);
+	metrics_free(m);
 	/* The cached time moved to the wake-up. */
 	T_ASSERT(loop_now_ms(loop) >= start + 200);
 	T_ASSERT(loop_now_ms(loop) <= mono_ms());
