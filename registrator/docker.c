@@ -633,63 +633,85 @@ docker_action_bits(const char *type, const char *action)
 	return 0;
 }
 
+int
+docker_event_parse(const char *line, size_t len, struct docker_event *ev,
+    char *err, size_t errlen)
+{
+	cJSON *root;
+	const cJSON *type, *action, *actor, *id, *tn, *attrs, *ecode;
+	long long code;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->exit_code = -1;
+	root = cJSON_ParseWithLength(line, len);
+	if (root == NULL) {
+		(void)snprintf(err, errlen, "event is not JSON");
+		return -1;
+	}
+	type = cJSON_GetObjectItemCaseSensitive(root, "Type");
+	action = cJSON_GetObjectItemCaseSensitive(root, "Action");
+	actor = cJSON_GetObjectItemCaseSensitive(root, "Actor");
+	tn = cJSON_GetObjectItemCaseSensitive(root, "timeNano");
+	/* Converting a double past uint64_t's range is undefined. */
+	if (cJSON_IsNumber(tn) && tn->valuedouble > 0
+	    && tn->valuedouble < 0x1p64)
+		ev->time_ns = (uint64_t)tn->valuedouble;
+	if (!cJSON_IsString(type) || !cJSON_IsString(action))
+		goto out;
+	ev->actions = docker_action_bits(type->valuestring,
+	    action->valuestring);
+	if (ev->actions == 0)
+		goto out;
+	(void)str_copy(ev->action, action->valuestring, sizeof(ev->action));
+	attrs = cJSON_GetObjectItemCaseSensitive(actor, "Attributes");
+	/* Network events name the container in an attribute. */
+	if (ev->actions == DOCKER_ACT_NETWORK)
+		id = cJSON_GetObjectItemCaseSensitive(attrs, "container");
+	else
+		id = cJSON_GetObjectItemCaseSensitive(actor, "ID");
+	if (!cJSON_IsString(id) || !docker_id_valid(id->valuestring))
+		goto out;
+	(void)str_copy(ev->id, id->valuestring, sizeof(ev->id));
+	/* Kept for crash.c, for --rm containers gone before their inspect. */
+	ecode = cJSON_GetObjectItemCaseSensitive(attrs, "exitCode");
+	if (ev->actions == DOCKER_ACT_DIE && cJSON_IsString(ecode)
+	    && str_to_ll(ecode->valuestring, 0, 255, &code) == 0)
+		ev->exit_code = (int)code;
+out:
+	cJSON_Delete(root);
+	return 0;
+}
+
 static void
 docker_event(struct docker *d, const char *line, size_t len)
 {
-	cJSON *ev;
-	const cJSON *type, *action, *actor, *id, *tn, *attrs, *ecode;
-	const char *cid = NULL;
+	struct docker_event ev;
 	struct docker_ctr *c;
-	unsigned bits;
-	uint64_t ns = 0;
-	long long code;
+	char err[REGISTRATOR_ERR_MAX];
 
-	ev = cJSON_ParseWithLength(line, len);
-	if (ev == NULL) {
-		log_warnx("docker: event is not JSON, relisting");
+	if (docker_event_parse(line, len, &ev, err, sizeof(err)) == -1) {
+		log_warnx("docker: %s, relisting", err);
 		docker_list_later(d);
 		return;
 	}
-	type = cJSON_GetObjectItemCaseSensitive(ev, "Type");
-	action = cJSON_GetObjectItemCaseSensitive(ev, "Action");
-	actor = cJSON_GetObjectItemCaseSensitive(ev, "Actor");
-	tn = cJSON_GetObjectItemCaseSensitive(ev, "timeNano");
-	if (cJSON_IsNumber(tn) && tn->valuedouble > 0) {
-		ns = (uint64_t)tn->valuedouble;
-		d->since_sec = (long long)(ns / 1000000000u);
-		d->since_nsec = (long long)(ns % 1000000000u);
+	if (ev.time_ns != 0) {
+		d->since_sec = (long long)(ev.time_ns / 1000000000u);
+		d->since_nsec = (long long)(ev.time_ns % 1000000000u);
 		d->have_since = true;
 	}
-	if (!cJSON_IsString(type) || !cJSON_IsString(action))
-		goto out;
-	bits = docker_action_bits(type->valuestring, action->valuestring);
-	if (bits == 0)
-		goto out;
-	if (bits == DOCKER_ACT_NETWORK) {
-		/* Network events name the container in an attribute. */
-		attrs = cJSON_GetObjectItemCaseSensitive(actor, "Attributes");
-		id = cJSON_GetObjectItemCaseSensitive(attrs, "container");
-	} else
-		id = cJSON_GetObjectItemCaseSensitive(actor, "ID");
-	if (cJSON_IsString(id))
-		cid = id->valuestring;
-	if (cid == NULL || !docker_id_valid(cid)) {
+	if (ev.actions == 0)
+		return;
+	if (ev.id[0] == '\0') {
 		log_debug("docker: %s event without a container ID, ignored",
-		    action->valuestring);
-		goto out;
+		    ev.action);
+		return;
 	}
-	log_debug("docker: event %s %.12s", action->valuestring, cid);
+	log_debug("docker: event %s %.12s", ev.action, ev.id);
 	if (d->cbs->event != NULL)
 		d->cbs->event(d->arg);
-	c = docker_touch(d, cid, bits, ns);
-	/* Kept for crash.c, for --rm containers gone before their inspect. */
-	attrs = cJSON_GetObjectItemCaseSensitive(actor, "Attributes");
-	ecode = cJSON_GetObjectItemCaseSensitive(attrs, "exitCode");
-	if (bits == DOCKER_ACT_DIE && cJSON_IsString(ecode)
-	    && str_to_ll(ecode->valuestring, 0, 255, &code) == 0)
-		c->pending_exit = (int)code;
-out:
-	cJSON_Delete(ev);
+	c = docker_touch(d, ev.id, ev.actions, ev.time_ns);
+	if (ev.exit_code != -1)
+		c->pending_exit = ev.exit_code;
 }
 
 static int

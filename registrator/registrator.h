@@ -419,6 +419,34 @@ struct metrics;
 
 struct docker;
 
+/*
+ * One line of the /events stream, as docker.c acts on it.  Only Type,
+ * Action, Actor.ID (a network event's Attributes.container) and timeNano
+ * are read, plus a die's exitCode attribute: Docker merges the container's
+ * labels into Attributes, so a label named exitCode (or name, image...)
+ * replaces the real value there, and nothing else of Attributes is used.
+ */
+#define DOCKER_EVENT_ACTION_MAX	64	/* Action kept for log lines, truncated */
+
+struct docker_event {
+	unsigned	 actions;	/* one DOCKER_ACT_* bit; 0: not of interest */
+	/* The container's full ID; "" when missing or not 1..64 hex digits. */
+	char		 id[DOCKER_ID_MAX + 1];
+	char		 action[DOCKER_EVENT_ACTION_MAX + 1];
+	uint64_t	 time_ns;	/* timeNano; 0 when absent or out of range */
+	int		 exit_code;	/* die's exitCode 0..255, -1 otherwise */
+};
+
+/*
+ * Pure, unlike the rest of docker.c: parses one /events line (len bytes,
+ * borrowed for the call, no NUL needed) into *ev, which is written
+ * entirely and holds no pointers.  Returns 0, or -1 with err filled when
+ * the line is not JSON; an event of another kind is not an error
+ * (ev->actions is 0).
+ */
+int		 docker_event_parse(const char *line, size_t len,
+		    struct docker_event *ev, char *err, size_t errlen);
+
 /* Everything is borrowed for the duration of the callback. */
 struct docker_change {
 	const char	*id;		/* full container ID */
