@@ -113,6 +113,22 @@ struct tmpl_exec_opts {
 	time_t now;
 };
 
+/*
+ * Cuts data, the parsed answer of dependency dep (as the lookup gives
+ * it), down to what templates can read: object members that no record
+ * field reads (Proxy, Connect, CreateIndex of services and checks,
+ * Datacenter of a service's node...) are deleted, and the names of the
+ * members kept point to static strings (cJSON_StringIsConst) instead of
+ * allocations of their own.  Every template renders the same text from
+ * the result as from data.  Unknown shapes are left as they are.
+ */
+void tmpl_data_compact(const char *dep, cJSON *data);
+/*
+ * Whether two answers are the same data: same types, names and values,
+ * members and elements in the same order.  NULL equals only NULL.
+ */
+bool tmpl_data_equal(const cJSON *a, const cJSON *b);
+
 /* One dependency touched by an execution. */
 struct tmpl_dep {
 	char *dep; /* owned by the tmpl_deps */

@@ -1342,3 +1342,142 @@ out:
 	buf_clear(&key);
 	return ret;
 }
+
+/*
+ * Compaction: the members of Consul's answers that a record reads, by
+ * JSON name (the field tables above name what templates see, which is
+ * not always the JSON name: HealthService's Name is Service.Service).
+ * Consul answers carry much more (Proxy, Connect, Definition, the
+ * raft indexes of every node, service and check...): a watcher keeping
+ * thousands of instances keeps only these.
+ */
+static const char *const keep_hsvc[] = { "Node", "Service", "Checks", NULL };
+static const char *const keep_hsvc_node[]
+    = { "ID", "Node", "Address", "TaggedAddresses", "Meta", NULL };
+static const char *const keep_hsvc_svc[] = { "ID", "Service", "Tags", "Address",
+	"TaggedAddresses", "Meta", "Port", "Weights", NULL };
+static const char *const keep_kv[] = { "Key", "Value", "Session", "CreateIndex",
+	"ModifyIndex", "LockIndex", "Flags", NULL };
+static const char *const keep_cnode[] = { "Node", "Services", NULL };
+
+/*
+ * Deletes the members of object o not named in keep (NULL-terminated)
+ * and points the names of the others at keep's static strings, so that
+ * no name is an allocation of its own.  Returns o for chaining.
+ */
+static cJSON *
+compact_obj(cJSON *o, const char *const *keep)
+{
+	cJSON *c, *next;
+	size_t i;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	for (c = o->child; c != NULL; c = next) {
+		next = c->next;
+		for (i = 0; keep[i] != NULL; i++)
+			if (c->string != NULL
+			    && strcmp(c->string, keep[i]) == 0)
+				break;
+		if (keep[i] == NULL) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, c));
+			continue;
+		}
+		if ((c->type & cJSON_StringIsConst) == 0) {
+			cJSON_free(c->string);
+			/* Never written through: cJSON_StringIsConst. */
+			c->string = (char *)(uintptr_t)keep[i];
+			c->type |= cJSON_StringIsConst;
+		}
+	}
+	return o;
+}
+
+/* The member k of o, for changing it; jget's rules. */
+static cJSON *
+jget_mut(cJSON *o, const char *k)
+{
+	return (cJSON *)(uintptr_t)jget(o, k);
+}
+
+/* compact_obj on every element of array (or member of object) a. */
+static void
+compact_each(cJSON *a, const char *const *keep)
+{
+	cJSON *c;
+
+	if (!cJSON_IsArray(a) && !cJSON_IsObject(a))
+		return;
+	for (c = a->child; c != NULL; c = c->next)
+		compact_obj(c, keep);
+}
+
+static void
+compact_hsvc(cJSON *e)
+{
+	cJSON *svc;
+
+	if (compact_obj(e, keep_hsvc) == NULL)
+		return;
+	compact_obj(jget_mut(e, "Node"), keep_hsvc_node);
+	svc = compact_obj(jget_mut(e, "Service"), keep_hsvc_svc);
+	compact_each(jget_mut(svc, "TaggedAddresses"), saddr_fields);
+	compact_obj(jget_mut(svc, "Weights"), weights_fields);
+	compact_each(jget_mut(e, "Checks"), check_fields);
+}
+
+void
+tmpl_data_compact(const char *dep, cJSON *data)
+{
+	cJSON *c;
+
+	if (data == NULL)
+		return;
+	if (strncmp(dep, "health.service(", 15) == 0
+	    || strncmp(dep, "health.connect(", 15) == 0) {
+		for (c = cJSON_IsArray(data) ? data->child : NULL; c != NULL;
+		     c = c->next)
+			compact_hsvc(c);
+	} else if (strncmp(dep, "kv.", 3) == 0)
+		compact_each(data, keep_kv);
+	else if (strcmp(dep, "catalog.nodes") == 0
+	    || strncmp(dep, "catalog.nodes(", 14) == 0) {
+		if (cJSON_IsArray(data))
+			compact_each(data, node_fields);
+	} else if (strcmp(dep, "catalog.node") == 0
+	    || strncmp(dep, "catalog.node(", 13) == 0) {
+		if (compact_obj(data, keep_cnode) == NULL)
+			return;
+		compact_obj(jget_mut(data, "Node"), node_fields);
+		compact_each(jget_mut(data, "Services"), cnsvc_fields);
+	}
+	/* catalog.services: names and tags, all read. */
+}
+
+/*
+ * Members compare in order: Consul sends them in a fixed order, and a
+ * reordering only costs one needless render.
+ */
+bool
+tmpl_data_equal(const cJSON *a, const cJSON *b)
+{
+	const cJSON *ca, *cb;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if ((a->type & 0xff) != (b->type & 0xff))
+		return false;
+	if ((a->string == NULL) != (b->string == NULL)
+	    || (a->string != NULL && strcmp(a->string, b->string) != 0))
+		return false;
+	if (cJSON_IsNumber(a) && a->valuedouble != b->valuedouble)
+		return false;
+	if ((cJSON_IsString(a) || cJSON_IsRaw(a))
+	    && strcmp(a->valuestring, b->valuestring) != 0)
+		return false;
+	for (ca = a->child, cb = b->child; ca != NULL && cb != NULL;
+	     ca = ca->next, cb = cb->next)
+		if (!tmpl_data_equal(ca, cb))
+			return false;
+	return ca == NULL && cb == NULL;
+}

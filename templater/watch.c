@@ -3,7 +3,13 @@
  * Watches: one Consul blocking query per distinct dependency string, and
  * the last answer of each, parsed (consul-template's "brain").  This is
  * the first stage of the templater's data flow; render.c reads the data
- * through watch_lookup() and notices changes through generations.
+ * through watch_lookup() and notices changes through generations.  Each
+ * answer is kept compacted (tmpl_data_compact: only what templates can
+ * read) and compared with the last one as data, so the raw body is not
+ * kept and a change to a field no template reads is not a change.  With
+ * glibc, freed memory goes back to the system once a few megabytes of
+ * answers went through (malloc_trim), or it would stay at the peak of
+ * the first full read of every dependency.
  *
  * Every request goes through one lib/http.h client on the daemon's loop.
  * At most max_conns requests are in flight at once; the others wait in a
@@ -28,6 +34,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +56,8 @@
 #define WATCH_FILE_POLL_MS 2000 /* file(...) dependencies, as CT */
 #define WATCH_TIMEOUT_SLACK_MS 15000 /* beyond wait + Consul's jitter */
 #define WATCH_BUCKETS_MIN 64
+#define WATCH_TRIM_BYTES (4u << 20) /* answers parsed before a trim */
+#define WATCH_TRIM_DELAY_MS 1000 /* lets a burst of answers finish */
 
 enum watch_state {
 	WATCH_IDLE, /* timer armed (floor, backoff or poll) */
@@ -72,9 +83,7 @@ struct watch {
 	bool consistent; /* next read without ?stale */
 	unsigned failures; /* consecutive */
 	uint64_t started_ms;
-	char *body; /* owned: last answer, for comparing */
-	size_t body_len;
-	cJSON *data; /* owned: body parsed */
+	cJSON *data; /* owned: last answer, compacted */
 	uint64_t gen; /* 0 until the first answer */
 	bool marked;
 	struct stat st; /* file(...): what was last seen */
@@ -104,6 +113,8 @@ struct watch_set {
 	uint64_t gen;
 	uint64_t rand;
 	struct loop_timer pump; /* starts queued requests */
+	size_t parsed_bytes; /* answer bytes parsed since the last trim */
+	struct loop_timer trim; /* gives freed heap back, see above */
 };
 
 static void watch_timer_cb(struct loop *, struct loop_timer *, void *);
@@ -372,6 +383,29 @@ watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
 }
 
 static void
+watch_trim(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct watch_set *set = arg;
+
+	(void)loop;
+	(void)timer;
+	set->parsed_bytes = 0;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* len bytes of answer were parsed; their garbage is trimmed in a while. */
+static void
+watch_parsed(struct watch_set *set, size_t len)
+{
+	set->parsed_bytes += len;
+	if (set->parsed_bytes >= WATCH_TRIM_BYTES
+	    && !loop_timer_active(&set->trim))
+		loop_timer_start(set->loop, &set->trim, WATCH_TRIM_DELAY_MS);
+}
+
+static void
 watch_changed(struct watch *w)
 {
 	w->gen = ++w->set->gen;
@@ -434,20 +468,18 @@ watch_answer(struct watch *w, const struct http_result *res)
 		watch_next(w); /* the wait ran out: nothing new */
 		return;
 	}
-	if (w->gen == 0 || w->body_len != len
-	    || memcmp(w->body, body, len) != 0) {
-		data = cJSON_ParseWithLength(body, len);
-		if (data == NULL) {
-			watch_fail(w, "answer is not JSON");
-			return;
-		}
+	data = cJSON_ParseWithLength(body, len);
+	if (data == NULL) {
+		watch_fail(w, "answer is not JSON");
+		return;
+	}
+	tmpl_data_compact(w->dep, data);
+	watch_parsed(set, len);
+	if (w->gen != 0 && tmpl_data_equal(w->data, data))
+		cJSON_Delete(data);
+	else {
 		cJSON_Delete(w->data);
-		free(w->body);
 		w->data = data;
-		w->body = xmalloc(len + 1);
-		memcpy(w->body, body, len);
-		w->body[len] = '\0';
-		w->body_len = len;
 		watch_changed(w);
 		log_debug("consul: %s changed (index %lld)", w->dep, idx);
 	}
@@ -557,7 +589,6 @@ watch_free(struct watch *w)
 	if (w->consul)
 		set->nconsul--;
 	cJSON_Delete(w->data);
-	free(w->body);
 	free(w->dep);
 	free(w->path);
 	free(w->query);
@@ -608,6 +639,7 @@ watch_set_new(struct loop *loop, struct http *http,
 	if (set->rand == 0)
 		set->rand = 1;
 	loop_timer_init(&set->pump, watch_pump, set);
+	loop_timer_init(&set->trim, watch_trim, set);
 	return set;
 }
 
@@ -619,6 +651,7 @@ watch_set_free(struct watch_set *set)
 	while (!TAILQ_EMPTY(&set->all))
 		watch_free(TAILQ_FIRST(&set->all));
 	loop_timer_stop(set->loop, &set->pump);
+	loop_timer_stop(set->loop, &set->trim);
 	free(set->buckets);
 	free(set->base);
 	if (set->token != NULL) {

@@ -129,6 +129,52 @@ test_errors(void)
 	tmpl_free(NULL);
 }
 
+/* What the watcher keeps of a health answer, and what it drops. */
+static void
+test_compact(void)
+{
+	static const char answer[]
+	    = "[{\"Node\":{\"ID\":\"i1\",\"Node\":\"n1\",\"Address\":"
+	      "\"10.0.0.1\",\"Datacenter\":\"dc1\",\"Meta\":{\"k\":\"v\"},"
+	      "\"CreateIndex\":5,\"ModifyIndex\":6},"
+	      "\"Service\":{\"ID\":\"web1\",\"Service\":\"web\",\"Tags\":"
+	      "[\"a\"],\"Port\":80,\"Address\":\"\",\"Weights\":{\"Passing\":"
+	      "1,\"Warning\":1},\"Proxy\":{\"Mode\":\"\",\"Expose\":{}},"
+	      "\"Connect\":{},\"CreateIndex\":7,\"ModifyIndex\":8},"
+	      "\"Checks\":[{\"Node\":\"n1\",\"CheckID\":\"serfHealth\","
+	      "\"Status\":\"passing\",\"Output\":\"ok\",\"Definition\":{},"
+	      "\"Interval\":\"\",\"CreateIndex\":5}]}]";
+	static const char want[]
+	    = "[{\"Node\":{\"ID\":\"i1\",\"Node\":\"n1\",\"Address\":"
+	      "\"10.0.0.1\",\"Meta\":{\"k\":\"v\"}},"
+	      "\"Service\":{\"ID\":\"web1\",\"Service\":\"web\",\"Tags\":"
+	      "[\"a\"],\"Port\":80,\"Address\":\"\",\"Weights\":{\"Passing\":"
+	      "1,\"Warning\":1}},"
+	      "\"Checks\":[{\"Node\":\"n1\",\"CheckID\":\"serfHealth\","
+	      "\"Status\":\"passing\",\"Output\":\"ok\"}]}]";
+	cJSON *a = cJSON_Parse(answer), *b = cJSON_Parse(answer);
+	cJSON *w = cJSON_Parse(want), *svc;
+	char *s;
+
+	tmpl_data_compact("health.service(web)", a);
+	s = cJSON_PrintUnformatted(a);
+	T_EQ_STR(s, want);
+	free(s);
+	T_ASSERT(tmpl_data_equal(a, w));
+	T_ASSERT(!tmpl_data_equal(a, b));
+	/* Kept names are static: nothing of theirs to free. */
+	T_ASSERT((a->child->child->type & cJSON_StringIsConst) != 0);
+	/* A change to a kept field is a change. */
+	svc = cJSON_GetObjectItemCaseSensitive(w->child, "Service");
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(svc, "Port"), 81);
+	T_ASSERT(!tmpl_data_equal(a, w));
+	T_ASSERT(tmpl_data_equal(NULL, NULL));
+	T_ASSERT(!tmpl_data_equal(a, NULL));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(w);
+}
+
 int
 main(void)
 {
@@ -136,5 +182,6 @@ main(void)
 	test_endpoints();
 	test_execute_many();
 	test_errors();
+	test_compact();
 	return test_report();
 }

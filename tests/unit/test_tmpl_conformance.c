@@ -6,7 +6,9 @@
  * JSON}, env: {K: V}, now, error_on_missing_key, left_delim, right_delim,
  * output | error (substring), missing: [deps with no data]}.  The
  * expected outputs are consul-template's, from its documentation and
- * test suite.
+ * test suite.  Every case runs twice: on its data as written, and on
+ * the data compacted as the watcher keeps it (tmpl_data_compact), which
+ * must render the same.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -36,7 +38,7 @@ jstr(const cJSON *o, const char *k)
 static int ncases;
 
 static void
-run_case(const char *file, const cJSON *c)
+run_case(const char *file, const cJSON *c, bool compacted)
 {
 	struct tmpl_parse_opts popts = { 0 };
 	struct tmpl_exec_opts eopts = { 0 };
@@ -44,14 +46,18 @@ run_case(const char *file, const cJSON *c)
 	struct tmpl *t;
 	struct buf out;
 	char err[TMPL_ERR_MAX] = "", **env = NULL;
-	const char *name = jstr(c, "name"), *text = jstr(c, "template");
+	const char *tname = jstr(c, "name"), *text = jstr(c, "template");
+	char name[256]; /* for messages */
 	const char *want = jstr(c, "output"), *werr = jstr(c, "error");
 	const cJSON *e, *envj, *missing, *now;
 	size_t n = 0, i;
 	int rc = -1;
 
-	ncases++;
-	if (name == NULL || text == NULL || (want == NULL && werr == NULL)) {
+	snprintf(name, sizeof(name), "%s%s", tname != NULL ? tname : "?",
+	    compacted ? " (compacted data)" : "");
+	if (!compacted)
+		ncases++;
+	if (tname == NULL || text == NULL || (want == NULL && werr == NULL)) {
 		T_CHECK(0, "%s: malformed case %d", file, ncases);
 		return;
 	}
@@ -73,7 +79,7 @@ run_case(const char *file, const cJSON *c)
 	eopts.now = cJSON_IsNumber(now) ? (time_t)now->valuedouble : 0;
 	buf_init(&out, 1 << 20);
 	tmpl_deps_init(&deps);
-	t = tmpl_parse(name, text, strlen(text), &popts, err, sizeof(err));
+	t = tmpl_parse(tname, text, strlen(text), &popts, err, sizeof(err));
 	if (t != NULL)
 		rc = tmpl_execute(t, &eopts, &out, &deps, err, sizeof(err));
 	if (werr != NULL) {
@@ -114,6 +120,17 @@ run_case(const char *file, const cJSON *c)
 	free(env);
 }
 
+/* c with each dependency's data compacted; owned by the caller. */
+static cJSON *
+compact_case(const cJSON *c)
+{
+	cJSON *dup = cJSON_Duplicate(c, true), *e;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(dup, "data"))
+		tmpl_data_compact(e->string, e);
+	return dup;
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {
@@ -126,7 +143,7 @@ main(void)
 	char *names[256], path[512], *text;
 	struct dirent *de;
 	const cJSON *c;
-	cJSON *doc;
+	cJSON *doc, *dup;
 	size_t n = 0, i;
 	long len;
 	FILE *f;
@@ -158,8 +175,12 @@ main(void)
 		fclose(f);
 		doc = cJSON_Parse(text);
 		T_CHECK(cJSON_IsArray(doc), "%s: not a JSON array", path);
-		cJSON_ArrayForEach(c, doc)
-			run_case(names[i], c);
+		cJSON_ArrayForEach(c, doc) {
+			run_case(names[i], c, false);
+			dup = compact_case(c);
+			run_case(names[i], dup, true);
+			cJSON_Delete(dup);
+		}
 		cJSON_Delete(doc);
 		free(text);
 		free(names[i]);
