@@ -27,6 +27,7 @@
 
 #include "file.h"
 #include "log.h"
+#include "metrics.h"
 #include "proc.h"
 #include "templater.h"
 #include "xmalloc.h"
@@ -55,6 +56,8 @@ struct out {
 	struct buf cur; /* content of this run */
 	struct buf pending; /* latest offer made during a run */
 	bool has_pending;
+	uint64_t pending_changed_ns; /* oldest change pending shows, or 0 */
+	uint64_t cur_changed_ns; /* same for cur */
 	struct buf prev; /* live content before the swap */
 	bool had_prev;
 	char *candidate; /* owned: temp file path for check */
@@ -273,6 +276,9 @@ out_swap(struct out *o)
 	}
 	o->stats->writes++;
 	o->stats->last_write_unix = (uint64_t)time(NULL);
+	if (o->stats->change_to_write != NULL && o->cur_changed_ns != 0)
+		metrics_observe(o->stats->change_to_write,
+		    (double)(mono_ns() - o->cur_changed_ns) / 1e9);
 	log_info("template %s: wrote %s (%zu bytes%s)", t->name, t->destination,
 	    o->cur.len,
 	    how == FILE_IN_PLACE ? ", in place: rename refused" : "");
@@ -413,6 +419,8 @@ out_start(struct out *o)
 	buf_reset(&o->cur);
 	(void)buf_add(&o->cur, buf_str(&o->pending), o->pending.len);
 	o->has_pending = false;
+	o->cur_changed_ns = o->pending_changed_ns;
+	o->pending_changed_ns = 0;
 	if (o->dry) {
 		out_dry(o);
 		return;
@@ -514,8 +522,13 @@ out_set_report(struct out *o, report_cb *report, void *arg)
 }
 
 void
-out_offer(struct out *o, const char *data, size_t len)
+out_offer(struct out *o, const char *data, size_t len, uint64_t changed_ns)
 {
+	/* An offer replacing one not taken yet shows its changes too. */
+	if (changed_ns != 0
+	    && (o->pending_changed_ns == 0
+		|| changed_ns < o->pending_changed_ns))
+		o->pending_changed_ns = changed_ns;
 	buf_reset(&o->pending);
 	(void)buf_add(&o->pending, data, len);
 	o->has_pending = true;

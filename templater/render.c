@@ -15,6 +15,10 @@
  * later than max after the first change of a burst.  With refuse_empty, a
  * result computed while a watched service has no instance left is not
  * handed over, so the last good file stays.
+ *
+ * For templater_change_to_write_seconds each template remembers when the
+ * oldest data change not yet handed over came (watch_changed_ns), and
+ * out.c observes the time at the rename.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 
 #include "file.h"
 #include "log.h"
+#include "metrics.h"
 #include "templater.h"
 #include "xmalloc.h"
 
@@ -48,6 +53,7 @@ struct render_tpl {
 	uint64_t wait_max_ms;
 	struct loop_timer quiet;
 	uint64_t deadline_ms;
+	uint64_t change_ns; /* oldest change not handed over yet, or 0 */
 };
 
 TAILQ_HEAD(render_tpls, render_tpl);
@@ -68,6 +74,10 @@ struct render {
 static void
 render_offer(struct render_tpl *rt)
 {
+	uint64_t changed_ns = rt->change_ns;
+
+	/* The changes are handed over now, or they changed nothing. */
+	rt->change_ns = 0;
 	if (rt->offered_once && rt->offered.len == rt->result.len
 	    && memcmp(buf_str(&rt->offered), buf_str(&rt->result),
 		   rt->result.len)
@@ -76,7 +86,7 @@ render_offer(struct render_tpl *rt)
 	buf_reset(&rt->offered);
 	(void)buf_add(&rt->offered, buf_str(&rt->result), rt->result.len);
 	rt->offered_once = true;
-	out_offer(rt->out, buf_str(&rt->result), rt->result.len);
+	out_offer(rt->out, buf_str(&rt->result), rt->result.len, changed_ns);
 }
 
 static void
@@ -109,8 +119,10 @@ render_tick(struct render_tpl *rt)
 	    && memcmp(buf_str(&rt->offered), buf_str(&rt->result),
 		   rt->result.len)
 		== 0
-	    && !loop_timer_active(&rt->quiet))
+	    && !loop_timer_active(&rt->quiet)) {
+		rt->change_ns = 0; /* nothing to write */
 		return;
+	}
 	if (!loop_timer_active(&rt->quiet))
 		rt->deadline_ms = now + rt->wait_max_ms;
 	delay = rt->wait_min_ms;
@@ -143,6 +155,28 @@ render_report(struct render *r, const struct report *rep)
 		r->report(rep, r->report_arg);
 }
 
+/*
+ * Before an execution: the oldest answer that changed one of the
+ * dependencies since the last one.  The first execution shows no change.
+ */
+static void
+render_note_changes(struct render_tpl *rt)
+{
+	uint64_t ns;
+	size_t i;
+
+	if (!rt->executed)
+		return;
+	for (i = 0; i < rt->deps.n; i++) {
+		if (watch_generation(rt->r->set, rt->deps.v[i].dep)
+		    == rt->seen[i])
+			continue;
+		ns = watch_changed_ns(rt->r->set, rt->deps.v[i].dep);
+		if (ns != 0 && (rt->change_ns == 0 || ns < rt->change_ns))
+			rt->change_ns = ns;
+	}
+}
+
 static void
 render_execute(struct render_tpl *rt)
 {
@@ -152,7 +186,7 @@ render_execute(struct render_tpl *rt)
 		.lookup_arg = r->set,
 	};
 	struct report rep = { 0 };
-	struct timespec t0, t1;
+	struct timespec t0, t1, c0, c1;
 	struct buf swap;
 	char err[TMPL_ERR_MAX], werr[TMPL_ERR_MAX];
 	const char *empty;
@@ -160,13 +194,20 @@ render_execute(struct render_tpl *rt)
 	int rc;
 
 	buf_reset(&rt->scratch);
+	render_note_changes(rt);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	rc = tmpl_execute(rt->tmpl, &opts, &rt->scratch, &rt->deps, err,
 	    sizeof(err));
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->stats->executions++;
 	r->stats->exec_seconds += (double)(t1.tv_sec - t0.tv_sec)
 	    + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (r->stats->render_cpu != NULL)
+		metrics_observe(r->stats->render_cpu,
+		    (double)(c1.tv_sec - c0.tv_sec)
+			+ (double)(c1.tv_nsec - c0.tv_nsec) / 1e9);
 	rt->executed = true;
 	for (i = 0; i < rt->deps.n; i++)
 		if (watch_add(r->set, rt->deps.v[i].dep, werr, sizeof(werr))

@@ -384,6 +384,14 @@ main(int argc, char **argv)
 		tp.metrics = metrics_new();
 		metrics_process_add(tp.metrics);
 		loop_metrics_add(tp.loop, tp.metrics, "templater");
+		tp.stats.change_to_write = metrics_histogram(tp.metrics,
+		    "templater_change_to_write_seconds",
+		    "Watch answer that changed data to the file's rename", NULL,
+		    NULL, metrics_latency_buckets, metrics_latency_nbuckets);
+		tp.stats.render_cpu = metrics_histogram(tp.metrics,
+		    "templater_render_cpu_seconds",
+		    "CPU time of one template execution", NULL, NULL,
+		    metrics_latency_buckets, metrics_latency_nbuckets);
 		templater_metrics_update(&tp);
 		httpd_route(tp.httpd, "/metrics", templater_serve_metrics, &tp);
 		httpd_route(tp.httpd, "/health", templater_serve_health, &tp);

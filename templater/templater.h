@@ -175,6 +175,11 @@ const cJSON *watch_lookup(void *set, const char *dep);
  */
 uint64_t watch_generation(const struct watch_set *set, const char *dep);
 /*
+ * When dep's data last changed (mono_ns() at the answer that changed it),
+ * 0 before the first answer.
+ */
+uint64_t watch_changed_ns(const struct watch_set *set, const char *dep);
+/*
  * A counter bumped on every change of any dependency, so a caller can
  * tell cheaply that nothing happened since it last looked.
  */
@@ -234,6 +239,15 @@ struct render_stats {
 	uint64_t check_failures;
 	uint64_t command_failures;
 	uint64_t last_write_unix; /* wall clock of the last good write */
+	/*
+	 * Histograms in seconds, borrowed from main's metrics registry;
+	 * NULL when there is none.  change_to_write: from the watch
+	 * answer that changed data to the rename of a file that shows
+	 * the change (quiescence included).  render_cpu: CPU time of one
+	 * template execution.
+	 */
+	struct metric *change_to_write;
+	struct metric *render_cpu;
 };
 
 struct render;
@@ -289,9 +303,12 @@ void out_free(struct out *o);
 void out_set_report(struct out *o, report_cb *report, void *arg);
 /*
  * Offers new content (len bytes, copied).  When a run is under way the
- * content waits and only the latest offer is kept.
+ * content waits and only the latest offer is kept.  changed_ns is when
+ * the oldest data change the content shows came (mono_ns(); 0: not a
+ * change, e.g. the first rendering), for stats->change_to_write.
  */
-void out_offer(struct out *o, const char *data, size_t len);
+void out_offer(struct out *o, const char *data, size_t len,
+    uint64_t changed_ns);
 bool out_busy(const struct out *o);
 
 /* report.c */

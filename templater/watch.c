@@ -85,6 +85,7 @@ struct watch {
 	uint64_t started_ms;
 	cJSON *data; /* owned: last answer, compacted */
 	uint64_t gen; /* 0 until the first answer */
+	uint64_t changed_ns; /* mono_ns() when gen last moved */
 	bool marked;
 	struct stat st; /* file(...): what was last seen */
 	bool st_exists;
@@ -409,6 +410,7 @@ static void
 watch_changed(struct watch *w)
 {
 	w->gen = ++w->set->gen;
+	w->changed_ns = mono_ns();
 }
 
 /* /v1/agent/self answered: remember the local node's name. */
@@ -721,6 +723,14 @@ watch_generation(const struct watch_set *set, const char *dep)
 	struct watch *w = watch_find(set, dep);
 
 	return w != NULL ? w->gen : 0;
+}
+
+uint64_t
+watch_changed_ns(const struct watch_set *set, const char *dep)
+{
+	struct watch *w = watch_find(set, dep);
+
+	return w != NULL ? w->changed_ns : 0;
 }
 
 uint64_t

@@ -50,7 +50,7 @@ offer(struct out *o, const char *s)
 {
 	int before = runs;
 
-	out_offer(o, s, strlen(s));
+	out_offer(o, s, strlen(s), 0);
 	while (runs == before)
 		loop_run(loop);
 }
