@@ -8,14 +8,15 @@
 # timeout or out-of-memory fails the run; the input that caused it is kept
 # in build-fuzz/findings/<target>/ (make it a seed in tests/fuzz/<target>/
 # once fixed).  Prints one line per target with the executions done.
-# Environment: FUZZ_BUILD_DIR (build-fuzz), FUZZ_JOBS (2).
+# Environment: FUZZ_BUILD_DIR (build-fuzz), FUZZ_JOBS (build parallelism:
+# JOBS, else 2).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 shift || true
 build=${FUZZ_BUILD_DIR:-$src/build-fuzz}
-jobs=${FUZZ_JOBS:-2}
+jobs=${FUZZ_JOBS:-${JOBS:-2}}
 
 if ! [[ $secs =~ ^[1-9][0-9]*$ ]]; then
 	echo "usage: fuzz.sh [seconds] [target...]" >&2

@@ -4,9 +4,12 @@
 # test.sh: install what is needed, then build and run every test twice: a
 # plain build in build/ and an ASan+UBSan build in build-asan/ (both with
 # -Werror). Unit and integration tests run on both; ASAN_SCOPE=unit limits
-# the sanitizer run to the unit tests; JOBS (2) is the build parallelism,
-# CTEST_JOBS (2) how many tests run at once. Exits non-zero on any failure and
-# ends with one line: "tests: N passed, N failed".
+# the sanitizer run to the unit tests (the soak, label soak, runs in the
+# plain build only); JOBS (2) is the build parallelism, CTEST_JOBS (2) how
+# many tests run at once. Then every libFuzzer target runs for FUZZ_SECONDS
+# (10; 0 skips) with scripts/fuzz.sh, each one a test: a finding fails it.
+# Exits non-zero on any failure and ends with one line: "tests: N passed,
+# N failed".
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +20,7 @@ jobs=${JOBS:-2}
 # time on 2 cores. CTEST_JOBS=1 runs them one by one.
 ctest_jobs=${CTEST_JOBS:-2}
 asan_scope=${ASAN_SCOPE:-all}
+fuzz_seconds=${FUZZ_SECONDS:-10}
 passed=0
 failed=0
 status=0
@@ -97,7 +101,36 @@ if [[ $asan_scope == unit ]]; then
 	    -DSANITIZE=ON -- -L unit
 else
 	build_and_test build-asan ASan+UBSan -DCMAKE_BUILD_TYPE=Debug \
-	    -DSANITIZE=ON --
+	    -DSANITIZE=ON -- -LE soak
+fi
+
+# fuzz_run: scripts/fuzz.sh prints "fuzz <target> ok|FAIL ... execs"
+# per target; each line counts as one test, a failed build as one failure.
+fuzz_run()
+{
+	local dir=${FUZZ_BUILD_DIR:-$top/build-fuzz} log ok bad rc
+	phase "fuzz: each target for ${fuzz_seconds} s ($dir/)"
+	mkdir -p "$dir"
+	log=$dir/fuzz-summary.log
+	JOBS=$jobs bash "$top/scripts/fuzz.sh" "$fuzz_seconds" 2>&1 |
+	    tee "$log"
+	rc=${PIPESTATUS[0]}
+	ok=$(grep -cE '^fuzz [a-z_]+ +ok ' "$log")
+	bad=$(grep -cE '^fuzz [a-z_]+ +FAIL ' "$log")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if ((rc != 0)); then
+		status=1
+		((bad > 0)) || failed=$((failed + 1))
+	fi
+}
+
+if [[ $fuzz_seconds =~ ^[1-9][0-9]*$ ]]; then
+	fuzz_run
+elif [[ $fuzz_seconds != 0 ]]; then
+	echo "test: FUZZ_SECONDS=$fuzz_seconds is not a number of seconds" >&2
+	status=1
+	failed=$((failed + 1))
 fi
 
 phase "done in $((SECONDS - start)) s"
