@@ -635,6 +635,36 @@ test_ini_table(void)
 	}
 }
 
+/* Every flag that sets a [templater] key, none at its default. */
+static void
+test_every_flag(void)
+{
+	char *argv[] = { "-consul-addr", "10.0.0.1:8500", "--consul-token",
+		"t0ken", "-wait=1s:2s", "-once", "-once-timeout", "5s",
+		"--dry", "-max-stale", "0", "-max-connections=9",
+		"-block-query-wait", "2m", "-log-level", "warn", "-pid-file",
+		"/run/t.pid", "-listen", "127.0.0.1:9102", "-sentry-dsn",
+		"https://k@s.example/1", "-template", "in.ctmpl:out:echo x",
+		"-once=false", "-dry=true" };
+	char err[CONFIG_ERR_MAX], got[2048];
+	struct config cfg;
+
+	unsetenv("CONSUL_HTTP_ADDR");
+	unsetenv("CONSUL_HTTP_TOKEN");
+	unsetenv("SENTRY_DSN");
+	T_EQ_INT(config_load(sizeof(argv) / sizeof(argv[0]), argv, &cfg, err,
+		     sizeof(err)),
+	    0);
+	dump(&cfg, got, sizeof(got));
+	T_EQ_STR(got,
+	    "addr=10.0.0.1:8500 token=t0ken token_file=- wait=1000:2000 "
+	    "block=120000 stale=0 conns=9 once=0 dry=1 once_timeout=5000 "
+	    "log=warn pid=/run/t.pid listen=127.0.0.1:9102 "
+	    "dsn=https://k@s.example/1 n=1\n"
+	    "[out] src=in.ctmpl dst=out cmd=<echo x>" TPL_DEFAULTS);
+	config_free(&cfg);
+}
+
 /*
  * defaults < file < environment < flags, and the token file over every
  * other source of the token; -template flags come after the file's
@@ -808,6 +838,7 @@ main(void)
 	test_ini();
 	test_ini_table();
 	test_precedence();
+	test_every_flag();
 	test_flags();
 	test_flag_errors();
 	return test_report();
