@@ -372,6 +372,75 @@ test_long_action(void)
 	T_EQ_STR(ev.id, CID);
 }
 
+/*
+ * Lines captured from Docker Engine 20.10 (tests/fuzz/events/, run from
+ * tests/).  container-die-labels is the die of a container labelled
+ * exitCode=0 that was killed: Docker says "0" where the exit was 137.
+ */
+static void
+test_captured(void)
+{
+	static const struct {
+		const char *file;
+		unsigned actions;
+		const char *id; /* first 12 digits, or "" */
+		int exit_code;
+	} cases[] = {
+		{ "container-create", 0, "", -1 },
+		{ "container-attach", 0, "", -1 },
+		{ "container-exec_create-labels", 0, "", -1 },
+		{ "container-exec_start-labels", 0, "", -1 },
+		{ "container-exec_die-labels", 0, "", -1 },
+		{ "network-create", 0, "", -1 },
+		{ "network-destroy", 0, "", -1 },
+		{ "container-start", DOCKER_ACT_START, "fabcfa94a40a", -1 },
+		{ "container-start-labels", DOCKER_ACT_START, "ab20df1c3866", -1 },
+		{ "container-restart-labels", DOCKER_ACT_START, "ab20df1c3866",
+		    -1 },
+		{ "container-health_status-labels", DOCKER_ACT_HEALTH,
+		    "ab20df1c3866", -1 },
+		{ "container-rename-labels", DOCKER_ACT_RENAME, "ab20df1c3866",
+		    -1 },
+		{ "container-kill-labels", DOCKER_ACT_KILL, "ab20df1c3866", -1 },
+		{ "container-stop-labels", DOCKER_ACT_KILL, "ab20df1c3866", -1 },
+		{ "container-die-3", DOCKER_ACT_DIE, "fabcfa94a40a", 3 },
+		{ "container-die-137", DOCKER_ACT_DIE, "3a747f606465", 137 },
+		{ "container-die-labels", DOCKER_ACT_DIE, "ab20df1c3866", 0 },
+		{ "container-oom", DOCKER_ACT_OOM, "3a747f606465", -1 },
+		{ "container-destroy", DOCKER_ACT_DESTROY, "3a747f606465", -1 },
+		{ "container-destroy-labels", DOCKER_ACT_DESTROY, "ab20df1c3866",
+		    -1 },
+		{ "network-connect", DOCKER_ACT_NETWORK, "ab20df1c3866", -1 },
+		{ "network-disconnect", DOCKER_ACT_NETWORK, "ab20df1c3866", -1 },
+	};
+	struct docker_event ev;
+	char path[256], line[4096], err[REGISTRATOR_ERR_MAX];
+	size_t i, n;
+	FILE *f;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		(void)snprintf(path, sizeof(path), "fuzz/events/%s",
+		    cases[i].file);
+		f = fopen(path, "r");
+		T_CHECK(f != NULL, "%s: cannot open", path);
+		if (f == NULL)
+			continue;
+		n = fread(line, 1, sizeof(line), f);
+		(void)fclose(f);
+		T_CHECK(n > 0 && n < sizeof(line), "%s: %zu bytes", path, n);
+		T_EQ_INT(docker_event_parse(line, n, &ev, err, sizeof(err)), 0);
+		T_CHECK(ev.actions == cases[i].actions, "%s: actions %#x",
+		    path, ev.actions);
+		T_CHECK(strlen(ev.id) == (cases[i].id[0] != '\0' ? 64 : 0)
+		    && strncmp(ev.id, cases[i].id, 12) == 0, "%s: id \"%s\"",
+		    path, ev.id);
+		T_CHECK(ev.exit_code == cases[i].exit_code, "%s: exit %d", path,
+		    ev.exit_code);
+		T_CHECK(ev.time_ns / 1000000000u > 1700000000u, "%s: time_ns %llu",
+		    path, (unsigned long long)ev.time_ns);
+	}
+}
+
 int
 main(void)
 {
@@ -383,5 +452,6 @@ main(void)
 	test_time();
 	test_not_json();
 	test_long_action();
+	test_captured();
 	return test_report();
 }
