@@ -282,18 +282,18 @@ dump(const struct config *cfg, char *out, size_t n)
 		    "delims=%s,%s missing_key=%d refuse_empty=%d\n",
 		    (unsigned long long)t->command_timeout_ms, t->wait_set,
 		    (unsigned long long)t->wait_min_ms,
-		    (unsigned long long)t->wait_max_ms, perms,
-		    t->backup, S(t->left_delim), S(t->right_delim),
+		    (unsigned long long)t->wait_max_ms, perms, t->backup,
+		    S(t->left_delim), S(t->right_delim),
 		    t->error_on_missing_key, t->refuse_empty);
 	}
 }
 
-#define DEFAULTS_LINE(n)						\
-	"addr=- token=- token_file=- wait=0:0 block=60000 stale=2000 "	\
-	"conns=50 once=0 dry=0 once_timeout=60000 log=info pid=- "	\
+#define DEFAULTS_LINE(n)                                               \
+	"addr=- token=- token_file=- wait=0:0 block=60000 stale=2000 " \
+	"conns=50 once=0 dry=0 once_timeout=60000 log=info pid=- "     \
 	"listen=- dsn=- n=" #n "\n"
-#define TPL_DEFAULTS							\
-	" timeout=30000 wait=0:0:0 perms=keep backup=0 "	\
+#define TPL_DEFAULTS                                     \
+	" timeout=30000 wait=0:0:0 perms=keep backup=0 " \
 	"delims=-,- missing_key=0 refuse_empty=0\n"
 #define TPL_AB "[template a]\nsource = s\ndestination = d\n"
 
@@ -366,7 +366,8 @@ static const struct ini_case ini_cases[] = {
 	    "left_delimiter = [[\n"
 	    "right_delimiter = ]]\n"
 	    "error_on_missing_key = 1\n"
-	    "refuse_empty = true\n", 0, 0,
+	    "refuse_empty = true\n",
+	    0, 0,
 	    "addr=10.0.0.1:8500 token=s3cret token_file=- wait=1000:4000 "
 	    "block=600000 stale=0 conns=100000 once=1 dry=1 once_timeout=0 "
 	    "log=debug pid=/run/t.pid listen=127.0.0.1:9102 "
@@ -376,36 +377,28 @@ static const struct ini_case ini_cases[] = {
 	    "timeout=90000 wait=1:500:2000 perms=0640 backup=1 "
 	    "delims=[[,]] missing_key=1 refuse_empty=1\n" },
 	{ "token file is not read from the ini alone", NULL,
-	    "[templater]\nconsul_token_file = /nonexistent/token\n" TPL_AB,
-	    0, -1,
-	    "/nonexistent/token: No such file or directory" },
+	    "[templater]\nconsul_token_file = /nonexistent/token\n" TPL_AB, 0,
+	    -1, "/nonexistent/token: No such file or directory" },
 	/* Sections. */
 	{ "a repeated template name is one template", NULL,
 	    "[template a]\nsource = s\n[template b]\nsource = t\n"
-	    "destination = e\n[template a]\ndestination = d\n", 0, 0,
-	    DEFAULTS_LINE(2)
-	    "[a] src=s dst=d"
-	    TPL_DEFAULTS
-	    "[b] src=t dst=e"
-	    TPL_DEFAULTS },
-	{ "a repeated key: the last wins", NULL,
-	    TPL_AB "destination = d2\n[templater]\nwait = 1s\nwait = 2s\n",
+	    "destination = e\n[template a]\ndestination = d\n",
 	    0, 0,
+	    DEFAULTS_LINE(2) "[a] src=s dst=d" TPL_DEFAULTS
+			     "[b] src=t dst=e" TPL_DEFAULTS },
+	{ "a repeated key: the last wins", NULL,
+	    TPL_AB "destination = d2\n[templater]\nwait = 1s\nwait = 2s\n", 0,
+	    0,
 	    "addr=- token=- token_file=- wait=2000:8000 block=60000 "
 	    "stale=2000 conns=50 once=0 dry=0 once_timeout=60000 log=info "
 	    "pid=- listen=- dsn=- n=1\n"
-	    "[a] src=s dst=d2"
-	    TPL_DEFAULTS },
+	    "[a] src=s dst=d2" TPL_DEFAULTS },
 	{ "a template name with spaces", NULL,
 	    "[template my web]\nsource = s\ndestination = d\n", 0, 0,
-	    DEFAULTS_LINE(1)
-	    "[my web] src=s dst=d"
-	    TPL_DEFAULTS },
+	    DEFAULTS_LINE(1) "[my web] src=s dst=d" TPL_DEFAULTS },
 	{ "an empty template name", NULL,
 	    "[template ]\nsource = s\ndestination = d\n", 0, 0,
-	    DEFAULTS_LINE(1)
-	    "[] src=s dst=d"
-	    TPL_DEFAULTS },
+	    DEFAULTS_LINE(1) "[] src=s dst=d" TPL_DEFAULTS },
 	{ "[template] without a name", NULL, "[template]\nsource = s\n", 0, -1,
 	    "@:2: unknown section [template]" },
 	{ "[templater x]", NULL, "[templater x]\nwait = 1s\n" TPL_AB, 0, -1,
@@ -419,15 +412,14 @@ static const struct ini_case ini_cases[] = {
 	    "@:5: unknown key consul_adr in [templater]" },
 	{ "unknown key in [template a]", NULL, TPL_AB "comand = true\n", 0, -1,
 	    "@:4: unknown key comand in [template a]" },
-	{ "the first error is reported", NULL,
-	    TPL_AB "bogus = 1\nperms = 9\n", 0, -1,
-	    "@:4: unknown key bogus in [template a]" },
+	{ "the first error is reported", NULL, TPL_AB "bogus = 1\nperms = 9\n",
+	    0, -1, "@:4: unknown key bogus in [template a]" },
 	/* Values. */
 	{ "bad duration", NULL, "[templater]\nmax_stale = 5x\n" TPL_AB, 0, -1,
 	    "@:2: max_stale: expected a duration such as 10s or 250ms, not "
 	    "\"5x\"" },
-	{ "negative duration", NULL,
-	    "[templater]\nonce_timeout = -1s\n" TPL_AB, 0, -1,
+	{ "negative duration", NULL, "[templater]\nonce_timeout = -1s\n" TPL_AB,
+	    0, -1,
 	    "@:2: once_timeout: expected a duration such as 10s or 250ms, "
 	    "not \"-1s\"" },
 	{ "bad boolean", NULL, "[templater]\nonce = maybe\n" TPL_AB, 0, -1,
@@ -457,8 +449,8 @@ static const struct ini_case ini_cases[] = {
 	{ "command_timeout bad", NULL, TPL_AB "command_timeout = soon\n", 0, -1,
 	    "@:4: command_timeout: expected a duration such as 30s, not "
 	    "\"soon\"" },
-	{ "command not a list of strings", NULL, TPL_AB "command = [1]\n",
-	    0, -1,
+	{ "command not a list of strings", NULL, TPL_AB "command = [1]\n", 0,
+	    -1,
 	    "@:4: command: a list command must be a JSON list of strings, "
 	    "the first not empty" },
 	{ "empty command", NULL, TPL_AB "command =\n", 0, -1,
@@ -470,8 +462,7 @@ static const struct ini_case ini_cases[] = {
 	    "addr=- token=- token_file=- wait=0:0 block=60000 stale=2000 "
 	    "conns=50 once=0 dry=0 once_timeout=60000 log=info pid= "
 	    "listen=- dsn=- n=1\n"
-	    "[a] src=s dst=d"
-	    TPL_DEFAULTS },
+	    "[a] src=s dst=d" TPL_DEFAULTS },
 	{ "booleans", NULL,
 	    "[templater]\nonce = 1\ndry = off\n" TPL_AB
 	    "backup = yes\nrefuse_empty = no\nerror_on_missing_key = on\n",
@@ -484,39 +475,32 @@ static const struct ini_case ini_cases[] = {
 	{ "quoted values", NULL,
 	    "[templater]\nconsul_addr = \"127.0.0.1:1\"\n" TPL_AB
 	    "command = \"/opt/my app/reload\" \"now\"\n"
-	    "check = \"x\"\n", 0, 0,
+	    "check = \"x\"\n",
+	    0, 0,
 	    "addr=\"127.0.0.1:1\" token=- token_file=- wait=0:0 "
 	    "block=60000 stale=2000 conns=50 once=0 dry=0 "
 	    "once_timeout=60000 log=info pid=- listen=- dsn=- n=1\n"
 	    "[a] src=s dst=d cmd=<\"/opt/my app/reload\" \"now\"> "
-	    "check=<\"x\">"
-	    TPL_DEFAULTS },
-	{ "quoted boolean", NULL, "[templater]\nonce = \"true\"\n" TPL_AB,
-	    0, -1,
-	    "@:2: once: expected true or false, not \"\"true\"\"" },
+	    "check=<\"x\">" TPL_DEFAULTS },
+	{ "quoted boolean", NULL, "[templater]\nonce = \"true\"\n" TPL_AB, 0,
+	    -1, "@:2: once: expected true or false, not \"\"true\"\"" },
 	{ "inline comments", NULL,
 	    TPL_AB "command = a;b ; the rest is a comment\n", 0, 0,
-	    DEFAULTS_LINE(1)
-	    "[a] src=s dst=d cmd=<a;b>"
-	    TPL_DEFAULTS },
+	    DEFAULTS_LINE(1) "[a] src=s dst=d cmd=<a;b>" TPL_DEFAULTS },
 	{ "CRLF line ends", NULL,
 	    "[templater]\r\nwait = 1s\r\n[template a]\r\nsource = s\r\n"
-	    "destination = d\r\n", 0, 0,
+	    "destination = d\r\n",
+	    0, 0,
 	    "addr=- token=- token_file=- wait=1000:4000 block=60000 "
 	    "stale=2000 conns=50 once=0 dry=0 once_timeout=60000 log=info "
 	    "pid=- listen=- dsn=- n=1\n"
-	    "[a] src=s dst=d"
-	    TPL_DEFAULTS },
+	    "[a] src=s dst=d" TPL_DEFAULTS },
 	{ "indented first key", NULL,
 	    "[template a]\n  source = s\ndestination = d\n", 0, 0,
-	    DEFAULTS_LINE(1)
-	    "[a] src=s dst=d"
-	    TPL_DEFAULTS },
-	{ "indented key after a key", NULL,
-	    TPL_AB "command = x\n  check = y\n", 0, 0,
-	    DEFAULTS_LINE(1)
-	    "[a] src=s dst=d cmd=<check = y>"
-	    TPL_DEFAULTS },
+	    DEFAULTS_LINE(1) "[a] src=s dst=d" TPL_DEFAULTS },
+	{ "indented key after a key", NULL, TPL_AB "command = x\n  check = y\n",
+	    0, 0,
+	    DEFAULTS_LINE(1) "[a] src=s dst=d cmd=<check = y>" TPL_DEFAULTS },
 	{ "log level", NULL, "[templater]\nlog_level = loud\n" TPL_AB, 0, -1,
 	    "log level loud: expected error, warn, info, debug or trace" },
 	{ "block_query_wait below 1s", NULL,
@@ -542,13 +526,12 @@ static const struct ini_case ini_cases[] = {
 	{ "unclosed section", NULL, "[template a\nsource = s\n", 0, -1,
 	    "@:1: syntax error" },
 	{ "198-byte line", NULL, TPL_AB "command = ~\n", 198 - 10, 0,
-	    DEFAULTS_LINE(1)
-	    "[a] src=s dst=d "
-	    "cmd=<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxx>"
-	    TPL_DEFAULTS },
+	    DEFAULTS_LINE(
+		1) "[a] src=s dst=d "
+		   "cmd=<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxx>" TPL_DEFAULTS },
 	{ "199-byte line", NULL, TPL_AB "command = ~\n", 199 - 10, -1,
 	    "@:4: line longer than 198 bytes" },
 	{ "200-byte line", NULL, TPL_AB "command = ~\n", 200 - 10, -1,
@@ -557,9 +540,8 @@ static const struct ini_case ini_cases[] = {
 	    "@:4: line longer than 198 bytes" },
 	{ "300-byte comment", NULL, TPL_AB "; ~\n", 298, -1,
 	    "@:5: syntax error" },
-	{ "300-byte comment ending in a key", NULL,
-	    TPL_AB "; ~ check = y\n", 190, -1,
-	    "@:5: unknown key  in [template a]" },
+	{ "300-byte comment ending in a key", NULL, TPL_AB "; ~ check = y\n",
+	    190, -1, "@:5: unknown key  in [template a]" },
 	/* Secrets never show in an error. */
 	{ "a token under an unknown key", NULL,
 	    TPL_AB "consul_token = s3cret\n", 0, -1,
@@ -640,10 +622,10 @@ static void
 test_every_flag(void)
 {
 	char *argv[] = { "-consul-addr", "10.0.0.1:8500", "--consul-token",
-		"t0ken", "-wait=1s:2s", "-once", "-once-timeout", "5s",
-		"--dry", "-max-stale", "0", "-max-connections=9",
-		"-block-query-wait", "2m", "-log-level", "warn", "-pid-file",
-		"/run/t.pid", "-listen", "127.0.0.1:9102", "-sentry-dsn",
+		"t0ken", "-wait=1s:2s", "-once", "-once-timeout", "5s", "--dry",
+		"-max-stale", "0", "-max-connections=9", "-block-query-wait",
+		"2m", "-log-level", "warn", "-pid-file", "/run/t.pid",
+		"-listen", "127.0.0.1:9102", "-sentry-dsn",
 		"https://k@s.example/1", "-template", "in.ctmpl:out:echo x",
 		"-once=false", "-dry=true" };
 	char err[CONFIG_ERR_MAX], got[2048];
