@@ -117,7 +117,8 @@ struct tmpl_exec_opts {
  * Cuts data, the parsed answer of dependency dep (as the lookup gives
  * it), down to what templates can read: object members that no record
  * field reads (Proxy, Connect, CreateIndex of services and checks,
- * Datacenter of a service's node...) are deleted, and the names of the
+ * Datacenter of a service's node...) or that a field reads the same as
+ * no member (null, false, 0, "", []) are deleted, and the names of the
  * members kept point to static strings (cJSON_StringIsConst) instead of
  * allocations of their own.  Every template renders the same text from
  * the result as from data.  Unknown shapes are left as they are.

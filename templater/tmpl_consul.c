@@ -1361,9 +1361,25 @@ static const char *const keep_kv[] = { "Key", "Value", "Session", "CreateIndex",
 static const char *const keep_cnode[] = { "Node", "Services", NULL };
 
 /*
- * Deletes the members of object o not named in keep (NULL-terminated)
- * and points the names of the others at keep's static strings, so that
- * no name is an allocation of its own.  Returns o for chaining.
+ * Whether a record reads member v the same as no member at all: jstr,
+ * jint, tag_list, rec_list and cJSON_IsTrue give "", 0, an empty list
+ * and false for both.  An empty object is kept: a map field reads it as
+ * an empty map, and a missing one as a nil map.
+ */
+static bool
+reads_as_absent(const cJSON *v)
+{
+	return cJSON_IsNull(v) || cJSON_IsFalse(v)
+	    || (cJSON_IsString(v) && v->valuestring[0] == '\0')
+	    || (cJSON_IsNumber(v) && v->valuedouble == 0)
+	    || (cJSON_IsArray(v) && v->child == NULL);
+}
+
+/*
+ * Deletes the members of object o not named in keep (NULL-terminated) or
+ * reading as absent, and points the names of the others at keep's static
+ * strings, so that no name is an allocation of its own.  Returns o for
+ * chaining.
  */
 static cJSON *
 compact_obj(cJSON *o, const char *const *keep)
@@ -1379,7 +1395,7 @@ compact_obj(cJSON *o, const char *const *keep)
 			if (c->string != NULL
 			    && strcmp(c->string, keep[i]) == 0)
 				break;
-		if (keep[i] == NULL) {
+		if (keep[i] == NULL || reads_as_absent(c)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(o, c));
 			continue;
 		}

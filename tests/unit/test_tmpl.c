@@ -129,13 +129,17 @@ test_errors(void)
 	tmpl_free(NULL);
 }
 
-/* What the watcher keeps of a health answer, and what it drops. */
+/*
+ * What the watcher keeps of a health answer, and what it drops: members
+ * no field reads, and members that read as absent (Address ""), but not
+ * the entries of a map (Meta's "k": "").
+ */
 static void
 test_compact(void)
 {
 	static const char answer[]
 	    = "[{\"Node\":{\"ID\":\"i1\",\"Node\":\"n1\",\"Address\":"
-	      "\"10.0.0.1\",\"Datacenter\":\"dc1\",\"Meta\":{\"k\":\"v\"},"
+	      "\"10.0.0.1\",\"Datacenter\":\"dc1\",\"Meta\":{\"k\":\"\"},"
 	      "\"CreateIndex\":5,\"ModifyIndex\":6},"
 	      "\"Service\":{\"ID\":\"web1\",\"Service\":\"web\",\"Tags\":"
 	      "[\"a\"],\"Port\":80,\"Address\":\"\",\"Weights\":{\"Passing\":"
@@ -146,9 +150,9 @@ test_compact(void)
 	      "\"Interval\":\"\",\"CreateIndex\":5}]}]";
 	static const char want[]
 	    = "[{\"Node\":{\"ID\":\"i1\",\"Node\":\"n1\",\"Address\":"
-	      "\"10.0.0.1\",\"Meta\":{\"k\":\"v\"}},"
+	      "\"10.0.0.1\",\"Meta\":{\"k\":\"\"}},"
 	      "\"Service\":{\"ID\":\"web1\",\"Service\":\"web\",\"Tags\":"
-	      "[\"a\"],\"Port\":80,\"Address\":\"\",\"Weights\":{\"Passing\":"
+	      "[\"a\"],\"Port\":80,\"Weights\":{\"Passing\":"
 	      "1,\"Warning\":1}},"
 	      "\"Checks\":[{\"Node\":\"n1\",\"CheckID\":\"serfHealth\","
 	      "\"Status\":\"passing\",\"Output\":\"ok\"}]}]";
