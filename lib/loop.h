@@ -116,6 +116,11 @@ bool		 loop_stopping(const struct loop *loop);
 uint64_t	 loop_now_ms(const struct loop *loop);
 /* Reads CLOCK_MONOTONIC now. */
 uint64_t	 mono_ms(void);
+/*
+ * The same in nanoseconds, for latency metrics only: timers and timeouts
+ * stay in milliseconds.
+ */
+uint64_t	 mono_ns(void);
 /* Number of wake-ups from epoll_wait so far, for idle-CPU measurements. */
 uint64_t	 loop_wakeups(const struct loop *loop);
 /*

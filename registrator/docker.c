@@ -58,8 +58,7 @@ struct docker_ctr {
 	char id[DOCKER_ID_MAX + 1];
 	unsigned pending; /* actions not yet inspected */
 	unsigned inflight_actions; /* actions the inspect in flight covers */
-	uint64_t pending_ns;
-	uint64_t inflight_ns;
+	uint64_t inspect_start_ns; /* monotonic, of the inspect in flight */
 	int pending_exit; /* exitCode of a die event, -1: none */
 	int inflight_exit;
 	struct http_req *req;
@@ -389,9 +388,6 @@ docker_inspect_done(const struct http_result *res, void *arg)
 
 		/* Keep the actions: they are inspected again after a pause. */
 		c->pending |= c->inflight_actions;
-		if (c->pending_ns == 0
-		    || (c->inflight_ns != 0 && c->inflight_ns < c->pending_ns))
-			c->pending_ns = c->inflight_ns;
 		if (c->pending_exit == -1)
 			c->pending_exit = c->inflight_exit;
 		c->inflight_actions = 0;
@@ -414,10 +410,9 @@ docker_inspect_done(const struct http_result *res, void *arg)
 	ch.id = c->id;
 	ch.actions = c->inflight_actions;
 	ch.inspect = inspect;
-	ch.event_ns = c->inflight_ns;
+	ch.inspect_ns = mono_ns() - c->inspect_start_ns;
 	ch.die_exit_code = c->inflight_exit;
 	c->inflight_actions = 0;
-	c->inflight_ns = 0;
 	c->inflight_exit = -1;
 	if (c->list_gen != 0 && c->list_gen == d->list_gen) {
 		c->list_gen = 0;
@@ -448,18 +443,16 @@ docker_inspect(struct docker *d, struct docker_ctr *c)
 	docker_url(d, url, sizeof(url), path);
 	docker_opts(d, &o, url);
 	c->inflight_actions = c->pending;
-	c->inflight_ns = c->pending_ns;
 	c->inflight_exit = c->pending_exit;
 	c->pending = 0;
-	c->pending_ns = 0;
 	c->pending_exit = -1;
+	c->inspect_start_ns = mono_ns();
 	c->req = http_start(d->http, &o, docker_inspect_done, c);
 }
 
 /* Records actions for a container and inspects it unless one is running. */
 static struct docker_ctr *
-docker_touch(struct docker *d, const char *id, unsigned actions,
-    uint64_t event_ns)
+docker_touch(struct docker *d, const char *id, unsigned actions)
 {
 	struct docker_ctr *c;
 
@@ -475,8 +468,6 @@ docker_touch(struct docker *d, const char *id, unsigned actions,
 		TAILQ_INSERT_TAIL(&d->ctrs, c, entry);
 	}
 	c->pending |= actions;
-	if (event_ns != 0 && c->pending_ns == 0)
-		c->pending_ns = event_ns;
 	if (!loop_timer_active(&d->kick_timer))
 		loop_timer_start(d->loop, &d->kick_timer, 0);
 	return c;
@@ -560,7 +551,7 @@ docker_list_done(const struct http_result *res, void *arg)
 		if (!cJSON_IsString(id) || !docker_id_valid(id->valuestring))
 			continue;
 		d->list_ids[n++] = xstrdup(id->valuestring);
-		c = docker_touch(d, id->valuestring, DOCKER_ACT_LIST, 0);
+		c = docker_touch(d, id->valuestring, DOCKER_ACT_LIST);
 		if (c->list_gen != d->list_gen) {
 			c->list_gen = d->list_gen;
 			d->list_waiting++;
@@ -708,8 +699,8 @@ docker_event(struct docker *d, const char *line, size_t len)
 	}
 	log_debug("docker: event %s %.12s", ev.action, ev.id);
 	if (d->cbs->event != NULL)
-		d->cbs->event(d->arg);
-	c = docker_touch(d, ev.id, ev.actions, ev.time_ns);
+		d->cbs->event(&ev, d->arg);
+	c = docker_touch(d, ev.id, ev.actions);
 	if (ev.exit_code != -1)
 		c->pending_exit = ev.exit_code;
 }

@@ -7,11 +7,19 @@
  * A pass reads the agent's services, PUTs the wanted ones that are missing
  * or whose registrator-hash differs, and deregisters the ones this host
  * owns (registrator-host meta) that nobody wants any more.  Passes run at
- * start, after each batch of Docker changes, after a Docker reconnect and
- * listing, every few seconds against the agent (a dev agent that restarts
- * loses everything; the poll notices our services missing) and every
- * --resync.  A failed pass is retried with backoff, so a write is never
- * dropped.
+ * start, after Docker changes other than a start, after a Docker reconnect
+ * and listing, every few seconds against the agent (a dev agent that
+ * restarts loses everything; the poll notices our services missing) and
+ * every --resync.  A failed pass is retried with backoff, so a write is
+ * never dropped.
+ *
+ * Two changes skip the pass's GET, because they are the ones a user
+ * waits for: the services of a container that an event showed starting
+ * (or changing) are PUT as soon as its inspect is read, and with
+ * --deregister always the services of a container are deregistered as
+ * soon as its die event arrives, before any inspect (the ID is all it
+ * takes).  Writes for one service ID never overlap: a write wanted while
+ * another is in flight is left to a pass that runs when it completes.
  */
 #include <sys/queue.h>
 
@@ -52,10 +60,35 @@ struct rc_ctr {
 	size_t nservices;
 	char *health; /* Docker health status, "" if none */
 	uint64_t warn_hash; /* of the derive warnings last logged */
-	uint64_t event_ns; /* start event awaiting registration */
+	/*
+	 * --deregister always: a die event deregistered it; an inspect
+	 * showing it running predates the die and is ignored until a start
+	 * event.
+	 */
+	bool died;
+	bool put_wanted; /* new or changed services, for the hook to PUT */
+	/* Docker's timeNano of the start awaiting registration, or 0. */
+	uint64_t start_ns;
+	/* Of the die awaiting a pass's deregistration, or 0. */
+	uint64_t die_ns;
+	uint64_t reg_ns; /* wall clock of the last completed PUT, ns */
 };
 TAILQ_HEAD(rc_ctrs, rc_ctr);
 TAILQ_HEAD(rc_writes, rc_write);
+
+/*
+ * A service ID remembered for a while: a deregistration a die event
+ * asked for, until the hook sends it, or a write that completed while a
+ * pass's GET was in flight, whose answer may not show it yet.
+ */
+struct rc_note {
+	TAILQ_ENTRY(rc_note) entry;
+	char *service_id;
+	char *ctr_id;
+	char hash[17]; /* a completed PUT's definition; "" otherwise */
+	uint64_t event_ns; /* the die's timeNano */
+};
+TAILQ_HEAD(rc_notes, rc_note);
 
 /*
  * A definition the agent refused with 400: sending it again cannot help,
@@ -78,11 +111,14 @@ struct reconcile {
 	struct rc_ctrs ctrs;
 	struct rc_writes writes;
 	struct rc_refusals refused;
+	struct rc_notes gone; /* deregistrations a die event asked for */
+	struct rc_notes recent; /* writes done while a pass's GET ran */
 	regex_t id_re; /* gliderlabs' <host>:<name>:<port> */
 
 	bool synced; /* a whole listing has been seen */
 	bool dirty;
 	bool busy; /* a pass is in flight */
+	bool get_inflight; /* its GET /v1/agent/services has not answered */
 	bool pass_failed;
 	unsigned inflight;
 	unsigned failures; /* passes failed in a row */
@@ -102,6 +138,9 @@ struct reconcile {
 	struct metric *m_reconcile;
 	struct metric *m_services;
 	struct metric *m_latency;
+	struct metric *m_dereg_latency;
+	struct metric *m_inspect;
+	struct metric *m_put;
 };
 
 /* One write in flight, listed so reconcile_free() can release it. */
@@ -109,9 +148,14 @@ struct rc_write {
 	TAILQ_ENTRY(rc_write) entry;
 	struct reconcile *rc;
 	char *service_id;
-	char *ctr_id; /* register: for the latency metric */
+	char *ctr_id; /* register, deregister: for the latency metrics */
 	char hash[17]; /* register: the definition sent */
 	bool reg;
+	bool dereg;
+	bool pass; /* counted in the pass's inflight */
+	bool again; /* another write of this ID waits: kick a pass after */
+	uint64_t start_ns; /* monotonic, when it was sent */
+	uint64_t event_ns; /* deregister: the die's timeNano, or 0 */
 };
 
 
@@ -140,15 +184,77 @@ rc_ctr_find(const struct reconcile *rc, const char *id)
 }
 
 static void
-rc_ctr_drop_services(struct rc_ctr *c)
+rc_services_free(struct service *services, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < c->nservices; i++)
-		service_clear(&c->services[i]);
-	free(c->services);
+	for (i = 0; i < n; i++)
+		service_clear(&services[i]);
+	free(services);
+}
+
+static void
+rc_ctr_drop_services(struct rc_ctr *c)
+{
+	rc_services_free(c->services, c->nservices);
 	c->services = NULL;
 	c->nservices = 0;
+}
+
+static struct rc_ctr *
+rc_ctr_new(struct reconcile *rc, const char *id, const char *name)
+{
+	struct rc_ctr *rec;
+
+	rec = xcalloc(1, sizeof(*rec));
+	rec->id = xstrdup(id);
+	rec->name = xstrdup(name);
+	rec->state = RC_DOWN;
+	TAILQ_INSERT_TAIL(&rc->ctrs, rec, entry);
+	return rec;
+}
+
+static void
+rc_note_add(struct rc_notes *list, const char *service_id, const char *ctr_id,
+    const char *hash, uint64_t event_ns)
+{
+	struct rc_note *n;
+
+	n = xcalloc(1, sizeof(*n));
+	n->service_id = xstrdup(service_id);
+	n->ctr_id = xstrdup(ctr_id != NULL ? ctr_id : "");
+	(void)str_copy(n->hash, hash, sizeof(n->hash));
+	n->event_ns = event_ns;
+	TAILQ_INSERT_TAIL(list, n, entry);
+}
+
+static void
+rc_note_free(struct rc_notes *list, struct rc_note *n)
+{
+	TAILQ_REMOVE(list, n, entry);
+	free(n->service_id);
+	free(n->ctr_id);
+	free(n);
+}
+
+static void
+rc_notes_clear(struct rc_notes *list)
+{
+	while (!TAILQ_EMPTY(list))
+		rc_note_free(list, TAILQ_FIRST(list));
+}
+
+/* A write of this definition ("" for a deregistration) just completed. */
+static bool
+rc_recent(const struct reconcile *rc, const char *service_id, const char *hash)
+{
+	const struct rc_note *n;
+
+	TAILQ_FOREACH(n, &rc->recent, entry)
+		if (strcmp(n->service_id, service_id) == 0
+		    && strcmp(n->hash, hash) == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -218,15 +324,35 @@ rc_tag_container(struct service *s)
 	service_hash(s);
 }
 
-/* Derives c's services from the parsed container, replacing the old ones. */
-static void
+/* The service with s's ID in list, or NULL. */
+static const struct service *
+rc_service_in(const struct service *list, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i].id, id) == 0)
+			return &list[i];
+	return NULL;
+}
+
+/*
+ * Derives c's services from the parsed container, replacing the old ones.
+ * Sets rec->put_wanted when a service is new or its definition changed;
+ * returns true when a service of the old set is no longer derived (only a
+ * pass can tell whether the agent holds it).
+ */
+static bool
 rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 {
 	struct derive_options o = rc->cfg->derive;
 	struct derive_result res;
 	char err[REGISTRATOR_ERR_MAX];
-	size_t i, n = 0;
+	struct service *old;
+	const struct service *prev;
+	size_t i, nold, n = 0;
 	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+	bool dropped = false;
 
 	o.host_name = rc->host_name;
 	derive_result_init(&res);
@@ -235,7 +361,7 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
 		derive_result_clear(&res);
-		return;
+		return false;
 	}
 	/* The same refusals on every event of a container are logged once. */
 	for (i = 0; i < res.nwarnings; i++) {
@@ -250,7 +376,10 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 		for (i = 0; i < res.nwarnings; i++)
 			log_warnx("%s", res.warnings[i]);
 	rec->warn_hash = h;
-	rc_ctr_drop_services(rec);
+	old = rec->services;
+	nold = rec->nservices;
+	rec->services = NULL;
+	rec->nservices = 0;
 	rec->services
 	    = xreallocarray(NULL, res.nservices + 1, sizeof(*rec->services));
 	for (i = 0; i < res.nservices; i++) {
@@ -265,11 +394,19 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 			continue;
 		}
 		rc_tag_container(s);
+		prev = rc_service_in(old, nold, s->id);
+		if (prev == NULL || strcmp(prev->hash, s->hash) != 0)
+			rec->put_wanted = true;
 		rec->services[n++] = *s;
 		memset(s, 0, sizeof(*s));
 	}
 	rec->nservices = n;
 	derive_result_clear(&res);
+	for (i = 0; i < nold; i++)
+		if (rc_service_in(rec->services, n, old[i].id) == NULL)
+			dropped = true;
+	rc_services_free(old, nold);
+	return dropped;
 }
 
 static bool
@@ -414,6 +551,50 @@ rc_docker_ready(const char *host_name, void *arg)
 	rc->host_name = xstrdup(h);
 }
 
+/* A PUT for one of the container's services is in flight (other than w). */
+static bool
+rc_ctr_putting(const struct reconcile *rc, const char *ctr_id,
+    const struct rc_write *w)
+{
+	const struct rc_write *x;
+
+	TAILQ_FOREACH(x, &rc->writes, entry)
+		if (x != w && x->reg && strcmp(x->ctr_id, ctr_id) == 0)
+			return true;
+	return false;
+}
+
+static void
+rc_observe_since(struct metric *m, uint64_t event_ns, uint64_t now_ns)
+{
+	if (m != NULL && event_ns != 0 && now_ns >= event_ns)
+		metrics_observe(m, (double)(now_ns - event_ns) / 1e9);
+}
+
+/*
+ * Called when nothing more will be PUT for rec's start: observes the time
+ * from the start event to its registration, when one completed after it
+ * (the inspect of another event, a network connect, may have issued it).
+ */
+static void
+rc_start_done(struct reconcile *rc, struct rc_ctr *rec)
+{
+	if (rec->start_ns == 0 || rec->put_wanted
+	    || rc_ctr_putting(rc, rec->id, NULL))
+		return;
+	if (rec->state == RC_UP && rec->nservices > 0
+	    && rec->reg_ns >= rec->start_ns)
+		rc_observe_since(rc->m_latency, rec->start_ns, rec->reg_ns);
+	rec->start_ns = 0;
+}
+
+/* Writes without a pass: not in once or dry-run mode. */
+static bool
+rc_fast(const struct reconcile *rc)
+{
+	return !rc->cfg->once && !rc->cfg->dry_run && rc->agent != NULL;
+}
+
 static void
 rc_docker_change(const struct docker_change *ch, void *arg)
 {
@@ -421,6 +602,7 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 	struct rc_ctr *rec;
 	struct container *c;
 	char err[REGISTRATOR_ERR_MAX];
+	bool kick = true;
 
 	rec = rc_ctr_find(rc, ch->id);
 	if (ch->inspect == NULL) {
@@ -431,6 +613,8 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		}
 		return;
 	}
+	if (rc->m_inspect != NULL && ch->inspect_ns != 0)
+		metrics_observe(rc->m_inspect, (double)ch->inspect_ns / 1e9);
 	c = container_from_json(ch->inspect, err, sizeof(err));
 	if (c == NULL) {
 		log_warnx("container %.12s: inspect unusable: %s, ignored",
@@ -439,13 +623,9 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 			metrics_inc(rc->m_errors);
 		return;
 	}
-	if (rec == NULL) {
-		rec = xcalloc(1, sizeof(*rec));
-		rec->id = xstrdup(ch->id);
-		rec->name = xstrdup(c->name);
-		rec->state = RC_DOWN;
-		TAILQ_INSERT_TAIL(&rc->ctrs, rec, entry);
-	} else if (strcmp(rec->name, c->name) != 0) {
+	if (rec == NULL)
+		rec = rc_ctr_new(rc, ch->id, c->name);
+	else if (strcmp(rec->name, c->name) != 0) {
 		free(rec->name);
 		rec->name = xstrdup(c->name);
 	}
@@ -459,6 +639,11 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		rc->cfg->die_cb(c, ch->inspect, rc->cfg->die_arg);
 
 	if (c->state.running && !c->state.restarting) {
+		/* Asked for before the die: a start event will follow. */
+		if (rec->died) {
+			kick = false;
+			goto out;
+		}
 		if ((ch->actions & DOCKER_ACT_KILL)
 		    && rc->cfg->maintenance_on_stop && rec->state == RC_UP) {
 			/* Stopping: hide it now, the die deregisters it. */
@@ -468,13 +653,26 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		}
 		if (rec->in_maintenance && (ch->actions & DOCKER_ACT_START))
 			rc_maintenance(rc, rec, false);
-		rc_derive(rc, rec, c);
+		/*
+		 * What changed is PUT from the hook; a listing (start-up,
+		 * --resync) and a service no longer derived need a pass.
+		 */
+		if (!rc_derive(rc, rec, c) && rc_fast(rc)
+		    && !(ch->actions & DOCKER_ACT_LIST))
+			kick = false;
+		else
+			rec->put_wanted = false;
 		rec->state = RC_UP;
-		if ((ch->actions & DOCKER_ACT_START) && ch->event_ns != 0)
-			rec->event_ns = ch->event_ns;
 		if (ch->actions & DOCKER_ACT_HEALTH)
 			rc_health_push(rc, rec);
-	} else if (rec->state != RC_DOWN || (ch->actions & DOCKER_ACT_LIST)) {
+		if (!kick && (ch->actions & DOCKER_ACT_START))
+			rc_start_done(rc, rec);
+	} else {
+		rec->start_ns = 0;
+		if (rec->state == RC_DOWN && !(ch->actions & DOCKER_ACT_LIST)) {
+			kick = false;
+			goto out;
+		}
 		if (rc_keep_after_exit(rc, rec, c)) {
 			if (rec->state != RC_KEPT)
 				log_info("container %s: stopped (exit %d%s), "
@@ -493,7 +691,8 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 	}
 out:
 	container_free(c);
-	rc_kick(rc);
+	if (kick)
+		rc_kick(rc);
 }
 
 static void
@@ -522,17 +721,65 @@ rc_docker_listed(const char *const *ids, size_t nids, void *arg)
 static void
 rc_docker_lost(void *arg)
 {
-	(void)arg;
+	struct reconcile *rc = arg;
+	struct rc_ctr *c;
+
 	log_info("docker: event stream lost; relisting after reconnect");
+	/*
+	 * The start event that would clear a die may be lost with the
+	 * stream; the listing's inspects come after the die anyway.
+	 */
+	TAILQ_FOREACH(c, &rc->ctrs, entry)
+		c->died = false;
 }
 
+/*
+ * Runs inside the stream's write callback, where no transfer may start:
+ * it only records, and the hook writes.  A start is timed from here; with
+ * --deregister always a die queues its services' deregistration at once.
+ */
 static void
-rc_docker_event(void *arg)
+rc_docker_event(const struct docker_event *ev, void *arg)
 {
 	struct reconcile *rc = arg;
+	struct rc_ctr *rec;
+	char name[16];
+	size_t i;
 
 	if (rc->m_events != NULL)
 		metrics_inc(rc->m_events);
+	rec = rc_ctr_find(rc, ev->id);
+	if (ev->actions == DOCKER_ACT_START) {
+		if (rec == NULL) {
+			/* Named by its inspect; the short ID until then. */
+			(void)snprintf(name, sizeof(name), "%.12s", ev->id);
+			rec = rc_ctr_new(rc, ev->id, name);
+		}
+		rec->died = false;
+		rec->die_ns = 0;
+		if (rec->start_ns == 0)
+			rec->start_ns = ev->time_ns;
+		return;
+	}
+	if (ev->actions != DOCKER_ACT_DIE || rec == NULL)
+		return;
+	rec->start_ns = 0;
+	if (!rc_fast(rc) || rc->cfg->deregister != DEREGISTER_ALWAYS) {
+		if (rec->die_ns == 0)
+			rec->die_ns = ev->time_ns;
+		return;
+	}
+	rec->died = true;
+	if (rec->state == RC_DOWN)
+		return;
+	log_info("container %s: died, deregistering", rec->name);
+	for (i = 0; i < rec->nservices; i++)
+		rc_note_add(&rc->gone, rec->services[i].id, rec->id, "",
+		    ev->time_ns);
+	rc_ctr_drop_services(rec);
+	rec->state = RC_DOWN;
+	rec->put_wanted = false;
+	rec->in_maintenance = false;
 }
 
 static void
@@ -649,12 +896,27 @@ rc_refused_prune(struct reconcile *rc)
 	}
 }
 
+/* The reg or dereg write in flight for this service ID, or NULL. */
+static struct rc_write *
+rc_write_busy(const struct reconcile *rc, const char *service_id)
+{
+	struct rc_write *w;
+
+	TAILQ_FOREACH(w, &rc->writes, entry)
+		if ((w->reg || w->dereg)
+		    && strcmp(w->service_id, service_id) == 0)
+			return w;
+	return NULL;
+}
+
 static void
 rc_write_done(const struct agent_result *res, void *arg)
 {
 	struct rc_write *w = arg;
 	struct reconcile *rc = w->rc;
 	struct rc_ctr *rec;
+	uint64_t now;
+	bool pass = w->pass, ok = false;
 
 	if (w->reg && res->error == 0 && res->status == 400) {
 		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
@@ -672,41 +934,85 @@ rc_write_done(const struct agent_result *res, void *arg)
 	} else if (res->error != 0 || res->status != 200) {
 		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
 
-		log_warnx("%s %s: %s%.*s (HTTP %ld)",
+		log_warnx("%s %s: %s%.*s (HTTP %ld)%s",
 		    w->reg ? "registering" : "deregistering", w->service_id,
 		    res->error != 0 ? res->errmsg : "",
 		    res->error != 0 ? 0 : blen,
-		    res->body != NULL ? res->body : "", res->status);
-		rc->pass_failed = true;
+		    res->body != NULL ? res->body : "", res->status,
+		    pass ? "" : ", a pass retries");
+		if (pass)
+			rc->pass_failed = true;
+		else
+			rc_kick(rc);
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
-	} else if (w->reg) {
+	} else
+		ok = true;
+	if (ok && rc->get_inflight)
+		rc_note_add(&rc->recent, w->service_id, NULL,
+		    w->reg ? w->hash : "", 0);
+	now = rc_realtime_ns();
+	if (ok && w->reg) {
 		log_info("registered %s", w->service_id);
 		if (rc->m_registrations != NULL)
 			metrics_inc(rc->m_registrations);
+		if (rc->m_put != NULL)
+			metrics_observe(rc->m_put,
+			    (double)(mono_ns() - w->start_ns) / 1e9);
 		rec = rc_ctr_find(rc, w->ctr_id);
-		if (rec != NULL && rec->event_ns != 0) {
-			uint64_t now = rc_realtime_ns();
-
-			if (now > rec->event_ns && rc->m_latency != NULL)
-				metrics_observe(rc->m_latency,
-				    (double)(now - rec->event_ns) / 1e9);
-			rec->event_ns = 0;
-		}
-		if (rec != NULL)
+		if (rec != NULL) {
+			rec->reg_ns = now;
+			/* w is still listed: rc_start_done must not count it. */
+			if (rec->start_ns != 0
+			    && !rc_ctr_putting(rc, rec->id, w)) {
+				rc_observe_since(rc->m_latency, rec->start_ns,
+				    now);
+				rec->start_ns = 0;
+			}
 			rc_health_push(rc, rec);
-	} else {
+		}
+	} else if (ok) {
 		log_info("deregistered %s", w->service_id);
 		if (rc->m_deregistrations != NULL)
 			metrics_inc(rc->m_deregistrations);
+		rc_observe_since(rc->m_dereg_latency, w->event_ns, now);
+		rec = rc_ctr_find(rc, w->ctr_id);
+		if (rec != NULL)
+			rec->die_ns = 0;
 	}
+	if (w->again)
+		rc_kick(rc);
 	rc_write_free(w);
-	if (--rc->inflight == 0)
+	if (pass && --rc->inflight == 0)
 		rc_pass_end(rc);
 }
 
+/*
+ * Starts a write unless one for the same ID is in flight: the agent may
+ * apply two overlapping writes in either order, so the later one is left
+ * to a pass that runs when the first completes.
+ */
+static struct rc_write *
+rc_write_start(struct reconcile *rc, const char *service_id, bool pass)
+{
+	struct rc_write *w;
+
+	w = rc_write_busy(rc, service_id);
+	if (w != NULL) {
+		w->again = true;
+		return NULL;
+	}
+	w = rc_write_new(rc, service_id);
+	w->pass = pass;
+	w->start_ns = mono_ns();
+	if (pass)
+		rc->inflight++;
+	return w;
+}
+
 static void
-rc_put(struct reconcile *rc, const struct service *s, const char *why)
+rc_put(struct reconcile *rc, const struct service *s, const char *why,
+    bool pass)
 {
 	struct rc_write *w;
 	char *body;
@@ -717,24 +1023,39 @@ rc_put(struct reconcile *rc, const struct service *s, const char *why)
 		free(body);
 		return;
 	}
+	w = rc_write_start(rc, s->id, pass);
+	if (w == NULL) {
+		log_debug("service %s: %s, registering after the write in "
+			  "flight",
+		    s->id, why);
+		free(body);
+		return;
+	}
 	log_debug("service %s: %s, registering", s->id, why);
-	w = rc_write_new(rc, s->id);
 	w->reg = true;
 	(void)str_copy(w->hash, s->hash, sizeof(w->hash));
 	w->ctr_id = xstrdup(s->container_id);
-	rc->inflight++;
 	agent_register(rc->agent, body, rc_write_done, w);
 	free(body);
 }
 
 static void
-rc_delete(struct reconcile *rc, const char *id, const char *why)
+rc_delete(struct reconcile *rc, const char *id, const char *ctr_id,
+    uint64_t event_ns, const char *why, bool pass)
 {
 	struct rc_write *w;
 
+	w = rc_write_start(rc, id, pass);
+	if (w == NULL) {
+		log_debug("service %s: %s, deregistering after the write in "
+			  "flight",
+		    id, why);
+		return;
+	}
 	log_debug("service %s: %s, deregistering", id, why);
-	w = rc_write_new(rc, id);
-	rc->inflight++;
+	w->dereg = true;
+	w->ctr_id = xstrdup(ctr_id != NULL ? ctr_id : "");
+	w->event_ns = event_ns;
 	agent_deregister(rc->agent, id, rc_write_done, w);
 }
 
@@ -782,9 +1103,13 @@ rc_cleanup_orphan(const struct reconcile *rc, const char *id)
 	    (size_t)(m[2].rm_eo - m[2].rm_so));
 }
 
-/* Owned registration nobody wants: decide whether it goes. */
+/*
+ * Owned registration nobody wants: decide whether it goes.  *recp is its
+ * container's record, or NULL.
+ */
 static bool
-rc_should_remove(const struct reconcile *rc, const cJSON *svc, const char **why)
+rc_should_remove(const struct reconcile *rc, const cJSON *svc, const char **why,
+    const struct rc_ctr **recp)
 {
 	const char *cid;
 	const struct rc_ctr *rec = NULL;
@@ -792,6 +1117,7 @@ rc_should_remove(const struct reconcile *rc, const cJSON *svc, const char **why)
 	cid = rc_meta(svc, RECONCILE_META_CONTAINER);
 	if (cid != NULL)
 		rec = rc_ctr_find(rc, cid);
+	*recp = rec;
 	if (rec != NULL && rec->state == RC_KEPT) {
 		return false;
 	}
@@ -814,6 +1140,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	size_t i;
 
 	rc->inflight--;
+	rc->get_inflight = false;
 	if (res->error == 0 && res->status == 200)
 		have = cJSON_ParseWithLength(res->body, res->body_len);
 	if (!cJSON_IsObject(have)) {
@@ -830,6 +1157,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
 		cJSON_Delete(have);
+		rc_notes_clear(&rc->recent);
 		rc->pass_failed = true;
 		rc_pass_end(rc);
 		return;
@@ -844,33 +1172,39 @@ rc_services_done(const struct agent_result *res, void *arg)
 			const struct service *s = &c->services[i];
 			const char *hash;
 
-			if (rc_is_refused(rc, s))
+			/* The answer may predate a PUT that just landed. */
+			if (rc_is_refused(rc, s) || rc_recent(rc, s->id, s->hash))
 				continue;
 			svc = cJSON_GetObjectItemCaseSensitive(have, s->id);
 			if (svc == NULL) {
-				rc_put(rc, s, "missing from the agent");
+				rc_put(rc, s, "missing from the agent", true);
 				continue;
 			}
 			hash = rc_meta(svc, DERIVE_META_HASH);
 			if (hash == NULL || strcmp(hash, s->hash) != 0)
-				rc_put(rc, s, "changed");
+				rc_put(rc, s, "changed", true);
 		}
 	}
 	/* Registered and not wanted: deregister. */
 	cJSON_ArrayForEach(svc, have) {
 		const char *owner, *why = NULL, *id = svc->string;
+		const struct rc_ctr *rec;
 
-		if (id == NULL || rc_desired(rc, id, NULL) != NULL)
+		if (id == NULL || rc_desired(rc, id, NULL) != NULL
+		    || rc_recent(rc, id, ""))
 			continue;
 		owner = rc_meta(svc, DERIVE_META_HOST);
 		if (owner != NULL && strcmp(owner, rc->host_name) == 0) {
-			if (rc_should_remove(rc, svc, &why))
-				rc_delete(rc, id, why);
+			if (rc_should_remove(rc, svc, &why, &rec))
+				rc_delete(rc, id, rec != NULL ? rec->id : NULL,
+				    rec != NULL ? rec->die_ns : 0, why, true);
 		} else if (owner == NULL && rc->cfg->cleanup
 		    && rc_cleanup_orphan(rc, id))
-			rc_delete(rc, id, "--cleanup: its container is gone");
+			rc_delete(rc, id, NULL, 0,
+			    "--cleanup: its container is gone", true);
 	}
 	cJSON_Delete(have);
+	rc_notes_clear(&rc->recent);
 	if (--rc->inflight == 0)
 		rc_pass_end(rc);
 }
@@ -885,7 +1219,7 @@ rc_dry_run(struct reconcile *rc)
 		if (c->state != RC_UP)
 			continue;
 		for (i = 0; i < c->nservices; i++)
-			rc_put(rc, &c->services[i], "dry run");
+			rc_put(rc, &c->services[i], "dry run", true);
 	}
 	(void)fflush(stdout);
 	rc->finished = true;
@@ -904,7 +1238,47 @@ rc_pass(struct reconcile *rc)
 	rc->pass_failed = false;
 	rc->pass_start_ms = mono_ms();
 	rc->inflight = 1;
+	rc->get_inflight = true;
 	agent_services(rc->agent, rc_services_done, rc);
+}
+
+/*
+ * The writes events asked for, without a pass.  While passes fail (the
+ * agent is away) they are left to the pass that retries.
+ */
+static void
+rc_fast_writes(struct reconcile *rc)
+{
+	struct rc_note *n;
+	struct rc_ctr *rec;
+	bool hold;
+	size_t i;
+
+	hold = rc->failures > 0 || loop_timer_active(&rc->retry_timer);
+	while ((n = TAILQ_FIRST(&rc->gone)) != NULL) {
+		if (hold)
+			rc_kick(rc);
+		else if (rc_desired(rc, n->service_id, NULL) == NULL)
+			rc_delete(rc, n->service_id, n->ctr_id, n->event_ns,
+			    "its container died", false);
+		rc_note_free(&rc->gone, n);
+	}
+	TAILQ_FOREACH(rec, &rc->ctrs, entry) {
+		if (!rec->put_wanted)
+			continue;
+		rec->put_wanted = false;
+		if (rec->state != RC_UP)
+			continue;
+		if (hold) {
+			rc_kick(rc);
+			continue;
+		}
+		for (i = 0; i < rec->nservices; i++)
+			if (!rc_is_refused(rc, &rec->services[i]))
+				rc_put(rc, &rec->services[i], "started or changed",
+				    false);
+		rc_start_done(rc, rec);
+	}
 }
 
 static void
@@ -913,6 +1287,8 @@ rc_hook(struct loop *loop, void *arg)
 	struct reconcile *rc = arg;
 
 	(void)loop;
+	if (rc_fast(rc) && rc->host_name != NULL)
+		rc_fast_writes(rc);
 	if (!rc->dirty || rc->busy || !rc->synced || rc->finished
 	    || rc->host_name == NULL || loop_timer_active(&rc->retry_timer))
 		return;
@@ -979,6 +1355,8 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	TAILQ_INIT(&rc->ctrs);
 	TAILQ_INIT(&rc->writes);
 	TAILQ_INIT(&rc->refused);
+	TAILQ_INIT(&rc->gone);
+	TAILQ_INIT(&rc->recent);
 	if (regcomp(&rc->id_re,
 		"^(.+):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(:udp)?$",
 		REG_EXTENDED)
@@ -1012,9 +1390,24 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 		    "Services this registrator wants registered", NULL, NULL);
 		rc->m_latency = metrics_histogram(metrics,
 		    "registrator_event_to_registration_seconds",
-		    "From a Docker start event to the completed registration",
-		    NULL, NULL, metrics_seconds_buckets,
-		    metrics_seconds_nbuckets);
+		    "From a Docker start event (its timeNano) to the agent's "
+		    "answer to the registration that followed",
+		    NULL, NULL, metrics_latency_buckets,
+		    metrics_latency_nbuckets);
+		rc->m_dereg_latency = metrics_histogram(metrics,
+		    "registrator_event_to_deregistration_seconds",
+		    "From a Docker die event (its timeNano) to the agent's "
+		    "answer to the deregistration",
+		    NULL, NULL, metrics_latency_buckets,
+		    metrics_latency_nbuckets);
+		rc->m_inspect = metrics_histogram(metrics,
+		    "registrator_inspect_seconds",
+		    "Docker container inspects, request to answer", NULL, NULL,
+		    metrics_latency_buckets, metrics_latency_nbuckets);
+		rc->m_put = metrics_histogram(metrics,
+		    "registrator_register_seconds",
+		    "Service registrations, PUT to the agent's answer", NULL,
+		    NULL, metrics_latency_buckets, metrics_latency_nbuckets);
 	}
 	loop_hook_add(loop, rc_hook, rc);
 	if (!cfg->once && !cfg->dry_run) {
@@ -1066,6 +1459,8 @@ reconcile_free(struct reconcile *rc)
 		rc_write_free(w);
 	while (TAILQ_FIRST(&rc->refused) != NULL)
 		rc_refused_free(rc, TAILQ_FIRST(&rc->refused));
+	rc_notes_clear(&rc->gone);
+	rc_notes_clear(&rc->recent);
 	regfree(&rc->id_re);
 	free(rc->host_name);
 	free(rc);

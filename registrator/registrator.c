@@ -544,12 +544,12 @@ reg_docker_lost(void *arg)
 }
 
 static void
-reg_docker_event(void *arg)
+reg_docker_event(const struct docker_event *ev, void *arg)
 {
 	struct reg *r = arg;
 
 	if (reconcile_docker_cbs()->event != NULL)
-		reconcile_docker_cbs()->event(r->rc);
+		reconcile_docker_cbs()->event(ev, r->rc);
 }
 
 static void

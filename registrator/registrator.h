@@ -452,7 +452,7 @@ struct docker_change {
 	const char	*id;		/* full container ID */
 	unsigned	 actions;	/* DOCKER_ACT_* seen since last change */
 	const cJSON	*inspect;	/* GET /containers/{id}/json; NULL: gone */
-	uint64_t	 event_ns;	/* timeNano of the first coalesced event, 0 if listed */
+	uint64_t	 inspect_ns;	/* how long the inspect took (monotonic) */
 	/*
 	 * The exitCode attribute of the last die event, -1 if none.  A label
 	 * named exitCode overwrites it: crash.c uses it only when inspect is
@@ -473,8 +473,12 @@ struct docker_cbs {
 	void	(*listed)(const char *const *ids, size_t nids, void *arg);
 	/* The event stream dropped; a listing will follow the reconnect. */
 	void	(*lost)(void *arg);
-	/* One event of interest arrived (for metrics); may be NULL. */
-	void	(*event)(void *arg);
+	/*
+	 * One event of interest arrived, before any inspect; called inside
+	 * the stream's write callback, where no transfer may start (record,
+	 * then act from a loop hook or timer).  May be NULL.
+	 */
+	void	(*event)(const struct docker_event *ev, void *arg);
 	/* A ping, info or listing failed and will be retried; may be NULL. */
 	void	(*error)(void *arg);
 };

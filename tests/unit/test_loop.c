@@ -622,7 +622,7 @@ test_idle_wakeups(void)
 	struct loop *loop = loop_new();
 	struct loop_timer t;
 	int p[2];
-	uint64_t start;
+	uint64_t start, start_ns;
 	struct sig s = { 0, 0 };
 	struct metrics *m = metrics_new();
 	struct buf page = BUF_INITIALIZER(BUF_MAX_METRICS);
@@ -632,6 +632,7 @@ test_idle_wakeups(void)
 	T_EQ_INT(loop_signal_add(loop, SIGUSR1, sig_cb, &s), 0);
 	loop_timer_init(&t, stop_cb, NULL);
 	start = mono_ms();
+	start_ns = mono_ns();
 	loop_timer_start(loop, &t, 200);
 	T_EQ_INT(loop_wakeups(loop), 0);
 	loop_metrics_add(loop, m, "test");
@@ -639,6 +640,7 @@ test_idle_wakeups(void)
 	T_EQ_INT(loop_run(loop), 0);
 	T_EQ_INT(loop_wakeups(loop), 1);
 	T_ASSERT(mono_ms() - start >= 200);
+	T_ASSERT(mono_ns() - start_ns >= 200000000u);
 	/* /metrics shows the same count. */
 	T_ASSERT(strstr(buf_str(&page), "test_loop_wakeups_total 0\n") != NULL);
 	buf_reset(&page);
