@@ -23,7 +23,7 @@ FAULT_EXITED=() # names of killed, not yet removed, churn containers
 FAULT_STARTED=0 # containers started by fault_churn_step
 
 # fault_templater_start [flags...]: the templater rendering FAULT_SVC into
-# FAULT_OUT; sets TPL_PID.
+# FAULT_OUT; sets TPL_PID and TPL_LOG.
 fault_templater_start()
 {
 	[[ -f $BED_TMP/svc.ctmpl ]] ||
@@ -33,6 +33,7 @@ fault_templater_start()
 	    -log-level "${FAULT_TPL_LOG_LEVEL:-debug}" -max-stale 0s \
 	    -template "$BED_TMP/svc.ctmpl:$FAULT_OUT" "$@"
 	TPL_PID=$BED_PID
+	TPL_LOG=$BED_TMP/templater.log
 }
 
 # _fault_pick <n>: a random index below n.
@@ -44,8 +45,10 @@ _fault_pick()
 # fault_churn_step: one change to this run's containers, chosen at random
 # within the bounds: start one (while fewer than FAULT_MAX_ALIVE run),
 # kill one (it stays exited until removed), remove a running one with
-# `rm -f`, or remove an exited one.  Every container carries the bed's
-# labels (registrator.test=1).  Docker errors fail the test.
+# `rm -f`, or remove an exited one.  Starts are a little more likely than
+# stops, so the count hovers near the cap rather than near zero.  Every
+# container carries the bed's labels (registrator.test=1).  Docker errors
+# fail the test.
 fault_churn_step()
 {
 	local n=${#FAULT_ALIVE[@]} e=${#FAULT_EXITED[@]} r=$((RANDOM % 100)) i name
@@ -54,13 +57,13 @@ fault_churn_step()
 		docker rm -v "${FAULT_EXITED[i]}" >/dev/null ||
 		    bed_fail "docker rm ${FAULT_EXITED[i]} failed"
 		FAULT_EXITED=("${FAULT_EXITED[@]:0:i}" "${FAULT_EXITED[@]:i+1}")
-	elif ((n < 3 || (n < FAULT_MAX_ALIVE && r < 55))); then
+	elif ((n < 3 || (n < FAULT_MAX_ALIVE && r < 62))); then
 		FAULT_STARTED=$((FAULT_STARTED + 1))
 		name=$(reg_name "c$FAULT_STARTED")
 		bed_run --name "$name" -p 127.0.0.1::80 \
 		    -e SERVICE_NAME="$FAULT_SVC" "$REG_IMAGE" bed-httpd >/dev/null
 		FAULT_ALIVE+=("$name")
-	elif ((r < 80)); then
+	elif ((r < 82)); then
 		i=$(_fault_pick "$n")
 		docker kill "${FAULT_ALIVE[i]}" >/dev/null ||
 		    bed_fail "docker kill ${FAULT_ALIVE[i]} failed"
@@ -126,4 +129,15 @@ fault_diff_counts()
 fault_elapsed()
 {
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# fault_stop_clean <pid> <log> <name>: SIGTERM; the daemon must exit 0 and
+# its log must hold no sanitizer report (in an ASan build, LeakSanitizer
+# reports what the churn leaked at this exit).
+fault_stop_clean()
+{
+	local rc=0
+	bed_stop "$1" 20 || rc=$?
+	bed_assert_eq 0 "$rc" "$3 exit status after SIGTERM"
+	bed_assert_fails grep -qE 'Sanitizer|runtime error' "$2"
 }

@@ -118,6 +118,10 @@ stray=$(find "$FULL" -mindepth 1 ! -name full.conf | wc -l)
 bed_assert_eq 0 "$stray" "files left next to the destination at the end"
 tpl_alive
 bed_assert_fails grep -q -F "$SENTRY_KEY" "$TPL_LOG"
+rc=0
+bed_stop "$TPL_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "templater exit status after SIGTERM"
+bed_assert_fails grep -qE 'Sanitizer|runtime error' "$TPL_LOG"
 printf 'result: destination fs full (%s tmpfs): 2 renders refused (40 kB' \
     "$FS_SIZE"
 printf ' next to a 40 kB live file, 200 kB), live file kept byte for byte,'

@@ -19,7 +19,6 @@ CHURN_SECONDS=${KILL_CHURN_SECONDS:-90}
 bed_consul_start
 reg_start
 fault_templater_start
-TPL_LOG=$BED_TMP/templater.log
 
 reg_kills=0
 tpl_kills=0
@@ -99,8 +98,8 @@ running=$(fault_truth | grep -c . || true)
 bed_run --name "$(reg_name late)" -p 127.0.0.1::80 -e SERVICE_NAME="$FAULT_SVC" \
     "$REG_IMAGE" bed-httpd >/dev/null
 bed_wait_until 60 fault_converged
-bed_alive "$REG_PID" || bed_fail "registrator exited"
-bed_alive "$TPL_PID" || bed_fail "templater exited"
+fault_stop_clean "$REG_PID" "$REG_LOG" registrator
+fault_stop_clean "$TPL_PID" "$TPL_LOG" templater
 
 printf 'result: kill during churn: %s s of churn, %s containers churned,' \
     "$CHURN_SECONDS" "$FAULT_STARTED"
