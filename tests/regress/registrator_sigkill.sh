@@ -51,7 +51,9 @@ wait "$REG_PID" 2>/dev/null
 bed_stop "$REG_PID" 1 || true
 
 reg_start
+restarted=$EPOCHREALTIME
 bed_wait_until 30 _converged
+took=$(awk -v a="$restarted" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 # Stays converged through one more round of changes.
 docker stop -t 1 "${ids[13]}" >/dev/null
 bed_run --name "$(reg_name late)" -p 127.0.0.1::80 -e SERVICE_NAME=churn \
@@ -59,5 +61,13 @@ bed_run --name "$(reg_name late)" -p 127.0.0.1::80 -e SERVICE_NAME=churn \
 bed_wait_until 20 _converged
 cat=$(_catalog)
 bed_assert_eq "$(sort -u <<<"$cat")" "$cat" "duplicates in the catalog"
+exp=$(_expected)
+ghosts=$(comm -13 <(sort -u <<<"$exp") <(sort -u <<<"$cat") | grep -c . || true)
+missing=$(comm -23 <(sort -u <<<"$exp") <(sort -u <<<"$cat") | grep -c . || true)
+dups=$(($(grep -c . <<<"$cat") - $(sort -u <<<"$cat" | grep -c .)))
+printf 'result: registrator SIGKILLed during churn (15 containers): converged'
+printf ' in %s s after the restart; then %s running: ghosts %s, missing %s,' \
+    "$took" "$(grep -c . <<<"$cat")" "$ghosts" "$missing"
+printf ' duplicates %s; load average %s\n' "$dups" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 bed_pass
