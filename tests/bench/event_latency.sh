@@ -6,10 +6,11 @@
 # registrator runs. The figure is the registrator's own histogram
 # registrator_event_to_registration_seconds (Docker's event timeNano to the
 # agent's 200 answer): count, mean (sum / count) and the bucket bounds
-# holding p50 and p99. The buckets are Prometheus' defaults (the first is
-# 5 ms), so a p50 under 2 ms cannot be read from them; the per-container
+# holding p50 and p99 (buckets from 0.5 ms). Its two parts are shown too:
+# registrator_inspect_seconds (waiting for Docker's inspect) and
+# registrator_register_seconds (the PUT to the agent). The per-container
 # times from the log (event timeNano to the "registered" line, millisecond
-# stamps) are shown as a cross-check. Goal: p50 <= 2 ms, p99 <= 10 ms.
+# stamps) are a cross-check. Goal: p50 <= 2 ms, p99 <= 10 ms.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 N=${BENCH_CONTAINERS:-200}
@@ -52,6 +53,16 @@ ms()
 }
 p50_ms=$(ms "$p50")
 p99_ms=$(ms "$p99")
+# The parts: Docker's inspect and the agent's PUT (bucket bounds of p50).
+part()
+{
+	local q
+	q=$(bench_hist_quantile "$BED_TMP/before" "$BED_TMP/after" "$1" 0.5) ||
+	    { echo "none"; return; }
+	echo "$(ms "$q") ms"
+}
+inspect_p50=$(part registrator_inspect_seconds)
+put_p50=$(part registrator_register_seconds)
 
 # Cross-check from the log: "<stamp> info registrator: registered
 # <host>:<name>:80" against the start event of <name>.
@@ -78,10 +89,12 @@ p99_num=$p99_ms
 if bench_le "$p50_ms" 2 && bench_le "$p99_num" 10; then
 	met=yes
 elif bench_le "$p99_num" 10; then
-	met="p99 yes; p50 not provable (first bucket 5 ms)"
+	met="p99 yes, p50 no"
+elif bench_le "$p50_ms" 2; then
+	met="p50 yes, p99 no"
 fi
 bench_row "1 event->registration" \
     "$N x docker run -d (P=$PAR); /metrics $H" \
     "p50 <= ${p50_ms} ms, p99 <= ${p99_ms} ms (bucket bounds), mean ${mean_ms} ms, n=$count" \
     "p50 <= 2 ms, p99 <= 10 ms" "$met" \
-    "log cross-check (ms stamps, n=$nlog): p50 ${log_p50} ms, p99 ${log_p99} ms"
+    "p50 of the parts: inspect <= ${inspect_p50}, PUT <= ${put_p50}; log cross-check (ms stamps, n=$nlog): p50 ${log_p50} ms, p99 ${log_p99} ms"

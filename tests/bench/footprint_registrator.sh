@@ -5,7 +5,9 @@
 # `sleep` containers, all registered; then the registrator's resident set
 # (VmRSS, and the peak VmHWM) and, over BENCH_IDLE_S (60) idle seconds,
 # its CPU time (utime + stime from /proc/PID/stat) and wake-ups (context
-# switches of its threads). The count is bounded by memory first: each
+# switches of its threads), with the registrator's own /metrics beside
+# them (process_resident_memory_bytes, process_cpu_seconds_total,
+# registrator_loop_wakeups_total: returns from epoll_wait). The count is bounded by memory first: each
 # container costs a containerd shim (about 13 MB resident), and 4 GB must
 # stay available. Goal: RSS <= 4 MB, idle CPU ~ 0. "Idle" is for this run's
 # containers: other tests' containers on the shared Docker are counted and
@@ -57,10 +59,17 @@ running=$(docker ps -q | wc -l)
 idle_since=$(date +%s.%N)
 cpu0=$(bench_cpu_ticks "$REG_PID")
 wk0=$(bench_wakeups "$REG_PID")
+bench_metrics "$REG_LISTEN" >"$BED_TMP/m0" || bed_fail "no /metrics"
 # The window is a duration by definition (not a wait for an event).
 sleep "$IDLE"
 cpu1=$(bench_cpu_ticks "$REG_PID")
 wk1=$(bench_wakeups "$REG_PID")
+bench_metrics "$REG_LISTEN" >"$BED_TMP/m1" || bed_fail "no /metrics"
+m_rss_mb=$(awk '$1 == "process_resident_memory_bytes" {
+    printf "%.1f", $2 / 1048576 }' "$BED_TMP/m1")
+m_cpu_ms=$(awk '$1 == "process_cpu_seconds_total" {
+    if (FNR == NR) a = $2; else b = $2 } END { printf "%d", (b - a) * 1000 }'     "$BED_TMP/m0" "$BED_TMP/m1")
+m_wk=$(bench_hist_delta "$BED_TMP/m0" "$BED_TMP/m1"     registrator_loop_wakeups_total)
 others=$(docker events --since "$idle_since" --until "$(date +%s.%N)" \
     --filter type=container --format '{{.Action}}' | wc -l)
 hz=$(getconf CLK_TCK)
@@ -72,9 +81,9 @@ bench_row "3 footprint: registrator RSS" \
     "/proc/PID/status VmRSS, $N containers registered" \
     "${rss_mb} MB ($split; peak ${hwm_mb} MB; $(awk -v k="$rss0" 'BEGIN { printf "%.1f", k / 1024 }') MB with no container)" "<= 4 MB" \
     "$(bench_yesno "$rss_mb" 4)" \
-    "$N of ours (asked for $WANT, memory allowed $WANT_N, start window ${BENCH_START_S:-900} s), $running running on the host"
+    "$N of ours (asked for $WANT, memory allowed $WANT_N, start window ${BENCH_START_S:-900} s), $running running on the host; /metrics process_resident_memory_bytes ${m_rss_mb} MB"
 bench_row "3 footprint: registrator idle CPU" \
     "/proc/PID/stat utime+stime over ${IDLE} s" \
     "${cpu_ms} ms CPU, $((wk1 - wk0)) wake-ups" "~ 0" \
     "$(bench_yesno "$cpu_ms" $((IDLE * 10)))" \
-    "'yes' means < 1% of one core; $others Docker events from other runs in the window; agent poll every 3 s"
+    "'yes' means < 1% of one core; /metrics: ${m_cpu_ms} ms CPU, ${m_wk} loop wake-ups; $others Docker events from other runs in the window; agent poll every 3 s"
