@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tmpl_func.h"
+#include "xmalloc.h"
 
 static const char *const hsvc_fields[]
     = { "Node", "NodeID", "NodeAddress", "NodeTaggedAddresses", "NodeMeta",
@@ -1496,4 +1497,76 @@ tmpl_data_equal(const cJSON *a, const cJSON *b)
 		if (!tmpl_data_equal(ca, cb))
 			return false;
 	return ca == NULL && cb == NULL;
+}
+
+/* Counts the nodes of the tree at v and the bytes of its strings. */
+static void
+pack_size(const cJSON *v, size_t *nodes, size_t *bytes)
+{
+	const cJSON *c;
+
+	(*nodes)++;
+	if (v->string != NULL && (v->type & cJSON_StringIsConst) == 0)
+		*bytes += strlen(v->string) + 1;
+	if (v->valuestring != NULL)
+		*bytes += strlen(v->valuestring) + 1;
+	for (c = v->child; c != NULL; c = c->next)
+		pack_size(c, nodes, bytes);
+}
+
+static char *
+pack_str(char **strs, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = *strs;
+
+	memcpy(d, s, n);
+	*strs += n;
+	return d;
+}
+
+/* Copies v into *node, its children after it, its strings into *strs. */
+static cJSON *
+pack_copy(const cJSON *v, cJSON **node, char **strs)
+{
+	cJSON *d = (*node)++, *c, *last = NULL;
+	const cJSON *sc;
+
+	*d = *v;
+	d->next = d->prev = d->child = NULL;
+	d->type |= cJSON_IsReference | cJSON_StringIsConst;
+	if (v->string != NULL && (v->type & cJSON_StringIsConst) == 0)
+		d->string = pack_str(strs, v->string);
+	if (v->valuestring != NULL)
+		d->valuestring = pack_str(strs, v->valuestring);
+	for (sc = v->child; sc != NULL; sc = sc->next) {
+		c = pack_copy(sc, node, strs);
+		if (last == NULL)
+			d->child = c;
+		else {
+			last->next = c;
+			c->prev = last;
+		}
+		last = c;
+	}
+	/* cJSON's invariant: the first child's prev is the last one. */
+	if (d->child != NULL)
+		d->child->prev = last;
+	return d;
+}
+
+cJSON *
+tmpl_data_pack(const cJSON *data)
+{
+	size_t nodes = 0, bytes = 0;
+	cJSON *block, *node;
+	char *strs;
+
+	if (data == NULL)
+		return NULL;
+	pack_size(data, &nodes, &bytes);
+	block = xmalloc(nodes * sizeof(*block) + bytes);
+	node = block;
+	strs = (char *)(block + nodes);
+	return pack_copy(data, &node, &strs);
 }

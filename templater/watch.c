@@ -5,7 +5,8 @@
  * the first stage of the templater's data flow; render.c reads the data
  * through watch_lookup() and notices changes through generations.  Each
  * answer is kept compacted (tmpl_data_compact: only what templates can
- * read) and compared with the last one as data, so the raw body is not
+ * read) in one block (tmpl_data_pack) and compared with the last one as
+ * data, so the raw body is not
  * kept and a change to a field no template reads is not a change.  With
  * glibc, freed memory goes back to the system once a few megabytes of
  * answers went through (malloc_trim), or it would stay at the peak of
@@ -83,7 +84,7 @@ struct watch {
 	bool consistent; /* next read without ?stale */
 	unsigned failures; /* consecutive */
 	uint64_t started_ms;
-	cJSON *data; /* owned: last answer, compacted */
+	cJSON *data; /* owned (free, see tmpl_data_pack): last answer */
 	uint64_t gen; /* 0 until the first answer */
 	uint64_t changed_ns; /* mono_ns() when gen last moved */
 	bool marked;
@@ -477,14 +478,13 @@ watch_answer(struct watch *w, const struct http_result *res)
 	}
 	tmpl_data_compact(w->dep, data);
 	watch_parsed(set, len);
-	if (w->gen != 0 && tmpl_data_equal(w->data, data))
-		cJSON_Delete(data);
-	else {
-		cJSON_Delete(w->data);
-		w->data = data;
+	if (w->gen == 0 || !tmpl_data_equal(w->data, data)) {
+		free(w->data);
+		w->data = tmpl_data_pack(data);
 		watch_changed(w);
 		log_debug("consul: %s changed (index %lld)", w->dep, idx);
 	}
+	cJSON_Delete(data);
 	watch_succeed(w);
 	if (!blocking) {
 		/* No index: not a blocking endpoint, poll it. */
@@ -590,7 +590,7 @@ watch_free(struct watch *w)
 	set->nwatches--;
 	if (w->consul)
 		set->nconsul--;
-	cJSON_Delete(w->data);
+	free(w->data);
 	free(w->dep);
 	free(w->path);
 	free(w->query);

@@ -157,7 +157,7 @@ test_compact(void)
 	      "\"Checks\":[{\"Node\":\"n1\",\"CheckID\":\"serfHealth\","
 	      "\"Status\":\"passing\",\"Output\":\"ok\"}]}]";
 	cJSON *a = cJSON_Parse(answer), *b = cJSON_Parse(answer);
-	cJSON *w = cJSON_Parse(want), *svc;
+	cJSON *w = cJSON_Parse(want), *svc, *p;
 	char *s;
 
 	tmpl_data_compact("health.service(web)", a);
@@ -166,6 +166,12 @@ test_compact(void)
 	free(s);
 	T_ASSERT(tmpl_data_equal(a, w));
 	T_ASSERT(!tmpl_data_equal(a, b));
+	/* Packed: the same data in one block. */
+	p = tmpl_data_pack(a);
+	s = cJSON_PrintUnformatted(p);
+	T_EQ_STR(s, want);
+	free(s);
+	free(p);
 	/* Kept names are static: nothing of theirs to free. */
 	T_ASSERT((a->child->child->type & cJSON_StringIsConst) != 0);
 	/* A change to a kept field is a change. */

@@ -7,8 +7,8 @@
  * output | error (substring), missing: [deps with no data]}.  The
  * expected outputs are consul-template's, from its documentation and
  * test suite.  Every case runs twice: on its data as written, and on
- * the data compacted as the watcher keeps it (tmpl_data_compact), which
- * must render the same.
+ * the data compacted and packed as the watcher keeps it
+ * (tmpl_data_compact, tmpl_data_pack), which must render the same.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -27,6 +27,25 @@ lookup(void *arg, const char *dep)
 	return cJSON_GetObjectItemCaseSensitive((const cJSON *)arg, dep);
 }
 
+/* Each dependency's data compacted and packed. */
+struct packed {
+	const char **deps; /* borrowed from the case */
+	cJSON **data; /* owned, free() */
+	size_t n;
+};
+
+static const cJSON *
+lookup_packed(void *arg, const char *dep)
+{
+	const struct packed *p = arg;
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->deps[i], dep) == 0)
+			return p->data[i];
+	return NULL;
+}
+
 static const char *
 jstr(const cJSON *o, const char *k)
 {
@@ -38,7 +57,7 @@ jstr(const cJSON *o, const char *k)
 static int ncases;
 
 static void
-run_case(const char *file, const cJSON *c, bool compacted)
+run_case(const char *file, const cJSON *c, struct packed *compacted)
 {
 	struct tmpl_parse_opts popts = { 0 };
 	struct tmpl_exec_opts eopts = { 0 };
@@ -54,8 +73,8 @@ run_case(const char *file, const cJSON *c, bool compacted)
 	int rc = -1;
 
 	snprintf(name, sizeof(name), "%s%s", tname != NULL ? tname : "?",
-	    compacted ? " (compacted data)" : "");
-	if (!compacted)
+	    compacted != NULL ? " (compacted data)" : "");
+	if (compacted == NULL)
 		ncases++;
 	if (tname == NULL || text == NULL || (want == NULL && werr == NULL)) {
 		T_CHECK(0, "%s: malformed case %d", file, ncases);
@@ -72,8 +91,10 @@ run_case(const char *file, const cJSON *c, bool compacted)
 		env[n++] = xasprintf("%s=%s", e->string,
 		    cJSON_IsString(e) ? e->valuestring : "");
 	eopts.env = env;
-	eopts.lookup = lookup;
-	eopts.lookup_arg = cJSON_GetObjectItemCaseSensitive(c, "data");
+	eopts.lookup = compacted != NULL ? lookup_packed : lookup;
+	eopts.lookup_arg = compacted != NULL
+	    ? (void *)compacted
+	    : (void *)cJSON_GetObjectItemCaseSensitive(c, "data");
 	now = cJSON_GetObjectItemCaseSensitive(c, "now");
 	eopts.fixed_now = true;
 	eopts.now = cJSON_IsNumber(now) ? (time_t)now->valuedouble : 0;
@@ -120,15 +141,29 @@ run_case(const char *file, const cJSON *c, bool compacted)
 	free(env);
 }
 
-/* c with each dependency's data compacted; owned by the caller. */
-static cJSON *
-compact_case(const cJSON *c)
+/* Runs case c on its data compacted and packed. */
+static void
+run_compacted(const char *file, const cJSON *c)
 {
 	cJSON *dup = cJSON_Duplicate(c, true), *e;
+	struct packed p = { 0 };
+	size_t n;
 
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(dup, "data"))
+	n = (size_t)cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(dup, "data"));
+	p.deps = xcalloc(n + 1, sizeof(*p.deps));
+	p.data = xcalloc(n + 1, sizeof(*p.data));
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(dup, "data")) {
 		tmpl_data_compact(e->string, e);
-	return dup;
+		p.deps[p.n] = e->string;
+		p.data[p.n++] = tmpl_data_pack(e);
+	}
+	run_case(file, c, &p);
+	while (p.n > 0)
+		free(p.data[--p.n]);
+	free(p.data);
+	free(p.deps);
+	cJSON_Delete(dup);
 }
 
 static int
@@ -143,7 +178,7 @@ main(void)
 	char *names[256], path[512], *text;
 	struct dirent *de;
 	const cJSON *c;
-	cJSON *doc, *dup;
+	cJSON *doc;
 	size_t n = 0, i;
 	long len;
 	FILE *f;
@@ -176,10 +211,8 @@ main(void)
 		doc = cJSON_Parse(text);
 		T_CHECK(cJSON_IsArray(doc), "%s: not a JSON array", path);
 		cJSON_ArrayForEach(c, doc) {
-			run_case(names[i], c, false);
-			dup = compact_case(c);
-			run_case(names[i], dup, true);
-			cJSON_Delete(dup);
+			run_case(names[i], c, NULL);
+			run_compacted(names[i], c);
 		}
 		cJSON_Delete(doc);
 		free(text);
