@@ -134,8 +134,7 @@ conf_check_range(const struct conf_opt *o, uint64_t v, char *err, size_t errlen)
 	return -1;
 }
 
-/* Parses value by o's type and stores it in obj; err gets the reason. */
-static int
+int
 conf_store(const struct conf_opt *o, void *obj, const char *value, char *err,
     size_t errlen)
 {
@@ -219,7 +218,8 @@ conf_store_unquoted(const struct conf_opt *o, void *obj, const char *value,
 	char *inner;
 	int rc;
 
-	if (n < 2 || value[0] != '"' || value[n - 1] != '"')
+	if ((o->flags & CONF_VERBATIM) || n < 2 || value[0] != '"'
+	    || value[n - 1] != '"')
 		return conf_store(o, obj, value, err, errlen);
 	inner = xstrndup(value + 1, n - 2);
 	rc = conf_store(o, obj, inner, err, errlen);

@@ -35,7 +35,8 @@
  *    reads "other = x": such a line is reported as an error here rather
  *    than silently swallowed, so keys must not be indented (except the
  *    first key of a section).
- * One level of double quotes around a value is removed ("a b" -> a b).
+ * One level of double quotes around a value is removed ("a b" -> a b),
+ * except for a CONF_VERBATIM option.
  */
 #ifndef CONF_H
 #define CONF_H
@@ -57,6 +58,11 @@ enum conf_type {
 
 /* A CONF_STR that is never printed, and wiped with explicit_bzero. */
 #define CONF_SECRET	0x1
+/*
+ * The value is kept as written, quotes included: a shell command's quotes
+ * are the shell's ("/opt/my app/reload" "now").
+ */
+#define CONF_VERBATIM	0x2
 
 struct conf_opt;
 
@@ -86,7 +92,7 @@ struct conf_opt {
 	const char	*help;		/* one line */
 	size_t		 offset;	/* where the value goes in obj ... */
 	conf_set_cb	*set;		/* ... unless this is set */
-	unsigned	 flags;		/* CONF_SECRET */
+	unsigned	 flags;		/* CONF_SECRET, CONF_VERBATIM */
 };
 
 struct conf_named {
@@ -133,6 +139,15 @@ int	 conf_env(const struct conf_spec *spec, void *target, char *err,
  */
 int	 conf_set(const struct conf_spec *spec, void *target,
 	    const char *section, const char *key, const char *value,
+	    char *err, size_t errlen);
+
+/*
+ * Parses value by row o's type (or its setter) into obj: the target for a
+ * fixed section's row, the section's object for a named one.  For a
+ * caller whose command line has its own syntax.  Returns 0, or -1 with
+ * err set to the reason only (the caller says where).
+ */
+int	 conf_store(const struct conf_opt *o, void *obj, const char *value,
 	    char *err, size_t errlen);
 
 /* The row for section/key, or NULL; borrowed from spec. */

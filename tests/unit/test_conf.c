@@ -24,6 +24,7 @@ struct tmpl {
 	char *name;
 	char *source;
 	char *destination;
+	char *command;
 	long long perms;
 	uint64_t wait_min_ms, wait_max_ms;
 };
@@ -128,6 +129,12 @@ static const struct conf_opt opts[] = {
 	    .type = CONF_STR,
 	    .help = "rendered file",
 	    .offset = offsetof(struct tmpl, destination) },
+	{ .section = "template",
+	    .key = "command",
+	    .type = CONF_STR,
+	    .help = "shell command",
+	    .offset = offsetof(struct tmpl, command),
+	    .flags = CONF_VERBATIM },
 	{ .section = "template",
 	    .key = "perms",
 	    .type = CONF_INT,
@@ -243,7 +250,8 @@ test_load(void)
 			   "[sentry]\n"
 			   "dsn = https://k@sentry/1\n"
 			   "[template web]\n"
-			   "perms = 416\n";
+			   "perms = 416\n"
+			   "command = \"/opt/my app/reload\" \"now\"\n";
 
 	cfg_init(&c);
 	T_EQ_INT(conf_load_string(&spec, &c, "reg.ini", text, err, sizeof(err)),
@@ -263,6 +271,8 @@ test_load(void)
 	T_EQ_INT(t->perms, 416); /* the section came back later */
 	T_EQ_INT(t->wait_min_ms, 2000);
 	T_EQ_INT(t->wait_max_ms, 10000);
+	/* CONF_VERBATIM: the quotes are the shell's. */
+	T_EQ_STR(t->command, "\"/opt/my app/reload\" \"now\"");
 	t = TAILQ_NEXT(t, entry);
 	T_EQ_STR(t->name, "api");
 	T_EQ_INT(t->perms, 384);
@@ -450,6 +460,37 @@ test_env_and_flags(void)
 	cfg_clear(&c);
 }
 
+/* conf_store: one row's value into an object; the reason alone. */
+static void
+test_store(void)
+{
+	struct cfg c;
+	struct tmpl t;
+	char err[CONF_ERR_MAX];
+
+	cfg_init(&c);
+	T_EQ_INT(conf_store(conf_find(&spec, "registrator", "ttl"), &c, "60",
+		     err, sizeof(err)),
+	    0);
+	T_EQ_INT(c.ttl, 60);
+	T_EQ_INT(conf_store(conf_find(&spec, "registrator", "ttl"), &c,
+		     "3601", err, sizeof(err)),
+	    -1);
+	T_EQ_STR(err, "expected an integer from 0 to 3600, not \"3601\"");
+	T_EQ_INT(c.ttl, 60);
+	cfg_clear(&c);
+
+	memset(&t, 0, sizeof(t));
+	T_EQ_INT(conf_store(conf_find(&spec, "template", "wait"), &t, "1s:2s",
+		     err, sizeof(err)),
+	    0);
+	T_EQ_INT(t.wait_max_ms, 2000);
+	T_EQ_INT(conf_store(conf_find(&spec, "template", "wait"), &t, "1s",
+		     err, sizeof(err)),
+	    -1);
+	T_EQ_STR(err, "expected MIN:MAX, not \"1s\"");
+}
+
 static void
 test_file(void)
 {
@@ -530,6 +571,7 @@ main(void)
 	test_errors();
 	test_inih_limits();
 	test_env_and_flags();
+	test_store();
 	test_file();
 	test_print();
 	return test_report();
