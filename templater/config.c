@@ -2,12 +2,17 @@
 /*
  * Configuration: where the templater's data flow starts.  Defaults, then
  * the INI file given with -config ([templater] and one [template NAME]
- * section per template), then the CONSUL_HTTP_* environment, then the
- * command line, each layer overriding the one before; -template flags are
- * appended to the file's templates, as consul-template does.  Flags follow
- * consul-template's spelling and Go's flag package syntax: -flag value,
- * -flag=value, one or two dashes, bare booleans.  One table describes
- * every flag and key with its help text.
+ * section per template), then the environment (CONSUL_HTTP_ADDR,
+ * CONSUL_HTTP_TOKEN, SENTRY_DSN), then the command line, each layer
+ * overriding the one before; -template flags are appended to the file's
+ * templates, as consul-template does.  One lib/conf.h table describes
+ * every key (type, default, environment variable, help) and lib/conf.c
+ * reads the file with it, as it does the registrator's; what is the
+ * templater's own is here: the values with their own syntax (wait,
+ * command, perms), the [template NAME] objects, the checks across keys,
+ * and the flags, which follow consul-template's spelling and Go's flag
+ * package syntax: -flag value, -flag=value, one or two dashes, bare
+ * booleans.
  *
  * Everything here is pure: errors come back in err, never logged.
  */
@@ -20,82 +25,175 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <ini.h>
 
+#include "conf.h"
 #include "log.h"
 #include "str.h"
 #include "templater.h"
 #include "xmalloc.h"
 
-enum config_type {
-	CONFIG_STR,
-	CONFIG_BOOL,
-	CONFIG_MS, /* Go duration */
-	CONFIG_UINT,
-	CONFIG_WAIT, /* "min[:max]" */
-	CONFIG_TEMPLATE, /* -template, repeatable */
-	CONFIG_HELP,
-	CONFIG_VERSION,
-};
-
-struct config_option {
-	const char *flag; /* without dashes, or NULL */
-	const char *key; /* [templater] key, or NULL */
-	enum config_type type;
-	size_t offset; /* in struct config */
-	const char *arg; /* placeholder in --help */
-	const char *help;
-};
-
+#define T "templater"
+#define TPL "template"
 #define CFG(f) offsetof(struct config, f)
+#define TOFF(f) offsetof(struct config_template, f)
 
-static const struct config_option config_options[] = {
-	{ "template", NULL, CONFIG_TEMPLATE, 0, "src:dst[:cmd]",
-	    "render src to dst, then run cmd (repeatable)" },
-	{ "config", NULL, CONFIG_STR, CFG(config_file), "FILE",
-	    "INI file with [templater] and [template NAME] sections" },
-	{ "consul-addr", "consul_addr", CONFIG_STR, CFG(consul_addr), "ADDR",
-	    "Consul agent (CONSUL_HTTP_ADDR; 127.0.0.1:8500)" },
-	{ "consul-token", "consul_token", CONFIG_STR, CFG(consul_token),
-	    "TOKEN", "ACL token (CONSUL_HTTP_TOKEN)" },
-	{ "consul-token-file", "consul_token_file", CONFIG_STR,
-	    CFG(consul_token_file), "FILE", "read the ACL token from FILE" },
-	{ "wait", "wait", CONFIG_WAIT, 0, "MIN[:MAX]",
+static conf_set_cb config_set_wait, config_set_tpl_wait, config_set_cmd,
+    config_set_timeout, config_set_perms;
+static conf_open_cb config_template_open;
+
+/*
+ * Every [templater] and [template NAME] key: type, default, environment
+ * variable, help (the flags' -help text) and where the value goes.
+ */
+static const struct conf_opt config_opts[] = {
+	{ T, "consul_addr", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_ADDR",
+	    "Consul agent (CONSUL_HTTP_ADDR; 127.0.0.1:8500)", CFG(consul_addr),
+	    NULL, 0 },
+	{ T, "consul_token", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_TOKEN",
+	    "ACL token (CONSUL_HTTP_TOKEN)", CFG(consul_token), NULL,
+	    CONF_SECRET },
+	{ T, "consul_token_file", CONF_STR, 0, 0, NULL, NULL,
+	    "read the ACL token from FILE", CFG(consul_token_file), NULL, 0 },
+	{ T, "wait", CONF_STR, 0, 0, NULL, NULL,
 	    "quiescence: write MIN after the last change, at most MAX "
-	    "after the first (MAX = 4*MIN)" },
-	{ "once", "once", CONFIG_BOOL, CFG(once), NULL,
-	    "render every template once, run commands, exit" },
-	{ "once-timeout", "once_timeout", CONFIG_MS, CFG(once_timeout_ms), "D",
-	    "with -once, give up after D without data (60s; 0 = never)" },
-	{ "dry", "dry", CONFIG_BOOL, CFG(dry), NULL,
-	    "print \"> dst\" and the content instead of writing; run nothing" },
-	{ "max-stale", "max_stale", CONFIG_MS, CFG(max_stale_ms), "D",
-	    "accept answers from any server up to D stale (2s; 0 = leader)" },
-	{ "max-connections", "max_connections", CONFIG_UINT, CFG(max_conns),
-	    "N", "at most N connections to Consul (50)" },
-	{ "block-query-wait", "block_query_wait", CONFIG_MS, CFG(block_wait_ms),
-	    "D", "blocking query wait (60s)" },
-	{ "log-level", "log_level", CONFIG_STR, CFG(log_level), "LEVEL",
-	    "error, warn, info, debug or trace (info)" },
-	{ "pid-file", "pid_file", CONFIG_STR, CFG(pid_file), "FILE",
-	    "write the process id to FILE" },
-	{ "listen", "listen", CONFIG_STR, CFG(listen), "HOST:PORT",
-	    "serve /health and /metrics" },
-	{ "sentry-dsn", "sentry_dsn", CONFIG_STR, CFG(sentry_dsn), "DSN",
-	    "report failures to Sentry (SENTRY_DSN; read at start only)" },
-	{ "help", NULL, CONFIG_HELP, 0, NULL, "print this help and exit" },
-	{ "h", NULL, CONFIG_HELP, 0, NULL, NULL },
-	{ "version", NULL, CONFIG_VERSION, 0, NULL,
-	    "print the version and exit" },
-	{ "v", NULL, CONFIG_VERSION, 0, NULL, NULL },
+	    "after the first (MAX = 4*MIN)",
+	    0, config_set_wait, 0 },
+	{ T, "once", CONF_BOOL, 0, 0, "false", NULL,
+	    "render every template once, run commands, exit", CFG(once), NULL,
+	    0 },
+	{ T, "once_timeout", CONF_DURATION, 0, 0, "60s", NULL,
+	    "with -once, give up after D without data (60s; 0 = never)",
+	    CFG(once_timeout_ms), NULL, 0 },
+	{ T, "dry", CONF_BOOL, 0, 0, "false", NULL,
+	    "print \"> dst\" and the content instead of writing; run nothing",
+	    CFG(dry), NULL, 0 },
+	{ T, "max_stale", CONF_DURATION, 0, 0, "2s", NULL,
+	    "accept answers from any server up to D stale (2s; 0 = leader)",
+	    CFG(max_stale_ms), NULL, 0 },
+	{ T, "max_connections", CONF_INT, 1, 100000, "50", NULL,
+	    "at most N connections to Consul (50)", CFG(max_conns), NULL, 0 },
+	{ T, "block_query_wait", CONF_DURATION, 0, 0, "60s", NULL,
+	    "blocking query wait (60s)", CFG(block_wait_ms), NULL, 0 },
+	{ T, "log_level", CONF_STR, 0, 0, "info", NULL,
+	    "error, warn, info, debug or trace (info)", CFG(log_level), NULL,
+	    0 },
+	{ T, "pid_file", CONF_STR, 0, 0, NULL, NULL,
+	    "write the process id to FILE", CFG(pid_file), NULL, 0 },
+	{ T, "listen", CONF_STR, 0, 0, NULL, NULL, "serve /health and /metrics",
+	    CFG(listen), NULL, 0 },
+	{ T, "sentry_dsn", CONF_STR, 0, 0, NULL, "SENTRY_DSN",
+	    "report failures to Sentry (SENTRY_DSN; read at start only)",
+	    CFG(sentry_dsn), NULL, CONF_SECRET },
+	{ TPL, "source", CONF_STR, 0, 0, NULL, NULL, "template file (required)",
+	    TOFF(source), NULL, 0 },
+	{ TPL, "destination", CONF_STR, 0, 0, NULL, NULL,
+	    "rendered file (required)", TOFF(destination), NULL, 0 },
+	{ TPL, "command", CONF_STR, 0, 0, NULL, NULL,
+	    "run after the file changed: a JSON list runs without a shell, "
+	    "a string through sh -c",
+	    TOFF(command), config_set_cmd, CONF_VERBATIM },
+	{ TPL, "check", CONF_STR, 0, 0, NULL, NULL,
+	    "run against the candidate ({{.}} or {}) before it replaces "
+	    "the file",
+	    TOFF(check), config_set_cmd, CONF_VERBATIM },
+	{ TPL, "command_timeout", CONF_DURATION, 0, 0, "30s", NULL,
+	    "for check and command; then SIGTERM, SIGKILL",
+	    TOFF(command_timeout_ms), config_set_timeout, 0 },
+	{ TPL, "wait", CONF_STR, 0, 0, NULL, NULL,
+	    "quiescence MIN[:MAX] of this template", 0, config_set_tpl_wait,
+	    0 },
+	{ TPL, "perms", CONF_STR, 0, 0, NULL, NULL,
+	    "octal mode of the file (default: keep the existing file's)", 0,
+	    config_set_perms, 0 },
+	{ TPL, "backup", CONF_BOOL, 0, 0, "false", NULL,
+	    "keep the previous content in DST.bak", TOFF(backup), NULL, 0 },
+	{ TPL, "left_delimiter", CONF_STR, 0, 0, NULL, NULL, "instead of {{",
+	    TOFF(left_delim), NULL, CONF_VERBATIM },
+	{ TPL, "right_delimiter", CONF_STR, 0, 0, NULL, NULL, "instead of }}",
+	    TOFF(right_delim), NULL, CONF_VERBATIM },
+	{ TPL, "error_on_missing_key", CONF_BOOL, 0, 0, "false", NULL,
+	    "a missing map key is an error instead of <no value>",
+	    TOFF(error_on_missing_key), NULL, 0 },
+	{ TPL, "refuse_empty", CONF_BOOL, 0, 0, "false", NULL,
+	    "keep the last file while a service it uses has no passing "
+	    "instance",
+	    TOFF(refuse_empty), NULL, 0 },
 };
 
-#define CONFIG_NOPTIONS (sizeof(config_options) / sizeof(config_options[0]))
+static const struct conf_named config_named[] = {
+	{ .section = TPL,
+	    .open = config_template_open,
+	    .help = "one per template" },
+};
+
+static const struct conf_spec config_spec = {
+	.opts = config_opts,
+	.nopts = sizeof(config_opts) / sizeof(config_opts[0]),
+	.named = config_named,
+	.nnamed = sizeof(config_named) / sizeof(config_named[0]),
+};
+
+enum config_flag_kind {
+	FLAG_KEY, /* sets its [templater] key */
+	FLAG_TEMPLATE,
+	FLAG_CONFIG,
+	FLAG_HELP,
+	FLAG_VERSION,
+};
+
+/* consul-template's flag names, in -help order. */
+static const struct config_flag {
+	const char *flag; /* without dashes */
+	enum config_flag_kind kind;
+	const char *key; /* FLAG_KEY: the [templater] key */
+	const char *arg; /* placeholder in -help; NULL: none */
+	const char *help; /* NULL: the key's; hidden when it has none */
+} config_flags[] = {
+	{ "template", FLAG_TEMPLATE, NULL, "src:dst[:cmd]",
+	    "render src to dst, then run cmd (repeatable)" },
+	{ "config", FLAG_CONFIG, NULL, "FILE",
+	    "INI file with [templater] and [template NAME] sections" },
+	{ "consul-addr", FLAG_KEY, "consul_addr", "ADDR", NULL },
+	{ "consul-token", FLAG_KEY, "consul_token", "TOKEN", NULL },
+	{ "consul-token-file", FLAG_KEY, "consul_token_file", "FILE", NULL },
+	{ "wait", FLAG_KEY, "wait", "MIN[:MAX]", NULL },
+	{ "once", FLAG_KEY, "once", NULL, NULL },
+	{ "once-timeout", FLAG_KEY, "once_timeout", "D", NULL },
+	{ "dry", FLAG_KEY, "dry", NULL, NULL },
+	{ "max-stale", FLAG_KEY, "max_stale", "D", NULL },
+	{ "max-connections", FLAG_KEY, "max_connections", "N", NULL },
+	{ "block-query-wait", FLAG_KEY, "block_query_wait", "D", NULL },
+	{ "log-level", FLAG_KEY, "log_level", "LEVEL", NULL },
+	{ "pid-file", FLAG_KEY, "pid_file", "FILE", NULL },
+	{ "listen", FLAG_KEY, "listen", "HOST:PORT", NULL },
+	{ "sentry-dsn", FLAG_KEY, "sentry_dsn", "DSN", NULL },
+	{ "help", FLAG_HELP, NULL, NULL, "print this help and exit" },
+	{ "h", FLAG_HELP, NULL, NULL, NULL },
+	{ "version", FLAG_VERSION, NULL, NULL, "print the version and exit" },
+	{ "v", FLAG_VERSION, NULL, NULL, NULL },
+};
+
+#define CONFIG_NFLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
+
+/*
+ * The [templater] row a FLAG_KEY flag sets.  A flag naming no row is a bug
+ * in the tables, fatal as a bad default is in conf_defaults().
+ */
+static const struct conf_opt *
+config_flag_opt(const struct config_flag *f)
+{
+	const struct conf_opt *o = conf_find(&config_spec, T, f->key);
+
+	if (o == NULL)
+		fatalx("config: flag -%s: no key %s", f->flag, f->key);
+	return o;
+}
 
 static void
 config_usage(void)
 {
-	const struct config_option *o;
+	const struct config_flag *f;
+	const char *help;
 	char left[64];
 	size_t i;
 
@@ -103,13 +201,14 @@ config_usage(void)
 	       "[-template src:dst[:cmd]]...\n"
 	       "                 [-consul-addr addr] [-wait min[:max]] "
 	       "[option ...]\n\n");
-	for (i = 0; i < CONFIG_NOPTIONS; i++) {
-		o = &config_options[i];
-		if (o->help == NULL)
+	for (i = 0; i < CONFIG_NFLAGS; i++) {
+		f = &config_flags[i];
+		help = f->kind == FLAG_KEY ? config_flag_opt(f)->help : f->help;
+		if (help == NULL)
 			continue;
-		snprintf(left, sizeof(left), "-%s%s%s", o->flag,
-		    o->arg != NULL ? " " : "", o->arg != NULL ? o->arg : "");
-		printf("  %-28s %s\n", left, o->help);
+		snprintf(left, sizeof(left), "-%s%s%s", f->flag,
+		    f->arg != NULL ? " " : "", f->arg != NULL ? f->arg : "");
+		printf("  %-28s %s\n", left, help);
 	}
 	printf("\nSIGHUP re-reads the configuration and templates; "
 	       "SIGTERM and SIGINT exit 0.\n");
@@ -247,6 +346,7 @@ fail:
 	return -1;
 }
 
+/* A template with its defaults; perms -1 keeps the existing file's. */
 static struct config_template *
 config_template_new(const char *name)
 {
@@ -254,8 +354,8 @@ config_template_new(const char *name)
 
 	t = xcalloc(1, sizeof(*t));
 	t->name = xstrdup(name);
+	conf_defaults(&config_spec, TPL, t);
 	t->perms = -1;
-	t->command_timeout_ms = CONFIG_COMMAND_TIMEOUT_DEFAULT_MS;
 	return t;
 }
 
@@ -265,12 +365,9 @@ config_template_free(struct config_template *t)
 	if (t == NULL)
 		return;
 	free(t->name);
-	free(t->source);
-	free(t->destination);
+	conf_clear(&config_spec, TPL, t);
 	config_cmd_free(t->command);
 	config_cmd_free(t->check);
-	free(t->left_delim);
-	free(t->right_delim);
 	free(t);
 }
 
@@ -284,17 +381,8 @@ config_free(struct config *cfg)
 		TAILQ_REMOVE(&cfg->templates, t, entry);
 		config_template_free(t);
 	}
-	free(cfg->consul_addr);
-	if (cfg->consul_token != NULL) {
-		explicit_bzero(cfg->consul_token, strlen(cfg->consul_token));
-		free(cfg->consul_token);
-	}
-	free(cfg->consul_token_file);
-	free(cfg->log_level);
-	free(cfg->pid_file);
-	free(cfg->listen);
+	conf_clear(&config_spec, NULL, cfg);
 	free(cfg->config_file);
-	free(cfg->sentry_dsn);
 	memset(cfg, 0, sizeof(*cfg));
 	TAILQ_INIT(&cfg->templates);
 }
@@ -304,160 +392,21 @@ config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	TAILQ_INIT(&cfg->templates);
-	cfg->block_wait_ms = WATCH_WAIT_DEFAULT_MS;
-	cfg->max_stale_ms = WATCH_MAX_STALE_DEFAULT_MS;
-	cfg->max_conns = WATCH_MAX_CONNS_DEFAULT;
-	cfg->once_timeout_ms = CONFIG_ONCE_TIMEOUT_DEFAULT_MS;
-	cfg->log_level = xstrdup("info");
+	conf_defaults(&config_spec, NULL, cfg);
 }
 
 /*
- * Stores value for option o into cfg.  what names the source for errors
- * ("-wait", "file.ini:3: wait").
+ * [template NAME]: a name met again continues the same template, so a
+ * template may be spread over several sections.
  */
-static int
-config_set(struct config *cfg, const struct config_option *o, const char *value,
-    const char *what, char *err, size_t errlen)
+static void *
+config_template_open(void *target, const char *name, char *err, size_t errlen)
 {
-	char *base = (char *)cfg;
-	char why[CONFIG_ERR_MAX];
-	char **sp;
-	long long n;
-	bool b;
-
-	switch (o->type) {
-	case CONFIG_STR:
-		sp = (char **)(base + o->offset);
-		if (*sp != NULL && o->offset == CFG(consul_token))
-			explicit_bzero(*sp, strlen(*sp));
-		free(*sp);
-		*sp = xstrdup(value);
-		return 0;
-	case CONFIG_BOOL:
-		if (str_to_bool(value, &b) == -1) {
-			snprintf(err, errlen,
-			    "%s: expected true or false, "
-			    "not \"%s\"",
-			    what, value);
-			return -1;
-		}
-		*(bool *)(base + o->offset) = b;
-		return 0;
-	case CONFIG_MS:
-		if (str_to_ms(value, 0, (uint64_t *)(base + o->offset)) == -1) {
-			snprintf(err, errlen,
-			    "%s: expected a duration such as "
-			    "10s or 250ms, not \"%s\"",
-			    what, value);
-			return -1;
-		}
-		return 0;
-	case CONFIG_UINT:
-		if (str_to_ll(value, 1, 100000, &n) == -1) {
-			snprintf(err, errlen,
-			    "%s: expected a number from 1 "
-			    "to 100000, not \"%s\"",
-			    what, value);
-			return -1;
-		}
-		*(unsigned *)(base + o->offset) = (unsigned)n;
-		return 0;
-	case CONFIG_WAIT:
-		if (config_wait(value, &cfg->wait_min_ms, &cfg->wait_max_ms,
-			why, sizeof(why))
-		    == -1) {
-			snprintf(err, errlen, "%s: %s", what, why);
-			return -1;
-		}
-		return 0;
-	case CONFIG_TEMPLATE:
-	case CONFIG_HELP:
-	case CONFIG_VERSION:
-		break;
-	}
-	snprintf(err, errlen, "%s: not a setting", what);
-	return -1;
-}
-
-static const struct config_option *
-config_flag_find(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < CONFIG_NOPTIONS; i++)
-		if (config_options[i].flag != NULL
-		    && strlen(config_options[i].flag) == len
-		    && strncmp(config_options[i].flag, name, len) == 0)
-			return &config_options[i];
-	return NULL;
-}
-
-/* [template NAME] keys. */
-enum config_tkey {
-	TKEY_SOURCE,
-	TKEY_DESTINATION,
-	TKEY_COMMAND,
-	TKEY_CHECK,
-	TKEY_COMMAND_TIMEOUT,
-	TKEY_WAIT,
-	TKEY_PERMS,
-	TKEY_BACKUP,
-	TKEY_LEFT_DELIMITER,
-	TKEY_RIGHT_DELIMITER,
-	TKEY_ERROR_ON_MISSING_KEY,
-	TKEY_REFUSE_EMPTY,
-	TKEY_COUNT,
-};
-
-static const char *const config_tkeys[] = {
-	[TKEY_SOURCE] = "source",
-	[TKEY_DESTINATION] = "destination",
-	[TKEY_COMMAND] = "command",
-	[TKEY_CHECK] = "check",
-	[TKEY_COMMAND_TIMEOUT] = "command_timeout",
-	[TKEY_WAIT] = "wait",
-	[TKEY_PERMS] = "perms",
-	[TKEY_BACKUP] = "backup",
-	[TKEY_LEFT_DELIMITER] = "left_delimiter",
-	[TKEY_RIGHT_DELIMITER] = "right_delimiter",
-	[TKEY_ERROR_ON_MISSING_KEY] = "error_on_missing_key",
-	[TKEY_REFUSE_EMPTY] = "refuse_empty",
-};
-_Static_assert(sizeof(config_tkeys) / sizeof(config_tkeys[0]) == TKEY_COUNT,
-    "one name per template key");
-
-/* State of one INI read; inih calls config_ini_handler per key. */
-struct config_ini {
-	struct config *cfg;
-	FILE *fp;
-	const char *path;
-	int line;
-	int err_line; /* line err is about, or 0 */
-	bool too_long;
-	char *err;
-	size_t errlen;
-};
-
-/* inih's reader, counting lines so errors can name them. */
-static char *
-config_ini_read(char *str, int num, void *stream)
-{
-	struct config_ini *ini = stream;
-	size_t n;
-
-	if (fgets(str, num, ini->fp) == NULL)
-		return NULL;
-	ini->line++;
-	n = strlen(str);
-	ini->too_long = n > 0 && str[n - 1] != '\n' && !feof(ini->fp);
-	return str;
-}
-
-static struct config_template *
-config_template_find(struct config *cfg, const char *name)
-{
+	struct config *cfg = target;
 	struct config_template *t;
 
+	(void)err;
+	(void)errlen;
 	TAILQ_FOREACH(t, &cfg->templates, entry)
 		if (strcmp(t->name, name) == 0)
 			return t;
@@ -468,193 +417,84 @@ config_template_find(struct config *cfg, const char *name)
 }
 
 static int
-config_tkey_set(struct config_template *t, enum config_tkey k,
-    const char *value, const char *what, char *err, size_t errlen)
+config_set_wait(void *obj, const struct conf_opt *o, const char *value,
+    char *err, size_t errlen)
 {
-	struct config_cmd **cmdp;
-	char why[CONFIG_ERR_MAX];
-	char **sp = NULL;
-	long long n;
-	bool *bp = NULL;
+	struct config *cfg = obj;
 
-	switch (k) {
-	case TKEY_SOURCE:
-		sp = &t->source;
-		break;
-	case TKEY_DESTINATION:
-		sp = &t->destination;
-		break;
-	case TKEY_LEFT_DELIMITER:
-		sp = &t->left_delim;
-		break;
-	case TKEY_RIGHT_DELIMITER:
-		sp = &t->right_delim;
-		break;
-	case TKEY_COMMAND:
-	case TKEY_CHECK:
-		cmdp = k == TKEY_COMMAND ? &t->command : &t->check;
-		config_cmd_free(*cmdp);
-		*cmdp = config_cmd_parse(value, why, sizeof(why));
-		if (*cmdp != NULL)
-			return 0;
-		snprintf(err, errlen, "%s: %s", what, why);
-		return -1;
-	case TKEY_COMMAND_TIMEOUT:
-		if (str_to_ms(value, 0, &t->command_timeout_ms) == -1
-		    || t->command_timeout_ms == 0) {
-			snprintf(err, errlen,
-			    "%s: expected a duration such as "
-			    "30s, not \"%s\"",
-			    what, value);
-			return -1;
-		}
-		return 0;
-	case TKEY_WAIT:
-		t->wait_set = true;
-		if (config_wait(value, &t->wait_min_ms, &t->wait_max_ms, why,
-			sizeof(why))
-		    == 0)
-			return 0;
-		snprintf(err, errlen, "%s: %s", what, why);
-		return -1;
-	case TKEY_PERMS:
-		if (value[0] != '0' || value[1] == '\0'
-		    || strspn(value, "01234567") != strlen(value)
-		    || strlen(value) > 5) {
-			snprintf(err, errlen,
-			    "%s: expected an octal mode such "
-			    "as 0644, not \"%s\"",
-			    what, value);
-			return -1;
-		}
-		/* Digits checked above: at most 5 octal digits. */
-		for (n = 0; *value != '\0'; value++)
-			n = n * 8 + (*value - '0');
-		t->perms = (int)(n & 07777);
-		return 0;
-	case TKEY_BACKUP:
-		bp = &t->backup;
-		break;
-	case TKEY_ERROR_ON_MISSING_KEY:
-		bp = &t->error_on_missing_key;
-		break;
-	case TKEY_REFUSE_EMPTY:
-		bp = &t->refuse_empty;
-		break;
-	case TKEY_COUNT:
-		break;
-	}
-	if (sp != NULL) {
-		free(*sp);
-		*sp = xstrdup(value);
-		return 0;
-	}
-	if (bp != NULL && str_to_bool(value, bp) == 0)
-		return 0;
-	snprintf(err, errlen, "%s: expected true or false, not \"%s\"", what,
-	    value);
-	return -1;
-}
-
-/* rc of a setter: 0 keeps going; -1 leaves err and its line set. */
-static int
-config_ini_ok(struct config_ini *ini, int rc)
-{
-	if (rc == 0)
-		ini->err_line = 0;
-	return rc == 0;
+	(void)o;
+	return config_wait(value, &cfg->wait_min_ms, &cfg->wait_max_ms, err,
+	    errlen);
 }
 
 static int
-config_ini_handler(void *user, const char *section, const char *name,
-    const char *value)
+config_set_tpl_wait(void *obj, const struct conf_opt *o, const char *value,
+    char *err, size_t errlen)
 {
-	struct config_ini *ini = user;
-	char what[128];
-	const char *tname;
-	size_t i;
-	int k;
+	struct config_template *t = obj;
 
-	if (ini->err_line != 0)
-		return 0; /* keep the first error */
-	ini->err_line = ini->line;
-	snprintf(what, sizeof(what), "%s:%d: %s", ini->path, ini->line, name);
-	if (ini->too_long) {
-		snprintf(ini->err, ini->errlen,
-		    "%s:%d: line longer than %d "
-		    "bytes",
-		    ini->path, ini->line, INI_MAX_LINE - 2);
-		return 0;
+	(void)o;
+	if (config_wait(value, &t->wait_min_ms, &t->wait_max_ms, err, errlen)
+	    == -1)
+		return -1;
+	t->wait_set = true;
+	return 0;
+}
+
+/* command, check: a struct config_cmd * at the row's offset. */
+static int
+config_set_cmd(void *obj, const struct conf_opt *o, const char *value,
+    char *err, size_t errlen)
+{
+	struct config_cmd **cmdp = (void *)((char *)obj + o->offset);
+	struct config_cmd *cmd;
+
+	cmd = config_cmd_parse(value, err, errlen);
+	if (cmd == NULL)
+		return -1;
+	config_cmd_free(*cmdp);
+	*cmdp = cmd;
+	return 0;
+}
+
+/* A duration like any other, except that 0 would kill every command. */
+static int
+config_set_timeout(void *obj, const struct conf_opt *o, const char *value,
+    char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	if (str_to_ms(value, 0, &ms) == -1 || ms == 0) {
+		snprintf(err, errlen,
+		    "expected a duration such as 30s, not \"%s\"", value);
+		return -1;
 	}
-	if (strcmp(section, "templater") == 0) {
-		for (i = 0; i < CONFIG_NOPTIONS; i++)
-			if (config_options[i].key != NULL
-			    && strcmp(config_options[i].key, name) == 0)
-				return config_ini_ok(ini,
-				    config_set(ini->cfg, &config_options[i],
-					value, what, ini->err, ini->errlen));
-		snprintf(ini->err, ini->errlen,
-		    "%s:%d: unknown key %s in "
-		    "[templater]",
-		    ini->path, ini->line, name);
-		return 0;
-	}
-	if (strncmp(section, "template ", 9) == 0) {
-		tname = section + 9;
-		while (*tname == ' ')
-			tname++;
-		for (k = 0; k < TKEY_COUNT; k++)
-			if (strcmp(config_tkeys[k], name) == 0)
-				return config_ini_ok(ini,
-				    config_tkey_set(
-					config_template_find(ini->cfg, tname),
-					(enum config_tkey)k, value, what,
-					ini->err, ini->errlen));
-		snprintf(ini->err, ini->errlen,
-		    "%s:%d: unknown key %s in "
-		    "[template %s]",
-		    ini->path, ini->line, name, tname);
-		return 0;
-	}
-	snprintf(ini->err, ini->errlen, "%s:%d: unknown section [%s]",
-	    ini->path, ini->line, section);
+	memcpy((char *)obj + o->offset, &ms, sizeof(ms));
 	return 0;
 }
 
 static int
-config_ini_load(struct config *cfg, const char *path, char *err, size_t errlen)
+config_set_perms(void *obj, const struct conf_opt *o, const char *value,
+    char *err, size_t errlen)
 {
-	struct config_ini ini = {
-		.cfg = cfg,
-		.path = path,
-		.err = err,
-		.errlen = errlen,
-	};
-	int rc;
+	struct config_template *t = obj;
+	const char *p;
+	int n;
 
-	ini.fp = fopen(path, "re");
-	if (ini.fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	(void)o;
+	if (value[0] != '0' || value[1] == '\0'
+	    || strspn(value, "01234567") != strlen(value)
+	    || strlen(value) > 5) {
+		snprintf(err, errlen,
+		    "expected an octal mode such as 0644, not \"%s\"", value);
 		return -1;
 	}
-	err[0] = '\0';
-	rc = ini_parse_stream(config_ini_read, &ini, config_ini_handler, &ini);
-	fclose(ini.fp);
-	if (rc == 0)
-		return 0;
-	/* inih returns the first bad line; a syntax error sets no err. */
-	if (rc > 0 && ini.err_line != rc)
-		snprintf(err, errlen, "%s:%d: syntax error", path, rc);
-	else if (rc < 0)
-		snprintf(err, errlen, "%s: cannot be read", path);
-	return -1;
+	/* Digits checked above: at most 5 octal digits. */
+	for (n = 0, p = value; *p != '\0'; p++)
+		n = n * 8 + (*p - '0');
+	t->perms = n & 07777;
+	return 0;
 }
-
-/* A flag given on the command line, applied after the file. */
-struct config_arg {
-	const struct config_option *o;
-	const char *value;
-};
 
 static int
 config_template_add(struct config *cfg, const char *value, char *err,
@@ -745,13 +585,31 @@ out:
 	return ret;
 }
 
+static const struct config_flag *
+config_flag_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NFLAGS; i++)
+		if (strlen(config_flags[i].flag) == len
+		    && strncmp(config_flags[i].flag, name, len) == 0)
+			return &config_flags[i];
+	return NULL;
+}
+
+/* A flag given on the command line, applied after the file. */
+struct config_arg {
+	const struct config_flag *f;
+	const char *value;
+};
+
 int
 config_load(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
 	struct config_arg *args;
-	const struct config_option *o;
-	const char *a, *name, *eq, *value, *env;
-	char what[80];
+	const struct config_flag *f;
+	const char *a, *name, *eq, *value;
+	char why[CONF_ERR_MAX];
 	size_t nargs = 0, i;
 	int k, ret = -1;
 
@@ -766,70 +624,62 @@ config_load(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 		}
 		name = a[1] == '-' ? a + 2 : a + 1;
 		eq = strchr(name, '=');
-		o = config_flag_find(name,
+		f = config_flag_find(name,
 		    eq != NULL ? (size_t)(eq - name) : strlen(name));
-		if (o == NULL) {
+		if (f == NULL) {
 			snprintf(err, errlen, "unknown flag %s (see -help)", a);
 			ret = -2;
 			goto out;
 		}
-		if (o->type == CONFIG_HELP) {
+		if (f->kind == FLAG_HELP) {
 			config_usage();
 			ret = 1;
 			goto out;
 		}
-		if (o->type == CONFIG_VERSION) {
+		if (f->kind == FLAG_VERSION) {
 			printf("templater %s\n", PROJECT_VERSION);
 			ret = 1;
 			goto out;
 		}
 		if (eq != NULL)
 			value = eq + 1;
-		else if (o->type == CONFIG_BOOL)
+		else if (f->kind == FLAG_KEY
+		    && config_flag_opt(f)->type == CONF_BOOL)
 			value = "true";
 		else if (k + 1 < argc)
 			value = argv[++k];
 		else {
 			snprintf(err, errlen, "flag -%s needs a value",
-			    o->flag);
+			    f->flag);
 			ret = -2;
 			goto out;
 		}
-		args[nargs].o = o;
-		args[nargs++].value = value;
-		if (o->offset == CFG(config_file) && o->type == CONFIG_STR) {
+		if (f->kind == FLAG_CONFIG) {
 			free(cfg->config_file);
 			cfg->config_file = xstrdup(value);
+			continue;
 		}
+		args[nargs].f = f;
+		args[nargs++].value = value;
 	}
 	if (cfg->config_file != NULL
-	    && config_ini_load(cfg, cfg->config_file, err, errlen) == -1)
+	    && conf_load(&config_spec, cfg, cfg->config_file, err, errlen)
+		== -1)
 		goto out;
-	env = getenv("CONSUL_HTTP_ADDR");
-	if (env != NULL && env[0] != '\0') {
-		free(cfg->consul_addr);
-		cfg->consul_addr = xstrdup(env);
-	}
-	env = getenv("CONSUL_HTTP_TOKEN");
-	if (env != NULL && env[0] != '\0') {
-		free(cfg->consul_token);
-		cfg->consul_token = xstrdup(env);
-	}
-	env = getenv("SENTRY_DSN");
-	if (env != NULL && env[0] != '\0') {
-		free(cfg->sentry_dsn);
-		cfg->sentry_dsn = xstrdup(env);
-	}
+	if (conf_env(&config_spec, cfg, err, errlen) == -1)
+		goto out;
 	for (i = 0; i < nargs; i++) {
-		o = args[i].o;
-		snprintf(what, sizeof(what), "-%s", o->flag);
-		if (o->type == CONFIG_TEMPLATE) {
+		f = args[i].f;
+		if (f->kind == FLAG_TEMPLATE) {
 			if (config_template_add(cfg, args[i].value, err, errlen)
 			    == -1)
 				goto out;
-		} else if (config_set(cfg, o, args[i].value, what, err, errlen)
-		    == -1)
+		} else if (conf_store(config_flag_opt(f), cfg, args[i].value,
+			       why, sizeof(why))
+		    == -1) {
+			snprintf(err, errlen, "-%s: %s", f->flag, why);
 			goto out;
+		}
 	}
 	if (cfg->consul_token_file != NULL
 	    && config_token_file(cfg, err, errlen) == -1)

@@ -28,8 +28,6 @@ struct metric;
 
 /* config.c */
 
-#define CONFIG_ONCE_TIMEOUT_DEFAULT_MS 60000
-#define CONFIG_COMMAND_TIMEOUT_DEFAULT_MS 30000
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ARGV_MAX 64 /* words of a list command */
 #define CONFIG_CMD_MAX (16u * 1024) /* one command, expanded */
@@ -76,7 +74,7 @@ struct config {
 	uint64_t wait_max_ms;
 	uint64_t block_wait_ms;
 	uint64_t max_stale_ms;
-	unsigned max_conns;
+	long long max_conns; /* 1 to 100000 */
 	bool once;
 	bool dry;
 	uint64_t once_timeout_ms; /* 0: wait for ever */
@@ -91,11 +89,12 @@ struct config {
 
 /*
  * Parses the command line (argv[0] excluded by the caller: pass argc-1,
- * argv+1) over defaults and the environment (CONSUL_HTTP_ADDR,
- * CONSUL_HTTP_TOKEN), then the -config file if any, flags winning.
- * Returns 0 and fills cfg (config_free it), 1 when --help or --version was
- * printed, -2 with err filled for a usage error, or -1 with err filled
- * for a bad setting ("file:line: key: reason").
+ * argv+1): defaults, then the -config file if any (lib/conf.h), then the
+ * environment (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, SENTRY_DSN), then the
+ * flags, then -consul-token-file.  Returns 0 and fills cfg (config_free
+ * it), 1 when --help or --version was printed, -2 with err filled for a
+ * usage error, or -1 with err filled for a bad setting ("file:line:
+ * [section] key: reason", "-flag: reason").
  */
 int config_load(int argc, char **argv, struct config *cfg, char *err,
     size_t errlen);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the ini loaders: the input is an ini file, read
- * (1) by lib/conf.h's conf_load_string over a table with every option
- * type (string, secret, bounded int, bool, duration, size, a setter
- * callback) and a repeated named section, and (2) by the templater's
- * config_load as its -config FILE (a memfd, so the real fopen/fgets path
- * with its line-length check runs).  A bad file must give -1 and an
- * error message; nothing may crash, leak or write past err.
+ * libFuzzer target for lib/conf.h, the ini reader of both daemons: the
+ * input is an ini file, read (1) by conf_load_string over a table with
+ * every option type (string, secret, verbatim, bounded int, bool,
+ * duration, size, a setter callback) and a repeated named section, and
+ * (2) by the templater's config_load as its -config FILE (a memfd, so
+ * conf_load's fopen path runs), which adds the templater's own setters
+ * (wait, command, perms), its [template NAME] objects and its checks
+ * across keys.  A bad file must give -1 and an error message; nothing may
+ * crash, leak or write past err.
  */
 #include <sys/mman.h>
 #include <sys/queue.h>
@@ -31,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct ini_fuzz_named {
 	char *name;
 	char *source;
+	char *command;
 	uint64_t min_ms, max_ms;
 };
 
@@ -95,6 +98,10 @@ static const struct conf_opt ini_fuzz_opts[] = {
 	{ .section = "template", .key = "source", .type = CONF_STR,
 	    .help = "source",
 	    .offset = offsetof(struct ini_fuzz_named, source) },
+	{ .section = "template", .key = "command", .type = CONF_STR,
+	    .help = "command",
+	    .offset = offsetof(struct ini_fuzz_named, command),
+	    .flags = CONF_VERBATIM },
 	{ .section = "template", .key = "wait", .type = CONF_STR,
 	    .help = "wait", .set = ini_fuzz_set_wait },
 };
@@ -184,6 +191,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The process environment must not steer the loaders. */
 	unsetenv("CONSUL_HTTP_ADDR");
 	unsetenv("CONSUL_HTTP_TOKEN");
+	unsetenv("SENTRY_DSN");
 	text = xmalloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';

@@ -70,7 +70,7 @@ printf '[template a]\nsource = %s\ndestination = %s\ncomand = true\n' "$T" "$OUT
 rc=0
 "$TPL_BIN" -config "$BED_TMP/bad.ini" 2>"$BED_TMP/bad.err" || rc=$?
 bed_assert_eq 1 "$rc" "exit status for an unknown key"
-bed_assert_contains "$(cat "$BED_TMP/bad.err")" "bad.ini:4: unknown key comand in [template a]"
+bed_assert_contains "$(cat "$BED_TMP/bad.err")" "bad.ini:4: [template a] comand: unknown key"
 printf '{{ nosuchfunc }}\n' >"$BED_TMP/bad.ctmpl"
 rc=0
 "$TPL_BIN" -once -template "$BED_TMP/bad.ctmpl:$OUT" 2>"$BED_TMP/parse.err" || rc=$?

@@ -8,7 +8,7 @@
  * of files, the shipped examples among them: the whole resulting
  * configuration, or the exact error.  It was recorded from the loader
  * before it moved onto lib/conf.h, so a change of behaviour shows as a
- * changed row.
+ * changed row (git log -p).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,13 +193,13 @@ test_ini(void)
 	T_EQ_INT(load("[template x]\nsource = a\nbogus = 1\n", &cfg, err,
 		     sizeof(err), NULL),
 	    -1);
-	T_ASSERT(strstr(err, ":3: unknown key bogus in [template x]") != NULL);
+	T_ASSERT(strstr(err, ":3: [template x] bogus: unknown key") != NULL);
 	T_EQ_INT(load("[templater]\n\nwait = 1s:oops\n", &cfg, err, sizeof(err),
 		     NULL),
 	    -1);
-	T_ASSERT(strstr(err, ":3: wait") != NULL);
+	T_ASSERT(strstr(err, ":3: [templater] wait: ") != NULL);
 	T_EQ_INT(load("[nope]\nx = 1\n", &cfg, err, sizeof(err), NULL), -1);
-	T_ASSERT(strstr(err, ":2: unknown section [nope]") != NULL);
+	T_ASSERT(strstr(err, ":2: [nope]: unknown section") != NULL);
 	T_EQ_INT(load("[templater]\nthis is not ini\n", &cfg, err, sizeof(err),
 		     NULL),
 	    -1);
@@ -207,7 +207,7 @@ test_ini(void)
 	T_EQ_INT(
 	    load("[template x]\nperms = 644\n", &cfg, err, sizeof(err), NULL),
 	    -1);
-	T_ASSERT(strstr(err, ":2: perms") != NULL);
+	T_ASSERT(strstr(err, ":2: [template x] perms: ") != NULL);
 	/* A template without destination is refused. */
 	T_EQ_INT(
 	    load("[template x]\nsource = a\n", &cfg, err, sizeof(err), NULL),
@@ -397,67 +397,69 @@ static const struct ini_case ini_cases[] = {
 	    "[template my web]\nsource = s\ndestination = d\n", 0, 0,
 	    DEFAULTS_LINE(1) "[my web] src=s dst=d" TPL_DEFAULTS },
 	{ "an empty template name", NULL,
-	    "[template ]\nsource = s\ndestination = d\n", 0, 0,
-	    DEFAULTS_LINE(1) "[] src=s dst=d" TPL_DEFAULTS },
+	    "[template ]\nsource = s\ndestination = d\n", 0, -1,
+	    "@:2: [template ]: needs a name: [template NAME]" },
 	{ "[template] without a name", NULL, "[template]\nsource = s\n", 0, -1,
-	    "@:2: unknown section [template]" },
+	    "@:2: [template]: needs a name: [template NAME]" },
 	{ "[templater x]", NULL, "[templater x]\nwait = 1s\n" TPL_AB, 0, -1,
-	    "@:2: unknown section [templater x]" },
+	    "@:2: [templater x]: unknown section" },
 	{ "unknown section", NULL, "[nope]\nx = 1\n", 0, -1,
-	    "@:2: unknown section [nope]" },
+	    "@:2: [nope]: unknown section" },
 	{ "key before any section", NULL, "source = s\n" TPL_AB, 0, -1,
-	    "@:1: unknown section []" },
+	    "@:1: []: unknown section" },
 	{ "unknown key in [templater]", NULL,
 	    TPL_AB "[templater]\nconsul_adr = x\n", 0, -1,
-	    "@:5: unknown key consul_adr in [templater]" },
+	    "@:5: [templater] consul_adr: unknown key" },
 	{ "unknown key in [template a]", NULL, TPL_AB "comand = true\n", 0, -1,
-	    "@:4: unknown key comand in [template a]" },
+	    "@:4: [template a] comand: unknown key" },
 	{ "the first error is reported", NULL, TPL_AB "bogus = 1\nperms = 9\n",
-	    0, -1, "@:4: unknown key bogus in [template a]" },
+	    0, -1, "@:4: [template a] bogus: unknown key" },
 	/* Values. */
 	{ "bad duration", NULL, "[templater]\nmax_stale = 5x\n" TPL_AB, 0, -1,
-	    "@:2: max_stale: expected a duration such as 10s or 250ms, not "
-	    "\"5x\"" },
+	    "@:2: [templater] max_stale: expected a duration such as 30s, "
+	    "1m30s or 250ms, not \"5x\"" },
 	{ "negative duration", NULL, "[templater]\nonce_timeout = -1s\n" TPL_AB,
 	    0, -1,
-	    "@:2: once_timeout: expected a duration such as 10s or 250ms, "
-	    "not \"-1s\"" },
+	    "@:2: [templater] once_timeout: expected a duration such as "
+	    "30s, 1m30s or 250ms, not \"-1s\"" },
 	{ "bad boolean", NULL, "[templater]\nonce = maybe\n" TPL_AB, 0, -1,
-	    "@:2: once: expected true or false, not \"maybe\"" },
+	    "@:2: [templater] once: expected true or false, not \"maybe\"" },
 	{ "empty boolean", NULL, TPL_AB "backup =\n", 0, -1,
-	    "@:4: backup: expected true or false, not \"\"" },
+	    "@:4: [template a] backup: expected true or false, not \"\"" },
 	{ "max_connections 0", NULL,
 	    "[templater]\nmax_connections = 0\n" TPL_AB, 0, -1,
-	    "@:2: max_connections: expected a number from 1 to 100000, not "
-	    "\"0\"" },
+	    "@:2: [templater] max_connections: expected an integer from 1 "
+	    "to 100000, not \"0\"" },
 	{ "max_connections 100001", NULL,
 	    "[templater]\nmax_connections = 100001\n" TPL_AB, 0, -1,
-	    "@:2: max_connections: expected a number from 1 to 100000, not "
-	    "\"100001\"" },
+	    "@:2: [templater] max_connections: expected an integer from 1 "
+	    "to 100000, not \"100001\"" },
 	{ "bad wait", NULL, "[templater]\nwait = 1s:oops\n" TPL_AB, 0, -1,
-	    "@:2: wait: wait 1s:oops: expected min[:max] as durations "
-	    "(5s:20s)" },
+	    "@:2: [templater] wait: wait 1s:oops: expected min[:max] as "
+	    "durations (5s:20s)" },
 	{ "wait max < min", NULL, TPL_AB "wait = 10s:5s\n", 0, -1,
-	    "@:4: wait: wait 10s:5s: max is less than min" },
+	    "@:4: [template a] wait: wait 10s:5s: max is less than min" },
 	{ "perms not octal", NULL, TPL_AB "perms = 644\n", 0, -1,
-	    "@:4: perms: expected an octal mode such as 0644, not \"644\"" },
+	    "@:4: [template a] perms: expected an octal mode such as 0644, "
+	    "not \"644\"" },
 	{ "perms 8", NULL, TPL_AB "perms = 08\n", 0, -1,
-	    "@:4: perms: expected an octal mode such as 0644, not \"08\"" },
+	    "@:4: [template a] perms: expected an octal mode such as 0644, "
+	    "not \"08\"" },
 	{ "command_timeout 0", NULL, TPL_AB "command_timeout = 0\n", 0, -1,
-	    "@:4: command_timeout: expected a duration such as 30s, not "
-	    "\"0\"" },
+	    "@:4: [template a] command_timeout: expected a duration such "
+	    "as 30s, not \"0\"" },
 	{ "command_timeout bad", NULL, TPL_AB "command_timeout = soon\n", 0, -1,
-	    "@:4: command_timeout: expected a duration such as 30s, not "
-	    "\"soon\"" },
+	    "@:4: [template a] command_timeout: expected a duration such "
+	    "as 30s, not \"soon\"" },
 	{ "command not a list of strings", NULL, TPL_AB "command = [1]\n", 0,
 	    -1,
-	    "@:4: command: a list command must be a JSON list of strings, "
-	    "the first not empty" },
+	    "@:4: [template a] command: a list command must be a JSON list "
+	    "of strings, the first not empty" },
 	{ "empty command", NULL, TPL_AB "command =\n", 0, -1,
-	    "@:4: command: empty command" },
+	    "@:4: [template a] command: empty command" },
 	{ "empty check list", NULL, TPL_AB "check = []\n", 0, -1,
-	    "@:4: check: a list command must be a JSON list of 1 to 64 "
-	    "strings" },
+	    "@:4: [template a] check: a list command must be a JSON list "
+	    "of 1 to 64 strings" },
 	{ "empty string value", NULL, "[templater]\npid_file =\n" TPL_AB, 0, 0,
 	    "addr=- token=- token_file=- wait=0:0 block=60000 stale=2000 "
 	    "conns=50 once=0 dry=0 once_timeout=60000 log=info pid= "
@@ -472,18 +474,22 @@ static const struct ini_case ini_cases[] = {
 	    "listen=- dsn=- n=1\n"
 	    "[a] src=s dst=d timeout=30000 wait=0:0:0 perms=keep backup=1 "
 	    "delims=-,- missing_key=1 refuse_empty=0\n" },
+	/* One level of quotes goes, except around commands and delimiters. */
 	{ "quoted values", NULL,
 	    "[templater]\nconsul_addr = \"127.0.0.1:1\"\n" TPL_AB
 	    "command = \"/opt/my app/reload\" \"now\"\n"
 	    "check = \"x\"\n",
 	    0, 0,
-	    "addr=\"127.0.0.1:1\" token=- token_file=- wait=0:0 "
-	    "block=60000 stale=2000 conns=50 once=0 dry=0 "
-	    "once_timeout=60000 log=info pid=- listen=- dsn=- n=1\n"
+	    "addr=127.0.0.1:1 token=- token_file=- wait=0:0 block=60000 "
+	    "stale=2000 conns=50 once=0 dry=0 once_timeout=60000 log=info "
+	    "pid=- listen=- dsn=- n=1\n"
 	    "[a] src=s dst=d cmd=<\"/opt/my app/reload\" \"now\"> "
 	    "check=<\"x\">" TPL_DEFAULTS },
-	{ "quoted boolean", NULL, "[templater]\nonce = \"true\"\n" TPL_AB, 0,
-	    -1, "@:2: once: expected true or false, not \"\"true\"\"" },
+	{ "quoted boolean", NULL, "[templater]\nonce = \"true\"\n" TPL_AB, 0, 0,
+	    "addr=- token=- token_file=- wait=0:0 block=60000 stale=2000 "
+	    "conns=50 once=1 dry=0 once_timeout=60000 log=info pid=- "
+	    "listen=- dsn=- n=1\n"
+	    "[a] src=s dst=d" TPL_DEFAULTS },
 	{ "inline comments", NULL,
 	    TPL_AB "command = a;b ; the rest is a comment\n", 0, 0,
 	    DEFAULTS_LINE(1) "[a] src=s dst=d cmd=<a;b>" TPL_DEFAULTS },
@@ -498,9 +504,11 @@ static const struct ini_case ini_cases[] = {
 	{ "indented first key", NULL,
 	    "[template a]\n  source = s\ndestination = d\n", 0, 0,
 	    DEFAULTS_LINE(1) "[a] src=s dst=d" TPL_DEFAULTS },
+	/* inih would read it as a second value of command. */
 	{ "indented key after a key", NULL, TPL_AB "command = x\n  check = y\n",
-	    0, 0,
-	    DEFAULTS_LINE(1) "[a] src=s dst=d cmd=<check = y>" TPL_DEFAULTS },
+	    0, -1,
+	    "@:5: [template a] command: indented line read as a "
+	    "continuation of command; do not indent keys" },
 	{ "log level", NULL, "[templater]\nlog_level = loud\n" TPL_AB, 0, -1,
 	    "log level loud: expected error, warn, info, debug or trace" },
 	{ "block_query_wait below 1s", NULL,
@@ -522,9 +530,9 @@ static const struct ini_case ini_cases[] = {
 	    "sections in -config" },
 	/* Syntax and inih's limits. */
 	{ "not key = value", NULL, TPL_AB "this is not ini\n", 0, -1,
-	    "@:4: syntax error" },
+	    "@:4: syntax error: expected [section] or key = value" },
 	{ "unclosed section", NULL, "[template a\nsource = s\n", 0, -1,
-	    "@:1: syntax error" },
+	    "@:1: syntax error: expected [section] or key = value" },
 	{ "198-byte line", NULL, TPL_AB "command = ~\n", 198 - 10, 0,
 	    DEFAULTS_LINE(
 		1) "[a] src=s dst=d "
@@ -532,26 +540,32 @@ static const struct ini_case ini_cases[] = {
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxx>" TPL_DEFAULTS },
-	{ "199-byte line", NULL, TPL_AB "command = ~\n", 199 - 10, -1,
-	    "@:4: line longer than 198 bytes" },
+	{ "199-byte line", NULL, TPL_AB "command = ~\n", 199 - 10, 0,
+	    DEFAULTS_LINE(
+		1) "[a] src=s dst=d "
+		   "cmd=<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxx>" TPL_DEFAULTS },
 	{ "200-byte line", NULL, TPL_AB "command = ~\n", 200 - 10, -1,
-	    "@:4: line longer than 198 bytes" },
+	    "@:4: line longer than 199 bytes" },
 	{ "300-byte value", NULL, TPL_AB "command = ~\n", 290, -1,
-	    "@:4: line longer than 198 bytes" },
+	    "@:4: line longer than 199 bytes" },
+	/* inih would read the rest of the line as another line. */
 	{ "300-byte comment", NULL, TPL_AB "; ~\n", 298, -1,
-	    "@:5: syntax error" },
+	    "@:4: line longer than 199 bytes" },
 	{ "300-byte comment ending in a key", NULL, TPL_AB "; ~ check = y\n",
-	    190, -1, "@:5: unknown key  in [template a]" },
+	    190, -1, "@:4: line longer than 199 bytes" },
 	/* Secrets never show in an error. */
 	{ "a token under an unknown key", NULL,
 	    TPL_AB "consul_token = s3cret\n", 0, -1,
-	    "@:4: unknown key consul_token in [template a]" },
+	    "@:4: [template a] consul_token: unknown key" },
 	{ "a token on a syntax error", NULL,
 	    TPL_AB "[templater]\nconsul_token s3cret\n", 0, -1,
-	    "@:5: syntax error" },
+	    "@:5: syntax error: expected [section] or key = value" },
 	{ "a dsn on a too long line", NULL,
 	    TPL_AB "[templater]\nsentry_dsn = https://s3cret@~\n", 200, -1,
-	    "@:5: line longer than 198 bytes" },
+	    "@:5: line longer than 199 bytes" },
 };
 
 /* Writes text with '~' padded, returns the temporary file's path. */
@@ -731,11 +745,11 @@ test_flag_errors(void)
 		    "-wait: wait 1s:oops: expected min[:max] as durations "
 		    "(5s:20s)" },
 		{ "-max-connections", "0", -1,
-		    "-max-connections: expected a number from 1 to "
+		    "-max-connections: expected an integer from 1 to "
 		    "100000, not \"0\"" },
 		{ "-max-stale", "soon", -1,
-		    "-max-stale: expected a duration such as 10s or "
-		    "250ms, not \"soon\"" },
+		    "-max-stale: expected a duration such as 30s, 1m30s "
+		    "or 250ms, not \"soon\"" },
 		{ "-once=maybe", NULL, -1,
 		    "-once: expected true or false, not \"maybe\"" },
 		{ "-block-query-wait", "1h", -1,
@@ -792,6 +806,7 @@ test_flags(void)
 	char *argv[] = { "--template", "a:b:c", "-once", "-wait=1s",
 		"-consul-addr", "10.0.0.1:8500", "-dry=false", NULL };
 	char *bad[] = { "-nope", NULL };
+	char *help[] = { "--help", NULL };
 	char *noval[] = { "-wait", NULL };
 
 	setenv("CONSUL_HTTP_ADDR", "127.0.0.9:8500", 1);
@@ -805,6 +820,8 @@ test_flags(void)
 	T_EQ_INT(cfg.max_stale_ms, 2000);
 	T_EQ_STR(TAILQ_FIRST(&cfg.templates)->command->text, "c");
 	config_free(&cfg);
+	/* -help resolves every flag's row; a flag naming none is fatal. */
+	T_EQ_INT(config_load(1, help, &cfg, err, sizeof(err)), 1);
 	T_EQ_INT(config_load(1, bad, &cfg, err, sizeof(err)), -2);
 	T_EQ_INT(config_load(1, noval, &cfg, err, sizeof(err)), -2);
 	unsetenv("CONSUL_HTTP_ADDR");
