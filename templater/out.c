@@ -10,6 +10,11 @@
  * the previous content is put back and the command run once more so the
  * service comes back on the old file; the daemon keeps running.  Every
  * failure is logged once here, counted, and handed to the report hook.
+ * A content that cannot be written (a full filesystem) is tried again
+ * every OUT_WRITE_RETRY_MS until it lands or a newer one replaces it:
+ * space freed by someone else must not leave the file stale until the
+ * data changes again.  Retries of the same content log at debug level
+ * and are not reported again.
  *
  * Children run through lib/proc.h on the loop, so a slow "nginx -t" never
  * stops watches.  One run at a time per template: an offer made during a
@@ -34,6 +39,7 @@
 
 #define OUT_TAIL_LOG 512 /* output bytes quoted in a log line */
 #define OUT_CANDIDATE_ENV "TEMPLATER_CANDIDATE"
+#define OUT_WRITE_RETRY_MS 10000
 
 enum out_state {
 	OUT_IDLE,
@@ -62,6 +68,8 @@ struct out {
 	bool had_prev;
 	char *candidate; /* owned: temp file path for check */
 	struct loop_timer kick; /* starts a pending run */
+	struct loop_timer retry; /* writes cur again after a failed write */
+	bool retry_run; /* this run is such a retry */
 };
 
 static void out_proc_done(const struct proc_result *, void *);
@@ -110,6 +118,7 @@ static void
 out_finish(struct out *o, bool failed)
 {
 	o->state = OUT_IDLE;
+	o->retry_run = false;
 	if (o->candidate != NULL) {
 		(void)unlink(o->candidate);
 		free(o->candidate);
@@ -268,12 +277,20 @@ out_swap(struct out *o)
 	if (file_replace(t->destination, buf_str(&o->cur), o->cur.len, &fo,
 		&how, err, sizeof(err))
 	    == -1) {
-		log_warnx("template %s: %s; the live file is kept", t->name,
-		    err);
-		out_report(o, REPORT_WRITE, NULL, NULL, err);
+		if (o->retry_run)
+			log_debug("template %s: %s; retrying in %d s", t->name,
+			    err, OUT_WRITE_RETRY_MS / 1000);
+		else {
+			log_warnx("template %s: %s; the live file is kept, "
+				  "retrying every %d s",
+			    t->name, err, OUT_WRITE_RETRY_MS / 1000);
+			out_report(o, REPORT_WRITE, NULL, NULL, err);
+		}
+		loop_timer_start(o->loop, &o->retry, OUT_WRITE_RETRY_MS);
 		out_finish(o, true);
 		return;
 	}
+	loop_timer_stop(o->loop, &o->retry);
 	o->stats->writes++;
 	o->stats->last_write_unix = (uint64_t)time(NULL);
 	if (o->stats->change_to_write != NULL && o->cur_changed_ns != 0)
@@ -475,6 +492,23 @@ out_kick(struct loop *loop, struct loop_timer *timer, void *arg)
 		out_start(o);
 }
 
+/* A newer offer or run supersedes the retry of a failed write. */
+static void
+out_retry(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct out *o = arg;
+
+	(void)loop;
+	(void)timer;
+	if (o->state != OUT_IDLE || o->has_pending)
+		return;
+	buf_reset(&o->pending);
+	(void)buf_add(&o->pending, buf_str(&o->cur), o->cur.len);
+	o->has_pending = true;
+	o->retry_run = true;
+	out_start(o);
+}
+
 struct out *
 out_new(struct loop *loop, const struct config_template *t, bool dry,
     struct render_stats *stats, out_done_cb *done, void *arg)
@@ -493,6 +527,7 @@ out_new(struct loop *loop, const struct config_template *t, bool dry,
 	buf_init(&o->pending, RENDER_OUT_MAX);
 	buf_init(&o->prev, RENDER_OUT_MAX);
 	loop_timer_init(&o->kick, out_kick, o);
+	loop_timer_init(&o->retry, out_retry, o);
 	return o;
 }
 
@@ -508,6 +543,7 @@ out_free(struct out *o)
 		free(o->candidate);
 	}
 	loop_timer_stop(o->loop, &o->kick);
+	loop_timer_stop(o->loop, &o->retry);
 	buf_clear(&o->cur);
 	buf_clear(&o->pending);
 	buf_clear(&o->prev);
