@@ -1377,16 +1377,19 @@ reads_as_absent(const cJSON *v)
 }
 
 /*
- * Deletes the members of object o not named in keep (NULL-terminated) or
- * reading as absent, and points the names of the others at keep's static
- * strings, so that no name is an allocation of its own.  Returns o for
- * chaining.
+ * Deletes the members of object o not named in keep (NULL-terminated, at
+ * most 32 names), reading as absent, or named like an earlier member
+ * (jget reads the first one only), and points the names of the others at
+ * keep's static strings, so that no name is an allocation of its own.
+ * Returns o for chaining.
  */
 static cJSON *
 compact_obj(cJSON *o, const char *const *keep)
 {
 	cJSON *c, *next;
+	uint32_t seen = 0, bit;
 	size_t i;
+	bool dup;
 
 	if (!cJSON_IsObject(o))
 		return NULL;
@@ -1396,7 +1399,10 @@ compact_obj(cJSON *o, const char *const *keep)
 			if (c->string != NULL
 			    && strcmp(c->string, keep[i]) == 0)
 				break;
-		if (keep[i] == NULL || reads_as_absent(c)) {
+		bit = keep[i] != NULL ? UINT32_C(1) << i : 0;
+		dup = (seen & bit) != 0;
+		seen |= bit;
+		if (keep[i] == NULL || dup || reads_as_absent(c)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(o, c));
 			continue;
 		}

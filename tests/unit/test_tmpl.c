@@ -179,6 +179,14 @@ test_compact(void)
 	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(svc, "Port"), 81);
 	T_ASSERT(!tmpl_data_equal(a, w));
 	T_ASSERT(tmpl_data_equal(NULL, NULL));
+	/* A repeated member: the first one is what a template reads. */
+	cJSON_Delete(b);
+	b = cJSON_Parse("[{\"Service\":{\"Port\":0,\"Port\":5,"
+			"\"ID\":\"a\",\"ID\":\"b\"}}]");
+	tmpl_data_compact("health.service(web)", b);
+	s = cJSON_PrintUnformatted(b);
+	T_EQ_STR(s, "[{\"Service\":{\"ID\":\"a\"}}]");
+	free(s);
 	T_ASSERT(!tmpl_data_equal(a, NULL));
 	cJSON_Delete(a);
 	cJSON_Delete(b);
