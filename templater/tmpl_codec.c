@@ -669,7 +669,10 @@ re_get(struct exec *x, const char *re, size_t len)
 		regfree(&e->rx);
 		free(e->pattern);
 	}
-	e->pattern = xstrndup(re, len);
+	/* All len bytes: a pattern may hold a NUL, and lookups compare len. */
+	e->pattern = xmalloc(len + 1);
+	memcpy(e->pattern, re, len);
+	e->pattern[len] = '\0';
 	e->len = len;
 	e->rx = rx;
 	return &e->rx;
