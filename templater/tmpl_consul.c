@@ -103,7 +103,11 @@ jint(const cJSON *o, const char *k)
 {
 	const cJSON *v = jget(o, k);
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	/* Out of int64_t's range the conversion is undefined: read as 0. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -0x1p63
+	    && v->valuedouble < 0x1p63))
+		return 0;
+	return (int64_t)v->valuedouble;
 }
 
 static struct tv
@@ -295,7 +299,7 @@ field_plain(struct exec *x, int rtype, const cJSON *j, const char *f,
 		*o = str_map(x, v);
 	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0
 	    || strcmp(f, "Warning") == 0)
-		*o = tv_int(cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0);
+		*o = tv_int(jint(j, f));
 	else if (strcmp(f, "EnableTagOverride") == 0)
 		*o = tv_bool(cJSON_IsTrue(v));
 	else
