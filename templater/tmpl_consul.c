@@ -502,16 +502,17 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 	     e = e->next) {
 		const cJSON *c, *node = NULL, *svc = NULL, *checks = NULL;
 
+		/* The first of a repeated member, as jget. */
 		for (c = e->child; c != NULL; c = c->next) {
 			if (c->string == NULL)
 				continue;
-			if (c->string[0] == 'N'
+			if (node == NULL && c->string[0] == 'N'
 			    && strcmp(c->string, "Node") == 0)
 				node = c;
-			else if (c->string[0] == 'S'
+			else if (svc == NULL && c->string[0] == 'S'
 			    && strcmp(c->string, "Service") == 0)
 				svc = c;
-			else if (c->string[0] == 'C'
+			else if (checks == NULL && c->string[0] == 'C'
 			    && strcmp(c->string, "Checks") == 0)
 				checks = c;
 		}

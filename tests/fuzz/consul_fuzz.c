@@ -8,7 +8,11 @@
  * addresses, byTag, byPort), catalog.services, catalog.nodes,
  * catalog.node, kv.get/kv.block/kv.list (ls, tree, byKey, explode) and
  * toJSON of each.  An answer of the wrong shape must fail the execution
- * with an error, never crash, leak or overrun the output cap.  Seeds:
+ * with an error, never crash, leak or overrun the output cap.  Each
+ * template also runs on the answer as the watcher keeps it (compacted
+ * for the dependency asked, tmpl_data_compact) and must render the same
+ * text with the same result.  Both sides are packed (tmpl_data_pack) so
+ * that records tied in a sort keep document order on both.  Seeds:
  * real answers of a Consul 1.16 dev agent (tests/fuzz/consul/).
  */
 #include <stddef.h>
@@ -54,32 +58,86 @@ static const char *const consul_fuzz_src[] = {
 
 static struct tmpl *consul_fuzz_tmpl[CONSUL_FUZZ_NSRC];
 
+/* Data by dependency: the answer packed, compacted for that dependency or not.
+ */
+#define CONSUL_FUZZ_DEPS 16
+struct consul_fuzz_data {
+	const cJSON *root; /* borrowed */
+	bool compact;
+	char *deps[CONSUL_FUZZ_DEPS]; /* owned */
+	cJSON *data[CONSUL_FUZZ_DEPS]; /* owned, free() */
+	size_t n;
+};
+
 static const cJSON *
 consul_fuzz_lookup(void *arg, const char *dep)
 {
-	(void)dep;
-	return arg;
+	struct consul_fuzz_data *d = arg;
+	cJSON *dup;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->deps[i], dep) == 0)
+			return d->data[i];
+	if (d->n == CONSUL_FUZZ_DEPS)
+		abort(); /* a template of this file uses more */
+	dup = cJSON_Duplicate(d->root, true);
+	if (d->compact)
+		tmpl_data_compact(dep, dup);
+	d->deps[d->n] = xstrdup(dep);
+	d->data[d->n] = tmpl_data_pack(dup);
+	cJSON_Delete(dup);
+	return d->data[d->n++];
+}
+
+static void
+consul_fuzz_data_clear(struct consul_fuzz_data *d)
+{
+	while (d->n > 0) {
+		d->n--;
+		free(d->deps[d->n]);
+		free(d->data[d->n]);
+	}
+}
+
+/* Executes t on d into out; returns tmpl_execute's result. */
+static int
+consul_fuzz_run(struct tmpl *t, struct consul_fuzz_data *d, struct buf *out)
+{
+	static char *const env[] = { NULL };
+	char err[TMPL_ERR_MAX];
+	struct tmpl_exec_opts o = { .lookup = consul_fuzz_lookup,
+		.lookup_arg = d,
+		.env = env,
+		.fixed_now = true };
+	struct tmpl_deps deps;
+	int rc;
+
+	tmpl_deps_init(&deps);
+	rc = tmpl_execute(t, &o, out, &deps, err, sizeof(err));
+	if (out->len > CONSUL_FUZZ_OUT_MAX)
+		abort();
+	tmpl_deps_clear(&deps);
+	return rc;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *const env[] = { NULL };
 	char err[TMPL_ERR_MAX];
-	struct tmpl_exec_opts o = { .lookup = consul_fuzz_lookup,
-		.env = env, .fixed_now = true };
 	struct tmpl_parse_opts po = { .sandbox_path = "/nonexistent" };
-	struct tmpl_deps deps;
-	struct buf out;
+	struct consul_fuzz_data whole = { 0 }, kept = { 0 };
+	struct buf out, out2;
 	cJSON *root;
 	size_t i;
+	int rc, rc2;
 
 	if (consul_fuzz_tmpl[0] == NULL) {
 		xmalloc_init_cjson();
 		for (i = 0; i < CONSUL_FUZZ_NSRC; i++) {
 			consul_fuzz_tmpl[i] = tmpl_parse("consul",
-			    consul_fuzz_src[i], strlen(consul_fuzz_src[i]),
-			    &po, err, sizeof(err));
+			    consul_fuzz_src[i], strlen(consul_fuzz_src[i]), &po,
+			    err, sizeof(err));
 			if (consul_fuzz_tmpl[i] == NULL)
 				abort(); /* a bug in this file */
 		}
@@ -87,16 +145,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	root = cJSON_ParseWithLength((const char *)data, size);
 	if (root == NULL)
 		return 0;
-	o.lookup_arg = root;
+	whole.root = kept.root = root;
+	kept.compact = true;
 	for (i = 0; i < CONSUL_FUZZ_NSRC; i++) {
-		tmpl_deps_init(&deps);
 		buf_init(&out, CONSUL_FUZZ_OUT_MAX);
-		(void)tmpl_execute(consul_fuzz_tmpl[i], &o, &out, &deps, err,
-		    sizeof(err));
-		if (out.len > CONSUL_FUZZ_OUT_MAX)
+		buf_init(&out2, CONSUL_FUZZ_OUT_MAX);
+		rc = consul_fuzz_run(consul_fuzz_tmpl[i], &whole, &out);
+		rc2 = consul_fuzz_run(consul_fuzz_tmpl[i], &kept, &out2);
+		/* Compaction must not change what a template sees. */
+		if (rc != rc2 || out.len != out2.len
+		    || memcmp(buf_str(&out), buf_str(&out2), out.len) != 0)
 			abort();
 		buf_clear(&out);
-		tmpl_deps_clear(&deps);
+		buf_clear(&out2);
+		consul_fuzz_data_clear(&whole);
+		consul_fuzz_data_clear(&kept);
 	}
 	cJSON_Delete(root);
 	return 0;
