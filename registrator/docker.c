@@ -34,7 +34,11 @@
 
 #define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
 #define DOCKER_BACKOFF_MIN_MS 250
-#define DOCKER_BACKOFF_MAX_MS 30000
+/*
+ * Short: a retry against a down Docker is one refused connect, while every
+ * second of waiting after it is back leaves ghosts registered.
+ */
+#define DOCKER_BACKOFF_MAX_MS 5000
 #define DOCKER_REQ_TIMEOUT_MS 30000
 #define DOCKER_URL_MAX 512
 /*
