@@ -47,10 +47,15 @@ start=$(jq -c --arg id "$id" 'select(.status == "start" and .id == $id)' <<<"$ev
 [[ -n $start ]] || bed_fail "no start event for $id in: $ev"
 
 # 20 requests at once under a cap of 2 connections: all answered, and the
-# most sockets open at any time was 2.
+# most sockets open at any time was at most 2.  The cap is a maximum:
+# libcurl may serve all 20 on one reused connection, so the exact count is
+# the scheduler's, not ours.
 out=$("$HTTPC" -n 20 --max-conns 2 "${sock[@]}" "$api/containers/$id/json" 2>"$BED_TMP/conns")
 bed_assert_eq 20 "$(grep -c '^200 ' <<<"$out")" "answers with 200"
-bed_assert_eq "connections: 2" "$(cat "$BED_TMP/conns")" "connection cap"
+conns=$(sed -n 's/^connections: \([0-9][0-9]*\)$/\1/p' "$BED_TMP/conns")
+[[ -n $conns ]] || bed_fail "httpc printed no connection count: $(cat "$BED_TMP/conns")"
+((conns >= 1 && conns <= 2)) ||
+    bed_fail "connection cap: $conns connections open at once, cap 2"
 
 # An unknown container: 404 with Docker's message; -f makes it exit 22.
 nf=$("$HTTPC" -i "${sock[@]}" "$api/containers/smoke-no-such-container/json")
