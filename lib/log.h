@@ -31,7 +31,6 @@ enum log_format {
 void	 log_init(const char *progname, enum log_level level,
 	    enum log_format format);
 void	 log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 int	 log_level_parse(const char *s, enum log_level *out);
 int	 log_format_parse(const char *s, enum log_format *out);
 /*

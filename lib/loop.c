@@ -539,12 +539,6 @@ loop_stop(struct loop *loop)
 	loop->stop = true;
 }
 
-bool
-loop_stopping(const struct loop *loop)
-{
-	return loop->stop;
-}
-
 uint64_t
 loop_now_ms(const struct loop *loop)
 {

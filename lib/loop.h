@@ -110,7 +110,6 @@ int		 loop_run(struct loop *loop);
  * events stay pending (epoll is level-triggered).
  */
 void		 loop_stop(struct loop *loop);
-bool		 loop_stopping(const struct loop *loop);
 
 /* The time cached at the start of this turn; cheap. */
 uint64_t	 loop_now_ms(const struct loop *loop);

@@ -34,6 +34,7 @@
 
 #include "backoff.h"
 #include "buf.h"
+#include "hash.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -351,7 +352,7 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 	struct service *old;
 	const struct service *prev;
 	size_t i, nold, n = 0;
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+	uint64_t h = HASH_FNV1A_64_INIT;
 	bool dropped = false;
 
 	o.host_name = rc->host_name;
@@ -364,14 +365,8 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 		return false;
 	}
 	/* The same refusals on every event of a container are logged once. */
-	for (i = 0; i < res.nwarnings; i++) {
-		const unsigned char *p = (const unsigned char *)res.warnings[i];
-
-		for (; *p != '\0'; p++) {
-			h ^= *p;
-			h *= 0x100000001b3ULL;
-		}
-	}
+	for (i = 0; i < res.nwarnings; i++)
+		h = hash_fnv1a_64_str(h, res.warnings[i]);
 	if (h != rec->warn_hash)
 		for (i = 0; i < res.nwarnings; i++)
 			log_warnx("%s", res.warnings[i]);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "log.h"
 #include "registrator.h"
 
@@ -147,15 +148,11 @@ void
 service_hash(struct service *s)
 {
 	char *text;
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
+	uint64_t h;
 
 	s->hash[0] = '\0';
 	text = service_json_text(s);
-	for (const unsigned char *p = (const unsigned char *)text; *p != '\0';
-	    p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;		/* FNV-1a 64 prime */
-	}
+	h = hash_fnv1a_64_str(HASH_FNV1A_64_INIT, text);
 	free(text);
 	(void)snprintf(s->hash, sizeof(s->hash), "%016llx",
 	    (unsigned long long)h);

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "http.h"
 #include "log.h"
 #include "str.h"
@@ -140,13 +141,7 @@ watch_rand(struct watch_set *set, uint64_t bound)
 static size_t
 watch_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+	return (size_t)hash_fnv1a_64_str(HASH_FNV1A_64_INIT, s);
 }
 
 static struct watch *
