@@ -16,7 +16,7 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 crash_start -sentry-dsn "$SENTRY_DSN"
 
 secret_label='admin:$apr1$Zs3cr3tH4sh$QwErTy'

@@ -9,7 +9,7 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 crash_start -sentry-dsn "$SENTRY_DSN"
 
 # The shell grows a variable by 2 MiB at a time until the 16 MiB cgroup

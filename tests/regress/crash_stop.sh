@@ -11,7 +11,7 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 crash_start -sentry-dsn "$SENTRY_DSN"
 
 calm=$(crash_run calm --label SERVICE_NAME=calmsvc -- sleep 300)
