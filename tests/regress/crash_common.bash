@@ -48,6 +48,31 @@ crash_run()
 	bed_run --name "$(crash_name "$suffix")" "${args[@]}" "$CRASH_IMAGE" "$@"
 }
 
+# CRASH_GATE: a shell snippet for a container's command that waits until
+# crash_go lets it go on.  A container that must be sampled while it runs
+# waits there until crash_seen_running says the registrator knows it runs,
+# instead of sleeping a few seconds and hoping the registrator, behind the
+# events of every other test's containers, has caught up by then.
+CRASH_GATE='until [ -e /tmp/go ]; do sleep 0.1; done'
+
+# crash_go <id>: let the container's CRASH_GATE pass.
+crash_go()
+{
+	docker exec "$1" touch /tmp/go || bed_fail "docker exec in $1 failed"
+}
+
+# crash_seen_running <id>: true once the registrator (-log-level trace)
+# has logged an inspect of the container after its start event.  That
+# inspect starts the resource samples, the first one at once.
+crash_seen_running()
+{
+	awk -v s="docker: event start ${1:0:12}" \
+	    -v i="docker: inspect ${1:0:12}: HTTP 200" '
+	    index($0, s) { started = 1 }
+	    started && index($0, i) { found = 1; exit }
+	    END { exit !found }' "$CRASH_LOG"
+}
+
 # crash_events <suffix>: a JSON array of the stored events of that
 # container, oldest first.
 crash_events()
