@@ -8,8 +8,10 @@
 # plain build only); JOBS (2) is the build parallelism, CTEST_JOBS (2) how
 # many tests run at once. Then every libFuzzer target runs for FUZZ_SECONDS
 # (10; 0 skips) with scripts/fuzz.sh, each one a test: a finding fails it.
-# Exits non-zero on any failure and ends with one line: "tests: N passed,
-# N failed".
+# Before the builds, scripts/check-source.sh looks for banned functions
+# (one test); CHECK_FORMAT=1 adds its clang-format check (one more test;
+# off until the tree has been formatted once). Exits non-zero on any
+# failure and ends with one line: "tests: N passed, N failed".
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -69,6 +71,25 @@ build()
 start=$SECONDS
 phase install
 bash "$top/scripts/install.sh" || { echo "test: install failed" >&2; exit 1; }
+
+# check_source <what> [check-source.sh args...]: one test.
+check_source()
+{
+	local what=$1
+	shift
+	phase "source check: $what"
+	if bash "$top/scripts/check-source.sh" "$@"; then
+		passed=$((passed + 1))
+	else
+		echo "test: source check failed: $what" >&2
+		failed=$((failed + 1))
+		status=1
+	fi
+}
+check_source "banned functions"
+if [[ ${CHECK_FORMAT:-0} == 1 ]]; then
+	check_source "clang-format" --format
+fi
 
 phase "sweep containers left by killed test runs"
 BED_NAME=sweep bash -c '. "$1/tests/bed/bed.sh" && bed_sweep_stale' _ "$top"

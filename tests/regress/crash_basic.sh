@@ -5,7 +5,8 @@
 # gives exactly one event accepted by the strict Sentry stand-in, with
 # exit code 3, the boom log line marked stdout, an stderr line marked
 # stderr, its labels (secret-looking values filtered, allow-listed ones
-# kept), its image and release, resource counters sampled while it ran,
+# kept), its image and release, resource counters sampled while it ran
+# (it runs until the registrator has seen it running),
 # and the fingerprint ["docker-crash", <service>, "exit:3"].  No env var
 # (name or value) and no filtered label value reaches the stored event,
 # and the DSN key never appears in the registrator's log.  The service the
@@ -16,8 +17,8 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
-crash_start -sentry-dsn "$SENTRY_DSN"
+sentry_standin_start
+crash_start -log-level trace -sentry-dsn "$SENTRY_DSN"
 
 secret_label='admin:$apr1$Zs3cr3tH4sh$QwErTy'
 secret_env=env-s3cr3t-value-$RANDOM
@@ -28,8 +29,10 @@ boom=$(crash_run boom \
     --label "traefik.http.middlewares.auth.basicauth.users=$secret_label" \
     --label org.opencontainers.image.version=9.8.7 \
     -e "DB_PASSWORD=$secret_env" -e "SECRET_TOKEN_NAME=also-$secret_env" \
-    -- sh -c 'echo boom; echo oops >&2; sleep 3; exit 3')
+    -- sh -c "echo boom; echo oops >&2; $CRASH_GATE; exit 3")
 
+bed_wait_until 90 crash_seen_running "$boom"
+crash_go "$boom"
 bed_wait_until 90 crash_has_events boom 1
 ev=$(crash_events boom | jq '.[0]')
 bed_assert_jq "$ev" '.tags.exit_code == "3" and .tags.oom == "false"' "exit code tags"
@@ -61,8 +64,10 @@ bed_assert_fails grep -q -F "$secret_env" "$CRASH_LOG"
 
 # A --rm container is gone before its inspect: what was inspected while
 # it ran stands in, with the die event's exit code (no exitCode label).
-crash_run rm --rm --label SERVICE_NAME=rmsvc -- \
-    sh -c 'echo gone; sleep 3; exit 5' >/dev/null
+rmid=$(crash_run rm --rm --label SERVICE_NAME=rmsvc -- \
+    sh -c "echo gone; $CRASH_GATE; exit 5")
+bed_wait_until 90 crash_seen_running "$rmid"
+crash_go "$rmid"
 bed_wait_until 90 crash_has_events rm 1
 ev=$(crash_events rm | jq '.[0]')
 bed_assert_jq "$ev" '.fingerprint == ["docker-crash", "rmsvc", "exit:5"] and .tags.exit_code == "5"' "--rm crash"

@@ -11,7 +11,7 @@
 
 grace=5
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 # Only this run's containers may be removed: the filter is its run label.
 crash_start -sentry-dsn "$SENTRY_DSN" -cleanup-exited "${grace}s" \
     -cleanup-label "registrator.test.run=$BED_RUN_ID"

@@ -23,26 +23,6 @@ crash_name()
 	printf 'crash-%s-%s\n' "$BED_RUN_ID" "$1"
 }
 
-# crash_standin_start: sentry_standin_start (tests/sentry/standin.sh) with
-# a start-up deadline that fits a loaded test machine, where the Python
-# interpreter alone can take more than 10 s to start.
-crash_standin_start()
-{
-	SENTRY_KEY=5e1f0a77c0de4b7d9a61e2b3c4d5e6f7
-	SENTRY_STORE=$BED_TMP/sentry-events
-	SENTRY_JOURNAL=$BED_TMP/sentry-journal.jsonl
-	local portfile=$BED_TMP/sentry.port
-	rm -f "$portfile"
-	bed_spawn sentry-standin python3 "$SENTRY_STANDIN_DIR/standin.py" \
-	    --key "$SENTRY_KEY" --project 42 --store "$SENTRY_STORE" \
-	    --journal "$SENTRY_JOURNAL" --port-file "$portfile"
-	SENTRY_PID=$BED_PID
-	bed_wait_until 90 test -s "$portfile"
-	SENTRY_PORT=$(cat "$portfile")
-	SENTRY_DSN=http://$SENTRY_KEY@127.0.0.1:$SENTRY_PORT/42
-	export SENTRY_PORT SENTRY_KEY SENTRY_DSN SENTRY_STORE SENTRY_JOURNAL
-}
-
 # crash_start [registrator flags...]: the registrator at debug level with
 # the stand-in's DSN (unless flags give another), sampling stats every
 # 200 ms; sets CRASH_PID.
@@ -66,6 +46,31 @@ crash_run()
 	done
 	[[ ${1:-} == -- ]] && shift
 	bed_run --name "$(crash_name "$suffix")" "${args[@]}" "$CRASH_IMAGE" "$@"
+}
+
+# CRASH_GATE: a shell snippet for a container's command that waits until
+# crash_go lets it go on.  A container that must be sampled while it runs
+# waits there until crash_seen_running says the registrator knows it runs,
+# instead of sleeping a few seconds and hoping the registrator, behind the
+# events of every other test's containers, has caught up by then.
+CRASH_GATE='until [ -e /tmp/go ]; do sleep 0.1; done'
+
+# crash_go <id>: let the container's CRASH_GATE pass.
+crash_go()
+{
+	docker exec "$1" touch /tmp/go || bed_fail "docker exec in $1 failed"
+}
+
+# crash_seen_running <id>: true once the registrator (-log-level trace)
+# has logged an inspect of the container after its start event.  That
+# inspect starts the resource samples, the first one at once.
+crash_seen_running()
+{
+	awk -v s="docker: event start ${1:0:12}" \
+	    -v i="docker: inspect ${1:0:12}: HTTP 200" '
+	    index($0, s) { started = 1 }
+	    started && index($0, i) { found = 1; exit }
+	    END { exit !found }' "$CRASH_LOG"
 }
 
 # crash_events <suffix>: a JSON array of the stored events of that

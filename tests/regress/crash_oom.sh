@@ -9,16 +9,17 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
-crash_start -sentry-dsn "$SENTRY_DSN"
+sentry_standin_start
+crash_start -log-level trace -sentry-dsn "$SENTRY_DSN"
 
 # The shell grows a variable by 2 MiB at a time until the 16 MiB cgroup
-# limit (no swap) kills it, slowly enough for samples to be taken (after
-# 5 s, so that a registrator lagging behind a busy Docker sees it run).
-crash_run hog -m 16m --memory-swap 16m --label SERVICE_NAME=hogsvc -- \
-    sh -c 'sleep 5; x=; while :; do
-	x="$x$(head -c 2097152 /dev/zero | tr "\0" a)"; sleep 0.3; done' \
-    >/dev/null
+# limit (no swap) kills it, slowly enough for samples to be taken, and only
+# once the registrator, which may lag behind a busy Docker, has seen it run.
+hog=$(crash_run hog -m 16m --memory-swap 16m --label SERVICE_NAME=hogsvc -- \
+    sh -c "$CRASH_GATE"'; x=; while :; do
+	x="$x$(head -c 2097152 /dev/zero | tr "\0" a)"; sleep 0.3; done')
+bed_wait_until 90 crash_seen_running "$hog"
+crash_go "$hog"
 
 bed_wait_until 90 crash_has_events hog 1
 ev=$(crash_events hog | jq '.[0]')

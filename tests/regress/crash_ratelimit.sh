@@ -11,7 +11,7 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 crash_start -sentry-dsn "$SENTRY_DSN" -sentry-queue 2
 
 # 1. The first report is answered 429 + Retry-After: 2.

@@ -6,12 +6,16 @@
 # SIGTERM, so Docker ends it with SIGKILL: exit 137) sends nothing; nor do
 # `docker kill` and a clean exit 0.  A service that crashes five times
 # (restart policy on-failure:4) gives five events with one fingerprint,
-# and their restart counts show the loop.
+# and their restart counts show the loop.  Each run of the loop ends only
+# once the event of the run before is stored: a registrator lagging more
+# than a run's length behind Docker would otherwise read one run's exit
+# only after the next run had exited, and rightly send one event for the
+# two (the same exit, seen twice).
 
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 crash_start -sentry-dsn "$SENTRY_DSN"
 
 calm=$(crash_run calm --label SERVICE_NAME=calmsvc -- sleep 300)
@@ -23,9 +27,21 @@ docker stop -t 1 "$calm" >/dev/null || bed_fail "docker stop failed"
 docker kill "$victim" >/dev/null || bed_fail "docker kill failed"
 bed_assert_eq 137 "$(docker inspect -f '{{.State.ExitCode}}' "$calm")" "stop exit code"
 
-crash_run loop --restart on-failure:4 --label SERVICE_NAME=loopsvc -- \
-    sh -c 'echo try; sleep 3; exit 3' >/dev/null
-bed_wait_until 240 crash_has_events loop 5
+# Run n writes n to /tmp/runs, then waits for /tmp/go<n> and exits 3.
+loop=$(crash_run loop --restart on-failure:4 --label SERVICE_NAME=loopsvc -- \
+    sh -c 'n=$(($(cat /tmp/runs 2>/dev/null || echo 0) + 1)); echo $n >/tmp/runs
+	echo try; until [ -e /tmp/go$n ]; do sleep 0.1; done; exit 3')
+_loop_runs()
+{
+	[[ $(docker exec "$loop" cat /tmp/runs 2>/dev/null) == "$1" ]]
+}
+for n in 1 2 3 4 5; do
+	bed_wait_until 60 _loop_runs "$n"
+	bed_wait_until 90 crash_has_events loop $((n - 1))
+	docker exec "$loop" touch "/tmp/go$n" ||
+	    bed_fail "docker exec in the loop's run $n failed"
+done
+bed_wait_until 90 crash_has_events loop 5
 evs=$(crash_events loop)
 bed_assert_jq "$evs" '[.[].fingerprint] | unique == [["docker-crash", "loopsvc", "exit:3"]]' "one fingerprint"
 # Docker counts the restart before the die is seen; the last run stays.

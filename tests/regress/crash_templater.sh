@@ -12,7 +12,7 @@
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 
 DEST=$BED_TMP/site.conf
 RELOAD=$BED_TMP/reload.sh

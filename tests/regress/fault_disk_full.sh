@@ -30,7 +30,7 @@ DEST=$FULL/full.conf
 LISTEN=127.0.0.1:$(bed_free_port)
 
 bed_consul_start
-crash_standin_start
+sentry_standin_start
 
 printf '{{key "full/data"}}\n' >"$BED_TMP/full.ctmpl"
 

@@ -55,18 +55,18 @@ bed_assert_eq 10001 "$user" "image user"
 
 bed_consul_start
 sock_gid=$(stat -c %g "$BED_DOCKER_SOCK")
-bed_run --name "bed-$BED_RUN-registrator" --network host \
+bed_run --name "bed-$BED_RUN_ID-registrator" --network host \
     --group-add "$sock_gid" \
     -v "$(dirname "$BED_DOCKER_SOCK"):/host/run:ro" \
     -e DOCKER_HOST="unix:///host/run/$(basename "$BED_DOCKER_SOCK")" \
     "$image" -ip 127.0.0.1 -log-level debug "consul://$BED_CONSUL_HTTP" >/dev/null
-bed_on_exit "docker logs bed-$BED_RUN-registrator >$BED_TMP/registrator.log 2>&1"
+bed_on_exit "docker logs bed-$BED_RUN_ID-registrator >$BED_TMP/registrator.log 2>&1"
 bed_add_log "$BED_TMP/registrator.log"
 
-name=imgdemo-$BED_RUN
+name=imgdemo-$BED_RUN_ID
 bed_run_httpd -e "SERVICE_NAME=$name" -e SERVICE_TAGS=img,e2e >/dev/null
-if ! bed_wait_until 60 bed_consul_has_service "$name"; then
-	docker logs "bed-$BED_RUN-registrator" >"$BED_TMP/registrator.log" 2>&1
+if ! bed_poll_until 60 bed_consul_has_service "$name"; then
+	docker logs "bed-$BED_RUN_ID-registrator" >"$BED_TMP/registrator.log" 2>&1
 	bed_fail "the containerised registrator did not register $name"
 fi
 bed_assert_jq_eq "$(bed_consul_get "/v1/catalog/service/$name")" \

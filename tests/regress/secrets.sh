@@ -12,8 +12,7 @@
 # test first proves the secrets were used: the service is registered and
 # rendered through the token, and the crash event was accepted with the
 # key.
-# crash_common.bash: bed.sh, the stand-in, and crash_standin_start (a
-# start-up deadline for a loaded machine).
+# crash_common.bash: bed.sh and the stand-in (tests/sentry/standin.sh).
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 REG_BIN=$(bed_bin registrator) || exit 1
@@ -47,7 +46,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary \
     '{"Name":"probe","Port":1}' "$BED_CONSUL_URL/v1/agent/service/register")
 bed_assert_eq 403 "$status" "anonymous registration"
 
-crash_standin_start
+sentry_standin_start
 printf '%s\n' "$token" >"$BED_TMP/token"
 bed_spawn registrator "$REG_BIN" -log-level trace \
     -consul-token-file "$BED_TMP/token" -sentry-dsn "$SENTRY_DSN" \

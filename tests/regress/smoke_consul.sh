@@ -7,7 +7,8 @@
 # /v1/catalog/service/<name>; a blocking query held open by our client
 # returns as soon as a second instance registers, with a higher
 # X-Consul-Index; a deregistration (PUT with no body) removes it; 30
-# parallel requests under a cap of 4 connections share them.
+# parallel requests under a cap of 4 connections are all answered and never
+# hold more than 4 open.
 set -euo pipefail
 . "${SOURCE_DIR:-$(dirname "$0")/../..}/tests/bed/bed.sh"
 
@@ -60,9 +61,15 @@ bed_wait_until 10 test "$(bed_consul_service_count smokeweb)" = 1
 bed_assert_jq_eq "$("$HTTPC" -f "$url/v1/catalog/service/smokeweb")" \
     '.[0].ServiceID' smokeweb2
 
-# 30 requests at once under a cap of 4 connections.
+# 30 requests at once under a cap of 4 connections: all answered, and the
+# most sockets open at any time was at most 4.  The cap is a maximum: how
+# many of the 4 libcurl opens before the first answers let it reuse one is
+# the scheduler's choice, not ours.
 out=$("$HTTPC" -n 30 --max-conns 4 "$url/v1/agent/services" 2>"$BED_TMP/conns")
 bed_assert_eq 30 "$(grep -c '^200 ' <<<"$out")" "answers with 200"
-bed_assert_eq "connections: 4" "$(cat "$BED_TMP/conns")" "connection cap"
+conns=$(sed -n 's/^connections: \([0-9][0-9]*\)$/\1/p' "$BED_TMP/conns")
+[[ -n $conns ]] || bed_fail "httpc printed no connection count: $(cat "$BED_TMP/conns")"
+((conns >= 1 && conns <= 4)) ||
+    bed_fail "connection cap: $conns connections open at once, cap 4"
 
 bed_pass

@@ -92,8 +92,26 @@ bed_log "step 4: 502 fallback and back"
 
 # Hostile registrations: a service name that would close the upstream and
 # open new directives, an address that would add a server.
+# The marker service is registered only once the templater has read web's
+# instances with web-evil among them, so the file that shows the marker
+# was rendered from them: web-evil is left out, not merely not seen yet.
 tpl_register evil-1 'x { } server { listen 6666; } upstream y' "$PORT_A"
 tpl_register web-evil web "$PORT_A" '127.0.0.1:1; server 10.6.6.6'
+index=$(curl -sSf -D - -o /dev/null --max-time 10 \
+    "$BED_CONSUL_URL/v1/health/service/web?passing" |
+    sed -n 's/^X-Consul-Index: \([0-9]*\).*/\1/p')
+[[ -n $index ]] || bed_fail "no X-Consul-Index for service web"
+# seen_web: the templater logged an answer for web at that index or later.
+seen_web()
+{
+	awk -v d="consul: health.service(web|passing) changed (index " \
+	    -v n="$index" '
+	    { i = index($0, d) }
+	    i { v = substr($0, i + length(d)); sub(/\).*/, "", v)
+		if (v + 0 >= n + 0) ok = 1 }
+	    END { exit !ok }' "$TPL_LOG"
+}
+bed_wait_until 20 seen_web
 tpl_register marker marker "$PORT_B"
 bed_wait_until 20 tpl_file_has "$UP" "^upstream marker \{"
 bed_assert_file_contains "$UP" "^# skipped service with an unsafe name: x_____server___listen_6666____upstream_y$"
