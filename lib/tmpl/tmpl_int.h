@@ -3,7 +3,7 @@
  * Internals shared by the tmpl_*.c files of the template engine: the
  * arena, the value model (Go's reflect.Value cut down to what templates
  * see), the AST, the execution state and the function table.  Nothing
- * outside templater/tmpl_*.c includes this file.
+ * outside lib/tmpl/ includes this file.
  */
 #ifndef TMPL_INT_H
 #define TMPL_INT_H
