@@ -46,11 +46,10 @@ b64_encode(struct buf *b, const unsigned char *s, size_t len, bool url)
 	}
 }
 
-int b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen);
-
 /* Strict padded base64 (Go's StdEncoding / URLEncoding). */
 int
-b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen)
+tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
+    size_t *outlen)
 {
 	const char *al = url ? b64url : b64std, *p;
 	uint32_t v = 0;
@@ -80,26 +79,27 @@ b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen)
 }
 
 static int
-b64(struct exec *x, struct tv *a, bool url, bool enc, struct tv *r)
+b64(struct tmpl_exec *x, struct tmpl_value *a, bool url, bool enc,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len, olen;
 	struct buf b;
 	char *out;
 
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (enc) {
 		buf_init(&b, SIZE_MAX);
 		b64_encode(&b, (const unsigned char *)s, len, url);
-		*r = str_from_buf(x, &b);
+		*r = tmpl_value_from_buf(x->a, &b);
 		return 0;
 	}
-	out = arena_alloc(x->a, len + 1);
-	if (b64_decode(s, len, url, out, &olen) == -1)
-		return exec_errorf(x, "illegal base64 data");
+	out = tmpl_arena_alloc(x->a, len + 1);
+	if (tmpl_codec_base64_decode(s, len, url, out, &olen) == -1)
+		return tmpl_exec_errorf(x, "illegal base64 data");
 	out[olen] = '\0';
-	*r = tv_str(out, olen);
+	*r = tmpl_value_str(out, olen);
 	return 0;
 }
 
@@ -455,13 +455,13 @@ TMPL_FN(fn_sha256_hex)
 	int i;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	md_pad((const unsigned char *)s, len, true, sha256_block_cb, h);
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < 8; i++)
 		buf_addf(&b, "%08x", h[i]);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
@@ -474,13 +474,13 @@ TMPL_FN(fn_md5sum)
 	int i;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	md_pad((const unsigned char *)s, len, false, md5_block, h);
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < 16; i++)
 		buf_addf(&b, "%02x", (h[i / 4] >> (8 * (i % 4))) & 0xff);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
@@ -496,8 +496,8 @@ TMPL_FN(fn_hmac_sha256_hex)
 	struct buf b;
 
 	(void)n;
-	if (arg_str(x, a, 0, &msg, &mlen) == -1
-	    || arg_str(x, a, 1, &key, &klen) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &msg, &mlen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &key, &klen) == -1)
 		return -1;
 	memset(k, 0, sizeof(k));
 	if (klen > 64) {
@@ -509,7 +509,7 @@ TMPL_FN(fn_hmac_sha256_hex)
 	} else if (klen > 0)
 		memcpy(k, key, klen);
 	/* Inner hash over (K ^ ipad) || message. */
-	in = arena_alloc(x->a, 64 + (mlen > 32 ? mlen : 32));
+	in = tmpl_arena_alloc(x->a, 64 + (mlen > 32 ? mlen : 32));
 	for (i = 0; i < 64; i++)
 		in[i] = k[i] ^ 0x36;
 	if (mlen > 0)
@@ -526,7 +526,7 @@ TMPL_FN(fn_hmac_sha256_hex)
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < 8; i++)
 		buf_addf(&b, "%08x", h[i]);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
@@ -538,7 +538,7 @@ TMPL_FN(fn_hmac_sha256_hex)
  * something else.
  */
 static int
-re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
+re_compile(struct tmpl_exec *x, const char *re, size_t len, regex_t *rx)
 {
 	struct buf b;
 	size_t i = 0;
@@ -583,7 +583,7 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 			if (cls != NULL) {
 				if (inclass && cls[0] == '^') {
 					buf_clear(&b);
-					return exec_errorf(x,
+					return tmpl_exec_errorf(x,
 					    "unsupported "
 					    "regexp: negated class inside [] "
 					    "in %.*s",
@@ -604,7 +604,7 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 		}
 		if (!inclass && c == '(' && i + 1 < len && re[i + 1] == '?') {
 			buf_clear(&b);
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "unsupported regexp group syntax "
 			    "in %.*s",
 			    (int)len, re);
@@ -612,7 +612,7 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 		if (!inclass && (c == '*' || c == '+' || c == '?' || c == '}')
 		    && i + 1 < len && re[i + 1] == '?') {
 			buf_clear(&b);
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "unsupported lazy quantifier in "
 			    "%.*s",
 			    (int)len, re);
@@ -635,8 +635,8 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
 	if (rc != 0) {
 		regerror(rc, rx, msg, sizeof(msg));
 		regfree(rx);
-		return exec_errorf(x, "error parsing regexp: %s: `%.*s`", msg,
-		    (int)len, re);
+		return tmpl_exec_errorf(x, "error parsing regexp: %s: `%.*s`",
+		    msg, (int)len, re);
 	}
 	return 0;
 }
@@ -648,10 +648,10 @@ re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
  * of this function does.
  */
 static const regex_t *
-re_get(struct exec *x, const char *re, size_t len)
+re_get(struct tmpl_exec *x, const char *re, size_t len)
 {
 	struct tmpl *t = x->t;
-	struct regex_ent *e;
+	struct tmpl_regex_ent *e;
 	regex_t rx;
 	size_t i;
 
@@ -679,7 +679,7 @@ re_get(struct exec *x, const char *re, size_t len)
 }
 
 void
-regex_cache_clear(struct tmpl *t)
+tmpl_regex_cache_clear(struct tmpl *t)
 {
 	size_t i;
 
@@ -700,15 +700,15 @@ TMPL_FN(fn_regex_match)
 	regmatch_t m[1];
 
 	(void)n;
-	if (arg_str(x, a, 0, &re, &relen) == -1
-	    || arg_str(x, a, 1, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &re, &relen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	rx = re_get(x, re, relen);
 	if (rx == NULL)
 		return -1;
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)len;
-	*r = tv_bool(regexec(rx, s, 1, m, REG_STARTEND) == 0);
+	*r = tmpl_value_bool(regexec(rx, s, 1, m, REG_STARTEND) == 0);
 	return 0;
 }
 
@@ -766,9 +766,9 @@ TMPL_FN(fn_regex_replace_all)
 	struct buf b;
 
 	(void)n;
-	if (arg_str(x, a, 0, &re, &relen) == -1
-	    || arg_str(x, a, 1, &repl, &rlen) == -1
-	    || arg_str(x, a, 2, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &re, &relen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &repl, &rlen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
 	rx = re_get(x, re, relen);
 	if (rx == NULL)
@@ -783,7 +783,7 @@ TMPL_FN(fn_regex_replace_all)
 		work += len + 1;
 		if (work > REGEX_WORK_MAX) {
 			buf_clear(&b);
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "regexReplaceAll: too many matches in %zu bytes",
 			    len);
 		}
@@ -805,6 +805,6 @@ TMPL_FN(fn_regex_replace_all)
 	}
 	if (last < len)
 		buf_add(&b, s + last, len - last);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }

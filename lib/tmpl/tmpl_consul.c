@@ -51,13 +51,13 @@ static const struct {
 };
 
 const char *
-rec_type_name(int rtype)
+tmpl_record_type_name(int rtype)
 {
 	return rec_types[rtype].name;
 }
 
 size_t
-rec_nfields(int rtype)
+tmpl_record_nfields(int rtype)
 {
 	size_t n = 0;
 
@@ -67,7 +67,7 @@ rec_nfields(int rtype)
 }
 
 const char *
-rec_field_name(int rtype, size_t i)
+tmpl_record_field_name(int rtype, size_t i)
 {
 	return rec_types[rtype].fields[i];
 }
@@ -104,138 +104,143 @@ jint(const cJSON *o, const char *k)
 	const cJSON *v = jget(o, k);
 
 	/* Out of int64_t's range the conversion is undefined: read as 0. */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -0x1p63
-	    && v->valuedouble < 0x1p63))
+	if (!cJSON_IsNumber(v)
+	    || !(v->valuedouble >= -0x1p63 && v->valuedouble < 0x1p63))
 		return 0;
 	return (int64_t)v->valuedouble;
 }
 
-static struct tv
-new_rec(struct exec *x, int rtype, const cJSON *j)
+static struct tmpl_value
+new_rec(struct tmpl_exec *x, int rtype, const cJSON *j)
 {
-	struct tv_rec *r;
+	struct tmpl_record *r;
 
-	r = arena_calloc(x->a, 1, sizeof(*r));
+	r = tmpl_arena_calloc(x->a, 1, sizeof(*r));
 	r->j = j;
-	return tv_rec(r, rtype);
+	return tmpl_value_record(r, rtype);
 }
 
 /* map[string]string from a JSON object; nil map for null. */
-static struct tv
-str_map(struct exec *x, const cJSON *o)
+static struct tmpl_value
+str_map(struct tmpl_exec *x, const cJSON *o)
 {
-	struct tv_map *m;
+	struct tmpl_map *m;
 	const cJSON *c;
 	size_t n = 0;
 
 	if (!cJSON_IsObject(o))
-		return tv_map_val(NULL, ELEM_STR);
+		return tmpl_value_map(NULL, ELEM_STR);
 	for (c = o->child; c != NULL; c = c->next)
 		n++;
-	m = tv_map_new(x->a, n);
+	m = tmpl_value_map_new(x->a, n);
 	n = 0;
 	for (c = o->child; c != NULL; c = c->next) {
-		m->keys[n] = tv_cstr(c->string != NULL ? c->string : "");
-		m->vals[n] = tv_cstr(cJSON_IsString(c) ? c->valuestring : "");
+		m->keys[n]
+		    = tmpl_value_cstr(c->string != NULL ? c->string : "");
+		m->vals[n]
+		    = tmpl_value_cstr(cJSON_IsString(c) ? c->valuestring : "");
 		n++;
 	}
-	tv_map_sort(m);
-	return tv_map_val(m, ELEM_STR);
+	tmpl_value_map_sort(m);
+	return tmpl_value_map(m, ELEM_STR);
 }
 
 static int
 cmp_str_tv(const void *a, const void *b)
 {
-	const struct tv *x = a, *y = b;
+	const struct tmpl_value *x = a, *y = b;
 
-	return tv_cmp_key(x, y);
+	return tmpl_value_cmp_key(x, y);
 }
 
 /* Tags as consul-template keeps them: copied and sorted. */
-static struct tv
-tag_list(struct exec *x, const cJSON *arr)
+static struct tmpl_value
+tag_list(struct tmpl_exec *x, const cJSON *arr)
 {
-	struct tv *l;
+	struct tmpl_value *l;
 	const cJSON *c;
 	size_t n = 0;
 
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		n++;
-	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
 	n = 0;
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		if (cJSON_IsString(c))
-			l[n++] = tv_cstr(c->valuestring);
+			l[n++] = tmpl_value_cstr(c->valuestring);
 	if (n > 1)
 		qsort(l, n, sizeof(*l), cmp_str_tv);
-	return tv_list(l, n, ELEM_STR);
+	return tmpl_value_list(l, n, ELEM_STR);
 }
 
-static struct tv
-rec_list(struct exec *x, const cJSON *arr, int rtype)
+static struct tmpl_value
+rec_list(struct tmpl_exec *x, const cJSON *arr, int rtype)
 {
-	struct tv *l;
+	struct tmpl_value *l;
 	const cJSON *c;
 	size_t n = 0;
 
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		n++;
-	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
 	n = 0;
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		l[n++] = new_rec(x, rtype, c);
-	return tv_list(l, n, ELEM_REC);
+	return tmpl_value_list(l, n, ELEM_REC);
 }
 
-static struct tv
-saddr_map(struct exec *x, const cJSON *o)
+static struct tmpl_value
+saddr_map(struct tmpl_exec *x, const cJSON *o)
 {
-	struct tv_map *m;
+	struct tmpl_map *m;
 	const cJSON *c;
 	size_t n = 0;
 
 	if (!cJSON_IsObject(o))
-		return tv_map_val(NULL, ELEM_REC);
+		return tmpl_value_map(NULL, ELEM_REC);
 	for (c = o->child; c != NULL; c = c->next)
 		n++;
-	m = tv_map_new(x->a, n);
+	m = tmpl_value_map_new(x->a, n);
 	n = 0;
 	for (c = o->child; c != NULL; c = c->next) {
-		m->keys[n] = tv_cstr(c->string != NULL ? c->string : "");
+		m->keys[n]
+		    = tmpl_value_cstr(c->string != NULL ? c->string : "");
 		m->vals[n] = new_rec(x, REC_SADDR, c);
 		n++;
 	}
-	tv_map_sort(m);
-	return tv_map_val(m, ELEM_REC);
+	tmpl_value_map_sort(m);
+	return tmpl_value_map(m, ELEM_REC);
 }
 
 static int cmp_cnsvc(const void *a, const void *b);
 
 static int
-field_hsvc(struct exec *x, const struct tv_rec *r, const char *f, struct tv *o)
+field_hsvc(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
+    struct tmpl_value *o)
 {
 	const cJSON *node = r->j2, *svc = r->j3;
 	const char *addr;
 
 	if (strcmp(f, "Address") == 0) {
 		addr = jstr(svc, "Address");
-		*o = tv_cstr(addr[0] != '\0' ? addr : jstr(node, "Address"));
+		*o = tmpl_value_cstr(
+		    addr[0] != '\0' ? addr : jstr(node, "Address"));
 	} else if (strcmp(f, "Port") == 0)
-		*o = tv_int(jint(svc, "Port"));
+		*o = tmpl_value_int(jint(svc, "Port"));
 	else if (strcmp(f, "Node") == 0)
-		*o = tv_cstr(jstr(node, "Node"));
+		*o = tmpl_value_cstr(jstr(node, "Node"));
 	else if (strcmp(f, "ID") == 0)
-		*o = tv_cstr(jstr(svc, "ID"));
+		*o = tmpl_value_cstr(jstr(svc, "ID"));
 	else if (strcmp(f, "Name") == 0)
-		*o = tv_cstr(jstr(svc, "Service"));
+		*o = tmpl_value_cstr(jstr(svc, "Service"));
 	else if (strcmp(f, "Tags") == 0)
 		*o = tag_list(x, jget(svc, "Tags"));
 	else if (strcmp(f, "Status") == 0)
-		*o = tv_str(r->str, r->strlen);
+		*o = tmpl_value_str(r->str, r->strlen);
 	else if (strcmp(f, "NodeID") == 0)
-		*o = tv_cstr(jstr(node, "ID"));
+		*o = tmpl_value_cstr(jstr(node, "ID"));
 	else if (strcmp(f, "NodeAddress") == 0)
-		*o = tv_cstr(jstr(node, "Address"));
+		*o = tmpl_value_cstr(jstr(node, "Address"));
 	else if (strcmp(f, "NodeTaggedAddresses") == 0)
 		*o = str_map(x, jget(node, "TaggedAddresses"));
 	else if (strcmp(f, "NodeMeta") == 0)
@@ -254,10 +259,11 @@ field_hsvc(struct exec *x, const struct tv_rec *r, const char *f, struct tv *o)
 }
 
 static int
-field_cnode(struct exec *x, const struct tv_rec *r, const char *f, struct tv *o)
+field_cnode(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
+    struct tmpl_value *o)
 {
 	const cJSON *svcs, *c;
-	struct tv *l;
+	struct tmpl_value *l;
 	size_t n = 0;
 
 	if (strcmp(f, "Node") == 0) {
@@ -269,20 +275,20 @@ field_cnode(struct exec *x, const struct tv_rec *r, const char *f, struct tv *o)
 	svcs = jget(r->j, "Services");
 	for (c = svcs != NULL ? svcs->child : NULL; c != NULL; c = c->next)
 		n++;
-	l = arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
 	n = 0;
 	for (c = svcs != NULL ? svcs->child : NULL; c != NULL; c = c->next)
 		l[n++] = new_rec(x, REC_CNSVC, c);
 	if (n > 1)
 		qsort(l, n, sizeof(*l), cmp_cnsvc);
-	*o = tv_list(l, n, ELEM_REC);
+	*o = tmpl_value_list(l, n, ELEM_REC);
 	return 0;
 }
 
 /* Fields read straight from the JSON of the same name. */
 static int
-field_plain(struct exec *x, int rtype, const cJSON *j, const char *f,
-    struct tv *o)
+field_plain(struct tmpl_exec *x, int rtype, const cJSON *j, const char *f,
+    struct tmpl_value *o)
 {
 	const cJSON *v;
 	size_t i;
@@ -299,30 +305,30 @@ field_plain(struct exec *x, int rtype, const cJSON *j, const char *f,
 		*o = str_map(x, v);
 	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0
 	    || strcmp(f, "Warning") == 0)
-		*o = tv_int(jint(j, f));
+		*o = tmpl_value_int(jint(j, f));
 	else if (strcmp(f, "EnableTagOverride") == 0)
-		*o = tv_bool(cJSON_IsTrue(v));
+		*o = tmpl_value_bool(cJSON_IsTrue(v));
 	else
-		*o = tv_cstr(cJSON_IsString(v) ? v->valuestring : "");
+		*o = tmpl_value_cstr(cJSON_IsString(v) ? v->valuestring : "");
 	return 0;
 }
 
 static int
-field_kv(const struct tv_rec *r, const char *f, struct tv *o)
+field_kv(const struct tmpl_record *r, const char *f, struct tmpl_value *o)
 {
 	if (strcmp(f, "Key") == 0)
-		*o = tv_str(r->str, r->strlen);
+		*o = tmpl_value_str(r->str, r->strlen);
 	else if (strcmp(f, "Value") == 0)
-		*o = tv_str(r->str2, r->str2len);
+		*o = tmpl_value_str(r->str2, r->str2len);
 	else if (strcmp(f, "Path") == 0)
-		*o = tv_cstr(jstr(r->j, "Key"));
+		*o = tmpl_value_cstr(jstr(r->j, "Key"));
 	else if (strcmp(f, "Exists") == 0)
-		*o = tv_bool(true);
+		*o = tmpl_value_bool(true);
 	else if (strcmp(f, "Session") == 0)
-		*o = tv_cstr(jstr(r->j, "Session"));
+		*o = tmpl_value_cstr(jstr(r->j, "Session"));
 	else if (strcmp(f, "CreateIndex") == 0 || strcmp(f, "ModifyIndex") == 0
 	    || strcmp(f, "LockIndex") == 0 || strcmp(f, "Flags") == 0) {
-		*o = tv_int(jint(r->j, f));
+		*o = tmpl_value_int(jint(r->j, f));
 		o->isuint = 1;
 	} else
 		return -1;
@@ -330,16 +336,17 @@ field_kv(const struct tv_rec *r, const char *f, struct tv *o)
 }
 
 int
-rec_field(struct exec *x, const struct tv *v, const char *name, struct tv *out)
+tmpl_record_field(struct tmpl_exec *x, const struct tmpl_value *v,
+    const char *name, struct tmpl_value *out)
 {
-	const struct tv_rec *r = v->u.rec;
+	const struct tmpl_record *r = v->u.rec;
 
 	switch (v->rtype) {
 	case REC_HSVC:
 		return field_hsvc(x, r, name, out);
 	case REC_SNIPPET:
 		if (strcmp(name, "Name") == 0)
-			*out = tv_str(r->str, r->strlen);
+			*out = tmpl_value_str(r->str, r->strlen);
 		else if (strcmp(name, "Tags") == 0)
 			*out = tag_list(x, r->j);
 		else
@@ -357,7 +364,7 @@ rec_field(struct exec *x, const struct tv *v, const char *name, struct tv *out)
 static int
 cmp_cnsvc(const void *a, const void *b)
 {
-	const struct tv *x = a, *y = b;
+	const struct tmpl_value *x = a, *y = b;
 	int c;
 
 	c = strcmp(jstr(x->u.rec->j, "Service"), jstr(y->u.rec->j, "Service"));
@@ -429,8 +436,8 @@ accept_status(const char *filters, const char *status)
 static int
 cmp_hsvc(const void *a, const void *b)
 {
-	const struct tv_rec *x = ((const struct tv *)a)->u.rec;
-	const struct tv_rec *y = ((const struct tv *)b)->u.rec;
+	const struct tmpl_record *x = ((const struct tmpl_value *)a)->u.rec;
+	const struct tmpl_record *y = ((const struct tmpl_value *)b)->u.rec;
 	int c;
 
 	c = strcmp(x->sortkey, y->sortkey);
@@ -443,34 +450,35 @@ cmp_hsvc(const void *a, const void *b)
 }
 
 static int
-parse_dep(struct exec *x, int kind, const char *s, struct dep_query *q,
-    char *canon, size_t canonlen)
+parse_dep(struct tmpl_exec *x, int kind, const char *s,
+    struct tmpl_dep_query *q, char *canon, size_t canonlen)
 {
 	char err[TMPL_ERR_MAX];
 
-	if (dep_parse(kind, s, q, canon, canonlen, err, sizeof(err)) == -1)
-		return exec_errorf(x, "%s", err);
+	if (tmpl_dep_parse(kind, s, q, canon, canonlen, err, sizeof(err)) == -1)
+		return tmpl_exec_errorf(x, "%s", err);
 	return 0;
 }
 
 static int
-health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
+health(struct tmpl_exec *x, struct tmpl_value *a, size_t n, int kind,
+    struct tmpl_value *r)
 {
 	char canon[2 * TMPL_DEP_MAX + 64], query[TMPL_DEP_MAX + 1];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	const cJSON *data, *e;
-	struct tv_rec *rec;
-	struct tv *l;
+	struct tmpl_record *rec;
+	struct tmpl_value *l;
 	const char *st, *s;
 	size_t i, cnt, cap, len, qlen = 0;
 	int ret = -1;
 
 	/* Several arguments are joined with "|": service "web" "any". */
 	for (i = 0; i < n; i++) {
-		if (arg_str(x, a, i, &s, &len) == -1)
+		if (tmpl_exec_arg_str(x, a, i, &s, &len) == -1)
 			goto out;
 		if (qlen + len + 1 > TMPL_DEP_MAX) {
-			exec_errorf(x, "query too long");
+			tmpl_exec_errorf(x, "query too long");
 			goto out;
 		}
 		if (i > 0)
@@ -479,14 +487,15 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 		qlen += len;
 	}
 	query[qlen] = '\0';
-	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
+	*r = tmpl_value_list(tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)),
+	    0, ELEM_REC);
 	if (n == 0 || a[0].len == 0) {
 		ret = 0;
 		goto out;
 	}
 	if (parse_dep(x, kind, query, &q, canon, sizeof(canon)) == -1)
 		goto out;
-	data = exec_dep(x, canon, false);
+	data = tmpl_exec_dep(x, canon, false);
 	ret = 0;
 	if (data == NULL)
 		goto out;
@@ -496,7 +505,7 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 	 * in a single scan of its children.
 	 */
 	cap = 16;
-	l = arena_alloc(x->a, cap * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, cap * sizeof(*l));
 	cnt = 0;
 	for (e = cJSON_IsArray(data) ? data->child : NULL; e != NULL;
 	     e = e->next) {
@@ -520,14 +529,14 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 		if (!accept_status(q.filters, st))
 			continue;
 		if (cnt == cap) {
-			struct tv *nl
-			    = arena_alloc(x->a, 2 * cap * sizeof(*nl));
+			struct tmpl_value *nl
+			    = tmpl_arena_alloc(x->a, 2 * cap * sizeof(*nl));
 
 			memcpy(nl, l, cnt * sizeof(*l));
 			l = nl;
 			cap *= 2;
 		}
-		rec = arena_alloc(x->a, sizeof(*rec));
+		rec = tmpl_arena_alloc(x->a, sizeof(*rec));
 		rec->j = e;
 		rec->j2 = node;
 		rec->j3 = svc;
@@ -537,14 +546,14 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 		rec->str2len = 0;
 		rec->sortkey = jstr(node, "Node");
 		rec->sortkey2 = jstr(svc, "ID");
-		l[cnt++] = tv_rec(rec, REC_HSVC);
+		l[cnt++] = tmpl_value_record(rec, REC_HSVC);
 	}
 	if (q.near[0] == '\0' && cnt > 32)
 		qsort(l, cnt, sizeof(*l), cmp_hsvc);
 	else if (q.near[0] == '\0' && cnt > 1) {
 		/* Usually few and already in order: insertion sort. */
 		for (i = 1; i < cnt; i++) {
-			struct tv t = l[i];
+			struct tmpl_value t = l[i];
 			size_t k;
 
 			for (k = i; k > 0 && cmp_hsvc(&l[k - 1], &t) > 0; k--)
@@ -552,7 +561,7 @@ health(struct exec *x, struct tv *a, size_t n, int kind, struct tv *r)
 			l[k] = t;
 		}
 	}
-	*r = tv_list(l, cnt, ELEM_REC);
+	*r = tmpl_value_list(l, cnt, ELEM_REC);
 out:
 	return ret;
 }
@@ -570,8 +579,8 @@ TMPL_FN(fn_connect)
 static int
 cmp_snippet(const void *a, const void *b)
 {
-	const struct tv_rec *x = ((const struct tv *)a)->u.rec;
-	const struct tv_rec *y = ((const struct tv *)b)->u.rec;
+	const struct tmpl_record *x = ((const struct tmpl_value *)a)->u.rec;
+	const struct tmpl_record *y = ((const struct tmpl_value *)b)->u.rec;
 
 	return strcmp(x->str, y->str);
 }
@@ -579,81 +588,81 @@ cmp_snippet(const void *a, const void *b)
 TMPL_FN(fn_services)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	const cJSON *data, *c;
-	struct tv_rec *rec;
-	struct tv *l;
+	struct tmpl_record *rec;
+	struct tmpl_value *l;
 	const char *s = "";
 	size_t len, cnt = 0;
 
 	if (n > 0) {
-		if (arg_str(x, a, 0, &s, &len) == -1)
+		if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 			return -1;
-		s = arena_strndup(x->a, s, len);
+		s = tmpl_arena_strndup(x->a, s, len);
 	}
 	if (parse_dep(x, DEP_SERVICES, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
-	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
-	data = exec_dep(x, canon, false);
+	*r = tmpl_value_list(tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)),
+	    0, ELEM_REC);
+	data = tmpl_exec_dep(x, canon, false);
 	if (!cJSON_IsObject(data))
 		return 0;
 	for (c = data->child; c != NULL; c = c->next)
 		cnt++;
-	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
 	cnt = 0;
 	for (c = data->child; c != NULL; c = c->next) {
-		rec = arena_calloc(x->a, 1, sizeof(*rec));
+		rec = tmpl_arena_calloc(x->a, 1, sizeof(*rec));
 		rec->j = c;
 		rec->str = c->string != NULL ? c->string : "";
 		rec->strlen = strlen(rec->str);
-		l[cnt++] = tv_rec(rec, REC_SNIPPET);
+		l[cnt++] = tmpl_value_record(rec, REC_SNIPPET);
 	}
 	if (cnt > 1)
 		qsort(l, cnt, sizeof(*l), cmp_snippet);
-	*r = tv_list(l, cnt, ELEM_REC);
+	*r = tmpl_value_list(l, cnt, ELEM_REC);
 	return 0;
 }
 
 /* Consul's base64 Value, decoded into the arena. */
-int b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen);
-
-static struct tv
-kv_value(struct exec *x, const cJSON *pair)
+static struct tmpl_value
+kv_value(struct tmpl_exec *x, const cJSON *pair)
 {
 	const cJSON *v = jget(pair, "Value");
 	size_t len, outlen;
 	char *out;
 
 	if (!cJSON_IsString(v))
-		return tv_str("", 0);
+		return tmpl_value_str("", 0);
 	len = strlen(v->valuestring);
-	out = arena_alloc(x->a, len + 1);
-	if (b64_decode(v->valuestring, len, false, out, &outlen) == -1)
-		return tv_str("", 0);
+	out = tmpl_arena_alloc(x->a, len + 1);
+	if (tmpl_codec_base64_decode(v->valuestring, len, false, out, &outlen)
+	    == -1)
+		return tmpl_value_str("", 0);
 	out[outlen] = '\0';
-	return tv_str(out, outlen);
+	return tmpl_value_str(out, outlen);
 }
 
 static int
-kv_get(struct exec *x, struct tv *a, int kind, const cJSON **pair)
+kv_get(struct tmpl_exec *x, struct tmpl_value *a, int kind, const cJSON **pair)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	const cJSON *data;
 	const char *s;
 	size_t len;
 
 	*pair = NULL;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	/* consul-template: an empty key is no dependency at all. */
 	if (len == 0)
 		return 0;
-	if (parse_dep(x, kind, arena_strndup(x->a, s, len), &q, canon,
+	if (parse_dep(x, kind, tmpl_arena_strndup(x->a, s, len), &q, canon,
 		sizeof(canon))
 	    == -1)
 		return -1;
-	data = exec_dep(x, canon, kind == DEP_KEY);
+	data = tmpl_exec_dep(x, canon, kind == DEP_KEY);
 	if (cJSON_IsArray(data))
 		data = data->child;
 	if (cJSON_IsObject(data))
@@ -668,7 +677,7 @@ TMPL_FN(fn_key)
 	(void)n;
 	if (kv_get(x, a, DEP_KEY, &pair) == -1)
 		return -1;
-	*r = pair != NULL ? kv_value(x, pair) : tv_str("", 0);
+	*r = pair != NULL ? kv_value(x, pair) : tmpl_value_str("", 0);
 	return 0;
 }
 
@@ -679,21 +688,21 @@ TMPL_FN(fn_key_exists)
 	(void)n;
 	if (kv_get(x, a, DEP_KEYGET, &pair) == -1)
 		return -1;
-	*r = tv_bool(pair != NULL);
+	*r = tmpl_value_bool(pair != NULL);
 	return 0;
 }
 
 TMPL_FN(fn_key_or_default)
 {
 	const cJSON *pair;
-	struct tv v;
+	struct tmpl_value v;
 
 	(void)n;
 	if (kv_get(x, a, DEP_KEYGET, &pair) == -1)
 		return -1;
 	if (a[1].kind != TV_STR)
-		return arg_str(x, a, 1, &v.u.s, &n);
-	v = pair != NULL ? kv_value(x, pair) : tv_str("", 0);
+		return tmpl_exec_arg_str(x, a, 1, &v.u.s, &n);
+	v = pair != NULL ? kv_value(x, pair) : tmpl_value_str("", 0);
 	*r = v.len > 0 ? v : a[1];
 	return 0;
 }
@@ -704,30 +713,32 @@ enum list_mode {
 };
 
 static int
-kv_list(struct exec *x, struct tv *a, int mode, bool safe, struct tv *r)
+kv_list(struct tmpl_exec *x, struct tmpl_value *a, int mode, bool safe,
+    struct tmpl_value *r)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	const cJSON *data, *p;
-	struct tv_rec *rec;
-	struct tv *l;
+	struct tmpl_record *rec;
+	struct tmpl_value *l;
 	const char *s, *k, *rel;
 	size_t len, cnt = 0, plen;
 
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
-	if (parse_dep(x, DEP_LIST, arena_strndup(x->a, s, len), &q, canon,
+	if (parse_dep(x, DEP_LIST, tmpl_arena_strndup(x->a, s, len), &q, canon,
 		sizeof(canon))
 	    == -1)
 		return -1;
-	*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_REC);
-	data = exec_dep(x, canon, false);
+	*r = tmpl_value_list(tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)),
+	    0, ELEM_REC);
+	data = tmpl_exec_dep(x, canon, false);
 	if (data == NULL)
 		return 0;
 	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
 	     p = p->next)
 		cnt++;
-	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
 	cnt = 0;
 	plen = strlen(q.name);
 	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
@@ -741,19 +752,19 @@ kv_list(struct exec *x, struct tv *a, int mode, bool safe, struct tv *r)
 				continue;
 		} else if (*rel == '\0' || rel[strlen(rel) - 1] == '/')
 			continue;
-		rec = arena_calloc(x->a, 1, sizeof(*rec));
+		rec = tmpl_arena_calloc(x->a, 1, sizeof(*rec));
 		rec->j = p;
 		rec->str = rel;
 		rec->strlen = strlen(rel);
 		{
-			struct tv v = kv_value(x, p);
+			struct tmpl_value v = kv_value(x, p);
 
 			rec->str2 = v.u.s;
 			rec->str2len = v.len;
 		}
-		l[cnt++] = tv_rec(rec, REC_KV);
+		l[cnt++] = tmpl_value_record(rec, REC_KV);
 	}
-	*r = tv_list(l, cnt, ELEM_REC);
+	*r = tmpl_value_list(l, cnt, ELEM_REC);
 	if (safe && cnt == 0 && x->deps != NULL) {
 		/* safeLs/safeTree: an empty answer counts as no data. */
 		for (size_t i = 0; i < x->deps->n; i++)
@@ -793,27 +804,28 @@ TMPL_FN(fn_safe_tree)
 TMPL_FN(fn_node)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	const cJSON *data;
 	const char *s = "";
 	size_t len;
 
 	if (n > 0) {
-		if (arg_str(x, a, 0, &s, &len) == -1)
+		if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 			return -1;
-		s = arena_strndup(x->a, s, len);
+		s = tmpl_arena_strndup(x->a, s, len);
 	}
 	if (parse_dep(x, DEP_NODE, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
-	data = exec_dep(x, canon, false);
-	*r = cJSON_IsObject(data) ? new_rec(x, REC_CNODE, data) : tv_missing();
+	data = tmpl_exec_dep(x, canon, false);
+	*r = cJSON_IsObject(data) ? new_rec(x, REC_CNODE, data)
+				  : tmpl_value_missing();
 	return 0;
 }
 
 static int
 cmp_node(const void *a, const void *b)
 {
-	const struct tv *x = a, *y = b;
+	const struct tmpl_value *x = a, *y = b;
 	int c;
 
 	c = strcmp(jstr(x->u.rec->j, "Node"), jstr(y->u.rec->j, "Node"));
@@ -825,29 +837,29 @@ cmp_node(const void *a, const void *b)
 TMPL_FN(fn_nodes)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	const cJSON *data;
 	const char *s = "";
 	size_t len;
 
 	if (n > 0) {
-		if (arg_str(x, a, 0, &s, &len) == -1)
+		if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 			return -1;
-		s = arena_strndup(x->a, s, len);
+		s = tmpl_arena_strndup(x->a, s, len);
 	}
 	if (parse_dep(x, DEP_NODES, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
-	data = exec_dep(x, canon, false);
+	data = tmpl_exec_dep(x, canon, false);
 	*r = rec_list(x, data, REC_NODE);
 	if (q.near[0] == '\0' && r->len > 1)
-		qsort(r->u.list, r->len, sizeof(struct tv), cmp_node);
+		qsort(r->u.list, r->len, sizeof(struct tmpl_value), cmp_node);
 	return 0;
 }
 
 /* Grouping: (key, record) pairs sorted by key, stable. */
 struct group_ent {
-	struct tv key;
-	struct tv val;
+	struct tmpl_value key;
+	struct tmpl_value val;
 	size_t seq;
 };
 
@@ -855,55 +867,57 @@ static int
 cmp_group(const void *a, const void *b)
 {
 	const struct group_ent *x = a, *y = b;
-	int c = tv_cmp_key(&x->key, &y->key);
+	int c = tmpl_value_cmp_key(&x->key, &y->key);
 
 	if (c != 0)
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static struct tv
-group_map(struct exec *x, struct group_ent *g, size_t n)
+static struct tmpl_value
+group_map(struct tmpl_exec *x, struct group_ent *g, size_t n)
 {
-	struct tv_map *m;
+	struct tmpl_map *m;
 	size_t i, j, k, groups = 0;
-	struct tv *l;
+	struct tmpl_value *l;
 
 	if (n > 1)
 		qsort(g, n, sizeof(*g), cmp_group);
 	for (i = 0; i < n; i++)
-		if (i == 0 || tv_cmp_key(&g[i].key, &g[i - 1].key) != 0)
+		if (i == 0 || tmpl_value_cmp_key(&g[i].key, &g[i - 1].key) != 0)
 			groups++;
-	m = tv_map_new(x->a, groups);
+	m = tmpl_value_map_new(x->a, groups);
 	k = 0;
 	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && tv_cmp_key(&g[j].key, &g[i].key) == 0; j++)
+		for (j = i;
+		     j < n && tmpl_value_cmp_key(&g[j].key, &g[i].key) == 0;
+		     j++)
 			;
-		l = arena_alloc(x->a, (j - i) * sizeof(*l));
+		l = tmpl_arena_alloc(x->a, (j - i) * sizeof(*l));
 		for (size_t t = i; t < j; t++)
 			l[t - i] = g[t].val;
 		m->keys[k] = g[i].key;
-		m->vals[k] = tv_list(l, j - i, ELEM_REC);
+		m->vals[k] = tmpl_value_list(l, j - i, ELEM_REC);
 		k++;
 	}
-	return tv_map_val(m, ELEM_LIST);
+	return tmpl_value_map(m, ELEM_LIST);
 }
 
 static int
-want_recs(struct exec *x, const struct tv *v, const char *what)
+want_recs(struct tmpl_exec *x, const struct tmpl_value *v, const char *what)
 {
 	if (v->kind == TV_LIST)
 		return 0;
 	if (v->kind == TV_MISSING || v->kind == TV_NIL)
 		return 0;
-	return exec_errorf(x, "%s: wrong argument type %s", what,
-	    tv_type_name(v));
+	return tmpl_exec_errorf(x, "%s: wrong argument type %s", what,
+	    tmpl_value_type_name(v));
 }
 
 TMPL_FN(fn_by_tag)
 {
 	struct group_ent *g;
-	struct tv tags;
+	struct tmpl_value tags;
 	size_t i, j, cnt = 0, len;
 
 	(void)n;
@@ -912,15 +926,17 @@ TMPL_FN(fn_by_tag)
 	len = a[0].kind == TV_LIST ? a[0].len : 0;
 	for (i = 0; i < len; i++) {
 		if (a[0].u.list[i].kind != TV_REC
-		    || rec_field(x, &a[0].u.list[i], "Tags", &tags) == -1)
-			return exec_errorf(x, "byTag: wrong argument type %s",
-			    tv_type_name(&a[0].u.list[i]));
+		    || tmpl_record_field(x, &a[0].u.list[i], "Tags", &tags)
+			== -1)
+			return tmpl_exec_errorf(x,
+			    "byTag: wrong argument type %s",
+			    tmpl_value_type_name(&a[0].u.list[i]));
 		cnt += tags.len;
 	}
-	g = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
+	g = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
 	cnt = 0;
 	for (i = 0; i < len; i++) {
-		rec_field(x, &a[0].u.list[i], "Tags", &tags);
+		tmpl_record_field(x, &a[0].u.list[i], "Tags", &tags);
 		for (j = 0; j < tags.len; j++) {
 			g[cnt].key = tags.u.list[j];
 			g[cnt].val = a[0].u.list[i];
@@ -935,19 +951,21 @@ TMPL_FN(fn_by_tag)
 TMPL_FN(fn_by_port)
 {
 	struct group_ent *g;
-	struct tv port;
+	struct tmpl_value port;
 	size_t i, len;
 
 	(void)n;
 	if (want_recs(x, &a[0], "byPort") == -1)
 		return -1;
 	len = a[0].kind == TV_LIST ? a[0].len : 0;
-	g = arena_alloc(x->a, (len ? len : 1) * sizeof(*g));
+	g = tmpl_arena_alloc(x->a, (len ? len : 1) * sizeof(*g));
 	for (i = 0; i < len; i++) {
 		if (a[0].u.list[i].kind != TV_REC
-		    || rec_field(x, &a[0].u.list[i], "Port", &port) == -1)
-			return exec_errorf(x, "byPort: wrong argument type %s",
-			    tv_type_name(&a[0].u.list[i]));
+		    || tmpl_record_field(x, &a[0].u.list[i], "Port", &port)
+			== -1)
+			return tmpl_exec_errorf(x,
+			    "byPort: wrong argument type %s",
+			    tmpl_value_type_name(&a[0].u.list[i]));
 		g[i].key = port;
 		g[i].val = a[0].u.list[i];
 		g[i].seq = i;
@@ -957,72 +975,73 @@ TMPL_FN(fn_by_port)
 }
 
 static int
-want_pairs(struct exec *x, const struct tv *v, const char *what)
+want_pairs(struct tmpl_exec *x, const struct tmpl_value *v, const char *what)
 {
 	size_t i;
 
 	if (v->kind != TV_LIST)
-		return exec_errorf(x, "%s: wrong argument type %s", what,
-		    tv_type_name(v));
+		return tmpl_exec_errorf(x, "%s: wrong argument type %s", what,
+		    tmpl_value_type_name(v));
 	for (i = 0; i < v->len; i++)
 		if (v->u.list[i].kind != TV_REC || v->u.list[i].rtype != REC_KV)
-			return exec_errorf(x, "%s: wrong argument type %s",
-			    what, tv_type_name(v));
+			return tmpl_exec_errorf(x, "%s: wrong argument type %s",
+			    what, tmpl_value_type_name(v));
 	return 0;
 }
 
 TMPL_FN(fn_by_key)
 {
 	struct group_ent *g;
-	struct tv_rec *nr;
-	const struct tv_rec *pr;
+	struct tmpl_record *nr;
+	const struct tmpl_record *pr;
 	const char *slash;
 	size_t i, cnt = 0;
-	struct tv outer;
+	struct tmpl_value outer;
 
 	(void)n;
 	if (want_pairs(x, &a[0], "byKey") == -1)
 		return -1;
-	g = arena_alloc(x->a, (a[0].len ? a[0].len : 1) * sizeof(*g));
+	g = tmpl_arena_alloc(x->a, (a[0].len ? a[0].len : 1) * sizeof(*g));
 	for (i = 0; i < a[0].len; i++) {
 		pr = a[0].u.list[i].u.rec;
 		slash = memchr(pr->str, '/', pr->strlen);
 		if (slash == NULL || slash + 1 == pr->str + pr->strlen)
 			continue;
-		nr = arena_alloc(x->a, sizeof(*nr));
+		nr = tmpl_arena_alloc(x->a, sizeof(*nr));
 		*nr = *pr;
 		nr->str = slash + 1;
 		nr->strlen = pr->strlen - (size_t)(slash + 1 - pr->str);
-		g[cnt].key = tv_str(pr->str, (size_t)(slash - pr->str));
-		g[cnt].val = tv_rec(nr, REC_KV);
+		g[cnt].key = tmpl_value_str(pr->str, (size_t)(slash - pr->str));
+		g[cnt].val = tmpl_value_record(nr, REC_KV);
 		g[cnt].seq = cnt;
 		cnt++;
 	}
 	outer = group_map(x, g, cnt);
 	/* Each group becomes map[rest-of-key]pair; later pairs win. */
 	for (i = 0; i < outer.u.map->n; i++) {
-		struct tv *l = outer.u.map->vals[i].u.list;
+		struct tmpl_value *l = outer.u.map->vals[i].u.list;
 		size_t ln = outer.u.map->vals[i].len, j, k = 0;
-		struct tv_map *m = tv_map_new(x->a, ln);
+		struct tmpl_map *m = tmpl_value_map_new(x->a, ln);
 
 		for (j = 0; j < ln; j++) {
-			m->keys[k]
-			    = tv_str(l[j].u.rec->str, l[j].u.rec->strlen);
+			m->keys[k] = tmpl_value_str(l[j].u.rec->str,
+			    l[j].u.rec->strlen);
 			m->vals[k] = l[j];
 			k++;
 		}
-		tv_map_sort(m);
+		tmpl_value_map_sort(m);
 		/* Drop duplicate keys, keeping the last. */
 		for (j = 0, k = 0; j < m->n; j++) {
 			if (k > 0
-			    && tv_cmp_key(&m->keys[k - 1], &m->keys[j]) == 0)
+			    && tmpl_value_cmp_key(&m->keys[k - 1], &m->keys[j])
+				== 0)
 				k--;
 			m->keys[k] = m->keys[j];
 			m->vals[k] = m->vals[j];
 			k++;
 		}
 		m->n = k;
-		outer.u.map->vals[i] = tv_map_val(m, ELEM_REC);
+		outer.u.map->vals[i] = tmpl_value_map(m, ELEM_REC);
 	}
 	outer.elem = ELEM_ANY;
 	*r = outer;
@@ -1034,40 +1053,40 @@ struct xnode {
 	const char *key;
 	size_t keylen;
 	bool leaf;
-	struct tv val;
+	struct tmpl_value val;
 	struct xnode *child;
 	struct xnode *next;
 };
 
-static struct tv
-xnode_map(struct exec *x, struct xnode *n)
+static struct tmpl_value
+xnode_map(struct tmpl_exec *x, struct xnode *n)
 {
-	struct tv_map *m;
+	struct tmpl_map *m;
 	struct xnode *c;
 	size_t cnt = 0;
 
 	for (c = n->child; c != NULL; c = c->next)
 		cnt++;
-	m = tv_map_new(x->a, cnt);
+	m = tmpl_value_map_new(x->a, cnt);
 	cnt = 0;
 	for (c = n->child; c != NULL; c = c->next) {
-		m->keys[cnt] = tv_str(c->key, c->keylen);
+		m->keys[cnt] = tmpl_value_str(c->key, c->keylen);
 		m->vals[cnt] = c->leaf ? c->val : xnode_map(x, c);
 		cnt++;
 	}
-	tv_map_sort(m);
-	return tv_map_val(m, ELEM_ANY);
+	tmpl_value_map_sort(m);
+	return tmpl_value_map(m, ELEM_ANY);
 }
 
 static struct xnode *
-xnode_get(struct exec *x, struct xnode *parent, const char *k, size_t len)
+xnode_get(struct tmpl_exec *x, struct xnode *parent, const char *k, size_t len)
 {
 	struct xnode *c;
 
 	for (c = parent->child; c != NULL; c = c->next)
 		if (c->keylen == len && memcmp(c->key, k, len) == 0)
 			return c;
-	c = arena_calloc(x->a, 1, sizeof(*c));
+	c = tmpl_arena_calloc(x->a, 1, sizeof(*c));
 	c->key = k;
 	c->keylen = len;
 	c->next = parent->child;
@@ -1080,8 +1099,8 @@ xnode_get(struct exec *x, struct xnode *parent, const char *k, size_t len)
  * maps for every directory; a leaf replaces whatever was there.
  */
 static int
-explode_one(struct exec *x, struct xnode *root, const char *k, size_t len,
-    const struct tv *val, const char *fname)
+explode_one(struct tmpl_exec *x, struct xnode *root, const char *k, size_t len,
+    const struct tmpl_value *val, const char *fname)
 {
 	struct xnode *cur = root, *c;
 	const char *slash, *whole = k;
@@ -1094,9 +1113,10 @@ explode_one(struct exec *x, struct xnode *root, const char *k, size_t len,
 			int ret;
 
 			buf_init(&b, SIZE_MAX);
-			tv_quote(&b, c->val.kind == TV_STR ? c->val.u.s : "",
+			tmpl_value_quote(&b,
+			    c->val.kind == TV_STR ? c->val.u.s : "",
 			    c->val.kind == TV_STR ? c->val.len : 0);
-			ret = exec_errorf(x,
+			ret = tmpl_exec_errorf(x,
 			    "%s: not a map: \"%.*s\": \"%.*s\" already has "
 			    "value %s",
 			    fname, (int)wlen, whole, (int)c->keylen, c->key,
@@ -1120,8 +1140,8 @@ explode_one(struct exec *x, struct xnode *root, const char *k, size_t len,
 TMPL_FN(fn_explode)
 {
 	struct xnode root;
-	const struct tv_rec *pr;
-	struct tv v;
+	const struct tmpl_record *pr;
+	struct tmpl_value v;
 	size_t i;
 
 	(void)n;
@@ -1130,7 +1150,7 @@ TMPL_FN(fn_explode)
 	memset(&root, 0, sizeof(root));
 	for (i = 0; i < a[0].len; i++) {
 		pr = a[0].u.list[i].u.rec;
-		v = tv_str(pr->str2, pr->str2len);
+		v = tmpl_value_str(pr->str2, pr->str2len);
 		if (explode_one(x, &root, pr->str, pr->strlen, &v, "explode")
 		    == -1)
 			return -1;
@@ -1140,21 +1160,21 @@ TMPL_FN(fn_explode)
 }
 
 static int
-want_imap(struct exec *x, const struct tv *v, const char *fname)
+want_imap(struct tmpl_exec *x, const struct tmpl_value *v, const char *fname)
 {
 	if (v->kind == TV_MAP && v->elem == ELEM_ANY)
 		return 0;
-	return exec_errorf(x,
+	return tmpl_exec_errorf(x,
 	    "%s: wrong type for value; expected map[string]interface {}; "
 	    "got %s",
-	    fname, tv_type_name(v));
+	    fname, tmpl_value_type_name(v));
 }
 
 /* explodeMap: the same on a map's keys, in sorted key order. */
 TMPL_FN(fn_explode_map)
 {
 	struct xnode root;
-	struct tv_map *m;
+	struct tmpl_map *m;
 	size_t i;
 
 	(void)n;
@@ -1173,7 +1193,7 @@ TMPL_FN(fn_explode_map)
 
 /* mergo's notion of an empty value, which a merge may fill in. */
 static bool
-merge_empty(const struct tv *v)
+merge_empty(const struct tmpl_value *v)
 {
 	switch (v->kind) {
 	case TV_MISSING:
@@ -1185,7 +1205,7 @@ merge_empty(const struct tv *v)
 	case TV_SCRATCH:
 		return false;
 	default:
-		return !tv_truth(v);
+		return !tmpl_value_truth(v);
 	}
 }
 
@@ -1195,21 +1215,21 @@ merge_empty(const struct tv *v)
  * replaces dst's.  The result is a new map; consul-template modifies
  * the argument's map in place.
  */
-static struct tv
-merge_maps(struct exec *x, const struct tv *dst, const struct tv *src,
-    bool override)
+static struct tmpl_value
+merge_maps(struct tmpl_exec *x, const struct tmpl_value *dst,
+    const struct tmpl_value *src, bool override)
 {
-	const struct tv_map *d = dst->u.map, *s = src->u.map;
-	struct tv_map *m;
+	const struct tmpl_map *d = dst->u.map, *s = src->u.map;
+	struct tmpl_map *m;
 	size_t nd = d != NULL ? d->n : 0, ns = s != NULL ? s->n : 0;
 	size_t i, j, k;
 	int c;
 
-	m = tv_map_new(x->a, nd + ns);
+	m = tmpl_value_map_new(x->a, nd + ns);
 	for (i = j = k = 0; i < nd || j < ns; k++) {
 		c = i >= nd   ? 1
 		    : j >= ns ? -1
-			      : tv_cmp_key(&d->keys[i], &s->keys[j]);
+			      : tmpl_value_cmp_key(&d->keys[i], &s->keys[j]);
 		if (c < 0) {
 			m->keys[k] = d->keys[i];
 			m->vals[k] = d->vals[i++];
@@ -1232,7 +1252,7 @@ merge_maps(struct exec *x, const struct tv *dst, const struct tv *src,
 		}
 	}
 	m->n = k;
-	return tv_map_val(m, ELEM_ANY);
+	return tmpl_value_map(m, ELEM_ANY);
 }
 
 TMPL_FN(fn_merge_map)
@@ -1264,7 +1284,7 @@ TMPL_FN(fn_by_meta)
 {
 	struct group_ent *g;
 	struct buf key;
-	struct tv meta, v;
+	struct tmpl_value meta, v;
 	const char *spec, *p, *e;
 	size_t speclen, i, cnt, kl;
 	long idx;
@@ -1273,24 +1293,24 @@ TMPL_FN(fn_by_meta)
 
 	(void)n;
 	buf_init(&key, TMPL_DEP_MAX * 4);
-	if (arg_str(x, a, 0, &spec, &speclen) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &spec, &speclen) == -1)
 		goto out;
 	if (a[1].kind != TV_LIST && a[1].kind != TV_MISSING
 	    && a[1].kind != TV_NIL) {
-		exec_errorf(x, "byMeta: wrong argument type %s",
-		    tv_type_name(&a[1]));
+		tmpl_exec_errorf(x, "byMeta: wrong argument type %s",
+		    tmpl_value_type_name(&a[1]));
 		goto out;
 	}
 	cnt = a[1].kind == TV_LIST ? a[1].len : 0;
-	g = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
+	g = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
 	for (i = 0; i < cnt; i++) {
 		if (a[1].u.list[i].kind != TV_REC
 		    || a[1].u.list[i].rtype != REC_HSVC) {
-			exec_errorf(x, "byMeta: wrong argument type %s",
-			    tv_type_name(&a[1].u.list[i]));
+			tmpl_exec_errorf(x, "byMeta: wrong argument type %s",
+			    tmpl_value_type_name(&a[1].u.list[i]));
 			goto out;
 		}
-		rec_field(x, &a[1].u.list[i], "ServiceMeta", &meta);
+		tmpl_record_field(x, &a[1].u.list[i], "ServiceMeta", &meta);
 		buf_reset(&key);
 		for (p = spec; p <= spec + speclen; p = e + 1) {
 			e = memchr(p, ',', (size_t)(spec + speclen - p));
@@ -1300,20 +1320,21 @@ TMPL_FN(fn_by_meta)
 			isint = kl >= 4 && memcmp(e - 4, "|int", 4) == 0;
 			if (isint)
 				kl -= 4;
-			idx = tv_map_find(meta.u.map, p, kl);
-			v = idx >= 0 ? meta.u.map->vals[idx] : tv_str("", 0);
+			idx = tmpl_value_map_find(meta.u.map, p, kl);
+			v = idx >= 0 ? meta.u.map->vals[idx]
+				     : tmpl_value_str("", 0);
 			if (p != spec)
 				buf_addc(&key, '_');
 			if (isint) {
 				char num[32], *end;
 				long long iv = 0;
 				const char *vs = v.len > 0
-				    ? arena_strndup(x->a, v.u.s, v.len)
+				    ? tmpl_arena_strndup(x->a, v.u.s, v.len)
 				    : "0";
 
 				iv = strtoll(vs, &end, 10);
 				if (*end != '\0' || end == vs) {
-					exec_errorf(x,
+					tmpl_exec_errorf(x,
 					    "cannot parse %s as number : "
 					    "strconv.Atoi: parsing \"%s\": "
 					    "invalid syntax",
@@ -1338,7 +1359,7 @@ TMPL_FN(fn_by_meta)
 			if (e == spec + speclen)
 				break;
 		}
-		g[i].key = str_new(x, buf_str(&key), key.len);
+		g[i].key = tmpl_value_strndup(x->a, buf_str(&key), key.len);
 		g[i].val = a[1].u.list[i];
 		g[i].seq = i;
 	}

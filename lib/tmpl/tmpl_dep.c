@@ -140,7 +140,7 @@ check_query(const char *q, char *err, size_t errlen, const char *what)
 }
 
 int
-dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
+tmpl_dep_parse(int kind, const char *s, struct tmpl_dep_query *q, char *canon,
     size_t canonlen, char *err, size_t errlen)
 {
 	static const char *const what[] = { "health.service", "health.connect",
@@ -332,7 +332,7 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 	};
 	char inner[TMPL_DEP_MAX + 1], canon[2 * TMPL_DEP_MAX + 64];
 	char enc[3 * TMPL_DEP_MAX + 8];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	size_t i, len = strlen(dep), plen;
 	int kind = -1;
 
@@ -368,7 +368,8 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 		snprintf(err, errlen, "unknown dependency \"%s\"", dep);
 		return -1;
 	}
-	if (dep_parse(kind, inner, &q, canon, sizeof(canon), err, errlen) == -1)
+	if (tmpl_dep_parse(kind, inner, &q, canon, sizeof(canon), err, errlen)
+	    == -1)
 		return -1;
 	pct_encode(enc, sizeof(enc), q.name, true);
 	switch (kind) {

@@ -61,21 +61,22 @@ pad(struct buf *b, const struct spec *sp, const char *s, size_t n, bool numeric)
 }
 
 static void
-bad_verb(struct exec *x, struct buf *b, char verb, const struct tv *v)
+bad_verb(struct tmpl_exec *x, struct buf *b, char verb,
+    const struct tmpl_value *v)
 {
 	buf_addf(b, "%%!%c(", verb);
 	if (v->kind == TV_MISSING || v->kind == TV_NIL)
 		buf_addstr(b, "<nil>");
 	else {
-		buf_addstr(b, tv_type_name(v));
+		buf_addstr(b, tmpl_value_type_name(v));
 		buf_addc(b, '=');
-		tv_print(x, b, v);
+		tmpl_value_print(x, b, v);
 	}
 	buf_addc(b, ')');
 }
 
 static void
-fmt_int(struct buf *t, const struct spec *sp, const struct tv *v)
+fmt_int(struct buf *t, const struct spec *sp, const struct tmpl_value *v)
 {
 	char f[32];
 	size_t o = 0;
@@ -144,8 +145,8 @@ fmt_int(struct buf *t, const struct spec *sp, const struct tv *v)
 }
 
 static void
-fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
-    const struct tv *v)
+fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
+    const struct tmpl_value *v)
 {
 	struct buf t;
 	size_t i;
@@ -155,11 +156,11 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 	switch (sp->verb) {
 	case 'v':
 		if (v->kind == TV_FLOAT)
-			tv_fmt_float(&t, v->u.f, 'g', sp->prec);
+			tmpl_value_fmt_float(&t, v->u.f, 'g', sp->prec);
 		else if (v->kind == TV_INT && (sp->plus || sp->space))
 			fmt_int(&t, sp, v);
 		else
-			tv_print(x, &t, v);
+			tmpl_value_print(x, &t, v);
 		numeric = v->kind == TV_INT || v->kind == TV_FLOAT;
 		break;
 	case 's':
@@ -179,13 +180,13 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			buf_add(&t, v->u.s, n);
 		} else if (v->kind == TV_LIST || v->kind == TV_MAP
 		    || v->kind == TV_REC || v->kind == TV_BOOL)
-			tv_print(x, &t, v);
+			tmpl_value_print(x, &t, v);
 		else
 			bad_verb(x, &t, 's', v);
 		break;
 	case 'q':
 		if (v->kind == TV_STR)
-			tv_quote(&t, v->u.s, v->len);
+			tmpl_value_quote(&t, v->u.s, v->len);
 		else if (v->kind == TV_INT) {
 			buf_addc(&t, '\'');
 			fmt_int(&t,
@@ -259,7 +260,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 				buf_addc(&t, '+');
 			else if (sp->space && v->u.f >= 0)
 				buf_addc(&t, ' ');
-			tv_fmt_float(&t, v->u.f,
+			tmpl_value_fmt_float(&t, v->u.f,
 			    sp->verb == 'F' ? 'f' : sp->verb, sp->prec);
 			numeric = true;
 		} else
@@ -279,7 +280,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 }
 
 static int
-star(const struct tv *args, size_t nargs, size_t *ai, int *out)
+star(const struct tmpl_value *args, size_t nargs, size_t *ai, int *out)
 {
 	if (*ai >= nargs || args[*ai].kind != TV_INT)
 		return -1;
@@ -291,8 +292,8 @@ star(const struct tv *args, size_t nargs, size_t *ai, int *out)
 }
 
 int
-fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
-    const struct tv *args, size_t nargs)
+tmpl_fmt_sprintf(struct tmpl_exec *x, struct buf *b, const char *f, size_t flen,
+    const struct tmpl_value *args, size_t nargs)
 {
 	struct spec sp;
 	size_t i = 0, ai = 0;
@@ -376,9 +377,9 @@ fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
 			    || args[ai].kind == TV_NIL)
 				buf_addstr(b, "<nil>");
 			else {
-				buf_addstr(b, tv_type_name(&args[ai]));
+				buf_addstr(b, tmpl_value_type_name(&args[ai]));
 				buf_addc(b, '=');
-				tv_print(x, b, &args[ai]);
+				tmpl_value_print(x, b, &args[ai]);
 			}
 			if (ai + 1 < nargs)
 				buf_addstr(b, ", ");

@@ -6,7 +6,7 @@
  * argument order, scratch, loop, JSON).  Consul data functions live in
  * tmpl_consul.c, encodings and hashes in tmpl_codec.c.  Every function
  * takes its operands with the piped value last and reports failures
- * through exec_errorf, which names the function.
+ * through tmpl_exec_errorf, which names the function.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,8 +19,8 @@
 #include "xmalloc.h"
 
 int
-arg_str(struct exec *x, const struct tv *args, size_t i, const char **s,
-    size_t *len)
+tmpl_exec_arg_str(struct tmpl_exec *x, const struct tmpl_value *args, size_t i,
+    const char **s, size_t *len)
 {
 	/*
 	 * Set on failure too: callers return at once then, but gcc -O3
@@ -35,15 +35,16 @@ arg_str(struct exec *x, const struct tv *args, size_t i, const char **s,
 	}
 	/* Go's wording, plus which argument (the piped value is last). */
 	if (args[i].kind == TV_MISSING)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "invalid value; expected string (argument %zu)", i + 1);
-	return exec_errorf(x,
+	return tmpl_exec_errorf(x,
 	    "wrong type for value; expected string; got %s (argument %zu)",
-	    tv_type_name(&args[i]), i + 1);
+	    tmpl_value_type_name(&args[i]), i + 1);
 }
 
 int
-arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v)
+tmpl_exec_arg_int(struct tmpl_exec *x, const struct tmpl_value *args, size_t i,
+    int64_t *v)
 {
 	if (args[i].kind == TV_INT) {
 		*v = args[i].u.i;
@@ -54,36 +55,20 @@ arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v)
 		*v = (int64_t)args[i].u.f;
 		return 0;
 	}
-	return exec_errorf(x,
+	return tmpl_exec_errorf(x,
 	    "wrong type for value; expected int; got %s (argument %zu)",
-	    tv_type_name(&args[i]), i + 1);
-}
-
-struct tv
-str_new(struct exec *x, const char *s, size_t len)
-{
-	return tv_str(arena_strndup(x->a, s, len), len);
-}
-
-/* Copies a buf into the arena as a string value and clears the buf. */
-struct tv
-str_from_buf(struct exec *x, struct buf *b)
-{
-	struct tv v;
-
-	v = str_new(x, b->data != NULL ? b->data : "", b->len);
-	buf_clear(b);
-	return v;
+	    tmpl_value_type_name(&args[i]), i + 1);
 }
 
 /* Built-ins. */
 
 static int
-fn_not(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_not(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)x;
 	(void)n;
-	*r = tv_bool(!tv_truth(&a[0]));
+	*r = tmpl_value_bool(!tmpl_value_truth(&a[0]));
 	return 0;
 }
 
@@ -96,7 +81,7 @@ enum basic {
 };
 
 static int
-basic_kind(const struct tv *v)
+basic_kind(const struct tmpl_value *v)
 {
 	switch (v->kind) {
 	case TV_BOOL:
@@ -113,7 +98,7 @@ basic_kind(const struct tv *v)
 }
 
 static int
-str_cmp(const struct tv *a, const struct tv *b)
+str_cmp(const struct tmpl_value *a, const struct tmpl_value *b)
 {
 	size_t n = a->len < b->len ? a->len : b->len;
 	int c = n > 0 ? memcmp(a->u.s, b->u.s, n) : 0;
@@ -125,7 +110,7 @@ str_cmp(const struct tv *a, const struct tv *b)
 
 /* Go's eq for two values: 1 equal, 0 not, -1 error. */
 static int
-eq2(struct exec *x, const struct tv *a, const struct tv *b)
+eq2(struct tmpl_exec *x, const struct tmpl_value *a, const struct tmpl_value *b)
 {
 	int ka = basic_kind(a), kb = basic_kind(b);
 
@@ -138,7 +123,7 @@ eq2(struct exec *x, const struct tv *a, const struct tv *b)
 				    == (b->kind == TV_MISSING
 					|| b->kind == TV_NIL);
 		}
-		return exec_errorf(x, "incompatible types for comparison");
+		return tmpl_exec_errorf(x, "incompatible types for comparison");
 	}
 	switch (ka) {
 	case B_BOOL:
@@ -157,22 +142,23 @@ eq2(struct exec *x, const struct tv *a, const struct tv *b)
 		return 1;
 	if (a->kind == TV_REC && b->kind == TV_REC)
 		return a->u.rec == b->u.rec;
-	return exec_errorf(x, "non-comparable type %s", tv_type_name(a));
+	return tmpl_exec_errorf(x, "non-comparable type %s",
+	    tmpl_value_type_name(a));
 }
 
 static int
-fn_eq(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_eq(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	size_t i;
 	int e;
 
-	*r = tv_bool(false);
+	*r = tmpl_value_bool(false);
 	for (i = 1; i < n; i++) {
 		e = eq2(x, &a[0], &a[i]);
 		if (e == -1)
 			return -1;
 		if (e == 1) {
-			*r = tv_bool(true);
+			*r = tmpl_value_bool(true);
 			break;
 		}
 	}
@@ -180,7 +166,7 @@ fn_eq(struct exec *x, struct tv *a, size_t n, struct tv *r)
 }
 
 static int
-fn_ne(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_ne(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	int e;
 
@@ -188,20 +174,20 @@ fn_ne(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	e = eq2(x, &a[0], &a[1]);
 	if (e == -1)
 		return -1;
-	*r = tv_bool(e == 0);
+	*r = tmpl_value_bool(e == 0);
 	return 0;
 }
 
 /* Go's lt: -1 error, else 1 when a < b. */
 static int
-lt2(struct exec *x, const struct tv *a, const struct tv *b)
+lt2(struct tmpl_exec *x, const struct tmpl_value *a, const struct tmpl_value *b)
 {
 	int ka = basic_kind(a), kb = basic_kind(b);
 
 	if (ka == B_INVALID || kb == B_INVALID || ka == B_BOOL || kb == B_BOOL)
-		return exec_errorf(x, "invalid type for comparison");
+		return tmpl_exec_errorf(x, "invalid type for comparison");
 	if (ka != kb)
-		return exec_errorf(x, "incompatible types for comparison");
+		return tmpl_exec_errorf(x, "incompatible types for comparison");
 	switch (ka) {
 	case B_INT:
 		return a->u.i < b->u.i;
@@ -213,19 +199,19 @@ lt2(struct exec *x, const struct tv *a, const struct tv *b)
 }
 
 static int
-fn_lt(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_lt(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	int v = lt2(x, &a[0], &a[1]);
 
 	(void)n;
 	if (v == -1)
 		return -1;
-	*r = tv_bool(v == 1);
+	*r = tmpl_value_bool(v == 1);
 	return 0;
 }
 
 static int
-fn_le(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_le(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	int v = lt2(x, &a[0], &a[1]), e = 0;
 
@@ -234,12 +220,12 @@ fn_le(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		return -1;
 	if (v == 0 && (e = eq2(x, &a[0], &a[1])) == -1)
 		return -1;
-	*r = tv_bool(v == 1 || e == 1);
+	*r = tmpl_value_bool(v == 1 || e == 1);
 	return 0;
 }
 
 static int
-fn_gt(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_gt(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	if (fn_le(x, a, n, r) == -1)
 		return -1;
@@ -248,7 +234,7 @@ fn_gt(struct exec *x, struct tv *a, size_t n, struct tv *r)
 }
 
 static int
-fn_ge(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_ge(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	if (fn_lt(x, a, n, r) == -1)
 		return -1;
@@ -257,29 +243,33 @@ fn_ge(struct exec *x, struct tv *a, size_t n, struct tv *r)
 }
 
 static int
-fn_len(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_len(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	switch (a[0].kind) {
 	case TV_STR:
 	case TV_LIST:
-		*r = tv_int(a[0].len);
+		*r = tmpl_value_int(a[0].len);
 		return 0;
 	case TV_MAP:
-		*r = tv_int(a[0].u.map != NULL ? (int64_t)a[0].u.map->n : 0);
+		*r = tmpl_value_int(
+		    a[0].u.map != NULL ? (int64_t)a[0].u.map->n : 0);
 		return 0;
 	case TV_MISSING:
 	case TV_NIL:
-		return exec_errorf(x, "len of nil pointer");
+		return tmpl_exec_errorf(x, "len of nil pointer");
 	default:
-		return exec_errorf(x, "len of type %s", tv_type_name(&a[0]));
+		return tmpl_exec_errorf(x, "len of type %s",
+		    tmpl_value_type_name(&a[0]));
 	}
 }
 
 static int
-fn_index(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
-	struct tv v = a[0];
+	struct tmpl_value v = a[0];
 	size_t i;
 	int64_t k;
 	long idx;
@@ -289,22 +279,23 @@ fn_index(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		case TV_LIST:
 		case TV_STR:
 			if (a[i].kind != TV_INT)
-				return exec_errorf(x,
+				return tmpl_exec_errorf(x,
 				    "cannot index slice/array "
 				    "with type %s",
-				    tv_type_name(&a[i]));
+				    tmpl_value_type_name(&a[i]));
 			k = a[i].u.i;
 			if (k < 0 || (uint64_t)k >= v.len)
-				return exec_errorf(x,
+				return tmpl_exec_errorf(x,
 				    "index out of range: %lld", (long long)k);
 			if (v.kind == TV_STR)
-				v = tv_int((unsigned char)v.u.s[k]);
+				v = tmpl_value_int((unsigned char)v.u.s[k]);
 			else
 				v = v.u.list[k];
 			break;
 		case TV_MAP:
 			if (a[i].kind == TV_STR)
-				idx = tv_map_find(v.u.map, a[i].u.s, a[i].len);
+				idx = tmpl_value_map_find(v.u.map, a[i].u.s,
+				    a[i].len);
 			else if (a[i].kind == TV_INT) {
 				idx = -1;
 				for (size_t j = 0;
@@ -313,31 +304,32 @@ fn_index(struct exec *x, struct tv *a, size_t n, struct tv *r)
 					    && v.u.map->keys[j].u.i == a[i].u.i)
 						idx = (long)j;
 			} else
-				return exec_errorf(x,
+				return tmpl_exec_errorf(x,
 				    "value has type %s; should "
 				    "be string",
-				    tv_type_name(&a[i]));
+				    tmpl_value_type_name(&a[i]));
 			if (idx >= 0)
 				v = v.u.map->vals[idx];
 			else {
 				switch (v.elem) {
 				case ELEM_STR:
-					v = tv_str("", 0);
+					v = tmpl_value_str("", 0);
 					break;
 				case ELEM_LIST:
-					v = tv_list(NULL, 0, ELEM_REC);
+					v = tmpl_value_list(NULL, 0, ELEM_REC);
 					break;
 				default:
-					v = tv_missing();
+					v = tmpl_value_missing();
 				}
 			}
 			break;
 		case TV_MISSING:
 		case TV_NIL:
-			return exec_errorf(x, "index of untyped nil");
+			return tmpl_exec_errorf(x, "index of untyped nil");
 		default:
-			return exec_errorf(x, "can't index item of type %s",
-			    tv_type_name(&v));
+			return tmpl_exec_errorf(x,
+			    "can't index item of type %s",
+			    tmpl_value_type_name(&v));
 		}
 	}
 	*r = v;
@@ -346,7 +338,8 @@ fn_index(struct exec *x, struct tv *a, size_t n, struct tv *r)
 
 /* fmt.Sprint: spaces between operands when neither is a string. */
 static int
-fn_print(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	size_t i;
@@ -355,14 +348,15 @@ fn_print(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	for (i = 0; i < n; i++) {
 		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
 			buf_addc(&b, ' ');
-		tv_print(x, &b, &a[i]);
+		tmpl_value_print(x, &b, &a[i]);
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
 static int
-fn_println(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	size_t i;
@@ -371,34 +365,36 @@ fn_println(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(&b, ' ');
-		tv_print(x, &b, &a[i]);
+		tmpl_value_print(x, &b, &a[i]);
 	}
 	buf_addc(&b, '\n');
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
 static int
-fn_printf(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_printf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	const char *f;
 	size_t flen;
 
-	if (arg_str(x, a, 0, &f, &flen) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1)
 		return -1;
 	buf_init(&b, SIZE_MAX);
-	if (fmt_sprintf(x, &b, f, flen, a + 1, n - 1) == -1) {
+	if (tmpl_fmt_sprintf(x, &b, f, flen, a + 1, n - 1) == -1) {
 		buf_clear(&b);
 		return -1;
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
-/* and / or are evaluated lazily by the evaluator (FN_NOCALL). */
+/* and / or are evaluated lazily by the evaluator (TMPL_FUNC_LAZY). */
 static int
-fn_lazy(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_lazy(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)x;
 	(void)a;
@@ -409,9 +405,9 @@ fn_lazy(struct exec *x, struct tv *a, size_t n, struct tv *r)
 
 /* consul-template's in: list membership or substring. */
 static bool
-in_list(const struct tv *l, const struct tv *v)
+in_list(const struct tmpl_value *l, const struct tmpl_value *v)
 {
-	const struct tv *e;
+	const struct tmpl_value *e;
 	size_t i;
 
 	if (l->kind == TV_LIST) {
@@ -444,111 +440,118 @@ in_list(const struct tv *l, const struct tv *v)
 }
 
 static int
-fn_in(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_in(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	(void)x;
 	(void)n;
-	*r = tv_bool(in_list(&a[0], &a[1]));
+	*r = tmpl_value_bool(in_list(&a[0], &a[1]));
 	return 0;
 }
 
 static int
-fn_contains(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_contains(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)x;
 	(void)n;
-	*r = tv_bool(in_list(&a[1], &a[0]));
+	*r = tmpl_value_bool(in_list(&a[1], &a[0]));
 	return 0;
 }
 
 /* containsAll/Any/None/NotAll NEEDLES HAYSTACK */
 static int
-contains_some(struct exec *x, struct tv *a, int mode, struct tv *r)
+contains_some(struct tmpl_exec *x, struct tmpl_value *a, int mode,
+    struct tmpl_value *r)
 {
 	size_t i, hits = 0, n;
 
 	if ((a[0].kind != TV_LIST || a[0].elem != ELEM_ANY)
 	    && a[0].kind != TV_MISSING && a[0].kind != TV_NIL)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "wrong type for value; expected "
 		    "[]interface {}; got %s",
-		    tv_type_name(&a[0]));
+		    tmpl_value_type_name(&a[0]));
 	n = a[0].kind == TV_LIST ? a[0].len : 0;
 	for (i = 0; i < n; i++)
 		if (in_list(&a[1], &a[0].u.list[i]))
 			hits++;
 	switch (mode) {
 	case 0:
-		*r = tv_bool(hits == n);
+		*r = tmpl_value_bool(hits == n);
 		break;
 	case 1:
-		*r = tv_bool(hits > 0);
+		*r = tmpl_value_bool(hits > 0);
 		break;
 	case 2:
-		*r = tv_bool(hits == 0);
+		*r = tmpl_value_bool(hits == 0);
 		break;
 	default:
-		*r = tv_bool(hits < n);
+		*r = tmpl_value_bool(hits < n);
 	}
 	return 0;
 }
 
 static int
-fn_contains_all(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_contains_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 0, r);
 }
 
 static int
-fn_contains_any(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_contains_any(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 1, r);
 }
 
 static int
-fn_contains_none(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_contains_none(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 2, r);
 }
 
 static int
-fn_contains_notall(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_contains_notall(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 3, r);
 }
 
 static int
-fn_join(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	const char *sep;
 	size_t seplen, i;
 
 	(void)n;
-	if (arg_str(x, a, 0, &sep, &seplen) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1)
 		return -1;
 	if (a[1].kind != TV_LIST || a[1].elem != ELEM_STR)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "wrong type for value; expected "
 		    "[]string; got %s",
-		    tv_type_name(&a[1]));
+		    tmpl_value_type_name(&a[1]));
 	for (i = 0; i < a[1].len; i++)
 		if (a[1].u.list[i].kind != TV_STR)
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "wrong type for value; expected "
 			    "[]string; got %s",
-			    tv_type_name(&a[1]));
+			    tmpl_value_type_name(&a[1]));
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < a[1].len; i++) {
 		if (i > 0)
 			buf_add(&b, sep, seplen);
 		buf_add(&b, a[1].u.list[i].u.s, a[1].u.list[i].len);
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
@@ -571,16 +574,16 @@ trim_space(const char **s, size_t *len)
 }
 
 /* Go's strings.Split (sep "" splits into bytes of UTF-8 runes). */
-static struct tv
-split_str(struct exec *x, const char *s, size_t len, const char *sep,
+static struct tmpl_value
+split_str(struct tmpl_exec *x, const char *s, size_t len, const char *sep,
     size_t seplen)
 {
-	struct tv *l;
+	struct tmpl_value *l;
 	const char *p, *q;
 	size_t n = 1, i;
 
 	if (seplen == 0) {
-		l = arena_alloc(x->a, (len ? len : 1) * sizeof(*l));
+		l = tmpl_arena_alloc(x->a, (len ? len : 1) * sizeof(*l));
 		n = 0;
 		for (i = 0; i < len;) {
 			size_t w = 1;
@@ -594,36 +597,39 @@ split_str(struct exec *x, const char *s, size_t len, const char *sep,
 				w = 2;
 			if (i + w > len)
 				w = 1;
-			l[n++] = tv_str(s + i, w);
+			l[n++] = tmpl_value_str(s + i, w);
 			i += w;
 		}
-		return tv_list(l, n, ELEM_STR);
+		return tmpl_value_list(l, n, ELEM_STR);
 	}
 	for (p = s; (q = memmem(p, len - (size_t)(p - s), sep, seplen)) != NULL;
 	     p = q + seplen)
 		n++;
-	l = arena_alloc(x->a, n * sizeof(*l));
+	l = tmpl_arena_alloc(x->a, n * sizeof(*l));
 	i = 0;
 	for (p = s; (q = memmem(p, len - (size_t)(p - s), sep, seplen)) != NULL;
 	     p = q + seplen)
-		l[i++] = tv_str(p, (size_t)(q - p));
-	l[i++] = tv_str(p, len - (size_t)(p - s));
-	return tv_list(l, i, ELEM_STR);
+		l[i++] = tmpl_value_str(p, (size_t)(q - p));
+	l[i++] = tmpl_value_str(p, len - (size_t)(p - s));
+	return tmpl_value_list(l, i, ELEM_STR);
 }
 
 static int
-fn_split(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_split(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *sep, *s;
 	size_t seplen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &sep, &seplen) == -1
-	    || arg_str(x, a, 1, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	trim_space(&s, &len);
 	if (len == 0) {
-		*r = tv_list(arena_alloc(x->a, sizeof(struct tv)), 0, ELEM_STR);
+		*r = tmpl_value_list(
+		    tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)), 0,
+		    ELEM_STR);
 		return 0;
 	}
 	*r = split_str(x, s, len, sep, seplen);
@@ -631,16 +637,17 @@ fn_split(struct exec *x, struct tv *a, size_t n, struct tv *r)
 }
 
 static int
-fn_replace_all(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *f, *t, *s, *p, *q;
 	size_t flen, tlen, len, i;
 	struct buf b;
 
 	(void)n;
-	if (arg_str(x, a, 0, &f, &flen) == -1
-	    || arg_str(x, a, 1, &t, &tlen) == -1
-	    || arg_str(x, a, 2, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &t, &tlen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
 	buf_init(&b, SIZE_MAX);
 	if (flen == 0) {
@@ -652,7 +659,7 @@ fn_replace_all(struct exec *x, struct tv *a, size_t n, struct tv *r)
 			    || ((unsigned char)s[i + 1] & 0xc0) != 0x80)
 				buf_add(&b, t, tlen);
 		}
-		*r = str_from_buf(x, &b);
+		*r = tmpl_value_from_buf(x->a, &b);
 		return 0;
 	}
 	for (p = s; (q = memmem(p, len - (size_t)(p - s), f, flen)) != NULL;
@@ -661,21 +668,22 @@ fn_replace_all(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		buf_add(&b, t, tlen);
 	}
 	buf_add(&b, p, len - (size_t)(p - s));
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
 static int
-case_map(struct exec *x, struct tv *a, int mode, struct tv *r)
+case_map(struct tmpl_exec *x, struct tmpl_value *a, int mode,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len, i;
 	char *d;
 	bool sep = true;
 
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
-	d = arena_strndup(x->a, s, len);
+	d = tmpl_arena_strndup(x->a, s, len);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)d[i];
 
@@ -690,54 +698,59 @@ case_map(struct exec *x, struct tv *a, int mode, struct tv *r)
 			sep = !(isalnum(c) || c == '_' || c >= 0x80);
 		}
 	}
-	*r = tv_str(d, len);
+	*r = tmpl_value_str(d, len);
 	return 0;
 }
 
 static int
-fn_to_lower(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, 0, r);
 }
 
 static int
-fn_to_upper(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, 1, r);
 }
 
 static int
-fn_to_title(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_title(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, 2, r);
 }
 
 static int
-fn_trim_space(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_trim_space(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	trim_space(&s, &len);
-	*r = tv_str(s, len);
+	*r = tmpl_value_str(s, len);
 	return 0;
 }
 
 static int
-fn_trim(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *cut, *s;
 	size_t cutlen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &cut, &cutlen) == -1
-	    || arg_str(x, a, 1, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &cut, &cutlen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	while (len > 0 && memchr(cut, s[0], cutlen) != NULL) {
 		s++;
@@ -745,46 +758,49 @@ fn_trim(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	}
 	while (len > 0 && memchr(cut, s[len - 1], cutlen) != NULL)
 		len--;
-	*r = tv_str(s, len);
+	*r = tmpl_value_str(s, len);
 	return 0;
 }
 
 static int
-fn_trim_prefix(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *p, *s;
 	size_t plen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &p, &plen) == -1
-	    || arg_str(x, a, 1, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (len >= plen && memcmp(s, p, plen) == 0) {
 		s += plen;
 		len -= plen;
 	}
-	*r = tv_str(s, len);
+	*r = tmpl_value_str(s, len);
 	return 0;
 }
 
 static int
-fn_trim_suffix(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_trim_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *p, *s;
 	size_t plen, len;
 
 	(void)n;
-	if (arg_str(x, a, 0, &p, &plen) == -1
-	    || arg_str(x, a, 1, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (len >= plen && memcmp(s + len - plen, p, plen) == 0)
 		len -= plen;
-	*r = tv_str(s, len);
+	*r = tmpl_value_str(s, len);
 	return 0;
 }
 
 static int
-fn_indent(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_indent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len, i;
@@ -793,14 +809,15 @@ fn_indent(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	bool bol = true;
 
 	(void)n;
-	if (arg_int(x, a, 0, &sp) == -1 || arg_str(x, a, 1, &s, &len) == -1)
+	if (tmpl_exec_arg_int(x, a, 0, &sp) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
 	if (sp < 0)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "indent value must be a positive "
 		    "integer");
 	if (sp > TMPL_MAX_WIDTH)
-		return exec_errorf(x, "indent value too large");
+		return tmpl_exec_errorf(x, "indent value too large");
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < len; i++) {
 		if (bol && s[i] != '\n')
@@ -809,51 +826,54 @@ fn_indent(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		buf_addc(&b, s[i]);
 		bol = s[i] == '\n';
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
 static int
-fn_parse_json(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_parse_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
 	cJSON *j;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (len == 0) {
-		*r = tv_map_val(tv_map_new(x->a, 0), ELEM_ANY);
+		*r = tmpl_value_map(tmpl_value_map_new(x->a, 0), ELEM_ANY);
 		return 0;
 	}
 	j = cJSON_ParseWithLength(s, len);
 	if (j == NULL)
-		return exec_errorf(x, "invalid JSON");
-	*r = tv_from_json(x->a, j);
+		return tmpl_exec_errorf(x, "invalid JSON");
+	*r = tmpl_value_from_json(x->a, j);
 	cJSON_Delete(j);
 	return 0;
 }
 
 static int
-to_json(struct exec *x, struct tv *a, bool esc, int indent, struct tv *r)
+to_json(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	const char *s;
 	size_t len;
 
 	buf_init(&b, SIZE_MAX);
-	tv_json(x, &b, &a[0], esc, indent, 0);
+	tmpl_value_json(x, &b, &a[0], esc, indent, 0);
 	s = b.data != NULL ? b.data : "";
 	len = b.len;
 	trim_space(&s, &len);
-	*r = str_new(x, s, len);
+	*r = tmpl_value_strndup(x->a, s, len);
 	buf_clear(&b);
 	return 0;
 }
 
 static int
-fn_to_json(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return to_json(x, a, true, 0, r);
@@ -861,18 +881,19 @@ fn_to_json(struct exec *x, struct tv *a, size_t n, struct tv *r)
 
 /* The pretty forms take map[string]interface{} in consul-template. */
 static int
-want_map(struct exec *x, const struct tv *v)
+want_map(struct tmpl_exec *x, const struct tmpl_value *v)
 {
 	if (v->kind == TV_MAP && v->elem == ELEM_ANY)
 		return 0;
-	return exec_errorf(x,
+	return tmpl_exec_errorf(x,
 	    "wrong type for value; expected map[string]interface {}; "
 	    "got %s",
-	    tv_type_name(v));
+	    tmpl_value_type_name(v));
 }
 
 static int
-fn_to_json_pretty(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_json_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	if (want_map(x, &a[0]) == -1)
@@ -881,14 +902,16 @@ fn_to_json_pretty(struct exec *x, struct tv *a, size_t n, struct tv *r)
 }
 
 static int
-fn_to_ujson(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_ujson(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return to_json(x, a, false, 0, r);
 }
 
 static int
-fn_to_ujson_pretty(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_to_ujson_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	if (want_map(x, &a[0]) == -1)
@@ -897,7 +920,8 @@ fn_to_ujson_pretty(struct exec *x, struct tv *a, size_t n, struct tv *r)
 }
 
 static int
-fn_parse_int(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_parse_int(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -905,24 +929,26 @@ fn_parse_int(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	long long v;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (len == 0) {
-		*r = tv_int(0);
+		*r = tmpl_value_int(0);
 		return 0;
 	}
-	c = arena_strndup(x->a, s, len);
+	c = tmpl_arena_strndup(x->a, s, len);
 	errno = 0;
 	v = strtoll(c, &end, 10);
 	if (*end != '\0' || isspace((unsigned char)c[0]) || errno != 0)
-		return exec_errorf(x, "strconv.ParseInt: parsing \"%s\": %s", c,
+		return tmpl_exec_errorf(x,
+		    "strconv.ParseInt: parsing \"%s\": %s", c,
 		    errno == ERANGE ? "value out of range" : "invalid syntax");
-	*r = tv_int(v);
+	*r = tmpl_value_int(v);
 	return 0;
 }
 
 static int
-fn_parse_uint(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_parse_uint(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -930,27 +956,28 @@ fn_parse_uint(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	unsigned long long v;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (len == 0) {
-		*r = tv_int(0);
+		*r = tmpl_value_int(0);
 		r->isuint = 1;
 		return 0;
 	}
-	c = arena_strndup(x->a, s, len);
+	c = tmpl_arena_strndup(x->a, s, len);
 	errno = 0;
 	v = strtoull(c, &end, 10);
 	if (*end != '\0' || !isdigit((unsigned char)c[0]) || errno != 0)
-		return exec_errorf(x, "strconv.ParseUint: parsing \"%s\": %s",
-		    c,
+		return tmpl_exec_errorf(x,
+		    "strconv.ParseUint: parsing \"%s\": %s", c,
 		    errno == ERANGE ? "value out of range" : "invalid syntax");
-	*r = tv_int((int64_t)v);
+	*r = tmpl_value_int((int64_t)v);
 	r->isuint = 1;
 	return 0;
 }
 
 static int
-fn_parse_float(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_parse_float(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -958,25 +985,26 @@ fn_parse_float(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	double v;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (len == 0) {
-		*r = tv_float(0);
+		*r = tmpl_value_float(0);
 		return 0;
 	}
-	c = arena_strndup(x->a, s, len);
+	c = tmpl_arena_strndup(x->a, s, len);
 	v = strtod(c, &end);
 	if (*end != '\0' || isspace((unsigned char)c[0]))
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "strconv.ParseFloat: parsing \"%s\": "
 		    "invalid syntax",
 		    c);
-	*r = tv_float(v);
+	*r = tmpl_value_float(v);
 	return 0;
 }
 
 static int
-fn_parse_bool(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_parse_bool(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	static const char *const t[]
 	    = { "1", "t", "T", "TRUE", "true", "True" };
@@ -986,23 +1014,23 @@ fn_parse_bool(struct exec *x, struct tv *a, size_t n, struct tv *r)
 	size_t len, i;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (len == 0) {
-		*r = tv_bool(false);
+		*r = tmpl_value_bool(false);
 		return 0;
 	}
 	for (i = 0; i < 6; i++) {
 		if (strlen(t[i]) == len && memcmp(t[i], s, len) == 0) {
-			*r = tv_bool(true);
+			*r = tmpl_value_bool(true);
 			return 0;
 		}
 		if (strlen(f[i]) == len && memcmp(f[i], s, len) == 0) {
-			*r = tv_bool(false);
+			*r = tmpl_value_bool(false);
 			return 0;
 		}
 	}
-	return exec_errorf(x,
+	return tmpl_exec_errorf(x,
 	    "strconv.ParseBool: parsing \"%.*s\": invalid "
 	    "syntax",
 	    (int)len, s);
@@ -1023,54 +1051,58 @@ static const char *const math_names[] = { "add", "subtract", "multiply",
 	"divide", "modulo", "minimum", "maximum" };
 
 static int
-math(struct exec *x, struct tv *args, int op, struct tv *r)
+math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 {
-	const struct tv *a = &args[1], *b = &args[0];
+	const struct tmpl_value *a = &args[1], *b = &args[0];
 	double fa, fb, fr;
 	int64_t ia, ib;
 
 	if (a->kind != TV_INT && a->kind != TV_FLOAT)
-		return exec_errorf(x, "%s: unknown type for %s (%s)",
-		    math_names[op], "a", tv_type_name(a));
+		return tmpl_exec_errorf(x, "%s: unknown type for %s (%s)",
+		    math_names[op], "a", tmpl_value_type_name(a));
 	if (b->kind != TV_INT && b->kind != TV_FLOAT)
-		return exec_errorf(x, "%s: unknown type for %s (%s)",
-		    math_names[op], "b", tv_type_name(b));
+		return tmpl_exec_errorf(x, "%s: unknown type for %s (%s)",
+		    math_names[op], "b", tmpl_value_type_name(b));
 	if (a->kind == TV_INT && b->kind == TV_INT) {
 		ia = a->u.i;
 		ib = b->u.i;
 		switch (op) {
 		case M_ADD:
-			*r = tv_int((int64_t)((uint64_t)ia + (uint64_t)ib));
+			*r = tmpl_value_int(
+			    (int64_t)((uint64_t)ia + (uint64_t)ib));
 			break;
 		case M_SUB:
-			*r = tv_int((int64_t)((uint64_t)ia - (uint64_t)ib));
+			*r = tmpl_value_int(
+			    (int64_t)((uint64_t)ia - (uint64_t)ib));
 			break;
 		case M_MUL:
-			*r = tv_int((int64_t)((uint64_t)ia * (uint64_t)ib));
+			*r = tmpl_value_int(
+			    (int64_t)((uint64_t)ia * (uint64_t)ib));
 			break;
 		case M_DIV:
 		case M_MOD:
 			if (ib == 0)
-				return exec_errorf(x,
+				return tmpl_exec_errorf(x,
 				    "runtime error: integer "
 				    "divide by zero");
 			if (ib == -1)
-				*r = tv_int(op == M_DIV
+				*r = tmpl_value_int(op == M_DIV
 					? (int64_t)(0 - (uint64_t)ia)
 					: 0);
 			else
-				*r = tv_int(op == M_DIV ? ia / ib : ia % ib);
+				*r = tmpl_value_int(
+				    op == M_DIV ? ia / ib : ia % ib);
 			break;
 		case M_MIN:
-			*r = tv_int(ia < ib ? ia : ib);
+			*r = tmpl_value_int(ia < ib ? ia : ib);
 			break;
 		default:
-			*r = tv_int(ia > ib ? ia : ib);
+			*r = tmpl_value_int(ia > ib ? ia : ib);
 		}
 		return 0;
 	}
 	if (op == M_MOD)
-		return exec_errorf(x, "modulo: unknown type for %s (%s)",
+		return tmpl_exec_errorf(x, "modulo: unknown type for %s (%s)",
 		    a->kind == TV_FLOAT ? "a" : "b", "float64");
 	fa = a->kind == TV_INT ? (double)a->u.i : a->u.f;
 	fb = b->kind == TV_INT ? (double)b->u.i : b->u.f;
@@ -1092,61 +1124,68 @@ math(struct exec *x, struct tv *args, int op, struct tv *r)
 	default:
 		fr = fa / fb;
 	}
-	*r = tv_float(fr);
+	*r = tmpl_value_float(fr);
 	return 0;
 }
 
 static int
-fn_add(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_add(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_ADD, r);
 }
 
 static int
-fn_subtract(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_subtract(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_SUB, r);
 }
 
 static int
-fn_multiply(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_multiply(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MUL, r);
 }
 
 static int
-fn_divide(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_divide(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_DIV, r);
 }
 
 static int
-fn_modulo(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_modulo(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MOD, r);
 }
 
 static int
-fn_minimum(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_minimum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MIN, r);
 }
 
 static int
-fn_maximum(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_maximum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MAX, r);
 }
 
 static int
-loop_arg(struct exec *x, const struct tv *v, int64_t *out)
+loop_arg(struct tmpl_exec *x, const struct tmpl_value *v, int64_t *out)
 {
 	char *c, *end;
 
@@ -1155,24 +1194,26 @@ loop_arg(struct exec *x, const struct tv *v, int64_t *out)
 		return 0;
 	}
 	if (v->kind == TV_STR) {
-		c = arena_strndup(x->a, v->u.s, v->len);
+		c = tmpl_arena_strndup(x->a, v->u.s, v->len);
 		errno = 0;
 		*out = strtoll(c, &end, 10);
 		if (*end == '\0' && end != c && errno == 0)
 			return 0;
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "strconv.ParseInt: parsing \"%s\": "
 		    "invalid syntax",
 		    c);
 	}
-	return exec_errorf(x, "loop: bad argument type: %s", tv_type_name(v));
+	return tmpl_exec_errorf(x, "loop: bad argument type: %s",
+	    tmpl_value_type_name(v));
 }
 
 static int
-fn_loop(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_loop(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	int64_t start = 0, stop, i;
-	struct tv *l;
+	struct tmpl_value *l;
 	size_t cnt;
 
 	if (n == 1) {
@@ -1183,38 +1224,40 @@ fn_loop(struct exec *x, struct tv *a, size_t n, struct tv *r)
 		return -1;
 	cnt = stop > start ? (size_t)(stop - start) : 0;
 	if (cnt > TMPL_MAX_LIST)
-		return exec_errorf(x, "loop: %zu iterations is too many", cnt);
-	l = arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+		return tmpl_exec_errorf(x, "loop: %zu iterations is too many",
+		    cnt);
+	l = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
 	for (i = 0; i < (int64_t)cnt; i++)
-		l[i] = tv_int(start + i);
-	*r = tv_list(l, cnt, ELEM_CHAN);
+		l[i] = tmpl_value_int(start + i);
+	*r = tmpl_value_list(l, cnt, ELEM_CHAN);
 	return 0;
 }
 
 static int
-fn_execute_template(struct exec *x, struct tv *a, size_t n, struct tv *r)
+fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *name;
 	size_t len;
 	struct buf b;
 
-	if (arg_str(x, a, 0, &name, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &name, &len) == -1)
 		return -1;
 	buf_init(&b, x->out->max);
-	if (exec_template_to(x, arena_strndup(x->a, name, len),
+	if (tmpl_eval_template(x, tmpl_arena_strndup(x->a, name, len),
 		n > 1 ? &a[1] : NULL, &b)
 	    == -1) {
 		buf_clear(&b);
 		return -1;
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
-const struct func tmpl_funcs[] = {
+const struct tmpl_func tmpl_funcs[] = {
 	/* Go built-ins. */
-	{ "and", fn_lazy, 1, -1, FN_NOCALL },
-	{ "or", fn_lazy, 1, -1, FN_NOCALL },
+	{ "and", fn_lazy, 1, -1, TMPL_FUNC_LAZY },
+	{ "or", fn_lazy, 1, -1, TMPL_FUNC_LAZY },
 	{ "not", fn_not, 1, 1, 0 },
 	{ "eq", fn_eq, 2, -1, 0 },
 	{ "ne", fn_ne, 2, 2, 0 },
@@ -1304,7 +1347,7 @@ const struct func tmpl_funcs[] = {
 };
 
 int
-func_lookup(const char *name, size_t len)
+tmpl_func_lookup(const char *name, size_t len)
 {
 	int i;
 

@@ -8,14 +8,14 @@
 
 #include "tmpl_int.h"
 
-int arg_str(struct exec *x, const struct tv *args, size_t i, const char **s,
-    size_t *len);
-int arg_int(struct exec *x, const struct tv *args, size_t i, int64_t *v);
-struct tv str_new(struct exec *x, const char *s, size_t len);
-struct tv str_from_buf(struct exec *x, struct buf *b);
+int tmpl_exec_arg_str(struct tmpl_exec *x, const struct tmpl_value *args,
+    size_t i, const char **s, size_t *len);
+int tmpl_exec_arg_int(struct tmpl_exec *x, const struct tmpl_value *args,
+    size_t i, int64_t *v);
 
-#define TMPL_FN(name) \
-	int name(struct exec *x, struct tv *a, size_t n, struct tv *r)
+#define TMPL_FN(name)                                                 \
+	int name(struct tmpl_exec *x, struct tmpl_value *a, size_t n, \
+	    struct tmpl_value *r)
 
 /* tmpl_consul.c */
 TMPL_FN(fn_service);
@@ -45,9 +45,21 @@ TMPL_FN(fn_must_env);
 TMPL_FN(fn_file);
 TMPL_FN(fn_scratch);
 TMPL_FN(fn_timestamp);
+/*
+ * Calls the method name of the scratch object with args[0..nargs): Key,
+ * Get, Set, SetX, MapSet, MapSetX, MapValues.
+ */
+int tmpl_local_scratch_method(struct tmpl_exec *x, const char *name,
+    struct tmpl_value *args, size_t nargs, struct tmpl_value *ret);
 /* tmpl_codec.c */
+/*
+ * Strict padded base64 of s (len bytes) into out (room for len bytes),
+ * its length in *outlen; -1 for bad data.  url: the URL alphabet.
+ */
+int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
+    size_t *outlen);
 /* Frees the compiled patterns cached in t. */
-void regex_cache_clear(struct tmpl *t);
+void tmpl_regex_cache_clear(struct tmpl *t);
 TMPL_FN(fn_regex_match);
 TMPL_FN(fn_regex_replace_all);
 TMPL_FN(fn_base64_encode);

@@ -40,27 +40,27 @@
  * overflow, which the evaluator checks after every step and turns into an
  * error, so a hostile template is stopped soon after crossing the cap.
  */
-struct arena_chunk;
-struct arena {
-	struct arena_chunk *head;
-	struct arena_chunk *spare; /* reset chunks for reuse */
+struct tmpl_arena_chunk;
+struct tmpl_arena {
+	struct tmpl_arena_chunk *head;
+	struct tmpl_arena_chunk *spare; /* reset chunks for reuse */
 	size_t total;
 	size_t max;
 	bool overflow;
 };
 
-void arena_init(struct arena *a, size_t max);
-void *arena_alloc(struct arena *a, size_t size);
-void *arena_calloc(struct arena *a, size_t n, size_t size);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
+void tmpl_arena_init(struct tmpl_arena *a, size_t max);
+void *tmpl_arena_alloc(struct tmpl_arena *a, size_t size);
+void *tmpl_arena_calloc(struct tmpl_arena *a, size_t n, size_t size);
+char *tmpl_arena_strndup(struct tmpl_arena *a, const char *s, size_t n);
 /* Frees everything but the first chunk, for reuse. */
-void arena_reset(struct arena *a);
-void arena_free(struct arena *a);
+void tmpl_arena_reset(struct tmpl_arena *a);
+void tmpl_arena_free(struct tmpl_arena *a);
 /* Frees reset chunks beyond keep bytes (an idle template's footprint). */
-void arena_trim(struct arena *a, size_t keep);
+void tmpl_arena_trim(struct tmpl_arena *a, size_t keep);
 
 /* Value kinds.  TV_MISSING is Go's invalid Value, printed "<no value>". */
-enum tv_kind {
+enum tmpl_value_kind {
 	TV_MISSING = 0,
 	TV_NIL, /* nil interface or pointer: "<nil>" */
 	TV_BOOL,
@@ -74,7 +74,7 @@ enum tv_kind {
 };
 
 /* Record types: consul-template's structs. */
-enum rec_type {
+enum tmpl_record_type {
 	REC_HSVC, /* dependency.HealthService */
 	REC_SNIPPET, /* dependency.CatalogSnippet */
 	REC_KV, /* dependency.KeyPair */
@@ -88,7 +88,7 @@ enum rec_type {
 };
 
 /* Go kinds of list/map elements, for zero values and printing. */
-enum tv_elem {
+enum tmpl_value_elem {
 	ELEM_ANY = 0, /* interface{}: zero is <no value> */
 	ELEM_STR, /* string: zero is "" */
 	ELEM_LIST, /* slice: zero is [] */
@@ -96,14 +96,14 @@ enum tv_elem {
 	ELEM_CHAN, /* loop's channel: one range variable only */
 };
 
-struct tv;
-struct tv_map;
-struct tv_rec;
+struct tmpl_value;
+struct tmpl_map;
+struct tmpl_record;
 
-struct tv {
-	uint8_t kind; /* enum tv_kind */
-	uint8_t elem; /* lists and maps: enum tv_elem */
-	uint8_t rtype; /* records: enum rec_type */
+struct tmpl_value {
+	uint8_t kind; /* enum tmpl_value_kind */
+	uint8_t elem; /* lists and maps: enum tmpl_value_elem */
+	uint8_t rtype; /* records: enum tmpl_record_type */
 	uint8_t isuint; /* ints: Go uint64 (prints the same) */
 	uint32_t len; /* strings, lists */
 	union {
@@ -111,16 +111,16 @@ struct tv {
 		int64_t i;
 		double f;
 		const char *s;
-		struct tv *list;
-		struct tv_map *map;
-		const struct tv_rec *rec;
+		struct tmpl_value *list;
+		struct tmpl_map *map;
+		const struct tmpl_record *rec;
 	} u;
 };
 
-struct tv_map {
+struct tmpl_map {
 	size_t n;
-	struct tv *keys; /* sorted, strings or ints */
-	struct tv *vals;
+	struct tmpl_value *keys; /* sorted, strings or ints */
+	struct tmpl_value *vals;
 };
 
 /*
@@ -128,7 +128,7 @@ struct tv_map {
  * access.  str/str2 carry values that are not in the JSON (a KeyPair's
  * relative key, a HealthService's aggregated status).
  */
-struct tv_rec {
+struct tmpl_record {
 	const cJSON *j;
 	const cJSON *j2; /* HSVC: the entry's Node */
 	const cJSON *j3; /* HSVC: the entry's Service */
@@ -141,7 +141,7 @@ struct tv_rec {
 };
 
 /* AST. */
-enum tn_kind {
+enum tmpl_node_kind {
 	TN_LIST,
 	TN_TEXT,
 	TN_ACTION,
@@ -153,7 +153,7 @@ enum tn_kind {
 	TN_CONTINUE,
 };
 
-enum ta_kind {
+enum tmpl_arg_kind {
 	TA_DOT,
 	TA_NIL,
 	TA_BOOL,
@@ -166,58 +166,58 @@ enum ta_kind {
 	TA_CHAIN_FUNC, /* ident.A.B (scratch.Get) */
 };
 
-struct tpipe;
+struct tmpl_pipe;
 
-struct targ {
-	uint8_t kind; /* enum ta_kind */
+struct tmpl_arg {
+	uint8_t kind; /* enum tmpl_arg_kind */
 	int line, col;
-	struct tv lit; /* TA_BOOL, TA_NUM, TA_STR */
+	struct tmpl_value lit; /* TA_BOOL, TA_NUM, TA_STR */
 	int func; /* TA_FUNC, TA_CHAIN_FUNC: index */
 	int var; /* TA_VAR: name index in names */
 	const char *varname;
-	struct tpipe *pipe; /* TA_PIPE */
+	struct tmpl_pipe *pipe; /* TA_PIPE */
 	const char **fields; /* field chain */
 	size_t nfields;
 };
 
-struct tcmd {
-	struct targ *args;
+struct tmpl_cmd {
+	struct tmpl_arg *args;
 	size_t nargs;
 	int line, col;
 	const char *src; /* source text for error messages */
 	size_t srclen;
 };
 
-struct tpipe {
+struct tmpl_pipe {
 	int line, col;
 	bool decl; /* := */
 	bool assign; /* = */
 	const char *vars[2];
 	size_t nvars;
-	struct tcmd *cmds;
+	struct tmpl_cmd *cmds;
 	size_t ncmds;
 };
 
-struct tnode {
-	uint8_t kind; /* enum tn_kind */
+struct tmpl_node {
+	uint8_t kind; /* enum tmpl_node_kind */
 	int line, col;
-	struct tnode *next;
+	struct tmpl_node *next;
 	/* TN_TEXT */
 	const char *text;
 	size_t textlen;
 	/* TN_ACTION, TN_IF, TN_RANGE, TN_WITH, TN_TEMPLATE */
-	struct tpipe *pipe;
+	struct tmpl_pipe *pipe;
 	/* TN_LIST: first child; control: body and else */
-	struct tnode *list;
-	struct tnode *elselist;
+	struct tmpl_node *list;
+	struct tmpl_node *elselist;
 	/* TN_TEMPLATE */
 	const char *name;
 };
 
-struct tdef {
+struct tmpl_def {
 	const char *name;
-	struct tnode *body;
-	struct tdef *next;
+	struct tmpl_node *body;
+	struct tmpl_def *next;
 };
 
 /*
@@ -227,7 +227,7 @@ struct tdef {
  */
 #define TMPL_REGEX_CACHE 16
 
-struct regex_ent {
+struct tmpl_regex_ent {
 	char *pattern; /* owned; NULL: free slot */
 	size_t len;
 	regex_t rx;
@@ -239,24 +239,24 @@ struct tmpl {
 	size_t textlen;
 	char *sandbox; /* owned; NULL: no sandbox */
 	bool missing_error;
-	struct arena ast; /* nodes, strings */
-	struct arena run; /* reset per execution */
-	struct tnode *root;
-	struct tdef *defs;
-	struct regex_ent regex[TMPL_REGEX_CACHE];
+	struct tmpl_arena ast; /* nodes, strings */
+	struct tmpl_arena run; /* reset per execution */
+	struct tmpl_node *root;
+	struct tmpl_def *defs;
+	struct tmpl_regex_ent regex[TMPL_REGEX_CACHE];
 	size_t regex_next; /* slot replaced when the cache is full */
 };
 
 /* Function table. */
-struct exec;
-typedef int tmpl_func_cb(struct exec *x, struct tv *args, size_t nargs,
-    struct tv *ret);
+struct tmpl_exec;
+typedef int tmpl_func_cb(struct tmpl_exec *x, struct tmpl_value *args,
+    size_t nargs, struct tmpl_value *ret);
 
-enum func_flags {
-	FN_NOCALL = 1, /* and, or: evaluated by the evaluator */
+enum tmpl_func_flags {
+	TMPL_FUNC_LAZY = 1, /* and, or: evaluated by the evaluator */
 };
 
-struct func {
+struct tmpl_func {
 	const char *name;
 	tmpl_func_cb *fn;
 	int minargs;
@@ -264,38 +264,38 @@ struct func {
 	int flags;
 };
 
-extern const struct func tmpl_funcs[];
-int func_lookup(const char *name, size_t len);
+extern const struct tmpl_func tmpl_funcs[];
+int tmpl_func_lookup(const char *name, size_t len);
 
 /* Scratch entries: per execution. */
-struct scratch_ent {
+struct tmpl_scratch {
 	const char *key;
 	size_t keylen;
-	struct tv val;
-	struct tv_map *map; /* MapSet: built lazily */
+	struct tmpl_value val;
+	struct tmpl_map *map; /* MapSet: built lazily */
 	size_t mapn, mapcap;
-	struct tv *mkeys, *mvals;
-	struct scratch_ent *next;
+	struct tmpl_value *mkeys, *mvals;
+	struct tmpl_scratch *next;
 };
 
 /* Execution state. */
-struct var {
+struct tmpl_var {
 	const char *name;
-	struct tv val;
+	struct tmpl_value val;
 };
 
-struct exec {
+struct tmpl_exec {
 	struct tmpl *t;
 	const struct tmpl_exec_opts *opts;
-	struct arena *a;
+	struct tmpl_arena *a;
 	struct buf *out;
 	struct tmpl_deps *deps;
 	/* dependency dedup: open addressing over deps->v indexes */
 	size_t *dephash;
 	size_t dephashcap;
-	struct var *vars;
+	struct tmpl_var *vars;
 	size_t nvars, varcap;
-	struct scratch_ent *scratch;
+	struct tmpl_scratch *scratch;
 	int depth;
 	const char *tname; /* current template */
 	/* error state */
@@ -303,7 +303,7 @@ struct exec {
 	size_t errlen;
 	bool failed;
 	/* current command, for error messages */
-	const struct tcmd *cmd;
+	const struct tmpl_cmd *cmd;
 	const char *fname; /* function being called */
 	/* break/continue propagation */
 	int loopctl;
@@ -312,62 +312,65 @@ struct exec {
 };
 
 /* Values (tmpl_value.c). */
-struct tv tv_missing(void);
-struct tv tv_nil(void);
-struct tv tv_bool(bool b);
-struct tv tv_int(int64_t i);
-struct tv tv_float(double f);
-struct tv tv_str(const char *s, size_t len);
-struct tv tv_cstr(const char *s);
-struct tv tv_list(struct tv *v, size_t n, int elem);
-struct tv tv_rec(const struct tv_rec *r, int rtype);
-bool tv_truth(const struct tv *v);
+struct tmpl_value tmpl_value_missing(void);
+struct tmpl_value tmpl_value_nil(void);
+struct tmpl_value tmpl_value_bool(bool b);
+struct tmpl_value tmpl_value_int(int64_t i);
+struct tmpl_value tmpl_value_float(double f);
+struct tmpl_value tmpl_value_str(const char *s, size_t len);
+struct tmpl_value tmpl_value_cstr(const char *s);
+/* A copy of s (len bytes, NUL added) in the arena. */
+struct tmpl_value tmpl_value_strndup(struct tmpl_arena *a, const char *s,
+    size_t len);
+/* A copy of b's bytes in the arena; b is cleared. */
+struct tmpl_value tmpl_value_from_buf(struct tmpl_arena *a, struct buf *b);
+struct tmpl_value tmpl_value_list(struct tmpl_value *v, size_t n, int elem);
+struct tmpl_value tmpl_value_record(const struct tmpl_record *r, int rtype);
+bool tmpl_value_truth(const struct tmpl_value *v);
 /* Go's type name, for messages: "string", "int", "[]interface {}"... */
-const char *tv_type_name(const struct tv *v);
+const char *tmpl_value_type_name(const struct tmpl_value *v);
 /* Appends Go's %v rendering (fmt.Sprint of one value). */
-void tv_print(struct exec *x, struct buf *b, const struct tv *v);
-/* Appends text/template's printing of a pipeline result. */
-void tv_print_top(struct exec *x, struct buf *b, const struct tv *v);
+void tmpl_value_print(struct tmpl_exec *x, struct buf *b,
+    const struct tmpl_value *v);
 /* Go's strconv.Quote. */
-void tv_quote(struct buf *b, const char *s, size_t len);
+void tmpl_value_quote(struct buf *b, const char *s, size_t len);
 /* Go's %v / strconv 'g' shortest float. */
-void tv_fmt_float(struct buf *b, double f, int verb, int prec);
+void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
 /* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */
-void tv_json(struct exec *x, struct buf *b, const struct tv *v,
-    bool escape_html, int indent, int level);
+void tmpl_value_json(struct tmpl_exec *x, struct buf *b,
+    const struct tmpl_value *v, bool escape_html, int indent, int level);
 /* cJSON -> value, as encoding/json into interface{} (numbers float64). */
-struct tv tv_from_json(struct arena *a, const cJSON *j);
+struct tmpl_value tmpl_value_from_json(struct tmpl_arena *a, const cJSON *j);
 /* Map helpers. */
-struct tv_map *tv_map_new(struct arena *a, size_t n);
-void tv_map_sort(struct tv_map *m);
-struct tv tv_map_val(struct tv_map *m, int elem);
+struct tmpl_map *tmpl_value_map_new(struct tmpl_arena *a, size_t n);
+void tmpl_value_map_sort(struct tmpl_map *m);
+struct tmpl_value tmpl_value_map(struct tmpl_map *m, int elem);
 /* Returns the index of key or -1. */
-long tv_map_find(const struct tv_map *m, const char *k, size_t klen);
-int tv_cmp_key(const struct tv *a, const struct tv *b);
+long tmpl_value_map_find(const struct tmpl_map *m, const char *k, size_t klen);
+int tmpl_value_cmp_key(const struct tmpl_value *a, const struct tmpl_value *b);
 /* Record fields; -1 when the type has no such field. */
-int rec_field(struct exec *x, const struct tv *r, const char *name,
-    struct tv *out);
-const char *rec_type_name(int rtype);
-size_t rec_nfields(int rtype);
-const char *rec_field_name(int rtype, size_t i);
-/* Convert a string value to a NUL-terminated arena copy. */
-const char *tv_cstring(struct arena *a, const struct tv *v);
+int tmpl_record_field(struct tmpl_exec *x, const struct tmpl_value *r,
+    const char *name, struct tmpl_value *out);
+const char *tmpl_record_type_name(int rtype);
+size_t tmpl_record_nfields(int rtype);
+const char *tmpl_record_field_name(int rtype, size_t i);
 
 /* Execution helpers (tmpl_eval.c). */
-int exec_errorf(struct exec *x, const char *fmt, ...)
+int tmpl_exec_errorf(struct tmpl_exec *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Records dep; returns its data or NULL (missing). */
-const cJSON *exec_dep(struct exec *x, const char *dep, bool block_on_nil);
-void exec_dep_file(struct exec *x, const char *path);
-int exec_template_to(struct exec *x, const char *name, const struct tv *dot,
-    struct buf *out);
+const cJSON *tmpl_exec_dep(struct tmpl_exec *x, const char *dep,
+    bool block_on_nil);
+void tmpl_exec_dep_file(struct tmpl_exec *x, const char *path);
+int tmpl_eval_template(struct tmpl_exec *x, const char *name,
+    const struct tmpl_value *dot, struct buf *out);
 
 /* printf (tmpl_fmt.c). */
-int fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
-    const struct tv *args, size_t nargs);
+int tmpl_fmt_sprintf(struct tmpl_exec *x, struct buf *b, const char *f,
+    size_t flen, const struct tmpl_value *args, size_t nargs);
 
 /* Lexer (tmpl_lex.c). */
-enum tok_kind {
+enum tmpl_token_kind {
 	TK_EOF,
 	TK_ERROR,
 	TK_TEXT,
@@ -392,14 +395,14 @@ enum tok_kind {
 	TK_COMMA,
 };
 
-struct tok {
-	int kind; /* enum tok_kind */
+struct tmpl_token {
+	int kind; /* enum tmpl_token_kind */
 	const char *s;
 	size_t len;
 	size_t pos; /* byte offset in the source */
 };
 
-struct lexer {
+struct tmpl_lexer {
 	const char *src;
 	size_t len;
 	size_t pos;
@@ -411,14 +414,14 @@ struct lexer {
 	const char *errmsg; /* TK_ERROR */
 };
 
-void lex_init(struct lexer *l, const char *src, size_t len, const char *ldelim,
-    const char *rdelim);
-void lex_next(struct lexer *l, struct tok *t);
+void tmpl_lex_init(struct tmpl_lexer *l, const char *src, size_t len,
+    const char *ldelim, const char *rdelim);
+void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *t);
 /* 1-based line and 0-based column of a byte offset (Go's ErrorContext). */
-void lex_position(const char *src, size_t pos, int *line, int *col);
+void tmpl_lex_position(const char *src, size_t pos, int *line, int *col);
 
 /* Dependencies (tmpl_dep.c). */
-struct dep_query {
+struct tmpl_dep_query {
 	char name[TMPL_DEP_MAX + 1]; /* service, key, prefix or node */
 	char tag[TMPL_DEP_MAX + 1];
 	char dc[TMPL_DEP_MAX + 1];
@@ -427,7 +430,7 @@ struct dep_query {
 	char filters[TMPL_DEP_MAX + 1]; /* sorted, comma-joined */
 };
 
-enum dep_kind {
+enum tmpl_dep_kind {
 	DEP_SERVICE,
 	DEP_CONNECT,
 	DEP_KEY, /* kv.block */
@@ -440,7 +443,7 @@ enum dep_kind {
 
 /* Parses a query string given to a template function into q and the
  * canonical dependency string (buf of TMPL_DEP_MAX * 2). */
-int dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
-    size_t canonlen, char *err, size_t errlen);
+int tmpl_dep_parse(int kind, const char *s, struct tmpl_dep_query *q,
+    char *canon, size_t canonlen, char *err, size_t errlen);
 
 #endif
