@@ -111,18 +111,18 @@ jint(const cJSON *o, const char *k)
 }
 
 static struct tmpl_value
-new_rec(struct tmpl_exec *x, int rtype, const cJSON *j)
+new_rec(struct tmpl_arena *a, int rtype, const cJSON *j)
 {
 	struct tmpl_record *r;
 
-	r = tmpl_arena_calloc(x->a, 1, sizeof(*r));
+	r = tmpl_arena_calloc(a, 1, sizeof(*r));
 	r->j = j;
 	return tmpl_value_record(r, rtype);
 }
 
 /* map[string]string from a JSON object; nil map for null. */
 static struct tmpl_value
-str_map(struct tmpl_exec *x, const cJSON *o)
+str_map(struct tmpl_arena *a, const cJSON *o)
 {
 	struct tmpl_map *m;
 	const cJSON *c;
@@ -132,7 +132,7 @@ str_map(struct tmpl_exec *x, const cJSON *o)
 		return tmpl_value_map(NULL, ELEM_STR);
 	for (c = o->child; c != NULL; c = c->next)
 		n++;
-	m = tmpl_value_map_new(x->a, n);
+	m = tmpl_value_map_new(a, n);
 	n = 0;
 	for (c = o->child; c != NULL; c = c->next) {
 		m->keys[n]
@@ -155,7 +155,7 @@ cmp_str_tv(const void *a, const void *b)
 
 /* Tags as consul-template keeps them: copied and sorted. */
 static struct tmpl_value
-tag_list(struct tmpl_exec *x, const cJSON *arr)
+tag_list(struct tmpl_arena *a, const cJSON *arr)
 {
 	struct tmpl_value *l;
 	const cJSON *c;
@@ -163,7 +163,7 @@ tag_list(struct tmpl_exec *x, const cJSON *arr)
 
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		n++;
-	l = tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(a, (n ? n : 1) * sizeof(*l));
 	n = 0;
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		if (cJSON_IsString(c))
@@ -174,7 +174,7 @@ tag_list(struct tmpl_exec *x, const cJSON *arr)
 }
 
 static struct tmpl_value
-rec_list(struct tmpl_exec *x, const cJSON *arr, int rtype)
+rec_list(struct tmpl_arena *a, const cJSON *arr, int rtype)
 {
 	struct tmpl_value *l;
 	const cJSON *c;
@@ -182,15 +182,15 @@ rec_list(struct tmpl_exec *x, const cJSON *arr, int rtype)
 
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		n++;
-	l = tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(a, (n ? n : 1) * sizeof(*l));
 	n = 0;
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
-		l[n++] = new_rec(x, rtype, c);
+		l[n++] = new_rec(a, rtype, c);
 	return tmpl_value_list(l, n, ELEM_REC);
 }
 
 static struct tmpl_value
-saddr_map(struct tmpl_exec *x, const cJSON *o)
+saddr_map(struct tmpl_arena *a, const cJSON *o)
 {
 	struct tmpl_map *m;
 	const cJSON *c;
@@ -200,12 +200,12 @@ saddr_map(struct tmpl_exec *x, const cJSON *o)
 		return tmpl_value_map(NULL, ELEM_REC);
 	for (c = o->child; c != NULL; c = c->next)
 		n++;
-	m = tmpl_value_map_new(x->a, n);
+	m = tmpl_value_map_new(a, n);
 	n = 0;
 	for (c = o->child; c != NULL; c = c->next) {
 		m->keys[n]
 		    = tmpl_value_cstr(c->string != NULL ? c->string : "");
-		m->vals[n] = new_rec(x, REC_SADDR, c);
+		m->vals[n] = new_rec(a, REC_SADDR, c);
 		n++;
 	}
 	tmpl_value_map_sort(m);
@@ -215,7 +215,7 @@ saddr_map(struct tmpl_exec *x, const cJSON *o)
 static int cmp_cnsvc(const void *a, const void *b);
 
 static int
-field_hsvc(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
+field_hsvc(struct tmpl_arena *a, const struct tmpl_record *r, const char *f,
     struct tmpl_value *o)
 {
 	const cJSON *node = r->j2, *svc = r->j3;
@@ -234,7 +234,7 @@ field_hsvc(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
 	else if (strcmp(f, "Name") == 0)
 		*o = tmpl_value_cstr(jstr(svc, "Service"));
 	else if (strcmp(f, "Tags") == 0)
-		*o = tag_list(x, jget(svc, "Tags"));
+		*o = tag_list(a, jget(svc, "Tags"));
 	else if (strcmp(f, "Status") == 0)
 		*o = tmpl_value_str(r->str, r->strlen);
 	else if (strcmp(f, "NodeID") == 0)
@@ -242,24 +242,24 @@ field_hsvc(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
 	else if (strcmp(f, "NodeAddress") == 0)
 		*o = tmpl_value_cstr(jstr(node, "Address"));
 	else if (strcmp(f, "NodeTaggedAddresses") == 0)
-		*o = str_map(x, jget(node, "TaggedAddresses"));
+		*o = str_map(a, jget(node, "TaggedAddresses"));
 	else if (strcmp(f, "NodeMeta") == 0)
-		*o = str_map(x, jget(node, "Meta"));
+		*o = str_map(a, jget(node, "Meta"));
 	else if (strcmp(f, "ServiceMeta") == 0)
-		*o = str_map(x, jget(svc, "Meta"));
+		*o = str_map(a, jget(svc, "Meta"));
 	else if (strcmp(f, "ServiceTaggedAddresses") == 0)
-		*o = saddr_map(x, jget(svc, "TaggedAddresses"));
+		*o = saddr_map(a, jget(svc, "TaggedAddresses"));
 	else if (strcmp(f, "Checks") == 0)
-		*o = rec_list(x, jget(r->j, "Checks"), REC_CHECK);
+		*o = rec_list(a, jget(r->j, "Checks"), REC_CHECK);
 	else if (strcmp(f, "Weights") == 0) {
-		*o = new_rec(x, REC_WEIGHTS, jget(svc, "Weights"));
+		*o = new_rec(a, REC_WEIGHTS, jget(svc, "Weights"));
 	} else
 		return -1;
 	return 0;
 }
 
 static int
-field_cnode(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
+field_cnode(struct tmpl_arena *a, const struct tmpl_record *r, const char *f,
     struct tmpl_value *o)
 {
 	const cJSON *svcs, *c;
@@ -267,7 +267,7 @@ field_cnode(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
 	size_t n = 0;
 
 	if (strcmp(f, "Node") == 0) {
-		*o = new_rec(x, REC_NODE, jget(r->j, "Node"));
+		*o = new_rec(a, REC_NODE, jget(r->j, "Node"));
 		return 0;
 	}
 	if (strcmp(f, "Services") != 0)
@@ -275,10 +275,10 @@ field_cnode(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
 	svcs = jget(r->j, "Services");
 	for (c = svcs != NULL ? svcs->child : NULL; c != NULL; c = c->next)
 		n++;
-	l = tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(*l));
+	l = tmpl_arena_alloc(a, (n ? n : 1) * sizeof(*l));
 	n = 0;
 	for (c = svcs != NULL ? svcs->child : NULL; c != NULL; c = c->next)
-		l[n++] = new_rec(x, REC_CNSVC, c);
+		l[n++] = new_rec(a, REC_CNSVC, c);
 	if (n > 1)
 		qsort(l, n, sizeof(*l), cmp_cnsvc);
 	*o = tmpl_value_list(l, n, ELEM_REC);
@@ -287,7 +287,7 @@ field_cnode(struct tmpl_exec *x, const struct tmpl_record *r, const char *f,
 
 /* Fields read straight from the JSON of the same name. */
 static int
-field_plain(struct tmpl_exec *x, int rtype, const cJSON *j, const char *f,
+field_plain(struct tmpl_arena *a, int rtype, const cJSON *j, const char *f,
     struct tmpl_value *o)
 {
 	const cJSON *v;
@@ -300,9 +300,9 @@ field_plain(struct tmpl_exec *x, int rtype, const cJSON *j, const char *f,
 		return -1;
 	v = jget(j, f);
 	if (strcmp(f, "Tags") == 0 || strcmp(f, "ServiceTags") == 0)
-		*o = tag_list(x, v);
+		*o = tag_list(a, v);
 	else if (strcmp(f, "Meta") == 0 || strcmp(f, "TaggedAddresses") == 0)
-		*o = str_map(x, v);
+		*o = str_map(a, v);
 	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0
 	    || strcmp(f, "Warning") == 0)
 		*o = tmpl_value_int(jint(j, f));
@@ -336,28 +336,28 @@ field_kv(const struct tmpl_record *r, const char *f, struct tmpl_value *o)
 }
 
 int
-tmpl_record_field(struct tmpl_exec *x, const struct tmpl_value *v,
+tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *v,
     const char *name, struct tmpl_value *out)
 {
 	const struct tmpl_record *r = v->u.rec;
 
 	switch (v->rtype) {
 	case REC_HSVC:
-		return field_hsvc(x, r, name, out);
+		return field_hsvc(a, r, name, out);
 	case REC_SNIPPET:
 		if (strcmp(name, "Name") == 0)
 			*out = tmpl_value_str(r->str, r->strlen);
 		else if (strcmp(name, "Tags") == 0)
-			*out = tag_list(x, r->j);
+			*out = tag_list(a, r->j);
 		else
 			return -1;
 		return 0;
 	case REC_KV:
 		return field_kv(r, name, out);
 	case REC_CNODE:
-		return field_cnode(x, r, name, out);
+		return field_cnode(a, r, name, out);
 	default:
-		return field_plain(x, v->rtype, r->j, name, out);
+		return field_plain(a, v->rtype, r->j, name, out);
 	}
 }
 
@@ -817,7 +817,7 @@ TMPL_FN(fn_node)
 	if (parse_dep(x, DEP_NODE, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
 	data = tmpl_exec_dep(x, canon, false);
-	*r = cJSON_IsObject(data) ? new_rec(x, REC_CNODE, data)
+	*r = cJSON_IsObject(data) ? new_rec(x->a, REC_CNODE, data)
 				  : tmpl_value_missing();
 	return 0;
 }
@@ -850,7 +850,7 @@ TMPL_FN(fn_nodes)
 	if (parse_dep(x, DEP_NODES, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
 	data = tmpl_exec_dep(x, canon, false);
-	*r = rec_list(x, data, REC_NODE);
+	*r = rec_list(x->a, data, REC_NODE);
 	if (q.near[0] == '\0' && r->len > 1)
 		qsort(r->u.list, r->len, sizeof(struct tmpl_value), cmp_node);
 	return 0;
@@ -926,7 +926,7 @@ TMPL_FN(fn_by_tag)
 	len = a[0].kind == TV_LIST ? a[0].len : 0;
 	for (i = 0; i < len; i++) {
 		if (a[0].u.list[i].kind != TV_REC
-		    || tmpl_record_field(x, &a[0].u.list[i], "Tags", &tags)
+		    || tmpl_record_field(x->a, &a[0].u.list[i], "Tags", &tags)
 			== -1)
 			return tmpl_exec_errorf(x,
 			    "byTag: wrong argument type %s",
@@ -936,7 +936,7 @@ TMPL_FN(fn_by_tag)
 	g = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*g));
 	cnt = 0;
 	for (i = 0; i < len; i++) {
-		tmpl_record_field(x, &a[0].u.list[i], "Tags", &tags);
+		tmpl_record_field(x->a, &a[0].u.list[i], "Tags", &tags);
 		for (j = 0; j < tags.len; j++) {
 			g[cnt].key = tags.u.list[j];
 			g[cnt].val = a[0].u.list[i];
@@ -961,7 +961,7 @@ TMPL_FN(fn_by_port)
 	g = tmpl_arena_alloc(x->a, (len ? len : 1) * sizeof(*g));
 	for (i = 0; i < len; i++) {
 		if (a[0].u.list[i].kind != TV_REC
-		    || tmpl_record_field(x, &a[0].u.list[i], "Port", &port)
+		    || tmpl_record_field(x->a, &a[0].u.list[i], "Port", &port)
 			== -1)
 			return tmpl_exec_errorf(x,
 			    "byPort: wrong argument type %s",
@@ -1310,7 +1310,7 @@ TMPL_FN(fn_by_meta)
 			    tmpl_value_type_name(&a[1].u.list[i]));
 			goto out;
 		}
-		tmpl_record_field(x, &a[1].u.list[i], "ServiceMeta", &meta);
+		tmpl_record_field(x->a, &a[1].u.list[i], "ServiceMeta", &meta);
 		buf_reset(&key);
 		for (p = spec; p <= spec + speclen; p = e + 1) {
 			e = memchr(p, ',', (size_t)(spec + speclen - p));

@@ -175,7 +175,7 @@ print_value(struct tmpl_exec *x, struct buf *out, const struct tmpl_value *v)
 		return out_add(x, out, num + n, sizeof(num) - (size_t)n);
 	}
 	buf_init(&tmp, SIZE_MAX);
-	tmpl_value_print(x, &tmp, v);
+	tmpl_value_print(x->a, &tmp, v);
 	ret = out_add(x, out, tmp.data != NULL ? tmp.data : "", tmp.len);
 	buf_clear(&tmp);
 	return ret;
@@ -313,7 +313,7 @@ eval_field(struct tmpl_exec *x, const struct tmpl_value *recv, const char *name,
 			return tmpl_exec_errorf(x,
 			    "nil pointer evaluating %s.%s",
 			    tmpl_record_type_name(r.rtype), name);
-		if (tmpl_record_field(x, &r, name, out) == 0) {
+		if (tmpl_record_field(x->a, &r, name, out) == 0) {
 			if (nargs > 0)
 				return tmpl_exec_errorf(x,
 				    "%s has arguments but "

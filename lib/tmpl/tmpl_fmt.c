@@ -61,7 +61,7 @@ pad(struct buf *b, const struct spec *sp, const char *s, size_t n, bool numeric)
 }
 
 static void
-bad_verb(struct tmpl_exec *x, struct buf *b, char verb,
+bad_verb(struct tmpl_arena *a, struct buf *b, char verb,
     const struct tmpl_value *v)
 {
 	buf_addf(b, "%%!%c(", verb);
@@ -70,7 +70,7 @@ bad_verb(struct tmpl_exec *x, struct buf *b, char verb,
 	else {
 		buf_addstr(b, tmpl_value_type_name(v));
 		buf_addc(b, '=');
-		tmpl_value_print(x, b, v);
+		tmpl_value_print(a, b, v);
 	}
 	buf_addc(b, ')');
 }
@@ -145,7 +145,7 @@ fmt_int(struct buf *t, const struct spec *sp, const struct tmpl_value *v)
 }
 
 static void
-fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
+fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
     const struct tmpl_value *v)
 {
 	struct buf t;
@@ -160,7 +160,7 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 		else if (v->kind == TV_INT && (sp->plus || sp->space))
 			fmt_int(&t, sp, v);
 		else
-			tmpl_value_print(x, &t, v);
+			tmpl_value_print(a, &t, v);
 		numeric = v->kind == TV_INT || v->kind == TV_FLOAT;
 		break;
 	case 's':
@@ -180,9 +180,9 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 			buf_add(&t, v->u.s, n);
 		} else if (v->kind == TV_LIST || v->kind == TV_MAP
 		    || v->kind == TV_REC || v->kind == TV_BOOL)
-			tmpl_value_print(x, &t, v);
+			tmpl_value_print(a, &t, v);
 		else
-			bad_verb(x, &t, 's', v);
+			bad_verb(a, &t, 's', v);
 		break;
 	case 'q':
 		if (v->kind == TV_STR)
@@ -200,7 +200,7 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					buf_addc(&t, ' ');
-				fmt_one(x, &t,
+				fmt_one(a, &t,
 				    &(struct spec) { .verb = 'q',
 					.width = -1,
 					.prec = -1 },
@@ -208,7 +208,7 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 			}
 			buf_addc(&t, ']');
 		} else
-			bad_verb(x, &t, 'q', v);
+			bad_verb(a, &t, 'q', v);
 		break;
 	case 'd':
 	case 'o':
@@ -225,7 +225,7 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					buf_addc(&t, ' ');
-				fmt_one(x, &t,
+				fmt_one(a, &t,
 				    &(struct spec) { .verb = sp->verb,
 					.width = -1,
 					.prec = -1 },
@@ -233,7 +233,7 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 			}
 			buf_addc(&t, ']');
 		} else
-			bad_verb(x, &t, sp->verb, v);
+			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 'x':
 	case 'X':
@@ -247,7 +247,7 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 				buf_addf(&t, sp->verb == 'x' ? "%02x" : "%02X",
 				    (unsigned char)v->u.s[i]);
 		} else
-			bad_verb(x, &t, sp->verb, v);
+			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 'e':
 	case 'E':
@@ -264,16 +264,16 @@ fmt_one(struct tmpl_exec *x, struct buf *b, const struct spec *sp,
 			    sp->verb == 'F' ? 'f' : sp->verb, sp->prec);
 			numeric = true;
 		} else
-			bad_verb(x, &t, sp->verb, v);
+			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 't':
 		if (v->kind == TV_BOOL)
 			buf_addstr(&t, v->u.b ? "true" : "false");
 		else
-			bad_verb(x, &t, 't', v);
+			bad_verb(a, &t, 't', v);
 		break;
 	default:
-		bad_verb(x, &t, sp->verb, v);
+		bad_verb(a, &t, sp->verb, v);
 	}
 	pad(b, sp, t.data != NULL ? t.data : "", t.len, numeric);
 	buf_clear(&t);
@@ -292,8 +292,8 @@ star(const struct tmpl_value *args, size_t nargs, size_t *ai, int *out)
 }
 
 int
-tmpl_fmt_sprintf(struct tmpl_exec *x, struct buf *b, const char *f, size_t flen,
-    const struct tmpl_value *args, size_t nargs)
+tmpl_fmt_sprintf(struct tmpl_arena *a, struct buf *b, const char *f,
+    size_t flen, const struct tmpl_value *args, size_t nargs)
 {
 	struct spec sp;
 	size_t i = 0, ai = 0;
@@ -368,7 +368,7 @@ tmpl_fmt_sprintf(struct tmpl_exec *x, struct buf *b, const char *f, size_t flen,
 			buf_addf(b, "%%!%c(MISSING)", sp.verb);
 			continue;
 		}
-		fmt_one(x, b, &sp, &args[ai++]);
+		fmt_one(a, b, &sp, &args[ai++]);
 	}
 	if (ai < nargs) {
 		buf_addstr(b, "%!(EXTRA ");
@@ -379,7 +379,7 @@ tmpl_fmt_sprintf(struct tmpl_exec *x, struct buf *b, const char *f, size_t flen,
 			else {
 				buf_addstr(b, tmpl_value_type_name(&args[ai]));
 				buf_addc(b, '=');
-				tmpl_value_print(x, b, &args[ai]);
+				tmpl_value_print(a, b, &args[ai]);
 			}
 			if (ai + 1 < nargs)
 				buf_addstr(b, ", ");

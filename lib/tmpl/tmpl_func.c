@@ -348,7 +348,7 @@ fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x, &b, &a[i]);
+		tmpl_value_print(x->a, &b, &a[i]);
 	}
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
@@ -365,7 +365,7 @@ fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x, &b, &a[i]);
+		tmpl_value_print(x->a, &b, &a[i]);
 	}
 	buf_addc(&b, '\n');
 	*r = tmpl_value_from_buf(x->a, &b);
@@ -383,7 +383,7 @@ fn_printf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1)
 		return -1;
 	buf_init(&b, SIZE_MAX);
-	if (tmpl_fmt_sprintf(x, &b, f, flen, a + 1, n - 1) == -1) {
+	if (tmpl_fmt_sprintf(x->a, &b, f, flen, a + 1, n - 1) == -1) {
 		buf_clear(&b);
 		return -1;
 	}
@@ -862,7 +862,7 @@ to_json(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
 	size_t len;
 
 	buf_init(&b, SIZE_MAX);
-	tmpl_value_json(x, &b, &a[0], esc, indent, 0);
+	tmpl_value_json(x->a, &b, &a[0], esc, indent, 0);
 	s = b.data != NULL ? b.data : "";
 	len = b.len;
 	trim_space(&s, &len);

@@ -330,14 +330,14 @@ bool tmpl_value_truth(const struct tmpl_value *v);
 /* Go's type name, for messages: "string", "int", "[]interface {}"... */
 const char *tmpl_value_type_name(const struct tmpl_value *v);
 /* Appends Go's %v rendering (fmt.Sprint of one value). */
-void tmpl_value_print(struct tmpl_exec *x, struct buf *b,
+void tmpl_value_print(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v);
 /* Go's strconv.Quote. */
 void tmpl_value_quote(struct buf *b, const char *s, size_t len);
 /* Go's %v / strconv 'g' shortest float. */
 void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
 /* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */
-void tmpl_value_json(struct tmpl_exec *x, struct buf *b,
+void tmpl_value_json(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v, bool escape_html, int indent, int level);
 /* cJSON -> value, as encoding/json into interface{} (numbers float64). */
 struct tmpl_value tmpl_value_from_json(struct tmpl_arena *a, const cJSON *j);
@@ -349,7 +349,7 @@ struct tmpl_value tmpl_value_map(struct tmpl_map *m, int elem);
 long tmpl_value_map_find(const struct tmpl_map *m, const char *k, size_t klen);
 int tmpl_value_cmp_key(const struct tmpl_value *a, const struct tmpl_value *b);
 /* Record fields; -1 when the type has no such field. */
-int tmpl_record_field(struct tmpl_exec *x, const struct tmpl_value *r,
+int tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *r,
     const char *name, struct tmpl_value *out);
 const char *tmpl_record_type_name(int rtype);
 size_t tmpl_record_nfields(int rtype);
@@ -366,7 +366,7 @@ int tmpl_eval_template(struct tmpl_exec *x, const char *name,
     const struct tmpl_value *dot, struct buf *out);
 
 /* printf (tmpl_fmt.c). */
-int tmpl_fmt_sprintf(struct tmpl_exec *x, struct buf *b, const char *f,
+int tmpl_fmt_sprintf(struct tmpl_arena *a, struct buf *b, const char *f,
     size_t flen, const struct tmpl_value *args, size_t nargs);
 
 /* Lexer (tmpl_lex.c). */

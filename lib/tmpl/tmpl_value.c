@@ -394,11 +394,12 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 #pragma GCC diagnostic pop
 }
 
-static void print_rec(struct tmpl_exec *x, struct buf *b,
+static void print_rec(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v);
 
 void
-tmpl_value_print(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
+tmpl_value_print(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v)
 {
 	size_t i;
 
@@ -429,7 +430,7 @@ tmpl_value_print(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
 		for (i = 0; i < v->len; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(x, b, &v->u.list[i]);
+			tmpl_value_print(a, b, &v->u.list[i]);
 		}
 		buf_addc(b, ']');
 		break;
@@ -438,14 +439,14 @@ tmpl_value_print(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
 		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(x, b, &v->u.map->keys[i]);
+			tmpl_value_print(a, b, &v->u.map->keys[i]);
 			buf_addc(b, ':');
-			tmpl_value_print(x, b, &v->u.map->vals[i]);
+			tmpl_value_print(a, b, &v->u.map->vals[i]);
 		}
 		buf_addc(b, ']');
 		break;
 	case TV_REC:
-		print_rec(x, b, v);
+		print_rec(a, b, v);
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
@@ -454,7 +455,7 @@ tmpl_value_print(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
 }
 
 static void
-print_rec(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
+print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
 {
 	struct tmpl_value f;
 	size_t i, n;
@@ -468,10 +469,10 @@ print_rec(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
-		if (tmpl_record_field(x, v, tmpl_record_field_name(v->rtype, i),
+		if (tmpl_record_field(a, v, tmpl_record_field_name(v->rtype, i),
 			&f)
 		    == 0)
-			tmpl_value_print(x, b, &f);
+			tmpl_value_print(a, b, &f);
 	}
 	buf_addc(b, '}');
 }
@@ -527,7 +528,7 @@ json_nl(struct buf *b, int indent, int level)
 }
 
 void
-tmpl_value_json(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v,
+tmpl_value_json(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
     bool escape_html, int indent, int level)
 {
 	struct buf kb;
@@ -541,7 +542,7 @@ tmpl_value_json(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v,
 		break;
 	case TV_BOOL:
 	case TV_INT:
-		tmpl_value_print(x, b, v);
+		tmpl_value_print(a, b, v);
 		break;
 	case TV_FLOAT:
 		tmpl_value_fmt_float(b, v->u.f, 'j', -1);
@@ -561,7 +562,7 @@ tmpl_value_json(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v,
 			if (i > 0)
 				buf_addc(b, ',');
 			json_nl(b, indent, level + 1);
-			tmpl_value_json(x, b, &v->u.list[i], escape_html,
+			tmpl_value_json(a, b, &v->u.list[i], escape_html,
 			    indent, level + 1);
 		}
 		json_nl(b, indent, level);
@@ -583,11 +584,11 @@ tmpl_value_json(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v,
 				buf_addc(b, ',');
 			json_nl(b, indent, level + 1);
 			buf_reset(&kb);
-			tmpl_value_print(x, &kb, &v->u.map->keys[i]);
+			tmpl_value_print(a, &kb, &v->u.map->keys[i]);
 			json_str(b, kb.data != NULL ? kb.data : "", kb.len,
 			    escape_html);
 			buf_addstr(b, indent ? ": " : ":");
-			tmpl_value_json(x, b, &v->u.map->vals[i], escape_html,
+			tmpl_value_json(a, b, &v->u.map->vals[i], escape_html,
 			    indent, level + 1);
 		}
 		buf_clear(&kb);
@@ -609,11 +610,11 @@ tmpl_value_json(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v,
 			    strlen(tmpl_record_field_name(v->rtype, i)),
 			    escape_html);
 			buf_addstr(b, indent ? ": " : ":");
-			if (tmpl_record_field(x, v,
+			if (tmpl_record_field(a, v,
 				tmpl_record_field_name(v->rtype, i), &f)
 			    == -1)
 				f = tmpl_value_nil();
-			tmpl_value_json(x, b, &f, escape_html, indent,
+			tmpl_value_json(a, b, &f, escape_html, indent,
 			    level + 1);
 		}
 		json_nl(b, indent, level);
