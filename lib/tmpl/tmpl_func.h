@@ -58,10 +58,6 @@ int tmpl_local_scratch_method(struct tmpl_exec *x, const char *name,
  */
 int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
     size_t *outlen);
-/* Frees the compiled patterns cached in t. */
-void tmpl_regex_cache_clear(struct tmpl *t);
-TMPL_FN(fn_regex_match);
-TMPL_FN(fn_regex_replace_all);
 TMPL_FN(fn_base64_encode);
 TMPL_FN(fn_base64_decode);
 TMPL_FN(fn_base64url_encode);
@@ -69,5 +65,10 @@ TMPL_FN(fn_base64url_decode);
 TMPL_FN(fn_sha256_hex);
 TMPL_FN(fn_md5sum);
 TMPL_FN(fn_hmac_sha256_hex);
+/* tmpl_regex.c */
+/* Frees a template's compiled patterns; NULL is accepted. */
+void tmpl_regex_cache_free(struct tmpl_regex_cache *cache);
+TMPL_FN(fn_regex_match);
+TMPL_FN(fn_regex_replace_all);
 
 #endif

@@ -13,8 +13,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <regex.h>
-
 #include <cjson/cJSON.h>
 
 #include "buf.h"
@@ -221,18 +219,8 @@ struct tmpl_def {
 	struct tmpl_def *next;
 };
 
-/*
- * Compiled regexMatch/regexReplaceAll patterns kept with the template:
- * templates pass literal patterns, so a render of 10,000 instances
- * compiles each once instead of once per call.
- */
-#define TMPL_REGEX_CACHE 16
-
-struct tmpl_regex_ent {
-	char *pattern; /* owned; NULL: free slot */
-	size_t len;
-	regex_t rx;
-};
+/* The compiled patterns of a template (tmpl_regex.c). */
+struct tmpl_regex_cache;
 
 struct tmpl {
 	char *name;
@@ -244,8 +232,7 @@ struct tmpl {
 	struct tmpl_arena run; /* reset per execution */
 	struct tmpl_node *root;
 	struct tmpl_def *defs;
-	struct tmpl_regex_ent regex[TMPL_REGEX_CACHE];
-	size_t regex_next; /* slot replaced when the cache is full */
+	struct tmpl_regex_cache *regex; /* owned; NULL until a pattern runs */
 };
 
 /* Function table. */

@@ -1013,7 +1013,7 @@ tmpl_free(struct tmpl *t)
 {
 	if (t == NULL)
 		return;
-	tmpl_regex_cache_clear(t);
+	tmpl_regex_cache_free(t->regex);
 	tmpl_arena_free(&t->ast);
 	tmpl_arena_free(&t->run);
 	free(t->name);
