@@ -401,15 +401,9 @@ kv_list(struct tmpl_exec *x, struct tmpl_value *a, int mode, bool safe,
 		l[cnt++] = tmpl_value_record(rec, REC_KV);
 	}
 	*r = tmpl_value_list(l, cnt, ELEM_REC);
-	if (safe && cnt == 0 && x->deps != NULL) {
-		/* safeLs/safeTree: an empty answer counts as no data. */
-		for (size_t i = 0; i < x->deps->n; i++)
-			if (strcmp(x->deps->v[i].dep, canon) == 0
-			    && !x->deps->v[i].missing) {
-				x->deps->v[i].missing = true;
-				x->deps->nmissing++;
-			}
-	}
+	/* safeLs/safeTree: an empty answer counts as no data. */
+	if (safe && cnt == 0)
+		tmpl_exec_dep_missing(x, canon);
 	return 0;
 }
 

@@ -4,7 +4,9 @@
  * ls/tree, services, node and nodes arguments, the canonical strings
  * the engine records (its dependency.String() forms, which key the
  * caller's data), and the Consul HTTP request behind each of them, so
- * the watcher issues exactly the blocking query consul-template would.
+ * the watcher issues exactly the blocking query consul-template would;
+ * and the list of dependencies an execution hands back (struct
+ * tmpl_deps).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,4 +420,21 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 	if (q.query[0] != '\0')
 		add_query(ep, q.query);
 	return 0;
+}
+
+void
+tmpl_deps_init(struct tmpl_deps *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void
+tmpl_deps_clear(struct tmpl_deps *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->v[i].dep);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
 }

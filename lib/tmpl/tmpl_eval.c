@@ -5,16 +5,16 @@
  * exec.go (pipelines, variables and their scopes, field chains, method
  * calls on scratch and ServiceTags, range/if/with/template, break and
  * continue).  Values live in the template's run arena, which is reset at
- * the start of every execution.  It also records the dependencies used.
+ * the start of every execution.  It also carries out the functions that
+ * need the walk itself: and and or (which evaluate their operands
+ * lazily) and executeTemplate.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tmpl_func.h"
 #include "tmpl_int.h"
-#include "xmalloc.h"
 
 enum loopctl {
 	LOOP_NONE,
@@ -26,121 +26,6 @@ static int walk(struct tmpl_exec *x, const struct tmpl_node *n,
     const struct tmpl_value *dot);
 static int eval_pipe(struct tmpl_exec *x, const struct tmpl_pipe *pp,
     const struct tmpl_value *dot, struct tmpl_value *out);
-
-int
-tmpl_exec_errorf(struct tmpl_exec *x, const char *fmt, ...)
-{
-	char msg[TMPL_ERR_MAX];
-	va_list ap;
-	int n;
-
-	if (x->failed)
-		return -1;
-	x->failed = true;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (x->cmd != NULL) {
-		n = x->cmd->srclen > 60 ? 60 : (int)x->cmd->srclen;
-		snprintf(x->err, x->errlen,
-		    "%s:%d:%d: executing \"%s\" at <%.*s>: %s%s%s", x->t->name,
-		    x->cmd->line, x->cmd->col, x->tname, n, x->cmd->src,
-		    x->fname != NULL ? "error calling " : "",
-		    x->fname != NULL ? x->fname : "",
-		    x->fname != NULL ? ": " : "");
-		n = (int)strlen(x->err);
-		if ((size_t)n < x->errlen)
-			snprintf(x->err + n, x->errlen - (size_t)n, "%s", msg);
-	} else
-		snprintf(x->err, x->errlen, "%s: executing \"%s\": %s",
-		    x->t->name, x->tname, msg);
-	return -1;
-}
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static void
-dephash_insert(struct tmpl_exec *x, size_t idx)
-{
-	size_t mask = x->dephashcap - 1, i;
-
-	i = hash_str(x->deps->v[idx].dep) & mask;
-	while (x->dephash[i] != 0)
-		i = (i + 1) & mask;
-	x->dephash[i] = idx + 1;
-}
-
-static struct tmpl_dep *
-dep_record(struct tmpl_exec *x, const char *dep)
-{
-	struct tmpl_deps *d = x->deps;
-	size_t mask, i, k;
-
-	if (d == NULL)
-		return NULL;
-	if (x->dephashcap > 0) {
-		mask = x->dephashcap - 1;
-		for (i = hash_str(dep) & mask; x->dephash[i] != 0;
-		     i = (i + 1) & mask)
-			if (strcmp(d->v[x->dephash[i] - 1].dep, dep) == 0)
-				return &d->v[x->dephash[i] - 1];
-	}
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
-	}
-	d->v[d->n].dep = xstrdup(dep);
-	d->v[d->n].missing = false;
-	d->n++;
-	if (d->n * 2 > x->dephashcap) {
-		x->dephashcap = x->dephashcap ? x->dephashcap * 2 : 64;
-		x->dephash = tmpl_arena_calloc(x->a, x->dephashcap,
-		    sizeof(*x->dephash));
-		for (k = 0; k < d->n; k++)
-			dephash_insert(x, k);
-	} else
-		dephash_insert(x, d->n - 1);
-	return &d->v[d->n - 1];
-}
-
-const cJSON *
-tmpl_exec_dep(struct tmpl_exec *x, const char *dep, bool block_on_nil)
-{
-	struct tmpl_dep *d;
-	const cJSON *j = NULL;
-
-	d = dep_record(x, dep);
-	if (x->opts != NULL && x->opts->lookup != NULL)
-		j = x->opts->lookup(x->opts->lookup_arg, dep);
-	if (j != NULL && block_on_nil
-	    && (cJSON_IsNull(j) || (cJSON_IsArray(j) && j->child == NULL)))
-		j = NULL;
-	if (j == NULL && d != NULL && !d->missing) {
-		d->missing = true;
-		x->deps->nmissing++;
-	}
-	return j;
-}
-
-void
-tmpl_exec_dep_file(struct tmpl_exec *x, const char *path)
-{
-	char *dep;
-
-	dep = xasprintf("file(%s)", path);
-	dep_record(x, dep);
-	free(dep);
-}
 
 static int
 out_add(struct tmpl_exec *x, struct buf *b, const char *s, size_t n)
@@ -758,8 +643,8 @@ walk_template(struct tmpl_exec *x, const struct tmpl_node *n,
 	return ret;
 }
 
-int
-tmpl_eval_template(struct tmpl_exec *x, const char *name,
+static int
+eval_template(struct tmpl_exec *x, const char *name,
     const struct tmpl_value *dot, struct buf *out)
 {
 	struct tmpl_node n;
@@ -860,21 +745,25 @@ walk(struct tmpl_exec *x, const struct tmpl_node *n,
 	}
 }
 
-void
-tmpl_deps_init(struct tmpl_deps *d)
+int
+fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
-	memset(d, 0, sizeof(*d));
-}
+	const char *name;
+	size_t len;
+	struct buf b;
 
-void
-tmpl_deps_clear(struct tmpl_deps *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		free(d->v[i].dep);
-	free(d->v);
-	memset(d, 0, sizeof(*d));
+	if (tmpl_exec_arg_str(x, a, 0, &name, &len) == -1)
+		return -1;
+	buf_init(&b, x->out->max);
+	if (eval_template(x, tmpl_arena_strndup(x->a, name, len),
+		n > 1 ? &a[1] : NULL, &b)
+	    == -1) {
+		buf_clear(&b);
+		return -1;
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
 }
 
 int

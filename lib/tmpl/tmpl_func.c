@@ -18,48 +18,6 @@
 #include "tmpl_func.h"
 #include "xmalloc.h"
 
-int
-tmpl_exec_arg_str(struct tmpl_exec *x, const struct tmpl_value *args, size_t i,
-    const char **s, size_t *len)
-{
-	/*
-	 * Set on failure too: callers return at once then, but gcc -O3
-	 * cannot see that through this extern call and warns.
-	 */
-	*s = "";
-	*len = 0;
-	if (args[i].kind == TV_STR) {
-		*s = args[i].u.s;
-		*len = args[i].len;
-		return 0;
-	}
-	/* Go's wording, plus which argument (the piped value is last). */
-	if (args[i].kind == TV_MISSING)
-		return tmpl_exec_errorf(x,
-		    "invalid value; expected string (argument %zu)", i + 1);
-	return tmpl_exec_errorf(x,
-	    "wrong type for value; expected string; got %s (argument %zu)",
-	    tmpl_value_type_name(&args[i]), i + 1);
-}
-
-int
-tmpl_exec_arg_int(struct tmpl_exec *x, const struct tmpl_value *args, size_t i,
-    int64_t *v)
-{
-	if (args[i].kind == TV_INT) {
-		*v = args[i].u.i;
-		return 0;
-	}
-	if (args[i].kind == TV_FLOAT && args[i].u.f == floor(args[i].u.f)
-	    && fabs(args[i].u.f) < 9e18) {
-		*v = (int64_t)args[i].u.f;
-		return 0;
-	}
-	return tmpl_exec_errorf(x,
-	    "wrong type for value; expected int; got %s (argument %zu)",
-	    tmpl_value_type_name(&args[i]), i + 1);
-}
-
 /* Built-ins. */
 
 static int
@@ -1230,27 +1188,6 @@ fn_loop(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < (int64_t)cnt; i++)
 		l[i] = tmpl_value_int(start + i);
 	*r = tmpl_value_list(l, cnt, ELEM_CHAN);
-	return 0;
-}
-
-static int
-fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	const char *name;
-	size_t len;
-	struct buf b;
-
-	if (tmpl_exec_arg_str(x, a, 0, &name, &len) == -1)
-		return -1;
-	buf_init(&b, x->out->max);
-	if (tmpl_eval_template(x, tmpl_arena_strndup(x->a, name, len),
-		n > 1 ? &a[1] : NULL, &b)
-	    == -1) {
-		buf_clear(&b);
-		return -1;
-	}
-	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 

@@ -8,15 +8,12 @@
 
 #include "tmpl_int.h"
 
-int tmpl_exec_arg_str(struct tmpl_exec *x, const struct tmpl_value *args,
-    size_t i, const char **s, size_t *len);
-int tmpl_exec_arg_int(struct tmpl_exec *x, const struct tmpl_value *args,
-    size_t i, int64_t *v);
-
 #define TMPL_FN(name)                                                 \
 	int name(struct tmpl_exec *x, struct tmpl_value *a, size_t n, \
 	    struct tmpl_value *r)
 
+/* tmpl_eval.c */
+TMPL_FN(fn_execute_template);
 /* tmpl_consul.c */
 TMPL_FN(fn_service);
 TMPL_FN(fn_connect);

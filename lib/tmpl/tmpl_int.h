@@ -381,15 +381,34 @@ const char *tmpl_record_type_name(int rtype);
 size_t tmpl_record_nfields(int rtype);
 const char *tmpl_record_field_name(int rtype, size_t i);
 
-/* Execution helpers (tmpl_eval.c). */
+/* Execution context (tmpl_exec.c). */
+/*
+ * Fails the execution with the message fmt (the first error only: later
+ * ones are dropped), as "name:line:col: executing "tmpl" at <action>:
+ * error calling fname: message".  Returns -1.
+ */
 int tmpl_exec_errorf(struct tmpl_exec *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Records dep; returns its data or NULL (missing). */
+/*
+ * Records dep and returns its data from the caller (borrowed), or NULL
+ * when there is none; then dep is marked missing.  block_on_nil: a null
+ * or empty answer counts as none (kv.block).
+ */
 const cJSON *tmpl_exec_dep(struct tmpl_exec *x, const char *dep,
     bool block_on_nil);
+/* Marks the recorded dependency dep missing (safeLs on an empty answer). */
+void tmpl_exec_dep_missing(struct tmpl_exec *x, const char *dep);
+/* Records the dependency "file(path)". */
 void tmpl_exec_dep_file(struct tmpl_exec *x, const char *path);
-int tmpl_eval_template(struct tmpl_exec *x, const char *name,
-    const struct tmpl_value *dot, struct buf *out);
+/*
+ * Argument i as a string (borrowed from the value), or -1 with the
+ * execution failed when it is not one.
+ */
+int tmpl_exec_arg_str(struct tmpl_exec *x, const struct tmpl_value *args,
+    size_t i, const char **s, size_t *len);
+/* Argument i as an integer (an integral float too), or -1. */
+int tmpl_exec_arg_int(struct tmpl_exec *x, const struct tmpl_value *args,
+    size_t i, int64_t *v);
 
 /* printf (tmpl_fmt.c). */
 int tmpl_fmt_sprintf(struct tmpl_arena *a, struct buf *b, const char *f,
