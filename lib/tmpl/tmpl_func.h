@@ -12,6 +12,55 @@
 	int name(struct tmpl_exec *x, struct tmpl_value *a, size_t n, \
 	    struct tmpl_value *r)
 
+/* tmpl_builtin.c */
+TMPL_FN(fn_not);
+TMPL_FN(fn_eq);
+TMPL_FN(fn_ne);
+TMPL_FN(fn_lt);
+TMPL_FN(fn_le);
+TMPL_FN(fn_gt);
+TMPL_FN(fn_ge);
+TMPL_FN(fn_len);
+TMPL_FN(fn_index);
+TMPL_FN(fn_print);
+TMPL_FN(fn_println);
+TMPL_FN(fn_printf);
+TMPL_FN(fn_lazy);
+/* tmpl_helper.c */
+TMPL_FN(fn_in);
+TMPL_FN(fn_contains);
+TMPL_FN(fn_contains_all);
+TMPL_FN(fn_contains_any);
+TMPL_FN(fn_contains_none);
+TMPL_FN(fn_contains_notall);
+TMPL_FN(fn_join);
+TMPL_FN(fn_split);
+TMPL_FN(fn_replace_all);
+TMPL_FN(fn_to_lower);
+TMPL_FN(fn_to_upper);
+TMPL_FN(fn_to_title);
+TMPL_FN(fn_trim_space);
+TMPL_FN(fn_trim);
+TMPL_FN(fn_trim_prefix);
+TMPL_FN(fn_trim_suffix);
+TMPL_FN(fn_indent);
+TMPL_FN(fn_parse_json);
+TMPL_FN(fn_to_json);
+TMPL_FN(fn_to_json_pretty);
+TMPL_FN(fn_to_ujson);
+TMPL_FN(fn_to_ujson_pretty);
+TMPL_FN(fn_parse_int);
+TMPL_FN(fn_parse_uint);
+TMPL_FN(fn_parse_float);
+TMPL_FN(fn_parse_bool);
+TMPL_FN(fn_add);
+TMPL_FN(fn_subtract);
+TMPL_FN(fn_multiply);
+TMPL_FN(fn_divide);
+TMPL_FN(fn_modulo);
+TMPL_FN(fn_minimum);
+TMPL_FN(fn_maximum);
+TMPL_FN(fn_loop);
 /* tmpl_eval.c */
 TMPL_FN(fn_execute_template);
 /* tmpl_consul.c */
