@@ -7,9 +7,11 @@
  */
 #include <string.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
-TMPL_FN(fn_not)
+static int
+fn_not(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)x;
 	(void)n;
@@ -80,7 +82,8 @@ eq2(struct tmpl_exec *x, const struct tmpl_value *a, const struct tmpl_value *b)
 	    tmpl_value_type_name(a));
 }
 
-TMPL_FN(fn_eq)
+static int
+fn_eq(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	size_t i;
 	int e;
@@ -98,7 +101,8 @@ TMPL_FN(fn_eq)
 	return 0;
 }
 
-TMPL_FN(fn_ne)
+static int
+fn_ne(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	int e;
 
@@ -130,7 +134,8 @@ lt2(struct tmpl_exec *x, const struct tmpl_value *a, const struct tmpl_value *b)
 	}
 }
 
-TMPL_FN(fn_lt)
+static int
+fn_lt(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	int v = lt2(x, &a[0], &a[1]);
 
@@ -141,7 +146,8 @@ TMPL_FN(fn_lt)
 	return 0;
 }
 
-TMPL_FN(fn_le)
+static int
+fn_le(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	int v = lt2(x, &a[0], &a[1]), e = 0;
 
@@ -154,7 +160,8 @@ TMPL_FN(fn_le)
 	return 0;
 }
 
-TMPL_FN(fn_gt)
+static int
+fn_gt(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	if (fn_le(x, a, n, r) == -1)
 		return -1;
@@ -162,7 +169,8 @@ TMPL_FN(fn_gt)
 	return 0;
 }
 
-TMPL_FN(fn_ge)
+static int
+fn_ge(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	if (fn_lt(x, a, n, r) == -1)
 		return -1;
@@ -170,7 +178,9 @@ TMPL_FN(fn_ge)
 	return 0;
 }
 
-TMPL_FN(fn_len)
+static int
+fn_len(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	switch (a[0].kind) {
@@ -191,7 +201,9 @@ TMPL_FN(fn_len)
 	}
 }
 
-TMPL_FN(fn_index)
+static int
+fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct tmpl_value v = a[0];
 	size_t i;
@@ -261,7 +273,9 @@ TMPL_FN(fn_index)
 }
 
 /* fmt.Sprint: spaces between operands when neither is a string. */
-TMPL_FN(fn_print)
+static int
+fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	size_t i;
@@ -276,7 +290,9 @@ TMPL_FN(fn_print)
 	return 0;
 }
 
-TMPL_FN(fn_println)
+static int
+fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	size_t i;
@@ -292,7 +308,9 @@ TMPL_FN(fn_println)
 	return 0;
 }
 
-TMPL_FN(fn_printf)
+static int
+fn_printf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	const char *f;
@@ -309,12 +327,19 @@ TMPL_FN(fn_printf)
 	return 0;
 }
 
-/* and / or are evaluated lazily by the evaluator (TMPL_FUNC_LAZY). */
-TMPL_FN(fn_lazy)
-{
-	(void)x;
-	(void)a;
-	(void)n;
-	(void)r;
-	return 0;
-}
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_builtin_funcs[] = {
+	{ "not", fn_not, 1, 1, 0 },
+	{ "eq", fn_eq, 2, -1, 0 },
+	{ "ne", fn_ne, 2, 2, 0 },
+	{ "lt", fn_lt, 2, 2, 0 },
+	{ "le", fn_le, 2, 2, 0 },
+	{ "gt", fn_gt, 2, 2, 0 },
+	{ "ge", fn_ge, 2, 2, 0 },
+	{ "len", fn_len, 1, 1, 0 },
+	{ "index", fn_index, 1, -1, 0 },
+	{ "print", fn_print, 0, -1, 0 },
+	{ "printf", fn_printf, 1, -1, 0 },
+	{ "println", fn_println, 0, -1, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

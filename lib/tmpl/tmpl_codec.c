@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
 static const char b64std[]
     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -97,25 +97,33 @@ b64(struct tmpl_exec *x, struct tmpl_value *a, bool url, bool enc,
 	return 0;
 }
 
-TMPL_FN(fn_base64_encode)
+static int
+fn_base64_encode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, false, true, r);
 }
 
-TMPL_FN(fn_base64_decode)
+static int
+fn_base64_decode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, false, false, r);
 }
 
-TMPL_FN(fn_base64url_encode)
+static int
+fn_base64url_encode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, true, true, r);
 }
 
-TMPL_FN(fn_base64url_decode)
+static int
+fn_base64url_decode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, true, false, r);
@@ -439,7 +447,9 @@ md5_block(uint32_t *h, const unsigned char *p)
 	h[3] += d;
 }
 
-TMPL_FN(fn_sha256_hex)
+static int
+fn_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -459,7 +469,9 @@ TMPL_FN(fn_sha256_hex)
 	return 0;
 }
 
-TMPL_FN(fn_md5sum)
+static int
+fn_md5sum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
 	const char *s;
@@ -479,7 +491,9 @@ TMPL_FN(fn_md5sum)
 }
 
 /* hmacSHA256Hex MESSAGE KEY (RFC 2104). */
-TMPL_FN(fn_hmac_sha256_hex)
+static int
+fn_hmac_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 		0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -523,3 +537,15 @@ TMPL_FN(fn_hmac_sha256_hex)
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_codec_funcs[] = {
+	{ "base64Encode", fn_base64_encode, 1, 1, 0 },
+	{ "base64Decode", fn_base64_decode, 1, 1, 0 },
+	{ "base64URLEncode", fn_base64url_encode, 1, 1, 0 },
+	{ "base64URLDecode", fn_base64url_decode, 1, 1, 0 },
+	{ "sha256Hex", fn_sha256_hex, 1, 1, 0 },
+	{ "md5sum", fn_md5sum, 1, 1, 0 },
+	{ "hmacSHA256Hex", fn_hmac_sha256_hex, 2, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
 static const char *
 aggregated_status(const cJSON *checks)
@@ -202,12 +202,16 @@ out:
 	return ret;
 }
 
-TMPL_FN(fn_service)
+static int
+fn_service(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	return health(x, a, n, DEP_SERVICE, r);
 }
 
-TMPL_FN(fn_connect)
+static int
+fn_connect(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	return health(x, a, n, DEP_CONNECT, r);
 }
@@ -221,7 +225,9 @@ cmp_snippet(const void *a, const void *b)
 	return strcmp(x->str, y->str);
 }
 
-TMPL_FN(fn_services)
+static int
+fn_services(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
 	struct tmpl_dep_query q;
@@ -306,7 +312,9 @@ kv_get(struct tmpl_exec *x, struct tmpl_value *a, int kind, const cJSON **pair)
 	return 0;
 }
 
-TMPL_FN(fn_key)
+static int
+fn_key(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const cJSON *pair;
 
@@ -317,7 +325,9 @@ TMPL_FN(fn_key)
 	return 0;
 }
 
-TMPL_FN(fn_key_exists)
+static int
+fn_key_exists(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const cJSON *pair;
 
@@ -328,7 +338,9 @@ TMPL_FN(fn_key_exists)
 	return 0;
 }
 
-TMPL_FN(fn_key_or_default)
+static int
+fn_key_or_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const cJSON *pair;
 	struct tmpl_value v;
@@ -407,31 +419,40 @@ kv_list(struct tmpl_exec *x, struct tmpl_value *a, int mode, bool safe,
 	return 0;
 }
 
-TMPL_FN(fn_ls)
+static int
+fn_ls(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	(void)n;
 	return kv_list(x, a, LIST_LS, false, r);
 }
 
-TMPL_FN(fn_safe_ls)
+static int
+fn_safe_ls(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return kv_list(x, a, LIST_LS, true, r);
 }
 
-TMPL_FN(fn_tree)
+static int
+fn_tree(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return kv_list(x, a, LIST_TREE, false, r);
 }
 
-TMPL_FN(fn_safe_tree)
+static int
+fn_safe_tree(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return kv_list(x, a, LIST_TREE, true, r);
 }
 
-TMPL_FN(fn_node)
+static int
+fn_node(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
 	struct tmpl_dep_query q;
@@ -465,7 +486,9 @@ cmp_node(const void *a, const void *b)
 	return x->u.rec->j < y->u.rec->j ? -1 : x->u.rec->j > y->u.rec->j;
 }
 
-TMPL_FN(fn_nodes)
+static int
+fn_nodes(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	char canon[2 * TMPL_DEP_MAX + 64];
 	struct tmpl_dep_query q;
@@ -488,3 +511,20 @@ TMPL_FN(fn_nodes)
 }
 
 /* Grouping: (key, record) pairs sorted by key, stable. */
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_consul_funcs[] = {
+	{ "service", fn_service, 1, -1, 0 },
+	{ "connect", fn_connect, 1, -1, 0 },
+	{ "services", fn_services, 0, 1, 0 },
+	{ "key", fn_key, 1, 1, 0 },
+	{ "keyExists", fn_key_exists, 1, 1, 0 },
+	{ "keyOrDefault", fn_key_or_default, 2, 2, 0 },
+	{ "ls", fn_ls, 1, 1, 0 },
+	{ "safeLs", fn_safe_ls, 1, 1, 0 },
+	{ "tree", fn_tree, 1, 1, 0 },
+	{ "safeTree", fn_safe_tree, 1, 1, 0 },
+	{ "node", fn_node, 0, 1, 0 },
+	{ "nodes", fn_nodes, 0, 1, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

@@ -13,8 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl_func.h"
 #include "tmpl_int.h"
+
+/* A variable in scope: $ or one declared with := (name with the $). */
+struct tmpl_var {
+	const char *name;
+	struct tmpl_value val;
+};
 
 enum loopctl {
 	LOOP_NONE,
@@ -229,9 +234,10 @@ eval_chain(struct tmpl_exec *x, struct tmpl_value v, const char **fields,
 	return 0;
 }
 
-static int call_func(struct tmpl_exec *x, const struct tmpl_cmd *c, int fi,
-    const struct tmpl_arg *argv, size_t argc, const struct tmpl_value *dot,
-    const struct tmpl_value *final, struct tmpl_value *out);
+static int call_func(struct tmpl_exec *x, const struct tmpl_cmd *c,
+    const struct tmpl_func *f, const struct tmpl_arg *argv, size_t argc,
+    const struct tmpl_value *dot, const struct tmpl_value *final,
+    struct tmpl_value *out);
 
 /* An argument (not the command's first word): evaluated to a value. */
 static int
@@ -277,15 +283,15 @@ eval_arg(struct tmpl_exec *x, const struct tmpl_arg *a,
 }
 
 /*
- * Calls function fi with the operands argv[0..argc) and the piped value
+ * Calls function f with the operands argv[0..argc) and the piped value
  * final (NULL when none).  and/or evaluate lazily.
  */
 static int
-call_func(struct tmpl_exec *x, const struct tmpl_cmd *c, int fi,
-    const struct tmpl_arg *argv, size_t argc, const struct tmpl_value *dot,
-    const struct tmpl_value *final, struct tmpl_value *out)
+call_func(struct tmpl_exec *x, const struct tmpl_cmd *c,
+    const struct tmpl_func *f, const struct tmpl_arg *argv, size_t argc,
+    const struct tmpl_value *dot, const struct tmpl_value *final,
+    struct tmpl_value *out)
 {
-	const struct tmpl_func *f = &tmpl_funcs[fi];
 	const struct tmpl_cmd *savecmd = x->cmd;
 	const char *savefn = x->fname;
 	struct tmpl_value *args;
@@ -745,7 +751,7 @@ walk(struct tmpl_exec *x, const struct tmpl_node *n,
 	}
 }
 
-int
+static int
 fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
@@ -765,6 +771,14 @@ fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_eval_funcs[] = {
+	{ "and", NULL, 1, -1, TMPL_FUNC_LAZY },
+	{ "or", NULL, 1, -1, TMPL_FUNC_LAZY },
+	{ "executeTemplate", fn_execute_template, 1, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};
 
 int
 tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
 struct group_ent {
 	struct tmpl_value key;
@@ -70,7 +70,9 @@ want_recs(struct tmpl_exec *x, const struct tmpl_value *v, const char *what)
 	    tmpl_value_type_name(v));
 }
 
-TMPL_FN(fn_by_tag)
+static int
+fn_by_tag(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct group_ent *g;
 	struct tmpl_value tags;
@@ -104,7 +106,9 @@ TMPL_FN(fn_by_tag)
 	return 0;
 }
 
-TMPL_FN(fn_by_port)
+static int
+fn_by_port(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct group_ent *g;
 	struct tmpl_value port;
@@ -145,7 +149,9 @@ want_pairs(struct tmpl_exec *x, const struct tmpl_value *v, const char *what)
 	return 0;
 }
 
-TMPL_FN(fn_by_key)
+static int
+fn_by_key(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct group_ent *g;
 	struct tmpl_record *nr;
@@ -293,7 +299,9 @@ explode_one(struct tmpl_exec *x, struct xnode *root, const char *k, size_t len,
 	return 0;
 }
 
-TMPL_FN(fn_explode)
+static int
+fn_explode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct xnode root;
 	const struct tmpl_record *pr;
@@ -327,7 +335,9 @@ want_imap(struct tmpl_exec *x, const struct tmpl_value *v, const char *fname)
 }
 
 /* explodeMap: the same on a map's keys, in sorted key order. */
-TMPL_FN(fn_explode_map)
+static int
+fn_explode_map(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct xnode root;
 	struct tmpl_map *m;
@@ -411,7 +421,9 @@ merge_maps(struct tmpl_exec *x, const struct tmpl_value *dst,
 	return tmpl_value_map(m, ELEM_ANY);
 }
 
-TMPL_FN(fn_merge_map)
+static int
+fn_merge_map(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	if (want_imap(x, &a[0], "mergeMap") == -1
@@ -421,7 +433,9 @@ TMPL_FN(fn_merge_map)
 	return 0;
 }
 
-TMPL_FN(fn_merge_map_override)
+static int
+fn_merge_map_override(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	if (want_imap(x, &a[0], "mergeMapWithOverride") == -1
@@ -436,7 +450,9 @@ TMPL_FN(fn_merge_map_override)
  * "_"; a missing value is "_no_<k>_" (or 0 with |int, zero-padded to 5
  * digits); runes outside [A-Za-z0-9_-] become "_".
  */
-TMPL_FN(fn_by_meta)
+static int
+fn_by_meta(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct group_ent *g;
 	struct buf key;
@@ -525,3 +541,16 @@ out:
 	buf_clear(&key);
 	return ret;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_group_funcs[] = {
+	{ "byTag", fn_by_tag, 1, 1, 0 },
+	{ "byKey", fn_by_key, 1, 1, 0 },
+	{ "byPort", fn_by_port, 1, 1, 0 },
+	{ "explode", fn_explode, 1, 1, 0 },
+	{ "explodeMap", fn_explode_map, 1, 1, 0 },
+	{ "mergeMap", fn_merge_map, 2, 2, 0 },
+	{ "mergeMapWithOverride", fn_merge_map_override, 2, 2, 0 },
+	{ "byMeta", fn_by_meta, 2, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

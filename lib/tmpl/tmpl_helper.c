@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
 /* consul-template's in: list membership or substring. */
 static bool
@@ -53,7 +53,8 @@ in_list(const struct tmpl_value *l, const struct tmpl_value *v)
 	return false;
 }
 
-TMPL_FN(fn_in)
+static int
+fn_in(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	(void)x;
 	(void)n;
@@ -61,7 +62,9 @@ TMPL_FN(fn_in)
 	return 0;
 }
 
-TMPL_FN(fn_contains)
+static int
+fn_contains(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)x;
 	(void)n;
@@ -102,31 +105,41 @@ contains_some(struct tmpl_exec *x, struct tmpl_value *a, int mode,
 	return 0;
 }
 
-TMPL_FN(fn_contains_all)
+static int
+fn_contains_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 0, r);
 }
 
-TMPL_FN(fn_contains_any)
+static int
+fn_contains_any(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 1, r);
 }
 
-TMPL_FN(fn_contains_none)
+static int
+fn_contains_none(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 2, r);
 }
 
-TMPL_FN(fn_contains_notall)
+static int
+fn_contains_notall(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return contains_some(x, a, 3, r);
 }
 
-TMPL_FN(fn_join)
+static int
+fn_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	struct buf b;
 	const char *sep;
@@ -215,7 +228,9 @@ split_str(struct tmpl_exec *x, const char *s, size_t len, const char *sep,
 	return tmpl_value_list(l, i, ELEM_STR);
 }
 
-TMPL_FN(fn_split)
+static int
+fn_split(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *sep, *s;
 	size_t seplen, len;
@@ -235,7 +250,9 @@ TMPL_FN(fn_split)
 	return 0;
 }
 
-TMPL_FN(fn_replace_all)
+static int
+fn_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *f, *t, *s, *p, *q;
 	size_t flen, tlen, len, i;
@@ -299,25 +316,33 @@ case_map(struct tmpl_exec *x, struct tmpl_value *a, int mode,
 	return 0;
 }
 
-TMPL_FN(fn_to_lower)
+static int
+fn_to_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, 0, r);
 }
 
-TMPL_FN(fn_to_upper)
+static int
+fn_to_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, 1, r);
 }
 
-TMPL_FN(fn_to_title)
+static int
+fn_to_title(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, 2, r);
 }
 
-TMPL_FN(fn_trim_space)
+static int
+fn_trim_space(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -330,7 +355,9 @@ TMPL_FN(fn_trim_space)
 	return 0;
 }
 
-TMPL_FN(fn_trim)
+static int
+fn_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *cut, *s;
 	size_t cutlen, len;
@@ -349,7 +376,9 @@ TMPL_FN(fn_trim)
 	return 0;
 }
 
-TMPL_FN(fn_trim_prefix)
+static int
+fn_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *p, *s;
 	size_t plen, len;
@@ -366,7 +395,9 @@ TMPL_FN(fn_trim_prefix)
 	return 0;
 }
 
-TMPL_FN(fn_trim_suffix)
+static int
+fn_trim_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *p, *s;
 	size_t plen, len;
@@ -381,7 +412,9 @@ TMPL_FN(fn_trim_suffix)
 	return 0;
 }
 
-TMPL_FN(fn_indent)
+static int
+fn_indent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len, i;
@@ -411,7 +444,9 @@ TMPL_FN(fn_indent)
 	return 0;
 }
 
-TMPL_FN(fn_parse_json)
+static int
+fn_parse_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -450,7 +485,9 @@ to_json(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
 	return 0;
 }
 
-TMPL_FN(fn_to_json)
+static int
+fn_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return to_json(x, a, true, 0, r);
@@ -468,7 +505,9 @@ want_map(struct tmpl_exec *x, const struct tmpl_value *v)
 	    tmpl_value_type_name(v));
 }
 
-TMPL_FN(fn_to_json_pretty)
+static int
+fn_to_json_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	if (want_map(x, &a[0]) == -1)
@@ -476,13 +515,17 @@ TMPL_FN(fn_to_json_pretty)
 	return to_json(x, a, true, 2, r);
 }
 
-TMPL_FN(fn_to_ujson)
+static int
+fn_to_ujson(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return to_json(x, a, false, 0, r);
 }
 
-TMPL_FN(fn_to_ujson_pretty)
+static int
+fn_to_ujson_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	if (want_map(x, &a[0]) == -1)
@@ -490,7 +533,9 @@ TMPL_FN(fn_to_ujson_pretty)
 	return to_json(x, a, false, 2, r);
 }
 
-TMPL_FN(fn_parse_int)
+static int
+fn_parse_int(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -515,7 +560,9 @@ TMPL_FN(fn_parse_int)
 	return 0;
 }
 
-TMPL_FN(fn_parse_uint)
+static int
+fn_parse_uint(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -542,7 +589,9 @@ TMPL_FN(fn_parse_uint)
 	return 0;
 }
 
-TMPL_FN(fn_parse_float)
+static int
+fn_parse_float(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len;
@@ -567,7 +616,9 @@ TMPL_FN(fn_parse_float)
 	return 0;
 }
 
-TMPL_FN(fn_parse_bool)
+static int
+fn_parse_bool(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	static const char *const t[]
 	    = { "1", "t", "T", "TRUE", "true", "True" };
@@ -691,43 +742,57 @@ math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 	return 0;
 }
 
-TMPL_FN(fn_add)
+static int
+fn_add(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_ADD, r);
 }
 
-TMPL_FN(fn_subtract)
+static int
+fn_subtract(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_SUB, r);
 }
 
-TMPL_FN(fn_multiply)
+static int
+fn_multiply(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MUL, r);
 }
 
-TMPL_FN(fn_divide)
+static int
+fn_divide(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_DIV, r);
 }
 
-TMPL_FN(fn_modulo)
+static int
+fn_modulo(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MOD, r);
 }
 
-TMPL_FN(fn_minimum)
+static int
+fn_minimum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MIN, r);
 }
 
-TMPL_FN(fn_maximum)
+static int
+fn_maximum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return math(x, a, M_MAX, r);
@@ -757,7 +822,9 @@ loop_arg(struct tmpl_exec *x, const struct tmpl_value *v, int64_t *out)
 	    tmpl_value_type_name(v));
 }
 
-TMPL_FN(fn_loop)
+static int
+fn_loop(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	int64_t start = 0, stop, i;
 	struct tmpl_value *l;
@@ -779,3 +846,42 @@ TMPL_FN(fn_loop)
 	*r = tmpl_value_list(l, cnt, ELEM_CHAN);
 	return 0;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_helper_funcs[] = {
+	{ "contains", fn_contains, 2, 2, 0 },
+	{ "in", fn_in, 2, 2, 0 },
+	{ "containsAll", fn_contains_all, 2, 2, 0 },
+	{ "containsAny", fn_contains_any, 2, 2, 0 },
+	{ "containsNone", fn_contains_none, 2, 2, 0 },
+	{ "containsNotAll", fn_contains_notall, 2, 2, 0 },
+	{ "join", fn_join, 2, 2, 0 },
+	{ "split", fn_split, 2, 2, 0 },
+	{ "replaceAll", fn_replace_all, 3, 3, 0 },
+	{ "toLower", fn_to_lower, 1, 1, 0 },
+	{ "toUpper", fn_to_upper, 1, 1, 0 },
+	{ "toTitle", fn_to_title, 1, 1, 0 },
+	{ "trimSpace", fn_trim_space, 1, 1, 0 },
+	{ "trim", fn_trim, 2, 2, 0 },
+	{ "trimPrefix", fn_trim_prefix, 2, 2, 0 },
+	{ "trimSuffix", fn_trim_suffix, 2, 2, 0 },
+	{ "indent", fn_indent, 2, 2, 0 },
+	{ "parseJSON", fn_parse_json, 1, 1, 0 },
+	{ "toJSON", fn_to_json, 1, 1, 0 },
+	{ "toJSONPretty", fn_to_json_pretty, 1, 1, 0 },
+	{ "toUnescapedJSON", fn_to_ujson, 1, 1, 0 },
+	{ "toUnescapedJSONPretty", fn_to_ujson_pretty, 1, 1, 0 },
+	{ "parseInt", fn_parse_int, 1, 1, 0 },
+	{ "parseUint", fn_parse_uint, 1, 1, 0 },
+	{ "parseFloat", fn_parse_float, 1, 1, 0 },
+	{ "parseBool", fn_parse_bool, 1, 1, 0 },
+	{ "add", fn_add, 2, 2, 0 },
+	{ "subtract", fn_subtract, 2, 2, 0 },
+	{ "multiply", fn_multiply, 2, 2, 0 },
+	{ "divide", fn_divide, 2, 2, 0 },
+	{ "modulo", fn_modulo, 2, 2, 0 },
+	{ "minimum", fn_minimum, 2, 2, 0 },
+	{ "maximum", fn_maximum, 2, 2, 0 },
+	{ "loop", fn_loop, 1, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

@@ -18,11 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
 extern char **environ;
 
 #define TMPL_FILE_MAX ((size_t)16 << 20)
+
+/* One key of the scratch object, in the execution's arena. */
+struct tmpl_scratch {
+	const char *key;
+	size_t keylen;
+	struct tmpl_value val;
+	size_t mapcap; /* room in val's map, which MapSet grows */
+	struct tmpl_scratch *next;
+};
 
 static const char *
 env_lookup(struct tmpl_exec *x, const char *k, size_t klen)
@@ -58,7 +67,9 @@ env_arg(struct tmpl_exec *x, struct tmpl_value *a, size_t i, const char **v)
 	return 0;
 }
 
-TMPL_FN(fn_env)
+static int
+fn_env(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *v;
 
@@ -69,7 +80,9 @@ TMPL_FN(fn_env)
 	return 0;
 }
 
-TMPL_FN(fn_env_or_default)
+static int
+fn_env_or_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *v, *d;
 	size_t dlen;
@@ -83,7 +96,9 @@ TMPL_FN(fn_env_or_default)
 }
 
 /* mustEnv: like env, but unset or empty is an error. */
-TMPL_FN(fn_must_env)
+static int
+fn_must_env(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *v;
 
@@ -99,7 +114,9 @@ TMPL_FN(fn_must_env)
 	return 0;
 }
 
-TMPL_FN(fn_file)
+static int
+fn_file(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	char real[PATH_MAX], box[PATH_MAX];
 	const char *p, *path;
@@ -307,7 +324,9 @@ go_layout(struct buf *b, const char *l, size_t n, const struct tm *tm, time_t t)
 	}
 }
 
-TMPL_FN(fn_timestamp)
+static int
+fn_timestamp(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *f = "2006-01-02T15:04:05Z07:00";
 	size_t flen = strlen(f);
@@ -330,7 +349,9 @@ TMPL_FN(fn_timestamp)
 }
 
 /* Scratch: a per-execution key/value store. */
-TMPL_FN(fn_scratch)
+static int
+fn_scratch(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)a;
 	(void)n;
@@ -464,3 +485,14 @@ tmpl_local_scratch_method(struct tmpl_exec *x, const char *name,
 	}
 	return 0;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_local_funcs[] = {
+	{ "env", fn_env, 1, 1, 0 },
+	{ "envOrDefault", fn_env_or_default, 2, 2, 0 },
+	{ "mustEnv", fn_must_env, 1, 1, 0 },
+	{ "file", fn_file, 1, 1, 0 },
+	{ "scratch", fn_scratch, 0, 0, 0 },
+	{ "timestamp", fn_timestamp, 0, 1, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

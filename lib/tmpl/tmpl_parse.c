@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "str.h"
-#include "tmpl_func.h"
 #include "tmpl_int.h"
 #include "xmalloc.h"
 
@@ -425,7 +424,7 @@ parse_operand(struct parser *p, struct tmpl_arg *arg)
 	switch (p->tok.kind) {
 	case TK_IDENT:
 		arg->func = tmpl_func_lookup(p->tok.s, p->tok.len);
-		if (arg->func < 0)
+		if (arg->func == NULL)
 			return perror_at(p, p->tok.pos,
 			    "function \"%.*s\" not defined", (int)p->tok.len,
 			    p->tok.s);

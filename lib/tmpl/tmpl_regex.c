@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 #include "xmalloc.h"
 
 /*
@@ -199,7 +199,9 @@ tmpl_regex_cache_free(struct tmpl_regex_cache *cache)
 	free(cache);
 }
 
-TMPL_FN(fn_regex_match)
+static int
+fn_regex_match(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *re, *s;
 	size_t relen, len;
@@ -264,7 +266,9 @@ expand(struct buf *b, const char *t, size_t tlen, const char *s,
 	}
 }
 
-TMPL_FN(fn_regex_replace_all)
+static int
+fn_regex_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *re, *repl, *s;
 	size_t relen, rlen, len, last = 0, pos = 0, work = 0;
@@ -315,3 +319,10 @@ TMPL_FN(fn_regex_replace_all)
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_regex_funcs[] = {
+	{ "regexMatch", fn_regex_match, 2, 2, 0 },
+	{ "regexReplaceAll", fn_regex_replace_all, 3, 3, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};
