@@ -210,6 +210,7 @@ tmpl_record_str(const cJSON *o, const char *k)
 
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
+
 /* A record of type rtype over j (borrowed: the caller's data). */
 struct tmpl_value tmpl_record_new(struct tmpl_arena *a, int rtype,
     const cJSON *j);
@@ -221,9 +222,8 @@ const char *const *tmpl_record_fields(int rtype);
 /* Record fields; -1 when the type has no such field. */
 int tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *r,
     const char *name, struct tmpl_value *out);
+/* Go's type name of rtype: "*dependency.HealthService"... */
 const char *tmpl_record_type_name(int rtype);
-size_t tmpl_record_nfields(int rtype);
-const char *tmpl_record_field_name(int rtype, size_t i);
 
 /* tmpl_lex.c */
 enum tmpl_token_kind {

@@ -52,22 +52,6 @@ tmpl_record_type_name(int rtype)
 	return rec_types[rtype].name;
 }
 
-size_t
-tmpl_record_nfields(int rtype)
-{
-	size_t n = 0;
-
-	while (rec_types[rtype].fields[n] != NULL)
-		n++;
-	return n;
-}
-
-const char *
-tmpl_record_field_name(int rtype, size_t i)
-{
-	return rec_types[rtype].fields[i];
-}
-
 const char *const *
 tmpl_record_fields(int rtype)
 {

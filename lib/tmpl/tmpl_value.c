@@ -457,21 +457,20 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 static void
 print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
 {
+	const char *const *fields;
 	struct tmpl_value f;
-	size_t i, n;
+	size_t i;
 
 	if (v->u.rec == NULL) {
 		buf_addstr(b, "<nil>");
 		return;
 	}
-	n = tmpl_record_nfields(v->rtype);
+	fields = tmpl_record_fields(v->rtype);
 	buf_addc(b, '{');
-	for (i = 0; i < n; i++) {
+	for (i = 0; fields[i] != NULL; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
-		if (tmpl_record_field(a, v, tmpl_record_field_name(v->rtype, i),
-			&f)
-		    == 0)
+		if (tmpl_record_field(a, v, fields[i], &f) == 0)
 			tmpl_value_print(a, b, &f);
 	}
 	buf_addc(b, '}');
@@ -531,9 +530,10 @@ void
 tmpl_value_json(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
     bool escape_html, int indent, int level)
 {
+	const char *const *fields;
 	struct buf kb;
 	struct tmpl_value f;
-	size_t i, n;
+	size_t i;
 
 	switch (v->kind) {
 	case TV_MISSING:
@@ -600,19 +600,15 @@ tmpl_value_json(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
 			buf_addstr(b, "null");
 			break;
 		}
-		n = tmpl_record_nfields(v->rtype);
+		fields = tmpl_record_fields(v->rtype);
 		buf_addc(b, '{');
-		for (i = 0; i < n; i++) {
+		for (i = 0; fields[i] != NULL; i++) {
 			if (i > 0)
 				buf_addc(b, ',');
 			json_nl(b, indent, level + 1);
-			json_str(b, tmpl_record_field_name(v->rtype, i),
-			    strlen(tmpl_record_field_name(v->rtype, i)),
-			    escape_html);
+			json_str(b, fields[i], strlen(fields[i]), escape_html);
 			buf_addstr(b, indent ? ": " : ":");
-			if (tmpl_record_field(a, v,
-				tmpl_record_field_name(v->rtype, i), &f)
-			    == -1)
+			if (tmpl_record_field(a, v, fields[i], &f) == -1)
 				f = tmpl_value_nil();
 			tmpl_value_json(a, b, &f, escape_html, indent,
 			    level + 1);
