@@ -61,21 +61,22 @@ pad(struct buf *b, const struct spec *sp, const char *s, size_t n, bool numeric)
 }
 
 static void
-bad_verb(struct exec *x, struct buf *b, char verb, const struct tv *v)
+bad_verb(struct tmpl_arena *a, struct buf *b, char verb,
+    const struct tmpl_value *v)
 {
 	buf_addf(b, "%%!%c(", verb);
 	if (v->kind == TV_MISSING || v->kind == TV_NIL)
 		buf_addstr(b, "<nil>");
 	else {
-		buf_addstr(b, tv_type_name(v));
+		buf_addstr(b, tmpl_value_type_name(v));
 		buf_addc(b, '=');
-		tv_print(x, b, v);
+		tmpl_value_print(a, b, v);
 	}
 	buf_addc(b, ')');
 }
 
 static void
-fmt_int(struct buf *t, const struct spec *sp, const struct tv *v)
+fmt_int(struct buf *t, const struct spec *sp, const struct tmpl_value *v)
 {
 	char f[32];
 	size_t o = 0;
@@ -144,8 +145,8 @@ fmt_int(struct buf *t, const struct spec *sp, const struct tv *v)
 }
 
 static void
-fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
-    const struct tv *v)
+fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
+    const struct tmpl_value *v)
 {
 	struct buf t;
 	size_t i;
@@ -155,11 +156,11 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 	switch (sp->verb) {
 	case 'v':
 		if (v->kind == TV_FLOAT)
-			tv_fmt_float(&t, v->u.f, 'g', sp->prec);
+			tmpl_value_fmt_float(&t, v->u.f, 'g', sp->prec);
 		else if (v->kind == TV_INT && (sp->plus || sp->space))
 			fmt_int(&t, sp, v);
 		else
-			tv_print(x, &t, v);
+			tmpl_value_print(a, &t, v);
 		numeric = v->kind == TV_INT || v->kind == TV_FLOAT;
 		break;
 	case 's':
@@ -179,13 +180,13 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			buf_add(&t, v->u.s, n);
 		} else if (v->kind == TV_LIST || v->kind == TV_MAP
 		    || v->kind == TV_REC || v->kind == TV_BOOL)
-			tv_print(x, &t, v);
+			tmpl_value_print(a, &t, v);
 		else
-			bad_verb(x, &t, 's', v);
+			bad_verb(a, &t, 's', v);
 		break;
 	case 'q':
 		if (v->kind == TV_STR)
-			tv_quote(&t, v->u.s, v->len);
+			tmpl_value_quote(&t, v->u.s, v->len);
 		else if (v->kind == TV_INT) {
 			buf_addc(&t, '\'');
 			fmt_int(&t,
@@ -199,7 +200,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					buf_addc(&t, ' ');
-				fmt_one(x, &t,
+				fmt_one(a, &t,
 				    &(struct spec) { .verb = 'q',
 					.width = -1,
 					.prec = -1 },
@@ -207,7 +208,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			}
 			buf_addc(&t, ']');
 		} else
-			bad_verb(x, &t, 'q', v);
+			bad_verb(a, &t, 'q', v);
 		break;
 	case 'd':
 	case 'o':
@@ -224,7 +225,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			for (i = 0; i < v->len; i++) {
 				if (i > 0)
 					buf_addc(&t, ' ');
-				fmt_one(x, &t,
+				fmt_one(a, &t,
 				    &(struct spec) { .verb = sp->verb,
 					.width = -1,
 					.prec = -1 },
@@ -232,7 +233,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 			}
 			buf_addc(&t, ']');
 		} else
-			bad_verb(x, &t, sp->verb, v);
+			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 'x':
 	case 'X':
@@ -246,7 +247,7 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 				buf_addf(&t, sp->verb == 'x' ? "%02x" : "%02X",
 				    (unsigned char)v->u.s[i]);
 		} else
-			bad_verb(x, &t, sp->verb, v);
+			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 'e':
 	case 'E':
@@ -259,27 +260,27 @@ fmt_one(struct exec *x, struct buf *b, const struct spec *sp,
 				buf_addc(&t, '+');
 			else if (sp->space && v->u.f >= 0)
 				buf_addc(&t, ' ');
-			tv_fmt_float(&t, v->u.f,
+			tmpl_value_fmt_float(&t, v->u.f,
 			    sp->verb == 'F' ? 'f' : sp->verb, sp->prec);
 			numeric = true;
 		} else
-			bad_verb(x, &t, sp->verb, v);
+			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 't':
 		if (v->kind == TV_BOOL)
 			buf_addstr(&t, v->u.b ? "true" : "false");
 		else
-			bad_verb(x, &t, 't', v);
+			bad_verb(a, &t, 't', v);
 		break;
 	default:
-		bad_verb(x, &t, sp->verb, v);
+		bad_verb(a, &t, sp->verb, v);
 	}
 	pad(b, sp, t.data != NULL ? t.data : "", t.len, numeric);
 	buf_clear(&t);
 }
 
 static int
-star(const struct tv *args, size_t nargs, size_t *ai, int *out)
+star(const struct tmpl_value *args, size_t nargs, size_t *ai, int *out)
 {
 	if (*ai >= nargs || args[*ai].kind != TV_INT)
 		return -1;
@@ -291,8 +292,8 @@ star(const struct tv *args, size_t nargs, size_t *ai, int *out)
 }
 
 int
-fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
-    const struct tv *args, size_t nargs)
+tmpl_fmt_sprintf(struct tmpl_arena *a, struct buf *b, const char *f,
+    size_t flen, const struct tmpl_value *args, size_t nargs)
 {
 	struct spec sp;
 	size_t i = 0, ai = 0;
@@ -367,7 +368,7 @@ fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
 			buf_addf(b, "%%!%c(MISSING)", sp.verb);
 			continue;
 		}
-		fmt_one(x, b, &sp, &args[ai++]);
+		fmt_one(a, b, &sp, &args[ai++]);
 	}
 	if (ai < nargs) {
 		buf_addstr(b, "%!(EXTRA ");
@@ -376,9 +377,9 @@ fmt_sprintf(struct exec *x, struct buf *b, const char *f, size_t flen,
 			    || args[ai].kind == TV_NIL)
 				buf_addstr(b, "<nil>");
 			else {
-				buf_addstr(b, tv_type_name(&args[ai]));
+				buf_addstr(b, tmpl_value_type_name(&args[ai]));
 				buf_addc(b, '=');
-				tv_print(x, b, &args[ai]);
+				tmpl_value_print(a, b, &args[ai]);
 			}
 			if (ai + 1 < nargs)
 				buf_addstr(b, ", ");

@@ -18,14 +18,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tmpl_func.h"
+#include "tmpl_int.h"
 
 extern char **environ;
 
 #define TMPL_FILE_MAX ((size_t)16 << 20)
 
+/* One key of the scratch object, in the execution's arena. */
+struct tmpl_scratch {
+	const char *key;
+	size_t keylen;
+	struct tmpl_value val;
+	size_t mapcap; /* room in val's map, which MapSet grows */
+	struct tmpl_scratch *next;
+};
+
 static const char *
-env_lookup(struct exec *x, const char *k, size_t klen)
+env_lookup(struct tmpl_exec *x, const char *k, size_t klen)
 {
 	char *const *e;
 	char *const *env
@@ -46,43 +55,50 @@ env_lookup(struct exec *x, const char *k, size_t klen)
  * or the name is not one (empty, or holding '=').
  */
 static int
-env_arg(struct exec *x, struct tv *a, size_t i, const char **v)
+env_arg(struct tmpl_exec *x, struct tmpl_value *a, size_t i, const char **v)
 {
 	const char *k;
 	size_t len;
 
-	if (arg_str(x, a, i, &k, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, i, &k, &len) == -1)
 		return -1;
 	*v = memchr(k, '=', len) == NULL && len > 0 ? env_lookup(x, k, len)
 						    : NULL;
 	return 0;
 }
 
-TMPL_FN(fn_env)
+static int
+fn_env(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *v;
 
 	(void)n;
 	if (env_arg(x, a, 0, &v) == -1)
 		return -1;
-	*r = tv_cstr(v != NULL ? v : "");
+	*r = tmpl_value_cstr(v != NULL ? v : "");
 	return 0;
 }
 
-TMPL_FN(fn_env_or_default)
+static int
+fn_env_or_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *v, *d;
 	size_t dlen;
 
 	(void)n;
-	if (env_arg(x, a, 0, &v) == -1 || arg_str(x, a, 1, &d, &dlen) == -1)
+	if (env_arg(x, a, 0, &v) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &d, &dlen) == -1)
 		return -1;
-	*r = v != NULL ? tv_cstr(v) : a[1];
+	*r = v != NULL ? tmpl_value_cstr(v) : a[1];
 	return 0;
 }
 
 /* mustEnv: like env, but unset or empty is an error. */
-TMPL_FN(fn_must_env)
+static int
+fn_must_env(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *v;
 
@@ -90,15 +106,17 @@ TMPL_FN(fn_must_env)
 	if (env_arg(x, a, 0, &v) == -1)
 		return -1;
 	if (v == NULL || v[0] == '\0')
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "mustEnv: environment variable \"%.*s\" is not set or "
 		    "empty",
 		    (int)a[0].len, a[0].u.s);
-	*r = tv_cstr(v);
+	*r = tmpl_value_cstr(v);
 	return 0;
 }
 
-TMPL_FN(fn_file)
+static int
+fn_file(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	char real[PATH_MAX], box[PATH_MAX];
 	const char *p, *path;
@@ -110,51 +128,52 @@ TMPL_FN(fn_file)
 
 	(void)n;
 	buf_init(&b, TMPL_FILE_MAX);
-	if (arg_str(x, a, 0, &p, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &p, &len) == -1)
 		goto out;
 	if (len == 0) {
-		*r = tv_str("", 0);
+		*r = tmpl_value_str("", 0);
 		ret = 0;
 		goto out;
 	}
-	path = arena_strndup(x->a, p, len);
+	path = tmpl_arena_strndup(x->a, p, len);
 	if (len == 0 || strlen(path) != len) {
-		exec_errorf(x, "file: invalid path");
+		tmpl_exec_errorf(x, "file: invalid path");
 		goto out;
 	}
-	exec_dep_file(x, path);
+	tmpl_exec_dep_file(x, path);
 	if (x->t->sandbox != NULL) {
 		/* The resolved path must lie inside the resolved sandbox. */
 		if (realpath(x->t->sandbox, box) == NULL
 		    || realpath(path, real) == NULL) {
-			exec_errorf(x, "file: %s: %s", path, strerror(errno));
+			tmpl_exec_errorf(x, "file: %s: %s", path,
+			    strerror(errno));
 			goto out;
 		}
 		blen = strlen(box);
 		if (strncmp(real, box, blen) != 0
 		    || (real[blen] != '/' && real[blen] != '\0'
 			&& !(blen == 1 && box[0] == '/'))) {
-			exec_errorf(x, "'%s' is outside of sandbox", path);
+			tmpl_exec_errorf(x, "'%s' is outside of sandbox", path);
 			goto out;
 		}
-		path = arena_strndup(x->a, real, strlen(real));
+		path = tmpl_arena_strndup(x->a, real, strlen(real));
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
-		exec_errorf(x, "file: %s: %s", path, strerror(errno));
+		tmpl_exec_errorf(x, "file: %s: %s", path, strerror(errno));
 		goto out;
 	}
 	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
 		if (buf_add(&b, chunk, (size_t)got) == -1) {
-			exec_errorf(x, "file: %s: larger than %zu bytes", path,
-			    TMPL_FILE_MAX);
+			tmpl_exec_errorf(x, "file: %s: larger than %zu bytes",
+			    path, TMPL_FILE_MAX);
 			goto out;
 		}
 	if (got == -1) {
-		exec_errorf(x, "file: %s: %s", path, strerror(errno));
+		tmpl_exec_errorf(x, "file: %s: %s", path, strerror(errno));
 		goto out;
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	ret = 0;
 out:
 	if (fd != -1)
@@ -305,7 +324,9 @@ go_layout(struct buf *b, const char *l, size_t n, const struct tm *tm, time_t t)
 	}
 }
 
-TMPL_FN(fn_timestamp)
+static int
+fn_timestamp(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	const char *f = "2006-01-02T15:04:05Z07:00";
 	size_t flen = strlen(f);
@@ -313,7 +334,7 @@ TMPL_FN(fn_timestamp)
 	struct tm tm;
 	time_t t;
 
-	if (n > 0 && arg_str(x, a, 0, &f, &flen) == -1)
+	if (n > 0 && tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1)
 		return -1;
 	t = x->opts != NULL && x->opts->fixed_now ? x->opts->now : time(NULL);
 	buf_init(&b, SIZE_MAX);
@@ -323,12 +344,14 @@ TMPL_FN(fn_timestamp)
 		gmtime_r(&t, &tm);
 		go_layout(&b, f, flen, &tm, t);
 	}
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
 /* Scratch: a per-execution key/value store. */
-TMPL_FN(fn_scratch)
+static int
+fn_scratch(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)a;
 	(void)n;
@@ -338,41 +361,41 @@ TMPL_FN(fn_scratch)
 	return 0;
 }
 
-static struct scratch_ent *
-scratch_find(struct exec *x, const char *k, size_t len, bool create)
+static struct tmpl_scratch *
+scratch_find(struct tmpl_exec *x, const char *k, size_t len, bool create)
 {
-	struct scratch_ent *e;
+	struct tmpl_scratch *e;
 
 	for (e = x->scratch; e != NULL; e = e->next)
 		if (e->keylen == len && memcmp(e->key, k, len) == 0)
 			return e;
 	if (!create)
 		return NULL;
-	e = arena_calloc(x->a, 1, sizeof(*e));
-	e->key = arena_strndup(x->a, k, len);
+	e = tmpl_arena_calloc(x->a, 1, sizeof(*e));
+	e->key = tmpl_arena_strndup(x->a, k, len);
 	e->keylen = len;
-	e->val = tv_missing();
+	e->val = tmpl_value_missing();
 	e->next = x->scratch;
 	x->scratch = e;
 	return e;
 }
 
 static int
-scratch_map_set(struct exec *x, struct scratch_ent *e, const struct tv *mk,
-    const struct tv *v, bool only_new)
+scratch_map_set(struct tmpl_exec *x, struct tmpl_scratch *e,
+    const struct tmpl_value *mk, const struct tmpl_value *v, bool only_new)
 {
-	struct tv_map *m;
+	struct tmpl_map *m;
 	long i;
 
 	if (mk->kind != TV_STR)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "wrong type for value; expected string; "
 		    "got %s",
-		    tv_type_name(mk));
+		    tmpl_value_type_name(mk));
 	if (e->val.kind != TV_MAP)
-		e->val = tv_map_val(tv_map_new(x->a, 0), ELEM_ANY);
+		e->val = tmpl_value_map(tmpl_value_map_new(x->a, 0), ELEM_ANY);
 	m = e->val.u.map;
-	i = tv_map_find(m, mk->u.s, mk->len);
+	i = tmpl_value_map_find(m, mk->u.s, mk->len);
 	if (i >= 0) {
 		if (!only_new)
 			m->vals[i] = *v;
@@ -380,8 +403,10 @@ scratch_map_set(struct exec *x, struct scratch_ent *e, const struct tv *mk,
 	}
 	if (m->n == e->mapcap) {
 		e->mapcap = e->mapcap ? e->mapcap * 2 : 8;
-		struct tv *nk = arena_alloc(x->a, e->mapcap * sizeof(*nk));
-		struct tv *nv = arena_alloc(x->a, e->mapcap * sizeof(*nv));
+		struct tmpl_value *nk
+		    = tmpl_arena_alloc(x->a, e->mapcap * sizeof(*nk));
+		struct tmpl_value *nv
+		    = tmpl_arena_alloc(x->a, e->mapcap * sizeof(*nv));
 
 		if (m->n > 0) {
 			memcpy(nk, m->keys, m->n * sizeof(*nk));
@@ -393,52 +418,49 @@ scratch_map_set(struct exec *x, struct scratch_ent *e, const struct tv *mk,
 	m->keys[m->n] = *mk;
 	m->vals[m->n] = *v;
 	m->n++;
-	tv_map_sort(m);
+	tmpl_value_map_sort(m);
 	return 0;
 }
 
-int scratch_method(struct exec *x, const char *name, struct tv *args,
-    size_t nargs, struct tv *ret);
-
 int
-scratch_method(struct exec *x, const char *name, struct tv *a, size_t n,
-    struct tv *r)
+tmpl_local_scratch_method(struct tmpl_exec *x, const char *name,
+    struct tmpl_value *a, size_t n, struct tmpl_value *r)
 {
 	static const struct {
 		const char *name;
 		size_t nargs;
 	} m[] = { { "Key", 1 }, { "Get", 1 }, { "Set", 2 }, { "SetX", 2 },
 		{ "MapSet", 3 }, { "MapSetX", 3 }, { "MapValues", 1 } };
-	struct scratch_ent *e;
-	struct tv *l;
+	struct tmpl_scratch *e;
+	struct tmpl_value *l;
 	size_t i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (strcmp(m[i].name, name) == 0)
 			break;
 	if (i == sizeof(m) / sizeof(m[0]))
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "can't evaluate field %s in type "
 		    "*template.Scratch",
 		    name);
 	if (n != m[i].nargs)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "wrong number of args for %s: want %zu "
 		    "got %zu",
 		    name, m[i].nargs, n);
 	if (a[0].kind != TV_STR)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "wrong type for value; expected string; "
 		    "got %s",
-		    tv_type_name(&a[0]));
+		    tmpl_value_type_name(&a[0]));
 	e = scratch_find(x, a[0].u.s, a[0].len, i >= 2 && i <= 5);
-	*r = tv_str("", 0);
+	*r = tmpl_value_str("", 0);
 	switch (i) {
 	case 0:
-		*r = tv_bool(e != NULL);
+		*r = tmpl_value_bool(e != NULL);
 		break;
 	case 1:
-		*r = e != NULL ? e->val : tv_nil();
+		*r = e != NULL ? e->val : tmpl_value_nil();
 		break;
 	case 2:
 		e->val = a[1];
@@ -452,14 +474,25 @@ scratch_method(struct exec *x, const char *name, struct tv *a, size_t n,
 		return scratch_map_set(x, e, &a[1], &a[2], i == 5);
 	default:
 		if (e == NULL || e->val.kind != TV_MAP) {
-			*r = tv_list(arena_alloc(x->a, sizeof(*l)), 0,
-			    ELEM_ANY);
+			*r = tmpl_value_list(tmpl_arena_alloc(x->a, sizeof(*l)),
+			    0, ELEM_ANY);
 			break;
 		}
-		l = arena_alloc(x->a, (e->val.u.map->n + 1) * sizeof(*l));
+		l = tmpl_arena_alloc(x->a, (e->val.u.map->n + 1) * sizeof(*l));
 		for (size_t k = 0; k < e->val.u.map->n; k++)
 			l[k] = e->val.u.map->vals[k];
-		*r = tv_list(l, e->val.u.map->n, ELEM_ANY);
+		*r = tmpl_value_list(l, e->val.u.map->n, ELEM_ANY);
 	}
 	return 0;
 }
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_local_funcs[] = {
+	{ "env", fn_env, 1, 1, 0 },
+	{ "envOrDefault", fn_env_or_default, 2, 2, 0 },
+	{ "mustEnv", fn_must_env, 1, 1, 0 },
+	{ "file", fn_file, 1, 1, 0 },
+	{ "scratch", fn_scratch, 0, 0, 0 },
+	{ "timestamp", fn_timestamp, 0, 1, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

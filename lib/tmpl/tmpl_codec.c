@@ -1,20 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Encodings, hashes and regular expressions for templates: base64 (std
- * and URL alphabets, as Consul's KV values and consul-template's
- * helpers use), SHA-256 and MD5 in hex, and regexMatch/regexReplaceAll.
- * The runtime may only use libc, so hashes are implemented here and
- * regular expressions use POSIX extended regex(3) after translating the
- * RE2 shorthands templates use (\d \w \s and their negations).
+ * Encodings and hashes for templates: base64 (std and URL alphabets, as
+ * Consul's KV values and consul-template's helpers use), and SHA-256,
+ * HMAC-SHA-256 and MD5 in hex.  The runtime may only use libc, so the
+ * hashes are implemented here.
  */
-#include <ctype.h>
-#include <regex.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "tmpl_func.h"
-#include "xmalloc.h"
+#include "tmpl_int.h"
 
 static const char b64std[]
     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -46,11 +40,10 @@ b64_encode(struct buf *b, const unsigned char *s, size_t len, bool url)
 	}
 }
 
-int b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen);
-
 /* Strict padded base64 (Go's StdEncoding / URLEncoding). */
 int
-b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen)
+tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
+    size_t *outlen)
 {
 	const char *al = url ? b64url : b64std, *p;
 	uint32_t v = 0;
@@ -80,48 +73,57 @@ b64_decode(const char *s, size_t len, bool url, char *out, size_t *outlen)
 }
 
 static int
-b64(struct exec *x, struct tv *a, bool url, bool enc, struct tv *r)
+b64(struct tmpl_exec *x, struct tmpl_value *a, bool url, bool enc,
+    struct tmpl_value *r)
 {
 	const char *s;
 	size_t len, olen;
 	struct buf b;
 	char *out;
 
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (enc) {
 		buf_init(&b, SIZE_MAX);
 		b64_encode(&b, (const unsigned char *)s, len, url);
-		*r = str_from_buf(x, &b);
+		*r = tmpl_value_from_buf(x->a, &b);
 		return 0;
 	}
-	out = arena_alloc(x->a, len + 1);
-	if (b64_decode(s, len, url, out, &olen) == -1)
-		return exec_errorf(x, "illegal base64 data");
+	out = tmpl_arena_alloc(x->a, len + 1);
+	if (tmpl_codec_base64_decode(s, len, url, out, &olen) == -1)
+		return tmpl_exec_errorf(x, "illegal base64 data");
 	out[olen] = '\0';
-	*r = tv_str(out, olen);
+	*r = tmpl_value_str(out, olen);
 	return 0;
 }
 
-TMPL_FN(fn_base64_encode)
+static int
+fn_base64_encode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, false, true, r);
 }
 
-TMPL_FN(fn_base64_decode)
+static int
+fn_base64_decode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, false, false, r);
 }
 
-TMPL_FN(fn_base64url_encode)
+static int
+fn_base64url_encode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, true, true, r);
 }
 
-TMPL_FN(fn_base64url_decode)
+static int
+fn_base64url_decode(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	(void)n;
 	return b64(x, a, true, false, r);
@@ -445,7 +447,9 @@ md5_block(uint32_t *h, const unsigned char *p)
 	h[3] += d;
 }
 
-TMPL_FN(fn_sha256_hex)
+static int
+fn_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -455,17 +459,19 @@ TMPL_FN(fn_sha256_hex)
 	int i;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	md_pad((const unsigned char *)s, len, true, sha256_block_cb, h);
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < 8; i++)
 		buf_addf(&b, "%08x", h[i]);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
-TMPL_FN(fn_md5sum)
+static int
+fn_md5sum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
 	const char *s;
@@ -474,18 +480,20 @@ TMPL_FN(fn_md5sum)
 	int i;
 
 	(void)n;
-	if (arg_str(x, a, 0, &s, &len) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	md_pad((const unsigned char *)s, len, false, md5_block, h);
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < 16; i++)
 		buf_addf(&b, "%02x", (h[i / 4] >> (8 * (i % 4))) & 0xff);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
 /* hmacSHA256Hex MESSAGE KEY (RFC 2104). */
-TMPL_FN(fn_hmac_sha256_hex)
+static int
+fn_hmac_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 		0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -496,8 +504,8 @@ TMPL_FN(fn_hmac_sha256_hex)
 	struct buf b;
 
 	(void)n;
-	if (arg_str(x, a, 0, &msg, &mlen) == -1
-	    || arg_str(x, a, 1, &key, &klen) == -1)
+	if (tmpl_exec_arg_str(x, a, 0, &msg, &mlen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &key, &klen) == -1)
 		return -1;
 	memset(k, 0, sizeof(k));
 	if (klen > 64) {
@@ -509,7 +517,7 @@ TMPL_FN(fn_hmac_sha256_hex)
 	} else if (klen > 0)
 		memcpy(k, key, klen);
 	/* Inner hash over (K ^ ipad) || message. */
-	in = arena_alloc(x->a, 64 + (mlen > 32 ? mlen : 32));
+	in = tmpl_arena_alloc(x->a, 64 + (mlen > 32 ? mlen : 32));
 	for (i = 0; i < 64; i++)
 		in[i] = k[i] ^ 0x36;
 	if (mlen > 0)
@@ -526,285 +534,18 @@ TMPL_FN(fn_hmac_sha256_hex)
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < 8; i++)
 		buf_addf(&b, "%08x", h[i]);
-	*r = str_from_buf(x, &b);
+	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
 
-/*
- * RE2 -> POSIX ERE: \d \w \s (and upper-case negations) become bracket
- * expressions, \. and friends stay escapes, (?i) at the start sets
- * REG_ICASE.  Constructs POSIX cannot express (lazy quantifiers,
- * (?:...), lookaround) are refused instead of silently matching
- * something else.
- */
-static int
-re_compile(struct exec *x, const char *re, size_t len, regex_t *rx)
-{
-	struct buf b;
-	size_t i = 0;
-	int flags = REG_EXTENDED, rc;
-	bool inclass = false;
-	char msg[128];
-
-	buf_init(&b, 4 * len + 16);
-	if (len >= 4 && memcmp(re, "(?i)", 4) == 0) {
-		flags |= REG_ICASE;
-		i = 4;
-	}
-	for (; i < len; i++) {
-		char c = re[i];
-
-		if (c == '\\' && i + 1 < len) {
-			char e = re[++i];
-			const char *cls = NULL;
-
-			switch (e) {
-			case 'd':
-				cls = "0-9";
-				break;
-			case 'w':
-				cls = "0-9A-Za-z_";
-				break;
-			case 's':
-				cls = " \t\n\f\r\v";
-				break;
-			case 'D':
-				cls = "^0-9";
-				break;
-			case 'W':
-				cls = "^0-9A-Za-z_";
-				break;
-			case 'S':
-				cls = "^ \t\n\f\r\v";
-				break;
-			default:
-				break;
-			}
-			if (cls != NULL) {
-				if (inclass && cls[0] == '^') {
-					buf_clear(&b);
-					return exec_errorf(x,
-					    "unsupported "
-					    "regexp: negated class inside [] "
-					    "in %.*s",
-					    (int)len, re);
-				}
-				buf_addstr(&b, inclass ? "" : "[");
-				buf_addstr(&b, cls);
-				buf_addstr(&b, inclass ? "" : "]");
-			} else if (e == 'n' || e == 't') {
-				buf_addc(&b, e == 'n' ? '\n' : '\t');
-			} else if (inclass) {
-				buf_addc(&b, e);
-			} else {
-				buf_addc(&b, '\\');
-				buf_addc(&b, e);
-			}
-			continue;
-		}
-		if (!inclass && c == '(' && i + 1 < len && re[i + 1] == '?') {
-			buf_clear(&b);
-			return exec_errorf(x,
-			    "unsupported regexp group syntax "
-			    "in %.*s",
-			    (int)len, re);
-		}
-		if (!inclass && (c == '*' || c == '+' || c == '?' || c == '}')
-		    && i + 1 < len && re[i + 1] == '?') {
-			buf_clear(&b);
-			return exec_errorf(x,
-			    "unsupported lazy quantifier in "
-			    "%.*s",
-			    (int)len, re);
-		}
-		if (c == '[' && !inclass) {
-			inclass = true;
-			buf_addc(&b, c);
-			if (i + 1 < len && re[i + 1] == '^')
-				buf_addc(&b, re[++i]);
-			if (i + 1 < len && re[i + 1] == ']')
-				buf_addc(&b, re[++i]);
-			continue;
-		}
-		if (c == ']' && inclass)
-			inclass = false;
-		buf_addc(&b, c);
-	}
-	rc = regcomp(rx, buf_str(&b), flags);
-	buf_clear(&b);
-	if (rc != 0) {
-		regerror(rc, rx, msg, sizeof(msg));
-		regfree(rx);
-		return exec_errorf(x, "error parsing regexp: %s: `%.*s`", msg,
-		    (int)len, re);
-	}
-	return 0;
-}
-
-/*
- * The compiled form of pattern re, from the template's cache or compiled
- * into it (replacing the oldest entry when full).  Borrowed: valid until
- * the template is freed or the entry is replaced, which only a later call
- * of this function does.
- */
-static const regex_t *
-re_get(struct exec *x, const char *re, size_t len)
-{
-	struct tmpl *t = x->t;
-	struct regex_ent *e;
-	regex_t rx;
-	size_t i;
-
-	for (i = 0; i < TMPL_REGEX_CACHE; i++) {
-		e = &t->regex[i];
-		if (e->pattern != NULL && e->len == len
-		    && memcmp(e->pattern, re, len) == 0)
-			return &e->rx;
-	}
-	if (re_compile(x, re, len, &rx) == -1)
-		return NULL;
-	e = &t->regex[t->regex_next];
-	t->regex_next = (t->regex_next + 1) % TMPL_REGEX_CACHE;
-	if (e->pattern != NULL) {
-		regfree(&e->rx);
-		free(e->pattern);
-	}
-	/* All len bytes: a pattern may hold a NUL, and lookups compare len. */
-	e->pattern = xmalloc(len + 1);
-	memcpy(e->pattern, re, len);
-	e->pattern[len] = '\0';
-	e->len = len;
-	e->rx = rx;
-	return &e->rx;
-}
-
-void
-regex_cache_clear(struct tmpl *t)
-{
-	size_t i;
-
-	for (i = 0; i < TMPL_REGEX_CACHE; i++) {
-		if (t->regex[i].pattern == NULL)
-			continue;
-		regfree(&t->regex[i].rx);
-		free(t->regex[i].pattern);
-		t->regex[i].pattern = NULL;
-	}
-}
-
-TMPL_FN(fn_regex_match)
-{
-	const char *re, *s;
-	size_t relen, len;
-	const regex_t *rx;
-	regmatch_t m[1];
-
-	(void)n;
-	if (arg_str(x, a, 0, &re, &relen) == -1
-	    || arg_str(x, a, 1, &s, &len) == -1)
-		return -1;
-	rx = re_get(x, re, relen);
-	if (rx == NULL)
-		return -1;
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)len;
-	*r = tv_bool(regexec(rx, s, 1, m, REG_STARTEND) == 0);
-	return 0;
-}
-
-/* Bytes regexReplaceAll may make regexec scan in one call. */
-#define REGEX_WORK_MAX ((size_t)64 << 20)
-
-/* Go's Regexp.Expand: $1, ${1}, $$; names are not supported. */
-static void
-expand(struct buf *b, const char *t, size_t tlen, const char *s,
-    const regmatch_t *m, size_t nsub)
-{
-	size_t i, j, num;
-	bool brace, digits;
-
-	for (i = 0; i < tlen; i++) {
-		if (t[i] != '$' || i + 1 >= tlen) {
-			buf_addc(b, t[i]);
-			continue;
-		}
-		if (t[i + 1] == '$') {
-			buf_addc(b, '$');
-			i++;
-			continue;
-		}
-		brace = t[i + 1] == '{';
-		j = i + 1 + (brace ? 1 : 0);
-		digits = true;
-		num = 0;
-		while (
-		    j < tlen && (t[j] == '_' || isalnum((unsigned char)t[j]))) {
-			if (!isdigit((unsigned char)t[j]))
-				digits = false;
-			else if (num < 100000)
-				num = num * 10 + (size_t)(t[j] - '0');
-			j++;
-		}
-		if (j == i + 1 + (brace ? 1 : 0)
-		    || (brace && (j >= tlen || t[j] != '}'))) {
-			buf_addc(b, '$');
-			continue;
-		}
-		if (digits && num <= nsub && m[num].rm_so >= 0)
-			buf_add(b, s + m[num].rm_so,
-			    (size_t)(m[num].rm_eo - m[num].rm_so));
-		i = brace ? j : j - 1;
-	}
-}
-
-TMPL_FN(fn_regex_replace_all)
-{
-	const char *re, *repl, *s;
-	size_t relen, rlen, len, last = 0, pos = 0, work = 0;
-	regmatch_t m[10];
-	const regex_t *rx;
-	struct buf b;
-
-	(void)n;
-	if (arg_str(x, a, 0, &re, &relen) == -1
-	    || arg_str(x, a, 1, &repl, &rlen) == -1
-	    || arg_str(x, a, 2, &s, &len) == -1)
-		return -1;
-	rx = re_get(x, re, relen);
-	if (rx == NULL)
-		return -1;
-	buf_init(&b, SIZE_MAX);
-	while (pos <= len) {
-		/*
-		 * regexec's cost grows with the whole string on every call
-		 * (glibc sizes its buffers by the end offset), so many
-		 * matches in a long string are quadratic: bound the work.
-		 */
-		work += len + 1;
-		if (work > REGEX_WORK_MAX) {
-			buf_clear(&b);
-			return exec_errorf(x,
-			    "regexReplaceAll: too many matches in %zu bytes",
-			    len);
-		}
-		m[0].rm_so = (regoff_t)pos;
-		m[0].rm_eo = (regoff_t)len;
-		if (regexec(rx, s, 10, m,
-			REG_STARTEND | (pos > 0 ? REG_NOTBOL : 0))
-		    != 0)
-			break;
-		buf_add(&b, s + last, (size_t)m[0].rm_so - last);
-		if ((size_t)m[0].rm_eo > last || m[0].rm_so == 0)
-			expand(&b, repl, rlen, s, m,
-			    rx->re_nsub < 9 ? rx->re_nsub : 9);
-		last = (size_t)m[0].rm_eo;
-		if ((size_t)m[0].rm_eo > pos)
-			pos = (size_t)m[0].rm_eo;
-		else
-			pos++;
-	}
-	if (last < len)
-		buf_add(&b, s + last, len - last);
-	*r = str_from_buf(x, &b);
-	return 0;
-}
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_codec_funcs[] = {
+	{ "base64Encode", fn_base64_encode, 1, 1, 0 },
+	{ "base64Decode", fn_base64_decode, 1, 1, 0 },
+	{ "base64URLEncode", fn_base64url_encode, 1, 1, 0 },
+	{ "base64URLDecode", fn_base64url_decode, 1, 1, 0 },
+	{ "sha256Hex", fn_sha256_hex, 1, 1, 0 },
+	{ "md5sum", fn_md5sum, 1, 1, 0 },
+	{ "hmacSHA256Hex", fn_hmac_sha256_hex, 2, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

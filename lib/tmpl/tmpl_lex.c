@@ -12,8 +12,8 @@
 #include "tmpl_int.h"
 
 void
-lex_init(struct lexer *l, const char *src, size_t len, const char *ldelim,
-    const char *rdelim)
+tmpl_lex_init(struct tmpl_lexer *l, const char *src, size_t len,
+    const char *ldelim, const char *rdelim)
 {
 	memset(l, 0, sizeof(*l));
 	l->src = src;
@@ -25,7 +25,7 @@ lex_init(struct lexer *l, const char *src, size_t len, const char *ldelim,
 }
 
 void
-lex_position(const char *src, size_t pos, int *line, int *col)
+tmpl_lex_position(const char *src, size_t pos, int *line, int *col)
 {
 	size_t i, start = 0;
 	int n = 1;
@@ -53,14 +53,14 @@ is_alnum(char c)
 }
 
 static bool
-at(const struct lexer *l, size_t pos, const char *s, size_t n)
+at(const struct tmpl_lexer *l, size_t pos, const char *s, size_t n)
 {
 	return n > 0 && pos + n <= l->len && memcmp(l->src + pos, s, n) == 0;
 }
 
 /* Right trim marker: " -" followed by the right delimiter. */
 static bool
-at_right(const struct lexer *l, size_t pos, bool *trim)
+at_right(const struct tmpl_lexer *l, size_t pos, bool *trim)
 {
 	if (pos + 2 <= l->len && is_space(l->src[pos]) && l->src[pos + 1] == '-'
 	    && at(l, pos + 2, l->rdelim, l->rdlen)) {
@@ -72,7 +72,8 @@ at_right(const struct lexer *l, size_t pos, bool *trim)
 }
 
 static void
-emit(struct lexer *l, struct tok *t, int kind, size_t start, size_t end)
+emit(struct tmpl_lexer *l, struct tmpl_token *t, int kind, size_t start,
+    size_t end)
 {
 	t->kind = kind;
 	t->s = l->src + start;
@@ -81,7 +82,7 @@ emit(struct lexer *l, struct tok *t, int kind, size_t start, size_t end)
 }
 
 static void
-lex_error(struct lexer *l, struct tok *t, const char *msg)
+lex_error(struct tmpl_lexer *l, struct tmpl_token *t, const char *msg)
 {
 	l->errmsg = msg;
 	emit(l, t, TK_ERROR, l->pos, l->pos);
@@ -93,7 +94,7 @@ lex_error(struct lexer *l, struct tok *t, const char *msg)
  * the text trimmed around them.
  */
 static void
-lex_text(struct lexer *l, struct tok *t)
+lex_text(struct tmpl_lexer *l, struct tmpl_token *t)
 {
 	size_t start, end, p, q;
 	bool ltrim, rtrim;
@@ -159,7 +160,7 @@ lex_text(struct lexer *l, struct tok *t)
 }
 
 static void
-lex_quote(struct lexer *l, struct tok *t)
+lex_quote(struct tmpl_lexer *l, struct tmpl_token *t)
 {
 	size_t start = l->pos, p = l->pos + 1;
 
@@ -181,7 +182,7 @@ lex_quote(struct lexer *l, struct tok *t)
 }
 
 static void
-lex_number(struct lexer *l, struct tok *t)
+lex_number(struct tmpl_lexer *l, struct tmpl_token *t)
 {
 	size_t p = l->pos;
 
@@ -199,7 +200,7 @@ lex_number(struct lexer *l, struct tok *t)
 }
 
 void
-lex_next(struct lexer *l, struct tok *t)
+tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *t)
 {
 	size_t p, start;
 	bool rtrim;

@@ -4,7 +4,9 @@
  * ls/tree, services, node and nodes arguments, the canonical strings
  * the engine records (its dependency.String() forms, which key the
  * caller's data), and the Consul HTTP request behind each of them, so
- * the watcher issues exactly the blocking query consul-template would.
+ * the watcher issues exactly the blocking query consul-template would;
+ * and the list of dependencies an execution hands back (struct
+ * tmpl_deps).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +142,7 @@ check_query(const char *q, char *err, size_t errlen, const char *what)
 }
 
 int
-dep_parse(int kind, const char *s, struct dep_query *q, char *canon,
+tmpl_dep_parse(int kind, const char *s, struct tmpl_dep_query *q, char *canon,
     size_t canonlen, char *err, size_t errlen)
 {
 	static const char *const what[] = { "health.service", "health.connect",
@@ -332,7 +334,7 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 	};
 	char inner[TMPL_DEP_MAX + 1], canon[2 * TMPL_DEP_MAX + 64];
 	char enc[3 * TMPL_DEP_MAX + 8];
-	struct dep_query q;
+	struct tmpl_dep_query q;
 	size_t i, len = strlen(dep), plen;
 	int kind = -1;
 
@@ -368,7 +370,8 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 		snprintf(err, errlen, "unknown dependency \"%s\"", dep);
 		return -1;
 	}
-	if (dep_parse(kind, inner, &q, canon, sizeof(canon), err, errlen) == -1)
+	if (tmpl_dep_parse(kind, inner, &q, canon, sizeof(canon), err, errlen)
+	    == -1)
 		return -1;
 	pct_encode(enc, sizeof(enc), q.name, true);
 	switch (kind) {
@@ -417,4 +420,21 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 	if (q.query[0] != '\0')
 		add_query(ep, q.query);
 	return 0;
+}
+
+void
+tmpl_deps_init(struct tmpl_deps *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void
+tmpl_deps_clear(struct tmpl_deps *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->v[i].dep);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
 }

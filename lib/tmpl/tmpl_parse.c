@@ -14,16 +14,15 @@
 #include <string.h>
 
 #include "str.h"
-#include "tmpl_func.h"
 #include "tmpl_int.h"
 #include "xmalloc.h"
 
 struct parser {
-	struct lexer lx;
-	struct tok tok; /* current token */
+	struct tmpl_lexer lx;
+	struct tmpl_token tok; /* current token */
 	bool have; /* tok was pushed back */
 	struct tmpl *t;
-	struct arena *a;
+	struct tmpl_arena *a;
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -39,8 +38,8 @@ enum end_kind {
 	END_ELSE,
 };
 
-static struct tnode *parse_list(struct parser *p, int *endkind);
-static struct tpipe *parse_pipeline(struct parser *p, const char *ctx,
+static struct tmpl_node *parse_list(struct parser *p, int *endkind);
+static struct tmpl_pipe *parse_pipeline(struct parser *p, const char *ctx,
     int endtok, bool allow_decl);
 
 static int perror_at(struct parser *p, size_t pos, const char *fmt, ...)
@@ -59,7 +58,7 @@ perror_at(struct parser *p, size_t pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	lex_position(p->lx.src, pos, &line, &col);
+	tmpl_lex_position(p->lx.src, pos, &line, &col);
 	snprintf(p->err, p->errlen, "%s:%d:%d: %s", p->t->name, line, col, msg);
 	return -1;
 }
@@ -71,7 +70,7 @@ next(struct parser *p)
 		p->have = false;
 		return;
 	}
-	lex_next(&p->lx, &p->tok);
+	tmpl_lex_next(&p->lx, &p->tok);
 	if (p->tok.kind == TK_ERROR)
 		perror_at(p, p->tok.pos, "%s", p->lx.errmsg);
 }
@@ -91,14 +90,14 @@ next_nonspace(struct parser *p)
 }
 
 static bool
-tok_is(const struct tok *t, const char *word)
+tok_is(const struct tmpl_token *t, const char *word)
 {
 	return t->kind == TK_IDENT && t->len == strlen(word)
 	    && memcmp(t->s, word, t->len) == 0;
 }
 
 static const char *
-tok_desc(const struct tok *t)
+tok_desc(const struct tmpl_token *t)
 {
 	switch (t->kind) {
 	case TK_EOF:
@@ -117,7 +116,7 @@ tok_desc(const struct tok *t)
 static char *
 pdup(struct parser *p, const char *s, size_t n)
 {
-	return arena_strndup(p->a, s, n);
+	return tmpl_arena_strndup(p->a, s, n);
 }
 
 static void
@@ -259,14 +258,14 @@ unquote(const char *s, size_t n, char quote, struct buf *b)
 }
 
 static int
-parse_string(struct parser *p, struct targ *arg)
+parse_string(struct parser *p, struct tmpl_arg *arg)
 {
 	struct buf b;
 	int ret = -1;
 
 	buf_init(&b, TMPL_SOURCE_MAX);
 	if (p->tok.kind == TK_RAWSTRING) {
-		arg->lit = tv_str(pdup(p, p->tok.s + 1, p->tok.len - 2),
+		arg->lit = tmpl_value_str(pdup(p, p->tok.s + 1, p->tok.len - 2),
 		    p->tok.len - 2);
 		ret = 0;
 		goto out;
@@ -276,7 +275,8 @@ parse_string(struct parser *p, struct targ *arg)
 		    (int)p->tok.len, p->tok.s);
 		goto out;
 	}
-	arg->lit = tv_str(pdup(p, b.data != NULL ? b.data : "", b.len), b.len);
+	arg->lit = tmpl_value_str(pdup(p, b.data != NULL ? b.data : "", b.len),
+	    b.len);
 	ret = 0;
 out:
 	buf_clear(&b);
@@ -284,7 +284,7 @@ out:
 }
 
 static int
-parse_char(struct parser *p, struct targ *arg)
+parse_char(struct parser *p, struct tmpl_arg *arg)
 {
 	struct buf b;
 	const unsigned char *u;
@@ -312,7 +312,7 @@ parse_char(struct parser *p, struct targ *arg)
 		    | ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
 	else
 		r = u[0];
-	arg->lit = tv_int(r);
+	arg->lit = tmpl_value_int(r);
 	ret = 0;
 out:
 	buf_clear(&b);
@@ -328,7 +328,7 @@ bad_number(struct parser *p)
 
 /* Go number literals: ints (0x, 0o, 0b, octal, _), floats. */
 static int
-parse_number(struct parser *p, struct targ *arg)
+parse_number(struct parser *p, struct tmpl_arg *arg)
 {
 	char tmp[128], *end;
 	const char *d;
@@ -359,7 +359,7 @@ parse_number(struct parser *p, struct targ *arg)
 		f = strtod(tmp, &end);
 		if (*end != '\0' || end == tmp)
 			return bad_number(p);
-		arg->lit = tv_float(f);
+		arg->lit = tmpl_value_float(f);
 		return 0;
 	}
 	if (hex) {
@@ -383,16 +383,16 @@ parse_number(struct parser *p, struct targ *arg)
 	    || (neg && u > (unsigned long long)INT64_MAX + 1)) {
 		/* Too big for int: Go keeps it as a float constant. */
 		f = strtod(tmp, &end);
-		arg->lit = tv_float(f);
+		arg->lit = tmpl_value_float(f);
 		return 0;
 	}
-	arg->lit = tv_int(neg ? (int64_t)(0 - u) : (int64_t)u);
+	arg->lit = tmpl_value_int(neg ? (int64_t)(0 - u) : (int64_t)u);
 	return 0;
 }
 
 /* Field chain directly after an operand (no space): .A.B */
 static void
-parse_fields(struct parser *p, struct targ *arg)
+parse_fields(struct parser *p, struct tmpl_arg *arg)
 {
 	const char *names[64];
 	size_t n = 0;
@@ -407,24 +407,24 @@ parse_fields(struct parser *p, struct targ *arg)
 	}
 	if (n == 0)
 		return;
-	arg->fields = arena_alloc(p->a, n * sizeof(*arg->fields));
+	arg->fields = tmpl_arena_alloc(p->a, n * sizeof(*arg->fields));
 	memcpy(arg->fields, names, n * sizeof(*names));
 	arg->nfields = n;
 }
 
 static int
-parse_operand(struct parser *p, struct targ *arg)
+parse_operand(struct parser *p, struct tmpl_arg *arg)
 {
 	int line, col;
 
 	memset(arg, 0, sizeof(*arg));
-	lex_position(p->lx.src, p->tok.pos, &line, &col);
+	tmpl_lex_position(p->lx.src, p->tok.pos, &line, &col);
 	arg->line = line;
 	arg->col = col;
 	switch (p->tok.kind) {
 	case TK_IDENT:
-		arg->func = func_lookup(p->tok.s, p->tok.len);
-		if (arg->func < 0)
+		arg->func = tmpl_func_lookup(p->tok.s, p->tok.len);
+		if (arg->func == NULL)
 			return perror_at(p, p->tok.pos,
 			    "function \"%.*s\" not defined", (int)p->tok.len,
 			    p->tok.s);
@@ -441,7 +441,7 @@ parse_operand(struct parser *p, struct targ *arg)
 		return 0;
 	case TK_BOOL:
 		arg->kind = TA_BOOL;
-		arg->lit = tv_bool(p->tok.len == 4);
+		arg->lit = tmpl_value_bool(p->tok.len == 4);
 		return 0;
 	case TK_NUMBER:
 		arg->kind = TA_NUM;
@@ -485,15 +485,15 @@ parse_operand(struct parser *p, struct targ *arg)
 }
 
 static int
-parse_command(struct parser *p, struct tcmd *cmd, int endtok)
+parse_command(struct parser *p, struct tmpl_cmd *cmd, int endtok)
 {
-	struct targ args[64];
+	struct tmpl_arg args[64];
 	size_t n = 0, start;
 	int line, col;
 
 	next_nonspace(p);
 	start = p->tok.pos;
-	lex_position(p->lx.src, start, &line, &col);
+	tmpl_lex_position(p->lx.src, start, &line, &col);
 	cmd->line = line;
 	cmd->col = col;
 	for (;;) {
@@ -517,7 +517,7 @@ parse_command(struct parser *p, struct tcmd *cmd, int endtok)
 	}
 	if (n == 0)
 		return perror_at(p, p->tok.pos, "empty command");
-	cmd->args = arena_alloc(p->a, n * sizeof(*args));
+	cmd->args = tmpl_arena_alloc(p->a, n * sizeof(*args));
 	memcpy(cmd->args, args, n * sizeof(*args));
 	cmd->nargs = n;
 	cmd->src = p->lx.src + start;
@@ -531,20 +531,20 @@ parse_command(struct parser *p, struct tcmd *cmd, int endtok)
 }
 
 /* Pipeline up to endtok (TK_RIGHT or TK_RPAREN, consumed). */
-static struct tpipe *
+static struct tmpl_pipe *
 parse_pipeline(struct parser *p, const char *ctx, int endtok, bool allow_decl)
 {
-	struct tcmd cmds[64];
-	struct tpipe *pipe;
-	struct lexer save;
-	struct tok savetok;
+	struct tmpl_cmd cmds[64];
+	struct tmpl_pipe *pipe;
+	struct tmpl_lexer save;
+	struct tmpl_token savetok;
 	size_t n = 0, i, start;
 	int line, col;
 
-	pipe = arena_calloc(p->a, 1, sizeof(*pipe));
+	pipe = tmpl_arena_calloc(p->a, 1, sizeof(*pipe));
 	next_nonspace(p);
 	start = p->tok.pos;
-	lex_position(p->lx.src, start, &line, &col);
+	tmpl_lex_position(p->lx.src, start, &line, &col);
 	pipe->line = line;
 	pipe->col = col;
 	if (p->tok.kind == TK_VAR && endtok == TK_RIGHT) {
@@ -630,31 +630,31 @@ parse_pipeline(struct parser *p, const char *ctx, int endtok, bool allow_decl)
 			break;
 		}
 	}
-	pipe->cmds = arena_alloc(p->a, n * sizeof(*cmds));
+	pipe->cmds = tmpl_arena_alloc(p->a, n * sizeof(*cmds));
 	memcpy(pipe->cmds, cmds, n * sizeof(*cmds));
 	pipe->ncmds = n;
 	return pipe;
 }
 
-static struct tnode *
+static struct tmpl_node *
 new_node(struct parser *p, int kind, size_t pos)
 {
-	struct tnode *n;
+	struct tmpl_node *n;
 	int line, col;
 
-	n = arena_calloc(p->a, 1, sizeof(*n));
+	n = tmpl_arena_calloc(p->a, 1, sizeof(*n));
 	n->kind = (uint8_t)kind;
-	lex_position(p->lx.src, pos, &line, &col);
+	tmpl_lex_position(p->lx.src, pos, &line, &col);
 	n->line = line;
 	n->col = col;
 	return n;
 }
 
 /* After the keyword: pipeline, list, optional else, end. */
-static struct tnode *
+static struct tmpl_node *
 parse_control(struct parser *p, int kind, size_t pos, const char *ctx)
 {
-	struct tnode *n;
+	struct tmpl_node *n;
 	size_t mark = p->nvars;
 	int endkind;
 
@@ -713,7 +713,7 @@ parse_control(struct parser *p, int kind, size_t pos, const char *ctx)
 
 /* Go's parse.IsEmptyTree: nothing but white space. */
 static bool
-tree_empty(const struct tnode *n)
+tree_empty(const struct tmpl_node *n)
 {
 	size_t i;
 
@@ -733,9 +733,9 @@ tree_empty(const struct tnode *n)
  * another one, and two non-empty definitions of a name are an error.
  */
 static int
-add_def(struct parser *p, const char *name, struct tnode *body, size_t pos)
+add_def(struct parser *p, const char *name, struct tmpl_node *body, size_t pos)
 {
-	struct tdef *d;
+	struct tmpl_def *d;
 
 	for (d = p->t->defs; d != NULL; d = d->next)
 		if (strcmp(d->name, name) == 0) {
@@ -749,7 +749,7 @@ add_def(struct parser *p, const char *name, struct tnode *body, size_t pos)
 			d->body = body;
 			return 0;
 		}
-	d = arena_calloc(p->a, 1, sizeof(*d));
+	d = tmpl_arena_calloc(p->a, 1, sizeof(*d));
 	d->name = name;
 	d->body = body;
 	d->next = p->t->defs;
@@ -760,7 +760,7 @@ add_def(struct parser *p, const char *name, struct tnode *body, size_t pos)
 static const char *
 parse_name(struct parser *p, const char *ctx)
 {
-	struct targ arg;
+	struct tmpl_arg arg;
 
 	next_nonspace(p);
 	if (p->tok.kind != TK_STRING && p->tok.kind != TK_RAWSTRING) {
@@ -775,10 +775,10 @@ parse_name(struct parser *p, const char *ctx)
 }
 
 /* {{define "name"}} ... {{end}} and {{block "name" pipe}} ... {{end}} */
-static struct tnode *
+static struct tmpl_node *
 parse_define(struct parser *p, bool block, size_t pos)
 {
-	struct tnode *body, *n = NULL;
+	struct tmpl_node *body, *n = NULL;
 	const char *name;
 	size_t mark = p->nvars;
 	int endkind;
@@ -821,10 +821,10 @@ parse_define(struct parser *p, bool block, size_t pos)
 	return n;
 }
 
-static struct tnode *
+static struct tmpl_node *
 parse_template(struct parser *p, size_t pos)
 {
-	struct tnode *n;
+	struct tmpl_node *n;
 
 	n = new_node(p, TN_TEMPLATE, pos);
 	n->name = parse_name(p, "template clause");
@@ -838,7 +838,7 @@ parse_template(struct parser *p, size_t pos)
 	return n->pipe != NULL ? n : NULL;
 }
 
-static struct tnode *
+static struct tmpl_node *
 parse_simple(struct parser *p, int kind, size_t pos, const char *word)
 {
 	next_nonspace(p);
@@ -859,10 +859,10 @@ parse_simple(struct parser *p, int kind, size_t pos, const char *word)
  * *endkind set for {{end}} / {{else}}, or NULL on error (p->failed),
  * or NULL for a definition (nothing to add).
  */
-static struct tnode *
+static struct tmpl_node *
 parse_action(struct parser *p, int *endkind, bool *skip)
 {
-	struct tnode *n;
+	struct tmpl_node *n;
 	size_t pos;
 
 	*skip = false;
@@ -918,10 +918,10 @@ parse_action(struct parser *p, int *endkind, bool *skip)
 }
 
 /* Nodes until EOF, {{end}} or {{else}} (reported in endkind). */
-static struct tnode *
+static struct tmpl_node *
 parse_list(struct parser *p, int *endkind)
 {
-	struct tnode *head = NULL, **tail = &head, *n;
+	struct tmpl_node *head = NULL, **tail = &head, *n;
 	bool skip;
 
 	*endkind = END_EOF;
@@ -965,8 +965,8 @@ tmpl_parse(const char *name, const char *text, size_t len,
 
 	t = xcalloc(1, sizeof(*t));
 	t->name = xstrdup(name != NULL ? name : "");
-	arena_init(&t->ast, TMPL_ARENA_MAX);
-	arena_init(&t->run, TMPL_ARENA_MAX);
+	tmpl_arena_init(&t->ast, TMPL_ARENA_MAX);
+	tmpl_arena_init(&t->run, TMPL_ARENA_MAX);
 	memset(&p, 0, sizeof(p));
 	p.t = t;
 	p.a = &t->ast;
@@ -991,7 +991,7 @@ tmpl_parse(const char *name, const char *text, size_t len,
 		if (opts->sandbox_path != NULL && opts->sandbox_path[0] != '\0')
 			t->sandbox = xstrdup(opts->sandbox_path);
 	}
-	lex_init(&p.lx, t->text, len, ld, rd);
+	tmpl_lex_init(&p.lx, t->text, len, ld, rd);
 	var_push(&p, "$");
 	t->root = parse_list(&p, &endkind);
 	if (!p.failed && endkind != END_EOF)
@@ -1012,9 +1012,9 @@ tmpl_free(struct tmpl *t)
 {
 	if (t == NULL)
 		return;
-	regex_cache_clear(t);
-	arena_free(&t->ast);
-	arena_free(&t->run);
+	tmpl_regex_cache_free(t->regex);
+	tmpl_arena_free(&t->ast);
+	tmpl_arena_free(&t->run);
 	free(t->name);
 	free(t->text);
 	free(t->sandbox);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Template values and how they print.  A value is the small tagged union
- * struct tv, standing for what Go's reflect.Value is to text/template:
+ * struct tmpl_value, standing for what Go's reflect.Value is to text/template:
  * nothing ("<no value>"), nil, bool, int, float64, string, list, map
  * with sorted keys, or a Consul record.  This file owns Go's printing
  * rules (fmt's %v for each kind, strconv.Quote, the shortest float
@@ -15,59 +15,59 @@
 
 #include "tmpl_int.h"
 
-struct tv
-tv_missing(void)
+struct tmpl_value
+tmpl_value_missing(void)
 {
-	struct tv v;
+	struct tmpl_value v;
 
 	memset(&v, 0, sizeof(v));
 	v.kind = TV_MISSING;
 	return v;
 }
 
-struct tv
-tv_nil(void)
+struct tmpl_value
+tmpl_value_nil(void)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_NIL;
 	return v;
 }
 
-struct tv
-tv_bool(bool b)
+struct tmpl_value
+tmpl_value_bool(bool b)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_BOOL;
 	v.u.b = b;
 	return v;
 }
 
-struct tv
-tv_int(int64_t i)
+struct tmpl_value
+tmpl_value_int(int64_t i)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_INT;
 	v.u.i = i;
 	return v;
 }
 
-struct tv
-tv_float(double f)
+struct tmpl_value
+tmpl_value_float(double f)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_FLOAT;
 	v.u.f = f;
 	return v;
 }
 
-struct tv
-tv_str(const char *s, size_t len)
+struct tmpl_value
+tmpl_value_str(const char *s, size_t len)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_STR;
 	v.u.s = s;
@@ -75,16 +75,32 @@ tv_str(const char *s, size_t len)
 	return v;
 }
 
-struct tv
-tv_cstr(const char *s)
+struct tmpl_value
+tmpl_value_cstr(const char *s)
 {
-	return tv_str(s, strlen(s));
+	return tmpl_value_str(s, strlen(s));
 }
 
-struct tv
-tv_list(struct tv *l, size_t n, int elem)
+struct tmpl_value
+tmpl_value_strndup(struct tmpl_arena *a, const char *s, size_t len)
 {
-	struct tv v = tv_missing();
+	return tmpl_value_str(tmpl_arena_strndup(a, s, len), len);
+}
+
+struct tmpl_value
+tmpl_value_from_buf(struct tmpl_arena *a, struct buf *b)
+{
+	struct tmpl_value v;
+
+	v = tmpl_value_strndup(a, b->data != NULL ? b->data : "", b->len);
+	buf_clear(b);
+	return v;
+}
+
+struct tmpl_value
+tmpl_value_list(struct tmpl_value *l, size_t n, int elem)
+{
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_LIST;
 	v.u.list = l;
@@ -93,10 +109,10 @@ tv_list(struct tv *l, size_t n, int elem)
 	return v;
 }
 
-struct tv
-tv_rec(const struct tv_rec *r, int rtype)
+struct tmpl_value
+tmpl_value_record(const struct tmpl_record *r, int rtype)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_REC;
 	v.u.rec = r;
@@ -106,7 +122,7 @@ tv_rec(const struct tv_rec *r, int rtype)
 
 /* Go's isTrue: zero values are false; structs are always true. */
 bool
-tv_truth(const struct tv *v)
+tmpl_value_truth(const struct tmpl_value *v)
 {
 	switch (v->kind) {
 	case TV_BOOL:
@@ -130,7 +146,7 @@ tv_truth(const struct tv *v)
 }
 
 const char *
-tv_type_name(const struct tv *v)
+tmpl_value_type_name(const struct tmpl_value *v)
 {
 	switch (v->kind) {
 	case TV_MISSING:
@@ -158,17 +174,11 @@ tv_type_name(const struct tv *v)
 		return v->elem == ELEM_STR ? "map[string]string"
 					   : "map[string]interface {}";
 	case TV_REC:
-		return rec_type_name(v->rtype);
+		return tmpl_record_type_name(v->rtype);
 	case TV_SCRATCH:
 		return "*template.Scratch";
 	}
 	return "?";
-}
-
-const char *
-tv_cstring(struct arena *a, const struct tv *v)
-{
-	return arena_strndup(a, v->u.s, v->len);
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 when invalid. */
@@ -209,7 +219,7 @@ utf8_len(const unsigned char *s, size_t n, uint32_t *rune)
 }
 
 void
-tv_quote(struct buf *b, const char *s, size_t len)
+tmpl_value_quote(struct buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, n;
@@ -330,7 +340,7 @@ float_exp(struct buf *b, const char *d, int exp)
  * eprec 6 (fmt) and encoding/json's 1e-6/1e21 rule ('j').
  */
 void
-tv_fmt_float(struct buf *b, double f, int verb, int prec)
+tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 {
 	char d[40], fmtbuf[16];
 	int exp;
@@ -384,10 +394,12 @@ tv_fmt_float(struct buf *b, double f, int verb, int prec)
 #pragma GCC diagnostic pop
 }
 
-static void print_rec(struct exec *x, struct buf *b, const struct tv *v);
+static void print_rec(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v);
 
 void
-tv_print(struct exec *x, struct buf *b, const struct tv *v)
+tmpl_value_print(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v)
 {
 	size_t i;
 
@@ -408,7 +420,7 @@ tv_print(struct exec *x, struct buf *b, const struct tv *v)
 			buf_addf(b, "%lld", (long long)v->u.i);
 		break;
 	case TV_FLOAT:
-		tv_fmt_float(b, v->u.f, 'v', -1);
+		tmpl_value_fmt_float(b, v->u.f, 'v', -1);
 		break;
 	case TV_STR:
 		buf_add(b, v->u.s, v->len);
@@ -418,7 +430,7 @@ tv_print(struct exec *x, struct buf *b, const struct tv *v)
 		for (i = 0; i < v->len; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tv_print(x, b, &v->u.list[i]);
+			tmpl_value_print(a, b, &v->u.list[i]);
 		}
 		buf_addc(b, ']');
 		break;
@@ -427,14 +439,14 @@ tv_print(struct exec *x, struct buf *b, const struct tv *v)
 		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tv_print(x, b, &v->u.map->keys[i]);
+			tmpl_value_print(a, b, &v->u.map->keys[i]);
 			buf_addc(b, ':');
-			tv_print(x, b, &v->u.map->vals[i]);
+			tmpl_value_print(a, b, &v->u.map->vals[i]);
 		}
 		buf_addc(b, ']');
 		break;
 	case TV_REC:
-		print_rec(x, b, v);
+		print_rec(a, b, v);
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
@@ -443,30 +455,25 @@ tv_print(struct exec *x, struct buf *b, const struct tv *v)
 }
 
 static void
-print_rec(struct exec *x, struct buf *b, const struct tv *v)
+print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
 {
-	struct tv f;
-	size_t i, n;
+	const char *const *fields;
+	struct tmpl_value f;
+	size_t i;
 
 	if (v->u.rec == NULL) {
 		buf_addstr(b, "<nil>");
 		return;
 	}
-	n = rec_nfields(v->rtype);
+	fields = tmpl_record_fields(v->rtype);
 	buf_addc(b, '{');
-	for (i = 0; i < n; i++) {
+	for (i = 0; fields[i] != NULL; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
-		if (rec_field(x, v, rec_field_name(v->rtype, i), &f) == 0)
-			tv_print(x, b, &f);
+		if (tmpl_record_field(a, v, fields[i], &f) == 0)
+			tmpl_value_print(a, b, &f);
 	}
 	buf_addc(b, '}');
-}
-
-void
-tv_print_top(struct exec *x, struct buf *b, const struct tv *v)
-{
-	tv_print(x, b, v);
 }
 
 static void
@@ -520,12 +527,13 @@ json_nl(struct buf *b, int indent, int level)
 }
 
 void
-tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
-    int indent, int level)
+tmpl_value_json(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool escape_html, int indent, int level)
 {
+	const char *const *fields;
 	struct buf kb;
-	struct tv f;
-	size_t i, n;
+	struct tmpl_value f;
+	size_t i;
 
 	switch (v->kind) {
 	case TV_MISSING:
@@ -534,10 +542,10 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 		break;
 	case TV_BOOL:
 	case TV_INT:
-		tv_print(x, b, v);
+		tmpl_value_print(a, b, v);
 		break;
 	case TV_FLOAT:
-		tv_fmt_float(b, v->u.f, 'j', -1);
+		tmpl_value_fmt_float(b, v->u.f, 'j', -1);
 		break;
 	case TV_STR:
 		json_str(b, v->u.s, v->len, escape_html);
@@ -554,8 +562,8 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 			if (i > 0)
 				buf_addc(b, ',');
 			json_nl(b, indent, level + 1);
-			tv_json(x, b, &v->u.list[i], escape_html, indent,
-			    level + 1);
+			tmpl_value_json(a, b, &v->u.list[i], escape_html,
+			    indent, level + 1);
 		}
 		json_nl(b, indent, level);
 		buf_addc(b, ']');
@@ -576,12 +584,12 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 				buf_addc(b, ',');
 			json_nl(b, indent, level + 1);
 			buf_reset(&kb);
-			tv_print(x, &kb, &v->u.map->keys[i]);
+			tmpl_value_print(a, &kb, &v->u.map->keys[i]);
 			json_str(b, kb.data != NULL ? kb.data : "", kb.len,
 			    escape_html);
 			buf_addstr(b, indent ? ": " : ":");
-			tv_json(x, b, &v->u.map->vals[i], escape_html, indent,
-			    level + 1);
+			tmpl_value_json(a, b, &v->u.map->vals[i], escape_html,
+			    indent, level + 1);
 		}
 		buf_clear(&kb);
 		json_nl(b, indent, level);
@@ -592,19 +600,18 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 			buf_addstr(b, "null");
 			break;
 		}
-		n = rec_nfields(v->rtype);
+		fields = tmpl_record_fields(v->rtype);
 		buf_addc(b, '{');
-		for (i = 0; i < n; i++) {
+		for (i = 0; fields[i] != NULL; i++) {
 			if (i > 0)
 				buf_addc(b, ',');
 			json_nl(b, indent, level + 1);
-			json_str(b, rec_field_name(v->rtype, i),
-			    strlen(rec_field_name(v->rtype, i)), escape_html);
+			json_str(b, fields[i], strlen(fields[i]), escape_html);
 			buf_addstr(b, indent ? ": " : ":");
-			if (rec_field(x, v, rec_field_name(v->rtype, i), &f)
-			    == -1)
-				f = tv_nil();
-			tv_json(x, b, &f, escape_html, indent, level + 1);
+			if (tmpl_record_field(a, v, fields[i], &f) == -1)
+				f = tmpl_value_nil();
+			tmpl_value_json(a, b, &f, escape_html, indent,
+			    level + 1);
 		}
 		json_nl(b, indent, level);
 		buf_addc(b, '}');
@@ -616,7 +623,7 @@ tv_json(struct exec *x, struct buf *b, const struct tv *v, bool escape_html,
 }
 
 int
-tv_cmp_key(const struct tv *a, const struct tv *b)
+tmpl_value_cmp_key(const struct tmpl_value *a, const struct tmpl_value *b)
 {
 	size_t n;
 	int c;
@@ -632,29 +639,31 @@ tv_cmp_key(const struct tv *a, const struct tv *b)
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
-struct tv_map *
-tv_map_new(struct arena *a, size_t n)
+struct tmpl_map *
+tmpl_value_map_new(struct tmpl_arena *a, size_t n)
 {
-	struct tv_map *m;
+	struct tmpl_map *m;
 
-	m = arena_alloc(a, sizeof(*m));
+	m = tmpl_arena_alloc(a, sizeof(*m));
 	m->n = n;
-	m->keys = arena_calloc(a, n, sizeof(struct tv));
-	m->vals = arena_calloc(a, n, sizeof(struct tv));
+	m->keys = tmpl_arena_calloc(a, n, sizeof(struct tmpl_value));
+	m->vals = tmpl_arena_calloc(a, n, sizeof(struct tmpl_value));
 	return m;
 }
 
 /* Insertion sort on (key, value) pairs: maps here are small or sorted. */
 void
-tv_map_sort(struct tv_map *m)
+tmpl_value_map_sort(struct tmpl_map *m)
 {
-	struct tv k, v;
+	struct tmpl_value k, v;
 	size_t i, j;
 
 	for (i = 1; i < m->n; i++) {
 		k = m->keys[i];
 		v = m->vals[i];
-		for (j = i; j > 0 && tv_cmp_key(&m->keys[j - 1], &k) > 0; j--) {
+		for (j = i;
+		     j > 0 && tmpl_value_cmp_key(&m->keys[j - 1], &k) > 0;
+		     j--) {
 			m->keys[j] = m->keys[j - 1];
 			m->vals[j] = m->vals[j - 1];
 		}
@@ -663,10 +672,10 @@ tv_map_sort(struct tv_map *m)
 	}
 }
 
-struct tv
-tv_map_val(struct tv_map *m, int elem)
+struct tmpl_value
+tmpl_value_map(struct tmpl_map *m, int elem)
 {
-	struct tv v = tv_missing();
+	struct tmpl_value v = tmpl_value_missing();
 
 	v.kind = TV_MAP;
 	v.u.map = m;
@@ -675,9 +684,9 @@ tv_map_val(struct tv_map *m, int elem)
 }
 
 long
-tv_map_find(const struct tv_map *m, const char *k, size_t klen)
+tmpl_value_map_find(const struct tmpl_map *m, const char *k, size_t klen)
 {
-	struct tv key = tv_str(k, klen);
+	struct tmpl_value key = tmpl_value_str(k, klen);
 	size_t lo, hi, mid;
 	int c;
 
@@ -687,7 +696,7 @@ tv_map_find(const struct tv_map *m, const char *k, size_t klen)
 	hi = m->n;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = tv_cmp_key(&m->keys[mid], &key);
+		c = tmpl_value_cmp_key(&m->keys[mid], &key);
 		if (c == 0)
 			return (long)mid;
 		if (c < 0)
@@ -698,46 +707,46 @@ tv_map_find(const struct tv_map *m, const char *k, size_t klen)
 	return -1;
 }
 
-struct tv
-tv_from_json(struct arena *a, const cJSON *j)
+struct tmpl_value
+tmpl_value_from_json(struct tmpl_arena *a, const cJSON *j)
 {
-	struct tv_map *m;
-	struct tv *l;
+	struct tmpl_map *m;
+	struct tmpl_value *l;
 	const cJSON *c;
 	size_t n, i;
 
 	if (j == NULL || cJSON_IsNull(j))
-		return tv_nil();
+		return tmpl_value_nil();
 	if (cJSON_IsBool(j))
-		return tv_bool(cJSON_IsTrue(j));
+		return tmpl_value_bool(cJSON_IsTrue(j));
 	if (cJSON_IsNumber(j))
-		return tv_float(j->valuedouble);
+		return tmpl_value_float(j->valuedouble);
 	if (cJSON_IsString(j))
-		return tv_str(
-		    arena_strndup(a, j->valuestring, strlen(j->valuestring)),
+		return tmpl_value_str(tmpl_arena_strndup(a, j->valuestring,
+					  strlen(j->valuestring)),
 		    strlen(j->valuestring));
 	n = 0;
 	for (c = j->child; c != NULL; c = c->next)
 		n++;
 	if (cJSON_IsArray(j)) {
-		l = arena_calloc(a, n, sizeof(*l));
+		l = tmpl_arena_calloc(a, n, sizeof(*l));
 		i = 0;
 		for (c = j->child; c != NULL; c = c->next)
-			l[i++] = tv_from_json(a, c);
-		return tv_list(l, n, ELEM_ANY);
+			l[i++] = tmpl_value_from_json(a, c);
+		return tmpl_value_list(l, n, ELEM_ANY);
 	}
 	if (cJSON_IsObject(j)) {
-		m = tv_map_new(a, n);
+		m = tmpl_value_map_new(a, n);
 		i = 0;
 		for (c = j->child; c != NULL; c = c->next) {
-			m->keys[i] = tv_cstr(
-			    arena_strndup(a, c->string != NULL ? c->string : "",
-				c->string != NULL ? strlen(c->string) : 0));
-			m->vals[i] = tv_from_json(a, c);
+			m->keys[i] = tmpl_value_cstr(tmpl_arena_strndup(a,
+			    c->string != NULL ? c->string : "",
+			    c->string != NULL ? strlen(c->string) : 0));
+			m->vals[i] = tmpl_value_from_json(a, c);
 			i++;
 		}
-		tv_map_sort(m);
-		return tv_map_val(m, ELEM_ANY);
+		tmpl_value_map_sort(m);
+		return tmpl_value_map(m, ELEM_ANY);
 	}
-	return tv_nil();
+	return tmpl_value_nil();
 }

@@ -5,15 +5,21 @@
  * exec.go (pipelines, variables and their scopes, field chains, method
  * calls on scratch and ServiceTags, range/if/with/template, break and
  * continue).  Values live in the template's run arena, which is reset at
- * the start of every execution.  It also records the dependencies used.
+ * the start of every execution.  It also carries out the functions that
+ * need the walk itself: and and or (which evaluate their operands
+ * lazily) and executeTemplate.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tmpl_int.h"
-#include "xmalloc.h"
+
+/* A variable in scope: $ or one declared with := (name with the $). */
+struct tmpl_var {
+	const char *name;
+	struct tmpl_value val;
+};
 
 enum loopctl {
 	LOOP_NONE,
@@ -21,135 +27,22 @@ enum loopctl {
 	LOOP_CONTINUE,
 };
 
-static int walk(struct exec *x, const struct tnode *n, const struct tv *dot);
-static int eval_pipe(struct exec *x, const struct tpipe *pp,
-    const struct tv *dot, struct tv *out);
-
-int
-exec_errorf(struct exec *x, const char *fmt, ...)
-{
-	char msg[TMPL_ERR_MAX];
-	va_list ap;
-	int n;
-
-	if (x->failed)
-		return -1;
-	x->failed = true;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (x->cmd != NULL) {
-		n = x->cmd->srclen > 60 ? 60 : (int)x->cmd->srclen;
-		snprintf(x->err, x->errlen,
-		    "%s:%d:%d: executing \"%s\" at <%.*s>: %s%s%s", x->t->name,
-		    x->cmd->line, x->cmd->col, x->tname, n, x->cmd->src,
-		    x->fname != NULL ? "error calling " : "",
-		    x->fname != NULL ? x->fname : "",
-		    x->fname != NULL ? ": " : "");
-		n = (int)strlen(x->err);
-		if ((size_t)n < x->errlen)
-			snprintf(x->err + n, x->errlen - (size_t)n, "%s", msg);
-	} else
-		snprintf(x->err, x->errlen, "%s: executing \"%s\": %s",
-		    x->t->name, x->tname, msg);
-	return -1;
-}
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static void
-dephash_insert(struct exec *x, size_t idx)
-{
-	size_t mask = x->dephashcap - 1, i;
-
-	i = hash_str(x->deps->v[idx].dep) & mask;
-	while (x->dephash[i] != 0)
-		i = (i + 1) & mask;
-	x->dephash[i] = idx + 1;
-}
-
-static struct tmpl_dep *
-dep_record(struct exec *x, const char *dep)
-{
-	struct tmpl_deps *d = x->deps;
-	size_t mask, i, k;
-
-	if (d == NULL)
-		return NULL;
-	if (x->dephashcap > 0) {
-		mask = x->dephashcap - 1;
-		for (i = hash_str(dep) & mask; x->dephash[i] != 0;
-		     i = (i + 1) & mask)
-			if (strcmp(d->v[x->dephash[i] - 1].dep, dep) == 0)
-				return &d->v[x->dephash[i] - 1];
-	}
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
-	}
-	d->v[d->n].dep = xstrdup(dep);
-	d->v[d->n].missing = false;
-	d->n++;
-	if (d->n * 2 > x->dephashcap) {
-		x->dephashcap = x->dephashcap ? x->dephashcap * 2 : 64;
-		x->dephash
-		    = arena_calloc(x->a, x->dephashcap, sizeof(*x->dephash));
-		for (k = 0; k < d->n; k++)
-			dephash_insert(x, k);
-	} else
-		dephash_insert(x, d->n - 1);
-	return &d->v[d->n - 1];
-}
-
-const cJSON *
-exec_dep(struct exec *x, const char *dep, bool block_on_nil)
-{
-	struct tmpl_dep *d;
-	const cJSON *j = NULL;
-
-	d = dep_record(x, dep);
-	if (x->opts != NULL && x->opts->lookup != NULL)
-		j = x->opts->lookup(x->opts->lookup_arg, dep);
-	if (j != NULL && block_on_nil
-	    && (cJSON_IsNull(j) || (cJSON_IsArray(j) && j->child == NULL)))
-		j = NULL;
-	if (j == NULL && d != NULL && !d->missing) {
-		d->missing = true;
-		x->deps->nmissing++;
-	}
-	return j;
-}
-
-void
-exec_dep_file(struct exec *x, const char *path)
-{
-	char *dep;
-
-	dep = xasprintf("file(%s)", path);
-	dep_record(x, dep);
-	free(dep);
-}
+static int walk(struct tmpl_exec *x, const struct tmpl_node *n,
+    const struct tmpl_value *dot);
+static int eval_pipe(struct tmpl_exec *x, const struct tmpl_pipe *pp,
+    const struct tmpl_value *dot, struct tmpl_value *out);
 
 static int
-out_add(struct exec *x, struct buf *b, const char *s, size_t n)
+out_add(struct tmpl_exec *x, struct buf *b, const char *s, size_t n)
 {
 	if (buf_add(b, s, n) == -1)
-		return exec_errorf(x, "output larger than %zu bytes", b->max);
+		return tmpl_exec_errorf(x, "output larger than %zu bytes",
+		    b->max);
 	return 0;
 }
 
 static int
-print_value(struct exec *x, struct buf *out, const struct tv *v)
+print_value(struct tmpl_exec *x, struct buf *out, const struct tmpl_value *v)
 {
 	struct buf tmp;
 	char num[32];
@@ -172,7 +65,7 @@ print_value(struct exec *x, struct buf *out, const struct tv *v)
 		return out_add(x, out, num + n, sizeof(num) - (size_t)n);
 	}
 	buf_init(&tmp, SIZE_MAX);
-	tv_print_top(x, &tmp, v);
+	tmpl_value_print(x->a, &tmp, v);
 	ret = out_add(x, out, tmp.data != NULL ? tmp.data : "", tmp.len);
 	buf_clear(&tmp);
 	return ret;
@@ -180,13 +73,13 @@ print_value(struct exec *x, struct buf *out, const struct tv *v)
 
 /* Variables. */
 static void
-var_push(struct exec *x, const char *name, const struct tv *v)
+var_push(struct tmpl_exec *x, const char *name, const struct tmpl_value *v)
 {
-	struct var *nv;
+	struct tmpl_var *nv;
 
 	if (x->nvars == x->varcap) {
 		x->varcap = x->varcap ? x->varcap * 2 : 32;
-		nv = arena_alloc(x->a, x->varcap * sizeof(*nv));
+		nv = tmpl_arena_alloc(x->a, x->varcap * sizeof(*nv));
 		if (x->nvars > 0)
 			memcpy(nv, x->vars, x->nvars * sizeof(*nv));
 		x->vars = nv;
@@ -196,8 +89,8 @@ var_push(struct exec *x, const char *name, const struct tv *v)
 	x->nvars++;
 }
 
-static struct var *
-var_find(struct exec *x, const char *name)
+static struct tmpl_var *
+var_find(struct tmpl_exec *x, const char *name)
 {
 	size_t i;
 
@@ -208,55 +101,53 @@ var_find(struct exec *x, const char *name)
 }
 
 /* Methods: ServiceTags.Contains and the scratch object. */
-int scratch_method(struct exec *x, const char *name, struct tv *args,
-    size_t nargs, struct tv *ret);
-
 static int
-call_method(struct exec *x, const struct tv *recv, const char *name,
-    struct tv *args, size_t nargs, struct tv *ret, bool *found)
+call_method(struct tmpl_exec *x, const struct tmpl_value *recv,
+    const char *name, struct tmpl_value *args, size_t nargs,
+    struct tmpl_value *ret, bool *found)
 {
 	size_t i;
 
 	*found = false;
 	if (recv->kind == TV_SCRATCH) {
 		*found = true;
-		return scratch_method(x, name, args, nargs, ret);
+		return tmpl_local_scratch_method(x, name, args, nargs, ret);
 	}
 	if (recv->kind == TV_LIST && recv->elem == ELEM_STR
 	    && strcmp(name, "Contains") == 0) {
 		*found = true;
 		if (nargs != 1)
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "wrong number of args for "
 			    "Contains: want 1 got %zu",
 			    nargs);
 		if (args[0].kind != TV_STR)
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "wrong type for value; expected "
 			    "string; got %s",
-			    tv_type_name(&args[0]));
-		*ret = tv_bool(false);
+			    tmpl_value_type_name(&args[0]));
+		*ret = tmpl_value_bool(false);
 		for (i = 0; i < recv->len; i++)
 			if (recv->u.list[i].len == args[0].len
 			    && memcmp(recv->u.list[i].u.s, args[0].u.s,
 				   args[0].len)
 				== 0)
-				*ret = tv_bool(true);
+				*ret = tmpl_value_bool(true);
 		return 0;
 	}
 	return 0;
 }
 
-static struct tv
-map_zero(const struct tv *m)
+static struct tmpl_value
+map_zero(const struct tmpl_value *m)
 {
 	switch (m->elem) {
 	case ELEM_STR:
-		return tv_str("", 0);
+		return tmpl_value_str("", 0);
 	case ELEM_LIST:
-		return tv_list(NULL, 0, ELEM_REC);
+		return tmpl_value_list(NULL, 0, ELEM_REC);
 	default:
-		return tv_missing();
+		return tmpl_value_missing();
 	}
 }
 
@@ -265,24 +156,24 @@ map_zero(const struct tv *m)
  * chain, which may be a method call).
  */
 static int
-eval_field(struct exec *x, const struct tv *recv, const char *name,
-    struct tv *args, size_t nargs, struct tv *out)
+eval_field(struct tmpl_exec *x, const struct tmpl_value *recv, const char *name,
+    struct tmpl_value *args, size_t nargs, struct tmpl_value *out)
 {
-	struct tv r = *recv;
+	struct tmpl_value r = *recv;
 	bool found;
 	long i;
 
 	if (r.kind == TV_MISSING) {
 		if (x->t->missing_error)
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "nil data; no entry for key "
 			    "\"%s\"",
 			    name);
-		*out = tv_missing();
+		*out = tmpl_value_missing();
 		return 0;
 	}
 	if (r.kind == TV_NIL)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "nil pointer evaluating interface "
 		    "{}.%s",
 		    name);
@@ -292,28 +183,29 @@ eval_field(struct exec *x, const struct tv *recv, const char *name,
 		return 0;
 	if (r.kind == TV_MAP) {
 		if (nargs > 0)
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "%s is not a method but has "
 			    "arguments",
 			    name);
-		i = tv_map_find(r.u.map, name, strlen(name));
+		i = tmpl_value_map_find(r.u.map, name, strlen(name));
 		if (i >= 0) {
 			*out = r.u.map->vals[i];
 			return 0;
 		}
 		if (x->t->missing_error)
-			return exec_errorf(x, "map has no entry for key \"%s\"",
-			    name);
+			return tmpl_exec_errorf(x,
+			    "map has no entry for key \"%s\"", name);
 		*out = map_zero(&r);
 		return 0;
 	}
 	if (r.kind == TV_REC) {
 		if (r.u.rec == NULL)
-			return exec_errorf(x, "nil pointer evaluating %s.%s",
-			    rec_type_name(r.rtype), name);
-		if (rec_field(x, &r, name, out) == 0) {
+			return tmpl_exec_errorf(x,
+			    "nil pointer evaluating %s.%s",
+			    tmpl_record_type_name(r.rtype), name);
+		if (tmpl_record_field(x->a, &r, name, out) == 0) {
 			if (nargs > 0)
-				return exec_errorf(x,
+				return tmpl_exec_errorf(x,
 				    "%s has arguments but "
 				    "cannot be invoked as function",
 				    name);
@@ -322,13 +214,13 @@ eval_field(struct exec *x, const struct tv *recv, const char *name,
 		if (x->failed)
 			return -1;
 	}
-	return exec_errorf(x, "can't evaluate field %s in type %s", name,
-	    tv_type_name(&r));
+	return tmpl_exec_errorf(x, "can't evaluate field %s in type %s", name,
+	    tmpl_value_type_name(&r));
 }
 
 static int
-eval_chain(struct exec *x, struct tv v, const char **fields, size_t n,
-    struct tv *args, size_t nargs, struct tv *out)
+eval_chain(struct tmpl_exec *x, struct tmpl_value v, const char **fields,
+    size_t n, struct tmpl_value *args, size_t nargs, struct tmpl_value *out)
 {
 	size_t i;
 
@@ -342,24 +234,25 @@ eval_chain(struct exec *x, struct tv v, const char **fields, size_t n,
 	return 0;
 }
 
-static int call_func(struct exec *x, const struct tcmd *c, int fi,
-    const struct targ *argv, size_t argc, const struct tv *dot,
-    const struct tv *final, struct tv *out);
+static int call_func(struct tmpl_exec *x, const struct tmpl_cmd *c,
+    const struct tmpl_func *f, const struct tmpl_arg *argv, size_t argc,
+    const struct tmpl_value *dot, const struct tmpl_value *final,
+    struct tmpl_value *out);
 
 /* An argument (not the command's first word): evaluated to a value. */
 static int
-eval_arg(struct exec *x, const struct targ *a, const struct tv *dot,
-    struct tv *out)
+eval_arg(struct tmpl_exec *x, const struct tmpl_arg *a,
+    const struct tmpl_value *dot, struct tmpl_value *out)
 {
-	struct var *v;
-	struct tv t;
+	struct tmpl_var *v;
+	struct tmpl_value t;
 
 	switch (a->kind) {
 	case TA_DOT:
 		*out = *dot;
 		return 0;
 	case TA_NIL:
-		*out = tv_nil();
+		*out = tmpl_value_nil();
 		return 0;
 	case TA_BOOL:
 	case TA_NUM:
@@ -371,7 +264,7 @@ eval_arg(struct exec *x, const struct targ *a, const struct tv *dot,
 	case TA_VAR:
 		v = var_find(x, a->varname);
 		if (v == NULL)
-			return exec_errorf(x, "undefined variable: %s",
+			return tmpl_exec_errorf(x, "undefined variable: %s",
 			    a->varname);
 		return eval_chain(x, v->val, a->fields, a->nfields, NULL, 0,
 		    out);
@@ -386,21 +279,22 @@ eval_arg(struct exec *x, const struct targ *a, const struct tv *dot,
 			return -1;
 		return eval_chain(x, t, a->fields, a->nfields, NULL, 0, out);
 	}
-	return exec_errorf(x, "can't handle argument");
+	return tmpl_exec_errorf(x, "can't handle argument");
 }
 
 /*
- * Calls function fi with the operands argv[0..argc) and the piped value
+ * Calls function f with the operands argv[0..argc) and the piped value
  * final (NULL when none).  and/or evaluate lazily.
  */
 static int
-call_func(struct exec *x, const struct tcmd *c, int fi, const struct targ *argv,
-    size_t argc, const struct tv *dot, const struct tv *final, struct tv *out)
+call_func(struct tmpl_exec *x, const struct tmpl_cmd *c,
+    const struct tmpl_func *f, const struct tmpl_arg *argv, size_t argc,
+    const struct tmpl_value *dot, const struct tmpl_value *final,
+    struct tmpl_value *out)
 {
-	const struct func *f = &tmpl_funcs[fi];
-	const struct tcmd *savecmd = x->cmd;
+	const struct tmpl_cmd *savecmd = x->cmd;
 	const char *savefn = x->fname;
-	struct tv *args;
+	struct tmpl_value *args;
 	size_t n, i;
 	int ret = -1;
 
@@ -408,12 +302,12 @@ call_func(struct exec *x, const struct tcmd *c, int fi, const struct targ *argv,
 	x->cmd = c;
 	if ((int)n < f->minargs || (f->maxargs >= 0 && (int)n > f->maxargs)) {
 		if (f->maxargs < 0)
-			exec_errorf(x,
+			tmpl_exec_errorf(x,
 			    "wrong number of args for %s: want at "
 			    "least %d got %zu",
 			    f->name, f->minargs, n);
 		else
-			exec_errorf(x,
+			tmpl_exec_errorf(x,
 			    "wrong number of args for %s: want %d "
 			    "got %zu",
 			    f->name,
@@ -421,7 +315,7 @@ call_func(struct exec *x, const struct tcmd *c, int fi, const struct targ *argv,
 			    n);
 		goto out;
 	}
-	if (f->flags & FN_NOCALL) {
+	if (f->flags & TMPL_FUNC_LAZY) {
 		/* and / or: the first deciding operand, lazily. */
 		bool want = strcmp(f->name, "or") == 0;
 
@@ -431,13 +325,13 @@ call_func(struct exec *x, const struct tcmd *c, int fi, const struct targ *argv,
 					goto out;
 			} else
 				*out = *final;
-			if (tv_truth(out) == want || i + 1 == n)
+			if (tmpl_value_truth(out) == want || i + 1 == n)
 				break;
 		}
 		ret = 0;
 		goto out;
 	}
-	args = arena_alloc(x->a, (n > 0 ? n : 1) * sizeof(*args));
+	args = tmpl_arena_alloc(x->a, (n > 0 ? n : 1) * sizeof(*args));
 	for (i = 0; i < argc; i++)
 		if (eval_arg(x, &argv[i], dot, &args[i]) == -1)
 			goto out;
@@ -445,16 +339,16 @@ call_func(struct exec *x, const struct tcmd *c, int fi, const struct targ *argv,
 		args[argc] = *final;
 	x->cmd = c;
 	x->fname = f->name;
-	*out = tv_missing();
+	*out = tmpl_value_missing();
 	if (f->fn(x, args, n, out) == -1) {
 		if (!x->failed)
-			exec_errorf(x, "failed");
+			tmpl_exec_errorf(x, "failed");
 		goto out;
 	}
 	if (x->a->overflow) {
 		x->fname = NULL;
-		exec_errorf(x, "template uses more than %zu bytes of memory",
-		    x->a->max);
+		tmpl_exec_errorf(x,
+		    "template uses more than %zu bytes of memory", x->a->max);
 		goto out;
 	}
 	ret = 0;
@@ -465,14 +359,15 @@ out:
 }
 
 static int
-eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
-    const struct tv *final, struct tv *out)
+eval_cmd(struct tmpl_exec *x, const struct tmpl_cmd *c,
+    const struct tmpl_value *dot, const struct tmpl_value *final,
+    struct tmpl_value *out)
 {
-	const struct targ *a0 = &c->args[0];
-	struct tv recv, *args = NULL;
+	const struct tmpl_arg *a0 = &c->args[0];
+	struct tmpl_value recv, *args = NULL;
 	size_t nargs = 0, i;
 	const char **fields = a0->fields;
-	struct var *v;
+	struct tmpl_var *v;
 	int ret = -1;
 
 	x->cmd = c;
@@ -487,11 +382,11 @@ eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
 	case TA_PIPE:
 		break;
 	case TA_NIL:
-		exec_errorf(x, "nil is not a command");
+		tmpl_exec_errorf(x, "nil is not a command");
 		goto out;
 	default:
 		if (c->nargs > 1 || final != NULL) {
-			exec_errorf(x,
+			tmpl_exec_errorf(x,
 			    "can't give argument to non-function %.*s",
 			    (int)c->srclen, c->src);
 			goto out;
@@ -505,7 +400,8 @@ eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
 	else if (a0->kind == TA_VAR) {
 		v = var_find(x, a0->varname);
 		if (v == NULL) {
-			exec_errorf(x, "undefined variable: %s", a0->varname);
+			tmpl_exec_errorf(x, "undefined variable: %s",
+			    a0->varname);
 			goto out;
 		}
 		recv = v->val;
@@ -519,7 +415,8 @@ eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
 	}
 	if (a0->nfields == 0) {
 		if (c->nargs > 1 || final != NULL) {
-			exec_errorf(x, "can't give argument to non-function %s",
+			tmpl_exec_errorf(x,
+			    "can't give argument to non-function %s",
 			    a0->kind == TA_VAR ? a0->varname : "pipeline");
 			goto out;
 		}
@@ -529,7 +426,7 @@ eval_cmd(struct exec *x, const struct tcmd *c, const struct tv *dot,
 	}
 	nargs = c->nargs - 1 + (final != NULL ? 1 : 0);
 	if (nargs > 0) {
-		args = arena_alloc(x->a, nargs * sizeof(*args));
+		args = tmpl_arena_alloc(x->a, nargs * sizeof(*args));
 		for (i = 0; i + 1 < c->nargs; i++)
 			if (eval_arg(x, &c->args[i + 1], dot, &args[i]) == -1)
 				goto out;
@@ -543,21 +440,21 @@ out:
 }
 
 static int
-eval_pipe(struct exec *x, const struct tpipe *pp, const struct tv *dot,
-    struct tv *out)
+eval_pipe(struct tmpl_exec *x, const struct tmpl_pipe *pp,
+    const struct tmpl_value *dot, struct tmpl_value *out)
 {
-	struct tv val, prev;
-	struct var *v;
+	struct tmpl_value val, prev;
+	struct tmpl_var *v;
 	size_t i;
 
-	val = tv_missing();
+	val = tmpl_value_missing();
 	for (i = 0; i < pp->ncmds; i++) {
 		prev = val;
 		if (eval_cmd(x, &pp->cmds[i], dot, i > 0 ? &prev : NULL, &val)
 		    == -1)
 			return -1;
 		if (x->a->overflow)
-			return exec_errorf(x,
+			return tmpl_exec_errorf(x,
 			    "template uses more than %zu "
 			    "bytes of memory",
 			    x->a->max);
@@ -568,8 +465,8 @@ eval_pipe(struct exec *x, const struct tpipe *pp, const struct tv *dot,
 		else {
 			v = var_find(x, pp->vars[i]);
 			if (v == NULL)
-				return exec_errorf(x, "undefined variable: %s",
-				    pp->vars[i]);
+				return tmpl_exec_errorf(x,
+				    "undefined variable: %s", pp->vars[i]);
 			v->val = val;
 		}
 	}
@@ -578,7 +475,8 @@ eval_pipe(struct exec *x, const struct tpipe *pp, const struct tv *dot,
 }
 
 static int
-walk_list(struct exec *x, const struct tnode *n, const struct tv *dot)
+walk_list(struct tmpl_exec *x, const struct tmpl_node *n,
+    const struct tmpl_value *dot)
 {
 	for (; n != NULL; n = n->next) {
 		if (walk(x, n, dot) == -1)
@@ -590,14 +488,15 @@ walk_list(struct exec *x, const struct tnode *n, const struct tv *dot)
 }
 
 static int
-range_body(struct exec *x, const struct tnode *n, const struct tv *k,
-    const struct tv *v)
+range_body(struct tmpl_exec *x, const struct tmpl_node *n,
+    const struct tmpl_value *k, const struct tmpl_value *v)
 {
 	size_t mark = x->nvars;
 	int ret;
 
 	if (++x->steps > x->maxsteps)
-		return exec_errorf(x, "template execution exceeded %llu steps",
+		return tmpl_exec_errorf(x,
+		    "template execution exceeded %llu steps",
 		    (unsigned long long)x->maxsteps);
 	if (n->pipe->nvars == 1)
 		var_push(x, n->pipe->vars[0], n->pipe->nvars == 1 ? v : k);
@@ -611,16 +510,17 @@ range_body(struct exec *x, const struct tnode *n, const struct tv *k,
 }
 
 static int
-walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
+walk_range(struct tmpl_exec *x, const struct tmpl_node *n,
+    const struct tmpl_value *dot)
 {
-	struct tv val, k;
+	struct tmpl_value val, k;
 	size_t mark = x->nvars, i, count = 0;
 	int ret = -1;
 
 	x->cmd = n->pipe->ncmds > 0 ? &n->pipe->cmds[0] : NULL;
 	/* The declared variables are set per iteration, not here. */
 	{
-		struct tpipe p = *n->pipe;
+		struct tmpl_pipe p = *n->pipe;
 
 		p.nvars = 0;
 		if (eval_pipe(x, &p, dot, &val) == -1)
@@ -632,13 +532,13 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		break;
 	case TV_LIST:
 		if (val.elem == ELEM_CHAN && n->pipe->nvars > 1) {
-			exec_errorf(x,
+			tmpl_exec_errorf(x,
 			    "can't use channel to iterate over "
 			    "more than one variable");
 			goto out;
 		}
 		for (i = 0; i < val.len; i++) {
-			k = tv_int((int64_t)i);
+			k = tmpl_value_int((int64_t)i);
 			count++;
 			if (range_body(x, n, &k, &val.u.list[i]) == -1)
 				goto out;
@@ -665,14 +565,14 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		break;
 	case TV_INT:
 		if (n->pipe->nvars > 1) {
-			exec_errorf(x,
+			tmpl_exec_errorf(x,
 			    "can't use %lld to iterate over more "
 			    "than one variable",
 			    (long long)val.u.i);
 			goto out;
 		}
 		for (i = 0; (int64_t)i < val.u.i; i++) {
-			k = tv_int((int64_t)i);
+			k = tmpl_value_int((int64_t)i);
 			count++;
 			if (range_body(x, n, &k, &k) == -1)
 				goto out;
@@ -684,8 +584,8 @@ walk_range(struct exec *x, const struct tnode *n, const struct tv *dot)
 		}
 		break;
 	default:
-		exec_errorf(x, "range can't iterate over %s",
-		    tv_type_name(&val));
+		tmpl_exec_errorf(x, "range can't iterate over %s",
+		    tmpl_value_type_name(&val));
 		goto out;
 	}
 	if (count == 0 && n->elselist != NULL)
@@ -698,13 +598,14 @@ out:
 }
 
 static int
-walk_template(struct exec *x, const struct tnode *n, const struct tv *dot)
+walk_template(struct tmpl_exec *x, const struct tmpl_node *n,
+    const struct tmpl_value *dot)
 {
-	struct tv val = tv_missing();
-	struct var *savevars;
+	struct tmpl_value val = tmpl_value_missing();
+	struct tmpl_var *savevars;
 	size_t savenvars, savecap;
 	const char *savename;
-	struct tdef *d;
+	struct tmpl_def *d;
 	int ret;
 
 	if (n->pipe != NULL && eval_pipe(x, n->pipe, dot, &val) == -1)
@@ -726,7 +627,8 @@ walk_template(struct exec *x, const struct tnode *n, const struct tv *dot)
 	}
 	if (++x->depth > TMPL_MAX_CALL_DEPTH) {
 		x->cmd = NULL;
-		return exec_errorf(x, "exceeded maximum template depth (%d)",
+		return tmpl_exec_errorf(x,
+		    "exceeded maximum template depth (%d)",
 		    TMPL_MAX_CALL_DEPTH);
 	}
 	savevars = x->vars;
@@ -747,26 +649,26 @@ walk_template(struct exec *x, const struct tnode *n, const struct tv *dot)
 	return ret;
 }
 
-int
-exec_template_to(struct exec *x, const char *name, const struct tv *dot,
-    struct buf *out)
+static int
+eval_template(struct tmpl_exec *x, const char *name,
+    const struct tmpl_value *dot, struct buf *out)
 {
-	struct tnode n;
-	struct tpipe p;
-	struct tcmd c;
-	struct targ a;
+	struct tmpl_node n;
+	struct tmpl_pipe p;
+	struct tmpl_cmd c;
+	struct tmpl_arg a;
 	struct buf *save = x->out;
-	const struct tcmd *savecmd = x->cmd;
+	const struct tmpl_cmd *savecmd = x->cmd;
 	const char *savefn = x->fname;
-	struct tv none = tv_missing();
+	struct tmpl_value none = tmpl_value_missing();
 	int ret;
-	struct tdef *d;
+	struct tmpl_def *d;
 
 	for (d = x->t->defs; d != NULL; d = d->next)
 		if (strcmp(d->name, name) == 0)
 			break;
 	if (d == NULL)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "template: no template \"%s\" associated with template "
 		    "\"%s\"",
 		    name, x->t->name);
@@ -795,17 +697,19 @@ exec_template_to(struct exec *x, const char *name, const struct tv *dot,
 }
 
 static int
-walk(struct exec *x, const struct tnode *n, const struct tv *dot)
+walk(struct tmpl_exec *x, const struct tmpl_node *n,
+    const struct tmpl_value *dot)
 {
-	struct tv val;
+	struct tmpl_value val;
 	size_t mark;
 	int ret;
 
 	if (++x->steps > x->maxsteps)
-		return exec_errorf(x, "template execution exceeded %llu steps",
+		return tmpl_exec_errorf(x,
+		    "template execution exceeded %llu steps",
 		    (unsigned long long)x->maxsteps);
 	if (x->a->overflow)
-		return exec_errorf(x,
+		return tmpl_exec_errorf(x,
 		    "template uses more than %zu bytes of "
 		    "memory",
 		    x->a->max);
@@ -823,7 +727,7 @@ walk(struct exec *x, const struct tnode *n, const struct tv *dot)
 		mark = x->nvars;
 		if (eval_pipe(x, n->pipe, dot, &val) == -1)
 			return -1;
-		if (tv_truth(&val))
+		if (tmpl_value_truth(&val))
 			ret = walk_list(x, n->list,
 			    n->kind == TN_WITH ? &val : dot);
 		else if (n->elselist != NULL)
@@ -847,34 +751,46 @@ walk(struct exec *x, const struct tnode *n, const struct tv *dot)
 	}
 }
 
-void
-tmpl_deps_init(struct tmpl_deps *d)
+static int
+fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
 {
-	memset(d, 0, sizeof(*d));
+	const char *name;
+	size_t len;
+	struct buf b;
+
+	if (tmpl_exec_arg_str(x, a, 0, &name, &len) == -1)
+		return -1;
+	buf_init(&b, x->out->max);
+	if (eval_template(x, tmpl_arena_strndup(x->a, name, len),
+		n > 1 ? &a[1] : NULL, &b)
+	    == -1) {
+		buf_clear(&b);
+		return -1;
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
 }
 
-void
-tmpl_deps_clear(struct tmpl_deps *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		free(d->v[i].dep);
-	free(d->v);
-	memset(d, 0, sizeof(*d));
-}
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_eval_funcs[] = {
+	{ "and", NULL, 1, -1, TMPL_FUNC_LAZY },
+	{ "or", NULL, 1, -1, TMPL_FUNC_LAZY },
+	{ "executeTemplate", fn_execute_template, 1, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};
 
 int
 tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,
     struct tmpl_deps *deps, char *err, size_t errlen)
 {
-	struct exec x;
-	struct tv root = tv_missing();
+	struct tmpl_exec x;
+	struct tmpl_value root = tmpl_value_missing();
 	int ret;
 
 	if (deps != NULL)
 		tmpl_deps_clear(deps);
-	arena_reset(&t->run);
+	tmpl_arena_reset(&t->run);
 	memset(&x, 0, sizeof(x));
 	x.t = t;
 	x.opts = opts;
@@ -892,7 +808,7 @@ tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,
 	 * Keep a little memory for the next run; a big render's chunks go
 	 * back to malloc so an idle daemon stays small.
 	 */
-	arena_reset(&t->run);
-	arena_trim(&t->run, TMPL_ARENA_KEEP);
+	tmpl_arena_reset(&t->run);
+	tmpl_arena_trim(&t->run, TMPL_ARENA_KEEP);
 	return ret;
 }

@@ -14,15 +14,15 @@
 
 #define ARENA_CHUNK ((size_t)64 << 10)
 
-struct arena_chunk {
-	struct arena_chunk *next;
+struct tmpl_arena_chunk {
+	struct tmpl_arena_chunk *next;
 	size_t size;
 	size_t used;
 	max_align_t data[];
 };
 
 void
-arena_init(struct arena *a, size_t max)
+tmpl_arena_init(struct tmpl_arena *a, size_t max)
 {
 	a->head = NULL;
 	a->spare = NULL;
@@ -32,9 +32,9 @@ arena_init(struct arena *a, size_t max)
 }
 
 void *
-arena_alloc(struct arena *a, size_t size)
+tmpl_arena_alloc(struct tmpl_arena *a, size_t size)
 {
-	struct arena_chunk *c;
+	struct tmpl_arena_chunk *c;
 	size_t csize;
 	void *p;
 
@@ -72,7 +72,7 @@ arena_alloc(struct arena *a, size_t size)
 }
 
 void *
-arena_calloc(struct arena *a, size_t n, size_t size)
+tmpl_arena_calloc(struct tmpl_arena *a, size_t n, size_t size)
 {
 	void *p;
 
@@ -80,17 +80,17 @@ arena_calloc(struct arena *a, size_t n, size_t size)
 		a->overflow = true;
 		n = 1;
 	}
-	p = arena_alloc(a, n * size);
+	p = tmpl_arena_alloc(a, n * size);
 	memset(p, 0, n * size);
 	return p;
 }
 
 char *
-arena_strndup(struct arena *a, const char *s, size_t n)
+tmpl_arena_strndup(struct tmpl_arena *a, const char *s, size_t n)
 {
 	char *p;
 
-	p = arena_alloc(a, n + 1);
+	p = tmpl_arena_alloc(a, n + 1);
 	if (n > 0)
 		memcpy(p, s, n);
 	p[n] = '\0';
@@ -98,9 +98,9 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 }
 
 void
-arena_reset(struct arena *a)
+tmpl_arena_reset(struct tmpl_arena *a)
 {
-	struct arena_chunk *c, *next;
+	struct tmpl_arena_chunk *c, *next;
 
 	/* Ordinary chunks are kept for the next run; one-offs are freed. */
 	for (c = a->head; c != NULL; c = next) {
@@ -117,9 +117,9 @@ arena_reset(struct arena *a)
 }
 
 void
-arena_free(struct arena *a)
+tmpl_arena_free(struct tmpl_arena *a)
 {
-	struct arena_chunk *c, *next;
+	struct tmpl_arena_chunk *c, *next;
 
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
@@ -135,9 +135,9 @@ arena_free(struct arena *a)
 }
 
 void
-arena_trim(struct arena *a, size_t keep)
+tmpl_arena_trim(struct tmpl_arena *a, size_t keep)
 {
-	struct arena_chunk *c, *next, **pp = &a->spare;
+	struct tmpl_arena_chunk *c, *next, **pp = &a->spare;
 	size_t kept = 0;
 
 	for (c = a->spare; c != NULL; c = next) {

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Go text/template's built-in functions: not, eq, ne, lt, le, gt, ge,
+ * len, index, print, printf and println, with Go's rules for comparing
+ * values of different kinds and Go's error wording.  (and and or are the
+ * evaluator's, since they evaluate their operands lazily.)
+ */
+#include <string.h>
+
+#include "tmpl_int.h"
+
+static int
+fn_not(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_bool(!tmpl_value_truth(&a[0]));
+	return 0;
+}
+
+enum basic {
+	B_INVALID,
+	B_BOOL,
+	B_INT,
+	B_FLOAT,
+	B_STR,
+};
+
+static int
+basic_kind(const struct tmpl_value *v)
+{
+	switch (v->kind) {
+	case TV_BOOL:
+		return B_BOOL;
+	case TV_INT:
+		return B_INT;
+	case TV_FLOAT:
+		return B_FLOAT;
+	case TV_STR:
+		return B_STR;
+	default:
+		return B_INVALID;
+	}
+}
+
+/* Go's eq for two values: 1 equal, 0 not, -1 error. */
+static int
+eq2(struct tmpl_exec *x, const struct tmpl_value *a, const struct tmpl_value *b)
+{
+	int ka = basic_kind(a), kb = basic_kind(b);
+
+	if (ka != kb) {
+		if (ka == B_INVALID || kb == B_INVALID) {
+			if ((a->kind == TV_MISSING || a->kind == TV_NIL)
+			    || (b->kind == TV_MISSING || b->kind == TV_NIL))
+				return (a->kind == TV_MISSING
+					   || a->kind == TV_NIL)
+				    == (b->kind == TV_MISSING
+					|| b->kind == TV_NIL);
+		}
+		return tmpl_exec_errorf(x, "incompatible types for comparison");
+	}
+	switch (ka) {
+	case B_BOOL:
+		return a->u.b == b->u.b;
+	case B_INT:
+		return a->u.i == b->u.i;
+	case B_FLOAT:
+		return a->u.f == b->u.f;
+	case B_STR:
+		return tmpl_value_cmp_key(a, b) == 0;
+	default:
+		break;
+	}
+	if ((a->kind == TV_MISSING || a->kind == TV_NIL)
+	    && (b->kind == TV_MISSING || b->kind == TV_NIL))
+		return 1;
+	if (a->kind == TV_REC && b->kind == TV_REC)
+		return a->u.rec == b->u.rec;
+	return tmpl_exec_errorf(x, "non-comparable type %s",
+	    tmpl_value_type_name(a));
+}
+
+static int
+fn_eq(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	size_t i;
+	int e;
+
+	*r = tmpl_value_bool(false);
+	for (i = 1; i < n; i++) {
+		e = eq2(x, &a[0], &a[i]);
+		if (e == -1)
+			return -1;
+		if (e == 1) {
+			*r = tmpl_value_bool(true);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int
+fn_ne(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	int e;
+
+	(void)n;
+	e = eq2(x, &a[0], &a[1]);
+	if (e == -1)
+		return -1;
+	*r = tmpl_value_bool(e == 0);
+	return 0;
+}
+
+/* Go's lt: -1 error, else 1 when a < b. */
+static int
+lt2(struct tmpl_exec *x, const struct tmpl_value *a, const struct tmpl_value *b)
+{
+	int ka = basic_kind(a), kb = basic_kind(b);
+
+	if (ka == B_INVALID || kb == B_INVALID || ka == B_BOOL || kb == B_BOOL)
+		return tmpl_exec_errorf(x, "invalid type for comparison");
+	if (ka != kb)
+		return tmpl_exec_errorf(x, "incompatible types for comparison");
+	switch (ka) {
+	case B_INT:
+		return a->u.i < b->u.i;
+	case B_FLOAT:
+		return a->u.f < b->u.f;
+	default:
+		return tmpl_value_cmp_key(a, b) < 0;
+	}
+}
+
+static int
+fn_lt(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	int v = lt2(x, &a[0], &a[1]);
+
+	(void)n;
+	if (v == -1)
+		return -1;
+	*r = tmpl_value_bool(v == 1);
+	return 0;
+}
+
+static int
+fn_le(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	int v = lt2(x, &a[0], &a[1]), e = 0;
+
+	(void)n;
+	if (v == -1)
+		return -1;
+	if (v == 0 && (e = eq2(x, &a[0], &a[1])) == -1)
+		return -1;
+	*r = tmpl_value_bool(v == 1 || e == 1);
+	return 0;
+}
+
+static int
+fn_gt(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	if (fn_le(x, a, n, r) == -1)
+		return -1;
+	r->u.b = !r->u.b;
+	return 0;
+}
+
+static int
+fn_ge(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	if (fn_lt(x, a, n, r) == -1)
+		return -1;
+	r->u.b = !r->u.b;
+	return 0;
+}
+
+static int
+fn_len(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	switch (a[0].kind) {
+	case TV_STR:
+	case TV_LIST:
+		*r = tmpl_value_int(a[0].len);
+		return 0;
+	case TV_MAP:
+		*r = tmpl_value_int(
+		    a[0].u.map != NULL ? (int64_t)a[0].u.map->n : 0);
+		return 0;
+	case TV_MISSING:
+	case TV_NIL:
+		return tmpl_exec_errorf(x, "len of nil pointer");
+	default:
+		return tmpl_exec_errorf(x, "len of type %s",
+		    tmpl_value_type_name(&a[0]));
+	}
+}
+
+static int
+fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_value v = a[0];
+	size_t i;
+	int64_t k;
+	long idx;
+
+	for (i = 1; i < n; i++) {
+		switch (v.kind) {
+		case TV_LIST:
+		case TV_STR:
+			if (a[i].kind != TV_INT)
+				return tmpl_exec_errorf(x,
+				    "cannot index slice/array "
+				    "with type %s",
+				    tmpl_value_type_name(&a[i]));
+			k = a[i].u.i;
+			if (k < 0 || (uint64_t)k >= v.len)
+				return tmpl_exec_errorf(x,
+				    "index out of range: %lld", (long long)k);
+			if (v.kind == TV_STR)
+				v = tmpl_value_int((unsigned char)v.u.s[k]);
+			else
+				v = v.u.list[k];
+			break;
+		case TV_MAP:
+			if (a[i].kind == TV_STR)
+				idx = tmpl_value_map_find(v.u.map, a[i].u.s,
+				    a[i].len);
+			else if (a[i].kind == TV_INT) {
+				idx = -1;
+				for (size_t j = 0;
+				     v.u.map != NULL && j < v.u.map->n; j++)
+					if (v.u.map->keys[j].kind == TV_INT
+					    && v.u.map->keys[j].u.i == a[i].u.i)
+						idx = (long)j;
+			} else
+				return tmpl_exec_errorf(x,
+				    "value has type %s; should "
+				    "be string",
+				    tmpl_value_type_name(&a[i]));
+			if (idx >= 0)
+				v = v.u.map->vals[idx];
+			else {
+				switch (v.elem) {
+				case ELEM_STR:
+					v = tmpl_value_str("", 0);
+					break;
+				case ELEM_LIST:
+					v = tmpl_value_list(NULL, 0, ELEM_REC);
+					break;
+				default:
+					v = tmpl_value_missing();
+				}
+			}
+			break;
+		case TV_MISSING:
+		case TV_NIL:
+			return tmpl_exec_errorf(x, "index of untyped nil");
+		default:
+			return tmpl_exec_errorf(x,
+			    "can't index item of type %s",
+			    tmpl_value_type_name(&v));
+		}
+	}
+	*r = v;
+	return 0;
+}
+
+/* fmt.Sprint: spaces between operands when neither is a string. */
+static int
+fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
+			buf_addc(&b, ' ');
+		tmpl_value_print(x->a, &b, &a[i]);
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+static int
+fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		tmpl_value_print(x->a, &b, &a[i]);
+	}
+	buf_addc(&b, '\n');
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+static int
+fn_printf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct buf b;
+	const char *f;
+	size_t flen;
+
+	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	if (tmpl_fmt_sprintf(x->a, &b, f, flen, a + 1, n - 1) == -1) {
+		buf_clear(&b);
+		return -1;
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_builtin_funcs[] = {
+	{ "not", fn_not, 1, 1, 0 },
+	{ "eq", fn_eq, 2, -1, 0 },
+	{ "ne", fn_ne, 2, 2, 0 },
+	{ "lt", fn_lt, 2, 2, 0 },
+	{ "le", fn_le, 2, 2, 0 },
+	{ "gt", fn_gt, 2, 2, 0 },
+	{ "ge", fn_ge, 2, 2, 0 },
+	{ "len", fn_len, 1, 1, 0 },
+	{ "index", fn_index, 1, -1, 0 },
+	{ "print", fn_print, 0, -1, 0 },
+	{ "printf", fn_printf, 1, -1, 0 },
+	{ "println", fn_println, 0, -1, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};

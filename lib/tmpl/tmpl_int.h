@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The template engine's internals, shared by the files of lib/tmpl/ and
+ * listed under their banners: the data model first (arena, values,
+ * records), then the flow of a template (lexer, parser, function
+ * registry, execution context, evaluator, printf), then the families of
+ * template functions, each of which hands the registry its own table.
+ * Nothing outside lib/tmpl/ includes this file.
+ */
+#ifndef TMPL_INT_H
+#define TMPL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "tmpl.h"
+
+/* Parser nesting and {{template}} recursion limits (Go: 100000 calls). */
+#define TMPL_MAX_NEST 200
+#define TMPL_MAX_CALL_DEPTH 1000
+/* Widest printf width or precision honoured. */
+#define TMPL_MAX_WIDTH 4096
+/* Longest list a function may build (loop, split...). */
+#define TMPL_MAX_LIST (1 << 20)
+/* Execution memory kept between runs of one template. */
+#define TMPL_ARENA_KEEP ((size_t)2 << 20)
+/*
+ * Steps (nodes walked, loop iterations) one execution may take: a
+ * template like {{ range 1000000000 }}{{ end }} must not stall the
+ * daemon.  A large real render (10,000 instances) takes about 100,000.
+ */
+#define TMPL_MAX_STEPS ((uint64_t)10000000)
+
+/* tmpl_arena.c */
+/*
+ * Bump allocator.  Allocation never fails (xmalloc); going over max sets
+ * overflow, which the evaluator checks after every step and turns into an
+ * error, so a hostile template is stopped soon after crossing the cap.
+ */
+struct tmpl_arena_chunk;
+struct tmpl_arena {
+	struct tmpl_arena_chunk *head;
+	struct tmpl_arena_chunk *spare; /* reset chunks for reuse */
+	size_t total;
+	size_t max;
+	bool overflow;
+};
+
+void tmpl_arena_init(struct tmpl_arena *a, size_t max);
+void *tmpl_arena_alloc(struct tmpl_arena *a, size_t size);
+void *tmpl_arena_calloc(struct tmpl_arena *a, size_t n, size_t size);
+char *tmpl_arena_strndup(struct tmpl_arena *a, const char *s, size_t n);
+/* Empties a, keeping its ordinary chunks for reuse (one-offs are freed). */
+void tmpl_arena_reset(struct tmpl_arena *a);
+void tmpl_arena_free(struct tmpl_arena *a);
+/* Frees reset chunks beyond keep bytes (an idle template's footprint). */
+void tmpl_arena_trim(struct tmpl_arena *a, size_t keep);
+
+/* tmpl_value.c */
+/* Value kinds.  TV_MISSING is Go's invalid Value, printed "<no value>". */
+enum tmpl_value_kind {
+	TV_MISSING = 0,
+	TV_NIL, /* nil interface or pointer: "<nil>" */
+	TV_BOOL,
+	TV_INT,
+	TV_FLOAT,
+	TV_STR,
+	TV_LIST,
+	TV_MAP,
+	TV_REC, /* a Consul record (struct) */
+	TV_SCRATCH, /* the scratch object */
+};
+
+/* Go kinds of list/map elements, for zero values and printing. */
+enum tmpl_value_elem {
+	ELEM_ANY = 0, /* interface{}: zero is <no value> */
+	ELEM_STR, /* string: zero is "" */
+	ELEM_LIST, /* slice: zero is [] */
+	ELEM_REC,
+	ELEM_CHAN, /* loop's channel: one range variable only */
+};
+
+struct tmpl_map;
+struct tmpl_record;
+
+struct tmpl_value {
+	uint8_t kind; /* enum tmpl_value_kind */
+	uint8_t elem; /* lists and maps: enum tmpl_value_elem */
+	uint8_t rtype; /* records: enum tmpl_record_type */
+	uint8_t isuint; /* ints: Go uint64 (prints the same) */
+	uint32_t len; /* strings, lists */
+	union {
+		bool b;
+		int64_t i;
+		double f;
+		const char *s;
+		struct tmpl_value *list;
+		struct tmpl_map *map;
+		const struct tmpl_record *rec;
+	} u;
+};
+
+struct tmpl_map {
+	size_t n;
+	struct tmpl_value *keys; /* sorted, strings or ints */
+	struct tmpl_value *vals;
+};
+
+struct tmpl_value tmpl_value_missing(void);
+struct tmpl_value tmpl_value_nil(void);
+struct tmpl_value tmpl_value_bool(bool b);
+struct tmpl_value tmpl_value_int(int64_t i);
+struct tmpl_value tmpl_value_float(double f);
+struct tmpl_value tmpl_value_str(const char *s, size_t len);
+struct tmpl_value tmpl_value_cstr(const char *s);
+/* A copy of s (len bytes, NUL added) in the arena. */
+struct tmpl_value tmpl_value_strndup(struct tmpl_arena *a, const char *s,
+    size_t len);
+/* A copy of b's bytes in the arena; b is cleared. */
+struct tmpl_value tmpl_value_from_buf(struct tmpl_arena *a, struct buf *b);
+struct tmpl_value tmpl_value_list(struct tmpl_value *v, size_t n, int elem);
+struct tmpl_value tmpl_value_record(const struct tmpl_record *r, int rtype);
+bool tmpl_value_truth(const struct tmpl_value *v);
+/* Go's type name, for messages: "string", "int", "[]interface {}"... */
+const char *tmpl_value_type_name(const struct tmpl_value *v);
+/* Appends Go's %v rendering (fmt.Sprint of one value). */
+void tmpl_value_print(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v);
+/* Go's strconv.Quote. */
+void tmpl_value_quote(struct buf *b, const char *s, size_t len);
+/* Go's %v / strconv 'g' shortest float. */
+void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
+/* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */
+void tmpl_value_json(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v, bool escape_html, int indent, int level);
+/* cJSON -> value, as encoding/json into interface{} (numbers float64). */
+struct tmpl_value tmpl_value_from_json(struct tmpl_arena *a, const cJSON *j);
+/* Map helpers. */
+struct tmpl_map *tmpl_value_map_new(struct tmpl_arena *a, size_t n);
+void tmpl_value_map_sort(struct tmpl_map *m);
+struct tmpl_value tmpl_value_map(struct tmpl_map *m, int elem);
+/* Returns the index of key or -1. */
+long tmpl_value_map_find(const struct tmpl_map *m, const char *k, size_t klen);
+int tmpl_value_cmp_key(const struct tmpl_value *a, const struct tmpl_value *b);
+
+/* tmpl_record.c */
+/* Record types: consul-template's structs. */
+enum tmpl_record_type {
+	REC_HSVC, /* dependency.HealthService */
+	REC_SNIPPET, /* dependency.CatalogSnippet */
+	REC_KV, /* dependency.KeyPair */
+	REC_NODE, /* dependency.Node */
+	REC_CNODE, /* dependency.CatalogNode */
+	REC_CNSVC, /* dependency.CatalogNodeService */
+	REC_CHECK, /* api.HealthCheck */
+	REC_WEIGHTS, /* api.AgentWeights */
+	REC_SADDR, /* api.ServiceAddress */
+	REC_NTYPES
+};
+
+/*
+ * A record wraps the Consul JSON it came from; fields are computed on
+ * access.  str/str2 carry values that are not in the JSON (a KeyPair's
+ * relative key, a HealthService's aggregated status).
+ */
+struct tmpl_record {
+	const cJSON *j;
+	const cJSON *j2; /* HSVC: the entry's Node */
+	const cJSON *j3; /* HSVC: the entry's Service */
+	const char *str;
+	size_t strlen;
+	const char *str2;
+	size_t str2len;
+	const char *sortkey; /* HSVC: Node name; for sorting */
+	const char *sortkey2; /* HSVC: service ID */
+};
+
+/*
+ * The member k of the Consul JSON object o (the first one of a repeated
+ * name), or NULL when o is NULL or has none.  Borrowed from o.
+ * cJSON_GetObjectItemCaseSensitive calls strcmp on every member; member
+ * access is the hot path of a render, so this compares the first byte
+ * first, and it is inline so that a caller's constant name folds in
+ * (out of line, a 10,000-instance render took a quarter longer).
+ */
+static inline const cJSON *
+tmpl_record_member(const cJSON *o, const char *k)
+{
+	const cJSON *c;
+
+	if (o == NULL)
+		return NULL;
+	for (c = o->child; c != NULL; c = c->next)
+		if (c->string != NULL && c->string[0] == k[0]
+		    && strcmp(c->string, k) == 0)
+			return c;
+	return NULL;
+}
+
+/* Member k of o as a string; "" when absent or not a string. */
+static inline const char *
+tmpl_record_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = tmpl_record_member(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* A record of type rtype over j (borrowed: the caller's data). */
+struct tmpl_value tmpl_record_new(struct tmpl_arena *a, int rtype,
+    const cJSON *j);
+/* A list of records of type rtype, one per element of the array arr. */
+struct tmpl_value tmpl_record_list(struct tmpl_arena *a, const cJSON *arr,
+    int rtype);
+/* The field names of rtype, NULL-terminated, in Go's declaration order. */
+const char *const *tmpl_record_fields(int rtype);
+/* Record fields; -1 when the type has no such field. */
+int tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *r,
+    const char *name, struct tmpl_value *out);
+/* Go's type name of rtype: "*dependency.HealthService"... */
+const char *tmpl_record_type_name(int rtype);
+
+/* tmpl_lex.c */
+enum tmpl_token_kind {
+	TK_EOF,
+	TK_ERROR,
+	TK_TEXT,
+	TK_LEFT,
+	TK_RIGHT,
+	TK_SPACE,
+	TK_IDENT,
+	TK_FIELD, /* .Name (text without the dot) */
+	TK_VAR, /* $ or $name (text with the $) */
+	TK_DOT,
+	TK_STRING, /* quoted, text with the quotes */
+	TK_RAWSTRING,
+	TK_CHAR,
+	TK_NUMBER,
+	TK_BOOL,
+	TK_NIL,
+	TK_PIPE,
+	TK_LPAREN,
+	TK_RPAREN,
+	TK_DECLARE,
+	TK_ASSIGN,
+	TK_COMMA,
+};
+
+struct tmpl_token {
+	int kind; /* enum tmpl_token_kind */
+	const char *s;
+	size_t len;
+	size_t pos; /* byte offset in the source */
+};
+
+struct tmpl_lexer {
+	const char *src;
+	size_t len;
+	size_t pos;
+	const char *ldelim, *rdelim;
+	size_t ldlen, rdlen;
+	bool in_action;
+	bool trim_next; /* -}} seen: skip leading space */
+	int parens;
+	const char *errmsg; /* TK_ERROR */
+};
+
+void tmpl_lex_init(struct tmpl_lexer *l, const char *src, size_t len,
+    const char *ldelim, const char *rdelim);
+void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *t);
+/* 1-based line and 0-based column of a byte offset (Go's ErrorContext). */
+void tmpl_lex_position(const char *src, size_t pos, int *line, int *col);
+
+/* tmpl_parse.c: the AST and the template. */
+struct tmpl_func;
+enum tmpl_node_kind {
+	TN_LIST,
+	TN_TEXT,
+	TN_ACTION,
+	TN_IF,
+	TN_RANGE,
+	TN_WITH,
+	TN_TEMPLATE,
+	TN_BREAK,
+	TN_CONTINUE,
+};
+
+enum tmpl_arg_kind {
+	TA_DOT,
+	TA_NIL,
+	TA_BOOL,
+	TA_NUM,
+	TA_STR,
+	TA_FIELD, /* .A.B on dot */
+	TA_VAR, /* $x.A.B */
+	TA_FUNC, /* identifier: a function */
+	TA_PIPE, /* ( pipeline ) with optional .A.B */
+	TA_CHAIN_FUNC, /* ident.A.B (scratch.Get) */
+};
+
+struct tmpl_pipe;
+
+struct tmpl_arg {
+	uint8_t kind; /* enum tmpl_arg_kind */
+	int line, col;
+	struct tmpl_value lit; /* TA_BOOL, TA_NUM, TA_STR */
+	const struct tmpl_func *func; /* TA_FUNC, TA_CHAIN_FUNC */
+	const char *varname;
+	struct tmpl_pipe *pipe; /* TA_PIPE */
+	const char **fields; /* field chain */
+	size_t nfields;
+};
+
+struct tmpl_cmd {
+	struct tmpl_arg *args;
+	size_t nargs;
+	int line, col;
+	const char *src; /* source text for error messages */
+	size_t srclen;
+};
+
+struct tmpl_pipe {
+	int line, col;
+	bool decl; /* := */
+	bool assign; /* = */
+	const char *vars[2];
+	size_t nvars;
+	struct tmpl_cmd *cmds;
+	size_t ncmds;
+};
+
+struct tmpl_node {
+	uint8_t kind; /* enum tmpl_node_kind */
+	int line, col;
+	struct tmpl_node *next;
+	/* TN_TEXT */
+	const char *text;
+	size_t textlen;
+	/* TN_ACTION, TN_IF, TN_RANGE, TN_WITH, TN_TEMPLATE */
+	struct tmpl_pipe *pipe;
+	/* TN_LIST: first child; control: body and else */
+	struct tmpl_node *list;
+	struct tmpl_node *elselist;
+	/* TN_TEMPLATE */
+	const char *name;
+};
+
+struct tmpl_def {
+	const char *name;
+	struct tmpl_node *body;
+	struct tmpl_def *next;
+};
+
+/* The compiled patterns of a template (tmpl_regex.c). */
+struct tmpl_regex_cache;
+
+struct tmpl {
+	char *name;
+	char *text; /* owned copy of the source */
+	size_t textlen;
+	char *sandbox; /* owned; NULL: no sandbox */
+	bool missing_error;
+	struct tmpl_arena ast; /* nodes, strings */
+	struct tmpl_arena run; /* reset per execution */
+	struct tmpl_node *root;
+	struct tmpl_def *defs;
+	struct tmpl_regex_cache *regex; /* owned; NULL until a pattern runs */
+};
+
+/* tmpl_func.c: the function registry. */
+struct tmpl_exec;
+
+/*
+ * A template function: args[0..nargs) are its operands, the piped value
+ * last; it sets *ret and returns 0, or returns -1 after
+ * tmpl_exec_errorf.  Values it returns live in the execution's arena.
+ */
+typedef int tmpl_func_cb(struct tmpl_exec *x, struct tmpl_value *args,
+    size_t nargs, struct tmpl_value *ret);
+
+enum tmpl_func_flags {
+	/* and, or: the evaluator evaluates the operands itself (fn NULL). */
+	TMPL_FUNC_LAZY = 1,
+};
+
+/* One function, as a family's table lists it (ended by a NULL name). */
+struct tmpl_func {
+	const char *name;
+	tmpl_func_cb *fn;
+	int minargs;
+	int maxargs; /* -1: variadic */
+	int flags;
+};
+
+/* The function named name (len bytes), or NULL when there is none. */
+const struct tmpl_func *tmpl_func_lookup(const char *name, size_t len);
+
+/* tmpl_exec.c: the state of one execution, which functions receive. */
+struct tmpl_var;
+struct tmpl_scratch;
+
+struct tmpl_exec {
+	struct tmpl *t;
+	const struct tmpl_exec_opts *opts;
+	struct tmpl_arena *a;
+	struct buf *out;
+	struct tmpl_deps *deps;
+	/* dependency dedup: open addressing over deps->v indexes */
+	size_t *dephash;
+	size_t dephashcap;
+	struct tmpl_var *vars; /* tmpl_eval.c */
+	size_t nvars, varcap;
+	struct tmpl_scratch *scratch; /* tmpl_local.c */
+	int depth;
+	const char *tname; /* current template */
+	/* error state */
+	char *err;
+	size_t errlen;
+	bool failed;
+	/* current command, for error messages */
+	const struct tmpl_cmd *cmd;
+	const char *fname; /* function being called */
+	/* break/continue propagation */
+	int loopctl;
+	uint64_t steps;
+	uint64_t maxsteps;
+};
+
+/*
+ * Fails the execution with the message fmt (the first error only: later
+ * ones are dropped), as "name:line:col: executing "tmpl" at <action>:
+ * error calling fname: message".  Returns -1.
+ */
+int tmpl_exec_errorf(struct tmpl_exec *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * Records dep and returns its data from the caller (borrowed), or NULL
+ * when there is none; then dep is marked missing.  block_on_nil: a null
+ * or empty answer counts as none (kv.block).
+ */
+const cJSON *tmpl_exec_dep(struct tmpl_exec *x, const char *dep,
+    bool block_on_nil);
+/* Marks the recorded dependency dep missing (safeLs on an empty answer). */
+void tmpl_exec_dep_missing(struct tmpl_exec *x, const char *dep);
+/* Records the dependency "file(path)". */
+void tmpl_exec_dep_file(struct tmpl_exec *x, const char *path);
+/*
+ * Argument i as a string (borrowed from the value), or -1 with the
+ * execution failed when it is not one.
+ */
+int tmpl_exec_arg_str(struct tmpl_exec *x, const struct tmpl_value *args,
+    size_t i, const char **s, size_t *len);
+/* Argument i as an integer (an integral float too), or -1. */
+int tmpl_exec_arg_int(struct tmpl_exec *x, const struct tmpl_value *args,
+    size_t i, int64_t *v);
+
+/* tmpl_eval.c */
+/* and, or, executeTemplate. */
+extern const struct tmpl_func tmpl_eval_funcs[];
+
+/* tmpl_fmt.c */
+/* Go's fmt.Sprintf of args with the format f (flen bytes), appended to b. */
+int tmpl_fmt_sprintf(struct tmpl_arena *a, struct buf *b, const char *f,
+    size_t flen, const struct tmpl_value *args, size_t nargs);
+
+/* tmpl_dep.c */
+struct tmpl_dep_query {
+	char name[TMPL_DEP_MAX + 1]; /* service, key, prefix or node */
+	char tag[TMPL_DEP_MAX + 1];
+	char dc[TMPL_DEP_MAX + 1];
+	char near[TMPL_DEP_MAX + 1];
+	char query[TMPL_DEP_MAX + 1]; /* ns=..&partition=.. raw */
+	char filters[TMPL_DEP_MAX + 1]; /* sorted, comma-joined */
+};
+
+enum tmpl_dep_kind {
+	DEP_SERVICE,
+	DEP_CONNECT,
+	DEP_KEY, /* kv.block */
+	DEP_KEYGET, /* kv.get */
+	DEP_LIST, /* kv.list */
+	DEP_SERVICES,
+	DEP_NODE,
+	DEP_NODES,
+};
+
+/*
+ * Parses s, the query string given to a template function of kind, into
+ * q and the canonical dependency string (canon, of 2 * TMPL_DEP_MAX + 64
+ * bytes).  Returns 0, or -1 with err filled.
+ */
+int tmpl_dep_parse(int kind, const char *s, struct tmpl_dep_query *q,
+    char *canon, size_t canonlen, char *err, size_t errlen);
+
+/* tmpl_builtin.c */
+/* not, eq, ne, lt, le, gt, ge, len, index, print, printf, println. */
+extern const struct tmpl_func tmpl_builtin_funcs[];
+
+/* tmpl_consul.c */
+/* service, connect, services, key..., ls, tree, node, nodes. */
+extern const struct tmpl_func tmpl_consul_funcs[];
+
+/* tmpl_local.c */
+/* env, envOrDefault, mustEnv, file, scratch, timestamp. */
+extern const struct tmpl_func tmpl_local_funcs[];
+/*
+ * Calls the method name of the scratch object with args[0..nargs): Key,
+ * Get, Set, SetX, MapSet, MapSetX, MapValues.
+ */
+int tmpl_local_scratch_method(struct tmpl_exec *x, const char *name,
+    struct tmpl_value *args, size_t nargs, struct tmpl_value *ret);
+
+/* tmpl_group.c */
+/* byTag, byPort, byKey, byMeta, explode, explodeMap, mergeMap... */
+extern const struct tmpl_func tmpl_group_funcs[];
+
+/* tmpl_helper.c */
+/* contains..., join, split, trim..., parse..., toJSON..., math, loop. */
+extern const struct tmpl_func tmpl_helper_funcs[];
+
+/* tmpl_regex.c */
+/* regexMatch, regexReplaceAll. */
+extern const struct tmpl_func tmpl_regex_funcs[];
+/* Frees a template's compiled patterns; NULL is accepted. */
+void tmpl_regex_cache_free(struct tmpl_regex_cache *cache);
+
+/* tmpl_codec.c */
+/* base64Encode..., sha256Hex, md5sum, hmacSHA256Hex. */
+extern const struct tmpl_func tmpl_codec_funcs[];
+/*
+ * Strict padded base64 of s (len bytes) into out (room for len bytes),
+ * its length in *outlen; -1 for bad data.  url: the URL alphabet.
+ */
+int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
+    size_t *outlen);
+
+#endif
