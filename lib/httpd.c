@@ -4,12 +4,22 @@
  * runs on the event loop: the listening socket and each connection are
  * loop fds, each connection has one deadline timer.  A connection reads
  * the request head into a capped buffer, answers it once and is closed,
- * so there is no keep-alive state and no request body to handle.  When
- * max_clients connections are open the listening socket is taken off the
- * loop until one closes, so further clients wait in the accept queue
- * instead of costing memory.
+ * so there is no keep-alive state and no request body to handle.
+ *
+ * A liveness probe must get through whatever other clients do, so no
+ * client may keep a slot: the deadline timer first stands for the header
+ * deadline, then for what is left of the whole connection's.  Connections
+ * sit on two lists in the order they reached their state, "reading" (the
+ * request head is not complete: idle or slow clients, cheap to drop) and
+ * "answering"; when max_clients are open, a new client evicts the head of
+ * the first list, or of the second when the first is empty.  The listener
+ * stays on the loop, so clients never wait in the accept queue behind idle
+ * ones; each turn accepts at most HTTPD_ACCEPT_MAX_PER_TURN.  A new
+ * connection is read at once: a probe whose request came with the
+ * handshake is answered before anything can evict it.
  */
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -17,6 +27,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +41,6 @@
 #include "str.h"
 #include "xmalloc.h"
 
-#define HTTPD_BACKLOG 64
-#define HTTPD_ACCEPT_PAUSE_MS 1000
 #define BUF_MAX_HTTPD_HEAD 512 /* status line and headers we send */
 
 struct httpd_route {
@@ -41,10 +50,14 @@ struct httpd_route {
 	void *arg;
 };
 
+TAILQ_HEAD(httpd_conns, httpd_conn);
+
 struct httpd_conn {
-	TAILQ_ENTRY(httpd_conn) entry;
+	TAILQ_ENTRY(httpd_conn) entry; /* in h->reading or h->answering */
 	struct httpd *h;
 	int fd;
+	bool answering; /* the request head is complete */
+	uint64_t accepted_ms;
 	struct buf in;
 	struct buf out;
 	size_t sent;
@@ -56,15 +69,20 @@ struct httpd {
 	int fd;
 	int port;
 	bool accepting;
+	bool starved; /* accept(2) failed for want of fds; logged once */
 	unsigned nclients;
+	unsigned nanswering;
 	unsigned max_clients;
+	uint64_t header_timeout_ms;
 	uint64_t timeout_ms;
 	struct loop_timer pause;
 	TAILQ_HEAD(, httpd_route) routes;
-	TAILQ_HEAD(, httpd_conn) conns;
+	struct httpd_conns reading; /* oldest first */
+	struct httpd_conns answering; /* oldest first */
 };
 
 static void httpd_accept(struct loop *, int, unsigned, void *);
+static void httpd_conn_read(struct httpd_conn *);
 
 static const char *
 httpd_reason(int status)
@@ -109,12 +127,20 @@ httpd_accept_off(struct httpd *h)
 	h->accepting = false;
 }
 
+static struct httpd_conns *
+httpd_conn_list(struct httpd_conn *c)
+{
+	return c->answering ? &c->h->answering : &c->h->reading;
+}
+
 static void
 httpd_conn_free(struct httpd_conn *c)
 {
 	struct httpd *h = c->h;
 
-	TAILQ_REMOVE(&h->conns, c, entry);
+	TAILQ_REMOVE(httpd_conn_list(c), c, entry);
+	if (c->answering)
+		h->nanswering--;
 	loop_timer_stop(h->loop, &c->deadline);
 	loop_fd_del(h->loop, c->fd);
 	close(c->fd);
@@ -122,8 +148,20 @@ httpd_conn_free(struct httpd_conn *c)
 	buf_clear(&c->out);
 	free(c);
 	h->nclients--;
-	if (h->nclients < h->max_clients)
-		httpd_accept_on(h);
+}
+
+/*
+ * Closes with a reset rather than a FIN: the kernel drops what is still
+ * queued for a client that does not read, instead of keeping an orphan
+ * socket that goes on sending it.
+ */
+static void
+httpd_conn_abort(struct httpd_conn *c)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	httpd_conn_free(c);
 }
 
 static void
@@ -133,8 +171,72 @@ httpd_conn_expired(struct loop *loop, struct loop_timer *t, void *arg)
 
 	(void)loop;
 	(void)t;
-	log_debug("httpd: connection timed out, closing it");
-	httpd_conn_free(c);
+	log_debug("httpd: %s, closing the connection",
+	    c->answering ? "answer not read in time"
+			 : "request head not complete in time");
+	httpd_conn_abort(c);
+}
+
+/*
+ * The request head is complete: the connection moves to the answering
+ * list, and its deadline becomes what is left of the whole connection's.
+ * Answers are held in memory until the client reads them, so at most
+ * HTTPD_MAX_ANSWERING are: the oldest one goes to make room.
+ */
+static void
+httpd_conn_answer_start(struct httpd_conn *c)
+{
+	struct httpd *h = c->h;
+	uint64_t due = c->accepted_ms + h->timeout_ms,
+		 now = loop_now_ms(h->loop);
+
+	if (c->answering)
+		return;
+	if (h->nanswering >= HTTPD_MAX_ANSWERING) {
+		log_debug("httpd: %u answers not read yet, dropping the oldest",
+		    h->nanswering);
+		httpd_conn_abort(TAILQ_FIRST(&h->answering));
+	}
+	TAILQ_REMOVE(&h->reading, c, entry);
+	c->answering = true;
+	h->nanswering++;
+	TAILQ_INSERT_TAIL(&h->answering, c, entry);
+	loop_timer_start(h->loop, &c->deadline, due > now ? due - now : 0);
+}
+
+/*
+ * Makes room for one more connection: closes the oldest one still reading
+ * its request, or when there is none the oldest one answering.  Each one
+ * reading is read a last time first, as its request may have come since
+ * the loop last looked: then it is answered, not dropped.  Returns false
+ * when there is no connection at all.
+ */
+static bool
+httpd_evict(struct httpd *h)
+{
+	struct httpd_conn *c;
+	unsigned open = h->nclients;
+
+	while ((c = TAILQ_FIRST(&h->reading)) != NULL) {
+		httpd_conn_read(c);
+		if (h->nclients < open)
+			return true;
+		if (!c->answering) {
+			log_debug("httpd: %u connections open, evicting the "
+				  "oldest one still reading its request",
+			    open);
+			httpd_conn_abort(c);
+			return true;
+		}
+	}
+	c = TAILQ_FIRST(&h->answering);
+	if (c == NULL)
+		return false;
+	log_debug("httpd: %u connections open, all answering, evicting the "
+		  "oldest",
+	    open);
+	httpd_conn_abort(c);
+	return true;
 }
 
 /* Writes what the socket takes; frees the connection when all is sent. */
@@ -174,6 +276,7 @@ static void
 httpd_respond(struct httpd_conn *c, const struct httpd_resp *resp, bool head,
     const char *extra)
 {
+	httpd_conn_answer_start(c);
 	buf_reset(&c->in);
 	loop_fd_del(c->h->loop, c->fd);
 	/* The head fits its own cap; the body was capped by the handler. */
@@ -259,17 +362,15 @@ httpd_handle(struct httpd_conn *c)
 	buf_clear(&resp.body);
 }
 
+/* Reads what has come; answers once the head is complete.  May free c. */
 static void
-httpd_conn_readable(struct loop *loop, int fd, unsigned events, void *arg)
+httpd_conn_read(struct httpd_conn *c)
 {
-	struct httpd_conn *c = arg;
 	char chunk[2048];
 	ssize_t n;
 
-	(void)loop;
-	(void)events;
 	for (;;) {
-		n = recv(fd, chunk, sizeof(chunk), 0);
+		n = recv(c->fd, chunk, sizeof(chunk), 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -292,56 +393,115 @@ httpd_conn_readable(struct loop *loop, int fd, unsigned events, void *arg)
 }
 
 static void
+httpd_conn_readable(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	httpd_conn_read(arg);
+}
+
+static void
+httpd_conn_new(struct httpd *h, int fd)
+{
+	struct httpd_conn *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->h = h;
+	c->fd = fd;
+	c->accepted_ms = loop_now_ms(h->loop);
+	buf_init(&c->in, BUF_MAX_HTTPD_REQUEST);
+	buf_init(&c->out, 0);
+	loop_timer_init(&c->deadline, httpd_conn_expired, c);
+	TAILQ_INSERT_TAIL(&h->reading, c, entry);
+	h->nclients++;
+	if (loop_fd_add(h->loop, fd, LOOP_READ, httpd_conn_readable, c) == -1) {
+		log_warn("httpd: watch connection");
+		httpd_conn_free(c);
+		return;
+	}
+	loop_timer_start(h->loop, &c->deadline,
+	    h->header_timeout_ms < h->timeout_ms ? h->header_timeout_ms
+						 : h->timeout_ms);
+	httpd_conn_read(c);
+}
+
+/*
+ * Out of fds or memory with nothing to evict: stop accepting for a short
+ * while rather than spin on a listener that stays readable.
+ */
+static void
+httpd_accept_pause(struct httpd *h, int error)
+{
+	if (!h->starved)
+		log_warnx("httpd: accept on port %d: %s; pausing accepts for "
+			  "%u ms at a time until it succeeds",
+		    h->port, strerror(error), HTTPD_ACCEPT_PAUSE_MS);
+	h->starved = true;
+	httpd_accept_off(h);
+	loop_timer_start(h->loop, &h->pause, HTTPD_ACCEPT_PAUSE_MS);
+}
+
+/*
+ * Whether a client waits in the listener's queue.  accept(2) takes an fd
+ * before it looks at the queue, so running out of fds says nothing about
+ * it.
+ */
+static bool
+httpd_client_waiting(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+}
+
+/*
+ * Accepts up to HTTPD_ACCEPT_MAX_PER_TURN clients; more stay readable on
+ * the listener for the next turn.  Running out of fds while a client
+ * waits evicts a connection to free one (the same rule as a full set of
+ * slots) and retries.
+ */
+static void
 httpd_accept(struct loop *loop, int fd, unsigned events, void *arg)
 {
 	struct httpd *h = arg;
-	struct httpd_conn *c;
-	int cfd;
+	int cfd, error, i;
 
+	(void)loop;
 	(void)events;
-	while (h->nclients < h->max_clients) {
+	for (i = 0; i < HTTPD_ACCEPT_MAX_PER_TURN; i++) {
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EAGAIN)
+			error = errno;
+			if (error == EAGAIN || error == EWOULDBLOCK)
 				return;
-			/* Out of fds or memory: stop accepting for a while. */
-			log_warn("httpd: accept on port %d, pausing for %d ms",
-			    h->port, HTTPD_ACCEPT_PAUSE_MS);
-			httpd_accept_off(h);
-			loop_timer_start(loop, &h->pause,
-			    HTTPD_ACCEPT_PAUSE_MS);
+			if (error == EINTR || error == ECONNABORTED)
+				continue;
+			if ((error == EMFILE || error == ENFILE)
+			    && !httpd_client_waiting(fd))
+				return;
+			if ((error == EMFILE || error == ENFILE)
+			    && httpd_evict(h))
+				continue;
+			httpd_accept_pause(h, error);
 			return;
 		}
-		c = xcalloc(1, sizeof(*c));
-		c->h = h;
-		c->fd = cfd;
-		buf_init(&c->in, BUF_MAX_HTTPD_REQUEST);
-		buf_init(&c->out, 0);
-		loop_timer_init(&c->deadline, httpd_conn_expired, c);
-		TAILQ_INSERT_TAIL(&h->conns, c, entry);
-		h->nclients++;
-		if (loop_fd_add(loop, cfd, LOOP_READ, httpd_conn_readable, c)
-		    == -1) {
-			log_warn("httpd: watch connection");
-			httpd_conn_free(c);
-			continue;
+		if (h->starved) {
+			log_info("httpd: accepting again on port %d", h->port);
+			h->starved = false;
 		}
-		loop_timer_start(loop, &c->deadline, h->timeout_ms);
+		if (h->nclients >= h->max_clients)
+			httpd_evict(h);
+		httpd_conn_new(h, cfd);
 	}
-	httpd_accept_off(h);
 }
 
 static void
 httpd_pause_over(struct loop *loop, struct loop_timer *t, void *arg)
 {
-	struct httpd *h = arg;
-
 	(void)loop;
 	(void)t;
-	if (h->nclients < h->max_clients)
-		httpd_accept_on(h);
+	httpd_accept_on(arg);
 }
 
 /* Splits "host:port", "[v6]:port" or ":port" and resolves it. */
@@ -394,6 +554,7 @@ httpd_new(struct loop *loop, const struct httpd_opts *opts, char *err,
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
 	struct httpd *h = NULL, *ret = NULL;
+	struct rlimit rl;
 	int one = 1;
 
 	if (httpd_resolve(opts->listen, &ai, err, errlen) == -1)
@@ -403,10 +564,24 @@ httpd_new(struct loop *loop, const struct httpd_opts *opts, char *err,
 	h->fd = -1;
 	h->max_clients
 	    = opts->max_clients > 0 ? opts->max_clients : HTTPD_MAX_CLIENTS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && h->max_clients > rl.rlim_cur / HTTPD_FD_SHARE) {
+		h->max_clients = rl.rlim_cur / HTTPD_FD_SHARE > 0
+		    ? (unsigned)(rl.rlim_cur / HTTPD_FD_SHARE)
+		    : 1;
+		log_info("httpd: %u connections at most, 1/%d of the open "
+			 "files limit (%llu)",
+		    h->max_clients, HTTPD_FD_SHARE,
+		    (unsigned long long)rl.rlim_cur);
+	}
+	h->header_timeout_ms = opts->header_timeout_ms > 0
+	    ? opts->header_timeout_ms
+	    : HTTPD_HEADER_TIMEOUT_MS;
 	h->timeout_ms
 	    = opts->timeout_ms > 0 ? opts->timeout_ms : HTTPD_TIMEOUT_MS;
 	TAILQ_INIT(&h->routes);
-	TAILQ_INIT(&h->conns);
+	TAILQ_INIT(&h->reading);
+	TAILQ_INIT(&h->answering);
 	loop_timer_init(&h->pause, httpd_pause_over, h);
 	h->fd = socket(ai->ai_family,
 	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -445,20 +620,19 @@ void
 httpd_free(struct httpd *h)
 {
 	struct httpd_route *r;
-	struct httpd_conn *c;
 
 	if (h == NULL)
 		return;
-	/* No reopening of the listener while connections go away. */
+	/* Off the loop before its fd is closed. */
 	httpd_accept_off(h);
 	loop_timer_stop(h->loop, &h->pause);
 	if (h->fd != -1)
 		close(h->fd);
 	h->fd = -1;
-	while (!TAILQ_EMPTY(&h->conns)) {
-		c = TAILQ_FIRST(&h->conns);
-		httpd_conn_free(c);
-	}
+	while (!TAILQ_EMPTY(&h->reading))
+		httpd_conn_free(TAILQ_FIRST(&h->reading));
+	while (!TAILQ_EMPTY(&h->answering))
+		httpd_conn_free(TAILQ_FIRST(&h->answering));
 	while (!TAILQ_EMPTY(&h->routes)) {
 		r = TAILQ_FIRST(&h->routes);
 		TAILQ_REMOVE(&h->routes, r, entry);
@@ -489,6 +663,12 @@ int
 httpd_port(const struct httpd *h)
 {
 	return h->port;
+}
+
+unsigned
+httpd_clients(const struct httpd *h)
+{
+	return h->nclients;
 }
 
 void
