@@ -38,6 +38,9 @@ EMPTY_SEED = "empty"
 # data is in; a case still running after this waits for data that never
 # comes (a key that does not exist, an empty safeLs).
 WAIT_SECONDS = 6.0
+# A case that waited for data Consul does have was only slow (a loaded
+# machine): it runs again with this much time.
+SLOW_SECONDS = 30.0
 # Cases rendered at once: the machine has 2 cores.
 WORKERS = 2
 
@@ -96,6 +99,14 @@ class Consul:
             self.call("PUT", "/v1/kv/" + urllib.parse.quote(kv["key"], safe="/")
                       + q, raw, dc=dc)
 
+    def really_waits(self, deps):
+        """True when Consul has no data for any of deps (a 404 key, an
+        empty prefix) or they are not Consul's (Vault, Nomad)."""
+        if deps == ["(no dependency named)"]:
+            return False
+        return all(dep_path(d, self.node) is None or _no_data(self.answer(d))
+                   for d in deps)
+
     def answer(self, dep):
         """Consul's answer to dep as the templater's watcher asks for it
         (tmpl_dep_endpoint): the body, or None for a 404 with an index."""
@@ -108,6 +119,10 @@ class Consul:
                 raise SystemExit("record: %s: 404 without an index" % dep)
             return None
         return json.loads(body)
+
+
+def _no_data(answer):
+    return answer is None or answer == []
 
 
 def split_dep(dep):
@@ -177,7 +192,7 @@ def consul_dep(dep):
     return not dep.startswith("file(")
 
 
-def render(ct, consul_addr, case, tmp):
+def render(ct, consul_addr, case, tmp, wait=WAIT_SECONDS):
     """Runs consul-template -once on one case: its recorded result."""
     out = os.path.join(tmp, "out")
     tpl = {"destination": out,
@@ -208,7 +223,7 @@ def render(ct, consul_addr, case, tmp):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     waited = False
     try:
-        text, _ = proc.communicate(timeout=WAIT_SECONDS)
+        text, _ = proc.communicate(timeout=wait)
     except subprocess.TimeoutExpired:
         waited = True
         proc.kill()  # it takes SIGTERM as a signal to pass on, not to exit
@@ -318,9 +333,20 @@ def main():
                 os.mkdir(tmp)
                 futures.append(pool.submit(render, args.ct, args.dc1, c, tmp))
             deps = set()
-            for (fn, c), fut in zip(group, futures):
+            for i, ((fn, c), fut) in enumerate(zip(group, futures)):
                 rec = {"seed": seed_name}
                 rec.update(fut.result())
+                if "waits" in rec and not consul.really_waits(rec["waits"]):
+                    # Slow, not waiting: Consul has that data. Once more,
+                    # with time to spare.
+                    log("%s: waited for data Consul has: again" % c["name"])
+                    tmp = os.path.join(tmpdir, "%s.%d.again" % (seed_name, i))
+                    os.mkdir(tmp)
+                    rec = {"seed": seed_name}
+                    rec.update(render(args.ct, args.dc1, c, tmp, SLOW_SECONDS))
+                    if "waits" in rec and not consul.really_waits(rec["waits"]):
+                        raise SystemExit("record: %s waits for %s, which "
+                                         "Consul has" % (c["name"], rec["waits"]))
                 recorded[fn][c["name"]] = rec
                 deps.update(d for d in rec["deps"] if consul_dep(d))
                 ncases += 1
