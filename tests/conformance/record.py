@@ -47,6 +47,7 @@ WORKERS = 2
 ADDING = re.compile(r"\[DEBUG\] \(watcher\) adding (.*)$")
 MISSING = re.compile(r"\[DEBUG\] \(runner\) missing dependency: (.*)$")
 ERROR = re.compile(r"\[ERR\] \((?:cli|runner)\) (.*)$")
+NEW_PASS = re.compile(r"\[DEBUG\] \(runner\) initiating run$")
 
 
 def log(msg):
@@ -217,7 +218,7 @@ def render(ct, consul_addr, case, tmp, wait=WAIT_SECONDS):
         # consul-template's config parser panic: write them as UTF-8.
         json.dump(cfg, f, ensure_ascii=False)
     # Only the case's environment: env and mustEnv see nothing else.
-    env = {k: v for k, v in case.get("env", {}).items()}
+    env = dict(case.get("env", {}))
     proc = subprocess.Popen([ct, "-once", "-config", cfgpath], cwd=TESTS,
                             env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -231,6 +232,8 @@ def render(ct, consul_addr, case, tmp, wait=WAIT_SECONDS):
     lines = text.decode("utf-8", "replace").splitlines()
     deps, missing, errors = [], [], []
     for line in lines:
+        if NEW_PASS.search(line):
+            missing = []  # what the last pass still lacked
         m = ADDING.search(line)
         if m and m.group(1) not in deps:
             deps.append(m.group(1))
