@@ -24,56 +24,56 @@
 #include "xmalloc.h"
 
 enum re_inst_op {
-	RE_I_ALT,		/* out first, then arg */
-	RE_I_CAPTURE,		/* record the position in slot arg */
-	RE_I_EMPTY,		/* zero-width assertions arg (RE_EMPTY_*) */
+	RE_I_ALT, /* out first, then arg */
+	RE_I_CAPTURE, /* record the position in slot arg */
+	RE_I_EMPTY, /* zero-width assertions arg (RE_EMPTY_*) */
 	RE_I_MATCH,
 	RE_I_FAIL,
 	RE_I_NOP,
-	RE_I_RUNE,		/* a rune in a class, or a case-folded rune */
-	RE_I_RUNE1,		/* exactly the rune arg */
+	RE_I_RUNE, /* a rune in a class, or a case-folded rune */
+	RE_I_RUNE1, /* exactly the rune arg */
 	RE_I_RUNE_ANY,
 	RE_I_RUNE_ANY_NOT_NL
 };
 
 /* Zero-width assertions, as bits (Go's EmptyOp). */
-#define RE_EMPTY_BEGIN_LINE	0x01
-#define RE_EMPTY_END_LINE	0x02
-#define RE_EMPTY_BEGIN_TEXT	0x04
-#define RE_EMPTY_END_TEXT	0x08
-#define RE_EMPTY_WORD_BOUNDARY	0x10
+#define RE_EMPTY_BEGIN_LINE 0x01
+#define RE_EMPTY_END_LINE 0x02
+#define RE_EMPTY_BEGIN_TEXT 0x04
+#define RE_EMPTY_END_TEXT 0x08
+#define RE_EMPTY_WORD_BOUNDARY 0x10
 #define RE_EMPTY_NO_WORD_BOUNDARY 0x20
 /* No match is possible (a start condition). */
-#define RE_EMPTY_IMPOSSIBLE	0xFF
+#define RE_EMPTY_IMPOSSIBLE 0xFF
 
 /* The end of the subject, as a rune. */
-#define RE_EOT			(-1)
+#define RE_EOT (-1)
 
 struct re_inst {
-	uint8_t		 op;		/* enum re_inst_op */
-	bool		 fold;		/* RE_I_RUNE of one rune: its case orbit */
-	uint32_t	 out;
-	uint32_t	 arg;
-	uint32_t	 rune;		/* RE_I_RUNE: first of the runes in prog */
-	uint32_t	 nrune;		/* 1: the rune is arg; else range pairs */
+	uint8_t op; /* enum re_inst_op */
+	bool fold; /* RE_I_RUNE of one rune: its case orbit */
+	uint32_t out;
+	uint32_t arg;
+	uint32_t rune; /* RE_I_RUNE: first of the runes in prog */
+	uint32_t nrune; /* 1: the rune is arg; else range pairs */
 };
 
 struct re {
-	struct re_inst	*inst;		/* owned, ninst */
-	size_t		 ninst;
-	int32_t		*runes;		/* owned, the classes of RE_I_RUNE */
-	size_t		 nrunes;
-	size_t		 runecap;
-	uint32_t	 start;
-	size_t		 ncap;		/* capture slots of the program, >= 2 */
-	size_t		 nthreads;	/* instructions a thread can wait on */
-	size_t		 nsubexp;
-	char		**names;	/* nsubexp + 1, owned; NULL when unnamed */
-	unsigned	 cond;		/* assertions every match starts with */
-	char		*prefix;	/* owned: literal text every match starts with */
-	size_t		 prefixlen;
-	size_t		 patlen;
-	bool		 longest;
+	struct re_inst *inst; /* owned, ninst */
+	size_t ninst;
+	int32_t *runes; /* owned, the classes of RE_I_RUNE */
+	size_t nrunes;
+	size_t runecap;
+	uint32_t start;
+	size_t ncap; /* capture slots of the program, >= 2 */
+	size_t nthreads; /* instructions a thread can wait on */
+	size_t nsubexp;
+	char **names; /* nsubexp + 1, owned; NULL when unnamed */
+	unsigned cond; /* assertions every match starts with */
+	char *prefix; /* owned: literal text every match starts with */
+	size_t prefixlen;
+	size_t patlen;
+	bool longest;
 };
 
 /* Compiler. */
@@ -85,19 +85,19 @@ struct re {
  * instruction 0 is RE_I_FAIL, whose out is never patched.
  */
 struct patch_list {
-	uint32_t	 head;
-	uint32_t	 tail;
+	uint32_t head;
+	uint32_t tail;
 };
 
 struct frag {
-	uint32_t	 i;		/* first instruction; 0: cannot match */
+	uint32_t i; /* first instruction; 0: cannot match */
 	struct patch_list out;
-	bool		 nullable;	/* can match the empty string */
+	bool nullable; /* can match the empty string */
 };
 
 struct compiler {
-	struct re	*re;
-	size_t		 instcap;
+	struct re *re;
+	size_t instcap;
 };
 
 static uint32_t *
@@ -151,8 +151,8 @@ emit(struct compiler *c, enum re_inst_op op)
 
 	if (re->ninst == c->instcap) {
 		c->instcap = c->instcap == 0 ? 16 : 2 * c->instcap;
-		re->inst = xreallocarray(re->inst, c->instcap,
-		    sizeof(*re->inst));
+		re->inst
+		    = xreallocarray(re->inst, c->instcap, sizeof(*re->inst));
 	}
 	memset(&re->inst[re->ninst], 0, sizeof(re->inst[0]));
 	re->inst[re->ninst].op = (uint8_t)op;
@@ -284,8 +284,8 @@ intern_runes(struct re *re, struct re_node *n)
 	if (!n->prog_rune_set) {
 		if (re->nrunes + n->rune.n > re->runecap) {
 			while (re->nrunes + n->rune.n > re->runecap)
-				re->runecap = re->runecap == 0 ? 16
-							       : 2 * re->runecap;
+				re->runecap
+				    = re->runecap == 0 ? 16 : 2 * re->runecap;
 			re->runes = xreallocarray(re->runes, re->runecap,
 			    sizeof(*re->runes));
 		}
@@ -467,6 +467,8 @@ re_compile(const char *pattern, size_t len, unsigned flags, char *err,
 	unsigned syn_flags = RE_SYN_PERL;
 	size_t i;
 
+	if (pattern == NULL)
+		pattern = "";
 	if (flags & RE_LITERAL)
 		syn_flags |= RE_SYN_LITERAL;
 	if (re_syntax_parse(&syn, pattern, len, syn_flags, err, errlen) == -1)
@@ -477,7 +479,7 @@ re_compile(const char *pattern, size_t len, unsigned flags, char *err,
 	syn.names = NULL;
 	re->patlen = len;
 	re->longest = (flags & RE_LONGEST) != 0;
-	re->ncap = 2;	/* the whole match */
+	re->ncap = 2; /* the whole match */
 	c.re = re;
 
 	root = re_syntax_simplify(&syn, syn.root);
@@ -555,81 +557,94 @@ re_step_bound(const struct re *re, size_t len)
  * waiting there, in priority order, each with its capture slots.
  */
 struct re_queue {
-	uint32_t	*sparse;	/* ninst */
-	uint32_t	*dense;		/* ninst */
-	size_t		 n;
-	uint32_t	*tpc;		/* nthreads */
-	int		*tcap;		/* nthreads x ncap */
-	size_t		 nt;
+	uint32_t *sparse; /* ninst */
+	uint32_t *dense; /* ninst */
+	size_t n;
+	uint32_t *tpc; /* nthreads */
+	int *tcap; /* nthreads x ncap */
+	size_t nt;
 };
 
 /* An entry of the stack of re_add: an instruction, or a slot to restore. */
 struct re_todo {
-	uint32_t	 pc;
-	int32_t		 slot;		/* -1: pc is to visit */
-	int		 old;
+	uint32_t pc;
+	int32_t slot; /* -1: pc is to visit */
+	int old;
 };
 
+/* The state of searches of one subject: reused by find-all's searches. */
 struct re_machine {
-	const struct re	*re;
-	const char	*s;
-	int		 len;
-	size_t		 ncap;		/* slots tracked: 0, 2 or re->ncap */
-	struct re_queue	 q[2];
-	struct re_todo	*todo;		/* ninst + 1 */
-	int		*matchcap;	/* ncap */
-	int		*startcap;	/* ncap */
-	bool		 matched;
-	uint64_t	 steps;
+	const struct re *re;
+	const char *s;
+	int len;
+	size_t ncap; /* slots tracked: 0, 2 or re->ncap */
+	struct re_queue q[2];
+	struct re_todo *todo; /* ninst + 1 */
+	int *matchcap; /* ncap */
+	int *startcap; /* ncap */
+	void *mem; /* owned: all the arrays above */
+	bool matched;
+	uint64_t steps;
 	struct re_budget *budget;
 };
 
-static void
-queue_init(struct re_queue *q, const struct re *re, size_t ncap)
+/* Carves n elements of size sz from the block at *p. */
+static void *
+carve(char **p, size_t n, size_t sz)
 {
-	q->sparse = xcalloc(re->ninst, sizeof(*q->sparse));
-	q->dense = xcalloc(re->ninst, sizeof(*q->dense));
-	q->tpc = xcalloc(re->nthreads, sizeof(*q->tpc));
-	q->tcap = ncap > 0 ? xcalloc(re->nthreads * ncap, sizeof(*q->tcap))
-			   : NULL;
-	q->n = 0;
-	q->nt = 0;
+	void *r = *p;
+
+	*p += n * sz;
+	return r;
 }
 
-static void
-queue_clear(struct re_queue *q)
-{
-	free(q->sparse);
-	free(q->dense);
-	free(q->tpc);
-	free(q->tcap);
-}
-
+/*
+ * Sets up a machine for searches of s with ncap slots.  All its arrays
+ * come from one zeroed block (every element is 4 bytes, so there is no
+ * padding), which makes a search on a short subject cost little more
+ * than its steps.
+ */
 static void
 machine_init(struct re_machine *m, const struct re *re, const char *s,
     size_t len, size_t ncap, struct re_budget *b)
 {
+	size_t slots = ncap > 0 ? ncap : 1, size, i;
+	char *p;
+
+	_Static_assert(sizeof(struct re_todo) % sizeof(uint32_t) == 0
+		&& sizeof(int) == sizeof(uint32_t),
+	    "the machine's arrays share one block without padding");
+	memset(m, 0, sizeof(*m));
 	m->re = re;
-	m->s = s;
+	m->s = s != NULL ? s : "";
 	m->len = (int)len;
 	m->ncap = ncap;
-	queue_init(&m->q[0], re, ncap);
-	queue_init(&m->q[1], re, ncap);
-	m->todo = xcalloc(re->ninst + 1, sizeof(*m->todo));
-	m->matchcap = xcalloc(ncap > 0 ? ncap : 1, sizeof(int));
-	m->startcap = xcalloc(ncap > 0 ? ncap : 1, sizeof(int));
-	m->steps = 0;
 	m->budget = b;
+	size = 2
+		* (2 * re->ninst * sizeof(uint32_t)
+		    + re->nthreads * sizeof(uint32_t)
+		    + re->nthreads * ncap * sizeof(int))
+	    + (re->ninst + 1) * sizeof(struct re_todo)
+	    + 2 * slots * sizeof(int);
+	m->mem = xcalloc(1, size);
+	p = m->mem;
+	for (i = 0; i < 2; i++) {
+		m->q[i].sparse = carve(&p, re->ninst, sizeof(uint32_t));
+		m->q[i].dense = carve(&p, re->ninst, sizeof(uint32_t));
+		m->q[i].tpc = carve(&p, re->nthreads, sizeof(uint32_t));
+		m->q[i].tcap = ncap > 0
+		    ? carve(&p, re->nthreads * ncap, sizeof(int))
+		    : NULL;
+	}
+	m->todo = carve(&p, re->ninst + 1, sizeof(struct re_todo));
+	m->matchcap = carve(&p, slots, sizeof(int));
+	m->startcap = carve(&p, slots, sizeof(int));
 }
 
 static void
 machine_clear(struct re_machine *m)
 {
-	queue_clear(&m->q[0]);
-	queue_clear(&m->q[1]);
-	free(m->todo);
-	free(m->matchcap);
-	free(m->startcap);
+	free(m->mem);
 }
 
 /* The rune at pos and its width; RE_EOT and 0 at the end. */
@@ -704,6 +719,9 @@ inst_match_rune(const struct re *re, const struct re_inst *in, int32_t r)
 					return true;
 		return false;
 	}
+	/* An empty class ([^\x00-\x{10FFFF}]) has no runes to point at. */
+	if (in->nrune == 0)
+		return false;
 	v = re->runes + in->rune;
 	lo = 0;
 	hi = in->nrune / 2;
@@ -806,7 +824,8 @@ re_step(struct re_machine *m, struct re_queue *runq, struct re_queue *nextq,
 	int *cap;
 
 	for (j = 0; j < runq->nt; j++) {
-		cap = runq->tcap + j * m->ncap;
+		/* Without slots (re_match) there is no array to point into. */
+		cap = m->ncap > 0 ? runq->tcap + j * m->ncap : NULL;
 		if (re->longest && m->matched && m->ncap > 0
 		    && m->matchcap[0] < cap[0])
 			continue;
@@ -894,8 +913,8 @@ re_run(struct re_machine *m, int pos)
 					pos = (int)(hit - m->s);
 					r = rune_at(m, pos, &width);
 					r1 = rune_at(m, pos + width, &width1);
-					cond = empty_context(rune_before(m, pos),
-					    r);
+					cond = empty_context(
+					    rune_before(m, pos), r);
 				}
 			}
 		}
@@ -966,8 +985,8 @@ copy_match(const struct re_machine *m, int *idx, size_t nidx)
 }
 
 int
-re_find(const struct re *re, const char *s, size_t len, int *idx,
-    size_t nidx, struct re_budget *b)
+re_find(const struct re *re, const char *s, size_t len, int *idx, size_t nidx,
+    struct re_budget *b)
 {
 	struct re_machine m;
 	int rc;
@@ -1012,8 +1031,8 @@ width_at(const char *s, size_t len, int pos)
  * after a match is dropped.  nidx slots per match are stored in *ms.
  */
 static long
-all_matches(const struct re *re, const char *s, size_t len, long n,
-    size_t nidx, struct re_matches *ms, struct re_budget *b)
+all_matches(const struct re *re, const char *s, size_t len, long n, size_t nidx,
+    struct re_matches *ms, struct re_budget *b)
 {
 	struct re_machine m;
 	int pos = 0, prev_end = -1, width, rc;
@@ -1078,8 +1097,8 @@ re_matches_clear(struct re_matches *m)
  * when the name is a number without a leading zero, else -1.
  */
 static const char *
-expand_name(const char *t, const char *end, const char **name,
-    size_t *namelen, long *num)
+expand_name(const char *t, const char *end, const char **name, size_t *namelen,
+    long *num)
 {
 	bool brace = false;
 	const char *p;
@@ -1176,8 +1195,8 @@ expand(const struct re *re, struct buf *out, const char *repl, size_t rlen,
 }
 
 int
-re_replace_all(const struct re *re, const char *s, size_t len,
-    const char *repl, size_t rlen, struct buf *out, struct re_budget *b)
+re_replace_all(const struct re *re, const char *s, size_t len, const char *repl,
+    size_t rlen, struct buf *out, struct re_budget *b)
 {
 	struct re_machine m;
 	int last_end = 0, search = 0, width, rc, ret = RE_ETOOBIG;
@@ -1186,6 +1205,10 @@ re_replace_all(const struct re *re, const char *s, size_t len,
 
 	if (len > RE_SUBJECT_MAX)
 		return RE_ETOOBIG;
+	if (s == NULL)
+		s = "";
+	if (repl == NULL)
+		repl = "";
 	/* Without a '$' only the match itself is needed. */
 	if (memchr(repl, '$', rlen) != NULL)
 		nidx = 2 * (re->nsubexp + 1);
@@ -1244,6 +1267,8 @@ re_split(const struct re *re, const char *s, size_t len, long n,
 	pieces->stride = 2;
 	if (n == 0)
 		return 0;
+	if (s == NULL)
+		s = "";
 	if (re->patlen > 0 && len == 0) {
 		piece[0] = piece[1] = 0;
 		matches_add(pieces, piece, &cap);

@@ -13,7 +13,8 @@
  * The subject is bytes with a length (NUL is an ordinary byte), read as
  * UTF-8 the way Go reads it: an invalid byte is U+FFFD of width 1.  All
  * positions are byte offsets into the subject; -1 marks a group that did
- * not take part in the match.  Everything here is pure: no logging, no
+ * not take part in the match.  A pattern, subject or replacement of
+ * length 0 may be NULL.  Everything here is pure: no logging, no
  * global state; a compiled program may be used by any number of calls.
  *
  *	char err[RE_ERR_MAX];
@@ -132,7 +133,8 @@ int	 re_match(const struct re *re, const char *s, size_t len,
  * idx[0..nidx) with the start and end of the match, then of group 1, 2...
  * (-1 for groups that did not match and for entries past the last group)
  * and returns RE_MATCH, or returns RE_NOMATCH (idx untouched), RE_EBUDGET
- * or RE_ETOOBIG.  nidx 2 asks for the match only, which is cheaper.
+ * or RE_ETOOBIG.  nidx is even; 2 asks for the match only, which is
+ * cheaper.
  */
 int	 re_find(const struct re *re, const char *s, size_t len, int *idx,
 	    size_t nidx, struct re_budget *b);

@@ -26,43 +26,43 @@
 #include "xmalloc.h"
 
 /* Go's error codes (regexp/syntax ErrorCode): users see these texts. */
-#define ERR_INVALID_CHAR_RANGE	"invalid character class range"
-#define ERR_INVALID_ESCAPE	"invalid escape sequence"
+#define ERR_INVALID_CHAR_RANGE "invalid character class range"
+#define ERR_INVALID_ESCAPE "invalid escape sequence"
 #define ERR_INVALID_NAMED_CAPTURE "invalid named capture"
-#define ERR_INVALID_PERL_OP	"invalid or unsupported Perl syntax"
-#define ERR_INVALID_REPEAT_OP	"invalid nested repetition operator"
-#define ERR_INVALID_REPEAT_SIZE	"invalid repeat count"
-#define ERR_INVALID_UTF8	"invalid UTF-8"
-#define ERR_MISSING_BRACKET	"missing closing ]"
-#define ERR_MISSING_PAREN	"missing closing )"
-#define ERR_MISSING_REPEAT_ARG	"missing argument to repetition operator"
-#define ERR_TRAILING_BACKSLASH	"trailing backslash at end of expression"
-#define ERR_UNEXPECTED_PAREN	"unexpected )"
-#define ERR_NESTING_DEPTH	"expression nests too deeply"
-#define ERR_LARGE		RE_SYNTAX_ERR_LARGE
+#define ERR_INVALID_PERL_OP "invalid or unsupported Perl syntax"
+#define ERR_INVALID_REPEAT_OP "invalid nested repetition operator"
+#define ERR_INVALID_REPEAT_SIZE "invalid repeat count"
+#define ERR_INVALID_UTF8 "invalid UTF-8"
+#define ERR_MISSING_BRACKET "missing closing ]"
+#define ERR_MISSING_PAREN "missing closing )"
+#define ERR_MISSING_REPEAT_ARG "missing argument to repetition operator"
+#define ERR_TRAILING_BACKSLASH "trailing backslash at end of expression"
+#define ERR_UNEXPECTED_PAREN "unexpected )"
+#define ERR_NESTING_DEPTH "expression nests too deeply"
+#define ERR_LARGE RE_SYNTAX_ERR_LARGE
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct parser {
-	struct re_syntax *s;		/* owns the nodes */
-	unsigned	 flags;		/* RE_SYN_* in force */
-	struct re_node	**stack;	/* owned array, borrowed nodes */
-	size_t		 nstack;
-	size_t		 stackcap;
-	int		 ncap;		/* capture groups opened */
-	size_t		 nrunes;	/* runes pushed, for RE_CLASS_RUNES_MAX */
-	const char	*whole;		/* the pattern */
-	const char	*end;		/* its end */
-	char		*err;
-	size_t		 errlen;
+	struct re_syntax *s; /* owns the nodes */
+	unsigned flags; /* RE_SYN_* in force */
+	struct re_node **stack; /* owned array, borrowed nodes */
+	size_t nstack;
+	size_t stackcap;
+	int ncap; /* capture groups opened */
+	size_t nrunes; /* runes pushed, for RE_CLASS_RUNES_MAX */
+	const char *whole; /* the pattern */
+	const char *end; /* its end */
+	char *err;
+	size_t errlen;
 };
 
 /* A character class of the Perl (\d) and POSIX ([:alpha:]) kinds. */
 struct group {
-	const char	*name;
-	int		 sign;		/* -1: the complement of ranges */
-	const int32_t	*ranges;
-	size_t		 n;		/* elements of ranges */
+	const char *name;
+	int sign; /* -1: the complement of ranges */
+	const int32_t *ranges;
+	size_t n; /* elements of ranges */
 };
 
 static const int32_t group_digit[] = { '0', '9' };
@@ -76,35 +76,52 @@ static const int32_t group_cntrl[] = { 0, 0x1F, 0x7F, 0x7F };
 static const int32_t group_graph[] = { '!', '~' };
 static const int32_t group_lower[] = { 'a', 'z' };
 static const int32_t group_print[] = { ' ', '~' };
-static const int32_t group_punct[] = { '!', '/', ':', '@', '[', '`', '{',
-	'~' };
+static const int32_t group_punct[] = { '!', '/', ':', '@', '[', '`', '{', '~' };
 static const int32_t group_space_posix[] = { '\t', '\r', ' ', ' ' };
 static const int32_t group_upper[] = { 'A', 'Z' };
 static const int32_t group_xdigit[] = { '0', '9', 'A', 'F', 'a', 'f' };
 
-#define GROUP(name, sign, r) { name, sign, r, NELEM(r) }
+#define GROUP(name, sign, r)            \
+	{                               \
+		name, sign, r, NELEM(r) \
+	}
 
 static const struct group perl_groups[] = {
-	GROUP("\\d", 1, group_digit), GROUP("\\D", -1, group_digit),
-	GROUP("\\s", 1, group_space), GROUP("\\S", -1, group_space),
-	GROUP("\\w", 1, group_word), GROUP("\\W", -1, group_word),
+	GROUP("\\d", 1, group_digit),
+	GROUP("\\D", -1, group_digit),
+	GROUP("\\s", 1, group_space),
+	GROUP("\\S", -1, group_space),
+	GROUP("\\w", 1, group_word),
+	GROUP("\\W", -1, group_word),
 };
 
 static const struct group posix_groups[] = {
-	GROUP("[:alnum:]", 1, group_alnum), GROUP("[:^alnum:]", -1, group_alnum),
-	GROUP("[:alpha:]", 1, group_alpha), GROUP("[:^alpha:]", -1, group_alpha),
-	GROUP("[:ascii:]", 1, group_ascii), GROUP("[:^ascii:]", -1, group_ascii),
-	GROUP("[:blank:]", 1, group_blank), GROUP("[:^blank:]", -1, group_blank),
-	GROUP("[:cntrl:]", 1, group_cntrl), GROUP("[:^cntrl:]", -1, group_cntrl),
-	GROUP("[:digit:]", 1, group_digit), GROUP("[:^digit:]", -1, group_digit),
-	GROUP("[:graph:]", 1, group_graph), GROUP("[:^graph:]", -1, group_graph),
-	GROUP("[:lower:]", 1, group_lower), GROUP("[:^lower:]", -1, group_lower),
-	GROUP("[:print:]", 1, group_print), GROUP("[:^print:]", -1, group_print),
-	GROUP("[:punct:]", 1, group_punct), GROUP("[:^punct:]", -1, group_punct),
+	GROUP("[:alnum:]", 1, group_alnum),
+	GROUP("[:^alnum:]", -1, group_alnum),
+	GROUP("[:alpha:]", 1, group_alpha),
+	GROUP("[:^alpha:]", -1, group_alpha),
+	GROUP("[:ascii:]", 1, group_ascii),
+	GROUP("[:^ascii:]", -1, group_ascii),
+	GROUP("[:blank:]", 1, group_blank),
+	GROUP("[:^blank:]", -1, group_blank),
+	GROUP("[:cntrl:]", 1, group_cntrl),
+	GROUP("[:^cntrl:]", -1, group_cntrl),
+	GROUP("[:digit:]", 1, group_digit),
+	GROUP("[:^digit:]", -1, group_digit),
+	GROUP("[:graph:]", 1, group_graph),
+	GROUP("[:^graph:]", -1, group_graph),
+	GROUP("[:lower:]", 1, group_lower),
+	GROUP("[:^lower:]", -1, group_lower),
+	GROUP("[:print:]", 1, group_print),
+	GROUP("[:^print:]", -1, group_print),
+	GROUP("[:punct:]", 1, group_punct),
+	GROUP("[:^punct:]", -1, group_punct),
 	GROUP("[:space:]", 1, group_space_posix),
 	GROUP("[:^space:]", -1, group_space_posix),
-	GROUP("[:upper:]", 1, group_upper), GROUP("[:^upper:]", -1, group_upper),
-	GROUP("[:word:]", 1, group_word), GROUP("[:^word:]", -1, group_word),
+	GROUP("[:upper:]", 1, group_upper),
+	GROUP("[:^upper:]", -1, group_upper),
+	GROUP("[:word:]", 1, group_word),
+	GROUP("[:^word:]", -1, group_word),
 	GROUP("[:xdigit:]", 1, group_xdigit),
 	GROUP("[:^xdigit:]", -1, group_xdigit),
 };
@@ -112,8 +129,8 @@ static const struct group posix_groups[] = {
 /* \p{Any}, and \p{ASCII} with the two non-ASCII runes folding into it. */
 static const int32_t table_any[] = { 0, UTF8_MAX_RUNE };
 static const int32_t table_ascii[] = { 0, 0x7F };
-static const int32_t table_ascii_fold[] = { 0, 0x7F, 0x017F, 0x017F, 0x212A,
-	0x212A };
+static const int32_t table_ascii_fold[]
+    = { 0, 0x7F, 0x017F, 0x017F, 0x212A, 0x212A };
 
 int
 re_syntax_error(char *err, size_t errlen, const char *code, const char *expr,
@@ -355,8 +372,7 @@ class_negate(struct re_runes *r)
 
 /* Appends group g, folded under (?i), negated when its sign says so. */
 static void
-class_append_group(struct parser *p, struct re_runes *r,
-    const struct group *g)
+class_append_group(struct parser *p, struct re_runes *r, const struct group *g)
 {
 	struct re_runes tmp = { NULL, 0, 0 };
 
@@ -514,7 +530,8 @@ node_size(const struct re_node *n)
 	case RE_OP_REPEAT:
 		sub = node_size(n->sub[0]);
 		if (n->max == -1)
-			size = n->min == 0 ? 2 + sub : 1 + (int64_t)n->min * sub;
+			size
+			    = n->min == 0 ? 2 + sub : 1 + (int64_t)n->min * sub;
 		else
 			size = (int64_t)n->max * sub + (n->max - n->min);
 		break;
@@ -589,8 +606,8 @@ stack_add(struct parser *p, struct re_node *n)
 {
 	if (p->nstack == p->stackcap) {
 		p->stackcap = p->stackcap == 0 ? 16 : 2 * p->stackcap;
-		p->stack = xreallocarray(p->stack, p->stackcap,
-		    sizeof(*p->stack));
+		p->stack
+		    = xreallocarray(p->stack, p->stackcap, sizeof(*p->stack));
 	}
 	p->stack[p->nstack++] = n;
 }
@@ -902,7 +919,8 @@ static struct re_node *
 remove_leading_regexp(struct parser *p, struct re_node *re)
 {
 	if (re->op == RE_OP_CONCAT && re->nsub > 0) {
-		memmove(re->sub, re->sub + 1, (re->nsub - 1) * sizeof(*re->sub));
+		memmove(re->sub, re->sub + 1,
+		    (re->nsub - 1) * sizeof(*re->sub));
 		re->nsub--;
 		if (re->nsub == 0)
 			re->op = RE_OP_EMPTY_MATCH;
@@ -1508,8 +1526,7 @@ bad:
 
 /* A rune of a character class at s, escaped or not; class is its '['. */
 static const char *
-parse_class_char(struct parser *p, const char *s, const char *class,
-    int32_t *r)
+parse_class_char(struct parser *p, const char *s, const char *class, int32_t *r)
 {
 	if (s == p->end) {
 		syn_error(p, ERR_MISSING_BRACKET, class, p->end);
@@ -1866,9 +1883,9 @@ parse_items(struct parser *p)
 			t++;
 			break;
 		case '^':
-			if (push_op(p, (p->flags & RE_SYN_ONE_LINE)
-				    ? RE_OP_BEGIN_TEXT
-				    : RE_OP_BEGIN_LINE)
+			if (push_op(p,
+				(p->flags & RE_SYN_ONE_LINE) ? RE_OP_BEGIN_TEXT
+							     : RE_OP_BEGIN_LINE)
 			    == NULL)
 				return -1;
 			t++;
@@ -1884,7 +1901,8 @@ parse_items(struct parser *p)
 			t++;
 			break;
 		case '.':
-			if (push_op(p, (p->flags & RE_SYN_DOT_NL)
+			if (push_op(p,
+				(p->flags & RE_SYN_DOT_NL)
 				    ? RE_OP_ANY_CHAR
 				    : RE_OP_ANY_CHAR_NOT_NL)
 			    == NULL)
@@ -1900,11 +1918,12 @@ parse_items(struct parser *p)
 		case '+':
 		case '?':
 			before = t;
-			op = *t == '*' ? RE_OP_STAR
+			op = *t == '*'  ? RE_OP_STAR
 			    : *t == '+' ? RE_OP_PLUS
 					: RE_OP_QUEST;
 			after = t + 1;
-			if (push_repeat(p, op, 0, 0, before, &after, last) == -1)
+			if (push_repeat(p, op, 0, 0, before, &after, last)
+			    == -1)
 				return -1;
 			repeat = before;
 			t = after;
@@ -1919,8 +1938,7 @@ parse_items(struct parser *p)
 				break;
 			}
 			if (min < 0 || min > RE_REPEAT_MAX
-			    || max > RE_REPEAT_MAX
-			    || (max >= 0 && min > max))
+			    || max > RE_REPEAT_MAX || (max >= 0 && min > max))
 				return syn_error(p, ERR_INVALID_REPEAT_SIZE,
 				    before, after);
 			if (push_repeat(p, RE_OP_REPEAT, min, max, before,
@@ -1957,7 +1975,8 @@ parse_items(struct parser *p)
 					    "\\E", 2);
 					lit_end = e == NULL ? p->end : e;
 					while (t < lit_end) {
-						t = next_rune(p, t, lit_end, &c);
+						t = next_rune(p, t, lit_end,
+						    &c);
 						if (t == NULL
 						    || push_literal(p, c) == -1)
 							return -1;
@@ -2038,8 +2057,8 @@ re_syntax_parse(struct re_syntax *s, const char *pattern, size_t len,
 		for (i = 0; i < len;) {
 			size_t w;
 
-			runes_add(&re->rune, utf8_decode(pattern + i, len - i,
-						 &w));
+			runes_add(&re->rune,
+			    utf8_decode(pattern + i, len - i, &w));
 			i += w;
 		}
 		s->root = re;
@@ -2118,8 +2137,8 @@ simplify_repeat(struct re_syntax *s, struct re_node *re)
 		nre = node_new(s, RE_OP_CONCAT);
 		for (i = 0; i < re->min - 1; i++)
 			node_add_sub(nre, sub);
-		node_add_sub(nre, simplify1(s, RE_OP_PLUS, re->flags, sub,
-					NULL));
+		node_add_sub(nre,
+		    simplify1(s, RE_OP_PLUS, re->flags, sub, NULL));
 		return nre;
 	}
 	if (re->min == 1 && re->max == 1)
@@ -2136,7 +2155,8 @@ simplify_repeat(struct re_syntax *s, struct re_node *re)
 			cat = node_new(s, RE_OP_CONCAT);
 			node_add_sub(cat, sub);
 			node_add_sub(cat, suffix);
-			suffix = simplify1(s, RE_OP_QUEST, re->flags, cat, NULL);
+			suffix
+			    = simplify1(s, RE_OP_QUEST, re->flags, cat, NULL);
 		}
 		if (prefix == NULL)
 			return suffix;

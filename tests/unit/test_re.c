@@ -103,8 +103,7 @@ fixture_subject(const cJSON *c, size_t *len)
 	if (parts == NULL)
 		return NULL;
 	buf_init(&b, RE_SUBJECT_MAX);
-	cJSON_ArrayForEach(p, parts)
-	{
+	cJSON_ArrayForEach(p, parts) {
 		piece = fixture_bytes(cJSON_GetArrayItem(p, 0), &plen);
 		count = cJSON_GetArrayItem(p, 1)->valueint;
 		for (i = 0; i < count; i++)
@@ -128,8 +127,8 @@ hash_int64(uint64_t h, long long v)
 static bool
 hash_is(const cJSON *c, const char *key, uint64_t h)
 {
-	const char *want = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(c, key));
+	const char *want
+	    = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, key));
 	char got[17];
 
 	snprintf(got, sizeof(got), "%016llx", (unsigned long long)h);
@@ -145,8 +144,7 @@ ints_equal(const cJSON *j, const int *idx, size_t n)
 
 	if ((size_t)cJSON_GetArraySize(j) != n)
 		return false;
-	cJSON_ArrayForEach(e, j)
-	{
+	cJSON_ArrayForEach(e, j) {
 		if (e->valueint != idx[i++])
 			return false;
 	}
@@ -173,8 +171,7 @@ matches_equal(const cJSON *c, const char *key, const struct re_matches *m)
 	}
 	if ((size_t)cJSON_GetArraySize(j) != m->n)
 		return false;
-	cJSON_ArrayForEach(e, j)
-	{
+	cJSON_ArrayForEach(e, j) {
 		if ((size_t)cJSON_GetArraySize(e) != m->stride)
 			return false;
 		for (k = 0; k < m->stride; k++)
@@ -210,8 +207,7 @@ pieces_equal(const cJSON *c, const char *key, const char *s,
 	}
 	if ((size_t)cJSON_GetArraySize(j) != m->n)
 		return false;
-	cJSON_ArrayForEach(e, j)
-	{
+	cJSON_ArrayForEach(e, j) {
 		want = fixture_bytes(e, &wlen);
 		plen = (size_t)(m->idx[2 * i + 1] - m->idx[2 * i]);
 		ok = wlen == plen && memcmp(want, s + m->idx[2 * i], plen) == 0;
@@ -286,8 +282,7 @@ check_case(const cJSON *c)
 		case_fail(c, "NumSubexp", &failed);
 	jnames = cJSON_GetObjectItemCaseSensitive(c, "names");
 	i = 0;
-	cJSON_ArrayForEach(name, jnames)
-	{
+	cJSON_ArrayForEach(name, jnames) {
 		if (strcmp(re_subexp_name(re, i), name->valuestring) != 0)
 			case_fail(c, "SubexpNames", &failed);
 		i++;
@@ -295,8 +290,8 @@ check_case(const cJSON *c)
 	s = fixture_subject(c, &slen);
 	if (s == NULL)
 		goto out;
-	repl = fixture_bytes(cJSON_GetObjectItemCaseSensitive(c, "repl"),
-	    &rlen);
+	repl
+	    = fixture_bytes(cJSON_GetObjectItemCaseSensitive(c, "repl"), &rlen);
 	n = cJSON_GetObjectItemCaseSensitive(c, "n")->valueint;
 	bound = re_step_bound(re, slen);
 
@@ -315,8 +310,9 @@ check_case(const cJSON *c)
 	jfind = cJSON_GetObjectItemCaseSensitive(c, "find");
 	before = b.steps;
 	rc = re_find(re, s, slen, idx, nidx, &b);
-	if (cJSON_IsNull(jfind) ? rc != RE_NOMATCH
-				: rc != RE_MATCH || !ints_equal(jfind, idx, nidx))
+	if (cJSON_IsNull(jfind)
+		? rc != RE_NOMATCH
+		: rc != RE_MATCH || !ints_equal(jfind, idx, nidx))
 		case_fail(c, "FindStringSubmatchIndex", &failed);
 	if (b.steps - before > bound)
 		case_fail(c, "steps of FindStringSubmatchIndex over the bound",
@@ -385,8 +381,7 @@ test_fixture(void)
 	cases = cJSON_ParseWithLength(text, len);
 	free(text);
 	T_NOT_NULL(cases);
-	cJSON_ArrayForEach(c, cases)
-	{
+	cJSON_ArrayForEach(c, cases) {
 		T_CHECK(check_case(c), "case %d of %s", cases_run, FIXTURE);
 	}
 	cJSON_Delete(cases);
@@ -413,8 +408,8 @@ test_hostile(void)
 	T_EQ_STR(err, "error parsing regexp: invalid escape sequence: `\\1`");
 	T_NULL(compile("(((0{1,100}){1,100}){1,100})", err, sizeof(err)));
 	T_EQ_STR(err, "error parsing regexp: invalid repeat count: `{1,100}`");
-	T_NULL(compile("((((0{1,100}){1,100}){1,100}){1,100})", err,
-	    sizeof(err)));
+	T_NULL(
+	    compile("((((0{1,100}){1,100}){1,100}){1,100})", err, sizeof(err)));
 
 	/* Without the back-references: a match of 200 zeros, linear. */
 	re = compile("(0*)*(0*)*(0*)*x", err, sizeof(err));
@@ -435,9 +430,9 @@ test_hostile(void)
 static void
 test_linear_steps(void)
 {
-	static const char *patterns[] = { "(a|aa)+$", "(x+x+)+y",
-		"(a*)*(a*)*(a*)*b", "(.*)*$", "^(([a-z])+.)+[A-Z]([a-z])+$",
-		"(?i)(a|b|ab)*c" };
+	static const char *patterns[]
+	    = { "(a|aa)+$", "(x+x+)+y", "(a*)*(a*)*(a*)*b", "(.*)*$",
+		      "^(([a-z])+.)+[A-Z]([a-z])+$", "(?i)(a|b|ab)*c" };
 	struct re_budget b;
 	char err[RE_ERR_MAX], *s;
 	uint64_t steps[4];
@@ -551,8 +546,8 @@ test_caps(void)
 		(void)buf_addstr(&p, "a{1000}");
 	re = re_compile(p.data, p.len, 0, err, sizeof(err));
 	T_NULL(re);
-	T_ASSERT(strncmp(err, "error parsing regexp: expression too large: `",
-		     45)
+	T_ASSERT(
+	    strncmp(err, "error parsing regexp: expression too large: `", 45)
 	    == 0);
 	buf_clear(&p);
 
@@ -628,6 +623,7 @@ test_api(void)
 	char err[RE_ERR_MAX];
 	struct re_matches m;
 	struct re *re;
+	struct buf out;
 	int idx[8] = { 7, 7, 7, 7, 7, 7, 7, 7 };
 
 	re = compile("(?P<key>\\w+)=(\\w*)", err, sizeof(err));
@@ -657,6 +653,26 @@ test_api(void)
 	re_matches_clear(&m);
 	re_free(re);
 	re_free(NULL);
+
+	/* NULL with length 0 is the empty string, everywhere. */
+	re = re_compile(NULL, 0, 0, err, sizeof(err));
+	T_NOT_NULL(re);
+	T_EQ_INT(re_match(re, NULL, 0, NULL), RE_MATCH);
+	T_EQ_INT(re_find_all(re, NULL, 0, -1, &m, NULL), 1);
+	re_matches_clear(&m);
+	T_EQ_INT(re_split(re, NULL, 0, -1, &m, NULL), 0);
+	re_matches_clear(&m);
+	buf_init(&out, 16);
+	T_EQ_INT(re_replace_all(re, NULL, 0, NULL, 0, &out, NULL), 0);
+	T_EQ_INT(out.len, 0);
+	buf_clear(&out);
+	re_free(re);
+
+	/* An empty class matches nothing. */
+	re = compile("[^\\x00-\\x{10FFFF}]", err, sizeof(err));
+	T_NOT_NULL(re);
+	T_EQ_INT(re_match(re, "abc", 3, NULL), RE_NOMATCH);
+	re_free(re);
 
 	/* The subject is bytes: a NUL does not end it. */
 	re = compile("b$", err, sizeof(err));
