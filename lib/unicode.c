@@ -17,18 +17,22 @@
  * title cases are the previous rune), starting with an upper case one.
  */
 struct unicode_case_range {
-	uint32_t	 lo;
-	uint32_t	 hi;
-	int32_t		 delta[3];
+	uint32_t lo;
+	uint32_t hi;
+	int32_t delta[3];
 };
 
 /* A step of a case orbit that the case ranges alone do not describe. */
 struct unicode_orbit {
-	uint32_t	 from;
-	uint32_t	 to;
+	uint32_t from;
+	uint32_t to;
 };
 
-#define UNICODE_UPPER_LOWER	(UNICODE_MAX_RUNE + 1)
+#define UNICODE_UPPER_LOWER (UNICODE_MAX_RUNE + 1)
+#define UNICODE_UPPER_LOWER_RUN                                               \
+	{                                                                     \
+		UNICODE_UPPER_LOWER, UNICODE_UPPER_LOWER, UNICODE_UPPER_LOWER \
+	}
 
 enum unicode_case { UNICODE_UPPER, UNICODE_LOWER, UNICODE_TITLE };
 

@@ -41,7 +41,7 @@ struct unicode_table {
 	size_t				 nfold;
 };
 
-/* An alias of a general category: "Letter" for "L" (unicode.CategoryAliases). */
+/* A category alias, "Letter" for "L" (Go's unicode.CategoryAliases). */
 struct unicode_alias {
 	const char	*alias;
 	const char	*category;

@@ -21,15 +21,15 @@ utf8_lead(unsigned char b, size_t *need, unsigned char *lo, unsigned char *hi)
 	else if (b >= 0xE0 && b <= 0xEF) {
 		*need = 3;
 		if (b == 0xE0)
-			*lo = 0xA0;	/* overlong below */
+			*lo = 0xA0; /* overlong below */
 		else if (b == 0xED)
-			*hi = 0x9F;	/* surrogates above */
+			*hi = 0x9F; /* surrogates above */
 	} else if (b >= 0xF0 && b <= 0xF4) {
 		*need = 4;
 		if (b == 0xF0)
-			*lo = 0x90;	/* overlong below */
+			*lo = 0x90; /* overlong below */
 		else if (b == 0xF4)
-			*hi = 0x8F;	/* past U+10FFFF above */
+			*hi = 0x8F; /* past U+10FFFF above */
 	} else
 		return false;
 	return true;

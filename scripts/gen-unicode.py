@@ -248,8 +248,11 @@ out.write("};\n\n")
 
 out.write("static const struct unicode_case_range unicode_case_ranges[] = {\n")
 for lo, hi, d in case_ranges:
-    ds = ", ".join("UNICODE_UPPER_LOWER" if x == UPPER_LOWER else str(x) for x in d)
-    out.write(f"\t{{ 0x{lo:04x}, 0x{hi:04x}, {{ {ds} }} }},\n")
+    if d == (UPPER_LOWER,) * 3:
+        ds = "UNICODE_UPPER_LOWER_RUN"
+    else:
+        ds = "{ " + ", ".join(str(x) for x in d) + " }"
+    out.write(f"\t{{ 0x{lo:04x}, 0x{hi:04x}, {ds} }},\n")
 out.write("};\n\n")
 
 write_ranges("unicode_foldable_ranges", set(foldable))

@@ -79,8 +79,7 @@ check_tables(const cJSON *tables,
 	char got[17];
 	const char *want;
 
-	cJSON_ArrayForEach(e, tables)
-	{
+	cJSON_ArrayForEach(e, tables) {
 		t = lookup(e->string);
 		T_CHECK(t != NULL, "no table %s", e->string);
 		if (t == NULL)
@@ -92,8 +91,8 @@ check_tables(const cJSON *tables,
 		want = cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(e, "hash"));
 		T_CHECK(want != NULL
-			&& strcmp(hex64(hash_ranges(t->ranges, t->nranges),
-				      got),
+			&& strcmp(
+			       hex64(hash_ranges(t->ranges, t->nranges), got),
 			       want)
 			    == 0,
 		    "%s: ranges differ", e->string);
@@ -104,9 +103,9 @@ check_tables(const cJSON *tables,
 		want = cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(e, "fold_hash"));
 		if (want != NULL)
-			T_CHECK(strcmp(hex64(hash_ranges(t->fold, t->nfold),
-					   got),
-				    want)
+			T_CHECK(
+			    strcmp(hex64(hash_ranges(t->fold, t->nfold), got),
+				want)
 				== 0,
 			    "%s: fold ranges differ", e->string);
 		else
@@ -145,17 +144,17 @@ test_fixture(void)
 	if (j == NULL)
 		return;
 	T_EQ_STR(unicode_version,
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
-		"version")));
+	    cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(j, "version")));
 	check_tables(cJSON_GetObjectItemCaseSensitive(j, "categories"),
 	    unicode_category);
 	check_tables(cJSON_GetObjectItemCaseSensitive(j, "scripts"),
 	    unicode_script);
-	T_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j,
-		     "categories")),
+	T_EQ_INT(cJSON_GetArraySize(
+		     cJSON_GetObjectItemCaseSensitive(j, "categories")),
 	    38);
-	T_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j,
-		     "scripts")),
+	T_EQ_INT(
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "scripts")),
 	    163);
 
 	al = cJSON_GetObjectItemCaseSensitive(j, "aliases");
@@ -168,8 +167,8 @@ test_fixture(void)
 		    "alias %s", aliases[i].alias);
 		T_NOT_NULL(unicode_category(aliases[i].category));
 		if (i > 0)
-			T_ASSERT(strcmp(aliases[i - 1].alias, aliases[i].alias)
-			    < 0);
+			T_ASSERT(
+			    strcmp(aliases[i - 1].alias, aliases[i].alias) < 0);
 	}
 
 	/* Every mapping of every rune. */
@@ -178,20 +177,20 @@ test_fixture(void)
 		h = HASH_FNV1A_64_INIT;
 		for (r = 0; r <= UNICODE_MAX_RUNE; r++)
 			h = hash_u32(h, (uint32_t)funcs[k].fn(r));
-		T_CHECK(strcmp(hex64(h, got),
-			    cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(fh,
-				    funcs[k].name)))
+		T_CHECK(
+		    strcmp(hex64(h, got),
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    fh, funcs[k].name)))
 			== 0,
 		    "%s differs from Go", funcs[k].name);
 	}
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "cased"))
-	{
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "cased")) {
 		r = cJSON_GetArrayItem(e, 0)->valueint;
 		for (k = 0; k < sizeof(funcs) / sizeof(funcs[0]); k++)
 			if (funcs[k].fn(r)
 			    != cJSON_GetArrayItem(e, (int)k + 1)->valueint)
-				T_CHECK(false, "%s(U+%04X) = U+%04X, Go: U+%04X",
+				T_CHECK(false,
+				    "%s(U+%04X) = U+%04X, Go: U+%04X",
 				    funcs[k].name, (unsigned)r,
 				    (unsigned)funcs[k].fn(r),
 				    (unsigned)cJSON_GetArrayItem(e, (int)k + 1)
@@ -203,7 +202,8 @@ test_fixture(void)
 	}
 	T_EQ_INT(letters,
 	    cJSON_GetObjectItemCaseSensitive(j, "letters")->valueint);
-	T_EQ_INT(digits, cJSON_GetObjectItemCaseSensitive(j, "digits")->valueint);
+	T_EQ_INT(digits,
+	    cJSON_GetObjectItemCaseSensitive(j, "digits")->valueint);
 	cJSON_Delete(j);
 }
 
@@ -215,16 +215,16 @@ test_by_hand(void)
 	int32_t r;
 
 	/* Simple mappings only: no SpecialCasing, as Go. */
-	T_EQ_INT(unicode_to_upper(0xDF), 0xDF);		/* ß */
+	T_EQ_INT(unicode_to_upper(0xDF), 0xDF); /* ß */
 	T_EQ_INT(unicode_to_upper('a'), 'A');
-	T_EQ_INT(unicode_to_lower(0x130), 'i');		/* İ */
-	T_EQ_INT(unicode_to_upper(0x131), 'I');		/* ı */
-	T_EQ_INT(unicode_to_title(0x1C6), 0x1C5);	/* ǆ -> ǅ */
-	T_EQ_INT(unicode_to_upper(0x1C6), 0x1C4);	/* ǆ -> Ǆ */
+	T_EQ_INT(unicode_to_lower(0x130), 'i'); /* İ */
+	T_EQ_INT(unicode_to_upper(0x131), 'I'); /* ı */
+	T_EQ_INT(unicode_to_title(0x1C6), 0x1C5); /* ǆ -> ǅ */
+	T_EQ_INT(unicode_to_upper(0x1C6), 0x1C4); /* ǆ -> Ǆ */
 	T_EQ_INT(unicode_to_lower(0x1C5), 0x1C6);
-	T_EQ_INT(unicode_to_upper(0x3C2), 0x3A3);	/* ς -> Σ */
-	T_EQ_INT(unicode_to_lower(0x10400), 0x10428);	/* Deseret */
-	T_EQ_INT(unicode_to_upper(0x101), 0x100);	/* an Upper/Lower run */
+	T_EQ_INT(unicode_to_upper(0x3C2), 0x3A3); /* ς -> Σ */
+	T_EQ_INT(unicode_to_lower(0x10400), 0x10428); /* Deseret */
+	T_EQ_INT(unicode_to_upper(0x101), 0x100); /* an Upper/Lower run */
 	T_EQ_INT(unicode_to_lower(0x100), 0x101);
 	T_EQ_INT(unicode_to_title(0x101), 0x100);
 	T_EQ_INT(unicode_to_upper(-1), -1);
@@ -234,14 +234,14 @@ test_by_hand(void)
 	T_EQ_INT(unicode_simple_fold('k'), 0x212A);
 	T_EQ_INT(unicode_simple_fold(0x212A), 'K');
 	T_EQ_INT(unicode_simple_fold('1'), '1');
-	T_EQ_INT(unicode_simple_fold(0x130), 0x130);	/* no simple folding */
-	T_EQ_INT(unicode_simple_fold(0xDF), 0x1E9E);	/* ß, ẞ */
+	T_EQ_INT(unicode_simple_fold(0x130), 0x130); /* no simple folding */
+	T_EQ_INT(unicode_simple_fold(0xDF), 0x1E9E); /* ß, ẞ */
 	T_EQ_INT(unicode_simple_fold(-5), -5);
 
 	T_ASSERT(unicode_is_letter(0xE9));
 	T_ASSERT(!unicode_is_letter('1'));
-	T_ASSERT(unicode_is_digit(0x663));		/* ٣ */
-	T_ASSERT(!unicode_is_digit(0xB2));		/* ² is No */
+	T_ASSERT(unicode_is_digit(0x663)); /* ٣ */
+	T_ASSERT(!unicode_is_digit(0xB2)); /* ² is No */
 	T_ASSERT(unicode_in(unicode_script("Greek"), 0x3B1));
 	T_ASSERT(!unicode_in(unicode_script("Greek"), 'a'));
 	T_ASSERT(unicode_in(unicode_category("Cn"), 0x378));

@@ -17,8 +17,8 @@ decodes(const char *s, size_t len, int32_t want, size_t want_width)
 
 	r = utf8_decode(s, len, &w);
 	T_CHECK(r == want && w == want_width,
-	    "decode of %zu bytes: U+%04X width %zu, want U+%04X width %zu",
-	    len, (unsigned)r, w, (unsigned)want, want_width);
+	    "decode of %zu bytes: U+%04X width %zu, want U+%04X width %zu", len,
+	    (unsigned)r, w, (unsigned)want, want_width);
 }
 
 static void
@@ -51,19 +51,19 @@ test_decode(void)
 	/* Bad: each is U+FFFD of width 1. */
 	decodes("\x80", 1, UTF8_RUNE_ERROR, 1);
 	decodes("\xbf", 1, UTF8_RUNE_ERROR, 1);
-	decodes("\xc0\x80", 2, UTF8_RUNE_ERROR, 1);	/* overlong */
+	decodes("\xc0\x80", 2, UTF8_RUNE_ERROR, 1); /* overlong */
 	decodes("\xc1\xbf", 2, UTF8_RUNE_ERROR, 1);
-	decodes("\xe0\x9f\xbf", 3, UTF8_RUNE_ERROR, 1);	/* overlong */
-	decodes("\xed\xa0\x80", 3, UTF8_RUNE_ERROR, 1);	/* surrogate */
+	decodes("\xe0\x9f\xbf", 3, UTF8_RUNE_ERROR, 1); /* overlong */
+	decodes("\xed\xa0\x80", 3, UTF8_RUNE_ERROR, 1); /* surrogate */
 	decodes("\xed\xbf\xbf", 3, UTF8_RUNE_ERROR, 1);
 	decodes("\xf0\x8f\xbf\xbf", 4, UTF8_RUNE_ERROR, 1); /* overlong */
 	decodes("\xf4\x90\x80\x80", 4, UTF8_RUNE_ERROR, 1); /* > U+10FFFF */
 	decodes("\xf5\x80\x80\x80", 4, UTF8_RUNE_ERROR, 1);
 	decodes("\xff", 1, UTF8_RUNE_ERROR, 1);
-	decodes("\xc3", 1, UTF8_RUNE_ERROR, 1);		/* truncated */
+	decodes("\xc3", 1, UTF8_RUNE_ERROR, 1); /* truncated */
 	decodes("\xe2\x82", 2, UTF8_RUNE_ERROR, 1);
 	decodes("\xf0\x9f\x98", 3, UTF8_RUNE_ERROR, 1);
-	decodes("\xe2\x82\x41", 3, UTF8_RUNE_ERROR, 1);	/* bad third byte */
+	decodes("\xe2\x82\x41", 3, UTF8_RUNE_ERROR, 1); /* bad third byte */
 	decodes("\xf0\x9f\x41\x80", 4, UTF8_RUNE_ERROR, 1);
 	/* The length given counts, not a NUL. */
 	decodes("\xc3\xa9", 1, UTF8_RUNE_ERROR, 1);
