@@ -19,7 +19,7 @@ packages=(
 	libcurl4-openssl-dev libcjson-dev libc-ares-dev libinih-dev
 	nginx-light haproxy busybox-static
 	clang libclang-rt-14-dev llvm valgrind clang-format
-	jq socat iproute2 python3 curl ca-certificates
+	jq socat iproute2 python3 curl ca-certificates unicode-data
 	debootstrap docker-compose hyperfine
 )
 
