@@ -124,6 +124,10 @@ void config_cmd_free(struct config_cmd *c);
 #define WATCH_MAX_CONNS_DEFAULT 50 /* well under Consul's 200 per client */
 #define WATCH_BODY_MAX (32u * 1024 * 1024) /* one answer */
 #define WATCH_URL_MAX (8u * 1024)
+#define WATCH_ROTATION_MS 10000 /* one turn of every dependency */
+#define WATCH_TURN_MIN_MS 1000 /* shortest wait when oversubscribed */
+#define WATCH_BACKOFF_MIN_MS 250
+#define WATCH_BACKOFF_MAX_MS 10000
 
 /* Borrowed by watch_set_new(), which copies what it keeps. */
 struct watch_conf {
@@ -144,6 +148,61 @@ struct watch_stats {
 };
 
 struct watch_set;
+struct http_result;
+
+/*
+ * A watch's place in its dependency's history between two requests: what
+ * the index rules below read and move.  Embedded in each watch.
+ */
+struct watch_cursor {
+	uint64_t index; /* sent as ?index=; 0: a plain read, no blocking */
+	bool consistent; /* the next read goes to the leader, not ?stale */
+	unsigned failures; /* consecutive */
+};
+
+/* What an answer asks of its watch. */
+enum watch_step {
+	WATCH_STEP_RETRY, /* no usable answer: watch_cursor_fail() */
+	WATCH_STEP_LEADER, /* too stale: read again from the leader now */
+	WATCH_STEP_SAME, /* the index sent came back: nothing new */
+	WATCH_STEP_DATA, /* the body is the data */
+	WATCH_STEP_MISSING, /* 404 with an index: no such key, data null */
+	WATCH_STEP_POLL, /* data without an index: read again after a wait */
+};
+
+/*
+ * Consul's blocking-query rules, pure: what res (borrowed) means for a
+ * watch at c, which holds data already when answered, and c moved past
+ * it.  A transport error, or a status other than 200 or a 404 carrying
+ * an index, is RETRY (c untouched).  An answer to a ?stale read whose
+ * X-Consul-LastContact exceeds max_stale_ms (0: no stale reads) is
+ * LEADER, and c->consistent is set; any other answer clears it.  The
+ * index sent coming back (the wait ran out, or a spurious wake-up) is
+ * SAME when data is held.  Otherwise the answer is data, and the next
+ * index is: 0 without an X-Consul-Index (POLL), 0 when it went backwards
+ * (one plain read starts over), 1 when it is 0 (the next request must
+ * still block), else the index.
+ */
+enum watch_step watch_cursor_answer(struct watch_cursor *c,
+    const struct http_result *res, bool answered, uint64_t max_stale_ms);
+/*
+ * Counts one more failure and returns the delay before the next try:
+ * WATCH_BACKOFF_MIN_MS doubled per consecutive failure up to
+ * WATCH_BACKOFF_MAX_MS, with equal jitter (half the step, plus r's share
+ * of the other half; r is random).  The index is dropped: an agent
+ * restarted meanwhile starts its indexes over, and a blocking query on
+ * the old one would hang for a whole wait.
+ */
+uint64_t watch_cursor_fail(struct watch_cursor *c, uint64_t r);
+/*
+ * The wait sent with a blocking query: wait_ms or, with more Consul
+ * dependencies (nconsul) than connections (max_conns), short enough for
+ * one turn of them all to take about WATCH_ROTATION_MS (not under
+ * WATCH_TURN_MIN_MS, not over wait_ms); then less r's share of up to
+ * 1/16, so that watches do not fire in waves.
+ */
+uint64_t watch_block_wait_ms(uint64_t wait_ms, unsigned nconsul,
+    unsigned max_conns, uint64_t r);
 
 /*
  * Creates the set of watches on loop, talking to Consul through http
