@@ -176,12 +176,12 @@ enum watch_step {
  * it.  A transport error, or a status other than 200 or a 404 carrying
  * an index, is RETRY (c untouched).  An answer to a ?stale read whose
  * X-Consul-LastContact exceeds max_stale_ms (0: no stale reads) is
- * LEADER, and c->consistent is set; any other answer clears it.  The
- * index sent coming back (the wait ran out, or a spurious wake-up) is
- * SAME when data is held.  Otherwise the answer is data, and the next
- * index is: 0 without an X-Consul-Index (POLL), 0 when it went backwards
- * (one plain read starts over), 1 when it is 0 (the next request must
- * still block), else the index.
+ * LEADER, and c->consistent is set; any other answer clears it.  An
+ * answer without an X-Consul-Index is POLL, and the next index 0.  An
+ * index of 0 counts as 1 (the next request must still block).  The index
+ * sent coming back (the wait ran out, or a spurious wake-up) is SAME when
+ * data is held.  Otherwise the answer is data, and the next index is 0
+ * when it went backwards (one plain read starts over), else the index.
  */
 enum watch_step watch_cursor_answer(struct watch_cursor *c,
     const struct http_result *res, bool answered, uint64_t max_stale_ms);

@@ -152,16 +152,19 @@ watch_cursor_answer(struct watch_cursor *c, const struct http_result *res,
 		return WATCH_STEP_LEADER;
 	}
 	c->consistent = false;
-	if (answered && blocking && (uint64_t)idx == c->index)
-		return WATCH_STEP_SAME;
 	if (!blocking) {
 		c->index = 0;
 		return WATCH_STEP_POLL;
 	}
-	if ((uint64_t)idx < c->index)
-		c->index = 0;
-	else
-		c->index = idx > 0 ? (uint64_t)idx : 1;
+	/*
+	 * 0 is a Consul bug: taken as 1 before anything else, or a plain
+	 * read answered 0 would look unchanged and stay a plain read.
+	 */
+	if (idx == 0)
+		idx = 1;
+	if (answered && (uint64_t)idx == c->index)
+		return WATCH_STEP_SAME;
+	c->index = (uint64_t)idx < c->index ? 0 : (uint64_t)idx;
 	return res->status == 404 ? WATCH_STEP_MISSING : WATCH_STEP_DATA;
 }
 

@@ -172,10 +172,11 @@ test_index_backwards(void)
 }
 
 /*
- * Index 0 (older Consul versions sent it; derived from a capture): kept
+ * Index 0 (older Consul versions sent it; derived from a capture): taken
  * as 1, so that the next request still blocks; a plain read (index 0)
- * would return at once, every time.  After any higher index, 0 is an
- * index gone backwards: one plain read.
+ * would return at once, every time.  After a blocking read on 1 it is
+ * nothing new; after a higher index it is an index gone backwards, and
+ * the plain read that follows, answered 0 again, goes back to 1.
  */
 static void
 test_index_zero(void)
@@ -188,11 +189,17 @@ test_index_zero(void)
 	T_EQ_INT(watch_cursor_answer(&c, &zero.res, false, 2000),
 	    WATCH_STEP_DATA);
 	T_EQ_INT(c.index, 1);
+	T_EQ_INT(watch_cursor_answer(&c, &zero.res, true, 2000),
+	    WATCH_STEP_SAME);
+	T_EQ_INT(c.index, 1);
 	(void)watch_cursor_answer(&c, &found.res, true, 2000);
 	T_EQ_INT(c.index, fixture_index(&found));
 	T_EQ_INT(watch_cursor_answer(&c, &zero.res, true, 2000),
 	    WATCH_STEP_DATA);
 	T_EQ_INT(c.index, 0);
+	T_EQ_INT(watch_cursor_answer(&c, &zero.res, true, 2000),
+	    WATCH_STEP_DATA);
+	T_EQ_INT(c.index, 1);
 	free(zero.text);
 	free(found.text);
 }
