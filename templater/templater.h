@@ -308,6 +308,30 @@ struct render_stats {
 	struct metric *render_cpu;
 };
 
+/*
+ * Quiescence, consul-template's wait: a new result is handed over min_ms
+ * after the last change, but never later than max_ms after the first
+ * change of a burst.  Embedded in each template's renderer.
+ */
+struct render_quiet {
+	uint64_t min_ms; /* 0: no quiescence */
+	uint64_t max_ms; /* at least min_ms */
+	bool burst; /* a result waits to be handed over */
+	uint64_t deadline_ms; /* burst: max_ms after its first change */
+};
+
+/*
+ * A template has a new result at now_ms (pure).  Returns false when it
+ * goes out at once: its first result (first), or no quiescence.  Else
+ * returns true with *delay_ms set to the wait before it may go out: min
+ * from now, cut short at the burst's deadline (a first change starts the
+ * burst).  Each later change asks again; the last answer stands.
+ */
+bool render_quiet_hold(struct render_quiet *q, uint64_t now_ms, bool first,
+    uint64_t *delay_ms);
+/* The waiting result went out: the next change starts a new burst. */
+void render_quiet_done(struct render_quiet *q);
+
 struct render;
 
 /*
