@@ -120,7 +120,6 @@ void config_cmd_free(struct config_cmd *c);
 /* watch.c */
 
 #define WATCH_WAIT_DEFAULT_MS 60000 /* blocking wait sent to Consul */
-#define WATCH_MAX_STALE_DEFAULT_MS 2000 /* consul-template's default */
 #define WATCH_MAX_CONNS_DEFAULT 50 /* well under Consul's 200 per client */
 #define WATCH_BODY_MAX (32u * 1024 * 1024) /* one answer */
 #define WATCH_URL_MAX (8u * 1024)
@@ -143,7 +142,6 @@ struct watch_stats {
 	unsigned watches; /* distinct dependencies watched */
 	unsigned in_flight; /* requests started, not answered */
 	unsigned failing; /* watches whose last attempt failed */
-	uint64_t requests; /* requests started */
 	uint64_t errors; /* requests that failed */
 };
 

@@ -105,7 +105,6 @@ struct watch_set {
 	unsigned nconsul;
 	unsigned in_flight;
 	unsigned failing;
-	uint64_t requests;
 	uint64_t errors;
 	uint64_t gen;
 	uint64_t rand;
@@ -387,7 +386,6 @@ watch_start(struct watch *w)
 		goto out;
 	}
 	set->in_flight++;
-	set->requests++;
 	log_trace("consul: GET %s", opts.url);
 out:
 	buf_clear(&url);
@@ -790,6 +788,5 @@ watch_set_stats(const struct watch_set *set, struct watch_stats *st)
 	st->watches = set->nwatches;
 	st->in_flight = set->in_flight;
 	st->failing = set->failing;
-	st->requests = set->requests;
 	st->errors = set->errors;
 }
