@@ -22,7 +22,6 @@
  * oldest data change not yet handed over came (watch_changed_ns), and
  * out.c observes the time at the rename.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

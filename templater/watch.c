@@ -33,7 +33,6 @@
  */
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <limits.h>
 #ifdef __GLIBC__
 #include <malloc.h>
