@@ -6,15 +6,15 @@
  * when a check command is configured it writes the candidate to a
  * temporary file next to the destination and runs the check against it
  * BEFORE anything replaces the live file; then it swaps the file in
- * atomically and runs the command.  Every byte goes through lib/file.h.  When the command fails
- * the previous content is put back and the command run once more so the
- * service comes back on the old file; the daemon keeps running.  Every
- * failure is logged once here, counted, and handed to the report hook.
- * A content that cannot be written (a full filesystem) is tried again
- * every OUT_WRITE_RETRY_MS until it lands or a newer one replaces it:
- * space freed by someone else must not leave the file stale until the
- * data changes again.  Retries of the same content log at debug level
- * and are not reported again.
+ * atomically and runs the command; every byte goes through lib/file.h.
+ * When the command fails the previous content is put back and the
+ * command run once more so the service comes back on the old file; the
+ * daemon keeps running.  Every failure is logged once here, counted, and
+ * handed to the report hook.  A content that cannot be written (a full
+ * filesystem) is tried again every OUT_WRITE_RETRY_MS until it lands or a
+ * newer one replaces it: space freed by someone else must not leave the
+ * file stale until the data changes again.  Retries of the same content
+ * log at debug level and are not reported again.
  *
  * Children run through lib/proc.h on the loop, so a slow "nginx -t" never
  * stops watches.  One run at a time per template: an offer made during a

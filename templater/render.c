@@ -80,9 +80,13 @@ render_quiet_hold(struct render_quiet *q, uint64_t now_ms, bool first,
 		q->burst = true;
 		q->deadline_ms = now_ms + q->max_ms;
 	}
-	*delay_ms = q->min_ms;
-	if (now_ms + *delay_ms > q->deadline_ms)
-		*delay_ms = q->deadline_ms > now_ms ? q->deadline_ms - now_ms : 0;
+	/* min from now, but not past the burst's deadline. */
+	if (now_ms >= q->deadline_ms)
+		*delay_ms = 0;
+	else if (q->deadline_ms - now_ms < q->min_ms)
+		*delay_ms = q->deadline_ms - now_ms;
+	else
+		*delay_ms = q->min_ms;
 	return true;
 }
 

@@ -522,7 +522,7 @@ watch_done(const struct http_result *res, void *arg)
 			watch_fail(w, res->errmsg);
 			break;
 		}
-		/* Consul's error bodies are one line of text: keep its start. */
+		/* Consul's error bodies are one line of text: its start. */
 		n = strcspn(res->body, "\r\n");
 		snprintf(why, sizeof(why), "HTTP %ld: %.*s", res->status,
 		    (int)(n < 200 ? n : 200), res->body);
