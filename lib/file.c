@@ -127,6 +127,51 @@ out:
 	return ret;
 }
 
+/* Closes fd (unless -1), removes and frees tmp, keeping errno. */
+static void
+file_temp_drop(int fd, char *tmp)
+{
+	int saved = errno;
+
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+}
+
+/*
+ * Creates ".<name>.[<tag>-]XXXXXX" beside path (mode 0600) and writes len
+ * bytes of data to it.  Returns the open descriptor and sets *tmpp
+ * (owned by the caller), or -1 with err filled and no file left behind.
+ */
+static int
+file_temp_open(const char *path, const char *tag, const void *data,
+    size_t len, char **tmpp, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *tmp;
+	int fd;
+
+	tmp = xasprintf("%.*s.%s.%s%sXXXXXX",
+	    slash != NULL ? (int)(slash - path + 1) : 0, path,
+	    slash != NULL ? slash + 1 : path, tag != NULL ? tag : "",
+	    tag != NULL ? "-" : "");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd == -1) {
+		file_err(err, errlen, path, "create temporary file");
+		free(tmp);
+		return -1;
+	}
+	if (file_write_all(fd, data, len) == -1) {
+		file_err(err, errlen, path, "write temporary file");
+		file_temp_drop(fd, tmp);
+		return -1;
+	}
+	*tmpp = tmp;
+	return fd;
+}
+
 /*
  * The temp-file-and-rename path.  mode is applied to the new file; when
  * keep_owner is set the new file is given uid and gid.  inplace_mode is
@@ -137,23 +182,12 @@ file_write_atomic(const char *path, const void *data, size_t len, int mode,
     int inplace_mode, bool keep_owner, uid_t uid, gid_t gid,
     enum file_how *howp, char *err, size_t errlen)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = NULL, *tmp = NULL;
-	int fd = -1, ret = -1;
+	char *tmp = NULL;
+	int fd, ret = -1;
 
-	dir = file_dirname(path);
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, slash != NULL ? slash + 1 : path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd == -1) {
-		file_err(err, errlen, path, "create temporary file");
-		free(tmp);
-		tmp = NULL;
+	fd = file_temp_open(path, NULL, data, len, &tmp, err, errlen);
+	if (fd == -1)
 		goto out;
-	}
-	if (file_write_all(fd, data, len) == -1) {
-		file_err(err, errlen, path, "write temporary file");
-		goto out;
-	}
 	if (fchmod(fd, (mode_t)mode) == -1) {
 		file_err(err, errlen, path, "chmod temporary file");
 		goto out;
@@ -178,8 +212,7 @@ file_write_atomic(const char *path, const void *data, size_t len, int mode,
 			goto out;
 		}
 		/* A single-file bind mount cannot be renamed over. */
-		unlink(tmp);
-		free(tmp);
+		file_temp_drop(-1, tmp);
 		tmp = NULL;
 		if (file_write_in_place(path, data, len, inplace_mode, err,
 			errlen)
@@ -198,16 +231,8 @@ file_write_atomic(const char *path, const void *data, size_t len, int mode,
 		*howp = FILE_RENAMED;
 	ret = 0;
 out:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		int saved = errno;
-
-		unlink(tmp);
-		errno = saved;
-	}
-	free(tmp);
-	free(dir);
+	if (tmp != NULL)
+		file_temp_drop(fd, tmp);
 	return ret;
 }
 
@@ -271,6 +296,24 @@ out:
 	free(bak);
 	free(target);
 	return ret;
+}
+
+char *
+file_write_temp(const char *path, const char *tag, const void *data,
+    size_t len, char *err, size_t errlen)
+{
+	char *tmp = NULL;
+	int fd;
+
+	fd = file_temp_open(path, tag, data, len, &tmp, err, errlen);
+	if (fd == -1)
+		return NULL;
+	if (close(fd) == -1) {
+		file_err(err, errlen, path, "close temporary file");
+		file_temp_drop(-1, tmp);
+		return NULL;
+	}
+	return tmp;
 }
 
 int

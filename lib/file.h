@@ -58,6 +58,16 @@ int file_replace(const char *path, const void *data, size_t len,
     size_t errlen);
 
 /*
+ * Writes len bytes of data (borrowed) to a new file beside path, named
+ * ".<name>.<tag>-XXXXXX" after path's last component, mode 0600, not
+ * synced: a candidate for a command to read before it may replace path.
+ * Returns the new file's path, owned by the caller, who unlinks and frees
+ * it; or NULL with err filled and no file left behind.
+ */
+char *file_write_temp(const char *path, const char *tag, const void *data,
+    size_t len, char *err, size_t errlen);
+
+/*
  * Reads the whole of path into out (initialised by the caller; its
  * content is replaced).  Fails when the file holds more than max bytes or
  * more than out's cap.  A missing file fails with errno ENOENT.  On

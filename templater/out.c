@@ -6,15 +6,15 @@
  * when a check command is configured it writes the candidate to a
  * temporary file next to the destination and runs the check against it
  * BEFORE anything replaces the live file; then it swaps the file in
- * atomically (lib/file.h) and runs the command.  When the command fails
- * the previous content is put back and the command run once more so the
- * service comes back on the old file; the daemon keeps running.  Every
- * failure is logged once here, counted, and handed to the report hook.
- * A content that cannot be written (a full filesystem) is tried again
- * every OUT_WRITE_RETRY_MS until it lands or a newer one replaces it:
- * space freed by someone else must not leave the file stale until the
- * data changes again.  Retries of the same content log at debug level
- * and are not reported again.
+ * atomically and runs the command; every byte goes through lib/file.h.
+ * When the command fails the previous content is put back and the
+ * command run once more so the service comes back on the old file; the
+ * daemon keeps running.  Every failure is logged once here, counted, and
+ * handed to the report hook.  A content that cannot be written (a full
+ * filesystem) is tried again every OUT_WRITE_RETRY_MS until it lands or a
+ * newer one replaces it: space freed by someone else must not leave the
+ * file stale until the data changes again.  Retries of the same content
+ * log at debug level and are not reported again.
  *
  * Children run through lib/proc.h on the loop, so a slow "nginx -t" never
  * stops watches.  One run at a time per template: an offer made during a
@@ -23,7 +23,6 @@
  * as consul-template prints them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,48 +364,6 @@ out_proc_done(const struct proc_result *res, void *arg)
 	}
 }
 
-/* Writes the candidate next to the destination for the check. */
-static int
-out_write_candidate(struct out *o, char *err, size_t errlen)
-{
-	const char *dest = o->t->destination, *slash;
-	const char *p = buf_str(&o->cur);
-	size_t left = o->cur.len;
-	ssize_t n;
-	int fd, ret = -1;
-
-	slash = strrchr(dest, '/');
-	if (slash == NULL)
-		o->candidate = xasprintf(".%s.candidate-XXXXXX", dest);
-	else
-		o->candidate = xasprintf("%.*s/.%s.candidate-XXXXXX",
-		    (int)(slash - dest), dest, slash + 1);
-	fd = mkostemp(o->candidate, O_CLOEXEC);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: create: %s", o->candidate,
-		    strerror(errno));
-		free(o->candidate);
-		o->candidate = NULL;
-		return -1;
-	}
-	while (left > 0) {
-		n = write(fd, p, left);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			snprintf(err, errlen, "%s: write: %s", o->candidate,
-			    strerror(errno));
-			goto out;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
 static void
 out_dry(struct out *o)
 {
@@ -469,7 +426,9 @@ out_start(struct out *o)
 		out_swap(o);
 		return;
 	}
-	if (out_write_candidate(o, err, sizeof(err)) == -1
+	o->candidate = file_write_temp(t->destination, "candidate",
+	    buf_str(&o->cur), o->cur.len, err, sizeof(err));
+	if (o->candidate == NULL
 	    || out_run(o, t->check, o->candidate, OUT_CHECK, err, sizeof(err))
 		== -1) {
 		o->stats->check_failures++;

@@ -12,7 +12,9 @@
  * A complete result that differs from the last one handed over goes to
  * the template's output pipeline (out.c): the first one at once, later
  * ones after the quiescence wait, min after the last change but never
- * later than max after the first change of a burst.  With refuse_empty, a
+ * later than max after the first change of a burst.  That rule is the
+ * pure render_quiet_hold() (templater.h); a loop timer carries out what it
+ * decides.  With refuse_empty, a
  * result computed while a watched service has no instance left is not
  * handed over, so the last good file stays.
  *
@@ -20,7 +22,6 @@
  * oldest data change not yet handed over came (watch_changed_ns), and
  * out.c observes the time at the rename.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,8 @@ struct render_tpl {
 	bool settled; /* out finished its first run */
 	bool refused; /* refuse_empty is holding it */
 	char *last_err; /* last execution error logged */
-	uint64_t wait_min_ms;
-	uint64_t wait_max_ms;
-	struct loop_timer quiet;
-	uint64_t deadline_ms;
+	struct render_quiet quiet;
+	struct loop_timer quiet_timer;
 	uint64_t change_ns; /* oldest change not handed over yet, or 0 */
 };
 
@@ -70,6 +69,32 @@ struct render {
 	void *report_arg;
 	struct render_stats *stats; /* borrowed */
 };
+
+bool
+render_quiet_hold(struct render_quiet *q, uint64_t now_ms, bool first,
+    uint64_t *delay_ms)
+{
+	if (first || q->min_ms == 0)
+		return false;
+	if (!q->burst) {
+		q->burst = true;
+		q->deadline_ms = now_ms + q->max_ms;
+	}
+	/* min from now, but not past the burst's deadline. */
+	if (now_ms >= q->deadline_ms)
+		*delay_ms = 0;
+	else if (q->deadline_ms - now_ms < q->min_ms)
+		*delay_ms = q->deadline_ms - now_ms;
+	else
+		*delay_ms = q->min_ms;
+	return true;
+}
+
+void
+render_quiet_done(struct render_quiet *q)
+{
+	q->burst = false;
+}
 
 static void
 render_offer(struct render_tpl *rt)
@@ -97,38 +122,31 @@ render_quiet_cb(struct loop *loop, struct loop_timer *timer, void *arg)
 	(void)loop;
 	(void)timer;
 	log_debug("template %s: quiet, writing", rt->t->name);
+	render_quiet_done(&rt->quiet);
 	render_offer(rt);
 }
 
-/*
- * A new complete result: hand it over now, or (re)arm the quiescence
- * timer: min from now, but not past the burst's deadline.
- */
+/* A new complete result: hand it over now, or (re)arm the quiet timer. */
 static void
 render_tick(struct render_tpl *rt)
 {
 	struct render *r = rt->r;
-	uint64_t now = loop_now_ms(r->loop), delay;
+	uint64_t delay;
 
-	if (!rt->offered_once || rt->wait_min_ms == 0 || r->cfg->once
-	    || r->cfg->dry) {
-		render_offer(rt);
-		return;
-	}
-	if (rt->offered.len == rt->result.len
+	if (rt->offered_once && !rt->quiet.burst
+	    && rt->offered.len == rt->result.len
 	    && memcmp(buf_str(&rt->offered), buf_str(&rt->result),
 		   rt->result.len)
-		== 0
-	    && !loop_timer_active(&rt->quiet)) {
+		== 0) {
 		rt->change_ns = 0; /* nothing to write */
 		return;
 	}
-	if (!loop_timer_active(&rt->quiet))
-		rt->deadline_ms = now + rt->wait_max_ms;
-	delay = rt->wait_min_ms;
-	if (now + delay > rt->deadline_ms)
-		delay = rt->deadline_ms > now ? rt->deadline_ms - now : 0;
-	loop_timer_start(r->loop, &rt->quiet, delay);
+	if (!render_quiet_hold(&rt->quiet, loop_now_ms(r->loop),
+		!rt->offered_once, &delay)) {
+		render_offer(rt);
+		return;
+	}
+	loop_timer_start(r->loop, &rt->quiet_timer, delay);
 }
 
 /* refuse_empty: does a service this template uses have no instance? */
@@ -338,7 +356,7 @@ render_tpl_free(struct render_tpl *rt)
 {
 	if (rt == NULL)
 		return;
-	loop_timer_stop(rt->r->loop, &rt->quiet);
+	loop_timer_stop(rt->r->loop, &rt->quiet_timer);
 	out_free(rt->out);
 	tmpl_free(rt->tmpl);
 	tmpl_deps_clear(&rt->deps);
@@ -370,9 +388,14 @@ render_tpl_new(struct render *r, const struct config_template *t, char *err,
 	buf_init(&rt->result, RENDER_OUT_MAX);
 	buf_init(&rt->scratch, RENDER_OUT_MAX);
 	buf_init(&rt->offered, RENDER_OUT_MAX);
-	loop_timer_init(&rt->quiet, render_quiet_cb, rt);
-	rt->wait_min_ms = t->wait_set ? t->wait_min_ms : r->cfg->wait_min_ms;
-	rt->wait_max_ms = t->wait_set ? t->wait_max_ms : r->cfg->wait_max_ms;
+	loop_timer_init(&rt->quiet_timer, render_quiet_cb, rt);
+	/* -once and -dry write every result at once. */
+	if (!r->cfg->once && !r->cfg->dry) {
+		rt->quiet.min_ms
+		    = t->wait_set ? t->wait_min_ms : r->cfg->wait_min_ms;
+		rt->quiet.max_ms
+		    = t->wait_set ? t->wait_max_ms : r->cfg->wait_max_ms;
+	}
 	if (file_read(t->source, TMPL_SOURCE_MAX, &src, ferr, sizeof(ferr))
 	    == -1) {
 		snprintf(err, errlen, "template %s: %s", t->name, ferr);

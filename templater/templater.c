@@ -8,7 +8,6 @@
  * (SIGHUP reloads, SIGTERM and SIGINT exit 0), the pid file, -once and
  * its timeout, and the optional /health and /metrics listener.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

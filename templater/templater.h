@@ -120,10 +120,13 @@ void config_cmd_free(struct config_cmd *c);
 /* watch.c */
 
 #define WATCH_WAIT_DEFAULT_MS 60000 /* blocking wait sent to Consul */
-#define WATCH_MAX_STALE_DEFAULT_MS 2000 /* consul-template's default */
 #define WATCH_MAX_CONNS_DEFAULT 50 /* well under Consul's 200 per client */
 #define WATCH_BODY_MAX (32u * 1024 * 1024) /* one answer */
 #define WATCH_URL_MAX (8u * 1024)
+#define WATCH_ROTATION_MS 10000 /* one turn of every dependency */
+#define WATCH_TURN_MIN_MS 1000 /* shortest wait when oversubscribed */
+#define WATCH_BACKOFF_MIN_MS 250
+#define WATCH_BACKOFF_MAX_MS 10000
 
 /* Borrowed by watch_set_new(), which copies what it keeps. */
 struct watch_conf {
@@ -139,11 +142,65 @@ struct watch_stats {
 	unsigned watches; /* distinct dependencies watched */
 	unsigned in_flight; /* requests started, not answered */
 	unsigned failing; /* watches whose last attempt failed */
-	uint64_t requests; /* requests started */
 	uint64_t errors; /* requests that failed */
 };
 
 struct watch_set;
+struct http_result;
+
+/*
+ * A watch's place in its dependency's history between two requests: what
+ * the index rules below read and move.  Embedded in each watch.
+ */
+struct watch_cursor {
+	uint64_t index; /* sent as ?index=; 0: a plain read, no blocking */
+	bool consistent; /* the next read goes to the leader, not ?stale */
+	unsigned failures; /* consecutive */
+};
+
+/* What an answer asks of its watch. */
+enum watch_step {
+	WATCH_STEP_RETRY, /* no usable answer: watch_cursor_fail() */
+	WATCH_STEP_LEADER, /* too stale: read again from the leader now */
+	WATCH_STEP_SAME, /* the index sent came back: nothing new */
+	WATCH_STEP_DATA, /* the body is the data */
+	WATCH_STEP_MISSING, /* 404 with an index: no such key, data null */
+	WATCH_STEP_POLL, /* data without an index: read again after a wait */
+};
+
+/*
+ * Consul's blocking-query rules, pure: what res (borrowed) means for a
+ * watch at c, which holds data already when answered, and c moved past
+ * it.  A transport error, or a status other than 200 or a 404 carrying
+ * an index, is RETRY (c untouched).  An answer to a ?stale read whose
+ * X-Consul-LastContact exceeds max_stale_ms (0: no stale reads) is
+ * LEADER, and c->consistent is set; any other answer clears it.  An
+ * answer without an X-Consul-Index is POLL, and the next index 0.  An
+ * index of 0 counts as 1 (the next request must still block).  The index
+ * sent coming back (the wait ran out, or a spurious wake-up) is SAME when
+ * data is held.  Otherwise the answer is data, and the next index is 0
+ * when it went backwards (one plain read starts over), else the index.
+ */
+enum watch_step watch_cursor_answer(struct watch_cursor *c,
+    const struct http_result *res, bool answered, uint64_t max_stale_ms);
+/*
+ * Counts one more failure and returns the delay before the next try:
+ * WATCH_BACKOFF_MIN_MS doubled per consecutive failure up to
+ * WATCH_BACKOFF_MAX_MS, with equal jitter (half the step, plus r's share
+ * of the other half; r is random).  The index is dropped: an agent
+ * restarted meanwhile starts its indexes over, and a blocking query on
+ * the old one would hang for a whole wait.
+ */
+uint64_t watch_cursor_fail(struct watch_cursor *c, uint64_t r);
+/*
+ * The wait sent with a blocking query: wait_ms or, with more Consul
+ * dependencies (nconsul) than connections (max_conns), short enough for
+ * one turn of them all to take about WATCH_ROTATION_MS (not under
+ * WATCH_TURN_MIN_MS, not over wait_ms); then less r's share of up to
+ * 1/16, so that watches do not fire in waves.
+ */
+uint64_t watch_block_wait_ms(uint64_t wait_ms, unsigned nconsul,
+    unsigned max_conns, uint64_t r);
 
 /*
  * Creates the set of watches on loop, talking to Consul through http
@@ -248,6 +305,30 @@ struct render_stats {
 	struct metric *change_to_write;
 	struct metric *render_cpu;
 };
+
+/*
+ * Quiescence, consul-template's wait: a new result is handed over min_ms
+ * after the last change, but never later than max_ms after the first
+ * change of a burst.  Embedded in each template's renderer.
+ */
+struct render_quiet {
+	uint64_t min_ms; /* 0: no quiescence */
+	uint64_t max_ms; /* at least min_ms */
+	bool burst; /* a result waits to be handed over */
+	uint64_t deadline_ms; /* burst: max_ms after its first change */
+};
+
+/*
+ * A template has a new result at now_ms (pure).  Returns false when it
+ * goes out at once: its first result (first), or no quiescence.  Else
+ * returns true with *delay_ms set to the wait before it may go out: min
+ * from now, cut short at the burst's deadline (a first change starts the
+ * burst).  Each later change asks again; the last answer stands.
+ */
+bool render_quiet_hold(struct render_quiet *q, uint64_t now_ms, bool first,
+    uint64_t *delay_ms);
+/* The waiting result went out: the next change starts a new burst. */
+void render_quiet_done(struct render_quiet *q);
 
 struct render;
 

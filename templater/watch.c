@@ -21,19 +21,18 @@
  * change to a queued dependency is then seen at its next turn, because its
  * index no longer matches and Consul answers at once.
  *
- * Index handling follows Consul's "Blocking Queries" notes: an index that
- * goes backwards is reset to 0 (one non-blocking read), an index of 0 in
- * an answer is replaced by 1 so the next request still blocks, an answer
- * whose body did not change is not a change, the wait sent is jittered
- * down by up to 1/16 so watches do not fire in waves, and successive
- * requests of one dependency are at least WATCH_FLOOR_MS apart.  Failures
- * are retried forever with capped exponential backoff and jitter, the
- * first request after a failure without an index (the agent may have been
- * restarted with lower indexes); the data last seen is kept meanwhile.
+ * Index handling follows Consul's "Blocking Queries" notes.  The rules
+ * are pure functions at the top of this file, declared and described in
+ * templater.h: what an answer means and which index comes next
+ * (watch_cursor_answer), the backoff after a failure (watch_cursor_fail)
+ * and the wait sent (watch_block_wait_ms).  The rest is their driver:
+ * requests, timers, the queue, logs.  An answer whose body did not change
+ * as data is not a change, and successive requests of one dependency are
+ * at least WATCH_FLOOR_MS apart.  Failures are retried forever; the data
+ * last seen is kept meanwhile.
  */
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <limits.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -51,10 +50,6 @@
 #include "xmalloc.h"
 
 #define WATCH_FLOOR_MS 100 /* between requests of one dependency */
-#define WATCH_ROTATION_MS 10000 /* one turn of every dependency */
-#define WATCH_TURN_MIN_MS 1000 /* shortest wait when oversubscribed */
-#define WATCH_BACKOFF_MIN_MS 250
-#define WATCH_BACKOFF_MAX_MS 10000
 #define WATCH_FILE_POLL_MS 2000 /* file(...) dependencies, as CT */
 #define WATCH_TIMEOUT_SLACK_MS 15000 /* beyond wait + Consul's jitter */
 #define WATCH_BUCKETS_MIN 64
@@ -81,9 +76,7 @@ struct watch {
 	enum watch_state state;
 	struct http_req *req; /* borrowed from http while FLIGHT */
 	struct loop_timer timer;
-	uint64_t index;
-	bool consistent; /* next read without ?stale */
-	unsigned failures; /* consecutive */
+	struct watch_cursor cur;
 	uint64_t started_ms;
 	cJSON *data; /* owned (free, see tmpl_data_pack): last answer */
 	uint64_t gen; /* 0 until the first answer */
@@ -111,7 +104,6 @@ struct watch_set {
 	unsigned nconsul;
 	unsigned in_flight;
 	unsigned failing;
-	uint64_t requests;
 	uint64_t errors;
 	uint64_t gen;
 	uint64_t rand;
@@ -125,7 +117,7 @@ static void watch_done(const struct http_result *, void *);
 
 /* xorshift64*: jitter only, nothing secret depends on it. */
 static uint64_t
-watch_rand(struct watch_set *set, uint64_t bound)
+watch_rand(struct watch_set *set)
 {
 	uint64_t x = set->rand;
 
@@ -133,9 +125,78 @@ watch_rand(struct watch_set *set, uint64_t bound)
 	x ^= x << 25;
 	x ^= x >> 27;
 	set->rand = x;
-	if (bound == 0)
-		return 0;
-	return (x * 0x2545F4914F6CDD1DULL) % bound;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+enum watch_step
+watch_cursor_answer(struct watch_cursor *c, const struct http_result *res,
+    bool answered, uint64_t max_stale_ms)
+{
+	const char *h;
+	long long idx = 0, contact;
+	bool blocking;
+
+	if (res->error != 0)
+		return WATCH_STEP_RETRY;
+	h = http_result_header(res, "X-Consul-Index");
+	blocking = h != NULL && str_to_ll(h, 0, LLONG_MAX, &idx) == 0;
+	if (res->status != 200 && (res->status != 404 || !blocking))
+		return WATCH_STEP_RETRY;
+	h = http_result_header(res, "X-Consul-LastContact");
+	if (max_stale_ms > 0 && !c->consistent && h != NULL
+	    && str_to_ll(h, 0, LLONG_MAX, &contact) == 0
+	    && (uint64_t)contact > max_stale_ms) {
+		c->consistent = true;
+		return WATCH_STEP_LEADER;
+	}
+	c->consistent = false;
+	if (!blocking) {
+		c->index = 0;
+		return WATCH_STEP_POLL;
+	}
+	/*
+	 * 0 is a Consul bug: taken as 1 before anything else, or a plain
+	 * read answered 0 would look unchanged and stay a plain read.
+	 */
+	if (idx == 0)
+		idx = 1;
+	if (answered && (uint64_t)idx == c->index)
+		return WATCH_STEP_SAME;
+	c->index = (uint64_t)idx < c->index ? 0 : (uint64_t)idx;
+	return res->status == 404 ? WATCH_STEP_MISSING : WATCH_STEP_DATA;
+}
+
+uint64_t
+watch_cursor_fail(struct watch_cursor *c, uint64_t r)
+{
+	uint64_t delay;
+	unsigned shift;
+
+	c->index = 0;
+	c->failures++;
+	shift = c->failures - 1 < 16 ? c->failures - 1 : 16;
+	delay = (uint64_t)WATCH_BACKOFF_MIN_MS << shift;
+	if (delay > WATCH_BACKOFF_MAX_MS)
+		delay = WATCH_BACKOFF_MAX_MS;
+	return delay / 2 + r % (delay / 2 + 1);
+}
+
+uint64_t
+watch_block_wait_ms(uint64_t wait_ms, unsigned nconsul, unsigned max_conns,
+    uint64_t r)
+{
+	uint64_t wait = wait_ms;
+
+	/* A blocking query holds its connection: turns must come round. */
+	if (max_conns > 0 && nconsul > max_conns) {
+		wait = (uint64_t)WATCH_ROTATION_MS * max_conns / nconsul;
+		if (wait < WATCH_TURN_MIN_MS)
+			wait = WATCH_TURN_MIN_MS;
+		if (wait > wait_ms)
+			wait = wait_ms;
+	}
+	/* Jitter down by up to 1/16, as Consul jitters up. */
+	return wait - r % (wait / 16 + 1);
 }
 
 static size_t
@@ -224,47 +285,20 @@ watch_next(struct watch *w)
 {
 	uint64_t now = loop_now_ms(w->set->loop), due;
 
-	due = w->started_ms + WATCH_FLOOR_MS + watch_rand(w->set, 20);
+	due = w->started_ms + WATCH_FLOOR_MS + watch_rand(w->set) % 20;
 	watch_later(w, due > now ? due - now : 0);
-}
-
-/*
- * The wait sent with a blocking query.  With more dependencies than
- * connections, turns must come round: shorten it so a rotation of the
- * ready queue takes about WATCH_ROTATION_MS.
- */
-static uint64_t
-watch_wait_ms(struct watch_set *set)
-{
-	uint64_t wait = set->wait_ms;
-
-	if (set->nconsul > set->max_conns) {
-		wait = (uint64_t)WATCH_ROTATION_MS * set->max_conns
-		    / set->nconsul;
-		if (wait < WATCH_TURN_MIN_MS)
-			wait = WATCH_TURN_MIN_MS;
-		if (wait > set->wait_ms)
-			wait = set->wait_ms;
-	}
-	/* Jitter down by up to 1/16, as Consul jitters up. */
-	return wait - watch_rand(set, wait / 16 + 1);
 }
 
 static void
 watch_fail(struct watch *w, const char *why)
 {
 	struct watch_set *set = w->set;
+	bool first = w->cur.failures == 0;
 	uint64_t delay;
-	unsigned shift;
 
 	set->errors++;
-	/*
-	 * The agent may come back restarted with lower indexes: a blocking
-	 * query on the old index would then hang for a whole wait.  Read
-	 * without an index first; watch_answer() compares the data.
-	 */
-	w->index = 0;
-	if (w->failures++ == 0) {
+	delay = watch_cursor_fail(&w->cur, watch_rand(set));
+	if (first) {
 		if (set->failing++ == 0)
 			log_warnx(
 			    "consul %s: %s: %s; retrying with backoff "
@@ -274,12 +308,6 @@ watch_fail(struct watch *w, const char *why)
 		else
 			log_debug("consul: %s: %s", w->dep, why);
 	}
-	shift = w->failures - 1 < 16 ? w->failures - 1 : 16;
-	delay = (uint64_t)WATCH_BACKOFF_MIN_MS << shift;
-	if (delay > WATCH_BACKOFF_MAX_MS)
-		delay = WATCH_BACKOFF_MAX_MS;
-	/* Equal jitter: between half and all of the step. */
-	delay = delay / 2 + watch_rand(set, delay / 2 + 1);
 	watch_later(w, delay);
 }
 
@@ -288,9 +316,9 @@ watch_succeed(struct watch *w)
 {
 	struct watch_set *set = w->set;
 
-	if (w->failures == 0)
+	if (w->cur.failures == 0)
 		return;
-	w->failures = 0;
+	w->cur.failures = 0;
 	if (--set->failing == 0)
 		log_info("consul %s: answering again", set->base);
 }
@@ -312,15 +340,16 @@ watch_url(struct watch *w, struct buf *url)
 			return -1;
 		sep = '&';
 	}
-	if (w->index > 0
+	if (w->cur.index > 0
 	    && buf_addf(url, "%cindex=%llu&wait=%llums", sep,
-		   (unsigned long long)w->index,
-		   (unsigned long long)watch_wait_ms(set))
+		   (unsigned long long)w->cur.index,
+		   (unsigned long long)watch_block_wait_ms(set->wait_ms,
+		       set->nconsul, set->max_conns, watch_rand(set)))
 		== -1)
 		return -1;
-	if (w->index > 0)
+	if (w->cur.index > 0)
 		sep = '&';
-	if (set->max_stale_ms > 0 && !w->consistent
+	if (set->max_stale_ms > 0 && !w->cur.consistent
 	    && buf_addf(url, "%cstale", sep) == -1)
 		return -1;
 	return 0;
@@ -356,7 +385,6 @@ watch_start(struct watch *w)
 		goto out;
 	}
 	set->in_flight++;
-	set->requests++;
 	log_trace("consul: GET %s", opts.url);
 out:
 	buf_clear(&url);
@@ -427,44 +455,20 @@ watch_agent_self(struct watch *w, const struct http_result *res)
 	return ret;
 }
 
-/*
- * Applies an answer.  A 404 that carries an index is Consul saying "no
- * such key": data, given to the engine as a JSON null.
- */
+/* An answer that is data (step DATA, MISSING or POLL): keep it. */
 static void
-watch_answer(struct watch *w, const struct http_result *res)
+watch_apply(struct watch *w, const struct http_result *res,
+    enum watch_step step)
 {
 	struct watch_set *set = w->set;
-	const char *h, *body = res->body;
+	const char *body = res->body;
 	size_t len = res->body_len;
-	long long idx = 0, contact;
 	cJSON *data;
-	bool blocking;
 
-	h = http_result_header(res, "X-Consul-Index");
-	blocking = h != NULL && str_to_ll(h, 0, LLONG_MAX, &idx) == 0;
-	if (res->status == 404 && blocking) {
+	/* "No such key" is data: the engine is given a JSON null. */
+	if (step == WATCH_STEP_MISSING) {
 		body = "null";
 		len = 4;
-	}
-	/* Too stale: read again through the leader, then go back to stale. */
-	h = http_result_header(res, "X-Consul-LastContact");
-	if (set->max_stale_ms > 0 && !w->consistent && h != NULL
-	    && str_to_ll(h, 0, LLONG_MAX, &contact) == 0
-	    && (uint64_t)contact > set->max_stale_ms) {
-		log_debug("consul: %s: answer %lld ms stale, asking the "
-			  "leader",
-		    w->dep, contact);
-		watch_succeed(w);
-		w->consistent = true;
-		watch_queue(w);
-		return;
-	}
-	w->consistent = false;
-	if (w->gen != 0 && blocking && (uint64_t)idx == w->index) {
-		watch_succeed(w);
-		watch_next(w); /* the wait ran out: nothing new */
-		return;
 	}
 	data = cJSON_ParseWithLength(body, len);
 	if (data == NULL) {
@@ -477,21 +481,15 @@ watch_answer(struct watch *w, const struct http_result *res)
 		free(w->data);
 		w->data = tmpl_data_pack(data);
 		watch_changed(w);
-		log_debug("consul: %s changed (index %lld)", w->dep, idx);
+		log_debug("consul: %s changed (index %llu)", w->dep,
+		    (unsigned long long)w->cur.index);
 	}
 	cJSON_Delete(data);
 	watch_succeed(w);
-	if (!blocking) {
-		/* No index: not a blocking endpoint, poll it. */
-		w->index = 0;
+	if (step == WATCH_STEP_POLL)
 		watch_later(w, set->wait_ms);
-		return;
-	}
-	if ((uint64_t)idx < w->index)
-		w->index = 0; /* went backwards: start over */
 	else
-		w->index = idx > 0 ? (uint64_t)idx : 1;
-	watch_next(w);
+		watch_next(w);
 }
 
 static void
@@ -500,6 +498,7 @@ watch_done(const struct http_result *res, void *arg)
 	struct watch *w = arg;
 	struct watch_set *set = w->set;
 	char why[HTTP_ERR_MAX + 64];
+	enum watch_step step;
 	size_t n;
 
 	w->req = NULL;
@@ -507,28 +506,44 @@ watch_done(const struct http_result *res, void *arg)
 	set->in_flight--;
 	if (!loop_timer_active(&set->pump) && !TAILQ_EMPTY(&set->queue))
 		loop_timer_start(set->loop, &set->pump, 0);
-	if (res->error != 0) {
-		watch_fail(w, res->errmsg);
-		return;
-	}
-	if (w->local_node && w->node == NULL && res->status == 200) {
+	if (res->error == 0 && w->local_node && w->node == NULL
+	    && res->status == 200) {
 		if (watch_agent_self(w, res) == -1)
 			watch_fail(w, "agent/self has no Config.NodeName");
 		else
 			watch_queue(w);
 		return;
 	}
-	if (res->status == 200
-	    || (res->status == 404
-		&& http_result_header(res, "X-Consul-Index") != NULL)) {
-		watch_answer(w, res);
-		return;
+	step = watch_cursor_answer(&w->cur, res, w->gen != 0,
+	    set->max_stale_ms);
+	switch (step) {
+	case WATCH_STEP_RETRY:
+		if (res->error != 0) {
+			watch_fail(w, res->errmsg);
+			break;
+		}
+		/* Consul's error bodies are one line of text: its start. */
+		n = strcspn(res->body, "\r\n");
+		snprintf(why, sizeof(why), "HTTP %ld: %.*s", res->status,
+		    (int)(n < 200 ? n : 200), res->body);
+		watch_fail(w, why);
+		break;
+	case WATCH_STEP_LEADER:
+		log_debug("consul: %s: answer %s ms stale, asking the leader",
+		    w->dep, http_result_header(res, "X-Consul-LastContact"));
+		watch_succeed(w);
+		watch_queue(w);
+		break;
+	case WATCH_STEP_SAME:
+		watch_succeed(w);
+		watch_next(w);
+		break;
+	case WATCH_STEP_DATA:
+	case WATCH_STEP_MISSING:
+	case WATCH_STEP_POLL:
+		watch_apply(w, res, step);
+		break;
 	}
-	/* Consul's error bodies are one line of text: keep its start. */
-	n = strcspn(res->body, "\r\n");
-	snprintf(why, sizeof(why), "HTTP %ld: %.*s", res->status,
-	    (int)(n < 200 ? n : 200), res->body);
-	watch_fail(w, why);
 }
 
 /* file(...): the engine reads the file; notice when it changes. */
@@ -578,7 +593,7 @@ watch_free(struct watch *w)
 	} else if (w->state == WATCH_QUEUED)
 		TAILQ_REMOVE(&set->queue, w, ready);
 	loop_timer_stop(set->loop, &w->timer);
-	if (w->failures > 0)
+	if (w->cur.failures > 0)
 		set->failing--;
 	watch_hash_remove(set, w);
 	TAILQ_REMOVE(&set->all, w, entry);
@@ -772,6 +787,5 @@ watch_set_stats(const struct watch_set *set, struct watch_stats *st)
 	st->watches = set->nwatches;
 	st->in_flight = set->in_flight;
 	st->failing = set->failing;
-	st->requests = set->requests;
 	st->errors = set->errors;
 }

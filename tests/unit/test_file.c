@@ -204,6 +204,46 @@ test_errors(void)
 	free(d);
 }
 
+/*
+ * A candidate: written beside its destination under the destination's
+ * name and the tag, private to the daemon, the destination untouched; a
+ * failure leaves nothing behind.
+ */
+static void
+test_write_temp(void)
+{
+	char *p = tpath("c.conf"), *bad = tpath("missing/c.conf"), *tmp, *s;
+	char err[FILE_ERR_MAX], prefix[256];
+
+	put(p, "live\n", 0644);
+	tmp = file_write_temp(p, "candidate", "next\n", 5, err, sizeof(err));
+	T_NOT_NULL(tmp);
+	if (tmp == NULL)
+		goto out;
+	snprintf(prefix, sizeof(prefix), "%s/.c.conf.candidate-", tmpdir);
+	T_ASSERT(strncmp(tmp, prefix, strlen(prefix)) == 0);
+	T_EQ_INT(strlen(tmp), strlen(prefix) + 6);
+	s = get(tmp);
+	T_EQ_STR(s, "next\n");
+	free(s);
+	T_EQ_INT(mode_of(tmp), 0600);
+	s = get(p);
+	T_EQ_STR(s, "live\n");
+	free(s);
+	T_EQ_INT(hidden_entries(tmpdir), 1);
+	T_EQ_INT(unlink(tmp), 0);
+	free(tmp);
+
+	T_NULL(file_write_temp(bad, "candidate", "x", 1, err, sizeof(err)));
+	T_ASSERT(strstr(err, bad) != NULL);
+	T_ASSERT(strstr(err, "create temporary file") != NULL);
+	T_EQ_INT(hidden_entries(tmpdir), 0);
+out:
+	unlink(p);
+	free(p);
+	free(bad);
+}
+
 static void
 test_read_and_changed(void)
 {
@@ -305,6 +345,11 @@ test_mounts(void)
 	T_EQ_STR(s, "new content\n");
 	free(s);
 	T_EQ_INT(hidden_entries(mnt), 0);
+	T_NULL(file_write_temp(src, "candidate", big, biglen, err,
+	    sizeof(err)));
+	T_EQ_INT(errno, ENOSPC);
+	T_ASSERT(strstr(err, "write temporary file") != NULL);
+	T_EQ_INT(hidden_entries(mnt), 0);
 
 	/*
 	 * Behind a bind mount the temporary file is written first too, so a
@@ -369,6 +414,7 @@ main(void)
 	test_replace_new_and_existing();
 	test_backup_and_symlink();
 	test_errors();
+	test_write_temp();
 	test_read_and_changed();
 	test_mounts();
 	cleanup();
