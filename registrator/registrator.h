@@ -377,14 +377,114 @@ char	*service_json_text(const struct service *s);
 void	 service_hash(struct service *s);
 
 /*
- * The daemon part below (docker.c, agent.c, reconcile.c, hostip.c,
- * dnscheck.c) does I/O on the loop and logs; it is not pure.
+ * The daemon part below (config.c, docker.c, agent.c, reconcile.c,
+ * hostip.c, dnscheck.c) does I/O on the loop and logs; it is not pure.
  */
 struct agent;
 struct buf;
 struct http;
 struct loop;
 struct metrics;
+
+/* config.c */
+
+/*
+ * The prefix is reg_config_, not config_: templater/config.c owns config_
+ * in the test binaries that link both daemons' code.
+ */
+
+#define REG_CONFIG_DEFAULT_CONSUL	"127.0.0.1:8500"
+#define REG_CONFIG_TOKEN_MAX	4096	/* bytes of -consul-token-file */
+
+/* What becomes of a stopped container's registrations (--deregister). */
+enum deregister_mode {
+	DEREGISTER_ALWAYS,
+	DEREGISTER_ON_SUCCESS,
+	DEREGISTER_NEVER,
+};
+
+/* What the command line asks for. */
+enum reg_config_command {
+	REG_CONFIG_RUN,		/* the daemon, or one -once / -dry-run pass */
+	REG_CONFIG_DNS_CHECK,	/* registrator dns-check */
+	REG_CONFIG_CRASH_EVENT,	/* registrator crash-event CONTAINER */
+};
+
+/*
+ * Every option, one field per row of config.c's table (registrator.ini
+ * documents each).  Strings are owned and freed by reg_config_clear(); NULL
+ * means unset (an empty value is unset too).  Durations are in ms.
+ */
+struct reg_config {
+	char		*consul;
+	char		*token;		/* secret: wiped by reg_config_clear() */
+	char		*token_file;
+	char		*ca;
+	char		*cert;
+	char		*key;
+	bool		 tls_skip_verify;
+	char		*docker_host;
+	char		*hostname;
+	char		*ip;
+	bool		 internal;
+	char		*network;
+	char		*ip_label;
+	char		*tags;
+	bool		 explicit_only;
+	bool		 allow_script_checks;
+	bool		 docker_health;
+	enum deregister_mode deregister;
+	bool		 maintenance_on_stop;
+	bool		 cleanup;
+	uint64_t	 resync_ms;
+	uint64_t	 agent_poll_ms;
+	long long	 retry_attempts;
+	uint64_t	 retry_interval_ms;
+	char		*listen;
+	char		*dns;
+	char		*log_format;
+	char		*log_level;
+	/* crash.c and janitor.c */
+	char		*sentry_dsn;
+	long long	 sentry_queue;
+	long long	 crash_log_lines;
+	uint64_t	 crash_stats_interval_ms;
+	char		*crash_label_allow;
+	uint64_t	 cleanup_exited_ms;
+	char		*cleanup_label;
+	/* Flags only, not in the ini file. */
+	bool		 dry_run;
+	bool		 once;
+	/* The positional words. */
+	enum reg_config_command command;
+	const char	*crash_target;	/* crash-event's CONTAINER (argv's) */
+};
+
+struct agent_opts;
+struct crash_config;
+struct reconcile_config;
+
+/*
+ * Reads cfg (left zeroed by the caller): defaults < environment < the
+ * -config file < flags, then the positional words, the token file (whose
+ * token is registered with log_add_secret) and the logging options, which
+ * it applies with log_init().  Prints usage and exits 2 on a usage error
+ * (0 for -help and -version), exits 1 on a bad value.
+ */
+void	 reg_config_load(struct reg_config *cfg, int argc, char **argv);
+/* Frees what cfg owns, wiping the token. */
+void	 reg_config_clear(struct reg_config *cfg);
+/* -consul, else REG_CONFIG_DEFAULT_CONSUL; borrowed from cfg. */
+const char *reg_config_consul(const struct reg_config *cfg);
+/*
+ * The share of each part, written into the caller's struct; strings are
+ * borrowed from cfg (and detected_ip, used without -ip), so cfg must
+ * outlive what is built from them.
+ */
+void	 reg_config_agent(const struct reg_config *cfg, struct agent_opts *ao);
+void	 reg_config_reconcile(const struct reg_config *cfg, const char *detected_ip,
+	    struct reconcile_config *rc);
+void	 reg_config_crash(const struct reg_config *cfg, struct crash_config *cc);
 
 /* docker.c */
 
@@ -604,12 +704,6 @@ int	agent_get_sync(const struct agent *agent, const char *path,
 #define RECONCILE_BACKOFF_MAX_MS 30000
 #define RECONCILE_AGENT_POLL_MS	3000	/* default: lost-state detection */
 #define RECONCILE_HEALTH_REFRESH_MS 30000 /* TTL mirror of Docker health */
-
-enum deregister_mode {
-	DEREGISTER_ALWAYS,
-	DEREGISTER_ON_SUCCESS,
-	DEREGISTER_NEVER,
-};
 
 struct reconcile;
 
