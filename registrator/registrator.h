@@ -142,6 +142,71 @@ const struct container_port *container_port(const struct container *c,
  */
 bool	 container_image_is_id(const struct container *c);
 
+/* derive_attr.c */
+
+/* What a SERVICE_* key of derive_attr_keys[] steers. */
+enum derive_attr_role {
+	DERIVE_ROLE_SERVICE,		/* a field of the service */
+	DERIVE_ROLE_PORT,		/* whether the port registers */
+	DERIVE_ROLE_CHECK,		/* declares a check of that kind */
+	DERIVE_ROLE_CHECK_OPTION,	/* an option of the declared checks */
+};
+
+/* One row of the table: a key that is not meta. */
+struct derive_attr_key {
+	/* After "SERVICE_" and "SERVICE_<port>_", lower case; "x_*": prefix. */
+	const char	*name;
+	bool		 port_form;	/* SERVICE_<port>_<name> is read */
+	enum derive_attr_role role;
+	const char	*sets;		/* what it sets, in words */
+};
+
+extern const struct derive_attr_key derive_attr_keys[];
+extern const size_t derive_attr_nkeys;
+
+/*
+ * The row of key (lower case, without the SERVICE_ prefix), borrowed from
+ * the static table, or NULL: a key without a row becomes meta.
+ */
+const struct derive_attr_key *derive_attr_key(const char *key);
+
+/*
+ * The SERVICE_* metadata that applies to one container port: keys are
+ * the part after "SERVICE_" (after "SERVICE_<port>_" for port keys),
+ * lower-cased.  from_port says the value came from a port-specific key.
+ */
+struct derive_attr {
+	char		*key;
+	char		*value;
+	bool		 from_port;
+};
+
+struct derive_attrs {
+	struct derive_attr *v;
+	size_t		 n;
+};
+
+/*
+ * The SERVICE_* metadata for container port `port` (gliderlabs rules:
+ * env then labels, a label wins; port keys beat generic ones).  Fills a,
+ * which the caller empties with derive_attrs_clear.
+ */
+void	 derive_attrs_for_port(const struct container *c, uint16_t port,
+	    struct derive_attrs *a);
+void	 derive_attrs_clear(struct derive_attrs *a);
+/* The entry of key (lower case), borrowed from a, or NULL. */
+const struct derive_attr *derive_attr_find(const struct derive_attrs *a,
+	    const char *key);
+/* Borrowed value of key (lower case) or NULL; "" counts as unset. */
+const char *derive_attr(const struct derive_attrs *a, const char *key);
+/*
+ * The key as the user wrote it, for warnings: "SERVICE_80_CHECK_HTTP" when
+ * a's value for key came from the port key, else "SERVICE_CHECK_HTTP".
+ * Writes into out and returns it.
+ */
+const char *derive_key_name(char *out, size_t outlen,
+	    const struct derive_attrs *a, const char *key, uint16_t port);
+
 /* derive.c */
 
 /* Well-known labels and the meta keys this registrator owns. */
@@ -188,22 +253,6 @@ struct derive_options {
 	bool		 allow_script_checks;
 	bool		 docker_health;	/* TTL check for Docker HEALTHCHECK */
 	const char	*docker_health_ttl; /* NULL: CHECK_DOCKER_HEALTH_TTL */
-};
-
-/*
- * The SERVICE_* metadata that applies to one container port: keys are
- * the part after "SERVICE_" (after "SERVICE_<port>_" for port keys),
- * lower-cased.  from_port says the value came from a port-specific key.
- */
-struct derive_attr {
-	char		*key;
-	char		*value;
-	bool		 from_port;
-};
-
-struct derive_attrs {
-	struct derive_attr *v;
-	size_t		 n;
 };
 
 enum check_kind {
@@ -288,23 +337,6 @@ void	 derive_result_clear(struct derive_result *res);
 int	 derive_services(const struct container *c,
 	    const struct derive_options *o, struct derive_result *res,
 	    char *err, size_t errlen);
-/*
- * The SERVICE_* metadata for container port `port` (gliderlabs rules:
- * env then labels, a label wins; port keys beat generic ones).  Fills a,
- * which the caller empties with derive_attrs_clear.
- */
-void	 derive_attrs_for_port(const struct container *c, uint16_t port,
-	    struct derive_attrs *a);
-void	 derive_attrs_clear(struct derive_attrs *a);
-/* Borrowed value of key (lower case) or NULL; "" counts as unset. */
-const char *derive_attr(const struct derive_attrs *a, const char *key);
-/*
- * The key as the user wrote it, for warnings: "SERVICE_80_CHECK_HTTP" when
- * a's value for key came from the port key, else "SERVICE_CHECK_HTTP".
- * Writes into out and returns it.
- */
-const char *derive_key_name(char *out, size_t outlen,
-	    const struct derive_attrs *a, const char *key, uint16_t port);
 /*
  * True when services of c are registered with the container's own IP and
  * port (--internal, unless the container shares the host's network).
