@@ -331,7 +331,7 @@ main(int argc, char **argv)
 	switch (c->command) {
 	case REG_CONFIG_CRASH_EVENT:
 		reg_config_crash(c, &r.ccfg);
-		r.status = crash_event_main(c->docker_host, c->crash_target,
+		r.status = crash_cli_main(c->docker_host, c->crash_target,
 		    &r.ccfg);
 		reg_config_clear(c);
 		return r.status;

@@ -833,13 +833,10 @@ struct http_req	*docker_request(struct docker *docker, const char *method,
  * or stop seen for the container since its last start makes the die an
  * operator stop, unless the kernel OOM-killed it.  The exit code comes
  * from inspect only, never from event attributes (labels overwrite them).
- * Resource counters are sampled while the container runs (the cgroup
- * files, else the stats API one-shot) and the last sample is kept, because the cgroup is gone by
- * the time the die is seen.  The event carries the last log lines,
- * demultiplexed, and labels by key, with values only for an allow-list.
- * Env vars are never read into an event.
- *
- * The functions down to crash_event_build() are pure.
+ * Resource counters are sampled while the container runs (crash_stats.c)
+ * and the last sample is kept, because the cgroup is gone by the time the
+ * die is seen.  A report reads the last log lines (crash_logs.c) and
+ * builds the event (crash_event.c).
  */
 #define CRASH_LOG_LINES_DEFAULT	50
 #define CRASH_LOG_LINES_MAX	10000
@@ -855,18 +852,59 @@ struct http_req	*docker_request(struct docker *docker, const char *method,
 	"SERVICE_TAGS,SERVICE_*_TAGS"
 #define CRASH_FILTERED		"[filtered]"
 
+struct crash;
+struct janitor;
+struct sentry;
+struct sentry_event;
+
 /*
- * Docker's multiplexed log stream: frames of an 8-byte header (stream
- * 0 stdin, 1 stdout, 2 stderr; three zero bytes; big-endian payload
- * length) and the payload.  Appends the text to out, one line per
- * output line, each prefixed "[stdout] " or "[stderr] "; a line split
- * over frames is joined.  Data that does not start with a valid header
- * (a TTY container) is appended as is.  A bad header after valid frames
- * ends the decoding with a "[... N undecodable bytes]" line; a cut last
- * frame keeps what arrived.  Returns 0, or -1 when out's cap was hit
- * (out keeps what fit).
+ * Where a finished report goes instead of the Sentry transport: ev is the
+ * sink's (sentry_event_free), c is borrowed for the call.
  */
-int	 crash_logs_demux(const char *data, size_t len, struct buf *out);
+typedef void crash_sink_cb(struct sentry_event *ev, const struct container *c,
+    void *arg);
+
+/* Borrowed by crash_new() for the life of the reporter. */
+struct crash_config {
+	unsigned	 log_lines;	/* 0: CRASH_LOG_LINES_DEFAULT */
+	uint64_t	 stats_interval_ms; /* 0: no sampling */
+	const char	*allow;		/* NULL: CRASH_ALLOW_DEFAULT */
+	const char	*host_override;	/* --hostname, or NULL */
+	crash_sink_cb	*sink;		/* NULL: the sentry given to crash_new */
+	void		*sink_arg;
+};
+
+/*
+ * Pure: true when a die with this final state is a crash: OOMKilled, or
+ * an exit code other than 0 that no operator stop (operator_stop)
+ * explains.
+ */
+bool	 crash_is_crash(const struct container_state *st, bool operator_stop);
+/*
+ * Creates the reporter.  loop, http, docker, sentry (events are captured
+ * there unless cfg has a sink), janitor (may be NULL), metrics (may be
+ * NULL) and cfg are borrowed and must outlive it.
+ */
+struct crash	*crash_new(struct loop *loop, struct http *http,
+		    struct docker *docker, struct sentry *sentry,
+		    struct janitor *janitor, struct metrics *metrics,
+		    const struct crash_config *cfg);
+/* The docker_cbs hooks, called before reconcile's with the same data. */
+void		 crash_ready(struct crash *crash, const char *host_name);
+void		 crash_change(struct crash *crash,
+		    const struct docker_change *ch);
+void		 crash_listed(struct crash *crash, const char *const *ids,
+		    size_t nids);
+/*
+ * Makes the report of c (consumed) now, whatever its state: a stats
+ * sample first when sample_first, then the logs, then the event.
+ */
+void		 crash_report(struct crash *crash, struct container *c,
+		    bool sample_first);
+/* Cancels samples and reports in flight; NULL is a no-op. */
+void		 crash_free(struct crash *crash);
+
+/* crash_stats.c */
 
 /* One resource sample; -1 in a counter means Docker did not report it. */
 struct crash_stats {
@@ -884,9 +922,9 @@ struct crash_stats {
 };
 
 /*
- * Parses a GET /containers/{id}/stats?stream=false answer into st (left
- * untouched on failure).  An answer without memory and CPU figures (the
- * container is not running) is an error.  Returns 0 or -1 with err.
+ * Pure: parses a GET /containers/{id}/stats?stream=false answer into st
+ * (left untouched on failure).  An answer without memory and CPU figures
+ * (the container is not running) is an error.  Returns 0 or -1 with err.
  */
 int	 crash_stats_parse(const char *json, size_t len,
 	    struct crash_stats *st, char *err, size_t errlen);
@@ -899,15 +937,28 @@ int	 crash_stats_parse(const char *json, size_t len,
  * Returns 0 with st filled, or -1 when no cgroup of id is found (another
  * layout, or not this host's /sys/fs/cgroup): then the stats API is used.
  */
-int	 crash_cgroup_read(const char *root, const char *id, long long host_mem,
-	    struct crash_stats *st);
+int	 crash_stats_cgroup_read(const char *root, const char *id,
+	    long long host_mem, struct crash_stats *st);
+
+/* crash_logs.c */
+
 /*
- * True when a die with this final state is a crash: OOMKilled, or an
- * exit code other than 0 that no operator stop (operator_stop) explains.
+ * Pure.  Docker's multiplexed log stream: frames of an 8-byte header
+ * (stream 0 stdin, 1 stdout, 2 stderr; three zero bytes; big-endian
+ * payload length) and the payload.  Appends the text to out, one line per
+ * output line, each prefixed "[stdout] " or "[stderr] "; a line split
+ * over frames is joined.  Data that does not start with a valid header
+ * (a TTY container) is appended as is.  A bad header after valid frames
+ * ends the decoding with a "[... N undecodable bytes]" line; a cut last
+ * frame keeps what arrived.  Returns 0, or -1 when out's cap was hit
+ * (out keeps what fit).
  */
-bool	 crash_is_crash(const struct container_state *st, bool operator_stop);
+int	 crash_logs_demux(const char *data, size_t len, struct buf *out);
+
+/* crash_event.c (pure) */
+
 /* "oom", "signal:SIGSEGV" (exit 129-192) or "exit:<code>" into out. */
-void	 crash_reason(const struct container_state *st, char *out,
+void	 crash_event_reason(const struct container_state *st, char *out,
 	    size_t len);
 /*
  * The service a crash is grouped under: compose "project/service", else
@@ -915,15 +966,17 @@ void	 crash_reason(const struct container_state *st, char *out,
  * repository, else the container name without a replica suffix
  * ("web-2", "web_2", "web.2.<task>" give "web").  Written to out.
  */
-void	 crash_service(const struct container *c, char *out, size_t len);
+void	 crash_event_service(const struct container *c, char *out,
+	    size_t len);
 /*
  * Splits an image reference "[host[:port]/]path[:tag][@digest]" into its
  * repository, tag and digest ("" when absent).
  */
-void	 crash_image_split(const char *image, char *repo, size_t repolen,
-	    char *tag, size_t taglen, char *digest, size_t digestlen);
+void	 crash_event_image_split(const char *image, char *repo,
+	    size_t repolen, char *tag, size_t taglen, char *digest,
+	    size_t digestlen);
 /* True when key matches one of allow's comma-separated fnmatch globs. */
-bool	 crash_label_allowed(const char *key, const char *allow);
+bool	 crash_event_label_allowed(const char *key, const char *allow);
 
 /* Everything borrowed for crash_event_build(). */
 struct crash_report {
@@ -946,43 +999,16 @@ struct crash_report {
  */
 struct sentry_event *crash_event_build(const struct crash_report *r);
 
-struct crash;
-struct janitor;
-struct sentry;
+/* crash_cli.c */
 
-/* Borrowed by crash_new() for the life of the reporter. */
-struct crash_config {
-	unsigned	 log_lines;	/* 0: CRASH_LOG_LINES_DEFAULT */
-	uint64_t	 stats_interval_ms; /* 0: no sampling */
-	const char	*allow;		/* NULL: CRASH_ALLOW_DEFAULT */
-	const char	*host_override;	/* --hostname, or NULL */
-};
-
-/*
- * Creates the reporter.  loop, http, docker, sentry (events are captured
- * there), janitor (may be NULL), metrics (may be NULL) and cfg are
- * borrowed and must outlive it.
- */
-struct crash	*crash_new(struct loop *loop, struct http *http,
-		    struct docker *docker, struct sentry *sentry,
-		    struct janitor *janitor, struct metrics *metrics,
-		    const struct crash_config *cfg);
-/* The docker_cbs hooks, called before reconcile's with the same data. */
-void		 crash_ready(struct crash *crash, const char *host_name);
-void		 crash_change(struct crash *crash,
-		    const struct docker_change *ch);
-void		 crash_listed(struct crash *crash, const char *const *ids,
-		    size_t nids);
-/* Cancels samples and reports in flight; NULL is a no-op. */
-void		 crash_free(struct crash *crash);
 /*
  * `registrator crash-event CONTAINER`: finds the container (name, ID or
  * ID prefix), reads its logs and, while it runs, a stats sample, and
  * prints the event a crash would send as indented JSON on stdout.
  * Returns the exit status.
  */
-int		 crash_event_main(const char *docker_host, const char *container,
-		    const struct crash_config *cfg);
+int	 crash_cli_main(const char *docker_host, const char *container,
+	    const struct crash_config *cfg);
 
 /* janitor.c */
 
