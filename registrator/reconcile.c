@@ -630,8 +630,6 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		rec->operator_stop = false;
 	if (ch->actions & DOCKER_ACT_KILL)
 		rec->operator_stop = true;
-	if ((ch->actions & DOCKER_ACT_DIE) && rc->cfg->die_cb != NULL)
-		rc->cfg->die_cb(c, ch->inspect, rc->cfg->die_arg);
 
 	if (c->state.running && !c->state.restarting) {
 		/* Asked for before the die: a start event will follow. */

@@ -739,12 +739,6 @@ int	agent_get_sync(const struct agent *agent, const char *path,
 
 struct reconcile;
 
-/*
- * Called on every die with the parsed container and its inspect (both
- * borrowed for the call): the seam for crash reporting (crash.c).
- */
-typedef void reconcile_die_cb(const struct container *c,
-    const cJSON *inspect, void *arg);
 /* --once and --dry-run: the run is over; status is the exit status. */
 typedef void reconcile_done_cb(int status, void *arg);
 
@@ -760,8 +754,6 @@ struct reconcile_config {
 	bool		 once;		/* one pass, then done_cb */
 	uint64_t	 resync_ms;	/* 0: never */
 	uint64_t	 agent_poll_ms;	/* 0: RECONCILE_AGENT_POLL_MS */
-	reconcile_die_cb *die_cb;	/* may be NULL */
-	void		*die_arg;
 	reconcile_done_cb *done_cb;	/* needed with once or dry_run */
 	void		*done_arg;
 };
