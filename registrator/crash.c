@@ -34,12 +34,6 @@
 
 #define CRASH_PATH_MAX 256
 /*
- * A die this soon after a kill or stop event is the operator's doing.
- * docker stop waits 10 s (compose too) before its SIGKILL; a kill long
- * before a die (a SIGHUP to reload, say) does not excuse a later crash.
- */
-#define CRASH_KILL_WINDOW_MS 120000
-/*
  * Stats requests in flight at once: a one-shot sample takes the daemon
  * about a second, and the connections are shared with registration.
  */
@@ -55,12 +49,13 @@ crash_is_crash(const struct container_state *st, bool operator_stop)
 	return st->exit_code != 0 && !operator_stop;
 }
 
-/* What crash.c remembers of one container. */
+/*
+ * crash.c's section of a container record: what a report of its next die
+ * needs and cannot read after it, and the sampling while it runs.
+ */
 struct crash_ctr {
-	TAILQ_ENTRY(crash_ctr) entry;
 	struct crash *crash;
-	char id[DOCKER_ID_MAX + 1];
-	uint64_t kill_ms; /* last kill or stop event, 0: none */
+	struct containers_rec *rec; /* the record it is the section of */
 	struct container *last; /* last inspect, for --rm; owned */
 	char *reported; /* FinishedAt of the last exit reported, owned */
 	bool running;
@@ -70,7 +65,6 @@ struct crash_ctr {
 	struct loop_timer stats_timer;
 	struct http_req *stats_req;
 };
-TAILQ_HEAD(crash_ctrs, crash_ctr);
 
 /* One report being made: the logs are being read. */
 struct crash_job {
@@ -88,28 +82,17 @@ struct crash {
 	struct loop *loop;
 	struct http *http;
 	struct docker *docker;
-	struct sentry *sentry; /* NULL: no reports (janitor only) */
+	struct containers *table;
+	struct sentry *sentry; /* NULL: no reports (crash-event) */
 	struct janitor *janitor;
 	const struct crash_config *cfg;
 	char *host;
-	struct crash_ctrs ctrs;
 	struct crash_jobs jobs;
 	unsigned stats_inflight;
 	long long host_mem; /* RAM, the limit of an unlimited container */
 	struct metric *m_crashes;
 	struct metric *m_stops;
 };
-
-static struct crash_ctr *
-crash_ctr_find(struct crash *cr, const char *id)
-{
-	struct crash_ctr *c;
-
-	TAILQ_FOREACH(c, &cr->ctrs, entry)
-		if (strcmp(c->id, id) == 0)
-			return c;
-	return NULL;
-}
 
 static void crash_stats_start(struct crash_ctr *);
 
@@ -120,14 +103,18 @@ static void crash_stats_start(struct crash_ctr *);
 static void
 crash_stats_next(struct crash *cr)
 {
+	struct containers_rec *rec;
 	struct crash_ctr *c;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++)
-		TAILQ_FOREACH(c, &cr->ctrs, entry) {
+		for (rec = containers_first(cr->table); rec != NULL;
+		     rec = containers_next(rec)) {
 			if (cr->stats_inflight >= CRASH_STATS_INFLIGHT_MAX)
 				return;
-			if (c->stats_wanted && (pass == 1 || !c->stats.valid))
+			c = rec->crash;
+			if (c != NULL && c->stats_wanted
+			    && (pass == 1 || !c->stats.valid))
 				crash_stats_start(c);
 		}
 }
@@ -135,7 +122,7 @@ crash_stats_next(struct crash *cr)
 static void
 crash_ctr_free(struct crash *cr, struct crash_ctr *c)
 {
-	TAILQ_REMOVE(&cr->ctrs, c, entry);
+	c->rec->crash = NULL;
 	loop_timer_stop(cr->loop, &c->stats_timer);
 	if (c->stats_req != NULL) {
 		http_cancel(cr->http, c->stats_req);
@@ -145,13 +132,6 @@ crash_ctr_free(struct crash *cr, struct crash_ctr *c)
 	container_free(c->last);
 	free(c->reported);
 	free(c);
-}
-
-static bool
-crash_operator_stop(const struct crash *cr, const struct crash_ctr *c)
-{
-	return c->kill_ms != 0
-	    && loop_now_ms(cr->loop) - c->kill_ms <= CRASH_KILL_WINDOW_MS;
 }
 
 /*
@@ -183,9 +163,9 @@ crash_stats_done(const struct http_result *res, void *arg)
 		    == 0)
 			crash_stats_keep(c, &st);
 		else
-			log_debug("container %.12s: %s", c->id, err);
+			log_debug("container %.12s: %s", c->rec->id, err);
 	} else
-		log_debug("container %.12s: stats: %s (HTTP %ld)", c->id,
+		log_debug("container %.12s: stats: %s (HTTP %ld)", c->rec->id,
 		    res->error != 0 ? res->errmsg : "refused", res->status);
 	if (c->running && cr->cfg->stats_interval_ms > 0)
 		loop_timer_start(cr->loop, &c->stats_timer,
@@ -204,7 +184,8 @@ crash_stats_start(struct crash_ctr *c)
 	if (c->stats_req != NULL || !c->running)
 		return;
 	/* The cgroup files, when this host's are mounted, answer at once. */
-	if (crash_stats_cgroup_read(CRASH_CGROUP_ROOT, c->id, cr->host_mem, &st)
+	if (crash_stats_cgroup_read(CRASH_CGROUP_ROOT, c->rec->id,
+		cr->host_mem, &st)
 	    == 0) {
 		crash_stats_keep(c, &st);
 		loop_timer_start(cr->loop, &c->stats_timer,
@@ -216,7 +197,7 @@ crash_stats_start(struct crash_ctr *c)
 		return;
 	}
 	(void)snprintf(path, sizeof(path),
-	    "/containers/%s/stats?stream=false&one-shot=true", c->id);
+	    "/containers/%s/stats?stream=false&one-shot=true", c->rec->id);
 	cr->stats_inflight++;
 	c->stats_req = docker_request(cr->docker, NULL, path,
 	    BUF_MAX_CRASH_STATS, crash_stats_done, c);
@@ -332,7 +313,7 @@ crash_job_stats_done(const struct http_result *res, void *arg)
 
 static void
 crash_job_start(struct crash *cr, struct container *c,
-    const struct crash_ctr *rec, bool want_stats)
+    const struct crash_ctr *sec, bool want_stats)
 {
 	struct crash_job *j;
 	char path[CRASH_PATH_MAX];
@@ -340,9 +321,9 @@ crash_job_start(struct crash *cr, struct container *c,
 	j = xcalloc(1, sizeof(*j));
 	j->crash = cr;
 	j->c = c;
-	if (rec != NULL && rec->stats.valid) {
-		j->stats = rec->stats;
-		j->stats_age_ms = loop_now_ms(cr->loop) - rec->stats_ms;
+	if (sec != NULL && sec->stats.valid) {
+		j->stats = sec->stats;
+		j->stats_age_ms = loop_now_ms(cr->loop) - sec->stats_ms;
 	}
 	TAILQ_INSERT_TAIL(&cr->jobs, j, entry);
 	if (want_stats) {
@@ -356,8 +337,8 @@ crash_job_start(struct crash *cr, struct container *c,
 
 struct crash *
 crash_new(struct loop *loop, struct http *http, struct docker *docker,
-    struct sentry *sentry, struct janitor *janitor, struct metrics *metrics,
-    const struct crash_config *cfg)
+    struct containers *table, struct sentry *sentry, struct janitor *janitor,
+    struct metrics *metrics, const struct crash_config *cfg)
 {
 	struct sysinfo si;
 	struct crash *cr;
@@ -366,10 +347,10 @@ crash_new(struct loop *loop, struct http *http, struct docker *docker,
 	cr->loop = loop;
 	cr->http = http;
 	cr->docker = docker;
+	cr->table = table;
 	cr->sentry = sentry;
 	cr->janitor = janitor;
 	cr->cfg = cfg;
-	TAILQ_INIT(&cr->ctrs);
 	TAILQ_INIT(&cr->jobs);
 	if (sysinfo(&si) == 0)
 		cr->host_mem = (long long)si.totalram * si.mem_unit;
@@ -396,15 +377,15 @@ crash_ready(struct crash *cr, const char *host_name)
 
 /* A die: decide, and start a report for a crash. */
 static void
-crash_die(struct crash *cr, struct crash_ctr *rec, struct container *c)
+crash_die(struct crash *cr, struct crash_ctr *sec, struct container *c,
+    bool operator_stop)
 {
 	char reason[CRASH_REASON_MAX];
-	bool stop = crash_operator_stop(cr, rec);
 
 	crash_event_reason(&c->state, reason, sizeof(reason));
-	if (!crash_is_crash(&c->state, stop)) {
+	if (!crash_is_crash(&c->state, operator_stop)) {
 		log_debug("container %s: died (%s)%s, not a crash", c->name,
-		    reason, stop ? " after an operator stop" : "");
+		    reason, operator_stop ? " after an operator stop" : "");
 		if (cr->m_stops != NULL)
 			metrics_inc(cr->m_stops);
 		container_free(c);
@@ -412,7 +393,7 @@ crash_die(struct crash *cr, struct crash_ctr *rec, struct container *c)
 	}
 	if (cr->m_crashes != NULL)
 		metrics_inc(cr->m_crashes);
-	crash_job_start(cr, c, rec, false);
+	crash_job_start(cr, c, sec, false);
 }
 
 /*
@@ -422,61 +403,60 @@ crash_die(struct crash *cr, struct crash_ctr *rec, struct container *c)
  * exitCode could have overwritten it, and the oom event seen with it.
  */
 static void
-crash_die_gone(struct crash *cr, struct crash_ctr *rec,
-    const struct docker_change *ch)
+crash_die_gone(struct crash *cr, struct crash_ctr *sec,
+    const struct containers_change *ch)
 {
-	struct container *c = rec->last;
+	struct container *c = sec->last;
 
 	if (c == NULL || ch->die_exit_code == -1
 	    || container_label(c, "exitCode") != NULL) {
 		log_info("container %.12s: removed before its exit status "
 			 "could be read, no crash report",
-		    ch->id);
+		    sec->rec->id);
 		return;
 	}
-	rec->last = NULL;
+	sec->last = NULL;
 	free(c->state.status);
 	c->state.status = xstrdup("removed");
 	c->state.running = c->state.restarting = c->state.paused = false;
 	c->state.exit_code = ch->die_exit_code;
 	c->state.oom_killed
 	    = c->state.oom_killed || (ch->actions & DOCKER_ACT_OOM) != 0;
-	crash_die(cr, rec, c);
+	crash_die(cr, sec, c, ch->operator_stop);
 }
 
-void
-crash_change(struct crash *cr, const struct docker_change *ch)
+static void
+crash_change(struct crash *cr, struct containers_rec *rec,
+    const struct containers_change *ch)
 {
-	struct crash_ctr *rec;
+	struct crash_ctr *sec = rec->crash;
 	struct container *c;
 	char err[REGISTRATOR_ERR_MAX];
 	bool report = false;
 
-	rec = crash_ctr_find(cr, ch->id);
 	if (ch->inspect == NULL) {
-		if (rec != NULL && (ch->actions & DOCKER_ACT_DIE)
+		if (sec != NULL && (ch->actions & DOCKER_ACT_DIE)
 		    && cr->sentry != NULL)
-			crash_die_gone(cr, rec, ch);
-		if (rec != NULL)
-			crash_ctr_free(cr, rec);
-		if (cr->janitor != NULL)
-			janitor_change(cr->janitor, ch->id, NULL, false);
+			crash_die_gone(cr, sec, ch);
+		if (sec != NULL)
+			crash_ctr_free(cr, sec);
 		return;
 	}
 	/* reconcile.c logs an unusable inspect; nothing to add here. */
+	if (ch->c == NULL)
+		return;
+	/* A copy of our own: kept for a --rm die, or consumed by a report. */
 	c = container_from_json(ch->inspect, err, sizeof(err));
 	if (c == NULL)
 		return;
-	if (rec == NULL) {
-		rec = xcalloc(1, sizeof(*rec));
-		rec->crash = cr;
-		(void)str_copy(rec->id, c->id, sizeof(rec->id));
-		loop_timer_init(&rec->stats_timer, crash_stats_timer_cb, rec);
-		TAILQ_INSERT_TAIL(&cr->ctrs, rec, entry);
+	if (sec == NULL) {
+		sec = xcalloc(1, sizeof(*sec));
+		sec->crash = cr;
+		sec->rec = rec;
+		loop_timer_init(&sec->stats_timer, crash_stats_timer_cb, sec);
+		rec->crash = sec;
 	}
-	if (ch->actions & DOCKER_ACT_KILL)
-		rec->kill_ms = loop_now_ms(cr->loop);
-	rec->running = c->state.running && !c->state.restarting;
+	sec->running = c->state.running && !c->state.restarting;
 	/* Restarting (a restart policy) counts: the loop is what we report. */
 	if ((ch->actions & DOCKER_ACT_DIE)
 	    && (!c->state.running || c->state.restarting))
@@ -493,72 +473,78 @@ crash_change(struct crash *cr, const struct docker_change *ch)
 		c->state.oom_killed = (ch->actions & DOCKER_ACT_OOM) != 0;
 		report = cr->sentry != NULL;
 	}
-	if (rec->running && cr->cfg->stats_interval_ms > 0
-	    && !loop_timer_active(&rec->stats_timer) && rec->stats_req == NULL)
-		loop_timer_start(cr->loop, &rec->stats_timer, 0);
-	if (!rec->running) {
-		loop_timer_stop(cr->loop, &rec->stats_timer);
-		rec->stats_wanted = false;
+	if (sec->running && cr->cfg->stats_interval_ms > 0
+	    && !loop_timer_active(&sec->stats_timer) && sec->stats_req == NULL)
+		loop_timer_start(cr->loop, &sec->stats_timer, 0);
+	if (!sec->running) {
+		loop_timer_stop(cr->loop, &sec->stats_timer);
+		sec->stats_wanted = false;
 	}
 	/*
 	 * On a busy host an inspect can come after a later exit: two dies
 	 * then show the same exit, which is reported once.
 	 */
-	if (report && c->state.finished_at[0] != '\0' && rec->reported != NULL
-	    && strcmp(rec->reported, c->state.finished_at) == 0) {
+	if (report && c->state.finished_at[0] != '\0' && sec->reported != NULL
+	    && strcmp(sec->reported, c->state.finished_at) == 0) {
 		log_debug("container %s: exit at %s already reported", c->name,
 		    c->state.finished_at);
 		report = false;
 	} else if (report) {
-		free(rec->reported);
-		rec->reported = xstrdup(c->state.finished_at);
+		free(sec->reported);
+		sec->reported = xstrdup(c->state.finished_at);
 	}
-	if (cr->janitor != NULL)
-		janitor_change(cr->janitor, c->id, c,
-		    report
-			&& crash_is_crash(&c->state,
-			    crash_operator_stop(cr, rec)));
+	/* janitor.c saw this change first: it holds the removal back. */
+	if (report && cr->janitor != NULL
+	    && crash_is_crash(&c->state, ch->operator_stop))
+		janitor_hold(cr->janitor, rec);
 	if (report)
-		crash_die(cr, rec, c); /* consumes c */
+		crash_die(cr, sec, c, ch->operator_stop); /* consumes c */
 	else {
-		container_free(rec->last);
-		rec->last = c;
+		container_free(sec->last);
+		sec->last = c;
 	}
-	/* A start (or restart) opens a new life: earlier stops are over. */
-	if ((ch->actions & DOCKER_ACT_START) && rec->running)
-		rec->kill_ms = 0;
 }
 
 void
-crash_listed(struct crash *cr, const char *const *ids, size_t nids)
+crash_notify(const struct containers_note *n, void *arg)
 {
-	struct crash_ctr *c, *next;
-	size_t i;
+	struct crash *cr = arg;
 
-	for (c = TAILQ_FIRST(&cr->ctrs); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		for (i = 0; i < nids; i++)
-			if (strcmp(ids[i], c->id) == 0)
-				break;
-		if (i == nids)
-			crash_ctr_free(cr, c);
+	switch (n->what) {
+	case CONTAINERS_READY:
+		crash_ready(cr, n->host_name);
+		break;
+	case CONTAINERS_CHANGE:
+		crash_change(cr, n->rec, n->change);
+		break;
+	case CONTAINERS_GONE:
+		if (n->rec->crash != NULL)
+			crash_ctr_free(cr, n->rec->crash);
+		break;
+	case CONTAINERS_EVENT:
+	case CONTAINERS_LISTED:
+	case CONTAINERS_LOST:
+	case CONTAINERS_ERROR:
+		break;
 	}
-	if (cr->janitor != NULL)
-		janitor_listed(cr->janitor, ids, nids);
 }
 
 void
 crash_free(struct crash *cr)
 {
-	struct crash_ctr *c;
+	struct containers_rec *rec;
 	struct crash_job *j;
 
 	if (cr == NULL)
 		return;
-	TAILQ_FOREACH(c, &cr->ctrs, entry)
-		c->stats_wanted = false;
-	while ((c = TAILQ_FIRST(&cr->ctrs)) != NULL)
-		crash_ctr_free(cr, c);
+	for (rec = containers_first(cr->table); rec != NULL;
+	     rec = containers_next(rec))
+		if (rec->crash != NULL)
+			rec->crash->stats_wanted = false;
+	for (rec = containers_first(cr->table); rec != NULL;
+	     rec = containers_next(rec))
+		if (rec->crash != NULL)
+			crash_ctr_free(cr, rec->crash);
 	while ((j = TAILQ_FIRST(&cr->jobs)) != NULL)
 		crash_job_free(cr, j);
 	free(cr->host);

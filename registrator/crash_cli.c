@@ -61,58 +61,56 @@ crash_cli_print(struct sentry_event *ev, const struct container *c, void *arg)
 	loop_stop(cli->loop);
 }
 
+/* The one container asked for, once the listing has inspected it. */
 static void
-crash_cli_ready(const char *host_name, void *arg)
+crash_cli_change(struct crash_cli *cli, const struct containers_change *ch)
 {
-	struct crash_cli *cli = arg;
-
-	crash_ready(cli->crash, host_name);
-}
-
-static void
-crash_cli_change(const struct docker_change *ch, void *arg)
-{
-	struct crash_cli *cli = arg;
 	struct container *c;
 	size_t n = strlen(cli->target);
 	char err[REGISTRATOR_ERR_MAX];
 
-	if (cli->found || ch->inspect == NULL)
+	if (cli->found || ch->c == NULL)
 		return;
+	if (strcmp(ch->c->name, cli->target) != 0
+	    && (n < 4 || strncmp(ch->c->id, cli->target, n) != 0))
+		return;
+	/* crash.c consumes the container: a copy of our own. */
 	c = container_from_json(ch->inspect, err, sizeof(err));
 	if (c == NULL)
 		return;
-	if (strcmp(c->name, cli->target) == 0
-	    || (n >= 4 && strncmp(c->id, cli->target, n) == 0)) {
-		cli->found = true;
-		crash_report(cli->crash, c, c->state.running);
-		return;
+	cli->found = true;
+	crash_report(cli->crash, c, c->state.running);
+}
+
+static void
+crash_cli_notify(const struct containers_note *n, void *arg)
+{
+	struct crash_cli *cli = arg;
+
+	switch (n->what) {
+	case CONTAINERS_READY:
+		crash_ready(cli->crash, n->host_name);
+		break;
+	case CONTAINERS_CHANGE:
+		crash_cli_change(cli, n->change);
+		break;
+	case CONTAINERS_LISTED:
+		if (cli->found)
+			break;
+		log_warnx("no container named %s", cli->target);
+		cli->status = 1;
+		loop_stop(cli->loop);
+		break;
+	case CONTAINERS_ERROR:
+		/* docker.c logged why; a one-shot command gives up at once. */
+		cli->status = 1;
+		loop_stop(cli->loop);
+		break;
+	case CONTAINERS_EVENT:
+	case CONTAINERS_GONE:
+	case CONTAINERS_LOST:
+		break;
 	}
-	container_free(c);
-}
-
-static void
-crash_cli_listed(const char *const *ids, size_t nids, void *arg)
-{
-	struct crash_cli *cli = arg;
-
-	(void)ids;
-	(void)nids;
-	if (cli->found)
-		return;
-	log_warnx("no container named %s", cli->target);
-	cli->status = 1;
-	loop_stop(cli->loop);
-}
-
-static void
-crash_cli_error(void *arg)
-{
-	struct crash_cli *cli = arg;
-
-	/* docker.c logged why; a one-shot command gives up at once. */
-	cli->status = 1;
-	loop_stop(cli->loop);
 }
 
 static void
@@ -129,15 +127,10 @@ int
 crash_cli_main(const char *docker_host, const char *container,
     const struct crash_config *cfg)
 {
-	static const struct docker_cbs cbs = {
-		.ready = crash_cli_ready,
-		.change = crash_cli_change,
-		.listed = crash_cli_listed,
-		.error = crash_cli_error,
-	};
 	struct crash_cli cli;
 	struct crash_config ccfg = *cfg;
 	struct http *http = NULL;
+	struct containers *table = NULL;
 	struct docker *docker = NULL;
 	char err[512];
 
@@ -148,23 +141,28 @@ crash_cli_main(const char *docker_host, const char *container,
 	if (cli.loop == NULL)
 		fatal("loop_new");
 	http = http_new(cli.loop, CRASH_CLI_CONNECTIONS);
-	docker = docker_new(cli.loop, http, docker_host, err, sizeof(err));
+	table = containers_new();
+	docker = docker_new(cli.loop, http, table, docker_host, err,
+	    sizeof(err));
 	if (docker == NULL) {
 		log_warnx("%s", err);
 		goto out;
 	}
 	ccfg.sink = crash_cli_print;
 	ccfg.sink_arg = &cli;
-	cli.crash = crash_new(cli.loop, http, docker, NULL, NULL, NULL, &ccfg);
+	cli.crash = crash_new(cli.loop, http, docker, table, NULL, NULL, NULL,
+	    &ccfg);
+	containers_subscribe(table, crash_cli_notify, &cli);
 	if (loop_signal_add(cli.loop, SIGINT, crash_cli_signal, &cli) == -1
 	    || loop_signal_add(cli.loop, SIGTERM, crash_cli_signal, &cli) == -1)
 		fatal("signals");
-	docker_start(docker, false, &cbs, &cli);
+	docker_start(docker, false);
 	if (loop_run(cli.loop) == -1)
 		cli.status = 1;
 out:
 	crash_free(cli.crash);
 	docker_free(docker);
+	containers_free(table);
 	http_free(http);
 	loop_free(cli.loop);
 	return cli.status;

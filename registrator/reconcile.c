@@ -50,12 +50,15 @@ enum rc_state {
 	RC_DOWN, /* stopped: nothing wanted */
 };
 
-struct rc_ctr {
-	TAILQ_ENTRY(rc_ctr) entry;
-	char *id;
+/*
+ * reconcile.c's section of a container record: the services derived for
+ * the container and whether they are wanted.
+ */
+struct reconcile_ctr {
+	struct containers_rec *rec; /* the record it is the section of */
+	const char *id; /* rec->id, borrowed */
 	char *name;
 	enum rc_state state;
-	bool operator_stop; /* kill/stop seen since the start */
 	bool in_maintenance;
 	struct service *services;
 	size_t nservices;
@@ -74,7 +77,6 @@ struct rc_ctr {
 	uint64_t die_ns;
 	uint64_t reg_ns; /* wall clock of the last completed PUT, ns */
 };
-TAILQ_HEAD(rc_ctrs, rc_ctr);
 TAILQ_HEAD(rc_writes, rc_write);
 
 /*
@@ -107,9 +109,9 @@ struct reconcile {
 	struct loop *loop;
 	struct agent *agent;
 	struct docker *docker;
+	struct containers *table;
 	const struct reconcile_config *cfg;
 	char *host_name;
-	struct rc_ctrs ctrs;
 	struct rc_writes writes;
 	struct rc_refusals refused;
 	struct rc_notes gone; /* deregistrations a die event asked for */
@@ -173,15 +175,34 @@ rc_realtime_ns(void)
 
 /* ---- container records ---- */
 
-static struct rc_ctr *
+static struct reconcile_ctr *
 rc_ctr_find(const struct reconcile *rc, const char *id)
 {
-	struct rc_ctr *c;
+	struct containers_rec *rec = containers_find(rc->table, id);
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
-		if (strcmp(c->id, id) == 0)
-			return c;
+	return rec != NULL ? rec->rc : NULL;
+}
+
+/* The containers with a section, in the table's order. */
+static struct reconcile_ctr *
+rc_ctr_from(const struct containers_rec *rec)
+{
+	for (; rec != NULL; rec = containers_next(rec))
+		if (rec->rc != NULL)
+			return rec->rc;
 	return NULL;
+}
+
+static struct reconcile_ctr *
+rc_first(const struct reconcile *rc)
+{
+	return rc_ctr_from(containers_first(rc->table));
+}
+
+static struct reconcile_ctr *
+rc_next(const struct reconcile_ctr *c)
+{
+	return rc_ctr_from(containers_next(c->rec));
 }
 
 static void
@@ -195,23 +216,24 @@ rc_services_free(struct service *services, size_t n)
 }
 
 static void
-rc_ctr_drop_services(struct rc_ctr *c)
+rc_ctr_drop_services(struct reconcile_ctr *c)
 {
 	rc_services_free(c->services, c->nservices);
 	c->services = NULL;
 	c->nservices = 0;
 }
 
-static struct rc_ctr *
-rc_ctr_new(struct reconcile *rc, const char *id, const char *name)
+static struct reconcile_ctr *
+rc_ctr_new(struct containers_rec *r, const char *name)
 {
-	struct rc_ctr *rec;
+	struct reconcile_ctr *rec;
 
 	rec = xcalloc(1, sizeof(*rec));
-	rec->id = xstrdup(id);
+	rec->rec = r;
+	rec->id = r->id;
 	rec->name = xstrdup(name);
 	rec->state = RC_DOWN;
-	TAILQ_INSERT_TAIL(&rc->ctrs, rec, entry);
+	r->rc = rec;
 	return rec;
 }
 
@@ -259,18 +281,17 @@ rc_recent(const struct reconcile *rc, const char *service_id, const char *hash)
 }
 
 static void
-rc_ctr_free(struct reconcile *rc, struct rc_ctr *c)
+rc_ctr_free(struct reconcile_ctr *c)
 {
-	TAILQ_REMOVE(&rc->ctrs, c, entry);
+	c->rec->rc = NULL;
 	rc_ctr_drop_services(c);
-	free(c->id);
 	free(c->name);
 	free(c->health);
 	free(c);
 }
 
 static bool
-rc_wanted(const struct rc_ctr *c)
+rc_wanted(const struct reconcile_ctr *c)
 {
 	return c->state == RC_UP || c->state == RC_KEPT;
 }
@@ -278,12 +299,12 @@ rc_wanted(const struct rc_ctr *c)
 /* The wanted service with this ID, or NULL. */
 static const struct service *
 rc_desired(const struct reconcile *rc, const char *id,
-    const struct rc_ctr **owner)
+    const struct reconcile_ctr **owner)
 {
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 	size_t i;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry) {
+	for (c = rc_first(rc); c != NULL; c = rc_next(c)) {
 		if (!rc_wanted(c))
 			continue;
 		for (i = 0; i < c->nservices; i++) {
@@ -344,7 +365,7 @@ rc_service_in(const struct service *list, size_t n, const char *id)
  * pass can tell whether the agent holds it).
  */
 static bool
-rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
+rc_derive(struct reconcile *rc, struct reconcile_ctr *rec, const struct container *c)
 {
 	struct derive_options o = rc->cfg->derive;
 	struct derive_result res;
@@ -379,7 +400,7 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 	    = xreallocarray(NULL, res.nservices + 1, sizeof(*rec->services));
 	for (i = 0; i < res.nservices; i++) {
 		struct service *s = &res.services[i];
-		const struct rc_ctr *other = NULL;
+		const struct reconcile_ctr *other = NULL;
 
 		if (rc_desired(rc, s->id, &other) != NULL && other != rec) {
 			log_warnx("container %s: service ID %s is already "
@@ -405,8 +426,8 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 }
 
 static bool
-rc_keep_after_exit(const struct reconcile *rc, const struct rc_ctr *rec,
-    const struct container *c)
+rc_keep_after_exit(const struct reconcile *rc, const struct container *c,
+    bool operator_stop)
 {
 	switch (rc->cfg->deregister) {
 	case DEREGISTER_NEVER:
@@ -418,12 +439,12 @@ rc_keep_after_exit(const struct reconcile *rc, const struct rc_ctr *rec,
 	}
 	/*
 	 * An OOM kill is a failure even though the exit code looks like a
-	 * signal.  A kill or stop event before the die means an operator
-	 * stopped it: that is a clean exit whatever the code.
+	 * signal.  An operator's stop (containers.c decides) is a clean exit
+	 * whatever the code.
 	 */
 	if (c->state.oom_killed)
 		return true;
-	if (rec->operator_stop)
+	if (operator_stop)
 		return false;
 	return c->state.exit_code != 0;
 }
@@ -468,7 +489,7 @@ rc_maintenance_done(const struct agent_result *res, void *arg)
 }
 
 static void
-rc_maintenance(struct reconcile *rc, struct rc_ctr *rec, bool enable)
+rc_maintenance(struct reconcile *rc, struct reconcile_ctr *rec, bool enable)
 {
 	size_t i;
 
@@ -508,7 +529,7 @@ rc_health_done(const struct agent_result *res, void *arg)
 
 /* Mirrors the Docker health status into the services' TTL checks. */
 static void
-rc_health_push(struct reconcile *rc, const struct rc_ctr *rec)
+rc_health_push(struct reconcile *rc, const struct reconcile_ctr *rec)
 {
 	size_t i;
 
@@ -531,9 +552,8 @@ rc_health_push(struct reconcile *rc, const struct rc_ctr *rec)
 /* ---- Docker callbacks ---- */
 
 static void
-rc_docker_ready(const char *host_name, void *arg)
+rc_ready(struct reconcile *rc, const char *host_name)
 {
-	struct reconcile *rc = arg;
 	const char *h = rc->cfg->host_override != NULL ? rc->cfg->host_override
 						       : host_name;
 
@@ -572,7 +592,7 @@ rc_observe_since(struct metric *m, uint64_t event_ns, uint64_t now_ns)
  * (the inspect of another event, a network connect, may have issued it).
  */
 static void
-rc_start_done(struct reconcile *rc, struct rc_ctr *rec)
+rc_start_done(struct reconcile *rc, struct reconcile_ctr *rec)
 {
 	if (rec->start_ns == 0 || rec->put_wanted
 	    || rc_ctr_putting(rc, rec->id, NULL))
@@ -591,45 +611,38 @@ rc_fast(const struct reconcile *rc)
 }
 
 static void
-rc_docker_change(const struct docker_change *ch, void *arg)
+rc_change(struct reconcile *rc, struct containers_rec *r,
+    const struct containers_change *ch)
 {
-	struct reconcile *rc = arg;
-	struct rc_ctr *rec;
-	struct container *c;
-	char err[REGISTRATOR_ERR_MAX];
+	struct reconcile_ctr *rec = r->rc;
+	const struct container *c = ch->c;
 	bool kick = true;
 
-	rec = rc_ctr_find(rc, ch->id);
 	if (ch->inspect == NULL) {
 		if (rec != NULL) {
 			log_info("container %s: removed", rec->name);
-			rc_ctr_free(rc, rec);
+			rc_ctr_free(rec);
 			rc_kick(rc);
 		}
 		return;
 	}
 	if (rc->m_inspect != NULL && ch->inspect_ns != 0)
 		metrics_observe(rc->m_inspect, (double)ch->inspect_ns / 1e9);
-	c = container_from_json(ch->inspect, err, sizeof(err));
 	if (c == NULL) {
 		log_warnx("container %.12s: inspect unusable: %s, ignored",
-		    ch->id, err);
+		    r->id, ch->inspect_err);
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
 		return;
 	}
 	if (rec == NULL)
-		rec = rc_ctr_new(rc, ch->id, c->name);
+		rec = rc_ctr_new(r, c->name);
 	else if (strcmp(rec->name, c->name) != 0) {
 		free(rec->name);
 		rec->name = xstrdup(c->name);
 	}
 	free(rec->health);
 	rec->health = xstrdup(c->state.health);
-	if (ch->actions & DOCKER_ACT_START)
-		rec->operator_stop = false;
-	if (ch->actions & DOCKER_ACT_KILL)
-		rec->operator_stop = true;
 
 	if (c->state.running && !c->state.restarting) {
 		/* Asked for before the die: a start event will follow. */
@@ -666,7 +679,7 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 			kick = false;
 			goto out;
 		}
-		if (rc_keep_after_exit(rc, rec, c)) {
+		if (rc_keep_after_exit(rc, c, ch->operator_stop)) {
 			if (rec->state != RC_KEPT)
 				log_info("container %s: stopped (exit %d%s), "
 					 "registration kept",
@@ -683,28 +696,13 @@ rc_docker_change(const struct docker_change *ch, void *arg)
 		}
 	}
 out:
-	container_free(c);
 	if (kick)
 		rc_kick(rc);
 }
 
 static void
-rc_docker_listed(const char *const *ids, size_t nids, void *arg)
+rc_listed(struct reconcile *rc, size_t nids)
 {
-	struct reconcile *rc = arg;
-	struct rc_ctr *c, *next;
-	size_t i;
-
-	for (c = TAILQ_FIRST(&rc->ctrs); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		for (i = 0; i < nids; i++)
-			if (strcmp(ids[i], c->id) == 0)
-				break;
-		if (i == nids) {
-			log_info("container %s: gone", c->name);
-			rc_ctr_free(rc, c);
-		}
-	}
 	if (!rc->synced)
 		log_info("docker: %zu containers seen, reconciling", nids);
 	rc->synced = true;
@@ -712,17 +710,16 @@ rc_docker_listed(const char *const *ids, size_t nids, void *arg)
 }
 
 static void
-rc_docker_lost(void *arg)
+rc_lost(struct reconcile *rc)
 {
-	struct reconcile *rc = arg;
-	struct rc_ctr *c;
+	struct reconcile_ctr *c;
 
 	log_info("docker: event stream lost; relisting after reconnect");
 	/*
 	 * The start event that would clear a die may be lost with the
 	 * stream; the listing's inspects come after the die anyway.
 	 */
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
 		c->died = false;
 }
 
@@ -732,21 +729,20 @@ rc_docker_lost(void *arg)
  * --deregister always a die queues its services' deregistration at once.
  */
 static void
-rc_docker_event(const struct docker_event *ev, void *arg)
+rc_event(struct reconcile *rc, struct containers_rec *r,
+    const struct docker_event *ev)
 {
-	struct reconcile *rc = arg;
-	struct rc_ctr *rec;
+	struct reconcile_ctr *rec = r->rc;
 	char name[16];
 	size_t i;
 
 	if (rc->m_events != NULL)
 		metrics_inc(rc->m_events);
-	rec = rc_ctr_find(rc, ev->id);
 	if (ev->actions == DOCKER_ACT_START) {
 		if (rec == NULL) {
 			/* Named by its inspect; the short ID until then. */
 			(void)snprintf(name, sizeof(name), "%.12s", ev->id);
-			rec = rc_ctr_new(rc, ev->id, name);
+			rec = rc_ctr_new(r, name);
 		}
 		rec->died = false;
 		rec->die_ns = 0;
@@ -776,10 +772,8 @@ rc_docker_event(const struct docker_event *ev, void *arg)
 }
 
 static void
-rc_docker_error(void *arg)
+rc_error(struct reconcile *rc)
 {
-	struct reconcile *rc = arg;
-
 	if (rc->m_errors != NULL)
 		metrics_inc(rc->m_errors);
 	if ((rc->cfg->once || rc->cfg->dry_run) && !rc->finished) {
@@ -788,19 +782,38 @@ rc_docker_error(void *arg)
 	}
 }
 
-static const struct docker_cbs rc_docker_cbs = {
-	.ready = rc_docker_ready,
-	.change = rc_docker_change,
-	.listed = rc_docker_listed,
-	.lost = rc_docker_lost,
-	.event = rc_docker_event,
-	.error = rc_docker_error,
-};
-
-const struct docker_cbs *
-reconcile_docker_cbs(void)
+void
+reconcile_notify(const struct containers_note *n, void *arg)
 {
-	return &rc_docker_cbs;
+	struct reconcile *rc = arg;
+
+	switch (n->what) {
+	case CONTAINERS_READY:
+		rc_ready(rc, n->host_name);
+		break;
+	case CONTAINERS_EVENT:
+		rc_event(rc, n->rec, n->event);
+		break;
+	case CONTAINERS_CHANGE:
+		rc_change(rc, n->rec, n->change);
+		break;
+	case CONTAINERS_GONE:
+		if (n->rec->rc != NULL) {
+			log_info("container %s: gone", n->rec->rc->name);
+			rc_ctr_free(n->rec->rc);
+			rc_kick(rc);
+		}
+		break;
+	case CONTAINERS_LISTED:
+		rc_listed(rc, n->nlisted);
+		break;
+	case CONTAINERS_LOST:
+		rc_lost(rc);
+		break;
+	case CONTAINERS_ERROR:
+		rc_error(rc);
+		break;
+	}
 }
 
 /* ---- passes ---- */
@@ -808,10 +821,10 @@ reconcile_docker_cbs(void)
 static size_t
 rc_count_desired(const struct reconcile *rc)
 {
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 	size_t n = 0;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
 		if (rc_wanted(c))
 			n += c->nservices;
 	return n;
@@ -907,7 +920,7 @@ rc_write_done(const struct agent_result *res, void *arg)
 {
 	struct rc_write *w = arg;
 	struct reconcile *rc = w->rc;
-	struct rc_ctr *rec;
+	struct reconcile_ctr *rec;
 	uint64_t now;
 	bool pass = w->pass, ok = false;
 
@@ -1066,9 +1079,9 @@ rc_meta(const cJSON *svc, const char *key)
 static bool
 rc_name_running(const struct reconcile *rc, const char *name, size_t len)
 {
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
 		if (c->state != RC_DOWN && strlen(c->name) == len
 		    && strncmp(c->name, name, len) == 0)
 			return true;
@@ -1102,10 +1115,10 @@ rc_cleanup_orphan(const struct reconcile *rc, const char *id)
  */
 static bool
 rc_should_remove(const struct reconcile *rc, const cJSON *svc, const char **why,
-    const struct rc_ctr **recp)
+    const struct reconcile_ctr **recp)
 {
 	const char *cid;
-	const struct rc_ctr *rec = NULL;
+	const struct reconcile_ctr *rec = NULL;
 
 	cid = rc_meta(svc, RECONCILE_META_CONTAINER);
 	if (cid != NULL)
@@ -1127,7 +1140,7 @@ static void
 rc_services_done(const struct agent_result *res, void *arg)
 {
 	struct reconcile *rc = arg;
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 	const cJSON *svc;
 	cJSON *have = NULL;
 	size_t i;
@@ -1158,7 +1171,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	rc->inflight++; /* held while writes are started */
 	rc_refused_prune(rc);
 	/* Wanted and missing or different: PUT. */
-	TAILQ_FOREACH(c, &rc->ctrs, entry) {
+	for (c = rc_first(rc); c != NULL; c = rc_next(c)) {
 		if (!rc_wanted(c))
 			continue;
 		for (i = 0; i < c->nservices; i++) {
@@ -1181,7 +1194,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	/* Registered and not wanted: deregister. */
 	cJSON_ArrayForEach(svc, have) {
 		const char *owner, *why = NULL, *id = svc->string;
-		const struct rc_ctr *rec;
+		const struct reconcile_ctr *rec;
 
 		if (id == NULL || rc_desired(rc, id, NULL) != NULL
 		    || rc_recent(rc, id, ""))
@@ -1205,10 +1218,10 @@ rc_services_done(const struct agent_result *res, void *arg)
 static void
 rc_dry_run(struct reconcile *rc)
 {
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 	size_t i;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry) {
+	for (c = rc_first(rc); c != NULL; c = rc_next(c)) {
 		if (c->state != RC_UP)
 			continue;
 		for (i = 0; i < c->nservices; i++)
@@ -1243,7 +1256,7 @@ static void
 rc_fast_writes(struct reconcile *rc)
 {
 	struct rc_note *n;
-	struct rc_ctr *rec;
+	struct reconcile_ctr *rec;
 	bool hold;
 	size_t i;
 
@@ -1256,7 +1269,7 @@ rc_fast_writes(struct reconcile *rc)
 			    "its container died", false);
 		rc_note_free(&rc->gone, n);
 	}
-	TAILQ_FOREACH(rec, &rc->ctrs, entry) {
+	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec)) {
 		if (!rec->put_wanted)
 			continue;
 		rec->put_wanted = false;
@@ -1327,16 +1340,17 @@ static void
 rc_health_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct reconcile *rc = arg;
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
 		rc_health_push(rc, c);
 	loop_timer_start(loop, t, RECONCILE_HEALTH_REFRESH_MS);
 }
 
 struct reconcile *
 reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
-    struct metrics *metrics, const struct reconcile_config *cfg)
+    struct containers *table, struct metrics *metrics,
+    const struct reconcile_config *cfg)
 {
 	struct reconcile *rc;
 
@@ -1344,8 +1358,8 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	rc->loop = loop;
 	rc->agent = agent;
 	rc->docker = docker;
+	rc->table = table;
 	rc->cfg = cfg;
-	TAILQ_INIT(&rc->ctrs);
 	TAILQ_INIT(&rc->writes);
 	TAILQ_INIT(&rc->refused);
 	TAILQ_INIT(&rc->gone);
@@ -1436,7 +1450,7 @@ reconcile_healthy(const struct reconcile *rc, char *why, size_t len)
 void
 reconcile_free(struct reconcile *rc)
 {
-	struct rc_ctr *c;
+	struct reconcile_ctr *c;
 	struct rc_write *w;
 
 	if (rc == NULL)
@@ -1446,8 +1460,8 @@ reconcile_free(struct reconcile *rc)
 	loop_timer_stop(rc->loop, &rc->poll_timer);
 	loop_timer_stop(rc->loop, &rc->resync_timer);
 	loop_timer_stop(rc->loop, &rc->health_timer);
-	while ((c = TAILQ_FIRST(&rc->ctrs)) != NULL)
-		rc_ctr_free(rc, c);
+	while ((c = rc_first(rc)) != NULL)
+		rc_ctr_free(c);
 	while ((w = TAILQ_FIRST(&rc->writes)) != NULL)
 		rc_write_free(w);
 	while (TAILQ_FIRST(&rc->refused) != NULL)

@@ -39,6 +39,7 @@ struct reg {
 	struct http	*agent_http;	/* the Consul agent only */
 	struct metrics	*metrics;
 	struct agent	*agent;
+	struct containers *table;
 	struct docker	*docker;
 	struct reconcile *rc;
 	struct httpd	*httpd;
@@ -87,76 +88,6 @@ reg_signal_cb(struct loop *loop, int signo, void *arg)
 		loop_stop(loop);
 }
 
-/*
- * Docker callbacks: crash.c sees each change before reconcile.c does, so
- * a crash report starts reading logs as early as possible.
- */
-static void
-reg_docker_ready(const char *host_name, void *arg)
-{
-	struct reg *r = arg;
-
-	if (r->crash != NULL)
-		crash_ready(r->crash, host_name);
-	reconcile_docker_cbs()->ready(host_name, r->rc);
-}
-
-static void
-reg_docker_change(const struct docker_change *ch, void *arg)
-{
-	struct reg *r = arg;
-
-	if (r->crash != NULL)
-		crash_change(r->crash, ch);
-	reconcile_docker_cbs()->change(ch, r->rc);
-}
-
-static void
-reg_docker_listed(const char *const *ids, size_t nids, void *arg)
-{
-	struct reg *r = arg;
-
-	if (r->crash != NULL)
-		crash_listed(r->crash, ids, nids);
-	reconcile_docker_cbs()->listed(ids, nids, r->rc);
-}
-
-static void
-reg_docker_lost(void *arg)
-{
-	struct reg *r = arg;
-
-	if (reconcile_docker_cbs()->lost != NULL)
-		reconcile_docker_cbs()->lost(r->rc);
-}
-
-static void
-reg_docker_event(const struct docker_event *ev, void *arg)
-{
-	struct reg *r = arg;
-
-	if (reconcile_docker_cbs()->event != NULL)
-		reconcile_docker_cbs()->event(ev, r->rc);
-}
-
-static void
-reg_docker_error(void *arg)
-{
-	struct reg *r = arg;
-
-	if (reconcile_docker_cbs()->error != NULL)
-		reconcile_docker_cbs()->error(r->rc);
-}
-
-static const struct docker_cbs reg_docker_cbs = {
-	.ready = reg_docker_ready,
-	.change = reg_docker_change,
-	.listed = reg_docker_listed,
-	.lost = reg_docker_lost,
-	.event = reg_docker_event,
-	.error = reg_docker_error,
-};
-
 static void
 reg_done_cb(int status, void *arg)
 {
@@ -187,7 +118,7 @@ reg_ping_done(const struct agent_result *res, void *arg)
 
 	if (res->error == 0 && res->status == 200) {
 		log_info("consul: agent %s answers", agent_base(r->agent));
-		docker_start(r->docker, !r->cfg.once, &reg_docker_cbs, r);
+		docker_start(r->docker, !r->cfg.once);
 		return;
 	}
 	r->pings++;
@@ -251,12 +182,13 @@ reg_setup(struct reg *r)
 		if (r->agent == NULL)
 			fatalx("%s", err);
 	}
-	r->docker = docker_new(r->loop, r->http, c->docker_host, err,
-	    sizeof(err));
+	r->table = containers_new();
+	r->docker = docker_new(r->loop, r->http, r->table, c->docker_host,
+	    err, sizeof(err));
 	if (r->docker == NULL)
 		fatalx("%s", err);
-	r->rc = reconcile_new(r->loop, r->agent, r->docker, r->metrics,
-	    &r->rcfg);
+	r->rc = reconcile_new(r->loop, r->agent, r->docker, r->table,
+	    r->metrics, &r->rcfg);
 	if (c->sentry_dsn != NULL && !c->dry_run && !c->once) {
 		struct sentry_opts so;
 
@@ -269,13 +201,23 @@ reg_setup(struct reg *r)
 			fatalx("-sentry-dsn: %s", err);
 	}
 	if (c->cleanup_exited_ms > 0 && !c->dry_run && !c->once)
-		r->janitor = janitor_new(r->loop, r->http, r->docker,
+		r->janitor = janitor_new(r->loop, r->http, r->docker, r->table,
 		    r->metrics, c->cleanup_exited_ms, c->cleanup_label);
-	if (r->sentry != NULL || r->janitor != NULL) {
+	if (r->sentry != NULL) {
 		reg_config_crash(c, &r->ccfg);
-		r->crash = crash_new(r->loop, r->http, r->docker, r->sentry,
-		    r->janitor, r->metrics, &r->ccfg);
+		r->crash = crash_new(r->loop, r->http, r->docker, r->table,
+		    r->sentry, r->janitor, r->metrics, &r->ccfg);
 	}
+	/*
+	 * The janitor sees a change before crash.c, which may hold the
+	 * removal back for its report; reconcile.c writes from the loop's
+	 * hook after all of them.
+	 */
+	if (r->janitor != NULL)
+		containers_subscribe(r->table, janitor_notify, r->janitor);
+	if (r->crash != NULL)
+		containers_subscribe(r->table, crash_notify, r->crash);
+	containers_subscribe(r->table, reconcile_notify, r->rc);
 	/* curl reports a closed socket as an error; SIGPIPE must not kill. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (loop_signal_add(r->loop, SIGINT, reg_signal_cb, r) == -1 ||
@@ -305,11 +247,13 @@ reg_teardown(struct reg *r)
 	if (r->loop != NULL)
 		loop_timer_stop(r->loop, &r->ping_timer);
 	httpd_free(r->httpd);
+	/* Each part frees its sections of the records, then the table goes. */
 	crash_free(r->crash);
 	janitor_free(r->janitor);
 	docker_free(r->docker);
 	agent_free(r->agent);
 	reconcile_free(r->rc);
+	containers_free(r->table);
 	sentry_free(r->sentry);
 	http_free(r->agent_http);
 	http_free(r->http);
@@ -345,7 +289,7 @@ main(int argc, char **argv)
 	}
 	reg_setup(&r);
 	if (c->dry_run)
-		docker_start(r.docker, false, &reg_docker_cbs, &r);
+		docker_start(r.docker, false);
 	else
 		reg_ping(&r);
 	if (loop_run(r.loop) == -1)

@@ -19,6 +19,8 @@
 #ifndef REGISTRATOR_H
 #define REGISTRATOR_H
 
+#include <sys/queue.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -579,63 +581,184 @@ struct docker_event {
 int		 docker_event_parse(const char *line, size_t len,
 		    struct docker_event *ev, char *err, size_t errlen);
 
-/* Everything is borrowed for the duration of the callback. */
-struct docker_change {
-	const char	*id;		/* full container ID */
+struct containers;
+
+/*
+ * Creates a client for docker_host (DOCKER_HOST syntax: unix:///path or
+ * tcp://host:port; NULL means unix:///var/run/docker.sock) that feeds
+ * table.  loop, http and table are borrowed and must outlive the client.
+ * Returns NULL with err filled on a bad address.
+ */
+struct docker	*docker_new(struct loop *loop, struct http *http,
+		    struct containers *table, const char *docker_host,
+		    char *err, size_t errlen);
+/*
+ * Connects: ping, info, then (when follow is true) the event stream, then
+ * a listing.  Failures are logged and retried with backoff, for ever.
+ */
+void		 docker_start(struct docker *docker, bool follow);
+/* Asks for a new listing (coalesced with one already running). */
+void		 docker_relist(struct docker *docker);
+/* The negotiated API version ("1.41"), or "" before the first ping. */
+const char	*docker_api_version(const struct docker *docker);
+/*
+ * Cancels every transfer and timer and frees its sections of the table's
+ * records; NULL is a no-op.
+ */
+void		 docker_free(struct docker *docker);
+/*
+ * One request to the Engine on the negotiated API version, for crash.c
+ * and janitor.c.  path starts with "/containers/..."; method NULL means
+ * GET; max_body caps a buffered answer.  done gets the http_result and
+ * arg; the handle is borrowed as http_start() says and is cancelled with
+ * http_cancel() on the http client given to docker_new().
+ */
+struct http_req;
+struct http_result;
+struct http_req	*docker_request(struct docker *docker, const char *method,
+		    const char *path, size_t max_body,
+		    void (*done)(const struct http_result *res, void *arg),
+		    void *arg);
+
+/* containers.c */
+
+/*
+ * The container table, between docker.c and the parts that act on
+ * containers: one record per container Docker has told us about, keyed
+ * by its full ID, from its first event or listing until an inspect finds
+ * it gone or a listing leaves it out.  docker.c feeds it; reconcile.c,
+ * crash.c and janitor.c subscribe and keep their state for a container in
+ * their own section of its record (a pointer each module creates, uses,
+ * documents and frees itself; NULL while it keeps nothing).
+ *
+ * The operator stop is decided here and only here, on the event stream
+ * in order (containers_decide): a die is an operator's stop when a kill
+ * or stop event was seen since the container's last start.  A kill long
+ * before a die (docker kill -s HUP to reload) therefore excuses that
+ * run's next die; in exchange the verdict does not depend on timing (a
+ * docker stop -t 300 is an operator's stop, however long it takes).
+ */
+struct docker_ctr;
+struct reconcile_ctr;
+struct crash_ctr;
+struct janitor_ctr;
+
+struct containers_rec {
+	TAILQ_ENTRY(containers_rec) entry;	/* containers.c's */
+	char		 id[DOCKER_ID_MAX + 1];	/* full ID */
+	/* containers_decide()'s; read them through containers_change. */
+	bool		 kill_seen;	/* kill or stop event since the start */
+	bool		 operator_stop;	/* the last die followed one */
+	/* docker.c: the inspect pending or in flight, NULL when none. */
+	struct docker_ctr *docker;
+	/* reconcile.c: the container's services and registration state. */
+	struct reconcile_ctr *rc;
+	/* crash.c: the last inspect and resource sample, the sampling. */
+	struct crash_ctr *crash;
+	/* janitor.c: the removal scheduled after the grace period. */
+	struct janitor_ctr *janitor;
+};
+
+/* A container's state as docker.c inspected it, plus the table's part. */
+struct containers_change {
+	/* Filled by docker.c. */
 	unsigned	 actions;	/* DOCKER_ACT_* seen since last change */
 	const cJSON	*inspect;	/* GET /containers/{id}/json; NULL: gone */
 	uint64_t	 inspect_ns;	/* how long the inspect took (monotonic) */
 	/*
 	 * The exitCode attribute of the last die event, -1 if none.  A label
 	 * named exitCode overwrites it: crash.c uses it only when inspect is
-	 * gone (--rm) and the container had no such label.
+	 * gone (--rm) or shows the next run, and the container had no such
+	 * label.
 	 */
 	int		 die_exit_code;
+	/* Filled by containers_change(), valid for the notification only. */
+	const struct container *c;	/* inspect parsed; NULL: gone, unusable */
+	const char	*inspect_err;	/* why inspect is unusable, or NULL */
+	bool		 operator_stop;	/* the last die was an operator's stop */
 };
 
-struct docker_cbs {
-	/* The host name from /info is known (called on each (re)connect). */
-	void	(*ready)(const char *host_name, void *arg);
-	/* One container's state changed. */
-	void	(*change)(const struct docker_change *change, void *arg);
-	/*
-	 * A full listing has been inspected: ids are every container that
-	 * exists now (borrowed).  Containers not in it are gone.
-	 */
-	void	(*listed)(const char *const *ids, size_t nids, void *arg);
-	/* The event stream dropped; a listing will follow the reconnect. */
-	void	(*lost)(void *arg);
-	/*
-	 * One event of interest arrived, before any inspect; called inside
-	 * the stream's write callback, where no transfer may start (record,
-	 * then act from a loop hook or timer).  May be NULL.
-	 */
-	void	(*event)(const struct docker_event *ev, void *arg);
-	/* A ping, info or listing failed and will be retried; may be NULL. */
-	void	(*error)(void *arg);
+enum containers_what {
+	CONTAINERS_READY,	/* Docker's /info Name is known (each connect) */
+	CONTAINERS_EVENT,	/* an event of interest, before its inspect */
+	CONTAINERS_CHANGE,	/* a container's state changed (or it is gone) */
+	CONTAINERS_GONE,	/* the record is freed next: free your section */
+	CONTAINERS_LISTED,	/* a full listing is inspected, the rest gone */
+	CONTAINERS_LOST,	/* the event stream dropped; a listing follows */
+	CONTAINERS_ERROR,	/* a ping, info or listing failed, retried */
 };
 
+/* One notification; everything is borrowed for the callback. */
+struct containers_note {
+	enum containers_what what;
+	/*
+	 * EVENT, CHANGE, GONE.  A subscriber may create, change or free its
+	 * own section; never another's, never the record.
+	 */
+	struct containers_rec *rec;
+	const char	*host_name;	/* READY */
+	/*
+	 * EVENT.  Called inside the stream's write callback, where no
+	 * transfer may start: record, then act from a loop hook or timer.
+	 */
+	const struct docker_event *event;
+	const struct containers_change *change;	/* CHANGE */
+	size_t		 nlisted;	/* LISTED: containers that exist */
+};
+
+typedef void containers_cb(const struct containers_note *note, void *arg);
+
+struct containers *containers_new(void);
 /*
- * Creates a client for docker_host (DOCKER_HOST syntax: unix:///path or
- * tcp://host:port; NULL means unix:///var/run/docker.sock).  http is
- * borrowed and must outlive the client.  Returns NULL with err filled on
- * a bad address.
+ * Adds a subscriber; they are notified in the order they subscribed.
+ * cb's arg is borrowed and must outlive the table (or its notifications).
  */
-struct docker	*docker_new(struct loop *loop, struct http *http,
-		    const char *docker_host, char *err, size_t errlen);
+void		 containers_subscribe(struct containers *t, containers_cb *cb,
+		    void *arg);
+/* The record of id (borrowed, valid until removed), or NULL. */
+struct containers_rec *containers_find(const struct containers *t,
+		    const char *id);
+/* The same, created (with no section) when missing; for docker.c. */
+struct containers_rec *containers_get(struct containers *t, const char *id);
+/* Iteration in the order records were created; NULL at the end. */
+struct containers_rec *containers_first(const struct containers *t);
+struct containers_rec *containers_next(const struct containers_rec *rec);
+size_t		 containers_count(const struct containers *t);
 /*
- * Connects: ping, info, then (when follow is true) the event stream, then
- * a listing.  Failures are logged and retried with backoff, for ever.
- * cbs and arg are borrowed and must outlive the client.
+ * Pure: the operator-stop decision, fed one DOCKER_ACT_* bit per event in
+ * stream order.  A start forgets earlier kills; a kill or stop is noted; a
+ * die's verdict (operator_stop) is whether one was noted since the start.
+ * The verdict stays until the next die: it describes the container's
+ * current exit, whatever listing or inspect comes after.
  */
-void		 docker_start(struct docker *docker, bool follow,
-		    const struct docker_cbs *cbs, void *arg);
-/* Asks for a new listing (coalesced with one already running). */
-void		 docker_relist(struct docker *docker);
-/* The negotiated API version ("1.41"), or "" before the first ping. */
-const char	*docker_api_version(const struct docker *docker);
-/* Cancels every transfer and timer; NULL is a no-op. */
-void		 docker_free(struct docker *docker);
+void		 containers_decide(struct containers_rec *rec,
+		    unsigned action);
+/*
+ * docker.c's feed.  containers_event: the record of ev->id (created when
+ * missing), decided on, and notified as EVENT; returned.
+ */
+struct containers_rec *containers_event(struct containers *t,
+		    const struct docker_event *ev);
+/* Parses ch->inspect, fills the table's part of ch, notifies CHANGE. */
+void		 containers_change(struct containers *t,
+		    struct containers_rec *rec, struct containers_change *ch);
+/* Notifies GONE and frees rec; docker.c's section must be gone. */
+void		 containers_remove(struct containers *t,
+		    struct containers_rec *rec);
+/*
+ * A full listing (ids borrowed): removes the records not in it that have
+ * no inspect pending, then notifies LISTED.
+ */
+void		 containers_listed(struct containers *t, const char *const *ids,
+		    size_t nids);
+void		 containers_ready(struct containers *t, const char *host_name);
+void		 containers_lost(struct containers *t);
+void		 containers_error(struct containers *t);
+/*
+ * Frees the records; every module frees its sections first (its _free
+ * does), since the table cannot.  NULL is a no-op.
+ */
+void		 containers_free(struct containers *t);
 
 /* agent.c */
 
@@ -760,21 +883,26 @@ struct reconcile_config {
 
 /*
  * Creates the reconciler; agent may be NULL with dry_run.  loop, agent,
- * metrics and cfg are borrowed and must outlive it.  Registers its
- * metrics and its before-poll hook.
+ * docker, table, metrics and cfg are borrowed and must outlive it.
+ * Registers its metrics and its before-poll hook.
  */
 struct reconcile *reconcile_new(struct loop *loop, struct agent *agent,
-		    struct docker *docker, struct metrics *metrics,
+		    struct docker *docker, struct containers *table,
+		    struct metrics *metrics,
 		    const struct reconcile_config *cfg);
-/* The callbacks to give docker_start() with the reconcile object as arg. */
-const struct docker_cbs *reconcile_docker_cbs(void);
+/* The table's subscriber (arg: the reconcile object), the last one. */
+void		 reconcile_notify(const struct containers_note *note,
+		    void *arg);
 /*
  * For /health: true once containers were listed and the last pass did not
  * fail; why (len bytes) says which.
  */
 bool		 reconcile_healthy(const struct reconcile *rc, char *why,
 		    size_t len);
-/* Frees everything; in-flight writes are cancelled with the agent. */
+/*
+ * Frees everything, its sections of the table's records included;
+ * in-flight writes are cancelled with the agent.
+ */
 void		 reconcile_free(struct reconcile *rc);
 
 /* hostip.c */
@@ -802,20 +930,6 @@ int	 hostip_detect(char *out, size_t len);
  */
 int	 dnscheck_main(const char *consul_addr, const char *token,
 	    const char *dns_addr, const char *host_name);
-
-/*
- * docker.c, for crash.c and janitor.c: one request to the Engine on the
- * negotiated API version.  path starts with "/containers/..."; method
- * NULL means GET; max_body caps a buffered answer.  done gets the
- * http_result and arg; the handle is borrowed as http_start() says and is
- * cancelled with http_cancel() on the http client given to docker_new().
- */
-struct http_req;
-struct http_result;
-struct http_req	*docker_request(struct docker *docker, const char *method,
-		    const char *path, size_t max_body,
-		    void (*done)(const struct http_result *res, void *arg),
-		    void *arg);
 
 /* crash.c */
 
@@ -873,27 +987,32 @@ struct crash_config {
  */
 bool	 crash_is_crash(const struct container_state *st, bool operator_stop);
 /*
- * Creates the reporter.  loop, http, docker, sentry (events are captured
- * there unless cfg has a sink), janitor (may be NULL), metrics (may be
- * NULL) and cfg are borrowed and must outlive it.
+ * Creates the reporter.  loop, http, docker, table, sentry (events are
+ * captured there unless cfg has a sink), janitor (may be NULL), metrics
+ * (may be NULL) and cfg are borrowed and must outlive it.
  */
 struct crash	*crash_new(struct loop *loop, struct http *http,
-		    struct docker *docker, struct sentry *sentry,
-		    struct janitor *janitor, struct metrics *metrics,
-		    const struct crash_config *cfg);
-/* The docker_cbs hooks, called before reconcile's with the same data. */
+		    struct docker *docker, struct containers *table,
+		    struct sentry *sentry, struct janitor *janitor,
+		    struct metrics *metrics, const struct crash_config *cfg);
+/*
+ * The table's subscriber (arg: the crash object), after janitor.c's and
+ * before reconcile.c's, so a report starts reading logs as early as
+ * possible.
+ */
+void		 crash_notify(const struct containers_note *note, void *arg);
+/* The host name events carry (Docker's /info Name); copied. */
 void		 crash_ready(struct crash *crash, const char *host_name);
-void		 crash_change(struct crash *crash,
-		    const struct docker_change *ch);
-void		 crash_listed(struct crash *crash, const char *const *ids,
-		    size_t nids);
 /*
  * Makes the report of c (consumed) now, whatever its state: a stats
  * sample first when sample_first, then the logs, then the event.
  */
 void		 crash_report(struct crash *crash, struct container *c,
 		    bool sample_first);
-/* Cancels samples and reports in flight; NULL is a no-op. */
+/*
+ * Cancels samples and reports in flight and frees its sections of the
+ * table's records; NULL is a no-op.
+ */
 void		 crash_free(struct crash *crash);
 
 /* crash_stats.c */
@@ -1029,22 +1148,29 @@ bool	 janitor_removable(const struct container *c, const char *filter,
 int	 janitor_parse_time(const char *s, int64_t *ms);
 
 /*
- * Creates the janitor; loop, http, docker and metrics (may be NULL) are
- * borrowed; filter is copied (NULL: every container).
+ * Creates the janitor; loop, http, docker, table and metrics (may be
+ * NULL) are borrowed; filter is copied (NULL: every container).
  */
 struct janitor	*janitor_new(struct loop *loop, struct http *http,
-		    struct docker *docker, struct metrics *metrics,
-		    uint64_t grace_ms, const char *filter);
+		    struct docker *docker, struct containers *table,
+		    struct metrics *metrics, uint64_t grace_ms,
+		    const char *filter);
 /*
- * A container's state as inspected (NULL: it is gone).  report_pending
- * holds the removal back until janitor_report_done().
+ * The table's subscriber (arg: the janitor), before crash.c's: every
+ * inspected change schedules, moves or cancels the container's removal.
  */
-void		 janitor_change(struct janitor *j, const char *id,
-		    const struct container *c, bool report_pending);
+void		 janitor_notify(const struct containers_note *note, void *arg);
+/*
+ * crash.c, during the change that starts a crash report of rec: the
+ * removal scheduled by that change waits for janitor_report_done().
+ */
+void		 janitor_hold(struct janitor *j, struct containers_rec *rec);
+/* The report of container id is sent: a removal that is due goes ahead. */
 void		 janitor_report_done(struct janitor *j, const char *id);
-/* Forgets containers not in ids (a full listing). */
-void		 janitor_listed(struct janitor *j, const char *const *ids,
-		    size_t nids);
+/*
+ * Cancels the timers and removals in flight and frees its sections of the
+ * table's records; NULL is a no-op.
+ */
 void		 janitor_free(struct janitor *j);
 
 #endif
