@@ -834,6 +834,34 @@ void	agent_maintenance(struct agent *agent, const char *service_id,
 void	agent_check_update(struct agent *agent, const char *check_id,
 	    const char *status, const char *output, agent_done_cb *done,
 	    void *arg);
+/* One entry of a GET /v1/agent/services answer, as reconcile reads it. */
+struct agent_service {
+	char		*id;		/* the answer's key: the service ID */
+	char		*host;		/* Meta registrator-host, or NULL */
+	char		*container;	/* Meta registrator-container, or NULL */
+	char		*hash;		/* Meta registrator-hash, or NULL */
+};
+
+struct agent_services {
+	struct agent_service *v;	/* in the answer's order */
+	size_t		 n;
+};
+
+/*
+ * Pure: parses a GET /v1/agent/services answer (len bytes, the caller's
+ * cap) into out, which must be empty and which the caller empties with
+ * agent_services_clear(); every string is owned by out.  An entry whose
+ * value is not an object, or whose meta values are not strings, is kept
+ * without that meta: a service of another shape is still a service.
+ * Returns -1 with err filled, out untouched, when the answer is not a
+ * JSON object.
+ */
+int	 agent_services_parse(const char *json, size_t len,
+	    struct agent_services *out, char *err, size_t errlen);
+/* The first entry with that ID (borrowed from s), or NULL. */
+const struct agent_service *agent_services_find(const struct agent_services *s,
+	    const char *id);
+void	 agent_services_clear(struct agent_services *s);
 /*
  * GET path (e.g. "/v1/agent/services") outside any loop, for one-shot
  * commands.  The body is appended to body.  Returns 0 with *status set, or
