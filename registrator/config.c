@@ -28,10 +28,10 @@
 #define S	"registrator"
 #define OFF(f)	offsetof(struct reg_config, f)
 
-static int	reg_config_set_seconds(void *, const struct conf_opt *, const char *,
-		    char *, size_t);
-static int	reg_config_set_ms(void *, const struct conf_opt *, const char *, char *,
-		    size_t);
+static int	reg_config_set_seconds(void *, const struct conf_opt *,
+		    const char *, char *, size_t);
+static int	reg_config_set_ms(void *, const struct conf_opt *,
+		    const char *, char *, size_t);
 static int	reg_config_set_deregister(void *, const struct conf_opt *,
 		    const char *, char *, size_t);
 
@@ -87,8 +87,8 @@ static const struct conf_opt reg_config_opts[] = {
 	  "mirror Docker HEALTHCHECK status in a TTL check", OFF(docker_health),
 	  NULL, 0 },
 	{ S, "deregister", CONF_STR, 0, 0, "always", NULL,
-	  "always, on-success or never", OFF(deregister), reg_config_set_deregister,
-	  0 },
+	  "always, on-success or never", OFF(deregister),
+	  reg_config_set_deregister, 0 },
 	{ S, "maintenance-on-stop", CONF_BOOL, 0, 0, "false", NULL,
 	  "put services in maintenance on kill/stop, before the die",
 	  OFF(maintenance_on_stop), NULL, 0 },
@@ -149,6 +149,8 @@ static const struct {
 } reg_config_aliases[] = {
 	{ "useIpFromLabel", "use-ip-from-label" },
 };
+#define REG_CONFIG_NALIASES \
+	(sizeof(reg_config_aliases) / sizeof(reg_config_aliases[0]))
 
 enum {
 	FLAG_CONFIG = 1000,
@@ -178,8 +180,8 @@ reg_config_set_duration(void *obj, const struct conf_opt *o, const char *v,
 
 /* gliderlabs' -resync took bare seconds. */
 static int
-reg_config_set_seconds(void *obj, const struct conf_opt *o, const char *v, char *err,
-    size_t errlen)
+reg_config_set_seconds(void *obj, const struct conf_opt *o, const char *v,
+    char *err, size_t errlen)
 {
 	return reg_config_set_duration(obj, o, v, 1000, err, errlen);
 }
@@ -282,7 +284,8 @@ reg_config_normalize(struct reg_config *cfg)
 	for (i = 0; i < reg_config_spec.nopts; i++) {
 		char **sp;
 
-		if (reg_config_opts[i].type != CONF_STR || reg_config_opts[i].set != NULL)
+		if (reg_config_opts[i].type != CONF_STR ||
+		    reg_config_opts[i].set != NULL)
 			continue;
 		sp = (char **)(void *)((char *)cfg + reg_config_opts[i].offset);
 		if (*sp != NULL && (*sp)[0] == '\0') {
@@ -311,7 +314,7 @@ reg_config_parse(struct reg_config *cfg, int argc, char **argv)
 	if (conf_env(&reg_config_spec, cfg, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 
-	nlo = reg_config_spec.nopts + sizeof(reg_config_aliases) / sizeof(reg_config_aliases[0]) + 6;
+	nlo = reg_config_spec.nopts + REG_CONFIG_NALIASES + 6;
 	lo = xcalloc(nlo, sizeof(*lo));
 	lo[n++] = (struct option){ "config", required_argument, NULL,
 	    FLAG_CONFIG };
@@ -328,7 +331,7 @@ reg_config_parse(struct reg_config *cfg, int argc, char **argv)
 		    reg_config_opts[i].type == CONF_BOOL ? optional_argument :
 		    required_argument, NULL, FLAG_TABLE + (int)i };
 	}
-	for (i = 0; i < sizeof(reg_config_aliases) / sizeof(reg_config_aliases[0]); i++) {
+	for (i = 0; i < REG_CONFIG_NALIASES; i++) {
 		const struct conf_opt *o = conf_find(&reg_config_spec, S,
 		    reg_config_aliases[i].key);
 

@@ -88,8 +88,8 @@ crash_event_reason(const struct container_state *st, char *out, size_t len)
 }
 
 void
-crash_event_image_split(const char *image, char *repo, size_t repolen, char *tag,
-    size_t taglen, char *digest, size_t digestlen)
+crash_event_image_split(const char *image, char *repo, size_t repolen,
+    char *tag, size_t taglen, char *digest, size_t digestlen)
 {
 	const char *at, *slash, *colon;
 	size_t n;
@@ -131,7 +131,8 @@ crash_event_strip_replica(const char *name, char *out, size_t len)
 	if (dot != NULL && dot != name) {
 		dot2 = strchr(dot + 1, '.');
 		if (dot2 != NULL
-		    && crash_event_all_digits(dot + 1, (size_t)(dot2 - dot - 1))) {
+		    && crash_event_all_digits(dot + 1,
+			(size_t)(dot2 - dot - 1))) {
 			n = (size_t)(dot - name);
 			(void)snprintf(out, len, "%.*s", (int)n, name);
 			return;
@@ -308,8 +309,8 @@ crash_event_labels(const struct container *c, const char *allow)
 }
 
 static void
-crash_event_describe(const struct container_state *st, const char *reason, char *out,
-    size_t len)
+crash_event_describe(const struct container_state *st, const char *reason,
+    char *out, size_t len)
 {
 	if (st->oom_killed)
 		(void)snprintf(out, len, "OOM killed (exit %d)", st->exit_code);
@@ -371,12 +372,13 @@ crash_event_build(const struct crash_report *r)
 	/* A context or extra that cannot fit is dropped: the rest is sent. */
 	(void)sentry_event_set_context(ev, "container",
 	    crash_event_ctx_container(c, version), err, sizeof(err));
-	(void)sentry_event_set_context(ev, "state", crash_event_ctx_state(c), err,
-	    sizeof(err));
-	(void)sentry_event_set_context(ev, "resources",
-	    crash_event_ctx_resources(r->stats, r->stats_age_ms), err, sizeof(err));
-	(void)sentry_event_set_extra(ev, "labels", crash_event_labels(c, r->allow),
+	(void)sentry_event_set_context(ev, "state", crash_event_ctx_state(c),
 	    err, sizeof(err));
+	(void)sentry_event_set_context(ev, "resources",
+	    crash_event_ctx_resources(r->stats, r->stats_age_ms), err,
+	    sizeof(err));
+	(void)sentry_event_set_extra(ev, "labels",
+	    crash_event_labels(c, r->allow), err, sizeof(err));
 	if (r->logs != NULL) {
 		logs = sentry_truncate_tail(r->logs, CRASH_LOG_TEXT_MAX);
 		(void)sentry_event_set_extra(ev, "logs",
