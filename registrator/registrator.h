@@ -451,7 +451,7 @@ enum reg_config_command {
  */
 struct reg_config {
 	char		*consul;
-	char		*token;		/* secret: wiped by reg_config_clear() */
+	char		*token;		/* secret: reg_config_clear wipes it */
 	char		*token_file;
 	char		*ca;
 	char		*cert;
@@ -516,9 +516,10 @@ const char *reg_config_consul(const struct reg_config *cfg);
  * outlive what is built from them.
  */
 void	 reg_config_agent(const struct reg_config *cfg, struct agent_opts *ao);
-void	 reg_config_reconcile(const struct reg_config *cfg, const char *detected_ip,
-	    struct reconcile_config *rc);
-void	 reg_config_crash(const struct reg_config *cfg, struct crash_config *cc);
+void	 reg_config_reconcile(const struct reg_config *cfg,
+	    const char *detected_ip, struct reconcile_config *rc);
+void	 reg_config_crash(const struct reg_config *cfg,
+	    struct crash_config *cc);
 
 /* docker.c */
 
@@ -662,9 +663,9 @@ struct containers_rec {
 /* A container's state as docker.c inspected it, plus the table's part. */
 struct containers_change {
 	/* Filled by docker.c. */
-	unsigned	 actions;	/* DOCKER_ACT_* seen since last change */
-	const cJSON	*inspect;	/* GET /containers/{id}/json; NULL: gone */
-	uint64_t	 inspect_ns;	/* how long the inspect took (monotonic) */
+	unsigned	 actions;	/* DOCKER_ACT_* since the last change */
+	const cJSON	*inspect;	/* /containers/{id}/json, NULL: gone */
+	uint64_t	 inspect_ns;	/* how long it took (monotonic) */
 	/*
 	 * The exitCode attribute of the last die event, -1 if none.  A label
 	 * named exitCode overwrites it: crash.c uses it only when inspect is
@@ -673,18 +674,18 @@ struct containers_change {
 	 */
 	int		 die_exit_code;
 	/* Filled by containers_change(), valid for the notification only. */
-	const struct container *c;	/* inspect parsed; NULL: gone, unusable */
+	const struct container *c;	/* inspect parsed, NULL: none */
 	const char	*inspect_err;	/* why inspect is unusable, or NULL */
-	bool		 operator_stop;	/* the last die was an operator's stop */
+	bool		 operator_stop;	/* the last die was an operator's */
 };
 
 enum containers_what {
-	CONTAINERS_READY,	/* Docker's /info Name is known (each connect) */
+	CONTAINERS_READY,	/* Docker's /info Name (each connect) */
 	CONTAINERS_EVENT,	/* an event of interest, before its inspect */
-	CONTAINERS_CHANGE,	/* a container's state changed (or it is gone) */
-	CONTAINERS_GONE,	/* the record is freed next: free your section */
+	CONTAINERS_CHANGE,	/* a container changed (or is gone) */
+	CONTAINERS_GONE,	/* the record goes: free your section */
 	CONTAINERS_LISTED,	/* a full listing is inspected, the rest gone */
-	CONTAINERS_LOST,	/* the event stream dropped; a listing follows */
+	CONTAINERS_LOST,	/* the event stream dropped; relisting */
 	CONTAINERS_ERROR,	/* a ping, info or listing failed, retried */
 };
 
@@ -838,7 +839,7 @@ void	agent_check_update(struct agent *agent, const char *check_id,
 struct agent_service {
 	char		*id;		/* the answer's key: the service ID */
 	char		*host;		/* Meta registrator-host, or NULL */
-	char		*container;	/* Meta registrator-container, or NULL */
+	char		*container;	/* Meta registrator-container */
 	char		*hash;		/* Meta registrator-hash, or NULL */
 };
 
@@ -870,19 +871,195 @@ void	 agent_services_clear(struct agent_services *s);
 int	agent_get_sync(const struct agent *agent, const char *path,
 	    long *status, struct buf *body, char *err, size_t errlen);
 
+/* reconcile_plan.c */
+
+/*
+ * The decisions of reconciliation, pure: what a pass writes, given what
+ * is wanted (the services of every running container, plus those kept
+ * after a crash, in reconcile's sections of the table's records) and what
+ * the agent holds (its GET /v1/agent/services answer, agent.c); what
+ * becomes of a stopped container's registrations (--deregister); what a
+ * container change does (--maintenance-on-stop); which TTL checks mirror
+ * Docker's health.  Each returns a plan that reconcile.c carries out.
+ * Only services whose registrator-host meta names this host are ever
+ * deregistered, save gliderlabs' leftovers under --cleanup.
+ */
+
+enum reconcile_state {
+	RECONCILE_UP,		/* running: its services are wanted */
+	RECONCILE_KEPT,		/* stopped, registration kept (--deregister) */
+	RECONCILE_DOWN,		/* stopped: nothing wanted */
+};
+
+/*
+ * reconcile.c's section of a container record: the services derived for
+ * the container and whether they are wanted.  The planner reads the first
+ * group of fields; the rest is the driver's bookkeeping.
+ */
+struct reconcile_ctr {
+	struct containers_rec *rec;	/* the record it is the section of */
+	char		*name;		/* for logs and --cleanup */
+	enum reconcile_state state;
+	struct service	*services;
+	size_t		 nservices;
+	bool		 in_maintenance;
+	char		*health;	/* Docker health status, "" if none */
+	/*
+	 * --deregister always: a die event deregistered it; an inspect
+	 * showing it running predates the die and is ignored until a start
+	 * event.
+	 */
+	bool		 died;
+	uint64_t	 die_ns;	/* die awaiting deregistration, 0 */
+	/* The driver's. */
+	bool		 put_wanted;	/* new or changed services, to PUT */
+	uint64_t	 start_ns;	/* start awaiting registration, 0 */
+	uint64_t	 reg_ns;	/* wall clock of the last PUT done */
+	uint64_t	 warn_hash;	/* of the derive warnings last logged */
+};
+
+/* A service ID with a definition's hash ("" for a deregistration). */
+struct reconcile_mark {
+	char		*service_id;
+	char		 hash[17];
+};
+
+struct reconcile_marks {
+	struct reconcile_mark *v;
+	size_t		 n;
+};
+
+void	 reconcile_marks_add(struct reconcile_marks *m, const char *service_id,
+	    const char *hash);
+bool	 reconcile_marks_has(const struct reconcile_marks *m,
+	    const char *service_id, const char *hash);
+/* Removes entry i (< m->n), keeping the order of the rest. */
+void	 reconcile_marks_del(struct reconcile_marks *m, size_t i);
+void	 reconcile_marks_clear(struct reconcile_marks *m);
+
+enum reconcile_act_kind {
+	RECONCILE_REGISTER,	/* PUT service's body */
+	RECONCILE_DEREGISTER,	/* PUT deregister/<id> */
+	RECONCILE_MAINTENANCE,	/* PUT maintenance/<id>?enable= */
+	RECONCILE_TTL,		/* PUT check/update/<id> */
+};
+
+/*
+ * One write.  Pointers are borrowed from the planner's inputs and valid
+ * as long as they are (the table's sections, the agent's answer).
+ */
+struct reconcile_act {
+	enum reconcile_act_kind kind;
+	const char	*id;		/* service ID; TTL: the check ID */
+	const struct service *service;	/* REGISTER: the body's service */
+	const char	*ctr_id;	/* DEREGISTER: its container, or NULL */
+	uint64_t	 event_ns;	/* DEREGISTER: that container's die */
+	bool		 enable;	/* MAINTENANCE: on or off */
+	const char	*reason;	/* MAINTENANCE: the reason shown */
+	const char	*status;	/* TTL: passing, warning or critical */
+	const char	*output;	/* TTL: Docker's health status */
+	const char	*why;		/* static, for the log line */
+};
+
+/* A list of writes, in the order they are to be started. */
+struct reconcile_plan {
+	struct reconcile_act *v;
+	size_t		 n;
+};
+
+void	 reconcile_plan_init(struct reconcile_plan *plan);
+/* Frees the list (not what its pointers point to) and empties it. */
+void	 reconcile_plan_clear(struct reconcile_plan *plan);
+
+/* True when sec's services are wanted: up, or kept after a stop. */
+bool	 reconcile_wanted(const struct reconcile_ctr *sec);
+/*
+ * The wanted service with that ID among the table's sections (borrowed),
+ * or NULL; *owner (may be NULL) gets its section.
+ */
+const struct service *reconcile_plan_wanted(const struct containers *table,
+	    const char *service_id, const struct reconcile_ctr **owner);
+
+/* What a pass compares, all borrowed for the call. */
+struct reconcile_pass {
+	const char	*host_name;	/* ours, as the registrator-host meta */
+	enum deregister_mode deregister;
+	bool		 cleanup;
+	const struct containers *table;	/* the records and their sections */
+	/* Definitions the agent refused (400): not sent again as they are. */
+	const struct reconcile_marks *refused;
+	/* Writes that completed while the GET ran: the answer predates them. */
+	const struct reconcile_marks *recent;
+};
+
+/*
+ * A pass against have, the agent's answer: REGISTER every wanted service
+ * that is missing or whose registrator-hash meta differs ("missing from
+ * the agent", "changed"), unless refused or recent; then DEREGISTER every
+ * service of have whose registrator-host is this host and that nobody
+ * wants, unless its container's registration is kept (--deregister), or
+ * its container is unknown under --deregister never without --cleanup;
+ * with --cleanup also every service without ownership meta whose ID reads
+ * <this host>:<name>:<port>[:udp] for no container of that name up or
+ * kept.  Any other service is never touched.  Appends to plan; returns
+ * -1 with err filled only when in has no host name.
+ */
+int	 reconcile_plan_pass(const struct reconcile_pass *in,
+	    const struct agent_services *have, struct reconcile_plan *plan,
+	    char *err, size_t errlen);
+/*
+ * --deregister: true when the registration of a container that exited in
+ * state st is kept.  never: always; always: never; on-success: for an OOM
+ * kill, or an exit code other than 0 that no operator stop explains.
+ */
+bool	 reconcile_plan_keep(enum deregister_mode mode,
+	    const struct container_state *st, bool operator_stop);
+
+/* What the driver does with a container change (reconcile_plan_change). */
+enum reconcile_step {
+	RECONCILE_STEP_NONE,	/* nothing: no write, no pass */
+	RECONCILE_STEP_STOPPING, /* maintenance on (the plan), then a pass */
+	RECONCILE_STEP_RUN,	/* derive its services: they are wanted */
+	RECONCILE_STEP_KEEP,	/* stopped: keep the registration */
+	RECONCILE_STEP_DROP,	/* stopped: drop its services */
+};
+
+struct reconcile_config;
+
+/*
+ * A change of the container whose section is sec (its state before the
+ * change), now in state c, after the DOCKER_ACT_* actions, with the
+ * table's operator_stop verdict.  Running: ignored while a die's
+ * deregistration stands (sec->died); a kill with --maintenance-on-stop
+ * puts an up container's services in maintenance (STOPPING; the plan's
+ * MAINTENANCE actions, none when already in); a start takes them out
+ * (the plan) and the services are derived (RUN).  Stopped: nothing for a
+ * container already down unless a listing asks; else KEEP or DROP as
+ * reconcile_plan_keep() says for cfg->deregister.  *maintenance gets
+ * whether the services are in maintenance once the plan is carried out.
+ */
+enum reconcile_step reconcile_plan_change(const struct reconcile_ctr *sec,
+	    const struct container *c, unsigned actions, bool operator_stop,
+	    const struct reconcile_config *cfg, struct reconcile_plan *plan,
+	    bool *maintenance);
+/*
+ * The TTL updates mirroring Docker's health into the services' Docker
+ * health checks: for an up container with a health status, one per
+ * service with a health_check_id (healthy: passing, unhealthy: critical,
+ * starting: warning; the output is Docker's status).
+ */
+void	 reconcile_plan_health(const struct reconcile_ctr *sec,
+	    struct reconcile_plan *plan);
+
 /* reconcile.c */
 
 /*
- * Desired state (the services of every running container, plus those kept
- * after a crash) against the agent's state (GET /v1/agent/services, the
- * entries whose registrator-host meta names this host).  A pass PUTs only
- * what is missing or whose registrator-hash differs, and deregisters what
- * this host owns but no longer wants.  Passes are coalesced: Docker
- * changes mark the state dirty and one pass runs from a before-poll hook.
- * Failed writes make the pass fail and the whole pass is retried with
- * backoff, so nothing is dropped.
+ * The driver: carries out the plans.  Passes are coalesced: Docker
+ * changes mark the state dirty and one pass runs from a before-poll hook;
+ * a pass GETs the agent's services, plans, and starts the writes.  Failed
+ * writes make the pass fail and the whole pass is retried with backoff,
+ * so nothing is dropped.
  */
-#define RECONCILE_META_CONTAINER "registrator-container"
 #define RECONCILE_BACKOFF_MIN_MS 500
 #define RECONCILE_BACKOFF_MAX_MS 30000
 #define RECONCILE_AGENT_POLL_MS	3000	/* default: lost-state detection */
@@ -1004,7 +1181,7 @@ struct crash_config {
 	uint64_t	 stats_interval_ms; /* 0: no sampling */
 	const char	*allow;		/* NULL: CRASH_ALLOW_DEFAULT */
 	const char	*host_override;	/* --hostname, or NULL */
-	crash_sink_cb	*sink;		/* NULL: the sentry given to crash_new */
+	crash_sink_cb	*sink;		/* NULL: crash_new's sentry */
 	void		*sink_arg;
 };
 
