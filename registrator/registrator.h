@@ -1,20 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The registrator's private interface.  Banners follow the data flow: a
- * container's inspect JSON is parsed (container.c), turned into the
+ * The registrator's private interface, one banner per file in the order
+ * the data flows: the options (config.c, hostip.c), the Docker Engine
+ * client (docker.c) feeding the container table (containers.c), which
+ * hands each container's parsed inspect (container.c) to its subscribers;
+ * for reconciliation its SERVICE_* keys (derive_attr.c) become the
  * services it should have in Consul (derive.c, with their health checks
- * from check.c), and each service is rendered as the exact body of
- * PUT /v1/agent/service/register (service.c), which reconcile compares
- * with what the agent holds.
+ * from check.c), each rendered as the exact body of PUT
+ * /v1/agent/service/register (service.c); the agent client (agent.c)
+ * reads what the agent holds, the planner (reconcile_plan.c) decides what
+ * to write and the driver (reconcile.c) writes it.  Beside reconciliation
+ * the other subscribers: the crash reporter (crash.c and its crash_*.c
+ * parts) and the janitor (janitor.c); last, the dns-check subcommand
+ * (dnscheck.c).
  *
- * Everything under these four banners is pure: no I/O, no logging, no
- * globals.  Problems with one item (a bad tag, a refused meta key) are
- * returned as warning strings for the caller to log; problems that stop
- * the whole call fill a caller-supplied "char *err, size_t errlen".
+ * Pure code (no I/O, no logging, no globals): container.c, derive_attr.c,
+ * derive.c, check.c, service.c, reconcile_plan.c, crash_stats.c's and
+ * crash_logs.c's parsers, crash_event.c, and the functions marked "Pure"
+ * in the other banners.  Problems with one item (a bad tag, a refused
+ * meta key) are returned as warning strings for the caller to log;
+ * problems that stop the whole call fill a caller-supplied "char *err,
+ * size_t errlen".  The rest runs on the loop, does I/O and logs.
  *
  * Ownership: unless a comment says otherwise, every char * and array in a
  * struct below is owned by that struct and freed by its _clear/_free
- * function; const pointers given as arguments are borrowed for the call.
+ * function; const pointers given as arguments are borrowed for the call,
+ * and objects given to a _new function are borrowed for the life of what
+ * it returns.
  */
 #ifndef REGISTRATOR_H
 #define REGISTRATOR_H
@@ -28,6 +40,366 @@
 #include <cjson/cJSON.h>
 
 #define REGISTRATOR_ERR_MAX	256
+
+struct agent;
+struct buf;
+struct container;
+struct containers;
+struct http;
+struct loop;
+struct metrics;
+
+/* config.c */
+
+/*
+ * The prefix is reg_config_, not config_: templater/config.c owns config_
+ * in the test binaries that link both daemons' code.
+ */
+
+#define REG_CONFIG_DEFAULT_CONSUL	"127.0.0.1:8500"
+#define REG_CONFIG_TOKEN_MAX	4096	/* bytes of -consul-token-file */
+
+/* What becomes of a stopped container's registrations (--deregister). */
+enum deregister_mode {
+	DEREGISTER_ALWAYS,
+	DEREGISTER_ON_SUCCESS,
+	DEREGISTER_NEVER,
+};
+
+/* What the command line asks for. */
+enum reg_config_command {
+	REG_CONFIG_RUN,		/* the daemon, or one -once / -dry-run pass */
+	REG_CONFIG_DNS_CHECK,	/* registrator dns-check */
+	REG_CONFIG_CRASH_EVENT,	/* registrator crash-event CONTAINER */
+};
+
+/*
+ * Every option, one field per row of config.c's table (registrator.ini
+ * documents each).  Strings are owned and freed by reg_config_clear(); NULL
+ * means unset (an empty value is unset too).  Durations are in ms.
+ */
+struct reg_config {
+	char		*consul;
+	char		*token;		/* secret: reg_config_clear wipes it */
+	char		*token_file;
+	char		*ca;
+	char		*cert;
+	char		*key;
+	bool		 tls_skip_verify;
+	char		*docker_host;
+	char		*hostname;
+	char		*ip;
+	bool		 internal;
+	char		*network;
+	char		*ip_label;
+	char		*tags;
+	bool		 explicit_only;
+	bool		 allow_script_checks;
+	bool		 docker_health;
+	enum deregister_mode deregister;
+	bool		 maintenance_on_stop;
+	bool		 cleanup;
+	uint64_t	 resync_ms;
+	uint64_t	 agent_poll_ms;
+	long long	 retry_attempts;
+	uint64_t	 retry_interval_ms;
+	char		*listen;
+	char		*dns;
+	char		*log_format;
+	char		*log_level;
+	/* crash.c and janitor.c */
+	char		*sentry_dsn;
+	long long	 sentry_queue;
+	long long	 crash_log_lines;
+	uint64_t	 crash_stats_interval_ms;
+	char		*crash_label_allow;
+	uint64_t	 cleanup_exited_ms;
+	char		*cleanup_label;
+	/* Flags only, not in the ini file. */
+	bool		 dry_run;
+	bool		 once;
+	/* The positional words. */
+	enum reg_config_command command;
+	const char	*crash_target;	/* crash-event's CONTAINER, argv's */
+};
+
+struct agent_opts;
+struct crash_config;
+struct reconcile_config;
+
+/*
+ * Reads cfg (left zeroed by the caller): defaults < environment < the
+ * -config file < flags, then the positional words, the token file (whose
+ * token is registered with log_add_secret) and the logging options, which
+ * it applies with log_init().  Prints usage and exits 2 on a usage error
+ * (0 for -help and -version), exits 1 on a bad value.
+ */
+void	 reg_config_load(struct reg_config *cfg, int argc, char **argv);
+/* Frees what cfg owns, wiping the token. */
+void	 reg_config_clear(struct reg_config *cfg);
+/* -consul, else REG_CONFIG_DEFAULT_CONSUL; borrowed from cfg. */
+const char *reg_config_consul(const struct reg_config *cfg);
+/*
+ * The share of each part, written into the caller's struct; strings are
+ * borrowed from cfg (and detected_ip, used without -ip), so cfg must
+ * outlive what is built from them.
+ */
+void	 reg_config_agent(const struct reg_config *cfg, struct agent_opts *ao);
+void	 reg_config_reconcile(const struct reg_config *cfg,
+	    const char *detected_ip, struct reconcile_config *rc);
+void	 reg_config_crash(const struct reg_config *cfg,
+	    struct crash_config *cc);
+
+/* hostip.c */
+
+/*
+ * Writes the host's address for wildcard bindings into out (len bytes):
+ * the default-route interface's IPv4, else the first non-loopback IPv4 of
+ * an interface that is up (by name), else "127.0.0.1" and returns -1.
+ * Never a 127.x address from the host name.  Returns 0 when found.
+ */
+int	 hostip_detect(char *out, size_t len);
+
+/* docker.c */
+
+/*
+ * The Docker Engine client on the loop.  It negotiates the API version
+ * through /_ping (min of ours and the daemon's, never pinned), reads the
+ * host name from /info, follows /events as a stream and lists and inspects
+ * containers.  Events are coalesced per container: while an inspect for a
+ * container is in flight, later events only mark it for one more inspect,
+ * so the changes handed on for one container are always in order and each
+ * carries the container's state as Docker reports it now.  Event
+ * attributes are never trusted (a label can overwrite them): only Type,
+ * Action, Actor.ID and timeNano are read, and a die's exitCode is handed
+ * on for crash.c, which uses it only where no label can have replaced it.
+ */
+#define DOCKER_API_MIN_MINOR	25	/* 1.25: filters on /events */
+#define DOCKER_API_MAX_MINOR	47	/* newest API whose shapes we know */
+#define BUF_MAX_DOCKER_EVENT	(1024u * 1024)	/* one /events line */
+#define BUF_MAX_DOCKER_BODY	(16u * 1024 * 1024) /* list, inspect */
+#define DOCKER_ID_MAX		64
+
+/* What happened to a container since the last change handed on. */
+#define DOCKER_ACT_LIST		0x001	/* seen in a listing */
+#define DOCKER_ACT_START	0x002
+#define DOCKER_ACT_DIE		0x004
+#define DOCKER_ACT_KILL		0x008	/* kill or stop: an operator stop */
+#define DOCKER_ACT_DESTROY	0x010
+#define DOCKER_ACT_HEALTH	0x020	/* health_status: ... */
+#define DOCKER_ACT_RENAME	0x040
+#define DOCKER_ACT_NETWORK	0x080	/* network connect or disconnect */
+#define DOCKER_ACT_OOM		0x100
+
+struct docker;
+
+/*
+ * One line of the /events stream, as docker.c acts on it.  Only Type,
+ * Action, Actor.ID (a network event's Attributes.container) and timeNano
+ * are read, plus a die's exitCode attribute: Docker merges the container's
+ * labels into Attributes, so a label named exitCode (or name, image...)
+ * replaces the real value there, and nothing else of Attributes is used.
+ */
+#define DOCKER_EVENT_ACTION_MAX	64	/* Action kept for log lines, truncated */
+
+struct docker_event {
+	unsigned	 actions;	/* one DOCKER_ACT_* bit; 0: not of interest */
+	/* The container's full ID; "" when missing or not 1..64 hex digits. */
+	char		 id[DOCKER_ID_MAX + 1];
+	char		 action[DOCKER_EVENT_ACTION_MAX + 1];
+	uint64_t	 time_ns;	/* timeNano; 0 when absent or out of range */
+	int		 exit_code;	/* die's exitCode 0..255, -1 otherwise */
+};
+
+/*
+ * Pure, unlike the rest of docker.c: parses one /events line (len bytes,
+ * borrowed for the call, no NUL needed) into *ev, which is written
+ * entirely and holds no pointers.  Returns 0, or -1 with err filled when
+ * the line is not JSON; an event of another kind is not an error
+ * (ev->actions is 0).
+ */
+int		 docker_event_parse(const char *line, size_t len,
+		    struct docker_event *ev, char *err, size_t errlen);
+
+/*
+ * Creates a client for docker_host (DOCKER_HOST syntax: unix:///path or
+ * tcp://host:port; NULL means unix:///var/run/docker.sock) that feeds
+ * table.  loop, http and table are borrowed and must outlive the client.
+ * Returns NULL with err filled on a bad address.
+ */
+struct docker	*docker_new(struct loop *loop, struct http *http,
+		    struct containers *table, const char *docker_host,
+		    char *err, size_t errlen);
+/*
+ * Connects: ping, info, then (when follow is true) the event stream, then
+ * a listing.  Failures are logged and retried with backoff, for ever.
+ */
+void		 docker_start(struct docker *docker, bool follow);
+/* Asks for a new listing (coalesced with one already running). */
+void		 docker_relist(struct docker *docker);
+/* The negotiated API version ("1.41"), or "" before the first ping. */
+const char	*docker_api_version(const struct docker *docker);
+/*
+ * Cancels every transfer and timer and frees its sections of the table's
+ * records; NULL is a no-op.
+ */
+void		 docker_free(struct docker *docker);
+/*
+ * One request to the Engine on the negotiated API version, for crash.c
+ * and janitor.c.  path starts with "/containers/..."; method NULL means
+ * GET; max_body caps a buffered answer.  done gets the http_result and
+ * arg; the handle is borrowed as http_start() says and is cancelled with
+ * http_cancel() on the http client given to docker_new().
+ */
+struct http_req;
+struct http_result;
+struct http_req	*docker_request(struct docker *docker, const char *method,
+		    const char *path, size_t max_body,
+		    void (*done)(const struct http_result *res, void *arg),
+		    void *arg);
+
+/* containers.c */
+
+/*
+ * The container table, between docker.c and the parts that act on
+ * containers: one record per container Docker has told us about, keyed
+ * by its full ID, from its first event or listing until an inspect finds
+ * it gone or a listing leaves it out.  docker.c feeds it; reconcile.c,
+ * crash.c and janitor.c subscribe and keep their state for a container in
+ * their own section of its record (a pointer each module creates, uses,
+ * documents and frees itself; NULL while it keeps nothing).
+ *
+ * The operator stop is decided here and only here, on the event stream
+ * in order (containers_decide): a die is an operator's stop when a kill
+ * or stop event was seen since the container's last start.  A kill long
+ * before a die (docker kill -s HUP to reload) therefore excuses that
+ * run's next die; in exchange the verdict does not depend on timing (a
+ * docker stop -t 300 is an operator's stop, however long it takes).
+ */
+struct docker_ctr;
+struct reconcile_ctr;
+struct crash_ctr;
+struct janitor_ctr;
+
+struct containers_rec {
+	TAILQ_ENTRY(containers_rec) entry;	/* containers.c's */
+	char		 id[DOCKER_ID_MAX + 1];	/* full ID */
+	/* containers_decide()'s; read them through containers_change. */
+	bool		 kill_seen;	/* kill or stop event since the start */
+	bool		 operator_stop;	/* the last die followed one */
+	/* docker.c: the inspect pending or in flight, NULL when none. */
+	struct docker_ctr *docker;
+	/* reconcile.c: the container's services and registration state. */
+	struct reconcile_ctr *rc;
+	/* crash.c: the last inspect and resource sample, the sampling. */
+	struct crash_ctr *crash;
+	/* janitor.c: the removal scheduled after the grace period. */
+	struct janitor_ctr *janitor;
+};
+
+/*
+ * A container's state as docker.c inspected it, plus the table's part;
+ * every pointer is borrowed for the notification.
+ */
+struct containers_change {
+	/* Filled by docker.c. */
+	unsigned	 actions;	/* DOCKER_ACT_* since the last change */
+	const cJSON	*inspect;	/* /containers/{id}/json, NULL: gone */
+	uint64_t	 inspect_ns;	/* how long it took (monotonic) */
+	/*
+	 * The exitCode attribute of the last die event, -1 if none.  A label
+	 * named exitCode overwrites it: crash.c uses it only when inspect is
+	 * gone (--rm) or shows the next run, and the container had no such
+	 * label.
+	 */
+	int		 die_exit_code;
+	/* Filled by containers_change(), valid for the notification only. */
+	const struct container *c;	/* inspect parsed, NULL: none */
+	const char	*inspect_err;	/* why inspect is unusable, or NULL */
+	bool		 operator_stop;	/* the last die was an operator's */
+};
+
+enum containers_what {
+	CONTAINERS_READY,	/* Docker's /info Name (each connect) */
+	CONTAINERS_EVENT,	/* an event of interest, before its inspect */
+	CONTAINERS_CHANGE,	/* a container changed (or is gone) */
+	CONTAINERS_GONE,	/* the record goes: free your section */
+	CONTAINERS_LISTED,	/* a full listing is inspected, the rest gone */
+	CONTAINERS_LOST,	/* the event stream dropped; relisting */
+	CONTAINERS_ERROR,	/* a ping, info or listing failed, retried */
+};
+
+/* One notification; everything is borrowed for the callback. */
+struct containers_note {
+	enum containers_what what;
+	/*
+	 * EVENT, CHANGE, GONE.  A subscriber may create, change or free its
+	 * own section; never another's, never the record.
+	 */
+	struct containers_rec *rec;
+	const char	*host_name;	/* READY */
+	/*
+	 * EVENT.  Called inside the stream's write callback, where no
+	 * transfer may start: record, then act from a loop hook or timer.
+	 */
+	const struct docker_event *event;
+	const struct containers_change *change;	/* CHANGE */
+	size_t		 nlisted;	/* LISTED: containers that exist */
+};
+
+typedef void containers_cb(const struct containers_note *note, void *arg);
+
+struct containers *containers_new(void);
+/*
+ * Adds a subscriber; they are notified in the order they subscribed.
+ * cb's arg is borrowed and must outlive the table (or its notifications).
+ */
+void		 containers_subscribe(struct containers *t, containers_cb *cb,
+		    void *arg);
+/* The record of id (borrowed, valid until removed), or NULL. */
+struct containers_rec *containers_find(const struct containers *t,
+		    const char *id);
+/* The same, created (with no section) when missing; for docker.c. */
+struct containers_rec *containers_get(struct containers *t, const char *id);
+/* Iteration in the order records were created; NULL at the end. */
+struct containers_rec *containers_first(const struct containers *t);
+struct containers_rec *containers_next(const struct containers_rec *rec);
+size_t		 containers_count(const struct containers *t);
+/*
+ * Pure: the operator-stop decision, fed one DOCKER_ACT_* bit per event in
+ * stream order.  A start forgets earlier kills; a kill or stop is noted; a
+ * die's verdict (operator_stop) is whether one was noted since the start.
+ * The verdict stays until the next die: it describes the container's
+ * current exit, whatever listing or inspect comes after.
+ */
+void		 containers_decide(struct containers_rec *rec,
+		    unsigned action);
+/*
+ * docker.c's feed.  containers_event: the record of ev->id (created when
+ * missing), decided on, and notified as EVENT; returned.
+ */
+struct containers_rec *containers_event(struct containers *t,
+		    const struct docker_event *ev);
+/* Parses ch->inspect, fills the table's part of ch, notifies CHANGE. */
+void		 containers_change(struct containers *t,
+		    struct containers_rec *rec, struct containers_change *ch);
+/* Notifies GONE and frees rec; docker.c's section must be gone. */
+void		 containers_remove(struct containers *t,
+		    struct containers_rec *rec);
+/*
+ * A full listing (ids borrowed): removes the records not in it that have
+ * no inspect pending, then notifies LISTED.
+ */
+void		 containers_listed(struct containers *t, const char *const *ids,
+		    size_t nids);
+void		 containers_ready(struct containers *t, const char *host_name);
+void		 containers_lost(struct containers *t);
+void		 containers_error(struct containers *t);
+/*
+ * Frees the records; every module frees its sections first (its _free
+ * does), since the table cannot.  NULL is a no-op.
+ */
+void		 containers_free(struct containers *t);
 
 /* container.c */
 
@@ -410,357 +782,6 @@ char	*service_json_text(const struct service *s);
  */
 void	 service_hash(struct service *s);
 
-/*
- * The daemon part below (config.c, docker.c, agent.c, reconcile.c,
- * hostip.c, dnscheck.c) does I/O on the loop and logs; it is not pure.
- */
-struct agent;
-struct buf;
-struct http;
-struct loop;
-struct metrics;
-
-/* config.c */
-
-/*
- * The prefix is reg_config_, not config_: templater/config.c owns config_
- * in the test binaries that link both daemons' code.
- */
-
-#define REG_CONFIG_DEFAULT_CONSUL	"127.0.0.1:8500"
-#define REG_CONFIG_TOKEN_MAX	4096	/* bytes of -consul-token-file */
-
-/* What becomes of a stopped container's registrations (--deregister). */
-enum deregister_mode {
-	DEREGISTER_ALWAYS,
-	DEREGISTER_ON_SUCCESS,
-	DEREGISTER_NEVER,
-};
-
-/* What the command line asks for. */
-enum reg_config_command {
-	REG_CONFIG_RUN,		/* the daemon, or one -once / -dry-run pass */
-	REG_CONFIG_DNS_CHECK,	/* registrator dns-check */
-	REG_CONFIG_CRASH_EVENT,	/* registrator crash-event CONTAINER */
-};
-
-/*
- * Every option, one field per row of config.c's table (registrator.ini
- * documents each).  Strings are owned and freed by reg_config_clear(); NULL
- * means unset (an empty value is unset too).  Durations are in ms.
- */
-struct reg_config {
-	char		*consul;
-	char		*token;		/* secret: reg_config_clear wipes it */
-	char		*token_file;
-	char		*ca;
-	char		*cert;
-	char		*key;
-	bool		 tls_skip_verify;
-	char		*docker_host;
-	char		*hostname;
-	char		*ip;
-	bool		 internal;
-	char		*network;
-	char		*ip_label;
-	char		*tags;
-	bool		 explicit_only;
-	bool		 allow_script_checks;
-	bool		 docker_health;
-	enum deregister_mode deregister;
-	bool		 maintenance_on_stop;
-	bool		 cleanup;
-	uint64_t	 resync_ms;
-	uint64_t	 agent_poll_ms;
-	long long	 retry_attempts;
-	uint64_t	 retry_interval_ms;
-	char		*listen;
-	char		*dns;
-	char		*log_format;
-	char		*log_level;
-	/* crash.c and janitor.c */
-	char		*sentry_dsn;
-	long long	 sentry_queue;
-	long long	 crash_log_lines;
-	uint64_t	 crash_stats_interval_ms;
-	char		*crash_label_allow;
-	uint64_t	 cleanup_exited_ms;
-	char		*cleanup_label;
-	/* Flags only, not in the ini file. */
-	bool		 dry_run;
-	bool		 once;
-	/* The positional words. */
-	enum reg_config_command command;
-	const char	*crash_target;	/* crash-event's CONTAINER (argv's) */
-};
-
-struct agent_opts;
-struct crash_config;
-struct reconcile_config;
-
-/*
- * Reads cfg (left zeroed by the caller): defaults < environment < the
- * -config file < flags, then the positional words, the token file (whose
- * token is registered with log_add_secret) and the logging options, which
- * it applies with log_init().  Prints usage and exits 2 on a usage error
- * (0 for -help and -version), exits 1 on a bad value.
- */
-void	 reg_config_load(struct reg_config *cfg, int argc, char **argv);
-/* Frees what cfg owns, wiping the token. */
-void	 reg_config_clear(struct reg_config *cfg);
-/* -consul, else REG_CONFIG_DEFAULT_CONSUL; borrowed from cfg. */
-const char *reg_config_consul(const struct reg_config *cfg);
-/*
- * The share of each part, written into the caller's struct; strings are
- * borrowed from cfg (and detected_ip, used without -ip), so cfg must
- * outlive what is built from them.
- */
-void	 reg_config_agent(const struct reg_config *cfg, struct agent_opts *ao);
-void	 reg_config_reconcile(const struct reg_config *cfg,
-	    const char *detected_ip, struct reconcile_config *rc);
-void	 reg_config_crash(const struct reg_config *cfg,
-	    struct crash_config *cc);
-
-/* docker.c */
-
-/*
- * The Docker Engine client on the loop.  It negotiates the API version
- * through /_ping (min of ours and the daemon's, never pinned), reads the
- * host name from /info, follows /events as a stream and lists and inspects
- * containers.  Events are coalesced per container: while an inspect for a
- * container is in flight, later events only mark it for one more inspect,
- * so the changes handed on for one container are always in order and each
- * carries the container's state as Docker reports it now.  Event
- * attributes are never trusted (a label can overwrite them): only Type,
- * Action, Actor.ID and timeNano are read, and a die's exitCode is handed
- * on for crash.c, which uses it only where no label can have replaced it.
- */
-#define DOCKER_API_MIN_MINOR	25	/* 1.25: filters on /events */
-#define DOCKER_API_MAX_MINOR	47	/* newest API whose shapes we know */
-#define BUF_MAX_DOCKER_EVENT	(1024u * 1024)	/* one /events line */
-#define BUF_MAX_DOCKER_BODY	(16u * 1024 * 1024) /* list, inspect */
-#define DOCKER_ID_MAX		64
-
-/* What happened to a container since the last change handed on. */
-#define DOCKER_ACT_LIST		0x001	/* seen in a listing */
-#define DOCKER_ACT_START	0x002
-#define DOCKER_ACT_DIE		0x004
-#define DOCKER_ACT_KILL		0x008	/* kill or stop: an operator stop */
-#define DOCKER_ACT_DESTROY	0x010
-#define DOCKER_ACT_HEALTH	0x020	/* health_status: ... */
-#define DOCKER_ACT_RENAME	0x040
-#define DOCKER_ACT_NETWORK	0x080	/* network connect or disconnect */
-#define DOCKER_ACT_OOM		0x100
-
-struct docker;
-
-/*
- * One line of the /events stream, as docker.c acts on it.  Only Type,
- * Action, Actor.ID (a network event's Attributes.container) and timeNano
- * are read, plus a die's exitCode attribute: Docker merges the container's
- * labels into Attributes, so a label named exitCode (or name, image...)
- * replaces the real value there, and nothing else of Attributes is used.
- */
-#define DOCKER_EVENT_ACTION_MAX	64	/* Action kept for log lines, truncated */
-
-struct docker_event {
-	unsigned	 actions;	/* one DOCKER_ACT_* bit; 0: not of interest */
-	/* The container's full ID; "" when missing or not 1..64 hex digits. */
-	char		 id[DOCKER_ID_MAX + 1];
-	char		 action[DOCKER_EVENT_ACTION_MAX + 1];
-	uint64_t	 time_ns;	/* timeNano; 0 when absent or out of range */
-	int		 exit_code;	/* die's exitCode 0..255, -1 otherwise */
-};
-
-/*
- * Pure, unlike the rest of docker.c: parses one /events line (len bytes,
- * borrowed for the call, no NUL needed) into *ev, which is written
- * entirely and holds no pointers.  Returns 0, or -1 with err filled when
- * the line is not JSON; an event of another kind is not an error
- * (ev->actions is 0).
- */
-int		 docker_event_parse(const char *line, size_t len,
-		    struct docker_event *ev, char *err, size_t errlen);
-
-struct containers;
-
-/*
- * Creates a client for docker_host (DOCKER_HOST syntax: unix:///path or
- * tcp://host:port; NULL means unix:///var/run/docker.sock) that feeds
- * table.  loop, http and table are borrowed and must outlive the client.
- * Returns NULL with err filled on a bad address.
- */
-struct docker	*docker_new(struct loop *loop, struct http *http,
-		    struct containers *table, const char *docker_host,
-		    char *err, size_t errlen);
-/*
- * Connects: ping, info, then (when follow is true) the event stream, then
- * a listing.  Failures are logged and retried with backoff, for ever.
- */
-void		 docker_start(struct docker *docker, bool follow);
-/* Asks for a new listing (coalesced with one already running). */
-void		 docker_relist(struct docker *docker);
-/* The negotiated API version ("1.41"), or "" before the first ping. */
-const char	*docker_api_version(const struct docker *docker);
-/*
- * Cancels every transfer and timer and frees its sections of the table's
- * records; NULL is a no-op.
- */
-void		 docker_free(struct docker *docker);
-/*
- * One request to the Engine on the negotiated API version, for crash.c
- * and janitor.c.  path starts with "/containers/..."; method NULL means
- * GET; max_body caps a buffered answer.  done gets the http_result and
- * arg; the handle is borrowed as http_start() says and is cancelled with
- * http_cancel() on the http client given to docker_new().
- */
-struct http_req;
-struct http_result;
-struct http_req	*docker_request(struct docker *docker, const char *method,
-		    const char *path, size_t max_body,
-		    void (*done)(const struct http_result *res, void *arg),
-		    void *arg);
-
-/* containers.c */
-
-/*
- * The container table, between docker.c and the parts that act on
- * containers: one record per container Docker has told us about, keyed
- * by its full ID, from its first event or listing until an inspect finds
- * it gone or a listing leaves it out.  docker.c feeds it; reconcile.c,
- * crash.c and janitor.c subscribe and keep their state for a container in
- * their own section of its record (a pointer each module creates, uses,
- * documents and frees itself; NULL while it keeps nothing).
- *
- * The operator stop is decided here and only here, on the event stream
- * in order (containers_decide): a die is an operator's stop when a kill
- * or stop event was seen since the container's last start.  A kill long
- * before a die (docker kill -s HUP to reload) therefore excuses that
- * run's next die; in exchange the verdict does not depend on timing (a
- * docker stop -t 300 is an operator's stop, however long it takes).
- */
-struct docker_ctr;
-struct reconcile_ctr;
-struct crash_ctr;
-struct janitor_ctr;
-
-struct containers_rec {
-	TAILQ_ENTRY(containers_rec) entry;	/* containers.c's */
-	char		 id[DOCKER_ID_MAX + 1];	/* full ID */
-	/* containers_decide()'s; read them through containers_change. */
-	bool		 kill_seen;	/* kill or stop event since the start */
-	bool		 operator_stop;	/* the last die followed one */
-	/* docker.c: the inspect pending or in flight, NULL when none. */
-	struct docker_ctr *docker;
-	/* reconcile.c: the container's services and registration state. */
-	struct reconcile_ctr *rc;
-	/* crash.c: the last inspect and resource sample, the sampling. */
-	struct crash_ctr *crash;
-	/* janitor.c: the removal scheduled after the grace period. */
-	struct janitor_ctr *janitor;
-};
-
-/* A container's state as docker.c inspected it, plus the table's part. */
-struct containers_change {
-	/* Filled by docker.c. */
-	unsigned	 actions;	/* DOCKER_ACT_* since the last change */
-	const cJSON	*inspect;	/* /containers/{id}/json, NULL: gone */
-	uint64_t	 inspect_ns;	/* how long it took (monotonic) */
-	/*
-	 * The exitCode attribute of the last die event, -1 if none.  A label
-	 * named exitCode overwrites it: crash.c uses it only when inspect is
-	 * gone (--rm) or shows the next run, and the container had no such
-	 * label.
-	 */
-	int		 die_exit_code;
-	/* Filled by containers_change(), valid for the notification only. */
-	const struct container *c;	/* inspect parsed, NULL: none */
-	const char	*inspect_err;	/* why inspect is unusable, or NULL */
-	bool		 operator_stop;	/* the last die was an operator's */
-};
-
-enum containers_what {
-	CONTAINERS_READY,	/* Docker's /info Name (each connect) */
-	CONTAINERS_EVENT,	/* an event of interest, before its inspect */
-	CONTAINERS_CHANGE,	/* a container changed (or is gone) */
-	CONTAINERS_GONE,	/* the record goes: free your section */
-	CONTAINERS_LISTED,	/* a full listing is inspected, the rest gone */
-	CONTAINERS_LOST,	/* the event stream dropped; relisting */
-	CONTAINERS_ERROR,	/* a ping, info or listing failed, retried */
-};
-
-/* One notification; everything is borrowed for the callback. */
-struct containers_note {
-	enum containers_what what;
-	/*
-	 * EVENT, CHANGE, GONE.  A subscriber may create, change or free its
-	 * own section; never another's, never the record.
-	 */
-	struct containers_rec *rec;
-	const char	*host_name;	/* READY */
-	/*
-	 * EVENT.  Called inside the stream's write callback, where no
-	 * transfer may start: record, then act from a loop hook or timer.
-	 */
-	const struct docker_event *event;
-	const struct containers_change *change;	/* CHANGE */
-	size_t		 nlisted;	/* LISTED: containers that exist */
-};
-
-typedef void containers_cb(const struct containers_note *note, void *arg);
-
-struct containers *containers_new(void);
-/*
- * Adds a subscriber; they are notified in the order they subscribed.
- * cb's arg is borrowed and must outlive the table (or its notifications).
- */
-void		 containers_subscribe(struct containers *t, containers_cb *cb,
-		    void *arg);
-/* The record of id (borrowed, valid until removed), or NULL. */
-struct containers_rec *containers_find(const struct containers *t,
-		    const char *id);
-/* The same, created (with no section) when missing; for docker.c. */
-struct containers_rec *containers_get(struct containers *t, const char *id);
-/* Iteration in the order records were created; NULL at the end. */
-struct containers_rec *containers_first(const struct containers *t);
-struct containers_rec *containers_next(const struct containers_rec *rec);
-size_t		 containers_count(const struct containers *t);
-/*
- * Pure: the operator-stop decision, fed one DOCKER_ACT_* bit per event in
- * stream order.  A start forgets earlier kills; a kill or stop is noted; a
- * die's verdict (operator_stop) is whether one was noted since the start.
- * The verdict stays until the next die: it describes the container's
- * current exit, whatever listing or inspect comes after.
- */
-void		 containers_decide(struct containers_rec *rec,
-		    unsigned action);
-/*
- * docker.c's feed.  containers_event: the record of ev->id (created when
- * missing), decided on, and notified as EVENT; returned.
- */
-struct containers_rec *containers_event(struct containers *t,
-		    const struct docker_event *ev);
-/* Parses ch->inspect, fills the table's part of ch, notifies CHANGE. */
-void		 containers_change(struct containers *t,
-		    struct containers_rec *rec, struct containers_change *ch);
-/* Notifies GONE and frees rec; docker.c's section must be gone. */
-void		 containers_remove(struct containers *t,
-		    struct containers_rec *rec);
-/*
- * A full listing (ids borrowed): removes the records not in it that have
- * no inspect pending, then notifies LISTED.
- */
-void		 containers_listed(struct containers *t, const char *const *ids,
-		    size_t nids);
-void		 containers_ready(struct containers *t, const char *host_name);
-void		 containers_lost(struct containers *t);
-void		 containers_error(struct containers *t);
-/*
- * Frees the records; every module frees its sections first (its _free
- * does), since the table cannot.  NULL is a no-op.
- */
-void		 containers_free(struct containers *t);
-
 /* agent.c */
 
 /*
@@ -897,7 +918,7 @@ enum reconcile_state {
  * group of fields; the rest is the driver's bookkeeping.
  */
 struct reconcile_ctr {
-	struct containers_rec *rec;	/* the record it is the section of */
+	struct containers_rec *rec;	/* its record (borrowed) */
 	char		*name;		/* for logs and --cleanup */
 	enum reconcile_state state;
 	struct service	*services;
@@ -1110,32 +1131,6 @@ bool		 reconcile_healthy(const struct reconcile *rc, char *why,
  */
 void		 reconcile_free(struct reconcile *rc);
 
-/* hostip.c */
-
-/*
- * Writes the host's address for wildcard bindings into out (len bytes):
- * the default-route interface's IPv4, else the first non-loopback IPv4 of
- * an interface that is up (by name), else "127.0.0.1" and returns -1.
- * Never a 127.x address from the host name.  Returns 0 when found.
- */
-int	 hostip_detect(char *out, size_t len);
-
-/* dnscheck.c */
-
-/*
- * `registrator dns-check`: lists the services this host registered
- * (registrator-host meta, from the agent at consul_addr) and asks Consul's
- * DNS interface at dns_addr ("host:port") for each: A and SRV of
- * <name>.service.consul and SRV of <tag>.<name>.service.consul for every
- * tag.  Every mismatch is printed.  host_name NULL means every service
- * with a registrator-host meta key (the local agent only holds this
- * host's).  Critical instances, which Consul leaves out of DNS, are
- * skipped.  Returns the exit status: 0 when everything matched, 1
- * otherwise.
- */
-int	 dnscheck_main(const char *consul_addr, const char *token,
-	    const char *dns_addr, const char *host_name);
-
 /* crash.c */
 
 /*
@@ -1182,7 +1177,7 @@ struct crash_config {
 	const char	*allow;		/* NULL: CRASH_ALLOW_DEFAULT */
 	const char	*host_override;	/* --hostname, or NULL */
 	crash_sink_cb	*sink;		/* NULL: crash_new's sentry */
-	void		*sink_arg;
+	void		*sink_arg;	/* borrowed */
 };
 
 /*
@@ -1271,7 +1266,9 @@ int	 crash_stats_cgroup_read(const char *root, const char *id,
  */
 int	 crash_logs_demux(const char *data, size_t len, struct buf *out);
 
-/* crash_event.c (pure) */
+/* crash_event.c */
+
+/* Pure: the event and the names it is grouped by. */
 
 /* "oom", "signal:SIGSEGV" (exit 129-192) or "exit:<code>" into out. */
 void	 crash_event_reason(const struct container_state *st, char *out,
@@ -1377,5 +1374,21 @@ void		 janitor_report_done(struct janitor *j, const char *id);
  * table's records; NULL is a no-op.
  */
 void		 janitor_free(struct janitor *j);
+
+/* dnscheck.c */
+
+/*
+ * `registrator dns-check`: lists the services this host registered
+ * (registrator-host meta, from the agent at consul_addr) and asks Consul's
+ * DNS interface at dns_addr ("host:port") for each: A and SRV of
+ * <name>.service.consul and SRV of <tag>.<name>.service.consul for every
+ * tag.  Every mismatch is printed.  host_name NULL means every service
+ * with a registrator-host meta key (the local agent only holds this
+ * host's).  Critical instances, which Consul leaves out of DNS, are
+ * skipped.  Returns the exit status: 0 when everything matched, 1
+ * otherwise.
+ */
+int	 dnscheck_main(const char *consul_addr, const char *token,
+	    const char *dns_addr, const char *host_name);
 
 #endif
