@@ -7,8 +7,6 @@
  * runs until a signal, or the end of a -once or -dry-run pass.
  */
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -18,7 +16,6 @@
 #include "loop.h"
 #include "metrics.h"
 #include "sentry.h"
-#include "str.h"
 #include "xmalloc.h"
 
 #include "registrator.h"
