@@ -638,7 +638,7 @@ derive_services(const struct container *c, const struct derive_options *o,
 {
 	struct strv global = { NULL, 0 };
 	struct derive_result scratch;
-	const char *why;
+	const char *why = NULL;
 	size_t eligible = 0;
 	uint64_t ttl_ms;
 	int ret = -1;

@@ -192,7 +192,10 @@ test_agent_restart(void)
 static void
 test_hash_change(void)
 {
+	const char *nohash = "{\"" API_ID "\":{\"Meta\":{"
+	    "\"registrator-host\":\"" HOST "\"}}}";
 	struct derive_options o = opts();
+	char err[REGISTRATOR_ERR_MAX] = "";
 	struct world w;
 	struct containers_rec *rec;
 
@@ -209,10 +212,9 @@ test_hash_change(void)
 
 	/* A service of ours without a hash (registered by an older one). */
 	world_init(&w, "agent-services-empty.json");
-	T_EQ_INT(agent_services_parse("{\"" API_ID "\":{\"Meta\":{"
-	    "\"registrator-host\":\"" HOST "\"}}}", strlen("{\"" API_ID
-	    "\":{\"Meta\":{\"registrator-host\":\"" HOST "\"}}}"), &w.have,
-	    NULL, 0), 0);
+	agent_services_clear(&w.have);
+	T_EQ_INT(agent_services_parse(nohash, strlen(nohash), &w.have, err,
+	    sizeof(err)), 0);
 	pass(&w, DEREGISTER_NEVER, false);
 	T_EQ_STR(text(&w.plan), "R:" WEB_ID ":missing from the agent "
 	    "R:" API_ID ":changed");
