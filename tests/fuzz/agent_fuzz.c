@@ -58,7 +58,11 @@ fuzz_check(const struct reconcile_pass *in, const struct agent_services *have,
 		}
 		if (a->kind != RECONCILE_DEREGISTER)
 			abort();
-		svc = agent_services_find(have, a->id);
+		/* The entry it comes from (a repeated ID is two entries). */
+		svc = NULL;
+		for (size_t k = 0; k < have->n && svc == NULL; k++)
+			if (have->v[k].id == a->id)
+				svc = &have->v[k];
 		if (svc == NULL ||
 		    reconcile_plan_wanted(in->table, a->id, NULL) != NULL)
 			abort();
