@@ -5,7 +5,9 @@
  * knows the address forms (consul://, consul-tls://, consul-unix://, and
  * CONSUL_HTTP_ADDR's host:port), TLS files and the ACL token, which it
  * sends only as the X-Consul-Token header.  It makes no decisions: every
- * result goes back to reconcile.c, which retries.
+ * result goes back to reconcile.c, which retries.  agent_services_parse()
+ * is the pure exception: it reads GET /v1/agent/services into what the
+ * planner (reconcile_plan.c) compares.
  */
 #include <sys/queue.h>
 
@@ -309,4 +311,74 @@ agent_get_sync(const struct agent *a, const char *path, long *status,
 	(void)snprintf(url, sizeof(url), "%s%s", a->base, path);
 	agent_opts(a, &o, hdr, "GET", url);
 	return http_request_sync(&o, status, body, err, errlen);
+}
+
+/* ---- pure: the GET /v1/agent/services answer ---- */
+
+/* A copy of Meta[key] when it is a string, else NULL. */
+static char *
+agent_meta(const cJSON *svc, const char *key)
+{
+	const cJSON *meta, *v;
+
+	meta = cJSON_GetObjectItemCaseSensitive(svc, "Meta");
+	v = cJSON_GetObjectItemCaseSensitive(meta, key);
+	return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
+}
+
+int
+agent_services_parse(const char *json, size_t len, struct agent_services *out,
+    char *err, size_t errlen)
+{
+	cJSON *root;
+	const cJSON *svc;
+	size_t n = 0;
+
+	root = cJSON_ParseWithLength(json, len);
+	if (!cJSON_IsObject(root)) {
+		(void)snprintf(err, errlen, "GET /v1/agent/services: the "
+		    "answer is not a JSON object");
+		cJSON_Delete(root);
+		return -1;
+	}
+	out->v = xreallocarray(NULL, (size_t)cJSON_GetArraySize(root) + 1,
+	    sizeof(*out->v));
+	cJSON_ArrayForEach(svc, root) {
+		struct agent_service *a;
+
+		if (svc->string == NULL)
+			continue;
+		/* The key is the ID; an entry of another shape has no meta. */
+		a = &out->v[n++];
+		a->id = xstrdup(svc->string);
+		a->host = agent_meta(svc, DERIVE_META_HOST);
+		a->container = agent_meta(svc, DERIVE_META_CONTAINER);
+		a->hash = agent_meta(svc, DERIVE_META_HASH);
+	}
+	out->n = n;
+	cJSON_Delete(root);
+	return 0;
+}
+
+const struct agent_service *
+agent_services_find(const struct agent_services *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].id, id) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+void
+agent_services_clear(struct agent_services *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].id);
+		free(s->v[i].host);
+		free(s->v[i].container);
+		free(s->v[i].hash);
+	}
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
 }

@@ -10,11 +10,8 @@
  * would reject, a name that cannot be a name), never a log line.
  *
  * gliderlabs behaviours kept, and where this file deliberately differs:
- * - Metadata: Config.Env then Config.Labels, so a label wins over an env
- *   var with the same key; only keys starting with "SERVICE_" count and
- *   the rest is lower-cased; "SERVICE_<port>_<key>" applies to that
- *   container port only (tcp and udp alike) and beats the generic key.
- *   An empty value counts as unset.
+ * - Metadata: the SERVICE_* keys as derive_attr.c reads them (a label
+ *   wins over an env var, a port key over a generic one).
  * - Port counting (the "-<port>" suffix): every (port, protocol) pair of
  *   Config.ExposedPorts and NetworkSettings.Ports is a candidate; without
  *   --internal only those with a host binding are eligible.  More than one
@@ -37,9 +34,9 @@
  *   (Docker's /info Name) rather than registrator's own hostname.
  *   Divergence: SERVICE_ID also gets ":udp" on a UDP port, so tcp and udp
  *   do not overwrite each other; a duplicate ID is refused.
- * - Meta: every other SERVICE_ key except the control ones (name, tags,
- *   id, ignore, network, check_*), validated against Consul's rules one
- *   by one instead of letting one bad key fail the registration; plus the
+ * - Meta: every SERVICE_ key without a row in derive_attr_keys[] (name,
+ *   tags, id, ignore, network, check_*), validated against Consul's rules
+ *   one by one instead of letting one bad key fail the registration; plus the
  *   compose project/service labels, registrator-host (ownership) and
  *   registrator-container (the container ID).
  * - Address: the binding's host IP, --ip overriding it, else the detected
@@ -176,124 +173,6 @@ derive_uses_container_ip(const struct container *c,
     const struct derive_options *o)
 {
 	return o->internal && strcmp(c->network_mode, "host") != 0;
-}
-
-static void
-attrs_set(struct derive_attrs *a, const char *key, const char *value,
-    bool from_port)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		if (strcmp(a->v[i].key, key) != 0)
-			continue;
-		/* A port key is never overridden by a generic one. */
-		if (a->v[i].from_port && !from_port)
-			return;
-		free(a->v[i].value);
-		a->v[i].value = xstrdup(value);
-		a->v[i].from_port = from_port;
-		return;
-	}
-	a->v = xreallocarray(a->v, a->n + 1, sizeof(*a->v));
-	a->v[a->n].key = xstrdup(key);
-	a->v[a->n].value = xstrdup(value);
-	a->v[a->n].from_port = from_port;
-	a->n++;
-}
-
-static void
-attrs_feed(struct derive_attrs *a, const char *portstr, const char *key,
-    const char *value)
-{
-	char lower[256];
-	const char *rest, *us;
-	size_t n, seg;
-
-	if (!str_has_prefix(key, "SERVICE_"))
-		return;
-	rest = key + strlen("SERVICE_");
-	n = strlen(rest);
-	if (n == 0 || n >= sizeof(lower))
-		return;
-	for (size_t i = 0; i <= n; i++)
-		lower[i] = (char)tolower((unsigned char)rest[i]);
-	us = strchr(lower, '_');
-	seg = us != NULL ? (size_t)(us - lower) : n;
-	for (size_t i = 0; i < seg; i++)
-		if (!isdigit((unsigned char)lower[i]))
-			seg = 0;
-	if (seg > 0 && us != NULL) {
-		/* SERVICE_<port>_<key>: for that port only, as text. */
-		if (us[1] == '\0' || strlen(portstr) != seg ||
-		    strncmp(lower, portstr, seg) != 0)
-			return;
-		attrs_set(a, us + 1, value, true);
-		return;
-	}
-	attrs_set(a, lower, value, false);
-}
-
-void
-derive_attrs_for_port(const struct container *c, uint16_t port,
-    struct derive_attrs *a)
-{
-	char portstr[8];
-
-	a->v = NULL;
-	a->n = 0;
-	(void)snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
-	/* Env first, then labels: the later source wins. */
-	for (size_t i = 0; i < c->nenv; i++)
-		attrs_feed(a, portstr, c->env[i].key, c->env[i].value);
-	for (size_t i = 0; i < c->nlabels; i++)
-		attrs_feed(a, portstr, c->labels[i].key, c->labels[i].value);
-}
-
-void
-derive_attrs_clear(struct derive_attrs *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i].key);
-		free(a->v[i].value);
-	}
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
-
-static const struct derive_attr *
-attr_find(const struct derive_attrs *a, const char *key)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, key) == 0)
-			return &a->v[i];
-	return NULL;
-}
-
-const char *
-derive_attr(const struct derive_attrs *a, const char *key)
-{
-	const struct derive_attr *at = attr_find(a, key);
-
-	return at != NULL && at->value[0] != '\0' ? at->value : NULL;
-}
-
-/* "SERVICE_80_CHECK_HTTP" or "SERVICE_CHECK_HTTP", for warnings. */
-const char *
-derive_key_name(char *out, size_t outlen, const struct derive_attrs *a,
-    const char *key, uint16_t port)
-{
-	const struct derive_attr *at = attr_find(a, key);
-	size_t o;
-
-	if (at != NULL && at->from_port)
-		(void)snprintf(out, outlen, "SERVICE_%u_", (unsigned)port);
-	else
-		(void)snprintf(out, outlen, "SERVICE_");
-	o = strlen(out);
-	for (size_t i = 0; key[i] != '\0' && o + 1 < outlen; i++)
-		out[o++] = (char)toupper((unsigned char)key[i]);
-	out[o] = '\0';
-	return out;
 }
 
 struct strv {
@@ -489,14 +368,6 @@ meta_key_reserved(const char *k)
 	    strcmp(k, DERIVE_META_COMPOSE_SERVICE) == 0;
 }
 
-static bool
-attr_is_control(const char *k)
-{
-	return strcmp(k, "name") == 0 || strcmp(k, "tags") == 0 ||
-	    strcmp(k, "id") == 0 || strcmp(k, "ignore") == 0 ||
-	    strcmp(k, "network") == 0 || str_has_prefix(k, "check_");
-}
-
 static const char *
 bad_meta_key(const char *k)
 {
@@ -555,7 +426,8 @@ build_meta(const struct container *c, const struct derive_options *o,
 	for (size_t i = 0; i < a->n; i++) {
 		const struct derive_attr *at = &a->v[i];
 
-		if (attr_is_control(at->key))
+		/* A key of the SERVICE_* table is not meta. */
+		if (derive_attr_key(at->key) != NULL)
 			continue;
 		derive_key_name(key, sizeof(key), a, at->key, port);
 		if ((why = bad_meta_key(at->key)) != NULL) {
@@ -643,7 +515,7 @@ derive_port(const struct container *c, const struct derive_options *o,
 		if (ignore)
 			goto out;
 	}
-	nattr = attr_find(&a, "name");
+	nattr = derive_attr_find(&a, "name");
 	if (nattr != NULL && nattr->value[0] != '\0')
 		str_copy(name, nattr->value, sizeof(name));
 	else if (o->explicit_only)
@@ -766,7 +638,7 @@ derive_services(const struct container *c, const struct derive_options *o,
 {
 	struct strv global = { NULL, 0 };
 	struct derive_result scratch;
-	const char *why;
+	const char *why = NULL;
 	size_t eligible = 0;
 	uint64_t ttl_ms;
 	int ret = -1;

@@ -4,12 +4,13 @@
  * containers.  It negotiates the API version with /_ping, learns the host
  * name from /info, subscribes to /events before it lists containers (so
  * nothing that happens during the listing is missed), then inspects every
- * container it hears about and hands the inspect result on to reconcile.c.
+ * container it hears about and hands events and inspect results on to
+ * the container table (containers.c), whose subscribers act on them.
  * When the stream drops it reconnects with backoff and since=<last event>
  * and lists again, because the daemon replays only its last 256 events and
  * drops events for slow readers.  Per container, at most one inspect is in
  * flight; events arriving meanwhile are folded into one more inspect, so a
- * container's changes reach reconcile.c in order.
+ * container's changes reach the subscribers in order.
  */
 #include <sys/queue.h>
 
@@ -55,11 +56,14 @@ enum docker_phase {
 	DOCKER_RUNNING, /* stream (if following) and listings */
 };
 
-/* A container with an inspect in flight or pending. */
+/*
+ * docker.c's section of a container record: the inspect pending or in
+ * flight.  It exists only while there is one, and the record is not
+ * forgotten meanwhile (containers_listed skips it).
+ */
 struct docker_ctr {
-	TAILQ_ENTRY(docker_ctr) entry;
+	struct containers_rec *rec; /* the record it is the section of */
 	struct docker *docker;
-	char id[DOCKER_ID_MAX + 1];
 	unsigned pending; /* actions not yet inspected */
 	unsigned inflight_actions; /* actions the inspect in flight covers */
 	uint64_t inspect_start_ns; /* monotonic, of the inspect in flight */
@@ -70,7 +74,6 @@ struct docker_ctr {
 	struct loop_timer retry;
 	struct backoff backoff;
 };
-TAILQ_HEAD(docker_ctrs, docker_ctr);
 
 struct docker {
 	struct loop *loop;
@@ -79,8 +82,7 @@ struct docker {
 	char *unix_socket; /* NULL for TCP */
 	struct http_tls tls;
 	bool use_tls;
-	const struct docker_cbs *cbs;
-	void *arg;
+	struct containers *table; /* borrowed: what docker.c feeds */
 	bool follow;
 
 	enum docker_phase phase;
@@ -106,7 +108,6 @@ struct docker {
 	struct loop_timer list_timer;
 	struct backoff list_backoff;
 
-	struct docker_ctrs ctrs;
 	unsigned inspects; /* in flight, at most DOCKER_INSPECTS_MAX */
 	/*
 	 * Events arrive inside curl's write callback, where no transfer may
@@ -165,8 +166,7 @@ docker_retry(struct docker *d, const char *what, const char *why)
 	ms = backoff_next(&d->backoff);
 	log_warnx("docker: %s: %s, retrying in %llu ms", what, why,
 	    (unsigned long long)ms);
-	if (d->cbs->error != NULL)
-		d->cbs->error(d->arg);
+	containers_error(d->table);
 	d->phase = DOCKER_IDLE;
 	loop_timer_start(d->loop, &d->timer, ms);
 }
@@ -249,8 +249,7 @@ docker_info_done(const struct http_result *res, void *arg)
 	backoff_reset(&d->backoff);
 	d->phase = DOCKER_RUNNING;
 	log_info("docker: connected, API %s, host %s", d->api, d->host_name);
-	if (d->cbs->ready != NULL)
-		d->cbs->ready(d->host_name, d->arg);
+	containers_ready(d->table, d->host_name);
 	if (d->follow)
 		docker_connect(d);
 	docker_list(d);
@@ -317,21 +316,10 @@ docker_timer_cb(struct loop *loop, struct loop_timer *timer, void *arg)
 
 /* ---- per-container inspects ---- */
 
-static struct docker_ctr *
-docker_ctr_get(struct docker *d, const char *id)
-{
-	struct docker_ctr *c;
-
-	TAILQ_FOREACH(c, &d->ctrs, entry)
-		if (strcmp(c->id, id) == 0)
-			return c;
-	return NULL;
-}
-
 static void
 docker_ctr_free(struct docker *d, struct docker_ctr *c)
 {
-	TAILQ_REMOVE(&d->ctrs, c, entry);
+	c->rec->docker = NULL;
 	if (c->req != NULL)
 		d->inspects--;
 	http_cancel(d->http, c->req);
@@ -355,9 +343,8 @@ docker_list_finish(struct docker *d)
 {
 	size_t i;
 
-	if (d->cbs->listed != NULL)
-		d->cbs->listed((const char *const *)d->list_ids, d->list_nids,
-		    d->arg);
+	containers_listed(d->table, (const char *const *)d->list_ids,
+	    d->list_nids);
 	for (i = 0; i < d->list_nids; i++)
 		free(d->list_ids[i]);
 	free(d->list_ids);
@@ -375,7 +362,8 @@ docker_inspect_done(const struct http_result *res, void *arg)
 {
 	struct docker_ctr *c = arg;
 	struct docker *d = c->docker;
-	struct docker_change ch;
+	struct containers_rec *rec = c->rec;
+	struct containers_change ch;
 	cJSON *inspect = NULL;
 	char why[HTTP_ERR_MAX + 32];
 	bool list_done = false;
@@ -386,7 +374,7 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		loop_timer_start(d->loop, &d->kick_timer, 0);
 
 	c->req = NULL;
-	log_trace("docker: inspect %.12s: HTTP %ld", c->id, res->status);
+	log_trace("docker: inspect %.12s: HTTP %ld", rec->id, res->status);
 	if (res->error != 0 || (res->status != 200 && res->status != 404)) {
 		uint64_t ms;
 
@@ -398,7 +386,7 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		ms = backoff_next(&c->backoff);
 		docker_result_why(res, why, sizeof(why));
 		log_warnx("docker: inspect %.12s: %s, retrying in %llu ms",
-		    c->id, why, (unsigned long long)ms);
+		    rec->id, why, (unsigned long long)ms);
 		loop_timer_start(d->loop, &c->retry, ms);
 		return;
 	}
@@ -408,10 +396,10 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		if (inspect == NULL) {
 			log_warnx("docker: inspect %.12s: answer is not JSON, "
 				  "treating the container as gone",
-			    c->id);
+			    rec->id);
 		}
 	}
-	ch.id = c->id;
+	memset(&ch, 0, sizeof(ch));
 	ch.actions = c->inflight_actions;
 	ch.inspect = inspect;
 	ch.inspect_ns = mono_ns() - c->inspect_start_ns;
@@ -423,12 +411,16 @@ docker_inspect_done(const struct http_result *res, void *arg)
 		if (--d->list_waiting == 0)
 			list_done = true;
 	}
-	d->cbs->change(&ch, d->arg);
+	containers_change(d->table, rec, &ch);
 	cJSON_Delete(inspect);
 	if (c->pending != 0)
 		docker_inspect(d, c);
-	else
+	else {
 		docker_ctr_free(d, c);
+		/* Gone, and no event since: the table forgets it. */
+		if (ch.inspect == NULL)
+			containers_remove(d->table, rec);
+	}
 	if (list_done)
 		docker_list_finish(d);
 }
@@ -443,7 +435,7 @@ docker_inspect(struct docker *d, struct docker_ctr *c)
 	    || d->inspects >= DOCKER_INSPECTS_MAX)
 		return;
 	d->inspects++;
-	(void)snprintf(path, sizeof(path), "/containers/%s/json", c->id);
+	(void)snprintf(path, sizeof(path), "/containers/%s/json", c->rec->id);
 	docker_url(d, url, sizeof(url), path);
 	docker_opts(d, &o, url);
 	c->inflight_actions = c->pending;
@@ -456,20 +448,19 @@ docker_inspect(struct docker *d, struct docker_ctr *c)
 
 /* Records actions for a container and inspects it unless one is running. */
 static struct docker_ctr *
-docker_touch(struct docker *d, const char *id, unsigned actions)
+docker_touch(struct docker *d, struct containers_rec *rec, unsigned actions)
 {
-	struct docker_ctr *c;
+	struct docker_ctr *c = rec->docker;
 
-	c = docker_ctr_get(d, id);
 	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
+		c->rec = rec;
 		c->docker = d;
-		(void)str_copy(c->id, id, sizeof(c->id));
 		loop_timer_init(&c->retry, docker_ctr_retry_cb, c);
 		c->pending_exit = c->inflight_exit = -1;
 		backoff_init(&c->backoff, DOCKER_BACKOFF_MIN_MS,
 		    DOCKER_BACKOFF_MAX_MS, BACKOFF_JITTER_FULL, docker_seed(c));
-		TAILQ_INSERT_TAIL(&d->ctrs, c, entry);
+		rec->docker = c;
 	}
 	c->pending |= actions;
 	if (!loop_timer_active(&d->kick_timer))
@@ -481,13 +472,14 @@ static void
 docker_kick_cb(struct loop *loop, struct loop_timer *timer, void *arg)
 {
 	struct docker *d = arg;
-	struct docker_ctr *c;
+	struct containers_rec *rec;
 
 	(void)loop;
 	(void)timer;
-	TAILQ_FOREACH(c, &d->ctrs, entry)
-		if (c->pending != 0)
-			docker_inspect(d, c);
+	for (rec = containers_first(d->table); rec != NULL;
+	     rec = containers_next(rec))
+		if (rec->docker != NULL && rec->docker->pending != 0)
+			docker_inspect(d, rec->docker);
 	if (d->list_wanted) {
 		d->list_wanted = false;
 		docker_list(d);
@@ -538,8 +530,7 @@ docker_list_done(const struct http_result *res, void *arg)
 			    "answer is not a list");
 		log_warnx("docker: listing containers: %s, retrying in %llu ms",
 		    why, (unsigned long long)ms);
-		if (d->cbs->error != NULL)
-			d->cbs->error(d->arg);
+		containers_error(d->table);
 		loop_timer_start(d->loop, &d->list_timer, ms);
 		return;
 	}
@@ -555,7 +546,8 @@ docker_list_done(const struct http_result *res, void *arg)
 		if (!cJSON_IsString(id) || !docker_id_valid(id->valuestring))
 			continue;
 		d->list_ids[n++] = xstrdup(id->valuestring);
-		c = docker_touch(d, id->valuestring, DOCKER_ACT_LIST);
+		c = docker_touch(d, containers_get(d->table, id->valuestring),
+		    DOCKER_ACT_LIST);
 		if (c->list_gen != d->list_gen) {
 			c->list_gen = d->list_gen;
 			d->list_waiting++;
@@ -702,9 +694,7 @@ docker_event(struct docker *d, const char *line, size_t len)
 		return;
 	}
 	log_debug("docker: event %s %.12s", ev.action, ev.id);
-	if (d->cbs->event != NULL)
-		d->cbs->event(&ev, d->arg);
-	c = docker_touch(d, ev.id, ev.actions);
+	c = docker_touch(d, containers_event(d->table, &ev), ev.actions);
 	if (ev.exit_code != -1)
 		c->pending_exit = ev.exit_code;
 }
@@ -754,8 +744,7 @@ docker_stream_done(const struct http_result *res, void *arg)
 		(void)snprintf(why, sizeof(why), "event stream ended");
 	else
 		docker_result_why(res, why, sizeof(why));
-	if (d->cbs->lost != NULL)
-		d->cbs->lost(d->arg);
+	containers_lost(d->table);
 	http_cancel(d->http, d->list_req);
 	d->list_req = NULL;
 	loop_timer_stop(d->loop, &d->list_timer);
@@ -788,8 +777,8 @@ docker_connect(struct docker *d)
 /* ---- life cycle ---- */
 
 struct docker *
-docker_new(struct loop *loop, struct http *http, const char *docker_host,
-    char *err, size_t errlen)
+docker_new(struct loop *loop, struct http *http, struct containers *table,
+    const char *docker_host, char *err, size_t errlen)
 {
 	struct docker *d;
 	const char *certs, *verify;
@@ -797,7 +786,7 @@ docker_new(struct loop *loop, struct http *http, const char *docker_host,
 	d = xcalloc(1, sizeof(*d));
 	d->loop = loop;
 	d->http = http;
-	TAILQ_INIT(&d->ctrs);
+	d->table = table;
 	buf_init(&d->line, BUF_MAX_DOCKER_EVENT);
 	loop_timer_init(&d->timer, docker_timer_cb, d);
 	loop_timer_init(&d->list_timer, docker_list_retry_cb, d);
@@ -856,11 +845,8 @@ fail:
 }
 
 void
-docker_start(struct docker *d, bool follow, const struct docker_cbs *cbs,
-    void *arg)
+docker_start(struct docker *d, bool follow)
 {
-	d->cbs = cbs;
-	d->arg = arg;
 	d->follow = follow;
 	docker_ping(d);
 }
@@ -874,13 +860,15 @@ docker_api_version(const struct docker *d)
 void
 docker_free(struct docker *d)
 {
-	struct docker_ctr *c;
+	struct containers_rec *rec;
 	size_t i;
 
 	if (d == NULL)
 		return;
-	while ((c = TAILQ_FIRST(&d->ctrs)) != NULL)
-		docker_ctr_free(d, c);
+	for (rec = containers_first(d->table); rec != NULL;
+	     rec = containers_next(rec))
+		if (rec->docker != NULL)
+			docker_ctr_free(d, rec->docker);
 	if (d->http != NULL) {
 		http_cancel(d->http, d->req);
 		http_cancel(d->http, d->stream);

@@ -3,11 +3,12 @@
  * The janitor (--cleanup-exited=<grace>), after ShepherD's: exited
  * containers are removed once they have been dead for the grace period,
  * counted from State.FinishedAt so a restart of the registrator resumes
- * the same schedule.  It is fed by crash.c with every inspected change:
- * a container that starts again, or that its restart policy will
- * restart, or that does not match the label filter, leaves the schedule;
- * one whose crash report is still being made (its logs are being read)
- * waits for it.  Removal is a plain DELETE (no force, no volumes): if the
+ * the same schedule.  It subscribes to the container table (containers.c)
+ * and sees every inspected change: a container that starts again, or that
+ * its restart policy will restart, or that does not match the label
+ * filter, leaves the schedule; one whose crash report is still being made
+ * (its logs are being read; crash.c says so with janitor_hold) waits for
+ * it.  Removal is a plain DELETE (no force, no volumes): if the
  * container came back meanwhile Docker refuses it and it is kept.
  */
 #include <sys/queue.h>
@@ -132,9 +133,16 @@ janitor_parse_time(const char *s, int64_t *ms)
 
 /* ---- on the loop ---- */
 
+/*
+ * janitor.c's section of a container record: its removal, scheduled for
+ * the end of the grace period.  A DELETE in flight outlives the record
+ * (Docker's destroy event can come before the DELETE's answer): the
+ * section is then taken off the record and kept on the removing list.
+ */
 struct janitor_ctr {
-	TAILQ_ENTRY(janitor_ctr) entry;
+	TAILQ_ENTRY(janitor_ctr) entry; /* on removing, once orphaned */
 	struct janitor *j;
+	struct containers_rec *rec; /* its record; NULL once orphaned */
 	char id[DOCKER_ID_MAX + 1];
 	char *name;
 	bool report_pending;
@@ -148,27 +156,20 @@ struct janitor {
 	struct loop *loop;
 	struct http *http;
 	struct docker *docker;
+	struct containers *table;
 	uint64_t grace_ms;
 	char *filter;
-	struct janitor_ctrs ctrs;
+	struct janitor_ctrs removing; /* DELETEs whose record is gone */
 	struct metric *m_removed;
 };
-
-static struct janitor_ctr *
-janitor_find(struct janitor *j, const char *id)
-{
-	struct janitor_ctr *c;
-
-	TAILQ_FOREACH(c, &j->ctrs, entry)
-		if (strcmp(c->id, id) == 0)
-			return c;
-	return NULL;
-}
 
 static void
 janitor_forget(struct janitor *j, struct janitor_ctr *c)
 {
-	TAILQ_REMOVE(&j->ctrs, c, entry);
+	if (c->rec != NULL)
+		c->rec->janitor = NULL;
+	else
+		TAILQ_REMOVE(&j->removing, c, entry);
 	loop_timer_stop(j->loop, &c->timer);
 	http_cancel(j->http, c->req);
 	free(c->name);
@@ -222,7 +223,8 @@ janitor_timer_cb(struct loop *loop, struct loop_timer *t, void *arg)
 
 struct janitor *
 janitor_new(struct loop *loop, struct http *http, struct docker *docker,
-    struct metrics *metrics, uint64_t grace_ms, const char *filter)
+    struct containers *table, struct metrics *metrics, uint64_t grace_ms,
+    const char *filter)
 {
 	struct janitor *j;
 
@@ -230,10 +232,11 @@ janitor_new(struct loop *loop, struct http *http, struct docker *docker,
 	j->loop = loop;
 	j->http = http;
 	j->docker = docker;
+	j->table = table;
 	j->grace_ms = grace_ms;
 	if (filter != NULL && filter[0] != '\0')
 		j->filter = xstrdup(filter);
-	TAILQ_INIT(&j->ctrs);
+	TAILQ_INIT(&j->removing);
 	if (metrics != NULL)
 		j->m_removed = metrics_counter(metrics,
 		    "registrator_containers_removed_total",
@@ -242,23 +245,23 @@ janitor_new(struct loop *loop, struct http *http, struct docker *docker,
 	return j;
 }
 
-void
-janitor_change(struct janitor *j, const char *id, const struct container *c,
-    bool report_pending)
+/* A container's state as inspected (NULL: it is gone). */
+static void
+janitor_change(struct janitor *j, struct containers_rec *rec,
+    const struct container *c)
 {
-	struct janitor_ctr *rec;
+	struct janitor_ctr *sec = rec->janitor;
 	struct timespec ts;
 	int64_t finished, now, delay;
 	char why[128];
 
-	rec = janitor_find(j, id);
-	if (rec != NULL && rec->req != NULL)
+	if (sec != NULL && sec->req != NULL)
 		return; /* being removed: the answer decides */
 	if (c == NULL || !janitor_removable(c, j->filter, why, sizeof(why))) {
-		if (rec != NULL) {
-			log_debug("container %.12s: cleanup cancelled: %s", id,
-			    c == NULL ? "gone" : why);
-			janitor_forget(j, rec);
+		if (sec != NULL) {
+			log_debug("container %.12s: cleanup cancelled: %s",
+			    rec->id, c == NULL ? "gone" : why);
+			janitor_forget(j, sec);
 		}
 		return;
 	}
@@ -277,60 +280,95 @@ janitor_change(struct janitor *j, const char *id, const struct container *c,
 	delay += (int64_t)(mono_ms() - loop_now_ms(j->loop));
 	if (delay < 0)
 		delay = 0;
-	if (rec == NULL) {
-		rec = xcalloc(1, sizeof(*rec));
-		rec->j = j;
-		(void)str_copy(rec->id, id, sizeof(rec->id));
-		rec->name = xstrdup(c->name);
-		loop_timer_init(&rec->timer, janitor_timer_cb, rec);
-		TAILQ_INSERT_TAIL(&j->ctrs, rec, entry);
+	if (sec == NULL) {
+		sec = xcalloc(1, sizeof(*sec));
+		sec->j = j;
+		sec->rec = rec;
+		(void)str_copy(sec->id, rec->id, sizeof(sec->id));
+		sec->name = xstrdup(c->name);
+		loop_timer_init(&sec->timer, janitor_timer_cb, sec);
+		rec->janitor = sec;
 		log_debug("container %s: exited, removal in %lld ms", c->name,
 		    (long long)delay);
 	}
-	if (report_pending)
-		rec->report_pending = true;
-	rec->due = false;
-	loop_timer_start(j->loop, &rec->timer, (uint64_t)delay);
+	sec->due = false;
+	loop_timer_start(j->loop, &sec->timer, (uint64_t)delay);
+}
+
+/* The record is freed next: a DELETE in flight keeps its section. */
+static void
+janitor_gone(struct janitor *j, struct containers_rec *rec)
+{
+	struct janitor_ctr *sec = rec->janitor;
+
+	if (sec == NULL)
+		return;
+	if (sec->req == NULL) {
+		janitor_forget(j, sec);
+		return;
+	}
+	rec->janitor = NULL;
+	sec->rec = NULL;
+	TAILQ_INSERT_TAIL(&j->removing, sec, entry);
+}
+
+void
+janitor_notify(const struct containers_note *n, void *arg)
+{
+	struct janitor *j = arg;
+
+	switch (n->what) {
+	case CONTAINERS_CHANGE:
+		/* An unusable inspect changes nothing. */
+		if (n->change->inspect == NULL || n->change->c != NULL)
+			janitor_change(j, n->rec, n->change->c);
+		break;
+	case CONTAINERS_GONE:
+		janitor_gone(j, n->rec);
+		break;
+	case CONTAINERS_READY:
+	case CONTAINERS_EVENT:
+	case CONTAINERS_LISTED:
+	case CONTAINERS_LOST:
+	case CONTAINERS_ERROR:
+		break;
+	}
+}
+
+void
+janitor_hold(struct janitor *j, struct containers_rec *rec)
+{
+	(void)j;
+	if (rec->janitor != NULL)
+		rec->janitor->report_pending = true;
 }
 
 void
 janitor_report_done(struct janitor *j, const char *id)
 {
-	struct janitor_ctr *rec = janitor_find(j, id);
+	struct containers_rec *rec = containers_find(j->table, id);
+	struct janitor_ctr *sec = rec != NULL ? rec->janitor : NULL;
 
-	if (rec == NULL)
+	if (sec == NULL)
 		return;
-	rec->report_pending = false;
-	if (rec->due && rec->req == NULL)
-		janitor_remove(rec);
-}
-
-void
-janitor_listed(struct janitor *j, const char *const *ids, size_t nids)
-{
-	struct janitor_ctr *c, *next;
-	size_t i;
-
-	for (c = TAILQ_FIRST(&j->ctrs); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (c->req != NULL)
-			continue;
-		for (i = 0; i < nids; i++)
-			if (strcmp(ids[i], c->id) == 0)
-				break;
-		if (i == nids)
-			janitor_forget(j, c);
-	}
+	sec->report_pending = false;
+	if (sec->due && sec->req == NULL)
+		janitor_remove(sec);
 }
 
 void
 janitor_free(struct janitor *j)
 {
+	struct containers_rec *rec;
 	struct janitor_ctr *c;
 
 	if (j == NULL)
 		return;
-	while ((c = TAILQ_FIRST(&j->ctrs)) != NULL)
+	for (rec = containers_first(j->table); rec != NULL;
+	     rec = containers_next(rec))
+		if (rec->janitor != NULL)
+			janitor_forget(j, rec->janitor);
+	while ((c = TAILQ_FIRST(&j->removing)) != NULL)
 		janitor_forget(j, c);
 	free(j->filter);
 	free(j);

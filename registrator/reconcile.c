@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reconciliation: the middle of the data flow, between docker.c (what
- * runs) and agent.c (what Consul holds).  It keeps one record per
- * container with the services derive.c made for it and whether they are
- * wanted (running, or kept after a crash under --deregister on-success).
- * A pass reads the agent's services, PUTs the wanted ones that are missing
- * or whose registrator-hash differs, and deregisters the ones this host
- * owns (registrator-host meta) that nobody wants any more.  Passes run at
- * start, after Docker changes other than a start, after a Docker reconnect
- * and listing, every few seconds against the agent (a dev agent that
- * restarts loses everything; the poll notices our services missing) and
- * every --resync.  A failed pass is retried with backoff, so a write is
- * never dropped.
+ * Reconciliation's driver: the middle of the data flow, between the
+ * container table (what runs, containers.c) and agent.c (what Consul
+ * holds).  As a subscriber of the table it keeps, in its section of each
+ * container's record, the services derive.c made for it; the decisions
+ * are reconcile_plan.c's, and this file carries out their plans: passes,
+ * writes, their backoff and timers.  A pass reads the agent's services
+ * and plans the PUTs and deregistrations that make the agent equal to
+ * what is wanted.  Passes run at start, after Docker changes other than
+ * a start, after a Docker reconnect and listing, every few seconds
+ * against the agent (a dev agent that restarts loses everything; the poll
+ * notices our services missing) and every --resync.  A failed pass is
+ * retried with backoff, so a write is never dropped.
  *
  * Two changes skip the pass's GET, because they are the ones a user
  * waits for: the services of a container that an event showed starting
@@ -23,19 +23,14 @@
  */
 #include <sys/queue.h>
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "backoff.h"
-#include "buf.h"
 #include "hash.h"
-#include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -44,77 +39,33 @@
 
 #include "registrator.h"
 
-enum rc_state {
-	RC_UP, /* running: its services are wanted */
-	RC_KEPT, /* stopped, registration kept by --deregister */
-	RC_DOWN, /* stopped: nothing wanted */
-};
-
-struct rc_ctr {
-	TAILQ_ENTRY(rc_ctr) entry;
-	char *id;
-	char *name;
-	enum rc_state state;
-	bool operator_stop; /* kill/stop seen since the start */
-	bool in_maintenance;
-	struct service *services;
-	size_t nservices;
-	char *health; /* Docker health status, "" if none */
-	uint64_t warn_hash; /* of the derive warnings last logged */
-	/*
-	 * --deregister always: a die event deregistered it; an inspect
-	 * showing it running predates the die and is ignored until a start
-	 * event.
-	 */
-	bool died;
-	bool put_wanted; /* new or changed services, for the hook to PUT */
-	/* Docker's timeNano of the start awaiting registration, or 0. */
-	uint64_t start_ns;
-	/* Of the die awaiting a pass's deregistration, or 0. */
-	uint64_t die_ns;
-	uint64_t reg_ns; /* wall clock of the last completed PUT, ns */
-};
-TAILQ_HEAD(rc_ctrs, rc_ctr);
 TAILQ_HEAD(rc_writes, rc_write);
 
-/*
- * A service ID remembered for a while: a deregistration a die event
- * asked for, until the hook sends it, or a write that completed while a
- * pass's GET was in flight, whose answer may not show it yet.
- */
+/* A deregistration a die event asked for, until the hook sends it. */
 struct rc_note {
 	TAILQ_ENTRY(rc_note) entry;
 	char *service_id;
 	char *ctr_id;
-	char hash[17]; /* a completed PUT's definition; "" otherwise */
 	uint64_t event_ns; /* the die's timeNano */
 };
 TAILQ_HEAD(rc_notes, rc_note);
-
-/*
- * A definition the agent refused with 400: sending it again cannot help,
- * so it is not retried (and does not fail the pass, which would delay
- * every other write) until the container's definition changes.
- */
-struct rc_refused {
-	TAILQ_ENTRY(rc_refused) entry;
-	char *service_id;
-	char hash[17];
-};
-TAILQ_HEAD(rc_refusals, rc_refused);
 
 struct reconcile {
 	struct loop *loop;
 	struct agent *agent;
 	struct docker *docker;
+	struct containers *table;
 	const struct reconcile_config *cfg;
 	char *host_name;
-	struct rc_ctrs ctrs;
 	struct rc_writes writes;
-	struct rc_refusals refused;
+	/*
+	 * Definitions the agent refused with 400: sending one again cannot
+	 * help, so it is not retried (and does not fail the pass, which
+	 * would delay every other write) until its definition changes.
+	 */
+	struct reconcile_marks refused;
 	struct rc_notes gone; /* deregistrations a die event asked for */
-	struct rc_notes recent; /* writes done while a pass's GET ran */
-	regex_t id_re; /* gliderlabs' <host>:<name>:<port> */
+	struct reconcile_marks recent; /* writes done while a GET ran */
 
 	bool synced; /* a whole listing has been seen */
 	bool dirty;
@@ -159,8 +110,8 @@ struct rc_write {
 	uint64_t event_ns; /* deregister: the die's timeNano, or 0 */
 };
 
-
 static void rc_kick(struct reconcile *);
+static void rc_pass_end(struct reconcile *);
 
 static uint64_t
 rc_realtime_ns(void)
@@ -171,17 +122,36 @@ rc_realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* ---- container records ---- */
+/* ---- sections ---- */
 
-static struct rc_ctr *
+static struct reconcile_ctr *
 rc_ctr_find(const struct reconcile *rc, const char *id)
 {
-	struct rc_ctr *c;
+	struct containers_rec *rec = containers_find(rc->table, id);
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
-		if (strcmp(c->id, id) == 0)
-			return c;
+	return rec != NULL ? rec->rc : NULL;
+}
+
+/* The first section from rec on, in the table's order. */
+static struct reconcile_ctr *
+rc_ctr_from(const struct containers_rec *rec)
+{
+	for (; rec != NULL; rec = containers_next(rec))
+		if (rec->rc != NULL)
+			return rec->rc;
 	return NULL;
+}
+
+static struct reconcile_ctr *
+rc_first(const struct reconcile *rc)
+{
+	return rc_ctr_from(containers_first(rc->table));
+}
+
+static struct reconcile_ctr *
+rc_next(const struct reconcile_ctr *c)
+{
+	return rc_ctr_from(containers_next(c->rec));
 }
 
 static void
@@ -195,36 +165,45 @@ rc_services_free(struct service *services, size_t n)
 }
 
 static void
-rc_ctr_drop_services(struct rc_ctr *c)
+rc_ctr_drop_services(struct reconcile_ctr *c)
 {
 	rc_services_free(c->services, c->nservices);
 	c->services = NULL;
 	c->nservices = 0;
 }
 
-static struct rc_ctr *
-rc_ctr_new(struct reconcile *rc, const char *id, const char *name)
+static struct reconcile_ctr *
+rc_ctr_new(struct containers_rec *rec, const char *name)
 {
-	struct rc_ctr *rec;
+	struct reconcile_ctr *c;
 
-	rec = xcalloc(1, sizeof(*rec));
-	rec->id = xstrdup(id);
-	rec->name = xstrdup(name);
-	rec->state = RC_DOWN;
-	TAILQ_INSERT_TAIL(&rc->ctrs, rec, entry);
-	return rec;
+	c = xcalloc(1, sizeof(*c));
+	c->rec = rec;
+	c->name = xstrdup(name);
+	c->state = RECONCILE_DOWN;
+	rec->rc = c;
+	return c;
+}
+
+static void
+rc_ctr_free(struct reconcile_ctr *c)
+{
+	c->rec->rc = NULL;
+	rc_ctr_drop_services(c);
+	free(c->name);
+	free(c->health);
+	free(c);
 }
 
 static void
 rc_note_add(struct rc_notes *list, const char *service_id, const char *ctr_id,
-    const char *hash, uint64_t event_ns)
+    uint64_t event_ns)
 {
 	struct rc_note *n;
 
 	n = xcalloc(1, sizeof(*n));
 	n->service_id = xstrdup(service_id);
-	n->ctr_id = xstrdup(ctr_id != NULL ? ctr_id : "");
-	(void)str_copy(n->hash, hash, sizeof(n->hash));
+	n->ctr_id = xstrdup(ctr_id);
 	n->event_ns = event_ns;
 	TAILQ_INSERT_TAIL(list, n, entry);
 }
@@ -238,94 +217,30 @@ rc_note_free(struct rc_notes *list, struct rc_note *n)
 	free(n);
 }
 
-static void
-rc_notes_clear(struct rc_notes *list)
-{
-	while (!TAILQ_EMPTY(list))
-		rc_note_free(list, TAILQ_FIRST(list));
-}
-
-/* A write of this definition ("" for a deregistration) just completed. */
 static bool
-rc_recent(const struct reconcile *rc, const char *service_id, const char *hash)
+rc_is_refused(const struct reconcile *rc, const struct service *s)
 {
-	const struct rc_note *n;
-
-	TAILQ_FOREACH(n, &rc->recent, entry)
-		if (strcmp(n->service_id, service_id) == 0
-		    && strcmp(n->hash, hash) == 0)
-			return true;
-	return false;
+	return reconcile_marks_has(&rc->refused, s->id, s->hash);
 }
 
+/* Forgets refusals whose service is gone or has a new definition. */
 static void
-rc_ctr_free(struct reconcile *rc, struct rc_ctr *c)
+rc_refused_prune(struct reconcile *rc)
 {
-	TAILQ_REMOVE(&rc->ctrs, c, entry);
-	rc_ctr_drop_services(c);
-	free(c->id);
-	free(c->name);
-	free(c->health);
-	free(c);
-}
+	const struct service *s;
+	size_t i = 0;
 
-static bool
-rc_wanted(const struct rc_ctr *c)
-{
-	return c->state == RC_UP || c->state == RC_KEPT;
-}
-
-/* The wanted service with this ID, or NULL. */
-static const struct service *
-rc_desired(const struct reconcile *rc, const char *id,
-    const struct rc_ctr **owner)
-{
-	const struct rc_ctr *c;
-	size_t i;
-
-	TAILQ_FOREACH(c, &rc->ctrs, entry) {
-		if (!rc_wanted(c))
-			continue;
-		for (i = 0; i < c->nservices; i++) {
-			if (strcmp(c->services[i].id, id) == 0) {
-				if (owner != NULL)
-					*owner = c;
-				return &c->services[i];
-			}
-		}
+	while (i < rc->refused.n) {
+		s = reconcile_plan_wanted(rc->table,
+		    rc->refused.v[i].service_id, NULL);
+		if (s == NULL || strcmp(s->hash, rc->refused.v[i].hash) != 0)
+			reconcile_marks_del(&rc->refused, i);
+		else
+			i++;
 	}
-	return NULL;
 }
 
-/*
- * Adds the registrator-container meta key (kept sorted) so that a kept
- * registration can be matched to its container after a restart, when the
- * stopped container no longer shows its published ports; then re-hashes.
- */
-static void
-rc_tag_container(struct service *s)
-{
-	size_t i, at;
-
-	/* Room for it and the hash key within Consul's 64 pairs. */
-	if (s->nmeta + 2 > DERIVE_MAX_META)
-		return;
-	for (i = 0; i < s->nmeta; i++)
-		if (strcmp(s->meta[i].key, RECONCILE_META_CONTAINER) == 0)
-			return;
-	for (at = 0; at < s->nmeta; at++)
-		if (strcmp(s->meta[at].key, RECONCILE_META_CONTAINER) > 0)
-			break;
-	s->meta = xreallocarray(s->meta, s->nmeta + 1, sizeof(*s->meta));
-	memmove(&s->meta[at + 1], &s->meta[at],
-	    (s->nmeta - at) * sizeof(*s->meta));
-	s->meta[at].key = xstrdup(RECONCILE_META_CONTAINER);
-	s->meta[at].value = xstrdup(s->container_id);
-	s->nmeta++;
-	service_hash(s);
-}
-
-/* The service with s's ID in list, or NULL. */
+/* The service with that ID in list, or NULL. */
 static const struct service *
 rc_service_in(const struct service *list, size_t n, const char *id)
 {
@@ -344,7 +259,8 @@ rc_service_in(const struct service *list, size_t n, const char *id)
  * pass can tell whether the agent holds it).
  */
 static bool
-rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
+rc_derive(struct reconcile *rc, struct reconcile_ctr *rec,
+    const struct container *c)
 {
 	struct derive_options o = rc->cfg->derive;
 	struct derive_result res;
@@ -379,16 +295,16 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 	    = xreallocarray(NULL, res.nservices + 1, sizeof(*rec->services));
 	for (i = 0; i < res.nservices; i++) {
 		struct service *s = &res.services[i];
-		const struct rc_ctr *other = NULL;
+		const struct reconcile_ctr *other = NULL;
 
-		if (rc_desired(rc, s->id, &other) != NULL && other != rec) {
+		if (reconcile_plan_wanted(rc->table, s->id, &other) != NULL
+		    && other != rec) {
 			log_warnx("container %s: service ID %s is already "
 				  "used by container %s, skipped",
 			    c->name, s->id, other->name);
 			service_clear(s);
 			continue;
 		}
-		rc_tag_container(s);
 		prev = rc_service_in(old, nold, s->id);
 		if (prev == NULL || strcmp(prev->hash, s->hash) != 0)
 			rec->put_wanted = true;
@@ -404,29 +320,7 @@ rc_derive(struct reconcile *rc, struct rc_ctr *rec, const struct container *c)
 	return dropped;
 }
 
-static bool
-rc_keep_after_exit(const struct reconcile *rc, const struct rc_ctr *rec,
-    const struct container *c)
-{
-	switch (rc->cfg->deregister) {
-	case DEREGISTER_NEVER:
-		return true;
-	case DEREGISTER_ALWAYS:
-		return false;
-	case DEREGISTER_ON_SUCCESS:
-		break;
-	}
-	/*
-	 * An OOM kill is a failure even though the exit code looks like a
-	 * signal.  A kill or stop event before the die means an operator
-	 * stopped it: that is a clean exit whatever the code.
-	 */
-	if (c->state.oom_killed)
-		return true;
-	if (rec->operator_stop)
-		return false;
-	return c->state.exit_code != 0;
-}
+/* ---- writes ---- */
 
 static struct rc_write *
 rc_write_new(struct reconcile *rc, const char *service_id)
@@ -468,33 +362,7 @@ rc_maintenance_done(const struct agent_result *res, void *arg)
 }
 
 static void
-rc_maintenance(struct reconcile *rc, struct rc_ctr *rec, bool enable)
-{
-	size_t i;
-
-	if (rc->agent == NULL || rc->cfg->dry_run)
-		return;
-	for (i = 0; i < rec->nservices; i++) {
-		struct rc_write *w = rc_write_new(rc, rec->services[i].id);
-
-		agent_maintenance(rc->agent, rec->services[i].id, enable,
-		    enable ? "container stopping" : "", rc_maintenance_done, w);
-	}
-	rec->in_maintenance = enable;
-}
-
-static const char *
-rc_health_status(const char *docker_health)
-{
-	if (strcmp(docker_health, "healthy") == 0)
-		return "passing";
-	if (strcmp(docker_health, "unhealthy") == 0)
-		return "critical";
-	return "warning"; /* starting */
-}
-
-static void
-rc_health_done(const struct agent_result *res, void *arg)
+rc_ttl_done(const struct agent_result *res, void *arg)
 {
 	struct rc_write *w = arg;
 
@@ -506,44 +374,41 @@ rc_health_done(const struct agent_result *res, void *arg)
 	rc_write_free(w);
 }
 
-/* Mirrors the Docker health status into the services' TTL checks. */
+/*
+ * Carries out the MAINTENANCE and TTL actions of a plan; they are not
+ * retried by passes (a TTL refresh and the die cover a failed one).
+ */
 static void
-rc_health_push(struct reconcile *rc, const struct rc_ctr *rec)
+rc_side_writes(struct reconcile *rc, const struct reconcile_plan *plan)
 {
+	const struct reconcile_act *a;
+	struct rc_write *w;
 	size_t i;
 
-	if (rc->agent == NULL || rc->cfg->dry_run || rec->state != RC_UP
-	    || rec->health == NULL || rec->health[0] == '\0')
+	if (rc->agent == NULL || rc->cfg->dry_run)
 		return;
-	for (i = 0; i < rec->nservices; i++) {
-		const struct service *s = &rec->services[i];
-		struct rc_write *w;
-
-		if (s->health_check_id == NULL)
-			continue;
-		w = rc_write_new(rc, s->health_check_id);
-		agent_check_update(rc->agent, s->health_check_id,
-		    rc_health_status(rec->health), rec->health, rc_health_done,
-		    w);
+	for (i = 0; i < plan->n; i++) {
+		a = &plan->v[i];
+		w = rc_write_new(rc, a->id);
+		if (a->kind == RECONCILE_MAINTENANCE)
+			agent_maintenance(rc->agent, a->id, a->enable,
+			    a->reason, rc_maintenance_done, w);
+		else
+			agent_check_update(rc->agent, a->id, a->status,
+			    a->output, rc_ttl_done, w);
 	}
 }
 
-/* ---- Docker callbacks ---- */
-
+/* Mirrors the Docker health status into the services' TTL checks. */
 static void
-rc_docker_ready(const char *host_name, void *arg)
+rc_health_push(struct reconcile *rc, const struct reconcile_ctr *rec)
 {
-	struct reconcile *rc = arg;
-	const char *h = rc->cfg->host_override != NULL ? rc->cfg->host_override
-						       : host_name;
+	struct reconcile_plan plan;
 
-	if (rc->host_name != NULL && strcmp(rc->host_name, h) == 0)
-		return;
-	if (rc->host_name != NULL)
-		log_warnx("docker: host name changed from %s to %s",
-		    rc->host_name, h);
-	free(rc->host_name);
-	rc->host_name = xstrdup(h);
+	reconcile_plan_init(&plan);
+	reconcile_plan_health(rec, &plan);
+	rc_side_writes(rc, &plan);
+	reconcile_plan_clear(&plan);
 }
 
 /* A PUT for one of the container's services is in flight (other than w). */
@@ -572,323 +437,15 @@ rc_observe_since(struct metric *m, uint64_t event_ns, uint64_t now_ns)
  * (the inspect of another event, a network connect, may have issued it).
  */
 static void
-rc_start_done(struct reconcile *rc, struct rc_ctr *rec)
+rc_start_done(struct reconcile *rc, struct reconcile_ctr *rec)
 {
 	if (rec->start_ns == 0 || rec->put_wanted
-	    || rc_ctr_putting(rc, rec->id, NULL))
+	    || rc_ctr_putting(rc, rec->rec->id, NULL))
 		return;
-	if (rec->state == RC_UP && rec->nservices > 0
+	if (rec->state == RECONCILE_UP && rec->nservices > 0
 	    && rec->reg_ns >= rec->start_ns)
 		rc_observe_since(rc->m_latency, rec->start_ns, rec->reg_ns);
 	rec->start_ns = 0;
-}
-
-/* Writes without a pass: not in once or dry-run mode. */
-static bool
-rc_fast(const struct reconcile *rc)
-{
-	return !rc->cfg->once && !rc->cfg->dry_run && rc->agent != NULL;
-}
-
-static void
-rc_docker_change(const struct docker_change *ch, void *arg)
-{
-	struct reconcile *rc = arg;
-	struct rc_ctr *rec;
-	struct container *c;
-	char err[REGISTRATOR_ERR_MAX];
-	bool kick = true;
-
-	rec = rc_ctr_find(rc, ch->id);
-	if (ch->inspect == NULL) {
-		if (rec != NULL) {
-			log_info("container %s: removed", rec->name);
-			rc_ctr_free(rc, rec);
-			rc_kick(rc);
-		}
-		return;
-	}
-	if (rc->m_inspect != NULL && ch->inspect_ns != 0)
-		metrics_observe(rc->m_inspect, (double)ch->inspect_ns / 1e9);
-	c = container_from_json(ch->inspect, err, sizeof(err));
-	if (c == NULL) {
-		log_warnx("container %.12s: inspect unusable: %s, ignored",
-		    ch->id, err);
-		if (rc->m_errors != NULL)
-			metrics_inc(rc->m_errors);
-		return;
-	}
-	if (rec == NULL)
-		rec = rc_ctr_new(rc, ch->id, c->name);
-	else if (strcmp(rec->name, c->name) != 0) {
-		free(rec->name);
-		rec->name = xstrdup(c->name);
-	}
-	free(rec->health);
-	rec->health = xstrdup(c->state.health);
-	if (ch->actions & DOCKER_ACT_START)
-		rec->operator_stop = false;
-	if (ch->actions & DOCKER_ACT_KILL)
-		rec->operator_stop = true;
-	if ((ch->actions & DOCKER_ACT_DIE) && rc->cfg->die_cb != NULL)
-		rc->cfg->die_cb(c, ch->inspect, rc->cfg->die_arg);
-
-	if (c->state.running && !c->state.restarting) {
-		/* Asked for before the die: a start event will follow. */
-		if (rec->died) {
-			kick = false;
-			goto out;
-		}
-		if ((ch->actions & DOCKER_ACT_KILL)
-		    && rc->cfg->maintenance_on_stop && rec->state == RC_UP) {
-			/* Stopping: hide it now, the die deregisters it. */
-			if (!rec->in_maintenance)
-				rc_maintenance(rc, rec, true);
-			goto out;
-		}
-		if (rec->in_maintenance && (ch->actions & DOCKER_ACT_START))
-			rc_maintenance(rc, rec, false);
-		/*
-		 * What changed is PUT from the hook; a listing (start-up,
-		 * --resync) and a service no longer derived need a pass.
-		 */
-		if (!rc_derive(rc, rec, c) && rc_fast(rc)
-		    && !(ch->actions & DOCKER_ACT_LIST))
-			kick = false;
-		else
-			rec->put_wanted = false;
-		rec->state = RC_UP;
-		if (ch->actions & DOCKER_ACT_HEALTH)
-			rc_health_push(rc, rec);
-		if (!kick && (ch->actions & DOCKER_ACT_START))
-			rc_start_done(rc, rec);
-	} else {
-		rec->start_ns = 0;
-		if (rec->state == RC_DOWN && !(ch->actions & DOCKER_ACT_LIST)) {
-			kick = false;
-			goto out;
-		}
-		if (rc_keep_after_exit(rc, rec, c)) {
-			if (rec->state != RC_KEPT)
-				log_info("container %s: stopped (exit %d%s), "
-					 "registration kept",
-				    c->name, c->state.exit_code,
-				    c->state.oom_killed ? ", OOM killed" : "");
-			rec->state = RC_KEPT;
-		} else {
-			if (rec->state == RC_UP)
-				log_info("container %s: stopped (exit %d), "
-					 "deregistering",
-				    c->name, c->state.exit_code);
-			rec->state = RC_DOWN;
-			rc_ctr_drop_services(rec);
-		}
-	}
-out:
-	container_free(c);
-	if (kick)
-		rc_kick(rc);
-}
-
-static void
-rc_docker_listed(const char *const *ids, size_t nids, void *arg)
-{
-	struct reconcile *rc = arg;
-	struct rc_ctr *c, *next;
-	size_t i;
-
-	for (c = TAILQ_FIRST(&rc->ctrs); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		for (i = 0; i < nids; i++)
-			if (strcmp(ids[i], c->id) == 0)
-				break;
-		if (i == nids) {
-			log_info("container %s: gone", c->name);
-			rc_ctr_free(rc, c);
-		}
-	}
-	if (!rc->synced)
-		log_info("docker: %zu containers seen, reconciling", nids);
-	rc->synced = true;
-	rc_kick(rc);
-}
-
-static void
-rc_docker_lost(void *arg)
-{
-	struct reconcile *rc = arg;
-	struct rc_ctr *c;
-
-	log_info("docker: event stream lost; relisting after reconnect");
-	/*
-	 * The start event that would clear a die may be lost with the
-	 * stream; the listing's inspects come after the die anyway.
-	 */
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
-		c->died = false;
-}
-
-/*
- * Runs inside the stream's write callback, where no transfer may start:
- * it only records, and the hook writes.  A start is timed from here; with
- * --deregister always a die queues its services' deregistration at once.
- */
-static void
-rc_docker_event(const struct docker_event *ev, void *arg)
-{
-	struct reconcile *rc = arg;
-	struct rc_ctr *rec;
-	char name[16];
-	size_t i;
-
-	if (rc->m_events != NULL)
-		metrics_inc(rc->m_events);
-	rec = rc_ctr_find(rc, ev->id);
-	if (ev->actions == DOCKER_ACT_START) {
-		if (rec == NULL) {
-			/* Named by its inspect; the short ID until then. */
-			(void)snprintf(name, sizeof(name), "%.12s", ev->id);
-			rec = rc_ctr_new(rc, ev->id, name);
-		}
-		rec->died = false;
-		rec->die_ns = 0;
-		if (rec->start_ns == 0)
-			rec->start_ns = ev->time_ns;
-		return;
-	}
-	if (ev->actions != DOCKER_ACT_DIE || rec == NULL)
-		return;
-	rec->start_ns = 0;
-	if (!rc_fast(rc) || rc->cfg->deregister != DEREGISTER_ALWAYS) {
-		if (rec->die_ns == 0)
-			rec->die_ns = ev->time_ns;
-		return;
-	}
-	rec->died = true;
-	if (rec->state == RC_DOWN)
-		return;
-	log_info("container %s: died, deregistering", rec->name);
-	for (i = 0; i < rec->nservices; i++)
-		rc_note_add(&rc->gone, rec->services[i].id, rec->id, "",
-		    ev->time_ns);
-	rc_ctr_drop_services(rec);
-	rec->state = RC_DOWN;
-	rec->put_wanted = false;
-	rec->in_maintenance = false;
-}
-
-static void
-rc_docker_error(void *arg)
-{
-	struct reconcile *rc = arg;
-
-	if (rc->m_errors != NULL)
-		metrics_inc(rc->m_errors);
-	if ((rc->cfg->once || rc->cfg->dry_run) && !rc->finished) {
-		rc->finished = true;
-		rc->cfg->done_cb(1, rc->cfg->done_arg);
-	}
-}
-
-static const struct docker_cbs rc_docker_cbs = {
-	.ready = rc_docker_ready,
-	.change = rc_docker_change,
-	.listed = rc_docker_listed,
-	.lost = rc_docker_lost,
-	.event = rc_docker_event,
-	.error = rc_docker_error,
-};
-
-const struct docker_cbs *
-reconcile_docker_cbs(void)
-{
-	return &rc_docker_cbs;
-}
-
-/* ---- passes ---- */
-
-static size_t
-rc_count_desired(const struct reconcile *rc)
-{
-	const struct rc_ctr *c;
-	size_t n = 0;
-
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
-		if (rc_wanted(c))
-			n += c->nservices;
-	return n;
-}
-
-static void
-rc_pass_end(struct reconcile *rc)
-{
-	double secs;
-
-	rc->busy = false;
-	secs = (double)(mono_ms() - rc->pass_start_ms) / 1000.0;
-	if (rc->m_reconcile != NULL)
-		metrics_observe(rc->m_reconcile, secs);
-	if (rc->m_services != NULL)
-		metrics_set(rc->m_services, (double)rc_count_desired(rc));
-	if (rc->cfg->once) {
-		if (!rc->finished) {
-			rc->finished = true;
-			rc->cfg->done_cb(rc->pass_failed ? 1 : 0,
-			    rc->cfg->done_arg);
-		}
-		return;
-	}
-	if (rc->pass_failed) {
-		uint64_t ms;
-
-		rc->failures++;
-		ms = backoff_next(&rc->backoff);
-		log_warnx("reconcile: pass failed, retrying in %llu ms",
-		    (unsigned long long)ms);
-		loop_timer_start(rc->loop, &rc->retry_timer, ms);
-		return;
-	}
-	if (rc->failures > 0)
-		log_info("reconcile: consul agent %s answers again",
-		    agent_base(rc->agent));
-	rc->failures = 0;
-	backoff_reset(&rc->backoff);
-	log_debug("reconcile: pass done in %.3f s", secs);
-}
-
-static void
-rc_refused_free(struct reconcile *rc, struct rc_refused *r)
-{
-	TAILQ_REMOVE(&rc->refused, r, entry);
-	free(r->service_id);
-	free(r);
-}
-
-static bool
-rc_is_refused(const struct reconcile *rc, const struct service *s)
-{
-	const struct rc_refused *r;
-
-	TAILQ_FOREACH(r, &rc->refused, entry)
-		if (strcmp(r->service_id, s->id) == 0
-		    && strcmp(r->hash, s->hash) == 0)
-			return true;
-	return false;
-}
-
-/* Forgets refusals whose service is gone or has a new definition. */
-static void
-rc_refused_prune(struct reconcile *rc)
-{
-	struct rc_refused *r, *next;
-	const struct service *s;
-
-	for (r = TAILQ_FIRST(&rc->refused); r != NULL; r = next) {
-		next = TAILQ_NEXT(r, entry);
-		s = rc_desired(rc, r->service_id, NULL);
-		if (s == NULL || strcmp(s->hash, r->hash) != 0)
-			rc_refused_free(rc, r);
-	}
 }
 
 /* The reg or dereg write in flight for this service ID, or NULL. */
@@ -909,21 +466,17 @@ rc_write_done(const struct agent_result *res, void *arg)
 {
 	struct rc_write *w = arg;
 	struct reconcile *rc = w->rc;
-	struct rc_ctr *rec;
+	struct reconcile_ctr *rec;
 	uint64_t now;
 	bool pass = w->pass, ok = false;
 
 	if (w->reg && res->error == 0 && res->status == 400) {
 		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
-		struct rc_refused *r;
 
 		log_warnx("registering %s: refused by the agent: %.*s; not "
 			  "retried until its definition changes",
 		    w->service_id, blen, res->body != NULL ? res->body : "");
-		r = xcalloc(1, sizeof(*r));
-		r->service_id = xstrdup(w->service_id);
-		(void)str_copy(r->hash, w->hash, sizeof(r->hash));
-		TAILQ_INSERT_TAIL(&rc->refused, r, entry);
+		reconcile_marks_add(&rc->refused, w->service_id, w->hash);
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
 	} else if (res->error != 0 || res->status != 200) {
@@ -944,8 +497,8 @@ rc_write_done(const struct agent_result *res, void *arg)
 	} else
 		ok = true;
 	if (ok && rc->get_inflight)
-		rc_note_add(&rc->recent, w->service_id, NULL,
-		    w->reg ? w->hash : "", 0);
+		reconcile_marks_add(&rc->recent, w->service_id,
+		    w->reg ? w->hash : "");
 	now = rc_realtime_ns();
 	if (ok && w->reg) {
 		log_info("registered %s", w->service_id);
@@ -959,7 +512,7 @@ rc_write_done(const struct agent_result *res, void *arg)
 			rec->reg_ns = now;
 			/* w is still listed: rc_start_done must not count it. */
 			if (rec->start_ns != 0
-			    && !rc_ctr_putting(rc, rec->id, w)) {
+			    && !rc_ctr_putting(rc, rec->rec->id, w)) {
 				rc_observe_since(rc->m_latency, rec->start_ns,
 				    now);
 				rec->start_ns = 0;
@@ -1054,91 +607,301 @@ rc_delete(struct reconcile *rc, const char *id, const char *ctr_id,
 	agent_deregister(rc->agent, id, rc_write_done, w);
 }
 
-static const char *
-rc_meta(const cJSON *svc, const char *key)
-{
-	const cJSON *meta, *v;
+/* ---- the table's notifications ---- */
 
-	meta = cJSON_GetObjectItemCaseSensitive(svc, "Meta");
-	v = cJSON_GetObjectItemCaseSensitive(meta, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+static void
+rc_ready(struct reconcile *rc, const char *host_name)
+{
+	const char *h = rc->cfg->host_override != NULL ? rc->cfg->host_override
+						       : host_name;
+
+	if (rc->host_name != NULL && strcmp(rc->host_name, h) == 0)
+		return;
+	if (rc->host_name != NULL)
+		log_warnx("docker: host name changed from %s to %s",
+		    rc->host_name, h);
+	free(rc->host_name);
+	rc->host_name = xstrdup(h);
 }
 
-/* A running container of ours has this name. */
+/* Writes without a pass: not in once or dry-run mode. */
 static bool
-rc_name_running(const struct reconcile *rc, const char *name, size_t len)
+rc_fast(const struct reconcile *rc)
 {
-	const struct rc_ctr *c;
-
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
-		if (c->state != RC_DOWN && strlen(c->name) == len
-		    && strncmp(c->name, name, len) == 0)
-			return true;
-	return false;
+	return !rc->cfg->once && !rc->cfg->dry_run && rc->agent != NULL;
 }
 
-/*
- * --cleanup, gliderlabs' rule: a service without our ownership meta whose
- * ID reads <this host>:<container>:<port>[:udp] for a container that is
- * not there any more.
- */
-static bool
-rc_cleanup_orphan(const struct reconcile *rc, const char *id)
+static void
+rc_change(struct reconcile *rc, struct containers_rec *r,
+    const struct containers_change *ch)
 {
-	regmatch_t m[3];
-	size_t hlen;
+	struct reconcile_ctr *rec = r->rc;
+	const struct container *c = ch->c;
+	struct reconcile_plan plan;
+	enum reconcile_step step;
+	bool kick = true, maintenance;
 
-	if (regexec(&rc->id_re, id, 3, m, 0) != 0)
-		return false;
-	hlen = (size_t)(m[1].rm_eo - m[1].rm_so);
-	if (hlen != strlen(rc->host_name)
-	    || strncmp(id + m[1].rm_so, rc->host_name, hlen) != 0)
-		return false;
-	return !rc_name_running(rc, id + m[2].rm_so,
-	    (size_t)(m[2].rm_eo - m[2].rm_so));
-}
-
-/*
- * Owned registration nobody wants: decide whether it goes.  *recp is its
- * container's record, or NULL.
- */
-static bool
-rc_should_remove(const struct reconcile *rc, const cJSON *svc, const char **why,
-    const struct rc_ctr **recp)
-{
-	const char *cid;
-	const struct rc_ctr *rec = NULL;
-
-	cid = rc_meta(svc, RECONCILE_META_CONTAINER);
-	if (cid != NULL)
-		rec = rc_ctr_find(rc, cid);
-	*recp = rec;
-	if (rec != NULL && rec->state == RC_KEPT) {
-		return false;
+	if (ch->inspect == NULL) {
+		if (rec != NULL) {
+			log_info("container %s: removed", rec->name);
+			rc_ctr_free(rec);
+			rc_kick(rc);
+		}
+		return;
 	}
-	if (rec == NULL && rc->cfg->deregister == DEREGISTER_NEVER
-	    && !rc->cfg->cleanup)
-		return false;
-	*why = rec == NULL          ? "its container is gone"
-	    : rec->state == RC_DOWN ? "its container stopped"
-				    : "no longer derived";
-	return true;
+	if (rc->m_inspect != NULL && ch->inspect_ns != 0)
+		metrics_observe(rc->m_inspect, (double)ch->inspect_ns / 1e9);
+	if (c == NULL) {
+		log_warnx("container %.12s: inspect unusable: %s, ignored",
+		    r->id, ch->inspect_err);
+		if (rc->m_errors != NULL)
+			metrics_inc(rc->m_errors);
+		return;
+	}
+	if (rec == NULL)
+		rec = rc_ctr_new(r, c->name);
+	else if (strcmp(rec->name, c->name) != 0) {
+		free(rec->name);
+		rec->name = xstrdup(c->name);
+	}
+	free(rec->health);
+	rec->health = xstrdup(c->state.health);
+	if (!c->state.running || c->state.restarting)
+		rec->start_ns = 0;
+	reconcile_plan_init(&plan);
+	step = reconcile_plan_change(rec, c, ch->actions, ch->operator_stop,
+	    rc->cfg, &plan, &maintenance);
+	/* Without writes (-dry-run) nothing is in maintenance. */
+	if (rc->agent != NULL && !rc->cfg->dry_run)
+		rec->in_maintenance = maintenance;
+	rc_side_writes(rc, &plan);
+	switch (step) {
+	case RECONCILE_STEP_NONE:
+		kick = false;
+		break;
+	case RECONCILE_STEP_STOPPING:
+		break;
+	case RECONCILE_STEP_RUN:
+		/*
+		 * What changed is PUT from the hook; a listing (start-up,
+		 * --resync) and a service no longer derived need a pass.
+		 */
+		if (!rc_derive(rc, rec, c) && rc_fast(rc)
+		    && !(ch->actions & DOCKER_ACT_LIST))
+			kick = false;
+		else
+			rec->put_wanted = false;
+		rec->state = RECONCILE_UP;
+		if (ch->actions & DOCKER_ACT_HEALTH)
+			rc_health_push(rc, rec);
+		if (!kick && (ch->actions & DOCKER_ACT_START))
+			rc_start_done(rc, rec);
+		break;
+	case RECONCILE_STEP_KEEP:
+		if (rec->state != RECONCILE_KEPT)
+			log_info("container %s: stopped (exit %d%s), "
+				 "registration kept",
+			    c->name, c->state.exit_code,
+			    c->state.oom_killed ? ", OOM killed" : "");
+		rec->state = RECONCILE_KEPT;
+		break;
+	case RECONCILE_STEP_DROP:
+		if (rec->state == RECONCILE_UP)
+			log_info("container %s: stopped (exit %d), "
+				 "deregistering",
+			    c->name, c->state.exit_code);
+		rec->state = RECONCILE_DOWN;
+		rc_ctr_drop_services(rec);
+		break;
+	}
+	reconcile_plan_clear(&plan);
+	if (kick)
+		rc_kick(rc);
+}
+
+static void
+rc_listed(struct reconcile *rc, size_t nids)
+{
+	if (!rc->synced)
+		log_info("docker: %zu containers seen, reconciling", nids);
+	rc->synced = true;
+	rc_kick(rc);
+}
+
+static void
+rc_lost(struct reconcile *rc)
+{
+	struct reconcile_ctr *c;
+
+	log_info("docker: event stream lost; relisting after reconnect");
+	/*
+	 * The start event that would clear a die may be lost with the
+	 * stream; the listing's inspects come after the die anyway.
+	 */
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
+		c->died = false;
+}
+
+/*
+ * Runs inside the stream's write callback, where no transfer may start:
+ * it only records, and the hook writes.  A start is timed from here; with
+ * --deregister always a die queues its services' deregistration at once.
+ */
+static void
+rc_event(struct reconcile *rc, struct containers_rec *r,
+    const struct docker_event *ev)
+{
+	struct reconcile_ctr *rec = r->rc;
+	char name[16];
+	size_t i;
+
+	if (rc->m_events != NULL)
+		metrics_inc(rc->m_events);
+	if (ev->actions == DOCKER_ACT_START) {
+		if (rec == NULL) {
+			/* Named by its inspect; the short ID until then. */
+			(void)snprintf(name, sizeof(name), "%.12s", ev->id);
+			rec = rc_ctr_new(r, name);
+		}
+		rec->died = false;
+		rec->die_ns = 0;
+		if (rec->start_ns == 0)
+			rec->start_ns = ev->time_ns;
+		return;
+	}
+	if (ev->actions != DOCKER_ACT_DIE || rec == NULL)
+		return;
+	rec->start_ns = 0;
+	if (!rc_fast(rc) || rc->cfg->deregister != DEREGISTER_ALWAYS) {
+		if (rec->die_ns == 0)
+			rec->die_ns = ev->time_ns;
+		return;
+	}
+	rec->died = true;
+	if (rec->state == RECONCILE_DOWN)
+		return;
+	log_info("container %s: died, deregistering", rec->name);
+	for (i = 0; i < rec->nservices; i++)
+		rc_note_add(&rc->gone, rec->services[i].id, r->id,
+		    ev->time_ns);
+	rc_ctr_drop_services(rec);
+	rec->state = RECONCILE_DOWN;
+	rec->put_wanted = false;
+	rec->in_maintenance = false;
+}
+
+static void
+rc_error(struct reconcile *rc)
+{
+	if (rc->m_errors != NULL)
+		metrics_inc(rc->m_errors);
+	if ((rc->cfg->once || rc->cfg->dry_run) && !rc->finished) {
+		rc->finished = true;
+		rc->cfg->done_cb(1, rc->cfg->done_arg);
+	}
+}
+
+void
+reconcile_notify(const struct containers_note *n, void *arg)
+{
+	struct reconcile *rc = arg;
+
+	switch (n->what) {
+	case CONTAINERS_READY:
+		rc_ready(rc, n->host_name);
+		break;
+	case CONTAINERS_EVENT:
+		rc_event(rc, n->rec, n->event);
+		break;
+	case CONTAINERS_CHANGE:
+		rc_change(rc, n->rec, n->change);
+		break;
+	case CONTAINERS_GONE:
+		if (n->rec->rc != NULL) {
+			log_info("container %s: gone", n->rec->rc->name);
+			rc_ctr_free(n->rec->rc);
+			rc_kick(rc);
+		}
+		break;
+	case CONTAINERS_LISTED:
+		rc_listed(rc, n->nlisted);
+		break;
+	case CONTAINERS_LOST:
+		rc_lost(rc);
+		break;
+	case CONTAINERS_ERROR:
+		rc_error(rc);
+		break;
+	}
+}
+
+/* ---- passes ---- */
+
+static size_t
+rc_count_desired(const struct reconcile *rc)
+{
+	const struct reconcile_ctr *c;
+	size_t n = 0;
+
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
+		if (reconcile_wanted(c))
+			n += c->nservices;
+	return n;
+}
+
+static void
+rc_pass_end(struct reconcile *rc)
+{
+	double secs;
+
+	rc->busy = false;
+	secs = (double)(mono_ms() - rc->pass_start_ms) / 1000.0;
+	if (rc->m_reconcile != NULL)
+		metrics_observe(rc->m_reconcile, secs);
+	if (rc->m_services != NULL)
+		metrics_set(rc->m_services, (double)rc_count_desired(rc));
+	if (rc->cfg->once) {
+		if (!rc->finished) {
+			rc->finished = true;
+			rc->cfg->done_cb(rc->pass_failed ? 1 : 0,
+			    rc->cfg->done_arg);
+		}
+		return;
+	}
+	if (rc->pass_failed) {
+		uint64_t ms;
+
+		rc->failures++;
+		ms = backoff_next(&rc->backoff);
+		log_warnx("reconcile: pass failed, retrying in %llu ms",
+		    (unsigned long long)ms);
+		loop_timer_start(rc->loop, &rc->retry_timer, ms);
+		return;
+	}
+	if (rc->failures > 0)
+		log_info("reconcile: consul agent %s answers again",
+		    agent_base(rc->agent));
+	rc->failures = 0;
+	backoff_reset(&rc->backoff);
+	log_debug("reconcile: pass done in %.3f s", secs);
 }
 
 static void
 rc_services_done(const struct agent_result *res, void *arg)
 {
 	struct reconcile *rc = arg;
-	const struct rc_ctr *c;
-	const cJSON *svc;
-	cJSON *have = NULL;
+	struct reconcile_pass in;
+	struct reconcile_plan plan;
+	struct agent_services have = { NULL, 0 };
+	char err[REGISTRATOR_ERR_MAX];
 	size_t i;
 
 	rc->inflight--;
 	rc->get_inflight = false;
-	if (res->error == 0 && res->status == 200)
-		have = cJSON_ParseWithLength(res->body, res->body_len);
-	if (!cJSON_IsObject(have)) {
+	if (res->error != 0 || res->status != 200
+	    || agent_services_parse(res->body, res->body_len, &have, err,
+		   sizeof(err))
+		== -1) {
 		int blen = res->body_len > 200 ? 200 : (int)res->body_len;
 
 		if (res->error != 0)
@@ -1151,55 +914,37 @@ rc_services_done(const struct agent_result *res, void *arg)
 			    res->body != NULL ? res->body : "");
 		if (rc->m_errors != NULL)
 			metrics_inc(rc->m_errors);
-		cJSON_Delete(have);
-		rc_notes_clear(&rc->recent);
+		reconcile_marks_clear(&rc->recent);
 		rc->pass_failed = true;
 		rc_pass_end(rc);
 		return;
 	}
 	rc->inflight++; /* held while writes are started */
 	rc_refused_prune(rc);
-	/* Wanted and missing or different: PUT. */
-	TAILQ_FOREACH(c, &rc->ctrs, entry) {
-		if (!rc_wanted(c))
-			continue;
-		for (i = 0; i < c->nservices; i++) {
-			const struct service *s = &c->services[i];
-			const char *hash;
-
-			/* The answer may predate a PUT that just landed. */
-			if (rc_is_refused(rc, s) || rc_recent(rc, s->id, s->hash))
-				continue;
-			svc = cJSON_GetObjectItemCaseSensitive(have, s->id);
-			if (svc == NULL) {
-				rc_put(rc, s, "missing from the agent", true);
-				continue;
-			}
-			hash = rc_meta(svc, DERIVE_META_HASH);
-			if (hash == NULL || strcmp(hash, s->hash) != 0)
-				rc_put(rc, s, "changed", true);
-		}
+	memset(&in, 0, sizeof(in));
+	in.host_name = rc->host_name;
+	in.deregister = rc->cfg->deregister;
+	in.cleanup = rc->cfg->cleanup;
+	in.table = rc->table;
+	in.refused = &rc->refused;
+	in.recent = &rc->recent;
+	reconcile_plan_init(&plan);
+	if (reconcile_plan_pass(&in, &have, &plan, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		rc->pass_failed = true;
 	}
-	/* Registered and not wanted: deregister. */
-	cJSON_ArrayForEach(svc, have) {
-		const char *owner, *why = NULL, *id = svc->string;
-		const struct rc_ctr *rec;
+	for (i = 0; i < plan.n; i++) {
+		const struct reconcile_act *a = &plan.v[i];
 
-		if (id == NULL || rc_desired(rc, id, NULL) != NULL
-		    || rc_recent(rc, id, ""))
-			continue;
-		owner = rc_meta(svc, DERIVE_META_HOST);
-		if (owner != NULL && strcmp(owner, rc->host_name) == 0) {
-			if (rc_should_remove(rc, svc, &why, &rec))
-				rc_delete(rc, id, rec != NULL ? rec->id : NULL,
-				    rec != NULL ? rec->die_ns : 0, why, true);
-		} else if (owner == NULL && rc->cfg->cleanup
-		    && rc_cleanup_orphan(rc, id))
-			rc_delete(rc, id, NULL, 0,
-			    "--cleanup: its container is gone", true);
+		if (a->kind == RECONCILE_REGISTER)
+			rc_put(rc, a->service, a->why, true);
+		else
+			rc_delete(rc, a->id, a->ctr_id, a->event_ns, a->why,
+			    true);
 	}
-	cJSON_Delete(have);
-	rc_notes_clear(&rc->recent);
+	reconcile_plan_clear(&plan);
+	agent_services_clear(&have);
+	reconcile_marks_clear(&rc->recent);
 	if (--rc->inflight == 0)
 		rc_pass_end(rc);
 }
@@ -1207,11 +952,11 @@ rc_services_done(const struct agent_result *res, void *arg)
 static void
 rc_dry_run(struct reconcile *rc)
 {
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 	size_t i;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry) {
-		if (c->state != RC_UP)
+	for (c = rc_first(rc); c != NULL; c = rc_next(c)) {
+		if (c->state != RECONCILE_UP)
 			continue;
 		for (i = 0; i < c->nservices; i++)
 			rc_put(rc, &c->services[i], "dry run", true);
@@ -1245,7 +990,7 @@ static void
 rc_fast_writes(struct reconcile *rc)
 {
 	struct rc_note *n;
-	struct rc_ctr *rec;
+	struct reconcile_ctr *rec;
 	bool hold;
 	size_t i;
 
@@ -1253,16 +998,17 @@ rc_fast_writes(struct reconcile *rc)
 	while ((n = TAILQ_FIRST(&rc->gone)) != NULL) {
 		if (hold)
 			rc_kick(rc);
-		else if (rc_desired(rc, n->service_id, NULL) == NULL)
+		else if (reconcile_plan_wanted(rc->table, n->service_id, NULL)
+		    == NULL)
 			rc_delete(rc, n->service_id, n->ctr_id, n->event_ns,
 			    "its container died", false);
 		rc_note_free(&rc->gone, n);
 	}
-	TAILQ_FOREACH(rec, &rc->ctrs, entry) {
+	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec)) {
 		if (!rec->put_wanted)
 			continue;
 		rec->put_wanted = false;
-		if (rec->state != RC_UP)
+		if (rec->state != RECONCILE_UP)
 			continue;
 		if (hold) {
 			rc_kick(rc);
@@ -1270,8 +1016,8 @@ rc_fast_writes(struct reconcile *rc)
 		}
 		for (i = 0; i < rec->nservices; i++)
 			if (!rc_is_refused(rc, &rec->services[i]))
-				rc_put(rc, &rec->services[i], "started or changed",
-				    false);
+				rc_put(rc, &rec->services[i],
+				    "started or changed", false);
 		rc_start_done(rc, rec);
 	}
 }
@@ -1329,16 +1075,17 @@ static void
 rc_health_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct reconcile *rc = arg;
-	const struct rc_ctr *c;
+	const struct reconcile_ctr *c;
 
-	TAILQ_FOREACH(c, &rc->ctrs, entry)
+	for (c = rc_first(rc); c != NULL; c = rc_next(c))
 		rc_health_push(rc, c);
 	loop_timer_start(loop, t, RECONCILE_HEALTH_REFRESH_MS);
 }
 
 struct reconcile *
 reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
-    struct metrics *metrics, const struct reconcile_config *cfg)
+    struct containers *table, struct metrics *metrics,
+    const struct reconcile_config *cfg)
 {
 	struct reconcile *rc;
 
@@ -1346,17 +1093,10 @@ reconcile_new(struct loop *loop, struct agent *agent, struct docker *docker,
 	rc->loop = loop;
 	rc->agent = agent;
 	rc->docker = docker;
+	rc->table = table;
 	rc->cfg = cfg;
-	TAILQ_INIT(&rc->ctrs);
 	TAILQ_INIT(&rc->writes);
-	TAILQ_INIT(&rc->refused);
 	TAILQ_INIT(&rc->gone);
-	TAILQ_INIT(&rc->recent);
-	if (regcomp(&rc->id_re,
-		"^(.+):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(:udp)?$",
-		REG_EXTENDED)
-	    != 0)
-		fatalx("reconcile: cannot compile the cleanup pattern");
 	loop_timer_init(&rc->retry_timer, rc_retry_cb, rc);
 	loop_timer_init(&rc->poll_timer, rc_poll_cb, rc);
 	loop_timer_init(&rc->resync_timer, rc_resync_cb, rc);
@@ -1438,7 +1178,7 @@ reconcile_healthy(const struct reconcile *rc, char *why, size_t len)
 void
 reconcile_free(struct reconcile *rc)
 {
-	struct rc_ctr *c;
+	struct reconcile_ctr *c;
 	struct rc_write *w;
 
 	if (rc == NULL)
@@ -1448,15 +1188,14 @@ reconcile_free(struct reconcile *rc)
 	loop_timer_stop(rc->loop, &rc->poll_timer);
 	loop_timer_stop(rc->loop, &rc->resync_timer);
 	loop_timer_stop(rc->loop, &rc->health_timer);
-	while ((c = TAILQ_FIRST(&rc->ctrs)) != NULL)
-		rc_ctr_free(rc, c);
+	while ((c = rc_first(rc)) != NULL)
+		rc_ctr_free(c);
 	while ((w = TAILQ_FIRST(&rc->writes)) != NULL)
 		rc_write_free(w);
-	while (TAILQ_FIRST(&rc->refused) != NULL)
-		rc_refused_free(rc, TAILQ_FIRST(&rc->refused));
-	rc_notes_clear(&rc->gone);
-	rc_notes_clear(&rc->recent);
-	regfree(&rc->id_re);
+	reconcile_marks_clear(&rc->refused);
+	while (!TAILQ_EMPTY(&rc->gone))
+		rc_note_free(&rc->gone, TAILQ_FIRST(&rc->gone));
+	reconcile_marks_clear(&rc->recent);
 	free(rc->host_name);
 	free(rc);
 }

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for the crash reporter's pure path: the input is a
  * Docker answer, read both as an inspect (container_parse, then
- * crash_is_crash, crash_reason, crash_service and crash_event_build
+ * crash_is_crash, crash_event_reason, crash_event_service and crash_event_build
  * serialised as Sentry would receive it) and as a stats answer
  * (crash_stats_parse, whose sample goes into the event when it parses).
  * Besides crashes, leaks and undefined behaviour, the target checks the
@@ -70,8 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)crash_is_crash(&c->state, false);
 	(void)crash_is_crash(&c->state, true);
-	crash_reason(&c->state, buf, sizeof(buf));
-	crash_service(c, buf, sizeof(buf));
+	crash_event_reason(&c->state, buf, sizeof(buf));
+	crash_event_service(c, buf, sizeof(buf));
 	r.c = c;
 	a = crash_fuzz_event(&r);
 	for (i = 0; i < c->nenv; i++) {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the unit tests of the registrator's pure part
- * (container, derive, check): load an inspect answer captured from the
- * real Docker Engine (tests/data/docker, see capture-inspect.sh there), or
- * build a synthetic one.  Synthetic JSON is written with single quotes,
+ * (container, derive, check, reconcile_plan): load an inspect answer
+ * captured from the real Docker Engine (tests/data/docker, see
+ * capture-inspect.sh there) or an agent answer captured from the real
+ * Consul agent with the inspects behind it (tests/data/consul, see
+ * capture-agent.sh there), or build a synthetic one.  Synthetic JSON is written with single quotes,
  * turned into double quotes here, so tables stay readable; labels and env
  * entries with awkward bytes are added afterwards through cJSON.
  */
@@ -18,15 +20,16 @@
 #include "registrator.h"
 #include "xmalloc.h"
 
+/* tests/data/<dir>/<name>, NUL-terminated; exits the test when missing. */
 static inline char *
-fixture_read(const char *name, size_t *lenp)
+fixture_read_in(const char *dir, const char *name, size_t *lenp)
 {
 	char path[256];
 	FILE *f;
 	char *data;
 	long n;
 
-	(void)snprintf(path, sizeof(path), "data/docker/%s", name);
+	(void)snprintf(path, sizeof(path), "data/%s/%s", dir, name);
 	if ((f = fopen(path, "rb")) == NULL) {
 		fprintf(stderr, "cannot open %s (run from tests/)\n", path);
 		exit(2);
@@ -45,13 +48,19 @@ fixture_read(const char *name, size_t *lenp)
 	return data;
 }
 
+static inline char *
+fixture_read(const char *name, size_t *lenp)
+{
+	return fixture_read_in("docker", name, lenp);
+}
+
 /* A captured container; exits the test when it does not parse. */
 static inline struct container *
-fixture_container(const char *name)
+fixture_container_in(const char *dir, const char *name)
 {
 	char err[REGISTRATOR_ERR_MAX] = "";
 	size_t len;
-	char *data = fixture_read(name, &len);
+	char *data = fixture_read_in(dir, name, &len);
 	struct container *c = container_parse(data, len, err, sizeof(err));
 
 	free(data);
@@ -60,6 +69,12 @@ fixture_container(const char *name)
 		exit(2);
 	}
 	return c;
+}
+
+static inline struct container *
+fixture_container(const char *name)
+{
+	return fixture_container_in("docker", name);
 }
 
 /* Single-quoted JSON to a cJSON tree (caller deletes). */

@@ -183,31 +183,31 @@ test_decision(void)
 	st.exit_code = 3;
 	T_ASSERT(crash_is_crash(&st, false));
 	T_ASSERT(!crash_is_crash(&st, true));
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "exit:3");
 	st.exit_code = 0;
 	T_ASSERT(!crash_is_crash(&st, false));
 	st.exit_code = 139;
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "signal:SIGSEGV");
 	st.exit_code = 143;
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "signal:SIGTERM");
 	T_ASSERT(!crash_is_crash(&st, true));
 	st.exit_code = 128 + 40;
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "signal:SIG40");
 	st.exit_code = 193;
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "exit:193");
 	st.exit_code = 128;
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "exit:128");
 	/* OOM wins over an operator stop, and over the signal. */
 	st.exit_code = 137;
 	st.oom_killed = true;
 	T_ASSERT(crash_is_crash(&st, true));
-	crash_reason(&st, r, sizeof(r));
+	crash_event_reason(&st, r, sizeof(r));
 	T_EQ_STR(r, "oom");
 }
 
@@ -217,16 +217,16 @@ test_grouping(void)
 	struct container *c;
 	char s[CRASH_SERVICE_MAX], repo[128], tag[64], dig[128];
 
-	crash_image_split("registry.example:5000/team/app:1.2@sha256:ab", repo,
+	crash_event_image_split("registry.example:5000/team/app:1.2@sha256:ab", repo,
 	    sizeof(repo), tag, sizeof(tag), dig, sizeof(dig));
 	T_EQ_STR(repo, "registry.example:5000/team/app");
 	T_EQ_STR(tag, "1.2");
 	T_EQ_STR(dig, "sha256:ab");
-	crash_image_split("registry.example:5000/team/app", repo, sizeof(repo),
+	crash_event_image_split("registry.example:5000/team/app", repo, sizeof(repo),
 	    tag, sizeof(tag), dig, sizeof(dig));
 	T_EQ_STR(repo, "registry.example:5000/team/app");
 	T_EQ_STR(tag, "");
-	crash_image_split("nginx:1.25", repo, sizeof(repo), tag, sizeof(tag),
+	crash_event_image_split("nginx:1.25", repo, sizeof(repo), tag, sizeof(tag),
 	    dig, sizeof(dig));
 	T_EQ_STR(repo, "nginx");
 	T_EQ_STR(tag, "1.25");
@@ -235,19 +235,19 @@ test_grouping(void)
 	    "{\"com.docker.compose.project\":\"proj\","
 	    "\"com.docker.compose.service\":\"web\"}",
 	    "no", 0, 0);
-	crash_service(c, s, sizeof(s));
+	crash_event_service(c, s, sizeof(s));
 	T_EQ_STR(s, "proj/web");
 	container_free(c);
 
 	c = make("nginx:1.25", "x", 1, false, "{\"SERVICE_NAME\":\"api\"}",
 	    "no", 0, 0);
-	crash_service(c, s, sizeof(s));
+	crash_event_service(c, s, sizeof(s));
 	T_EQ_STR(s, "api");
 	container_free(c);
 
 	/* No label: SERVICE_NAME from env is what gets registered. */
 	c = make("nginx:1.25", "x", 1, false, "{}", "no", 0, 0);
-	crash_service(c, s, sizeof(s));
+	crash_event_service(c, s, sizeof(s));
 	T_EQ_STR(s, "envsvc");
 	container_free(c);
 }
@@ -255,18 +255,18 @@ test_grouping(void)
 static void
 test_labels(void)
 {
-	T_ASSERT(crash_label_allowed("com.docker.compose.project", NULL));
-	T_ASSERT(crash_label_allowed("org.opencontainers.image.version", NULL));
-	T_ASSERT(crash_label_allowed("SERVICE_NAME", NULL));
-	T_ASSERT(crash_label_allowed("SERVICE_80_NAME", NULL));
-	T_ASSERT(crash_label_allowed("SERVICE_443_TAGS", NULL));
-	T_ASSERT(!crash_label_allowed("SERVICE_CHECK_HTTP", NULL));
-	T_ASSERT(!crash_label_allowed(
+	T_ASSERT(crash_event_label_allowed("com.docker.compose.project", NULL));
+	T_ASSERT(crash_event_label_allowed("org.opencontainers.image.version", NULL));
+	T_ASSERT(crash_event_label_allowed("SERVICE_NAME", NULL));
+	T_ASSERT(crash_event_label_allowed("SERVICE_80_NAME", NULL));
+	T_ASSERT(crash_event_label_allowed("SERVICE_443_TAGS", NULL));
+	T_ASSERT(!crash_event_label_allowed("SERVICE_CHECK_HTTP", NULL));
+	T_ASSERT(!crash_event_label_allowed(
 	    "traefik.http.middlewares.a.basicauth.users", NULL));
-	T_ASSERT(crash_label_allowed("team", "team, owner"));
-	T_ASSERT(crash_label_allowed("owner", "team, owner"));
-	T_ASSERT(!crash_label_allowed("SERVICE_NAME", "team,owner"));
-	T_ASSERT(!crash_label_allowed("x", ""));
+	T_ASSERT(crash_event_label_allowed("team", "team, owner"));
+	T_ASSERT(crash_event_label_allowed("owner", "team, owner"));
+	T_ASSERT(!crash_event_label_allowed("SERVICE_NAME", "team,owner"));
+	T_ASSERT(!crash_event_label_allowed("x", ""));
 }
 
 static void
@@ -451,7 +451,7 @@ test_cgroup(void)
 	T_NOT_NULL(mkdtemp(v1));
 	T_NOT_NULL(mkdtemp(v2));
 	memset(&st, 0, sizeof(st));
-	T_EQ_INT(crash_cgroup_read(v1, ID64, 1000, &st), -1);
+	T_EQ_INT(crash_stats_cgroup_read(v1, ID64, 1000, &st), -1);
 	T_ASSERT(!st.valid);
 
 	put(v1, "memory/docker/" ID64 "/memory.usage_in_bytes", "1552384\n");
@@ -464,7 +464,7 @@ test_cgroup(void)
 	put(v1, "cpuacct/docker/" ID64 "/cpuacct.stat", "user 6\nsystem 5\n");
 	put(v1, "pids/docker/" ID64 "/pids.current", "1\n");
 	put(v1, "pids/docker/" ID64 "/pids.max", "max\n");
-	T_EQ_INT(crash_cgroup_read(v1, ID64, 1000, &st), 0);
+	T_EQ_INT(crash_stats_cgroup_read(v1, ID64, 1000, &st), 0);
 	T_ASSERT(st.valid);
 	T_EQ_INT(st.mem_usage, 1552384);
 	T_EQ_INT(st.mem_max_usage, 3858432);
@@ -484,7 +484,7 @@ test_cgroup(void)
 	    "usage_usec 250\nuser_usec 200\nsystem_usec 50\n");
 	put(v2, "system.slice/docker-" ID64 ".scope/pids.current", "3\n");
 	put(v2, "system.slice/docker-" ID64 ".scope/pids.max", "100\n");
-	T_EQ_INT(crash_cgroup_read(v2, ID64, 1000, &st), 0);
+	T_EQ_INT(crash_stats_cgroup_read(v2, ID64, 1000, &st), 0);
 	T_EQ_INT(st.mem_usage, 4096);
 	T_EQ_INT(st.mem_max_usage, -1); /* no memory.peak before 5.19 */
 	T_EQ_INT(st.mem_limit, 16777216);

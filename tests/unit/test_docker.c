@@ -14,12 +14,13 @@
 #include "test.h"
 
 static void
-accepted(struct loop *loop, struct http *http, const char *host)
+accepted(struct loop *loop, struct http *http, struct containers *table,
+    const char *host)
 {
 	struct docker *d;
 	char err[1024] = "";
 
-	d = docker_new(loop, http, host, err, sizeof(err));
+	d = docker_new(loop, http, table, host, err, sizeof(err));
 	T_CHECK(d != NULL, "%s: refused: %s", host ? host : "(null)", err);
 	if (d != NULL)
 		T_EQ_STR(docker_api_version(d), "");
@@ -27,12 +28,13 @@ accepted(struct loop *loop, struct http *http, const char *host)
 }
 
 static void
-refused(struct loop *loop, struct http *http, const char *host, const char *why)
+refused(struct loop *loop, struct http *http, struct containers *table,
+    const char *host, const char *why)
 {
 	struct docker *d;
 	char err[1024] = "";
 
-	d = docker_new(loop, http, host, err, sizeof(err));
+	d = docker_new(loop, http, table, host, err, sizeof(err));
 	T_CHECK(d == NULL, "%s: accepted", host);
 	T_CHECK(strstr(err, why) != NULL, "%s: error \"%s\" lacks \"%s\"", host,
 	    err, why);
@@ -44,6 +46,7 @@ main(void)
 {
 	struct loop *loop;
 	struct http *http;
+	struct containers *table;
 	char longpath[200];
 
 	log_init("test_docker", LOG_LEVEL_ERROR, LOG_FORMAT_PLAIN);
@@ -51,13 +54,15 @@ main(void)
 	T_NOT_NULL(loop);
 	http = http_new(loop, 4);
 	T_NOT_NULL(http);
+	table = containers_new();
 
-	accepted(loop, http, NULL);
-	accepted(loop, http, "");
-	accepted(loop, http, "unix:///var/run/docker.sock");
-	accepted(loop, http, "tcp://127.0.0.1:2375");
+	accepted(loop, http, table, NULL);
+	accepted(loop, http, table, "");
+	accepted(loop, http, table, "unix:///var/run/docker.sock");
+	accepted(loop, http, table, "tcp://127.0.0.1:2375");
 
-	refused(loop, http, "unix://docker.sock", "absolute socket path");
+	refused(loop, http, table, "unix://docker.sock",
+	    "absolute socket path");
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	longpath[0] = '/';
 	longpath[sizeof(longpath) - 1] = '\0';
@@ -65,15 +70,17 @@ main(void)
 		char host[sizeof(longpath) + 16];
 
 		(void)snprintf(host, sizeof(host), "unix://%s", longpath);
-		refused(loop, http, host, "at most 107 bytes");
+		refused(loop, http, table, host, "at most 107 bytes");
 	}
-	refused(loop, http, "tcp://", "expected tcp://host:port");
-	refused(loop, http, "tcp://127.0.0.1:2375/v1.41",
+	refused(loop, http, table, "tcp://", "expected tcp://host:port");
+	refused(loop, http, table, "tcp://127.0.0.1:2375/v1.41",
 	    "expected tcp://host:port");
-	refused(loop, http, "npipe:////./pipe/docker_engine",
+	refused(loop, http, table, "npipe:////./pipe/docker_engine",
 	    "only unix:// and tcp://");
-	refused(loop, http, "ssh://user@host", "only unix:// and tcp://");
+	refused(loop, http, table, "ssh://user@host",
+	    "only unix:// and tcp://");
 
+	containers_free(table);
 	http_free(http);
 	loop_free(loop);
 	return test_report();
