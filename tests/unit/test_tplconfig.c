@@ -333,8 +333,10 @@ static const struct ini_case ini_cases[] = {
 	    "once_timeout=60000 log=info pid=- listen=- dsn=- n=1\n"
 	    "[backends] "
 	    "src=/usr/share/templater/templates/haproxy-backends.ctmpl "
-	    "dst=/etc/haproxy/backends.cfg cmd=<sh -c 'kill -USR2 \"$(cat "
-	    "/run/haproxy.pid)\"'> check=<haproxy -c -q -f "
+	    "dst=/etc/haproxy/backends.cfg "
+	    "cmd=<[\"/etc/templater/haproxy-reload.sh\", "
+	    "\"/run/haproxy-master.sock\"]>[/etc/templater/haproxy-reload.sh,"
+	    "/run/haproxy-master.sock] check=<haproxy -c -q -f "
 	    "/etc/haproxy/haproxy.cfg -f {}> timeout=30000 wait=0:0:0 "
 	    "perms=keep backup=1 delims=-,- missing_key=0 refuse_empty=0\n" },
 	{ "fuzz seed template-cmd", "fuzz/ini/template-cmd.ini", NULL, 0, -1,
