@@ -36,16 +36,22 @@ master_state()
 	    awk '$2 == "master" { sub(/]$/, "", $5); print $3, $5; exit }'
 }
 
-before=$(master_state)
-if [ -z "$before" ]; then
-	echo "haproxy-reload: no answer from the master CLI at $sock" >&2
-	exit 1
-fi
-if ! printf 'reload\n' | socat -t 2 - "UNIX-CONNECT:$sock" >/dev/null; then
-	echo "haproxy-reload: cannot ask $sock for a reload" >&2
-	exit 1
-fi
+# A master busy with a reload someone else asked for answers, and takes
+# a new one, once that reload is over.
 deadline=$(($(date +%s) + timeout))
+while :; do
+	before=$(master_state)
+	if [ -n "$before" ] && printf 'reload\n' |
+	    socat -t 2 - "UNIX-CONNECT:$sock" >/dev/null 2>&1; then
+		break
+	fi
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		echo "haproxy-reload: no answer from the master CLI at $sock" \
+		    "within ${timeout}s" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
 while :; do
 	now=$(master_state)
 	if [ -n "$now" ] && [ "${now% *}" -gt "${before% *}" ]; then
