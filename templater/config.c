@@ -108,8 +108,7 @@ static const struct conf_opt config_opts[] = {
 	{ TPL, "perms", CONF_STR, 0, 0, NULL, NULL,
 	    "octal mode of the file (default: the existing file's; "
 	    "0666 less the umask for a new one)",
-	    0,
-	    config_set_perms, 0 },
+	    0, config_set_perms, 0 },
 	{ TPL, "backup", CONF_BOOL, 0, 0, "false", NULL,
 	    "keep the previous content in DST.bak", TOFF(backup), NULL, 0 },
 	{ TPL, "left_delimiter", CONF_STR, 0, 0, NULL, NULL, "instead of {{",
