@@ -6,9 +6,13 @@
  * back as text naming the path and the step (write, fsync, rename...) and
  * the caller decides whether it is a warning, a rollback or a Sentry
  * event.  The one accepted short block of the event loop is here: fsync.
+ * The paths a writer trusts are decided here too: which symbolic links it
+ * follows, which leftovers of a killed writer it removes, when two paths
+ * name one file.
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +25,7 @@
 #include "xmalloc.h"
 
 #define FILE_CHUNK 65536
+#define FILE_TEMP_RANDOM 6 /* the XXXXXX of mkostemp(3) */
 
 /* Fills err with "path: step: strerror(errno)", keeping errno. */
 static void
@@ -98,7 +103,8 @@ file_write_in_place(const char *path, const void *data, size_t len, int mode,
 {
 	int fd, ret = -1;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* file_resolve() chose path: a link swapped in since is refused. */
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd == -1) {
 		file_err(err, errlen, path, "open for in-place write");
 		goto out;
@@ -141,7 +147,7 @@ file_temp_drop(int fd, char *tmp)
 }
 
 /*
- * Creates ".<name>.[<tag>-]XXXXXX" beside path (mode 0600) and writes len
+ * Creates ".<name>.<tag>-XXXXXX" beside path (mode 0600) and writes len
  * bytes of data to it.  Returns the open descriptor and sets *tmpp
  * (owned by the caller), or -1 with err filled and no file left behind.
  */
@@ -153,10 +159,9 @@ file_temp_open(const char *path, const char *tag, const void *data,
 	char *tmp;
 	int fd;
 
-	tmp = xasprintf("%.*s.%s.%s%sXXXXXX",
+	tmp = xasprintf("%.*s.%s.%s-XXXXXX",
 	    slash != NULL ? (int)(slash - path + 1) : 0, path,
-	    slash != NULL ? slash + 1 : path, tag != NULL ? tag : "",
-	    tag != NULL ? "-" : "");
+	    slash != NULL ? slash + 1 : path, tag);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd == -1) {
 		file_err(err, errlen, path, "create temporary file");
@@ -185,7 +190,7 @@ file_write_atomic(const char *path, const void *data, size_t len, int mode,
 	char *tmp = NULL;
 	int fd, ret = -1;
 
-	fd = file_temp_open(path, NULL, data, len, &tmp, err, errlen);
+	fd = file_temp_open(path, FILE_TEMP_TAG, data, len, &tmp, err, errlen);
 	if (fd == -1)
 		goto out;
 	if (fchmod(fd, (mode_t)mode) == -1) {
@@ -236,25 +241,108 @@ out:
 	return ret;
 }
 
+/*
+ * The process's umask.  Reading it means setting it, so it is set back at
+ * once; the daemons have one thread, so nothing creates a file between.
+ */
+static mode_t
+file_umask(void)
+{
+	mode_t mask = umask(0);
+
+	(void)umask(mask);
+	return mask;
+}
+
+char *
+file_resolve(const char *path, char *err, size_t errlen)
+{
+	struct stat st, dirst;
+	char *cur = xstrdup(path), *dir = NULL, *up;
+	char link[PATH_MAX];
+	ssize_t n;
+	int hops;
+
+	if (lstat(cur, &st) == -1) {
+		if (errno == ENOENT)
+			return cur;
+		file_err(err, errlen, path, "stat");
+		goto fail;
+	}
+	if (!S_ISLNK(st.st_mode))
+		return cur;
+	dir = file_dirname(path);
+	if (stat(dir, &dirst) == -1) {
+		file_err(err, errlen, dir, "stat directory");
+		goto fail;
+	}
+	for (hops = 0; S_ISLNK(st.st_mode); hops++) {
+		if (hops == FILE_LINKS_MAX) {
+			snprintf(err, errlen,
+			    "%s: more than %d symbolic links in a row", path,
+			    FILE_LINKS_MAX);
+			errno = ELOOP;
+			goto fail;
+		}
+		if (st.st_uid != dirst.st_uid) {
+			snprintf(err, errlen,
+			    "%s: symbolic link %s belongs to uid %u, not to "
+			    "uid %u who owns %s: not followed",
+			    path, cur, (unsigned)st.st_uid,
+			    (unsigned)dirst.st_uid, dir);
+			errno = EPERM;
+			goto fail;
+		}
+		n = readlink(cur, link, sizeof(link));
+		if (n == -1 || (size_t)n == sizeof(link)) {
+			if (n != -1)
+				errno = ENAMETOOLONG;
+			file_err(err, errlen, cur, "read symbolic link");
+			goto fail;
+		}
+		link[n] = '\0';
+		up = file_dirname(cur);
+		free(cur);
+		cur = link[0] == '/' ? xstrdup(link)
+				     : xasprintf("%s/%s", up, link);
+		free(up);
+		if (lstat(cur, &st) == -1) {
+			file_err(err, errlen, cur,
+			    errno == ENOENT ? "symbolic link to a missing file"
+					    : "stat symbolic link target");
+			goto fail;
+		}
+	}
+	if (st.st_uid != dirst.st_uid) {
+		snprintf(err, errlen,
+		    "%s: symbolic link to %s, which belongs to uid %u, not to "
+		    "uid %u who owns %s: not followed",
+		    path, cur, (unsigned)st.st_uid, (unsigned)dirst.st_uid,
+		    dir);
+		errno = EPERM;
+		goto fail;
+	}
+	free(dir);
+	return cur;
+fail:
+	free(dir);
+	free(cur);
+	return NULL;
+}
+
 int
 file_replace(const char *path, const void *data, size_t len,
     const struct file_opts *opts, enum file_how *howp, char *err, size_t errlen)
 {
 	struct stat st = { 0 };
 	struct buf old = BUF_INITIALIZER(BUF_MAX_FILE_BACKUP);
-	char *target = NULL, *bak = NULL;
+	char *target, *bak = NULL;
 	int want = opts != NULL ? opts->mode : -1, mode, ret = -1;
 	bool exists = false, keep_owner = false;
 
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		target = realpath(path, NULL);
-		if (target == NULL) {
-			file_err(err, errlen, path, "resolve symbolic link");
-			goto out;
-		}
-	} else
-		target = xstrdup(path);
-
+	target = file_resolve(path, err, errlen);
+	if (target == NULL)
+		goto out;
 	if (stat(target, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
 			snprintf(err, errlen, "%s: stat: not a regular file",
@@ -273,7 +361,7 @@ file_replace(const char *path, const void *data, size_t len,
 	else if (exists)
 		mode = (int)(st.st_mode & 07777);
 	else
-		mode = FILE_MODE_DEFAULT;
+		mode = (int)(0666 & ~file_umask());
 
 	if (exists && opts != NULL && opts->backup) {
 		if (file_read(target, BUF_MAX_FILE_BACKUP, &old, err, errlen)
@@ -314,6 +402,165 @@ file_write_temp(const char *path, const char *tag, const void *data,
 		return NULL;
 	}
 	return tmp;
+}
+
+/*
+ * Whether name is ".<base>.<tag>-XXXXXX" for one of FILE_TEMP_TAG and
+ * tags, each X a letter or a digit as mkostemp(3) draws them.
+ */
+static bool
+file_temp_name(const char *name, const char *base, const char *const *tags)
+{
+	size_t blen = strlen(base), tlen, i;
+	const char *p, *tag;
+
+	if (name[0] != '.' || strncmp(name + 1, base, blen) != 0
+	    || name[1 + blen] != '.')
+		return false;
+	p = name + blen + 2;
+	for (i = 0;; i++) {
+		if (i == 0)
+			tag = FILE_TEMP_TAG;
+		else if (tags != NULL && tags[i - 1] != NULL)
+			tag = tags[i - 1];
+		else
+			return false;
+		tlen = strlen(tag);
+		if (strncmp(p, tag, tlen) == 0 && p[tlen] == '-'
+		    && strlen(p + tlen + 1) == FILE_TEMP_RANDOM
+		    && strspn(p + tlen + 1,
+			   "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+			== FILE_TEMP_RANDOM)
+			return true;
+	}
+}
+
+/*
+ * file_sweep() in path's directory, for path and its ".bak": adds the
+ * number removed to *removed.
+ */
+static int
+file_sweep_dir(const char *path, const char *const *tags, int *removed,
+    char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	char *dir = file_dirname(path), *bak = xasprintf("%s.bak", base);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int ret = -1;
+
+	d = opendir(dir);
+	if (d == NULL) {
+		file_err(err, errlen, dir, "open directory");
+		goto out;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		if (!file_temp_name(de->d_name, base, tags)
+		    && !file_temp_name(de->d_name, bak, NULL))
+			continue;
+		/* Only our own regular files, never what a link names. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW)
+			== -1
+		    || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			(*removed)++;
+	}
+	if (errno != 0) {
+		file_err(err, errlen, dir, "read directory");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (d != NULL)
+		closedir(d);
+	free(bak);
+	free(dir);
+	return ret;
+}
+
+int
+file_sweep(const char *path, const char *const *tags, char *err, size_t errlen)
+{
+	char rerr[FILE_ERR_MAX];
+	char *target;
+	int removed = 0, ret = -1;
+
+	if (file_sweep_dir(path, tags, &removed, err, errlen) == -1)
+		return -1;
+	/* A link refused here is refused, and reported, at the write. */
+	target = file_resolve(path, rerr, sizeof(rerr));
+	if (target != NULL && strcmp(target, path) != 0
+	    && file_sweep_dir(target, NULL, &removed, err, errlen) == -1)
+		goto out;
+	ret = removed;
+out:
+	free(target);
+	return ret;
+}
+
+/* Appends component c (not "" nor ".") to the absolute path *p, as text. */
+static void
+file_canonical_add(char **p, const char *c, size_t clen)
+{
+	char *last, *next;
+
+	if (clen == 2 && strncmp(c, "..", 2) == 0) {
+		last = strrchr(*p, '/');
+		if (last == *p)
+			last[1] = '\0';
+		else if (last != NULL)
+			*last = '\0';
+		return;
+	}
+	next = xasprintf("%s%s%.*s", *p, strcmp(*p, "/") == 0 ? "" : "/",
+	    (int)clen, c);
+	free(*p);
+	*p = next;
+}
+
+char *
+file_canonical(const char *path)
+{
+	char cwd[PATH_MAX];
+	char *p, *abs, *real;
+	const char *c, *end;
+	size_t clen;
+	bool exists = true;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		abs = xstrdup(path);
+	else
+		abs = xasprintf("%s/%s", cwd, path);
+	p = xstrdup("/");
+	for (c = abs; *c != '\0'; c = end) {
+		while (*c == '/')
+			c++;
+		end = strchrnul(c, '/');
+		clen = (size_t)(end - c);
+		if (clen == 0 || (clen == 1 && *c == '.'))
+			continue;
+		file_canonical_add(&p, c, clen);
+		/* Past the first missing component, ".." is only text. */
+		if (!exists)
+			continue;
+		real = realpath(p, NULL);
+		if (real == NULL) {
+			exists = false;
+			continue;
+		}
+		free(p);
+		p = real;
+	}
+	free(abs);
+	return p;
 }
 
 int

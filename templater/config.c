@@ -14,7 +14,9 @@
  * package syntax: -flag value, -flag=value, one or two dashes, bare
  * booleans.
  *
- * Everything here is pure: errors come back in err, never logged.
+ * Everything here is pure but for reading the files named (the INI file,
+ * the token file) and resolving destinations to compare them: errors come
+ * back in err, never logged.
  */
 #include <sys/queue.h>
 
@@ -27,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "conf.h"
+#include "file.h"
 #include "log.h"
 #include "str.h"
 #include "templater.h"
@@ -103,8 +106,9 @@ static const struct conf_opt config_opts[] = {
 	    "quiescence MIN[:MAX] of this template", 0, config_set_tpl_wait,
 	    0 },
 	{ TPL, "perms", CONF_STR, 0, 0, NULL, NULL,
-	    "octal mode of the file (default: keep the existing file's)", 0,
-	    config_set_perms, 0 },
+	    "octal mode of the file (default: the existing file's; "
+	    "0666 less the umask for a new one)",
+	    0, config_set_perms, 0 },
 	{ TPL, "backup", CONF_BOOL, 0, 0, "false", NULL,
 	    "keep the previous content in DST.bak", TOFF(backup), NULL, 0 },
 	{ TPL, "left_delimiter", CONF_STR, 0, 0, NULL, NULL, "instead of {{",
@@ -515,6 +519,49 @@ config_template_add(struct config *cfg, const char *value, char *err,
 	return 0;
 }
 
+/*
+ * Two templates writing one file would undo each other's writes and
+ * reloads: refused, naming both.  Paths are compared resolved, so
+ * "a/../x" meets "x" and a link meets the file it leads to.
+ */
+static int
+config_same_destination(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct config_template *t, *u;
+	char **canon;
+	size_t n = 0, i, j;
+	int ret = -1;
+
+	TAILQ_FOREACH(t, &cfg->templates, entry)
+		n++;
+	canon = xcalloc(n + 1, sizeof(*canon));
+	n = 0;
+	TAILQ_FOREACH(t, &cfg->templates, entry)
+		canon[n++] = file_canonical(t->destination);
+	i = 0;
+	TAILQ_FOREACH(t, &cfg->templates, entry) {
+		j = i + 1;
+		for (u = TAILQ_NEXT(t, entry); u != NULL;
+		     u = TAILQ_NEXT(u, entry), j++) {
+			if (strcmp(canon[i], canon[j]) != 0)
+				continue;
+			snprintf(err, errlen,
+			    "template %s (destination %s) and template %s "
+			    "(destination %s) write the same file %s",
+			    t->name, t->destination, u->name, u->destination,
+			    canon[i]);
+			goto out;
+		}
+		i++;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(canon[i]);
+	free(canon);
+	return ret;
+}
+
 static int
 config_validate(struct config *cfg, char *err, size_t errlen)
 {
@@ -539,6 +586,8 @@ config_validate(struct config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (config_same_destination(cfg, err, errlen) == -1)
+		return -1;
 	if (log_level_parse(cfg->log_level, &level) == -1) {
 		snprintf(err, errlen,
 		    "log level %s: expected error, warn, "

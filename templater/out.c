@@ -18,10 +18,24 @@
  *
  * Children run through lib/proc.h on the loop, so a slow "nginx -t" never
  * stops watches.  One run at a time per template: an offer made during a
- * run waits, and only the latest one is kept.  In dry mode nothing is
- * written or run: "> destination" and the content go to stdout, exactly
- * as consul-template prints them.
+ * run waits, and only the latest one is kept, so a change that comes
+ * while the command reloads the proxy is written, and the command run
+ * again, once that run is over.  Nor does one command ever run twice at
+ * once: a template whose command (compared as configured) is running for
+ * another template waits for that run to end before it runs its own, the
+ * longest waiting first.  A proxy that loses a reload asked for during
+ * another (HAProxy's master) is thus never asked, provided its command
+ * returns only when the reload is over (examples/haproxy).
+ *
+ * The destination is trusted as lib/file.h says: its symbolic links are
+ * followed, to read the live content as to write, only when the owner of
+ * its directory made them; and the temporary files a killed templater
+ * left beside it are removed when the pipeline is created.  In dry mode
+ * nothing is written, removed or run: "> destination" and the content go
+ * to stdout, exactly as consul-template prints them.
  */
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +52,19 @@
 
 #define OUT_TAIL_LOG 512 /* output bytes quoted in a log line */
 #define OUT_CANDIDATE_ENV "TEMPLATER_CANDIDATE"
+#define OUT_CANDIDATE_TAG "candidate" /* file_write_temp() tag */
 #define OUT_WRITE_RETRY_MS 10000
 
 enum out_state {
 	OUT_IDLE,
 	OUT_CHECK, /* check running against the candidate */
+	OUT_WAIT, /* file swapped; the command runs for another template */
 	OUT_COMMAND, /* command running after the swap */
 	OUT_RESTORE, /* command running again after a rollback */
 };
 
 struct out {
+	TAILQ_ENTRY(out) entry; /* in out_all */
 	struct loop *loop;
 	const struct config_template *t; /* borrowed */
 	bool dry;
@@ -69,9 +86,20 @@ struct out {
 	struct loop_timer kick; /* starts a pending run */
 	struct loop_timer retry; /* writes cur again after a failed write */
 	bool retry_run; /* this run is such a retry */
+	uint64_t wait_seq; /* OUT_WAIT: place in the queue */
 };
 
+/*
+ * Every pipeline alive, so that one can see whether another runs the
+ * same command.  The only state shared between templates; the daemon
+ * has one loop and one thread.
+ */
+static TAILQ_HEAD(out_list, out) out_all = TAILQ_HEAD_INITIALIZER(out_all);
+static uint64_t out_wait_seq; /* last place given in a command queue */
+
 static void out_proc_done(const struct proc_result *, void *);
+static void out_rollback(struct out *, const struct proc_result *,
+    const char *);
 
 /* The last bytes of a command's output, for one log line. */
 static const char *
@@ -113,9 +141,49 @@ out_report(struct out *o, enum report_kind kind, const char *cmd,
 		o->report(&rep, o->report_arg);
 }
 
+/* Whether o and p run the same command. */
+static bool
+out_same_command(const struct out *o, const struct out *p)
+{
+	return o->t->command != NULL && p->t->command != NULL
+	    && strcmp(o->t->command->text, p->t->command->text) == 0;
+}
+
+/* Whether another template runs o's command now. */
+static bool
+out_command_running(const struct out *o)
+{
+	const struct out *p;
+
+	TAILQ_FOREACH(p, &out_all, entry)
+		if (p != o && out_same_command(o, p)
+		    && (p->state == OUT_COMMAND || p->state == OUT_RESTORE))
+			return true;
+	return false;
+}
+
+/*
+ * o's command is over (or o goes away): the template that has waited
+ * longest for the same command gets its turn, from the loop.
+ */
+static void
+out_command_next(const struct out *o)
+{
+	struct out *p, *first = NULL;
+
+	TAILQ_FOREACH(p, &out_all, entry)
+		if (p != o && p->state == OUT_WAIT && out_same_command(o, p)
+		    && (first == NULL || p->wait_seq < first->wait_seq))
+			first = p;
+	if (first != NULL)
+		loop_timer_start(first->loop, &first->kick, 0);
+}
+
 static void
 out_finish(struct out *o, bool failed)
 {
+	bool ran = o->state == OUT_COMMAND || o->state == OUT_RESTORE;
+
 	o->state = OUT_IDLE;
 	o->retry_run = false;
 	if (o->candidate != NULL) {
@@ -123,6 +191,8 @@ out_finish(struct out *o, bool failed)
 		free(o->candidate);
 		o->candidate = NULL;
 	}
+	if (ran)
+		out_command_next(o);
 	if (o->has_pending)
 		loop_timer_start(o->loop, &o->kick, 0);
 	o->done(o->done_arg, failed);
@@ -265,13 +335,37 @@ out_rollback(struct out *o, const struct proc_result *res, const char *why)
 	}
 }
 
+/*
+ * The file is in place: runs the command, or queues o behind another
+ * template's run of the same command (out_kick() tries again).
+ */
+static void
+out_command(struct out *o)
+{
+	const struct config_template *t = o->t;
+	char perr[PROC_ERR_MAX];
+
+	if (out_command_running(o)) {
+		if (o->state != OUT_WAIT) {
+			o->state = OUT_WAIT;
+			o->wait_seq = ++out_wait_seq;
+			log_debug("template %s: command `%s` is running for "
+				  "another template; waiting for it to end",
+			    t->name, t->command->text);
+		}
+		return;
+	}
+	if (out_run(o, t->command, NULL, OUT_COMMAND, perr, sizeof(perr)) == -1)
+		out_rollback(o, NULL, perr);
+}
+
 static void
 out_swap(struct out *o)
 {
 	const struct config_template *t = o->t;
 	struct file_opts fo = { .mode = t->perms, .backup = t->backup };
 	enum file_how how;
-	char err[FILE_ERR_MAX], perr[PROC_ERR_MAX];
+	char err[FILE_ERR_MAX];
 
 	if (file_replace(t->destination, buf_str(&o->cur), o->cur.len, &fo,
 		&how, err, sizeof(err))
@@ -302,8 +396,7 @@ out_swap(struct out *o)
 		out_finish(o, false);
 		return;
 	}
-	if (out_run(o, t->command, NULL, OUT_COMMAND, perr, sizeof(perr)) == -1)
-		out_rollback(o, NULL, perr);
+	out_command(o);
 }
 
 static void
@@ -360,6 +453,7 @@ out_proc_done(const struct proc_result *res, void *arg)
 		out_finish(o, true);
 		break;
 	case OUT_IDLE:
+	case OUT_WAIT:
 		break;
 	}
 }
@@ -388,6 +482,7 @@ out_start(struct out *o)
 {
 	const struct config_template *t = o->t;
 	char err[FILE_ERR_MAX + PROC_ERR_MAX];
+	char *live = NULL;
 	bool changed;
 
 	buf_reset(&o->cur);
@@ -397,36 +492,38 @@ out_start(struct out *o)
 	o->pending_changed_ns = 0;
 	if (o->dry) {
 		out_dry(o);
-		return;
+		goto out;
 	}
-	if (file_changed(t->destination, buf_str(&o->cur), o->cur.len, &changed,
-		err, sizeof(err))
-	    == -1) {
+	/* A link that may not be written through is not read either. */
+	live = file_resolve(t->destination, err, sizeof(err));
+	if (live == NULL
+	    || file_changed(live, buf_str(&o->cur), o->cur.len, &changed, err,
+		   sizeof(err))
+		== -1) {
 		log_warnx("template %s: %s; not written", t->name, err);
 		out_report(o, REPORT_WRITE, NULL, NULL, err);
 		out_finish(o, true);
-		return;
+		goto out;
 	}
 	if (!changed) {
 		log_debug("template %s: %s is up to date", t->name,
 		    t->destination);
 		out_finish(o, false);
-		return;
+		goto out;
 	}
-	o->had_prev = file_read(t->destination, RENDER_OUT_MAX, &o->prev, err,
-			  sizeof(err))
-	    == 0;
+	o->had_prev
+	    = file_read(live, RENDER_OUT_MAX, &o->prev, err, sizeof(err)) == 0;
 	if (!o->had_prev && errno != ENOENT) {
 		log_warnx("template %s: %s; not written", t->name, err);
 		out_report(o, REPORT_WRITE, NULL, NULL, err);
 		out_finish(o, true);
-		return;
+		goto out;
 	}
 	if (t->check == NULL) {
 		out_swap(o);
-		return;
+		goto out;
 	}
-	o->candidate = file_write_temp(t->destination, "candidate",
+	o->candidate = file_write_temp(t->destination, OUT_CANDIDATE_TAG,
 	    buf_str(&o->cur), o->cur.len, err, sizeof(err));
 	if (o->candidate == NULL
 	    || out_run(o, t->check, o->candidate, OUT_CHECK, err, sizeof(err))
@@ -438,6 +535,8 @@ out_start(struct out *o)
 		out_report(o, REPORT_CHECK, t->check->text, NULL, err);
 		out_finish(o, true);
 	}
+out:
+	free(live);
 }
 
 static void
@@ -447,7 +546,9 @@ out_kick(struct loop *loop, struct loop_timer *timer, void *arg)
 
 	(void)loop;
 	(void)timer;
-	if (o->state == OUT_IDLE && o->has_pending)
+	if (o->state == OUT_WAIT)
+		out_command(o);
+	else if (o->state == OUT_IDLE && o->has_pending)
 		out_start(o);
 }
 
@@ -466,6 +567,28 @@ out_retry(struct loop *loop, struct loop_timer *timer, void *arg)
 	o->has_pending = true;
 	o->retry_run = true;
 	out_start(o);
+}
+
+/*
+ * Removes what a templater killed while writing t's destination left
+ * beside it: a new pipeline has no run under way yet.
+ */
+static void
+out_sweep(struct out *o)
+{
+	static const char *const tags[] = { OUT_CANDIDATE_TAG, NULL };
+	char err[FILE_ERR_MAX];
+	int n;
+
+	n = file_sweep(o->t->destination, tags, err, sizeof(err));
+	if (n == -1)
+		log_warnx("template %s: temporary files of an earlier run not "
+			  "removed: %s",
+		    o->t->name, err);
+	else if (n > 0)
+		log_info("template %s: removed %d temporary file%s an earlier "
+			 "run left beside %s",
+		    o->t->name, n, n == 1 ? "" : "s", o->t->destination);
 }
 
 struct out *
@@ -487,6 +610,9 @@ out_new(struct loop *loop, const struct config_template *t, bool dry,
 	buf_init(&o->prev, RENDER_OUT_MAX);
 	loop_timer_init(&o->kick, out_kick, o);
 	loop_timer_init(&o->retry, out_retry, o);
+	TAILQ_INSERT_TAIL(&out_all, o, entry);
+	if (!dry)
+		out_sweep(o);
 	return o;
 }
 
@@ -495,6 +621,9 @@ out_free(struct out *o)
 {
 	if (o == NULL)
 		return;
+	TAILQ_REMOVE(&out_all, o, entry);
+	if (o->state == OUT_COMMAND || o->state == OUT_RESTORE)
+		out_command_next(o);
 	if (o->proc != NULL)
 		proc_cancel(o->proc);
 	if (o->candidate != NULL) {

@@ -44,7 +44,7 @@ bed_assert_ok "$TPL_BIN" -consul-addr "$BED_CONSUL_HTTP" -once \
     -once-timeout 20s \
     -template "$TPL_TEMPLATES/haproxy-backends.ctmpl:$BACKENDS"
 bed_assert_file_contains "$BACKENDS" "^backend web$"
-bed_assert_file_contains "$BACKENDS" "server [A-Za-z0-9_.-]+ 127\.0\.0\.1:$PORT_A check$"
+bed_assert_file_contains "$BACKENDS" "server [A-Za-z0-9_.:-]+ 127\.0\.0\.1:$PORT_A check$"
 bed_haproxy_start
 bed_wait_until 20 tpl_curl_is "http://127.0.0.1:$BED_HAPROXY_PORT/" backend-a
 bed_log "step 1: -once rendered the backends, haproxy serves backend-a"

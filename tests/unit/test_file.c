@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for lib/file.c.  Everything runs in a fresh temporary
- * directory.  When the test runs as root it also enters a private mount
- * namespace and checks, for real, the in-place fallback on a single-file
- * bind mount and the behaviour on a full (64 kB tmpfs) filesystem.
+ * directory.  When the test runs as root it also gives files and links to
+ * another uid, to check which symbolic links are followed and which
+ * leftovers are swept, and it enters a private mount namespace to check,
+ * for real, the in-place fallback on a single-file bind mount and the
+ * behaviour on a full (64 kB tmpfs) filesystem.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -101,21 +103,38 @@ test_replace_new_and_existing(void)
 	int oldfd;
 	char oldbuf[16] = "";
 
-	/* A new file has the default mode whatever the umask. */
+	/* A new file gets 0666 less the umask, as open(2) would give. */
+	umask(027);
+	T_EQ_INT(file_replace(p, "one\n", 4, NULL, &how, err, sizeof(err)), 0);
+	T_EQ_INT(how, FILE_RENAMED);
+	T_EQ_INT(mode_of(p), 0640);
+	T_EQ_INT(unlink(p), 0);
 	umask(077);
 	T_EQ_INT(file_replace(p, "one\n", 4, NULL, &how, err, sizeof(err)), 0);
 	T_EQ_INT(how, FILE_RENAMED);
 	s = get(p);
 	T_EQ_STR(s, "one\n");
 	free(s);
-	T_EQ_INT(mode_of(p), FILE_MODE_DEFAULT);
+	T_EQ_INT(mode_of(p), 0600);
+	/* The umask is unchanged. */
+	T_EQ_INT(umask(077), 077);
 
-	/* An existing file keeps its mode when none is given. */
-	T_EQ_INT(chmod(p, 0600), 0);
+	/*
+	 * An existing file keeps its mode when none is given, whatever the
+	 * umask; as root, its owner and group too.
+	 */
+	T_EQ_INT(chmod(p, 0604), 0);
+	if (geteuid() == 0)
+		T_EQ_INT(chown(p, 4321, 8765), 0);
 	T_EQ_INT(stat(p, &before), 0);
 	oldfd = open(p, O_RDONLY);
 	T_EQ_INT(file_replace(p, "two\n", 4, &keep, &how, err, sizeof(err)), 0);
-	T_EQ_INT(mode_of(p), 0600);
+	T_EQ_INT(mode_of(p), 0604);
+	if (geteuid() == 0) {
+		T_EQ_INT(stat(p, &after), 0);
+		T_EQ_INT(after.st_uid, 4321);
+		T_EQ_INT(after.st_gid, 8765);
+	}
 	s = get(p);
 	T_EQ_STR(s, "two\n");
 	free(s);
@@ -178,6 +197,266 @@ test_backup_and_symlink(void)
 	free(p);
 	free(bak);
 	free(link);
+}
+
+/*
+ * The symbolic link rule: a link is followed only when every link of the
+ * chain and the file it ends at belong to the owner of the destination's
+ * directory.  Ownership by another user needs root to set up.
+ */
+static void
+test_symlink_trust(void)
+{
+	char *dir = tpath("links"), *file, *link, *hop, *other, *s, *r;
+	char *udir, *ufile, *ulink;
+	char err[FILE_ERR_MAX];
+
+	T_EQ_INT(mkdir(dir, 0755), 0);
+	file = xasprintf("%s/real.conf", dir);
+	link = xasprintf("%s/link.conf", dir);
+	hop = xasprintf("%s/hop.conf", dir);
+	other = xasprintf("%s/other.conf", dir);
+	udir = xasprintf("%s/user", dir);
+	ufile = xasprintf("%s/real.conf", udir);
+	ulink = xasprintf("%s/link.conf", udir);
+	put(file, "real\n", 0644);
+	put(other, "other\n", 0644);
+
+	/* Not a link, or missing: the path itself. */
+	r = file_resolve(file, err, sizeof(err));
+	T_EQ_STR(r, file);
+	free(r);
+	r = file_resolve(ulink, err, sizeof(err));
+	T_EQ_STR(r, ulink);
+	free(r);
+
+	/* Our own chain of two links, relative, to our own file: followed. */
+	T_EQ_INT(symlink("real.conf", hop), 0);
+	T_EQ_INT(symlink("./hop.conf", link), 0);
+	r = file_resolve(link, err, sizeof(err));
+	T_NOT_NULL(r);
+	T_ASSERT(r != NULL && strcmp(r + strlen(r) - 9, "real.conf") == 0);
+	free(r);
+	T_EQ_INT(
+	    file_replace(link, "via link\n", 9, NULL, NULL, err, sizeof(err)),
+	    0);
+	s = get(file);
+	T_EQ_STR(s, "via link\n");
+	free(s);
+
+	/* A link to a missing file, a loop: refused with the reason. */
+	T_EQ_INT(unlink(hop), 0);
+	T_EQ_INT(symlink("missing.conf", hop), 0);
+	T_NULL(file_resolve(link, err, sizeof(err)));
+	T_ASSERT(strstr(err, "symbolic link to a missing file") != NULL);
+	T_EQ_INT(unlink(hop), 0);
+	T_EQ_INT(symlink("link.conf", hop), 0);
+	T_NULL(file_resolve(link, err, sizeof(err)));
+	T_EQ_INT(errno, ELOOP);
+	T_ASSERT(strstr(err, "symbolic links in a row") != NULL);
+	T_EQ_INT(unlink(hop), 0);
+	T_EQ_INT(symlink("real.conf", hop), 0);
+
+	if (geteuid() != 0) {
+		printf("test_symlink_trust: other owners skipped (needs "
+		       "root)\n");
+		goto out;
+	}
+	/* A link in the chain that another user owns: not followed. */
+	T_EQ_INT(lchown(hop, 1234, 1234), 0);
+	T_NULL(file_resolve(link, err, sizeof(err)));
+	T_EQ_INT(errno, EPERM);
+	T_ASSERT(strstr(err, "belongs to uid 1234") != NULL);
+	T_ASSERT(strstr(err, "not followed") != NULL);
+	T_EQ_INT(file_replace(link, "no\n", 3, NULL, NULL, err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "not followed") != NULL);
+	s = get(file);
+	T_EQ_STR(s, "via link\n");
+	free(s);
+	T_EQ_INT(lchown(hop, 0, 0), 0);
+
+	/* The file at the end belongs to another user: not followed. */
+	T_EQ_INT(chown(file, 1234, 1234), 0);
+	T_EQ_INT(file_replace(link, "no\n", 3, NULL, NULL, err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "which belongs to uid 1234") != NULL);
+	s = get(file);
+	T_EQ_STR(s, "via link\n");
+	free(s);
+	T_EQ_INT(chown(file, 0, 0), 0);
+
+	/*
+	 * A directory another user owns: that user's link to that user's
+	 * file is followed (and the file keeps its owner), our own link
+	 * there is not, nor theirs to our file.
+	 */
+	T_EQ_INT(mkdir(udir, 0755), 0);
+	T_EQ_INT(chown(udir, 1234, 1234), 0);
+	put(ufile, "user\n", 0644);
+	T_EQ_INT(chown(ufile, 1234, 1234), 0);
+	T_EQ_INT(symlink("real.conf", ulink), 0);
+	T_EQ_INT(lchown(ulink, 1234, 1234), 0);
+	T_EQ_INT(file_replace(ulink, "ok\n", 3, NULL, NULL, err, sizeof(err)),
+	    0);
+	s = get(ufile);
+	T_EQ_STR(s, "ok\n");
+	free(s);
+	{
+		struct stat st;
+
+		T_EQ_INT(stat(ufile, &st), 0);
+		T_EQ_INT(st.st_uid, 1234);
+	}
+	T_EQ_INT(lchown(ulink, 0, 0), 0);
+	T_NULL(file_resolve(ulink, err, sizeof(err)));
+	T_EQ_INT(unlink(ulink), 0);
+	T_EQ_INT(symlink(other, ulink), 0);
+	T_EQ_INT(lchown(ulink, 1234, 1234), 0);
+	T_NULL(file_resolve(ulink, err, sizeof(err)));
+	T_ASSERT(strstr(err, "which belongs to uid 0") != NULL);
+	s = get(other);
+	T_EQ_STR(s, "other\n");
+	free(s);
+	T_EQ_INT(unlink(ulink), 0);
+	T_EQ_INT(unlink(ufile), 0);
+	T_EQ_INT(rmdir(udir), 0);
+out:
+	T_EQ_INT(unlink(link), 0);
+	T_EQ_INT(unlink(hop), 0);
+	T_EQ_INT(unlink(file), 0);
+	T_EQ_INT(unlink(other), 0);
+	T_EQ_INT(hidden_entries(dir), 0);
+	T_EQ_INT(rmdir(dir), 0);
+	free(dir);
+	free(file);
+	free(link);
+	free(hop);
+	free(other);
+	free(udir);
+	free(ufile);
+	free(ulink);
+}
+
+/*
+ * The sweep removes exactly the temporary files a killed writer leaves:
+ * our own regular files under the exact name pattern, for the file, its
+ * backup and the caller's tags; nothing that merely looks alike.
+ */
+static void
+test_sweep(void)
+{
+	const char *tags[] = { "candidate", NULL };
+	const char *gone[] = { ".s.conf.new-Ab12Cd", ".s.conf.candidate-xY34zW",
+		".s.conf.bak.new-000000" };
+	const char *kept[] = { "s.conf", ".s.conf.new-Ab12C", ".s.conf.backup",
+		".s.conf.new-Ab12Cd.keep", ".s.conf.new-Ab_2Cd",
+		".s.conf.other-Ab12Cd", ".t.conf.new-Ab12Cd", ".s.conf.new-",
+		".s.conf.bak.candidate-Ab12Cd", ".s.conf.new-Lnk123" };
+	char *dir = tpath("sweep"), *p, *f;
+	char err[FILE_ERR_MAX];
+	struct stat st;
+	size_t i;
+
+	T_EQ_INT(mkdir(dir, 0755), 0);
+	p = xasprintf("%s/s.conf", dir);
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		f = xasprintf("%s/%s", dir, gone[i]);
+		put(f, "x", 0600);
+		free(f);
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]) - 1; i++) {
+		f = xasprintf("%s/%s", dir, kept[i]);
+		put(f, "x", 0600);
+		free(f);
+	}
+	/* A link under our name stays, and so does what it names. */
+	f = xasprintf("%s/%s", dir, kept[i]);
+	T_EQ_INT(symlink("s.conf", f), 0);
+	free(f);
+	f = xasprintf("%s/.s.conf.new-Dir123", dir);
+	T_EQ_INT(mkdir(f, 0700), 0);
+	free(f);
+	f = xasprintf("%s/.s.conf.new-Uid123", dir);
+	put(f, "x", 0600);
+	if (geteuid() == 0)
+		T_EQ_INT(chown(f, 1234, 1234), 0);
+	free(f);
+
+	T_EQ_INT(file_sweep(p, tags, err, sizeof(err)),
+	    (long long)(sizeof(gone) / sizeof(gone[0]))
+		+ (geteuid() == 0 ? 0 : 1));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		f = xasprintf("%s/%s", dir, gone[i]);
+		T_EQ_INT(access(f, F_OK), -1);
+		free(f);
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		f = xasprintf("%s/%s", dir, kept[i]);
+		T_EQ_INT(lstat(f, &st), 0);
+		T_EQ_INT(unlink(f), 0);
+		free(f);
+	}
+	f = xasprintf("%s/.s.conf.new-Dir123", dir);
+	T_EQ_INT(rmdir(f), 0);
+	free(f);
+	f = xasprintf("%s/.s.conf.new-Uid123", dir);
+	if (geteuid() == 0)
+		T_EQ_INT(unlink(f), 0);
+	free(f);
+	/* Nothing to sweep; a missing directory is an error. */
+	T_EQ_INT(file_sweep(p, NULL, err, sizeof(err)), 0);
+	T_EQ_INT(rmdir(dir), 0);
+	T_EQ_INT(file_sweep(p, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "open directory") != NULL);
+	free(p);
+	free(dir);
+}
+
+/* Two spellings of one file give one canonical path. */
+static void
+test_canonical(void)
+{
+	char *dir = tpath("canon"), *file, *link, *a, *b, *cwd;
+
+	T_EQ_INT(mkdir(dir, 0755), 0);
+	file = xasprintf("%s/x.conf", dir);
+	link = xasprintf("%s/l.conf", dir);
+	put(file, "", 0644);
+	T_EQ_INT(symlink("x.conf", link), 0);
+	cwd = getcwd(NULL, 0);
+	T_EQ_INT(chdir(dir), 0);
+
+	a = file_canonical("x.conf");
+	T_EQ_STR(a, file);
+	b = file_canonical("missing/../x.conf");
+	T_EQ_STR(b, a);
+	free(b);
+	b = file_canonical("l.conf");
+	T_EQ_STR(b, a);
+	free(b);
+	b = file_canonical(".//./x.conf");
+	T_EQ_STR(b, a);
+	free(b);
+	free(a);
+	/* What does not exist is normalised as text. */
+	a = file_canonical("new/dir/../y.conf");
+	b = xasprintf("%s/new/y.conf", dir);
+	T_EQ_STR(a, b);
+	free(a);
+	free(b);
+	a = file_canonical("/../..//");
+	T_EQ_STR(a, "/");
+	free(a);
+
+	T_EQ_INT(chdir(cwd), 0);
+	free(cwd);
+	T_EQ_INT(unlink(link), 0);
+	T_EQ_INT(unlink(file), 0);
+	T_EQ_INT(rmdir(dir), 0);
+	free(file);
+	free(link);
+	free(dir);
 }
 
 static void
@@ -413,6 +692,9 @@ main(void)
 	}
 	test_replace_new_and_existing();
 	test_backup_and_symlink();
+	test_symlink_trust();
+	test_sweep();
+	test_canonical();
 	test_errors();
 	test_write_temp();
 	test_read_and_changed();

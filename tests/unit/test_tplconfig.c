@@ -18,6 +18,7 @@
 
 #include "templater.h"
 #include "test.h"
+#include "xmalloc.h"
 
 static void
 test_template_flag(void)
@@ -332,8 +333,10 @@ static const struct ini_case ini_cases[] = {
 	    "once_timeout=60000 log=info pid=- listen=- dsn=- n=1\n"
 	    "[backends] "
 	    "src=/usr/share/templater/templates/haproxy-backends.ctmpl "
-	    "dst=/etc/haproxy/backends.cfg cmd=<sh -c 'kill -USR2 \"$(cat "
-	    "/run/haproxy.pid)\"'> check=<haproxy -c -q -f "
+	    "dst=/etc/haproxy/backends.cfg "
+	    "cmd=<[\"/etc/templater/haproxy-reload.sh\", "
+	    "\"/run/haproxy-master.sock\"]>[/etc/templater/haproxy-reload.sh,"
+	    "/run/haproxy-master.sock] check=<haproxy -c -q -f "
 	    "/etc/haproxy/haproxy.cfg -f {}> timeout=30000 wait=0:0:0 "
 	    "perms=keep backup=1 delims=-,- missing_key=0 refuse_empty=0\n" },
 	{ "fuzz seed template-cmd", "fuzz/ini/template-cmd.ini", NULL, 0, -1,
@@ -798,6 +801,56 @@ test_flag_errors(void)
 	}
 }
 
+/*
+ * Two templates may not write one file, however its path is spelled; the
+ * error names both templates and both spellings.
+ */
+static void
+test_same_destination(void)
+{
+	char dir[] = "/tmp/test_tplconfig.dst.XXXXXX";
+	char err[CONFIG_ERR_MAX], ini[1024], *link, *file, *want;
+	char *flags[] = { "-template", "s:x.conf", "-template",
+		"s:missing/../x.conf", NULL };
+	char *distinct[]
+	    = { "-template", "s:x.conf", "-template", "s:y.conf", NULL };
+	struct config cfg;
+	char *cwd = getcwd(NULL, 0);
+
+	T_NOT_NULL(mkdtemp(dir));
+	T_EQ_INT(chdir(dir), 0);
+	T_EQ_INT(config_load(4, flags, &cfg, err, sizeof(err)), -1);
+	want = xasprintf("template x.conf (destination x.conf) and template "
+			 "missing/../x.conf (destination missing/../x.conf) "
+			 "write the same file %s/x.conf",
+	    dir);
+	T_EQ_STR(err, want);
+	free(want);
+	T_EQ_INT(config_load(4, distinct, &cfg, err, sizeof(err)), 0);
+	config_free(&cfg);
+
+	/* In the INI file; a link and the file it leads to also meet. */
+	file = xasprintf("%s/real.conf", dir);
+	link = xasprintf("%s/link.conf", dir);
+	T_EQ_INT(symlink("real.conf", link), 0);
+	fclose(fopen(file, "w"));
+	snprintf(ini, sizeof(ini),
+	    "[template a]\nsource = s\ndestination = %s\n"
+	    "[template b]\nsource = s\ndestination = %s/./real.conf\n",
+	    link, dir);
+	T_EQ_INT(load(ini, &cfg, err, sizeof(err), NULL), -1);
+	T_ASSERT(strstr(err, "template a (destination ") != NULL);
+	T_ASSERT(strstr(err, "and template b (destination ") != NULL);
+	T_ASSERT(strstr(err, "write the same file ") != NULL);
+	T_EQ_INT(unlink(link), 0);
+	T_EQ_INT(unlink(file), 0);
+	T_EQ_INT(chdir(cwd), 0);
+	T_EQ_INT(rmdir(dir), 0);
+	free(cwd);
+	free(file);
+	free(link);
+}
+
 static void
 test_flags(void)
 {
@@ -840,5 +893,6 @@ main(void)
 	test_every_flag();
 	test_flags();
 	test_flag_errors();
+	test_same_destination();
 	return test_report();
 }

@@ -5,6 +5,8 @@
  * candidate the check rejects never replaces the live file; a failing
  * command gets the previous content back and runs again; the candidate's
  * path reaches the check through the placeholder and the environment.
+ * A command never runs twice at once, for one template or two, and a
+ * change that comes while it runs is written and runs it once more.
  */
 #include <sys/stat.h>
 
@@ -92,11 +94,103 @@ count_entries(const char *dir)
 	return n;
 }
 
+/* Pipelines done in test_serialised(), and how many it waits for. */
+static int serial_done, serial_want;
+
+static void
+serial_finished(void *arg, bool failed)
+{
+	(void)arg;
+	T_ASSERT(!failed);
+	if (++serial_done == serial_want)
+		loop_stop(loop);
+}
+
+/* A change offered while the command runs. */
+static void
+serial_change(struct loop *l, struct loop_timer *timer, void *arg)
+{
+	(void)l;
+	(void)timer;
+	out_offer(arg, "two b\n", 6, 0);
+}
+
+/*
+ * One command text for two templates, slow on purpose: its runs must
+ * follow one another ("start" "end" pairs in its log, never two starts
+ * in a row), and a change made during a run must be written and run the
+ * command once more after it.
+ */
+static void
+test_serialised(const char *dir)
+{
+	char one[128], two[128], log[160], cmdtext[512], err[CONFIG_ERR_MAX];
+	struct config_template t1 = { 0 }, t2 = { 0 };
+	struct render_stats stats = { 0 };
+	struct loop_timer change;
+	struct out *o1, *o2;
+	char *s;
+
+	snprintf(one, sizeof(one), "%s/one.conf", dir);
+	snprintf(two, sizeof(two), "%s/two.conf", dir);
+	snprintf(log, sizeof(log), "%s/serial.log", dir);
+	snprintf(cmdtext, sizeof(cmdtext),
+	    "echo start >>%s; sleep 0.3; echo end >>%s", log, log);
+	t1.name = "one";
+	t1.destination = one;
+	t1.perms = -1;
+	t1.command_timeout_ms = 5000;
+	t1.command = config_cmd_parse(cmdtext, err, sizeof(err));
+	T_NOT_NULL(t1.command);
+	t2 = t1;
+	t2.name = "two";
+	t2.destination = two;
+	t2.command = config_cmd_parse(cmdtext, err, sizeof(err));
+	T_NOT_NULL(t2.command);
+	o1 = out_new(loop, &t1, false, &stats, serial_finished, NULL);
+	o2 = out_new(loop, &t2, false, &stats, serial_finished, NULL);
+
+	/* Both files change at once: the second command waits its turn. */
+	serial_done = 0;
+	serial_want = 2;
+	out_offer(o1, "one\n", 4, 0);
+	out_offer(o2, "two a\n", 6, 0);
+	loop_run(loop);
+	s = slurp(log);
+	T_EQ_STR(s, "start\nend\nstart\nend\n");
+	free(s);
+
+	/* A change during the command: written, and the command runs again. */
+	T_EQ_INT(unlink(log), 0);
+	serial_done = 0;
+	loop_timer_init(&change, serial_change, o2);
+	out_offer(o2, "two c\n", 6, 0);
+	loop_timer_start(loop, &change, 100);
+	loop_run(loop);
+	s = slurp(two);
+	T_EQ_STR(s, "two b\n");
+	free(s);
+	s = slurp(log);
+	T_EQ_STR(s, "start\nend\nstart\nend\n");
+	free(s);
+	T_ASSERT(!out_busy(o1) && !out_busy(o2));
+	T_EQ_INT(stats.writes, 4);
+
+	out_free(o1);
+	out_free(o2);
+	config_cmd_free(t1.command);
+	config_cmd_free(t2.command);
+	unlink(one);
+	unlink(two);
+	unlink(log);
+}
+
 int
 main(void)
 {
 	char dir[] = "/tmp/test_tplout.XXXXXX";
 	char dest[128], marker[128], cmdtext[512], err[CONFIG_ERR_MAX];
+	char leftover[160];
 	struct config_template t = { 0 };
 	struct render_stats stats = { 0 };
 	struct out *o;
@@ -175,6 +269,29 @@ main(void)
 
 	/* No candidate file is left behind in the directory. */
 	T_EQ_INT(count_entries(dir), 2);
+	out_free(o);
+
+	/*
+	 * A candidate and a temporary file a killed run left behind are
+	 * removed when a pipeline for the destination is created; a file
+	 * that only looks alike is kept.
+	 */
+	snprintf(leftover, sizeof(leftover), "%s/.out.conf.candidate-Ab12Cd",
+	    dir);
+	write_file(leftover, "stale");
+	snprintf(leftover, sizeof(leftover), "%s/.out.conf.new-Ab12Cd", dir);
+	write_file(leftover, "stale");
+	snprintf(leftover, sizeof(leftover), "%s/.out.conf.backup", dir);
+	write_file(leftover, "mine");
+	o = out_new(loop, &t, true, &stats, done, NULL);
+	T_EQ_INT(count_entries(dir), 5);
+	out_free(o);
+	o = out_new(loop, &t, false, &stats, done, NULL);
+	T_EQ_INT(count_entries(dir), 3);
+	T_EQ_INT(access(leftover, F_OK), 0);
+	T_EQ_INT(unlink(leftover), 0);
+
+	test_serialised(dir);
 
 	out_free(o);
 	config_cmd_free(t.check);
