@@ -315,7 +315,7 @@ struct ini_case {
 static const struct ini_case ini_cases[] = {
 	/* The shipped examples. */
 	{ "examples/nginx", "../examples/nginx/templater.ini", NULL, 0, 0,
-	    "addr=127.0.0.1:8500 token=- token_file=- wait=2000:10000 "
+	    "addr=127.0.0.1:8500 token=- token_file=- wait=500:2000 "
 	    "block=60000 stale=2000 conns=50 once=0 dry=0 "
 	    "once_timeout=60000 log=info pid=- listen=127.0.0.1:9102 dsn=- "
 	    "n=1\n"
@@ -328,7 +328,7 @@ static const struct ini_case ini_cases[] = {
 	    "wait=0:0:0 perms=keep backup=1 delims=-,- missing_key=0 "
 	    "refuse_empty=0\n" },
 	{ "examples/haproxy", "../examples/haproxy/templater.ini", NULL, 0, 0,
-	    "addr=127.0.0.1:8500 token=- token_file=- wait=2000:10000 "
+	    "addr=127.0.0.1:8500 token=- token_file=- wait=500:2000 "
 	    "block=60000 stale=2000 conns=50 once=0 dry=0 "
 	    "once_timeout=60000 log=info pid=- listen=- dsn=- n=1\n"
 	    "[backends] "
