@@ -16,19 +16,20 @@
 #include <stdint.h>
 
 enum backoff_jitter {
-	BACKOFF_JITTER_NONE,	/* min, 2min, 4min, ... max */
-	BACKOFF_JITTER_FULL,	/* uniform in [min, that ceiling] */
-	BACKOFF_JITTER_DECORRELATED, /* uniform in [min, 3 * previous], capped */
+	BACKOFF_JITTER_NONE, /* min, 2min, 4min, ... max */
+	BACKOFF_JITTER_FULL, /* uniform in [min, that ceiling] */
+	BACKOFF_JITTER_DECORRELATED, /* uniform in [min, 3 * previous], capped
+				      */
 };
 
 /* Embedded in its owner; fields are private to backoff.c. */
 struct backoff {
-	uint64_t		 min_ms;
-	uint64_t		 max_ms;
-	enum backoff_jitter	 jitter;
-	unsigned		 failures;	/* since the last reset */
-	uint64_t		 prev_ms;	/* last delay handed out */
-	uint64_t		 rng;		/* PRNG state */
+	uint64_t min_ms;
+	uint64_t max_ms;
+	enum backoff_jitter jitter;
+	unsigned failures; /* since the last reset */
+	uint64_t prev_ms; /* last delay handed out */
+	uint64_t rng; /* PRNG state */
 };
 
 /*
@@ -37,13 +38,13 @@ struct backoff {
  * something that differs between hosts and runs, such as
  * mono_ms() ^ getpid().
  */
-void		 backoff_init(struct backoff *b, uint64_t min_ms,
-		    uint64_t max_ms, enum backoff_jitter jitter, uint64_t seed);
+void backoff_init(struct backoff *b, uint64_t min_ms, uint64_t max_ms,
+    enum backoff_jitter jitter, uint64_t seed);
 /* Counts one more failure and returns the delay before the next try. */
-uint64_t	 backoff_next(struct backoff *b);
+uint64_t backoff_next(struct backoff *b);
 /* Forgets the failures: the next delay starts from min_ms again. */
-void		 backoff_reset(struct backoff *b);
+void backoff_reset(struct backoff *b);
 /* Failures since the last reset (for "retrying, attempt N" messages). */
-unsigned	 backoff_failures(const struct backoff *b);
+unsigned backoff_failures(const struct backoff *b);
 
 #endif

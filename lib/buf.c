@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "xmalloc.h"
 
-#define BUF_MIN_ALLOC	64
+#define BUF_MIN_ALLOC 64
 
 void
 buf_init(struct buf *b, size_t max)

@@ -46,23 +46,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CONF_ERR_MAX	512
+#define CONF_ERR_MAX 512
 
 enum conf_type {
-	CONF_STR,	/* char *, owned by the target (conf_clear frees) */
-	CONF_INT,	/* long long, within [min, max] */
-	CONF_BOOL,	/* bool: true/false, yes/no, on/off, 1/0 */
-	CONF_DURATION,	/* uint64_t ms, Go syntax ("1m30s", "250ms", "0") */
-	CONF_SIZE,	/* uint64_t bytes: "512", "64k", "16M", "1G" (x1024) */
+	CONF_STR, /* char *, owned by the target (conf_clear frees) */
+	CONF_INT, /* long long, within [min, max] */
+	CONF_BOOL, /* bool: true/false, yes/no, on/off, 1/0 */
+	CONF_DURATION, /* uint64_t ms, Go syntax ("1m30s", "250ms", "0") */
+	CONF_SIZE, /* uint64_t bytes: "512", "64k", "16M", "1G" (x1024) */
 };
 
 /* A CONF_STR that is never printed, and wiped with explicit_bzero. */
-#define CONF_SECRET	0x1
+#define CONF_SECRET 0x1
 /*
  * The value is kept as written, quotes included: a shell command's quotes
  * are the shell's ("/opt/my app/reload" "now").
  */
-#define CONF_VERBATIM	0x2
+#define CONF_VERBATIM 0x2
 
 struct conf_opt;
 
@@ -83,30 +83,30 @@ typedef void *conf_open_cb(void *target, const char *name, char *err,
     size_t errlen);
 
 struct conf_opt {
-	const char	*section;	/* "registrator", or a named section */
-	const char	*key;
-	enum conf_type	 type;		/* how to parse, and how to show */
-	long long	 min, max;	/* bounds (ms, bytes); both 0: none */
-	const char	*def;		/* default, as text; NULL: none */
-	const char	*env;		/* environment variable, or NULL */
-	const char	*help;		/* one line */
-	size_t		 offset;	/* where the value goes in obj ... */
-	conf_set_cb	*set;		/* ... unless this is set */
-	unsigned	 flags;		/* CONF_SECRET, CONF_VERBATIM */
+	const char *section; /* "registrator", or a named section */
+	const char *key;
+	enum conf_type type; /* how to parse, and how to show */
+	long long min, max; /* bounds (ms, bytes); both 0: none */
+	const char *def; /* default, as text; NULL: none */
+	const char *env; /* environment variable, or NULL */
+	const char *help; /* one line */
+	size_t offset; /* where the value goes in obj ... */
+	conf_set_cb *set; /* ... unless this is set */
+	unsigned flags; /* CONF_SECRET, CONF_VERBATIM */
 };
 
 struct conf_named {
-	const char	*section;	/* "template" for [template NAME] */
-	conf_open_cb	*open;
-	const char	*help;
+	const char *section; /* "template" for [template NAME] */
+	conf_open_cb *open;
+	const char *help;
 };
 
 /* The whole description; all of it borrowed, usually static const. */
 struct conf_spec {
-	const struct conf_opt	*opts;
-	size_t			 nopts;
-	const struct conf_named	*named;
-	size_t			 nnamed;
+	const struct conf_opt *opts;
+	size_t nopts;
+	const struct conf_named *named;
+	size_t nnamed;
 };
 
 /*
@@ -114,8 +114,8 @@ struct conf_spec {
  * which must start zeroed.  A default that does not parse is a bug in the
  * table and is fatal.
  */
-void	 conf_defaults(const struct conf_spec *spec, const char *section,
-	    void *obj);
+void conf_defaults(const struct conf_spec *spec, const char *section,
+    void *obj);
 
 /*
  * Reads the INI file at path into target.  Returns 0, or -1 with err set
@@ -123,23 +123,22 @@ void	 conf_defaults(const struct conf_spec *spec, const char *section,
  * On failure target may hold some values from the file: load into a fresh
  * struct and throw it away (conf_clear) on error.
  */
-int	 conf_load(const struct conf_spec *spec, void *target,
-	    const char *path, char *err, size_t errlen);
+int conf_load(const struct conf_spec *spec, void *target, const char *path,
+    char *err, size_t errlen);
 /* The same over text in memory; name stands for the path in errors. */
-int	 conf_load_string(const struct conf_spec *spec, void *target,
-	    const char *name, const char *text, char *err, size_t errlen);
+int conf_load_string(const struct conf_spec *spec, void *target,
+    const char *name, const char *text, char *err, size_t errlen);
 
 /* Applies each fixed option's environment variable that is set. */
-int	 conf_env(const struct conf_spec *spec, void *target, char *err,
-	    size_t errlen);
+int conf_env(const struct conf_spec *spec, void *target, char *err,
+    size_t errlen);
 
 /*
  * Sets one option of a fixed section (a command-line flag).  Returns 0, or
  * -1 with err set to "[section] key: reason"; an unknown key is an error.
  */
-int	 conf_set(const struct conf_spec *spec, void *target,
-	    const char *section, const char *key, const char *value,
-	    char *err, size_t errlen);
+int conf_set(const struct conf_spec *spec, void *target, const char *section,
+    const char *key, const char *value, char *err, size_t errlen);
 
 /*
  * Parses value by row o's type (or its setter) into obj: the target for a
@@ -147,23 +146,22 @@ int	 conf_set(const struct conf_spec *spec, void *target,
  * caller whose command line has its own syntax.  Returns 0, or -1 with
  * err set to the reason only (the caller says where).
  */
-int	 conf_store(const struct conf_opt *o, void *obj, const char *value,
-	    char *err, size_t errlen);
+int conf_store(const struct conf_opt *o, void *obj, const char *value,
+    char *err, size_t errlen);
 
 /* The row for section/key, or NULL; borrowed from spec. */
 const struct conf_opt *conf_find(const struct conf_spec *spec,
-	    const char *section, const char *key);
+    const char *section, const char *key);
 
 /*
  * Frees the strings that section's options (NULL: every fixed section)
  * hold in obj, wiping secrets first, and sets the pointers to NULL.
  */
-void	 conf_clear(const struct conf_spec *spec, const char *section,
-	    void *obj);
+void conf_clear(const struct conf_spec *spec, const char *section, void *obj);
 
 /* Prints every option with type, default, bounds, env and help. */
-void	 conf_print_help(const struct conf_spec *spec, FILE *f);
+void conf_print_help(const struct conf_spec *spec, FILE *f);
 /* Prints a sample INI file: every option commented out at its default. */
-void	 conf_print_ini(const struct conf_spec *spec, FILE *f);
+void conf_print_ini(const struct conf_spec *spec, FILE *f);
 
 #endif

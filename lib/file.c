@@ -152,8 +152,8 @@ file_temp_drop(int fd, char *tmp)
  * (owned by the caller), or -1 with err filled and no file left behind.
  */
 static int
-file_temp_open(const char *path, const char *tag, const void *data,
-    size_t len, char **tmpp, char *err, size_t errlen)
+file_temp_open(const char *path, const char *tag, const void *data, size_t len,
+    char **tmpp, char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/');
 	char *tmp;
@@ -387,8 +387,8 @@ out:
 }
 
 char *
-file_write_temp(const char *path, const char *tag, const void *data,
-    size_t len, char *err, size_t errlen)
+file_write_temp(const char *path, const char *tag, const void *data, size_t len,
+    char *err, size_t errlen)
 {
 	char *tmp = NULL;
 	int fd;

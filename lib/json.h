@@ -19,7 +19,7 @@
 
 #include <cjson/cJSON.h>
 
-#define JSON_ERR_MAX	256
+#define JSON_ERR_MAX 256
 
 /*
  * Parses exactly len bytes of text (trailing white space is allowed,
@@ -28,23 +28,23 @@
  * "<what>: invalid JSON at byte N near '...'".  what names the input (an
  * URL, a file name) and is borrowed.
  */
-cJSON		*json_parse(const char *what, const char *text, size_t len,
-		    char *err, size_t errlen);
+cJSON *json_parse(const char *what, const char *text, size_t len, char *err,
+    size_t errlen);
 
 /* The member key of object obj if it is a string, else NULL; borrowed. */
-const char	*json_get_str(const cJSON *obj, const char *key);
+const char *json_get_str(const cJSON *obj, const char *key);
 /*
  * Stores member key of obj in *out if it is a number with no fractional
  * part within [min, max] and returns 0; otherwise returns -1 and leaves
  * *out alone.  Integers beyond 2^53 are not exact in cJSON (doubles).
  */
-int		 json_get_int(const cJSON *obj, const char *key, long long min,
-		    long long max, long long *out);
+int json_get_int(const cJSON *obj, const char *key, long long min,
+    long long max, long long *out);
 /* Stores a JSON true/false member in *out and returns 0, else -1. */
-int		 json_get_bool(const cJSON *obj, const char *key, bool *out);
+int json_get_bool(const cJSON *obj, const char *key, bool *out);
 /* The member if it is an object (or an array), else NULL; borrowed. */
-const cJSON	*json_get_object(const cJSON *obj, const char *key);
-const cJSON	*json_get_array(const cJSON *obj, const char *key);
+const cJSON *json_get_object(const cJSON *obj, const char *key);
+const cJSON *json_get_array(const cJSON *obj, const char *key);
 
 /*
  * Follows a dotted path of member names and array indexes
@@ -52,14 +52,14 @@ const cJSON	*json_get_array(const cJSON *obj, const char *key);
  * borrowed, or NULL when any step is missing.  A key that itself contains
  * a dot (a Docker label) is looked up with json_get_str() on its parent.
  */
-const cJSON	*json_path(const cJSON *obj, const char *path);
+const cJSON *json_path(const cJSON *obj, const char *path);
 /* json_path() that also requires a string; borrowed or NULL. */
-const char	*json_path_str(const cJSON *obj, const char *path);
+const char *json_path_str(const cJSON *obj, const char *path);
 
 /*
- * Prints item (not NULL) as compact JSON.  Owned by the caller (free(3)); never NULL
- * (running out of memory is fatal through xmalloc_init_cjson's hooks).
+ * Prints item (not NULL) as compact JSON.  Owned by the caller (free(3)); never
+ * NULL (running out of memory is fatal through xmalloc_init_cjson's hooks).
  */
-char		*json_print(const cJSON *item);
+char *json_print(const cJSON *item);
 
 #endif

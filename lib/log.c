@@ -86,10 +86,12 @@ log_add_secret(const char *secret)
 	if (secret == NULL || strlen(secret) < 4)
 		return;
 	for (i = 0; i < LOG_SECRETS_MAX; i++) {
-		if (log_secrets[i] != NULL && strcmp(log_secrets[i], secret) == 0)
+		if (log_secrets[i] != NULL
+		    && strcmp(log_secrets[i], secret) == 0)
 			return;
 		if (log_secrets[i] == NULL) {
-			/* strdup, not xstrdup: xmalloc logs, and this is log.c. */
+			/* strdup, not xstrdup: xmalloc logs, and this is log.c.
+			 */
 			log_secrets[i] = strdup(secret);
 			return;
 		}
@@ -183,7 +185,8 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (errnum != 0) {
 		len = strlen(raw);
-		snprintf(raw + len, sizeof(raw) - len, ": %s", strerror(errnum));
+		snprintf(raw + len, sizeof(raw) - len, ": %s",
+		    strerror(errnum));
 	}
 	log_redact(raw, msg, sizeof(msg));
 
@@ -211,16 +214,16 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 	funlockfile(stderr);
 }
 
-#define LOG_FN(name, level, with_errno)					\
-	void name(const char *fmt, ...)					\
-	{								\
-		va_list ap;						\
-		int saved = errno;					\
-									\
-		va_start(ap, fmt);					\
-		log_vwrite(level, fmt, ap, with_errno ? saved : 0);	\
-		va_end(ap);						\
-		errno = saved;						\
+#define LOG_FN(name, level, with_errno)                             \
+	void name(const char *fmt, ...)                             \
+	{                                                           \
+		va_list ap;                                         \
+		int saved = errno;                                  \
+                                                                    \
+		va_start(ap, fmt);                                  \
+		log_vwrite(level, fmt, ap, with_errno ? saved : 0); \
+		va_end(ap);                                         \
+		errno = saved;                                      \
 	}
 
 LOG_FN(log_warn, LOG_LEVEL_WARN, 1)

@@ -22,8 +22,8 @@ struct loop;
 struct loop_timer;
 struct metrics;
 
-#define LOOP_READ	0x1
-#define LOOP_WRITE	0x2
+#define LOOP_READ 0x1
+#define LOOP_WRITE 0x2
 
 typedef void loop_fd_cb(struct loop *loop, int fd, unsigned events, void *arg);
 typedef void loop_timer_cb(struct loop *loop, struct loop_timer *timer,
@@ -33,21 +33,21 @@ typedef void loop_hook_cb(struct loop *loop, void *arg);
 
 /* Embedded in its owner; fields are private to loop.c. */
 struct loop_timer {
-	uint64_t	 due_ms;
-	size_t		 heap_index;	/* SIZE_MAX when not scheduled */
-	uint64_t	 seq;		/* start order, breaks ties in due_ms */
-	loop_timer_cb	*cb;
-	void		*arg;
+	uint64_t due_ms;
+	size_t heap_index; /* SIZE_MAX when not scheduled */
+	uint64_t seq; /* start order, breaks ties in due_ms */
+	loop_timer_cb *cb;
+	void *arg;
 };
 
 /* Returns a new loop (free with loop_free), or NULL if epoll fails. */
-struct loop	*loop_new(void);
+struct loop *loop_new(void);
 /*
  * Closes the loop's own fds; watchers still registered are dropped (free
  * their owners, an http client for example, first).  Signals added with
  * loop_signal_add() stay blocked.  NULL is a no-op.
  */
-void		 loop_free(struct loop *loop);
+void loop_free(struct loop *loop);
 
 /*
  * Watches fd for events (LOOP_READ | LOOP_WRITE); calling it again for the
@@ -55,18 +55,17 @@ void		 loop_free(struct loop *loop);
  * as LOOP_READ so the callback sees them through read(2).  The fd stays
  * the caller's.  Returns 0, or -1 with errno set.
  */
-int		 loop_fd_add(struct loop *loop, int fd, unsigned events,
-		    loop_fd_cb *cb, void *arg);
+int loop_fd_add(struct loop *loop, int fd, unsigned events, loop_fd_cb *cb,
+    void *arg);
 /*
  * Stops watching fd; safe to call from inside any callback, fd's own
  * included: an event already reported for fd in this turn is dropped, even
  * if fd is closed and reused by a new watcher before it would be delivered.
  * Unknown fds are ignored.
  */
-void		 loop_fd_del(struct loop *loop, int fd);
+void loop_fd_del(struct loop *loop, int fd);
 
-void		 loop_timer_init(struct loop_timer *timer, loop_timer_cb *cb,
-		    void *arg);
+void loop_timer_init(struct loop_timer *timer, loop_timer_cb *cb, void *arg);
 /*
  * (Re)schedules timer to fire once, delay_ms after loop_now_ms().  The
  * timer is unscheduled before its callback runs, so the callback may start
@@ -74,11 +73,11 @@ void		 loop_timer_init(struct loop_timer *timer, loop_timer_cb *cb,
  * callback fires on the next turn at the earliest, even with delay 0.
  * Timers due at the same time fire in the order they were started.
  */
-void		 loop_timer_start(struct loop *loop, struct loop_timer *timer,
-		    uint64_t delay_ms);
+void loop_timer_start(struct loop *loop, struct loop_timer *timer,
+    uint64_t delay_ms);
 /* Unschedules timer; a no-op if it is not scheduled. */
-void		 loop_timer_stop(struct loop *loop, struct loop_timer *timer);
-bool		 loop_timer_active(const struct loop_timer *timer);
+void loop_timer_stop(struct loop *loop, struct loop_timer *timer);
+bool loop_timer_active(const struct loop_timer *timer);
 
 /*
  * Delivers signo through signalfd: the signal is blocked for the process
@@ -87,8 +86,8 @@ bool		 loop_timer_active(const struct loop_timer *timer);
  * The blocked mask is inherited across fork and execve: a child must
  * restore it (sigprocmask) before exec.  Adding signo again replaces cb.
  */
-int		 loop_signal_add(struct loop *loop, int signo, loop_signal_cb *cb,
-		    void *arg);
+int loop_signal_add(struct loop *loop, int signo, loop_signal_cb *cb,
+    void *arg);
 
 /*
  * Adds a hook run once per turn, after the timers and before the loop
@@ -96,38 +95,37 @@ int		 loop_signal_add(struct loop *loop, int signo, loop_signal_cb *cb,
  * runs on the next turn.  loop_hook_del() removes the first hook matching
  * cb and arg and is safe from inside any hook.
  */
-void		 loop_hook_add(struct loop *loop, loop_hook_cb *cb, void *arg);
-void		 loop_hook_del(struct loop *loop, loop_hook_cb *cb, void *arg);
+void loop_hook_add(struct loop *loop, loop_hook_cb *cb, void *arg);
+void loop_hook_del(struct loop *loop, loop_hook_cb *cb, void *arg);
 
 /*
  * Runs until loop_stop(); returns 0, or -1 (logged) if epoll_wait fails.
  * Each call starts afresh: a loop_stop() made before loop_run() is ignored.
  * With no timer scheduled and no fd ready it sleeps without waking up.
  */
-int		 loop_run(struct loop *loop);
+int loop_run(struct loop *loop);
 /*
  * Makes loop_run() return after the current callback; remaining ready
  * events stay pending (epoll is level-triggered).
  */
-void		 loop_stop(struct loop *loop);
+void loop_stop(struct loop *loop);
 
 /* The time cached at the start of this turn; cheap. */
-uint64_t	 loop_now_ms(const struct loop *loop);
+uint64_t loop_now_ms(const struct loop *loop);
 /* Reads CLOCK_MONOTONIC now. */
-uint64_t	 mono_ms(void);
+uint64_t mono_ms(void);
 /*
  * The same in nanoseconds, for latency metrics only: timers and timeouts
  * stay in milliseconds.
  */
-uint64_t	 mono_ns(void);
+uint64_t mono_ns(void);
 /* Number of wake-ups from epoll_wait so far, for idle-CPU measurements. */
-uint64_t	 loop_wakeups(const struct loop *loop);
+uint64_t loop_wakeups(const struct loop *loop);
 /*
  * Registers the counter <prefix>_loop_wakeups_total in m, read from
  * loop_wakeups() at each render.  loop is borrowed and must outlive m's
  * last render.
  */
-void		 loop_metrics_add(struct loop *loop, struct metrics *m,
-		    const char *prefix);
+void loop_metrics_add(struct loop *loop, struct metrics *m, const char *prefix);
 
 #endif

@@ -241,8 +241,7 @@ metrics_histogram(struct metrics *m, const char *name, const char *help,
 
 static struct metric *
 metrics_register_func(struct metrics *m, enum metric_type type,
-    const char *name, const char *help, metrics_read_cb *read,
-    const void *arg)
+    const char *name, const char *help, metrics_read_cb *read, const void *arg)
 {
 	struct metric *s;
 
@@ -492,8 +491,9 @@ metrics_parse_stat(const char *stat, size_t len, unsigned long long *cpu_ticks,
 		}
 	if (metrics_field_ull(&p, end, &utime) == -1
 	    || metrics_field_ull(&p, end, &stime) == -1) {
-		(void)snprintf(err, errlen, "stat: utime or stime is not a "
-					    "number");
+		(void)snprintf(err, errlen,
+		    "stat: utime or stime is not a "
+		    "number");
 		return -1;
 	}
 	*cpu_ticks = utime + stime;
@@ -510,8 +510,9 @@ metrics_parse_statm(const char *statm, size_t len,
 
 	if (metrics_field_ull(&p, statm + len, &size) == -1
 	    || metrics_field_ull(&p, statm + len, &resident) == -1) {
-		(void)snprintf(err, errlen, "statm: size or resident is not a "
-					    "number");
+		(void)snprintf(err, errlen,
+		    "statm: size or resident is not a "
+		    "number");
 		return -1;
 	}
 	*size_pages = size;

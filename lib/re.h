@@ -41,30 +41,30 @@ struct buf;
  * The next three are caps Go does not have.  A pattern over any of the
  * size caps is refused with Go's "expression too large".
  */
-#define RE_REPEAT_MAX		1000		/* {n,m}; also the product when nested */
-#define RE_NEST_MAX		1000		/* depth of the parse tree */
-#define RE_PROG_MAX		(1 << 17)	/* instructions of a program */
-#define RE_PATTERN_MAX		(64 * 1024)	/* bytes of a pattern */
-#define RE_CLASS_RUNES_MAX	(1 << 20)	/* runes of all character classes */
+#define RE_REPEAT_MAX 1000 /* {n,m}; also the product when nested */
+#define RE_NEST_MAX 1000 /* depth of the parse tree */
+#define RE_PROG_MAX (1 << 17) /* instructions of a program */
+#define RE_PATTERN_MAX (64 * 1024) /* bytes of a pattern */
+#define RE_CLASS_RUNES_MAX (1 << 20) /* runes of all character classes */
 /*
  * Bytes of thread state of one search: the threads (at most the rune
  * instructions of the program, twice) times their capture positions.
  */
-#define RE_THREADS_MEM_MAX	(16 << 20)
+#define RE_THREADS_MEM_MAX (16 << 20)
 /* Longest subject, so that positions fit an int. */
-#define RE_SUBJECT_MAX		((size_t)INT_MAX - 1)
+#define RE_SUBJECT_MAX ((size_t)INT_MAX - 1)
 /* An error buffer that holds any message but a very long pattern's. */
-#define RE_ERR_MAX		256
+#define RE_ERR_MAX 256
 
 /* re_compile flags. */
-#define RE_LITERAL	0x1	/* the pattern is literal text (Go: QuoteMeta) */
-#define RE_LONGEST	0x2	/* leftmost-longest, Go's Regexp.Longest */
+#define RE_LITERAL 0x1 /* the pattern is literal text (Go: QuoteMeta) */
+#define RE_LONGEST 0x2 /* leftmost-longest, Go's Regexp.Longest */
 
 /* Results of the matching functions. */
-#define RE_MATCH	1	/* re_match, re_find: there is a match */
-#define RE_NOMATCH	0
-#define RE_EBUDGET	(-1)	/* the step budget ran out */
-#define RE_ETOOBIG	(-2)	/* subject over RE_SUBJECT_MAX, output over its cap */
+#define RE_MATCH 1 /* re_match, re_find: there is a match */
+#define RE_NOMATCH 0
+#define RE_EBUDGET (-1) /* the step budget ran out */
+#define RE_ETOOBIG (-2) /* subject over RE_SUBJECT_MAX, output over its cap */
 
 /*
  * A step budget, shared by as many calls as the caller likes: each call
@@ -76,8 +76,8 @@ struct buf;
  * time is still bounded, see re_step_bound.
  */
 struct re_budget {
-	uint64_t	 max_steps;
-	uint64_t	 steps;
+	uint64_t max_steps;
+	uint64_t steps;
 };
 
 /*
@@ -88,9 +88,9 @@ struct re_budget {
  * of a piece.
  */
 struct re_matches {
-	int		*idx;
-	size_t		 n;
-	size_t		 stride;
+	int *idx;
+	size_t n;
+	size_t stride;
 };
 
 struct re;
@@ -101,18 +101,18 @@ struct re;
  * Go's error text ("error parsing regexp: invalid escape sequence: `\1`").
  */
 struct re *re_compile(const char *pattern, size_t len, unsigned flags,
-	    char *err, size_t errlen);
+    char *err, size_t errlen);
 /* Frees re; NULL is allowed. */
-void	 re_free(struct re *re);
+void re_free(struct re *re);
 /* The number of capture groups (Go's NumSubexp). */
-size_t	 re_num_subexp(const struct re *re);
+size_t re_num_subexp(const struct re *re);
 /*
  * The name of group i, from 1 to re_num_subexp ("" for an unnamed group,
  * and for 0 and anything out of range).  Borrowed: valid while re is.
  */
 const char *re_subexp_name(const struct re *re, size_t i);
 /* The number of instructions of re's program. */
-size_t	 re_size(const struct re *re);
+size_t re_size(const struct re *re);
 /*
  * The most steps one search of len bytes can take: every instruction
  * visited at most twice at each of the len + 1 positions.  re_find_all,
@@ -126,8 +126,8 @@ uint64_t re_step_bound(const struct re *re, size_t len);
  * Whether re matches anywhere in s (Go's MatchString): RE_MATCH,
  * RE_NOMATCH, RE_EBUDGET or RE_ETOOBIG.  b may be NULL.
  */
-int	 re_match(const struct re *re, const char *s, size_t len,
-	    struct re_budget *b);
+int re_match(const struct re *re, const char *s, size_t len,
+    struct re_budget *b);
 /*
  * The leftmost match of re in s (Go's FindStringSubmatchIndex): fills
  * idx[0..nidx) with the start and end of the match, then of group 1, 2...
@@ -136,8 +136,8 @@ int	 re_match(const struct re *re, const char *s, size_t len,
  * or RE_ETOOBIG.  nidx is even; 2 asks for the match only, which is
  * cheaper.
  */
-int	 re_find(const struct re *re, const char *s, size_t len, int *idx,
-	    size_t nidx, struct re_budget *b);
+int re_find(const struct re *re, const char *s, size_t len, int *idx,
+    size_t nidx, struct re_budget *b);
 /*
  * At most n successive matches of re in s, or all when n < 0 (Go's
  * FindAllStringSubmatchIndex: an empty match right after a match is
@@ -145,8 +145,8 @@ int	 re_find(const struct re *re, const char *s, size_t len, int *idx,
  * re_matches_clear even on failure) and returns the number of matches,
  * or RE_EBUDGET or RE_ETOOBIG.
  */
-long	 re_find_all(const struct re *re, const char *s, size_t len, long n,
-	    struct re_matches *m, struct re_budget *b);
+long re_find_all(const struct re *re, const char *s, size_t len, long n,
+    struct re_matches *m, struct re_budget *b);
 /*
  * Appends to out s with every match of re replaced by repl expanded
  * (Go's ReplaceAllString): $1 and ${1} are group 1, $name and ${name}
@@ -155,19 +155,18 @@ long	 re_find_all(const struct re *re, const char *s, size_t len, long n,
  * did not match gives "".  Returns 0, or RE_EBUDGET, or RE_ETOOBIG when
  * out would pass its cap; out then holds part of the result.
  */
-int	 re_replace_all(const struct re *re, const char *s, size_t len,
-	    const char *repl, size_t rlen, struct buf *out,
-	    struct re_budget *b);
+int re_replace_all(const struct re *re, const char *s, size_t len,
+    const char *repl, size_t rlen, struct buf *out, struct re_budget *b);
 /*
  * Splits s around the matches of re into at most n pieces (all when
  * n < 0; none when n is 0), Go's Regexp.Split.  Fills *pieces (stride 2:
  * start and end of each piece; clear it with re_matches_clear) and
  * returns the number of pieces, or RE_EBUDGET or RE_ETOOBIG.
  */
-long	 re_split(const struct re *re, const char *s, size_t len, long n,
-	    struct re_matches *pieces, struct re_budget *b);
+long re_split(const struct re *re, const char *s, size_t len, long n,
+    struct re_matches *pieces, struct re_budget *b);
 /* Frees m's entries and empties it. */
-void	 re_matches_clear(struct re_matches *m);
+void re_matches_clear(struct re_matches *m);
 /* A message for a negative result: "regexp: step budget exceeded". */
 const char *re_strerror(int code);
 

@@ -44,14 +44,19 @@ str_to_ll(const char *s, long long min, long long max, long long *out)
 }
 
 struct duration_unit {
-	const char	*name;
-	double		 ms;
+	const char *name;
+	double ms;
 };
 
 /* "ms" comes before "m" so that "5ms" is not read as minutes. */
 static const struct duration_unit duration_units[] = {
-	{ "ns", 1e-6 }, { "us", 1e-3 }, { "\xc2\xb5s", 1e-3 }, { "ms", 1 },
-	{ "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	{ "ns", 1e-6 },
+	{ "us", 1e-3 },
+	{ "\xc2\xb5s", 1e-3 },
+	{ "ms", 1 },
+	{ "s", 1000 },
+	{ "m", 60000 },
+	{ "h", 3600000 },
 };
 
 int
@@ -83,7 +88,8 @@ str_to_ms(const char *s, uint64_t bare_unit_ms, uint64_t *out_ms)
 		if (errno != 0 || end == p || !isfinite(v))
 			return -1;
 		p = end;
-		for (i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
+		for (i = 0;
+		     i < sizeof(duration_units) / sizeof(duration_units[0]);
 		     i++) {
 			size_t n = strlen(duration_units[i].name);
 

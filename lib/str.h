@@ -17,24 +17,24 @@
  * Copies src into dst of dstsize bytes, always terminating it (strlcpy).
  * Returns strlen(src); a result >= dstsize means the copy was truncated.
  */
-size_t	 str_copy(char *dst, const char *src, size_t dstsize);
+size_t str_copy(char *dst, const char *src, size_t dstsize);
 /* Parses a whole decimal integer within [min, max]; -1 on anything else. */
-int	 str_to_ll(const char *s, long long min, long long max, long long *out);
+int str_to_ll(const char *s, long long min, long long max, long long *out);
 /*
  * Parses a Go-style duration ("1h2m3.5s", "250ms", "10s") into
  * milliseconds; a bare "0" is zero.  A bare number without a unit is
  * rejected unless bare_unit_ms is non-zero, in which case it is multiplied
  * by it (so "30" with 1000 means 30 s, gliderlabs' -resync form).
  */
-int	 str_to_ms(const char *s, uint64_t bare_unit_ms, uint64_t *out_ms);
+int str_to_ms(const char *s, uint64_t bare_unit_ms, uint64_t *out_ms);
 /*
  * Parses a boolean: 1/true/yes/on and 0/false/no/off, case-insensitively.
  */
-int	 str_to_bool(const char *s, bool *out);
+int str_to_bool(const char *s, bool *out);
 /* Trims ASCII white space at both ends, in place; returns s. */
-char	*str_trim(char *s);
-bool	 str_has_prefix(const char *s, const char *prefix);
-bool	 str_has_suffix(const char *s, const char *suffix);
-bool	 str_casehas_prefix(const char *s, const char *prefix);
+char *str_trim(char *s);
+bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
+bool str_casehas_prefix(const char *s, const char *prefix);
 
 #endif

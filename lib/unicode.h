@@ -16,15 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UNICODE_MAX_RUNE	0x10FFFF
+#define UNICODE_MAX_RUNE 0x10FFFF
 
 /* The Unicode version of the tables, "15.0.0". */
 extern const char unicode_version[];
 
 /* An inclusive range of code points. */
 struct unicode_range {
-	uint32_t	 lo;
-	uint32_t	 hi;
+	uint32_t lo;
+	uint32_t hi;
 };
 
 /*
@@ -34,17 +34,17 @@ struct unicode_range {
  * form; it is NULL (and nfold 0) when there are none.
  */
 struct unicode_table {
-	const char			*name;
-	const struct unicode_range	*ranges;
-	size_t				 nranges;
-	const struct unicode_range	*fold;
-	size_t				 nfold;
+	const char *name;
+	const struct unicode_range *ranges;
+	size_t nranges;
+	const struct unicode_range *fold;
+	size_t nfold;
 };
 
 /* A category alias, "Letter" for "L" (Go's unicode.CategoryAliases). */
 struct unicode_alias {
-	const char	*alias;
-	const char	*category;
+	const char *alias;
+	const char *category;
 };
 
 /*
@@ -61,22 +61,22 @@ const struct unicode_table *unicode_script(const char *name);
 const struct unicode_alias *unicode_category_aliases(size_t *n);
 
 /* Whether r is in the ranges of t (not counting t's fold table). */
-bool	 unicode_in(const struct unicode_table *t, int32_t r);
+bool unicode_in(const struct unicode_table *t, int32_t r);
 /* unicode.IsLetter (category L) and unicode.IsDigit (category Nd). */
-bool	 unicode_is_letter(int32_t r);
-bool	 unicode_is_digit(int32_t r);
+bool unicode_is_letter(int32_t r);
+bool unicode_is_digit(int32_t r);
 
 /* unicode.ToUpper, unicode.ToLower, unicode.ToTitle: simple mappings. */
-int32_t	 unicode_to_upper(int32_t r);
-int32_t	 unicode_to_lower(int32_t r);
-int32_t	 unicode_to_title(int32_t r);
+int32_t unicode_to_upper(int32_t r);
+int32_t unicode_to_lower(int32_t r);
+int32_t unicode_to_title(int32_t r);
 /*
  * unicode.SimpleFold: the smallest rune greater than r that is equivalent
  * to r under simple case folding, else the smallest rune equivalent to r
  * (r itself when it folds to nothing else).  Iterating from r until r
  * comes back visits r's whole orbit: 'k', U+212A KELVIN SIGN, 'K', 'k'.
  */
-int32_t	 unicode_simple_fold(int32_t r);
+int32_t unicode_simple_fold(int32_t r);
 /*
  * The ranges of the runes r that simple folding maps to another rune
  * (unicode_simple_fold(r) != r), sorted; *n is set to their number.  A

@@ -336,7 +336,8 @@ agent_services_parse(const char *json, size_t len, struct agent_services *out,
 
 	root = cJSON_ParseWithLength(json, len);
 	if (!cJSON_IsObject(root)) {
-		(void)snprintf(err, errlen, "GET /v1/agent/services: the "
+		(void)snprintf(err, errlen,
+		    "GET /v1/agent/services: the "
 		    "answer is not a JSON object");
 		cJSON_Delete(root);
 		return -1;

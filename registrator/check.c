@@ -41,10 +41,10 @@
 #include "str.h"
 #include "xmalloc.h"
 
-#define CHECK_MAX_PATH		1024
-#define CHECK_MAX_HEADER_VALUE	512
-#define CHECK_MAX_HOSTNAME	253
-#define CHECK_TRAEFIK_PREFIX	"traefik.http.services."
+#define CHECK_MAX_PATH 1024
+#define CHECK_MAX_HEADER_VALUE 512
+#define CHECK_MAX_HOSTNAME 253
+#define CHECK_TRAEFIK_PREFIX "traefik.http.services."
 
 void
 check_clear(struct service_check *chk)
@@ -73,8 +73,8 @@ check_clear(struct service_check *chk)
 static void
 check_push(struct service *s, struct service_check *chk)
 {
-	s->checks = xreallocarray(s->checks, s->nchecks + 1,
-	    sizeof(*s->checks));
+	s->checks
+	    = xreallocarray(s->checks, s->nchecks + 1, sizeof(*s->checks));
 	s->checks[s->nchecks++] = *chk;
 	memset(chk, 0, sizeof(*chk));
 }
@@ -155,10 +155,10 @@ bad_method(const char *v, char *out, size_t outlen)
 }
 
 struct check_ctx {
-	const struct container	*c;
+	const struct container *c;
 	const struct derive_attrs *a;
-	struct service		*s;
-	struct derive_result	*res;
+	struct service *s;
+	struct derive_result *res;
 };
 
 /* One warning: "container <name>: <key>: "<value>" <why>; <then>". */
@@ -180,20 +180,22 @@ warn_key(const struct check_ctx *x, const char *key, const char *v,
 {
 	char name[64];
 
-	warn_raw(x, derive_key_name(name, sizeof(name), x->a, key,
-	    x->s->container_port), v, why, then);
+	warn_raw(x,
+	    derive_key_name(name, sizeof(name), x->a, key,
+		x->s->container_port),
+	    v, why, then);
 }
 
 /* The SERVICE_CHECK_* options every declared check shares. */
 struct check_common {
-	const char	*interval;
-	const char	*timeout;
-	const char	*status;
-	const char	*deregister_after;
-	const char	*method;	/* NULL: _HTTP(S)_METHOD or GET */
-	bool		 tls_skip_verify;
-	bool		 grpc_use_tls;
-	char		 methodbuf[16];
+	const char *interval;
+	const char *timeout;
+	const char *status;
+	const char *deregister_after;
+	const char *method; /* NULL: _HTTP(S)_METHOD or GET */
+	bool tls_skip_verify;
+	bool grpc_use_tls;
+	char methodbuf[16];
 };
 
 static const char *
@@ -204,8 +206,8 @@ duration_attr(const struct check_ctx *x, const char *key, const char *def)
 	if (v == NULL)
 		return def;
 	if ((why = bad_duration(v)) != NULL) {
-		warn_key(x, key, v, why, def != NULL ? "using the default" :
-		    "not set");
+		warn_key(x, key, v, why,
+		    def != NULL ? "using the default" : "not set");
 		return def;
 	}
 	return v;
@@ -232,22 +234,21 @@ common_read(const struct check_ctx *x, struct check_common *cc)
 	const char *v, *why;
 
 	memset(cc, 0, sizeof(*cc));
-	cc->interval = duration_attr(x, "check_interval",
-	    CHECK_DEFAULT_INTERVAL);
+	cc->interval
+	    = duration_attr(x, "check_interval", CHECK_DEFAULT_INTERVAL);
 	cc->timeout = duration_attr(x, "check_timeout", NULL);
-	cc->deregister_after = duration_attr(x, "check_deregister_after",
-	    NULL);
+	cc->deregister_after = duration_attr(x, "check_deregister_after", NULL);
 	if ((v = derive_attr(x->a, "check_initial_status")) != NULL) {
-		if (strcmp(v, "passing") == 0 || strcmp(v, "warning") == 0 ||
-		    strcmp(v, "critical") == 0)
+		if (strcmp(v, "passing") == 0 || strcmp(v, "warning") == 0
+		    || strcmp(v, "critical") == 0)
 			cc->status = v;
 		else
 			warn_key(x, "check_initial_status", v,
 			    "is not passing, warning or critical", "not set");
 	}
 	if ((v = derive_attr(x->a, "check_method")) != NULL) {
-		if ((why = bad_method(v, cc->methodbuf,
-		    sizeof(cc->methodbuf))) != NULL)
+		if ((why = bad_method(v, cc->methodbuf, sizeof(cc->methodbuf)))
+		    != NULL)
 			warn_key(x, "check_method", v, why, "using GET");
 		else
 			cc->method = cc->methodbuf;
@@ -305,8 +306,8 @@ declared_http(const struct check_ctx *x, const struct check_common *cc,
 			method = mbuf;
 	}
 	check_named(&chk, x->s, scheme, CHECK_KIND_HTTP);
-	chk.target = url(scheme, x->s->address, x->s->port,
-	    derive_attr(x->a, key));
+	chk.target
+	    = url(scheme, x->s->address, x->s->port, derive_attr(x->a, key));
 	if (method != NULL)
 		chk.method = xstrdup(method);
 	chk.tls_skip_verify = cc->tls_skip_verify;
@@ -365,8 +366,8 @@ args_split(struct service_check *chk, const char *s)
 		n = strcspn(p, " \t");
 		if (n == 0)
 			break;
-		chk->args = xreallocarray(chk->args, chk->nargs + 1,
-		    sizeof(char *));
+		chk->args
+		    = xreallocarray(chk->args, chk->nargs + 1, sizeof(char *));
 		chk->args[chk->nargs++] = xstrndup(p, n);
 		p += n;
 	}
@@ -404,8 +405,10 @@ declared_script(const struct check_ctx *x, const struct check_common *cc,
 	if ((v = derive_attr(x->a, key)) == NULL)
 		return;
 	if (!o->allow_script_checks) {
-		warn_key(x, key, v, "refused: a label must not make Consul run "
-		    "commands", "pass --allow-script-checks to accept it");
+		warn_key(x, key, v,
+		    "refused: a label must not make Consul run "
+		    "commands",
+		    "pass --allow-script-checks to accept it");
 		return;
 	}
 	for (const char *p = v; *p != '\0'; p++) {
@@ -453,26 +456,26 @@ declared_checks(const struct check_ctx *x, const struct derive_options *o)
 
 /* The labels of one Traefik service; values are borrowed from c. */
 struct traefik_svc {
-	char		 name[64];	/* lower-cased <svc> */
-	bool		 bad_name;
-	const char	*server_port;
-	const char	*server_scheme;
-	const char	*path;
-	const char	*scheme;
-	const char	*port;
-	const char	*hostname;
-	const char	*interval;
-	const char	*timeout;
-	const char	*method;
-	const char	*follow;
-	const char	*mode;
+	char name[64]; /* lower-cased <svc> */
+	bool bad_name;
+	const char *server_port;
+	const char *server_scheme;
+	const char *path;
+	const char *scheme;
+	const char *port;
+	const char *hostname;
+	const char *interval;
+	const char *timeout;
+	const char *method;
+	const char *follow;
+	const char *mode;
 	const struct container_kv *headers[CHECK_MAX_HEADERS + 1];
-	size_t		 nheaders;	/* may pass CHECK_MAX_HEADERS */
+	size_t nheaders; /* may pass CHECK_MAX_HEADERS */
 };
 
 struct traefik_field {
-	const char	*suffix;
-	size_t		 offset;
+	const char *suffix;
+	size_t offset;
 };
 
 static const struct traefik_field traefik_fields[] = {
@@ -496,8 +499,8 @@ traefik_svc_get(struct traefik_svc **v, size_t *n, const char *name,
 	struct traefik_svc *t;
 
 	for (size_t i = 0; i < *n; i++)
-		if (strlen((*v)[i].name) == namelen &&
-		    strncasecmp((*v)[i].name, name, namelen) == 0)
+		if (strlen((*v)[i].name) == namelen
+		    && strncasecmp((*v)[i].name, name, namelen) == 0)
 			return &(*v)[i];
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	t = &(*v)[(*n)++];
@@ -537,19 +540,20 @@ traefik_collect(const struct container *c, struct traefik_svc **out)
 		rest = dot + strlen(lb);
 		t = traefik_svc_get(out, &n, k + plen,
 		    (size_t)(dot - k - plen));
-		if (str_casehas_prefix(rest, "healthcheck.headers.") &&
-		    rest[strlen("healthcheck.headers.")] != '\0') {
+		if (str_casehas_prefix(rest, "healthcheck.headers.")
+		    && rest[strlen("healthcheck.headers.")] != '\0') {
 			if (t->nheaders < CHECK_MAX_HEADERS + 1)
 				t->headers[t->nheaders] = &c->labels[i];
 			t->nheaders++;
 			continue;
 		}
-		for (size_t f = 0; f < sizeof(traefik_fields) /
-		    sizeof(traefik_fields[0]); f++) {
+		for (size_t f = 0;
+		     f < sizeof(traefik_fields) / sizeof(traefik_fields[0]);
+		     f++) {
 			if (strcasecmp(rest, traefik_fields[f].suffix) == 0) {
-				*(const char **)((char *)t +
-				    traefik_fields[f].offset) =
-				    c->labels[i].value;
+				*(const char **)((char *)t
+				    + traefik_fields[f].offset)
+				    = c->labels[i].value;
 				break;
 			}
 		}
@@ -594,8 +598,8 @@ bad_hostname(const char *v)
 	if (n == 0 || n > CHECK_MAX_HOSTNAME)
 		return "is not a host name";
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)v[i]) && strchr("-._:[]",
-		    v[i]) == NULL)
+		if (!isalnum((unsigned char)v[i])
+		    && strchr("-._:[]", v[i]) == NULL)
 			return "is not a host name";
 	return NULL;
 }
@@ -612,8 +616,9 @@ bad_header(const char *name, const char *value)
 		return "too long";
 	for (const char *p = value; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return *p == '\n' || *p == '\r' ? "contains a newline" :
-			    "contains a control character";
+			return *p == '\n' || *p == '\r'
+			    ? "contains a newline"
+			    : "contains a control character";
 	return NULL;
 }
 
@@ -638,8 +643,8 @@ traefik_probe_port(const struct check_ctx *x, const struct derive_options *o,
 		    "is not a port number", "check not registered");
 		return -1;
 	}
-	if (derive_uses_container_ip(x->c, o) ||
-	    strcmp(x->c->network_mode, "host") == 0) {
+	if (derive_uses_container_ip(x->c, o)
+	    || strcmp(x->c->network_mode, "host") == 0) {
 		*out = (unsigned)v;
 		return 0;
 	}
@@ -664,13 +669,14 @@ traefik_check(const struct check_ctx *x, const struct derive_options *o,
 	unsigned port;
 
 	if (t->scheme != NULL || t->server_scheme != NULL) {
-		const char *v = t->scheme != NULL ? t->scheme :
-		    t->server_scheme;
+		const char *v
+		    = t->scheme != NULL ? t->scheme : t->server_scheme;
 
 		if (strcasecmp(v, "http") != 0 && strcasecmp(v, "https") != 0) {
-			traefik_warn(x, t, t->scheme != NULL ?
-			    "healthcheck.scheme" : "server.scheme", v,
-			    "is not http or https", "check not registered");
+			traefik_warn(x, t,
+			    t->scheme != NULL ? "healthcheck.scheme"
+					      : "server.scheme",
+			    v, "is not http or https", "check not registered");
 			return;
 		}
 		scheme = strcasecmp(v, "https") == 0 ? "https" : "http";
@@ -692,8 +698,7 @@ traefik_check(const struct check_ctx *x, const struct derive_options *o,
 	if (traefik_probe_port(x, o, t, &port) == -1)
 		return;
 	src = xasprintf("traefik-%s", t->name);
-	check_named(&chk, x->s, src, grpc ? CHECK_KIND_GRPC :
-	    CHECK_KIND_HTTP);
+	check_named(&chk, x->s, src, grpc ? CHECK_KIND_GRPC : CHECK_KIND_HTTP);
 	if (grpc) {
 		chk.target = host_port(x->s->address, port);
 		chk.grpc_use_tls = strcmp(scheme, "https") == 0;
@@ -720,8 +725,8 @@ traefik_check(const struct check_ctx *x, const struct derive_options *o,
 		}
 	}
 	if (!grpc && t->method != NULL) {
-		if ((why = bad_method(t->method, method, sizeof(method))) !=
-		    NULL)
+		if ((why = bad_method(t->method, method, sizeof(method)))
+		    != NULL)
 			traefik_warn(x, t, "healthcheck.method", t->method, why,
 			    "using GET");
 		else
@@ -752,8 +757,8 @@ traefik_check(const struct check_ctx *x, const struct derive_options *o,
 			break;
 		}
 		k = t->headers[i]->key;
-		hname = strchr(k + strlen(CHECK_TRAEFIK_PREFIX), '.') +
-		    strlen(".loadbalancer.healthcheck.headers.");
+		hname = strchr(k + strlen(CHECK_TRAEFIK_PREFIX), '.')
+		    + strlen(".loadbalancer.healthcheck.headers.");
 		if ((why = bad_header(hname, t->headers[i]->value)) != NULL) {
 			traefik_warn(x, t, "healthcheck.headers", hname, why,
 			    "header dropped");
@@ -786,8 +791,8 @@ traefik_checks(const struct check_ctx *x, const struct derive_options *o)
 
 		if (t->path == NULL || *t->path == '\0')
 			continue;
-		if (t->server_port != NULL && str_to_ll(t->server_port, 1,
-		    65535, &target) == -1) {
+		if (t->server_port != NULL
+		    && str_to_ll(t->server_port, 1, 65535, &target) == -1) {
 			/* Warn once, from the lowest port's service. */
 			if (x->s->container_port == lowest)
 				traefik_warn(x, t, "server.port",
@@ -795,8 +800,8 @@ traefik_checks(const struct check_ctx *x, const struct derive_options *o)
 				    "check not registered");
 			continue;
 		}
-		if (target != x->s->container_port ||
-		    strcmp(x->s->proto, "tcp") != 0)
+		if (target != x->s->container_port
+		    || strcmp(x->s->proto, "tcp") != 0)
 			continue;
 		if (t->bad_name) {
 			traefik_warn(x, t, "healthcheck.path", t->path,
@@ -819,8 +824,9 @@ docker_health_check(const struct check_ctx *x, const struct derive_options *o)
 	check_named(&chk, x->s, "docker-health", CHECK_KIND_TTL);
 	free(chk.name);
 	chk.name = xasprintf("Docker health of %s", x->c->name);
-	chk.ttl = xstrdup(o->docker_health_ttl != NULL ?
-	    o->docker_health_ttl : CHECK_DOCKER_HEALTH_TTL);
+	chk.ttl
+	    = xstrdup(o->docker_health_ttl != NULL ? o->docker_health_ttl
+						   : CHECK_DOCKER_HEALTH_TTL);
 	free(x->s->health_check_id);
 	x->s->health_check_id = xstrdup(chk.id);
 	check_push(x->s, &chk);

@@ -25,15 +25,15 @@
 
 #include "registrator.h"
 
-#define S	"registrator"
-#define OFF(f)	offsetof(struct reg_config, f)
+#define S "registrator"
+#define OFF(f) offsetof(struct reg_config, f)
 
-static int	reg_config_set_seconds(void *, const struct conf_opt *,
-		    const char *, char *, size_t);
-static int	reg_config_set_ms(void *, const struct conf_opt *,
-		    const char *, char *, size_t);
-static int	reg_config_set_deregister(void *, const struct conf_opt *,
-		    const char *, char *, size_t);
+static int reg_config_set_seconds(void *, const struct conf_opt *, const char *,
+    char *, size_t);
+static int reg_config_set_ms(void *, const struct conf_opt *, const char *,
+    char *, size_t);
+static int reg_config_set_deregister(void *, const struct conf_opt *,
+    const char *, char *, size_t);
 
 /*
  * Every option: an ini key in [registrator] and a flag of the same name
@@ -41,100 +41,104 @@ static int	reg_config_set_deregister(void *, const struct conf_opt *,
  */
 static const struct conf_opt reg_config_opts[] = {
 	{ S, "consul", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_ADDR",
-	  "Consul agent: consul://h:p, consul-tls://h:p, consul-unix:///path "
-	  "or host:port (the positional URI wins; default 127.0.0.1:8500)",
-	  OFF(consul), NULL, 0 },
+	    "Consul agent: consul://h:p, consul-tls://h:p, consul-unix:///path "
+	    "or host:port (the positional URI wins; default 127.0.0.1:8500)",
+	    OFF(consul), NULL, 0 },
 	{ S, "consul-token", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_TOKEN",
-	  "ACL token (ini or environment only, never a flag)", OFF(token),
-	  NULL, CONF_SECRET },
+	    "ACL token (ini or environment only, never a flag)", OFF(token),
+	    NULL, CONF_SECRET },
 	{ S, "consul-token-file", CONF_STR, 0, 0, NULL,
-	  "CONSUL_HTTP_TOKEN_FILE", "file holding the ACL token",
-	  OFF(token_file), NULL, 0 },
+	    "CONSUL_HTTP_TOKEN_FILE", "file holding the ACL token",
+	    OFF(token_file), NULL, 0 },
 	{ S, "consul-ca", CONF_STR, 0, 0, NULL, "CONSUL_CACERT",
-	  "CA bundle for consul-tls://", OFF(ca), NULL, 0 },
+	    "CA bundle for consul-tls://", OFF(ca), NULL, 0 },
 	{ S, "consul-cert", CONF_STR, 0, 0, NULL, "CONSUL_CLIENT_CERT",
-	  "client certificate for consul-tls://", OFF(cert), NULL, 0 },
+	    "client certificate for consul-tls://", OFF(cert), NULL, 0 },
 	{ S, "consul-key", CONF_STR, 0, 0, NULL, "CONSUL_CLIENT_KEY",
-	  "client key for consul-tls://", OFF(key), NULL, 0 },
+	    "client key for consul-tls://", OFF(key), NULL, 0 },
 	{ S, "consul-tls-skip-verify", CONF_BOOL, 0, 0, "false", NULL,
-	  "do not verify the agent's certificate", OFF(tls_skip_verify), NULL,
-	  0 },
+	    "do not verify the agent's certificate", OFF(tls_skip_verify), NULL,
+	    0 },
 	{ S, "docker-host", CONF_STR, 0, 0, "unix:///var/run/docker.sock",
-	  "DOCKER_HOST", "Docker Engine: unix:///path or tcp://host:port",
-	  OFF(docker_host), NULL, 0 },
+	    "DOCKER_HOST", "Docker Engine: unix:///path or tcp://host:port",
+	    OFF(docker_host), NULL, 0 },
 	{ S, "hostname", CONF_STR, 0, 0, NULL, NULL,
-	  "host part of service IDs (default: Docker's /info Name)",
-	  OFF(hostname), NULL, 0 },
+	    "host part of service IDs (default: Docker's /info Name)",
+	    OFF(hostname), NULL, 0 },
 	{ S, "ip", CONF_STR, 0, 0, NULL, NULL,
-	  "address for published ports (default: detected, see the ini)",
-	  OFF(ip), NULL, 0 },
+	    "address for published ports (default: detected, see the ini)",
+	    OFF(ip), NULL, 0 },
 	{ S, "internal", CONF_BOOL, 0, 0, "false", NULL,
-	  "register container IP and exposed port", OFF(internal), NULL, 0 },
+	    "register container IP and exposed port", OFF(internal), NULL, 0 },
 	{ S, "network", CONF_STR, 0, 0, NULL, NULL,
-	  "network whose container IP -internal uses", OFF(network), NULL, 0 },
+	    "network whose container IP -internal uses", OFF(network), NULL,
+	    0 },
 	{ S, "use-ip-from-label", CONF_STR, 0, 0, NULL, NULL,
-	  "container label holding the service IP (also -useIpFromLabel)",
-	  OFF(ip_label), NULL, 0 },
+	    "container label holding the service IP (also -useIpFromLabel)",
+	    OFF(ip_label), NULL, 0 },
 	{ S, "tags", CONF_STR, 0, 0, NULL, NULL,
-	  "comma list of tags added to every service", OFF(tags), NULL, 0 },
+	    "comma list of tags added to every service", OFF(tags), NULL, 0 },
 	{ S, "explicit", CONF_BOOL, 0, 0, "false", NULL,
-	  "register only ports with a SERVICE_NAME", OFF(explicit_only), NULL,
-	  0 },
+	    "register only ports with a SERVICE_NAME", OFF(explicit_only), NULL,
+	    0 },
 	{ S, "allow-script-checks", CONF_BOOL, 0, 0, "false", NULL,
-	  "accept SERVICE_CHECK_SCRIPT/_CMD (Consul runs commands)",
-	  OFF(allow_script_checks), NULL, 0 },
+	    "accept SERVICE_CHECK_SCRIPT/_CMD (Consul runs commands)",
+	    OFF(allow_script_checks), NULL, 0 },
 	{ S, "docker-health", CONF_BOOL, 0, 0, "false", NULL,
-	  "mirror Docker HEALTHCHECK status in a TTL check", OFF(docker_health),
-	  NULL, 0 },
+	    "mirror Docker HEALTHCHECK status in a TTL check",
+	    OFF(docker_health), NULL, 0 },
 	{ S, "deregister", CONF_STR, 0, 0, "always", NULL,
-	  "always, on-success or never", OFF(deregister),
-	  reg_config_set_deregister, 0 },
+	    "always, on-success or never", OFF(deregister),
+	    reg_config_set_deregister, 0 },
 	{ S, "maintenance-on-stop", CONF_BOOL, 0, 0, "false", NULL,
-	  "put services in maintenance on kill/stop, before the die",
-	  OFF(maintenance_on_stop), NULL, 0 },
+	    "put services in maintenance on kill/stop, before the die",
+	    OFF(maintenance_on_stop), NULL, 0 },
 	{ S, "cleanup", CONF_BOOL, 0, 0, "false", NULL,
-	  "remove this host's <host>:<name>:<port> services whose container "
-	  "is gone", OFF(cleanup), NULL, 0 },
+	    "remove this host's <host>:<name>:<port> services whose container "
+	    "is gone",
+	    OFF(cleanup), NULL, 0 },
 	{ S, "resync", CONF_DURATION, 0, 0, "0", NULL,
-	  "relist containers every N seconds (bare number: seconds; 0: never)",
-	  OFF(resync_ms), reg_config_set_seconds, 0 },
+	    "relist containers every N seconds (bare number: seconds; 0: never)",
+	    OFF(resync_ms), reg_config_set_seconds, 0 },
 	{ S, "agent-poll", CONF_DURATION, 0, 0, "3s", NULL,
-	  "how often the agent is checked for lost services",
-	  OFF(agent_poll_ms), reg_config_set_ms, 0 },
+	    "how often the agent is checked for lost services",
+	    OFF(agent_poll_ms), reg_config_set_ms, 0 },
 	{ S, "retry-attempts", CONF_INT, -1, INT32_MAX, "-1", NULL,
-	  "start-up pings of the agent before giving up (-1: for ever)",
-	  OFF(retry_attempts), NULL, 0 },
+	    "start-up pings of the agent before giving up (-1: for ever)",
+	    OFF(retry_attempts), NULL, 0 },
 	{ S, "retry-interval", CONF_DURATION, 0, 0, "2000", NULL,
-	  "pause between start-up pings (bare number: milliseconds)",
-	  OFF(retry_interval_ms), reg_config_set_ms, 0 },
+	    "pause between start-up pings (bare number: milliseconds)",
+	    OFF(retry_interval_ms), reg_config_set_ms, 0 },
 	{ S, "listen", CONF_STR, 0, 0, NULL, NULL,
-	  "address:port serving /health and /metrics", OFF(listen), NULL, 0 },
+	    "address:port serving /health and /metrics", OFF(listen), NULL, 0 },
 	{ S, "dns", CONF_STR, 0, 0, "127.0.0.1:8600", NULL,
-	  "Consul DNS address for dns-check", OFF(dns), NULL, 0 },
+	    "Consul DNS address for dns-check", OFF(dns), NULL, 0 },
 	{ S, "log-format", CONF_STR, 0, 0, "plain", NULL, "plain or json",
-	  OFF(log_format), NULL, 0 },
+	    OFF(log_format), NULL, 0 },
 	{ S, "log-level", CONF_STR, 0, 0, "info", NULL,
-	  "error, warn, info, debug or trace", OFF(log_level), NULL, 0 },
+	    "error, warn, info, debug or trace", OFF(log_level), NULL, 0 },
 	{ S, "sentry-dsn", CONF_STR, 0, 0, NULL, "SENTRY_DSN",
-	  "report crashed containers to this Sentry DSN (unset: off)",
-	  OFF(sentry_dsn), NULL, 0 },
+	    "report crashed containers to this Sentry DSN (unset: off)",
+	    OFF(sentry_dsn), NULL, 0 },
 	{ S, "sentry-queue", CONF_INT, 1, 10000, "64", NULL,
-	  "Sentry events waiting to be sent; more are dropped",
-	  OFF(sentry_queue), NULL, 0 },
+	    "Sentry events waiting to be sent; more are dropped",
+	    OFF(sentry_queue), NULL, 0 },
 	{ S, "crash-log-lines", CONF_INT, 0, CRASH_LOG_LINES_MAX, "50", NULL,
-	  "last log lines sent with a crash", OFF(crash_log_lines), NULL, 0 },
+	    "last log lines sent with a crash", OFF(crash_log_lines), NULL, 0 },
 	{ S, "crash-stats-interval", CONF_DURATION, 0, 0, "10s", NULL,
-	  "resource sample of running containers every (0: never)",
-	  OFF(crash_stats_interval_ms), NULL, 0 },
+	    "resource sample of running containers every (0: never)",
+	    OFF(crash_stats_interval_ms), NULL, 0 },
 	{ S, "crash-label-allow", CONF_STR, 0, 0, CRASH_ALLOW_DEFAULT, NULL,
-	  "labels whose values a crash event shows (comma globs; others: "
-	  "key only)", OFF(crash_label_allow), NULL, 0 },
+	    "labels whose values a crash event shows (comma globs; others: "
+	    "key only)",
+	    OFF(crash_label_allow), NULL, 0 },
 	{ S, "cleanup-exited", CONF_DURATION, 0, 0, "0", NULL,
-	  "remove exited containers after this grace period (0: never)",
-	  OFF(cleanup_exited_ms), NULL, 0 },
+	    "remove exited containers after this grace period (0: never)",
+	    OFF(cleanup_exited_ms), NULL, 0 },
 	{ S, "cleanup-label", CONF_STR, 0, 0, NULL, NULL,
-	  "-cleanup-exited only removes containers with this label "
-	  "(key or key=value)", OFF(cleanup_label), NULL, 0 },
+	    "-cleanup-exited only removes containers with this label "
+	    "(key or key=value)",
+	    OFF(cleanup_label), NULL, 0 },
 };
 
 static const struct conf_spec reg_config_spec = {
@@ -144,8 +148,8 @@ static const struct conf_spec reg_config_spec = {
 
 /* gliderlabs spellings of table options. */
 static const struct {
-	const char	*alias;
-	const char	*key;
+	const char *alias;
+	const char *key;
 } reg_config_aliases[] = {
 	{ "useIpFromLabel", "use-ip-from-label" },
 };
@@ -158,9 +162,8 @@ enum {
 	FLAG_VERSION,
 	FLAG_DRY_RUN,
 	FLAG_ONCE,
-	FLAG_TABLE,	/* + index into reg_config_opts */
+	FLAG_TABLE, /* + index into reg_config_opts */
 };
-
 
 static int
 reg_config_set_duration(void *obj, const struct conf_opt *o, const char *v,
@@ -169,9 +172,10 @@ reg_config_set_duration(void *obj, const struct conf_opt *o, const char *v,
 	uint64_t ms;
 
 	if (str_to_ms(v, bare_unit_ms, &ms) == -1) {
-		(void)snprintf(err, errlen, "expected a duration such as 30s or "
-		    "a number of %s, not \"%s\"", bare_unit_ms == 1000 ?
-		    "seconds" : "milliseconds", v);
+		(void)snprintf(err, errlen,
+		    "expected a duration such as 30s or "
+		    "a number of %s, not \"%s\"",
+		    bare_unit_ms == 1000 ? "seconds" : "milliseconds", v);
 		return -1;
 	}
 	memcpy((char *)obj + o->offset, &ms, sizeof(ms));
@@ -207,8 +211,10 @@ reg_config_set_deregister(void *obj, const struct conf_opt *o, const char *v,
 	else if (strcmp(v, "never") == 0)
 		m = DEREGISTER_NEVER;
 	else {
-		(void)snprintf(err, errlen, "expected always, on-success or "
-		    "never, not \"%s\"", v);
+		(void)snprintf(err, errlen,
+		    "expected always, on-success or "
+		    "never, not \"%s\"",
+		    v);
 		return -1;
 	}
 	memcpy((char *)obj + o->offset, &m, sizeof(m));
@@ -221,7 +227,8 @@ reg_config_usage(int status)
 	FILE *f = status == 0 ? stdout : stderr;
 	size_t i;
 
-	(void)fprintf(f, "usage: registrator [options] [consul://host:port | "
+	(void)fprintf(f,
+	    "usage: registrator [options] [consul://host:port | "
 	    "consul-tls://host:port | consul-unix:///path]\n"
 	    "       registrator [options] dns-check\n"
 	    "       registrator [options] crash-event CONTAINER\n\n"
@@ -240,7 +247,7 @@ reg_config_usage(int status)
 		char left[64];
 
 		if (o->flags & CONF_SECRET)
-			continue;	/* ini or environment only */
+			continue; /* ini or environment only */
 		(void)snprintf(left, sizeof(left), "-%s%s", o->key,
 		    o->type == CONF_BOOL ? "" : " <v>");
 		(void)fprintf(f, "  %-24s %s", left, o->help);
@@ -284,8 +291,8 @@ reg_config_normalize(struct reg_config *cfg)
 	for (i = 0; i < reg_config_spec.nopts; i++) {
 		char **sp;
 
-		if (reg_config_opts[i].type != CONF_STR ||
-		    reg_config_opts[i].set != NULL)
+		if (reg_config_opts[i].type != CONF_STR
+		    || reg_config_opts[i].set != NULL)
 			continue;
 		sp = (char **)(void *)((char *)cfg + reg_config_opts[i].offset);
 		if (*sp != NULL && (*sp)[0] == '\0') {
@@ -316,36 +323,40 @@ reg_config_parse(struct reg_config *cfg, int argc, char **argv)
 
 	nlo = reg_config_spec.nopts + REG_CONFIG_NALIASES + 6;
 	lo = xcalloc(nlo, sizeof(*lo));
-	lo[n++] = (struct option){ "config", required_argument, NULL,
-	    FLAG_CONFIG };
-	lo[n++] = (struct option){ "help", no_argument, NULL, FLAG_HELP };
-	lo[n++] = (struct option){ "version", no_argument, NULL,
-	    FLAG_VERSION };
-	lo[n++] = (struct option){ "dry-run", no_argument, NULL,
-	    FLAG_DRY_RUN };
-	lo[n++] = (struct option){ "once", no_argument, NULL, FLAG_ONCE };
+	lo[n++] = (struct option) { "config", required_argument, NULL,
+		FLAG_CONFIG };
+	lo[n++] = (struct option) { "help", no_argument, NULL, FLAG_HELP };
+	lo[n++]
+	    = (struct option) { "version", no_argument, NULL, FLAG_VERSION };
+	lo[n++]
+	    = (struct option) { "dry-run", no_argument, NULL, FLAG_DRY_RUN };
+	lo[n++] = (struct option) { "once", no_argument, NULL, FLAG_ONCE };
 	for (i = 0; i < reg_config_spec.nopts; i++) {
 		if (reg_config_opts[i].flags & CONF_SECRET)
-			continue;	/* a flag would show in ps(1) */
-		lo[n++] = (struct option){ reg_config_opts[i].key,
-		    reg_config_opts[i].type == CONF_BOOL ? optional_argument :
-		    required_argument, NULL, FLAG_TABLE + (int)i };
+			continue; /* a flag would show in ps(1) */
+		lo[n++] = (struct option) { reg_config_opts[i].key,
+			reg_config_opts[i].type == CONF_BOOL
+			    ? optional_argument
+			    : required_argument,
+			NULL, FLAG_TABLE + (int)i };
 	}
 	for (i = 0; i < REG_CONFIG_NALIASES; i++) {
-		const struct conf_opt *o = conf_find(&reg_config_spec, S,
-		    reg_config_aliases[i].key);
+		const struct conf_opt *o
+		    = conf_find(&reg_config_spec, S, reg_config_aliases[i].key);
 
-		lo[n++] = (struct option){ reg_config_aliases[i].alias,
-		    o->type == CONF_BOOL ? optional_argument : required_argument,
-		    NULL, FLAG_TABLE + (int)(o - reg_config_opts) };
+		lo[n++] = (struct option) { reg_config_aliases[i].alias,
+			o->type == CONF_BOOL ? optional_argument
+					     : required_argument,
+			NULL, FLAG_TABLE + (int)(o - reg_config_opts) };
 	}
-	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	lo[n] = (struct option) { NULL, 0, NULL, 0 };
 
 	/* Pass 0 finds -config, -help, -version; pass 1 applies flags. */
 	for (pass = 0; pass < 2; pass++) {
 		optind = 0;
 		opterr = pass == 0;
-		while ((ch = getopt_long_only(argc, argv, "", lo, &idx)) != -1) {
+		while (
+		    (ch = getopt_long_only(argc, argv, "", lo, &idx)) != -1) {
 			const struct conf_opt *o;
 
 			if (ch == '?' || ch == ':') {
@@ -367,22 +378,25 @@ reg_config_parse(struct reg_config *cfg, int argc, char **argv)
 			if (pass == 0)
 				continue;
 			if (ch == FLAG_DRY_RUN || ch == FLAG_ONCE) {
-				*(ch == FLAG_DRY_RUN ? &cfg->dry_run :
-				    &cfg->once) = true;
+				*(ch == FLAG_DRY_RUN ? &cfg->dry_run
+						     : &cfg->once)
+				    = true;
 				continue;
 			}
 			o = &reg_config_opts[ch - FLAG_TABLE];
 			if (conf_set(&reg_config_spec, cfg, S, o->key,
-			    optarg != NULL ? optarg : "true", err,
-			    sizeof(err)) == -1) {
+				optarg != NULL ? optarg : "true", err,
+				sizeof(err))
+			    == -1) {
 				(void)fprintf(stderr, "registrator: -%s: %s\n",
 				    o->key, err);
 				exit(2);
 			}
 		}
-		if (pass == 0 && config_path != NULL &&
-		    conf_load(&reg_config_spec, cfg, config_path, err,
-		    sizeof(err)) == -1)
+		if (pass == 0 && config_path != NULL
+		    && conf_load(&reg_config_spec, cfg, config_path, err,
+			   sizeof(err))
+			== -1)
 			fatalx("%s", err);
 	}
 	free(lo);
@@ -408,17 +422,19 @@ reg_config_positional(struct reg_config *cfg, int first, int argc, char **argv)
 		return;
 	}
 	for (i = first; i < argc; i++) {
-		if (strcmp(argv[i], "dns-check") == 0 &&
-		    cfg->command != REG_CONFIG_DNS_CHECK)
+		if (strcmp(argv[i], "dns-check") == 0
+		    && cfg->command != REG_CONFIG_DNS_CHECK)
 			cfg->command = REG_CONFIG_DNS_CHECK;
-		else if (i == argc - 1 || (i == argc - 2 &&
-		    cfg->command != REG_CONFIG_DNS_CHECK &&
-		    strcmp(argv[argc - 1], "dns-check") == 0)) {
+		else if (i == argc - 1
+		    || (i == argc - 2 && cfg->command != REG_CONFIG_DNS_CHECK
+			&& strcmp(argv[argc - 1], "dns-check") == 0)) {
 			free(cfg->consul);
 			cfg->consul = xstrdup(argv[i]);
 		} else {
-			(void)fprintf(stderr, "registrator: unexpected "
-			    "argument %s\n", argv[i]);
+			(void)fprintf(stderr,
+			    "registrator: unexpected "
+			    "argument %s\n",
+			    argv[i]);
 			reg_config_usage(2);
 		}
 	}
@@ -435,7 +451,8 @@ reg_config_load(struct reg_config *cfg, int argc, char **argv)
 	first = reg_config_parse(cfg, argc, argv);
 	if (log_level_parse(cfg->log_level, &level) == -1)
 		fatalx("-log-level %s: expected error, warn, info, debug or "
-		    "trace", cfg->log_level);
+		       "trace",
+		    cfg->log_level);
 	if (log_format_parse(cfg->log_format, &format) == -1)
 		fatalx("-log-format %s: expected plain or json",
 		    cfg->log_format);
@@ -509,7 +526,7 @@ reg_config_crash(const struct reg_config *cfg, struct crash_config *cc)
 	memset(cc, 0, sizeof(*cc));
 	cc->log_lines = (unsigned)cfg->crash_log_lines;
 	cc->stats_interval_ms = cfg->crash_stats_interval_ms;
-	cc->allow = cfg->crash_label_allow != NULL ? cfg->crash_label_allow :
-	    "";
+	cc->allow
+	    = cfg->crash_label_allow != NULL ? cfg->crash_label_allow : "";
 	cc->host_override = cfg->hostname;
 }

@@ -22,12 +22,11 @@
 
 /* Where a field lives, for error messages ("Config.Env[2]"). */
 struct field {
-	const cJSON	*obj;		/* NULL: the parent is absent */
-	const char	*where;		/* prefix, "" or "Config." */
+	const cJSON *obj; /* NULL: the parent is absent */
+	const char *where; /* prefix, "" or "Config." */
 };
 
-static void
-field_err(char *err, size_t errlen, const char *fmt, ...)
+static void field_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -99,9 +98,9 @@ field_num(const struct field *f, const char *key, double min, double max,
 		return 0;
 	}
 	/* The range test comes first: casting 1e300 would be undefined. */
-	if (!cJSON_IsNumber(it) || !(it->valuedouble >= min &&
-	    it->valuedouble <= max) ||
-	    it->valuedouble != (double)(long long)it->valuedouble) {
+	if (!cJSON_IsNumber(it)
+	    || !(it->valuedouble >= min && it->valuedouble <= max)
+	    || it->valuedouble != (double)(long long)it->valuedouble) {
 		field_err(err, errlen, "%s%s: not an integer in range",
 		    f->where, key);
 		return -1;
@@ -116,8 +115,8 @@ field_int(const struct field *f, const char *key, int *out, char *err,
 {
 	double d;
 
-	if (field_num(f, key, -2147483648.0, 2147483647.0, &d, err,
-	    errlen) == -1)
+	if (field_num(f, key, -2147483648.0, 2147483647.0, &d, err, errlen)
+	    == -1)
 		return -1;
 	*out = (int)d;
 	return 0;
@@ -140,8 +139,8 @@ field_obj(const struct field *f, const char *key, const char *where,
 }
 
 static int
-field_strings(const struct field *f, const char *key, char ***out,
-    size_t *nout, char *err, size_t errlen)
+field_strings(const struct field *f, const char *key, char ***out, size_t *nout,
+    char *err, size_t errlen)
 {
 	const cJSON *it = field_item(f, key), *e;
 	size_t n = 0;
@@ -319,8 +318,8 @@ port_cmp(const void *a, const void *b)
 static bool
 host_ip_is_wildcard(const char *ip)
 {
-	return *ip == '\0' || strcmp(ip, "0.0.0.0") == 0 ||
-	    strcmp(ip, "::") == 0;
+	return *ip == '\0' || strcmp(ip, "0.0.0.0") == 0
+	    || strcmp(ip, "::") == 0;
 }
 
 /*
@@ -351,15 +350,18 @@ port_bindings(const cJSON *list, const char *key, struct container_port *p,
 		}
 		ip = cJSON_GetObjectItemCaseSensitive(b, "HostIp");
 		if (ip != NULL && !cJSON_IsString(ip) && !cJSON_IsNull(ip)) {
-			field_err(err, errlen, "NetworkSettings.Ports.%s[%zu]"
-			    ".HostIp: not a string", key, i);
+			field_err(err, errlen,
+			    "NetworkSettings.Ports.%s[%zu]"
+			    ".HostIp: not a string",
+			    key, i);
 			return -1;
 		}
 		if (first == NULL)
 			first = b;
-		if (chosen == NULL && (!cJSON_IsString(ip) ||
-		    strchr(ip->valuestring, ':') == NULL ||
-		    host_ip_is_wildcard(ip->valuestring)))
+		if (chosen == NULL
+		    && (!cJSON_IsString(ip)
+			|| strchr(ip->valuestring, ':') == NULL
+			|| host_ip_is_wildcard(ip->valuestring)))
 			chosen = b;
 		i++;
 	}
@@ -369,8 +371,8 @@ port_bindings(const cJSON *list, const char *key, struct container_port *p,
 		return 0;
 	ip = cJSON_GetObjectItemCaseSensitive(chosen, "HostIp");
 	hp = cJSON_GetObjectItemCaseSensitive(chosen, "HostPort");
-	if (!cJSON_IsString(hp) || str_to_ll(hp->valuestring, 1, 65535,
-	    &v) == -1) {
+	if (!cJSON_IsString(hp)
+	    || str_to_ll(hp->valuestring, 1, 65535, &v) == -1) {
 		field_err(err, errlen,
 		    "NetworkSettings.Ports.%s: HostPort is not a port number",
 		    key);
@@ -378,8 +380,10 @@ port_bindings(const cJSON *list, const char *key, struct container_port *p,
 	}
 	p->host_port = (uint16_t)v;
 	free(p->host_ip);
-	p->host_ip = xstrdup(cJSON_IsString(ip) &&
-	    !host_ip_is_wildcard(ip->valuestring) ? ip->valuestring : "");
+	p->host_ip = xstrdup(
+	    cJSON_IsString(ip) && !host_ip_is_wildcard(ip->valuestring)
+		? ip->valuestring
+		: "");
 	return 0;
 }
 
@@ -414,7 +418,8 @@ parse_ports(const struct field *config, const struct field *settings,
 			struct container_port *p = &c->ports[n];
 
 			if (port_key_parse(e->string, &p->port, p->proto,
-			    sizeof(p->proto)) == -1) {
+				sizeof(p->proto))
+			    == -1) {
 				field_err(err, errlen,
 				    "Config.ExposedPorts: bad port \"%.32s\"",
 				    e->string);
@@ -430,7 +435,8 @@ parse_ports(const struct field *config, const struct field *settings,
 			struct container_port *p = &c->ports[n];
 
 			if (port_key_parse(e->string, &p->port, p->proto,
-			    sizeof(p->proto)) == -1) {
+				sizeof(p->proto))
+			    == -1) {
 				field_err(err, errlen,
 				    "NetworkSettings.Ports: bad port \"%.32s\"",
 				    e->string);
@@ -439,16 +445,17 @@ parse_ports(const struct field *config, const struct field *settings,
 			p->in_settings = true;
 			p->host_ip = xstrdup("");
 			c->nports = ++n;
-			if (!cJSON_IsNull(e) && port_bindings(e, e->string, p,
-			    err, errlen) == -1)
+			if (!cJSON_IsNull(e)
+			    && port_bindings(e, e->string, p, err, errlen)
+				== -1)
 				goto out;
 		}
 	}
 	qsort(c->ports, n, sizeof(*c->ports), port_cmp);
 	/* Merge neighbours with the same port and protocol. */
 	for (size_t i = 0; i < n; i++) {
-		if (kept > 0 && port_cmp(&c->ports[kept - 1],
-		    &c->ports[i]) == 0) {
+		if (kept > 0
+		    && port_cmp(&c->ports[kept - 1], &c->ports[i]) == 0) {
 			struct container_port *dst = &c->ports[kept - 1];
 
 			dst->exposed |= c->ports[i].exposed;
@@ -504,10 +511,10 @@ parse_networks(const struct field *settings, struct container *c, char *err,
 		}
 		n->name = xstrdup(e->string);
 		c->nnetworks++;
-		if (field_str(&f, "NetworkID", &n->id, err, errlen) == -1 ||
-		    field_str(&f, "IPAddress", &n->ip, err, errlen) == -1 ||
-		    field_str(&f, "GlobalIPv6Address", &n->ipv6, err,
-		    errlen) == -1)
+		if (field_str(&f, "NetworkID", &n->id, err, errlen) == -1
+		    || field_str(&f, "IPAddress", &n->ip, err, errlen) == -1
+		    || field_str(&f, "GlobalIPv6Address", &n->ipv6, err, errlen)
+			== -1)
 			return -1;
 	}
 	qsort(c->networks, c->nnetworks, sizeof(*c->networks), network_cmp);
@@ -525,7 +532,8 @@ parse_healthcheck(const struct field *config, struct container *c, char *err,
 	int ret = -1;
 
 	if (field_obj(config, "Healthcheck", "Config.Healthcheck.", &hc, err,
-	    errlen) == -1)
+		errlen)
+	    == -1)
 		goto out;
 	if (field_strings(&hc, "Test", &test, &ntest, err, errlen) == -1)
 		goto out;
@@ -547,23 +555,24 @@ parse_state(const struct field *root, struct container *c, char *err,
 	struct field st, health;
 	struct container_state *s = &c->state;
 
-	if (field_obj(root, "State", "State.", &st, err, errlen) == -1 ||
-	    field_str(&st, "Status", &s->status, err, errlen) == -1 ||
-	    field_bool(&st, "Running", &s->running, err, errlen) == -1 ||
-	    field_bool(&st, "Paused", &s->paused, err, errlen) == -1 ||
-	    field_bool(&st, "Restarting", &s->restarting, err, errlen) == -1 ||
-	    field_bool(&st, "Dead", &s->dead, err, errlen) == -1 ||
-	    field_bool(&st, "OOMKilled", &s->oom_killed, err, errlen) == -1 ||
-	    field_int(&st, "Pid", &s->pid, err, errlen) == -1 ||
-	    field_int(&st, "ExitCode", &s->exit_code, err, errlen) == -1 ||
-	    field_str(&st, "Error", &s->error, err, errlen) == -1 ||
-	    field_str(&st, "StartedAt", &s->started_at, err, errlen) == -1 ||
-	    field_str(&st, "FinishedAt", &s->finished_at, err, errlen) == -1 ||
-	    field_obj(&st, "Health", "State.Health.", &health, err,
-	    errlen) == -1 ||
-	    field_str(&health, "Status", &s->health, err, errlen) == -1 ||
-	    field_int(&health, "FailingStreak", &s->failing_streak, err,
-	    errlen) == -1)
+	if (field_obj(root, "State", "State.", &st, err, errlen) == -1
+	    || field_str(&st, "Status", &s->status, err, errlen) == -1
+	    || field_bool(&st, "Running", &s->running, err, errlen) == -1
+	    || field_bool(&st, "Paused", &s->paused, err, errlen) == -1
+	    || field_bool(&st, "Restarting", &s->restarting, err, errlen) == -1
+	    || field_bool(&st, "Dead", &s->dead, err, errlen) == -1
+	    || field_bool(&st, "OOMKilled", &s->oom_killed, err, errlen) == -1
+	    || field_int(&st, "Pid", &s->pid, err, errlen) == -1
+	    || field_int(&st, "ExitCode", &s->exit_code, err, errlen) == -1
+	    || field_str(&st, "Error", &s->error, err, errlen) == -1
+	    || field_str(&st, "StartedAt", &s->started_at, err, errlen) == -1
+	    || field_str(&st, "FinishedAt", &s->finished_at, err, errlen) == -1
+	    || field_obj(&st, "Health", "State.Health.", &health, err, errlen)
+		== -1
+	    || field_str(&health, "Status", &s->health, err, errlen) == -1
+	    || field_int(&health, "FailingStreak", &s->failing_streak, err,
+		   errlen)
+		== -1)
 		return -1;
 	return 0;
 }
@@ -588,43 +597,46 @@ container_from_json(const cJSON *root, char *err, size_t errlen)
 		field_err(err, errlen, "Id: missing");
 		goto out;
 	}
-	if (field_str(&top, "Name", &name, err, errlen) == -1 ||
-	    field_str(&top, "Created", &c->created, err, errlen) == -1 ||
-	    field_str(&top, "Image", &c->image_id, err, errlen) == -1 ||
-	    field_str(&top, "Path", &c->path, err, errlen) == -1 ||
-	    field_strings(&top, "Args", &c->args, &c->nargs, err,
-	    errlen) == -1 ||
-	    field_int(&top, "RestartCount", &c->restart_count, err,
-	    errlen) == -1)
+	if (field_str(&top, "Name", &name, err, errlen) == -1
+	    || field_str(&top, "Created", &c->created, err, errlen) == -1
+	    || field_str(&top, "Image", &c->image_id, err, errlen) == -1
+	    || field_str(&top, "Path", &c->path, err, errlen) == -1
+	    || field_strings(&top, "Args", &c->args, &c->nargs, err, errlen)
+		== -1
+	    || field_int(&top, "RestartCount", &c->restart_count, err, errlen)
+		== -1)
 		goto out;
 	c->name = xstrdup(name[0] == '/' ? name + 1 : name);
-	if (field_obj(&top, "Config", "Config.", &config, err, errlen) == -1 ||
-	    field_str(&config, "Image", &c->image, err, errlen) == -1 ||
-	    field_str(&config, "Hostname", &c->hostname, err, errlen) == -1 ||
-	    parse_env(&config, c, err, errlen) == -1 ||
-	    parse_labels(&config, c, err, errlen) == -1 ||
-	    parse_healthcheck(&config, c, err, errlen) == -1)
+	if (field_obj(&top, "Config", "Config.", &config, err, errlen) == -1
+	    || field_str(&config, "Image", &c->image, err, errlen) == -1
+	    || field_str(&config, "Hostname", &c->hostname, err, errlen) == -1
+	    || parse_env(&config, c, err, errlen) == -1
+	    || parse_labels(&config, c, err, errlen) == -1
+	    || parse_healthcheck(&config, c, err, errlen) == -1)
 		goto out;
-	if (field_obj(&top, "HostConfig", "HostConfig.", &host, err,
-	    errlen) == -1 ||
-	    field_str(&host, "NetworkMode", &c->network_mode, err,
-	    errlen) == -1 ||
-	    field_num(&host, "Memory", 0, 9e15, &mem, err, errlen) == -1 ||
-	    field_bool(&host, "AutoRemove", &c->auto_remove, err,
-	    errlen) == -1 ||
-	    field_obj(&host, "RestartPolicy", "HostConfig.RestartPolicy.",
-	    &policy, err, errlen) == -1 ||
-	    field_str(&policy, "Name", &c->restart_policy, err, errlen) == -1 ||
-	    field_int(&policy, "MaximumRetryCount", &c->restart_max_retries,
-	    err, errlen) == -1)
+	if (field_obj(&top, "HostConfig", "HostConfig.", &host, err, errlen)
+		== -1
+	    || field_str(&host, "NetworkMode", &c->network_mode, err, errlen)
+		== -1
+	    || field_num(&host, "Memory", 0, 9e15, &mem, err, errlen) == -1
+	    || field_bool(&host, "AutoRemove", &c->auto_remove, err, errlen)
+		== -1
+	    || field_obj(&host, "RestartPolicy", "HostConfig.RestartPolicy.",
+		   &policy, err, errlen)
+		== -1
+	    || field_str(&policy, "Name", &c->restart_policy, err, errlen) == -1
+	    || field_int(&policy, "MaximumRetryCount", &c->restart_max_retries,
+		   err, errlen)
+		== -1)
 		goto out;
 	c->memory_limit = (long long)mem;
 	if (field_obj(&top, "NetworkSettings", "NetworkSettings.", &settings,
-	    err, errlen) == -1 ||
-	    field_str(&settings, "IPAddress", &c->ip, err, errlen) == -1 ||
-	    parse_ports(&config, &settings, c, err, errlen) == -1 ||
-	    parse_networks(&settings, c, err, errlen) == -1 ||
-	    parse_state(&top, c, err, errlen) == -1)
+		err, errlen)
+		== -1
+	    || field_str(&settings, "IPAddress", &c->ip, err, errlen) == -1
+	    || parse_ports(&config, &settings, c, err, errlen) == -1
+	    || parse_networks(&settings, c, err, errlen) == -1
+	    || parse_state(&top, c, err, errlen) == -1)
 		goto out;
 	ret = c;
 	c = NULL;
@@ -687,8 +699,8 @@ const struct container_port *
 container_port(const struct container *c, uint16_t port, const char *proto)
 {
 	for (size_t i = 0; i < c->nports; i++)
-		if (c->ports[i].port == port &&
-		    strcmp(c->ports[i].proto, proto) == 0)
+		if (c->ports[i].port == port
+		    && strcmp(c->ports[i].proto, proto) == 0)
 			return &c->ports[i];
 	return NULL;
 }
@@ -709,8 +721,8 @@ container_image_is_id(const struct container *c)
 	if (n < 4)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)img[i]) ||
-		    isupper((unsigned char)img[i]))
+		if (!isxdigit((unsigned char)img[i])
+		    || isupper((unsigned char)img[i]))
 			return false;
 	if (str_has_prefix(id, "sha256:"))
 		id += strlen("sha256:");

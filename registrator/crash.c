@@ -184,8 +184,8 @@ crash_stats_start(struct crash_ctr *c)
 	if (c->stats_req != NULL || !c->running)
 		return;
 	/* The cgroup files, when this host's are mounted, answer at once. */
-	if (crash_stats_cgroup_read(CRASH_CGROUP_ROOT, c->rec->id,
-		cr->host_mem, &st)
+	if (crash_stats_cgroup_read(CRASH_CGROUP_ROOT, c->rec->id, cr->host_mem,
+		&st)
 	    == 0) {
 		crash_stats_keep(c, &st);
 		loop_timer_start(cr->loop, &c->stats_timer,

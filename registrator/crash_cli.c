@@ -142,16 +142,16 @@ crash_cli_main(const char *docker_host, const char *container,
 		fatal("loop_new");
 	http = http_new(cli.loop, CRASH_CLI_CONNECTIONS);
 	table = containers_new();
-	docker = docker_new(cli.loop, http, table, docker_host, err,
-	    sizeof(err));
+	docker
+	    = docker_new(cli.loop, http, table, docker_host, err, sizeof(err));
 	if (docker == NULL) {
 		log_warnx("%s", err);
 		goto out;
 	}
 	ccfg.sink = crash_cli_print;
 	ccfg.sink_arg = &cli;
-	cli.crash = crash_new(cli.loop, http, docker, table, NULL, NULL, NULL,
-	    &ccfg);
+	cli.crash
+	    = crash_new(cli.loop, http, docker, table, NULL, NULL, NULL, &ccfg);
 	containers_subscribe(table, crash_cli_notify, &cli);
 	if (loop_signal_add(cli.loop, SIGINT, crash_cli_signal, &cli) == -1
 	    || loop_signal_add(cli.loop, SIGTERM, crash_cli_signal, &cli) == -1)

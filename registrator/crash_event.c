@@ -303,7 +303,7 @@ crash_event_labels(const struct container *c, const char *allow)
 			continue;
 		cJSON_AddStringToObject(o, k,
 		    crash_event_label_allowed(k, allow) ? c->labels[i].value
-						  : CRASH_FILTERED);
+							: CRASH_FILTERED);
 	}
 	return o;
 }

@@ -57,7 +57,6 @@
 #include "str.h"
 #include "xmalloc.h"
 
-
 void
 derive_result_init(struct derive_result *res)
 {
@@ -95,8 +94,8 @@ derive_warn(struct derive_result *res, const char *fmt, ...)
 	for (size_t i = 0; i < res->nwarnings; i++)
 		if (strcmp(res->warnings[i], line) == 0)
 			return;
-	res->warnings = xreallocarray(res->warnings, res->nwarnings + 1,
-	    sizeof(char *));
+	res->warnings
+	    = xreallocarray(res->warnings, res->nwarnings + 1, sizeof(char *));
 	res->warnings[res->nwarnings++] = xstrdup(line);
 }
 
@@ -107,7 +106,7 @@ derive_quote(char *out, size_t outlen, const char *s)
 
 	/* A bigger buffer shows more: each byte may take four. */
 	for (i = 0; s[i] != '\0' && i < (outlen - 8) / 4 && o + 5 < outlen;
-	    i++) {
+	     i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
@@ -159,11 +158,12 @@ bad_word(const char *s, size_t max, const char *extra)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (!isalnum(ch) && ch != '-' && ch != '_' && ch != '.' &&
-		    strchr(extra, ch) == NULL)
-			return ch == '\n' ? "contains a newline" :
-			    "contains a character other than letters, digits, "
-			    "'-', '_' or '.'";
+		if (!isalnum(ch) && ch != '-' && ch != '_' && ch != '.'
+		    && strchr(extra, ch) == NULL)
+			return ch == '\n'
+			    ? "contains a newline"
+			    : "contains a character other than letters, digits, "
+			      "'-', '_' or '.'";
 	}
 	return NULL;
 }
@@ -176,8 +176,8 @@ derive_uses_container_ip(const struct container *c,
 }
 
 struct strv {
-	char	       **v;
-	size_t		 n;
+	char **v;
+	size_t n;
 };
 
 static void
@@ -224,14 +224,18 @@ tags_split(const char *s, struct strv *out, struct derive_result *res,
 		item[n] = '\0';
 		str_trim(item);
 		if (item[0] != '\0') {
-			if ((why = derive_bad_value(item, DERIVE_MAX_TAG)) !=
-			    NULL)
-				derive_warn(res, "container %s: %s: tag \"%s\" "
-				    "refused: %s", cname, key,
+			if ((why = derive_bad_value(item, DERIVE_MAX_TAG))
+			    != NULL)
+				derive_warn(res,
+				    "container %s: %s: tag \"%s\" "
+				    "refused: %s",
+				    cname, key,
 				    derive_quote(q, sizeof(q), item), why);
 			else if (out->n >= DERIVE_MAX_TAGS)
-				derive_warn(res, "container %s: %s: tag \"%s\" "
-				    "refused: more than %d tags", cname, key,
+				derive_warn(res,
+				    "container %s: %s: tag \"%s\" "
+				    "refused: more than %d tags",
+				    cname, key,
 				    derive_quote(q, sizeof(q), item),
 				    DERIVE_MAX_TAGS);
 			else
@@ -253,8 +257,9 @@ default_name(const struct container *c, char *out, size_t outlen)
 
 	if (container_image_is_id(c) || *img == '\0') {
 		compose = container_label(c, DERIVE_LABEL_COMPOSE_SERVICE);
-		str_copy(out, compose != NULL && *compose != '\0' ? compose :
-		    c->name, outlen);
+		str_copy(out,
+		    compose != NULL && *compose != '\0' ? compose : c->name,
+		    outlen);
 		return;
 	}
 	/* registry:5000/team/api:2@sha256:... -> api */
@@ -280,8 +285,8 @@ addr_valid(const char *s)
 {
 	unsigned char tmp[16];
 
-	return inet_pton(AF_INET, s, tmp) == 1 ||
-	    inet_pton(AF_INET6, s, tmp) == 1;
+	return inet_pton(AF_INET, s, tmp) == 1
+	    || inet_pton(AF_INET6, s, tmp) == 1;
 }
 
 /* A network's IPv4 address, else its IPv6 one, else NULL. */
@@ -307,7 +312,8 @@ bad_address(const char *s)
 	if (s == NULL || addr_valid(s))
 		return NULL;
 	return bad_word(s, 253, "") != NULL ? "is neither an IP address nor "
-	    "a host name" : NULL;
+					      "a host name"
+					    : NULL;
 }
 
 /*
@@ -325,16 +331,18 @@ internal_address(const struct container *c, const struct derive_options *o,
 	if (want != NULL) {
 		if ((addr = net_addr(container_network(c, want))) != NULL)
 			return addr;
-		derive_warn(res, "container %s: %s: no address on network "
-		    "\"%s\", choosing another", c->name,
+		derive_warn(res,
+		    "container %s: %s: no address on network "
+		    "\"%s\", choosing another",
+		    c->name,
 		    derive_key_name(key, sizeof(key), a, "network", port),
 		    derive_quote(q, sizeof(q), want));
 	}
-	if (o->network != NULL &&
-	    (addr = net_addr(container_network(c, o->network))) != NULL)
+	if (o->network != NULL
+	    && (addr = net_addr(container_network(c, o->network))) != NULL)
 		return addr;
-	mode = strcmp(c->network_mode, "default") == 0 ? "bridge" :
-	    c->network_mode;
+	mode = strcmp(c->network_mode, "default") == 0 ? "bridge"
+						       : c->network_mode;
 	if ((addr = net_addr(container_network(c, mode))) != NULL)
 		return addr;
 	for (size_t i = 0; i < c->nnetworks; i++)
@@ -363,9 +371,9 @@ meta_cmp(const void *x, const void *y)
 static bool
 meta_key_reserved(const char *k)
 {
-	return str_has_prefix(k, "registrator-") ||
-	    strcmp(k, DERIVE_META_COMPOSE_PROJECT) == 0 ||
-	    strcmp(k, DERIVE_META_COMPOSE_SERVICE) == 0;
+	return str_has_prefix(k, "registrator-")
+	    || strcmp(k, DERIVE_META_COMPOSE_PROJECT) == 0
+	    || strcmp(k, DERIVE_META_COMPOSE_SERVICE) == 0;
 }
 
 static const char *
@@ -398,8 +406,8 @@ build_meta(const struct container *c, const struct derive_options *o,
     struct derive_result *res)
 {
 	static const struct {
-		const char	*label;
-		const char	*key;
+		const char *label;
+		const char *key;
 	} compose[] = {
 		{ DERIVE_LABEL_COMPOSE_PROJECT, DERIVE_META_COMPOSE_PROJECT },
 		{ DERIVE_LABEL_COMPOSE_SERVICE, DERIVE_META_COMPOSE_SERVICE },
@@ -416,8 +424,10 @@ build_meta(const struct container *c, const struct derive_options *o,
 		if ((v = container_label(c, compose[i].label)) == NULL)
 			continue;
 		if ((why = derive_bad_value(v, DERIVE_MAX_META_VALUE)) != NULL)
-			derive_warn(res, "container %s: label %s: value \"%s\" "
-			    "refused: %s", c->name, compose[i].label,
+			derive_warn(res,
+			    "container %s: label %s: value \"%s\" "
+			    "refused: %s",
+			    c->name, compose[i].label,
 			    derive_quote(q, sizeof(q), v), why);
 		else
 			meta_add(s, compose[i].key, v);
@@ -435,11 +445,13 @@ build_meta(const struct container *c, const struct derive_options *o,
 			    c->name, derive_quote(q, sizeof(q), key), why);
 			continue;
 		}
-		if ((why = derive_bad_value(at->value,
-		    DERIVE_MAX_META_VALUE)) != NULL) {
-			derive_warn(res, "container %s: %s: meta value \"%s\" "
-			    "refused: %s", c->name, key,
-			    derive_quote(q, sizeof(q), at->value), why);
+		if ((why = derive_bad_value(at->value, DERIVE_MAX_META_VALUE))
+		    != NULL) {
+			derive_warn(res,
+			    "container %s: %s: meta value \"%s\" "
+			    "refused: %s",
+			    c->name, key, derive_quote(q, sizeof(q), at->value),
+			    why);
 			continue;
 		}
 		user[nuser].key = at->key;
@@ -451,10 +463,13 @@ build_meta(const struct container *c, const struct derive_options *o,
 	room = DERIVE_MAX_META - 1 - s->nmeta;
 	for (size_t i = 0; i < nuser; i++) {
 		if (i >= room) {
-			derive_warn(res, "container %s: %s: meta refused: more "
-			    "than %d meta keys", c->name,
+			derive_warn(res,
+			    "container %s: %s: meta refused: more "
+			    "than %d meta keys",
+			    c->name,
 			    derive_key_name(key, sizeof(key), a, user[i].key,
-			    port), DERIVE_MAX_META);
+				port),
+			    DERIVE_MAX_META);
 			continue;
 		}
 		meta_add(s, user[i].key, user[i].value);
@@ -505,11 +520,13 @@ derive_port(const struct container *c, const struct derive_options *o,
 	derive_attrs_for_port(c, p->port, &a);
 	if ((v = derive_attr(&a, "ignore")) != NULL) {
 		if (str_to_bool(v, &ignore) == -1) {
-			derive_warn(res, "container %s: %s: \"%s\" is not a "
+			derive_warn(res,
+			    "container %s: %s: \"%s\" is not a "
 			    "boolean; ignoring port %u as gliderlabs did",
-			    c->name, derive_key_name(key, sizeof(key), &a,
-			    "ignore", p->port), derive_quote(q, sizeof(q), v),
-			    (unsigned)p->port);
+			    c->name,
+			    derive_key_name(key, sizeof(key), &a, "ignore",
+				p->port),
+			    derive_quote(q, sizeof(q), v), (unsigned)p->port);
 			ignore = true;
 		}
 		if (ignore)
@@ -531,13 +548,16 @@ derive_port(const struct container *c, const struct derive_options *o,
 		    (unsigned)p->port);
 	}
 	if ((why = bad_word(name, DERIVE_MAX_NAME, "")) != NULL) {
-		derive_warn(res, "container %s: %s: service name \"%s\" "
-		    "refused: %s; port %u not registered", c->name,
-		    nattr != NULL ? derive_key_name(key, sizeof(key), &a,
-		    "name", p->port) : "default name",
-		    derive_quote(q, sizeof(q), nattr != NULL ? nattr->value :
-		    name), why,
-		    (unsigned)p->port);
+		derive_warn(res,
+		    "container %s: %s: service name \"%s\" "
+		    "refused: %s; port %u not registered",
+		    c->name,
+		    nattr != NULL
+			? derive_key_name(key, sizeof(key), &a, "name", p->port)
+			: "default name",
+		    derive_quote(q, sizeof(q),
+			nattr != NULL ? nattr->value : name),
+		    why, (unsigned)p->port);
 		goto out;
 	}
 
@@ -546,28 +566,32 @@ derive_port(const struct container *c, const struct derive_options *o,
 		addr = internal_address(c, o, &a, p->port, res);
 		s.port = p->port;
 	} else {
-		addr = o->ip != NULL ? o->ip : p->host_ip[0] != '\0' ?
-		    p->host_ip : o->detected_ip;
+		addr = o->ip != NULL        ? o->ip
+		    : p->host_ip[0] != '\0' ? p->host_ip
+					    : o->detected_ip;
 		s.port = hport;
 	}
-	if (o->ip_label != NULL && (v = container_label(c,
-	    o->ip_label)) != NULL && *v != '\0') {
+	if (o->ip_label != NULL && (v = container_label(c, o->ip_label)) != NULL
+	    && *v != '\0') {
 		/* gliderlabs strips a "/cidr" suffix. */
 		str_copy(ipbuf, v, sizeof(ipbuf));
 		ipbuf[strcspn(ipbuf, "/")] = '\0';
 		if (addr_valid(ipbuf))
 			addr = ipbuf;
 		else
-			derive_warn(res, "container %s: label %s: \"%s\" is "
+			derive_warn(res,
+			    "container %s: label %s: \"%s\" is "
 			    "not an IP address; using the default address",
 			    c->name, o->ip_label,
 			    derive_quote(q, sizeof(q), v));
 	}
 	if (addr == NULL || *addr == '\0' || s.port == 0) {
-		derive_warn(res, "container %s: port %u/%s: no address to "
-		    "register (%s); not registered", c->name,
-		    (unsigned)p->port, p->proto, derive_uses_container_ip(c,
-		    o) ? "the container has no IP" : "pass --ip");
+		derive_warn(res,
+		    "container %s: port %u/%s: no address to "
+		    "register (%s); not registered",
+		    c->name, (unsigned)p->port, p->proto,
+		    derive_uses_container_ip(c, o) ? "the container has no IP"
+						   : "pass --ip");
 		goto out;
 	}
 
@@ -577,17 +601,20 @@ derive_port(const struct container *c, const struct derive_options *o,
 	str_copy(s.proto, p->proto, sizeof(s.proto));
 	s.container_id = xstrdup(c->id);
 	s.container_name = xstrdup(c->name);
-	if ((v = derive_attr(&a, "id")) != NULL &&
-	    (why = bad_word(v, DERIVE_MAX_ID, ":@")) != NULL) {
-		derive_warn(res, "container %s: %s: \"%s\" refused: %s; using "
-		    "the default ID", c->name, derive_key_name(key,
-		    sizeof(key), &a, "id", p->port),
+	if ((v = derive_attr(&a, "id")) != NULL
+	    && (why = bad_word(v, DERIVE_MAX_ID, ":@")) != NULL) {
+		derive_warn(res,
+		    "container %s: %s: \"%s\" refused: %s; using "
+		    "the default ID",
+		    c->name,
+		    derive_key_name(key, sizeof(key), &a, "id", p->port),
 		    derive_quote(q, sizeof(q), v), why);
 		v = NULL;
 	}
 	if (v != NULL)
-		s.id = strcmp(p->proto, "tcp") == 0 ? xstrdup(v) :
-		    xasprintf("%s:%s", v, p->proto);
+		s.id = strcmp(p->proto, "tcp") == 0
+		    ? xstrdup(v)
+		    : xasprintf("%s:%s", v, p->proto);
 	else if (strcmp(p->proto, "tcp") == 0)
 		s.id = xasprintf("%s:%s:%u", o->host_name, c->name,
 		    (unsigned)p->port);
@@ -595,9 +622,10 @@ derive_port(const struct container *c, const struct derive_options *o,
 		s.id = xasprintf("%s:%s:%u:%s", o->host_name, c->name,
 		    (unsigned)p->port, p->proto);
 	if (id_taken(res, s.id)) {
-		derive_warn(res, "container %s: port %u/%s: service ID \"%s\" "
-		    "is already used; not registered", c->name,
-		    (unsigned)p->port, p->proto,
+		derive_warn(res,
+		    "container %s: port %u/%s: service ID \"%s\" "
+		    "is already used; not registered",
+		    c->name, (unsigned)p->port, p->proto,
 		    derive_quote(q, sizeof(q), s.id));
 		goto out;
 	}
@@ -644,29 +672,30 @@ derive_services(const struct container *c, const struct derive_options *o,
 	int ret = -1;
 
 	derive_result_init(&scratch);
-	if (o->host_name == NULL || (why = bad_word(o->host_name,
-	    DERIVE_MAX_NAME, "")) != NULL) {
+	if (o->host_name == NULL
+	    || (why = bad_word(o->host_name, DERIVE_MAX_NAME, "")) != NULL) {
 		(void)snprintf(err, errlen, "host name %s",
 		    o->host_name == NULL ? "missing" : why);
 		goto out;
 	}
-	if ((why = bad_address(o->ip)) != NULL ||
-	    (why = bad_address(o->detected_ip)) != NULL) {
+	if ((why = bad_address(o->ip)) != NULL
+	    || (why = bad_address(o->detected_ip)) != NULL) {
 		(void)snprintf(err, errlen, "%s address %s",
 		    bad_address(o->ip) != NULL ? "--ip" : "detected host", why);
 		goto out;
 	}
-	if (o->docker_health_ttl != NULL &&
-	    (str_to_ms(o->docker_health_ttl, 0, &ttl_ms) == -1 ||
-	    ttl_ms == 0)) {
-		(void)snprintf(err, errlen, "Docker health TTL: not a duration");
+	if (o->docker_health_ttl != NULL
+	    && (str_to_ms(o->docker_health_ttl, 0, &ttl_ms) == -1
+		|| ttl_ms == 0)) {
+		(void)snprintf(err, errlen,
+		    "Docker health TTL: not a duration");
 		goto out;
 	}
 	if (o->tags != NULL) {
 		tags_split(o->tags, &global, &scratch, "-", "--tags");
 		if (scratch.nwarnings > 0) {
-			(void)snprintf(err, errlen, "%s", scratch.warnings[0] +
-			    strlen("container -: "));
+			(void)snprintf(err, errlen, "%s",
+			    scratch.warnings[0] + strlen("container -: "));
 			goto out;
 		}
 	}
@@ -674,15 +703,17 @@ derive_services(const struct container *c, const struct derive_options *o,
 	 * Docker makes both: the ID hex, the name [a-zA-Z0-9][a-zA-Z0-9_.-]+.
 	 * They go into IDs and meta, so anything else is not trusted.
 	 */
-	if ((why = bad_word(c->id, DERIVE_MAX_ID, "")) != NULL ||
-	    strspn(c->id, "0123456789abcdefABCDEF") != strlen(c->id) ||
-	    (why = bad_word(c->name, DERIVE_MAX_NAME, "")) != NULL) {
+	if ((why = bad_word(c->id, DERIVE_MAX_ID, "")) != NULL
+	    || strspn(c->id, "0123456789abcdefABCDEF") != strlen(c->id)
+	    || (why = bad_word(c->name, DERIVE_MAX_NAME, "")) != NULL) {
 		char qi[DERIVE_QUOTE_BUF], qn[DERIVE_QUOTE_BUF];
 
-		derive_warn(res, "container \"%s\" (ID \"%s\"): %s; not "
-		    "registered", derive_quote(qn, sizeof(qn), c->name),
-		    derive_quote(qi, sizeof(qi), c->id), why != NULL ? why :
-		    "the ID is not hexadecimal");
+		derive_warn(res,
+		    "container \"%s\" (ID \"%s\"): %s; not "
+		    "registered",
+		    derive_quote(qn, sizeof(qn), c->name),
+		    derive_quote(qi, sizeof(qi), c->id),
+		    why != NULL ? why : "the ID is not hexadecimal");
 		ret = 0;
 		goto out;
 	}

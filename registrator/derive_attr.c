@@ -29,49 +29,49 @@
  */
 const struct derive_attr_key derive_attr_keys[] = {
 	{ "name", true, DERIVE_ROLE_SERVICE,
-	  "Name (the port's own key is not suffixed -<port>)" },
+	    "Name (the port's own key is not suffixed -<port>)" },
 	{ "tags", true, DERIVE_ROLE_SERVICE, "Tags, a comma list" },
 	{ "id", true, DERIVE_ROLE_SERVICE, "ID (plus :udp on a UDP port)" },
 	{ "network", true, DERIVE_ROLE_SERVICE,
-	  "the network whose address --internal registers" },
+	    "the network whose address --internal registers" },
 	{ "ignore", true, DERIVE_ROLE_PORT,
-	  "a boolean: true leaves the port out" },
+	    "a boolean: true leaves the port out" },
 	{ "check_http", true, DERIVE_ROLE_CHECK,
-	  "an HTTP check of http://<address>:<port><value>" },
+	    "an HTTP check of http://<address>:<port><value>" },
 	{ "check_https", true, DERIVE_ROLE_CHECK,
-	  "an HTTP check of https://<address>:<port><value>" },
+	    "an HTTP check of https://<address>:<port><value>" },
 	{ "check_tcp", true, DERIVE_ROLE_CHECK,
-	  "a TCP check of <address>:<port> (any value)" },
+	    "a TCP check of <address>:<port> (any value)" },
 	{ "check_grpc", true, DERIVE_ROLE_CHECK,
-	  "a gRPC check of <address>:<port> (any value)" },
+	    "a gRPC check of <address>:<port> (any value)" },
 	{ "check_ttl", true, DERIVE_ROLE_CHECK, "a TTL check of that TTL" },
 	{ "check_script", true, DERIVE_ROLE_CHECK,
-	  "a script check (only with --allow-script-checks)" },
+	    "a script check (only with --allow-script-checks)" },
 	{ "check_cmd", true, DERIVE_ROLE_CHECK,
-	  "a check-cmd script check (only with --allow-script-checks)" },
+	    "a check-cmd script check (only with --allow-script-checks)" },
 	{ "check_interval", true, DERIVE_ROLE_CHECK_OPTION,
-	  "Interval of every probe (default 10s)" },
+	    "Interval of every probe (default 10s)" },
 	{ "check_timeout", true, DERIVE_ROLE_CHECK_OPTION, "Timeout" },
 	{ "check_deregister_after", true, DERIVE_ROLE_CHECK_OPTION,
-	  "DeregisterCriticalServiceAfter" },
+	    "DeregisterCriticalServiceAfter" },
 	{ "check_initial_status", true, DERIVE_ROLE_CHECK_OPTION,
-	  "Status: passing, warning or critical" },
+	    "Status: passing, warning or critical" },
 	{ "check_method", true, DERIVE_ROLE_CHECK_OPTION,
-	  "Method of the HTTP checks" },
+	    "Method of the HTTP checks" },
 	{ "check_http_method", true, DERIVE_ROLE_CHECK_OPTION,
-	  "Method of the http check, unless check_method is set" },
+	    "Method of the http check, unless check_method is set" },
 	{ "check_https_method", true, DERIVE_ROLE_CHECK_OPTION,
-	  "Method of the https check, unless check_method is set" },
+	    "Method of the https check, unless check_method is set" },
 	{ "check_tls_skip_verify", true, DERIVE_ROLE_CHECK_OPTION,
-	  "TLSSkipVerify of the https and gRPC checks" },
+	    "TLSSkipVerify of the https and gRPC checks" },
 	{ "check_grpc_use_tls", true, DERIVE_ROLE_CHECK_OPTION,
-	  "GRPCUseTLS of the gRPC check" },
+	    "GRPCUseTLS of the gRPC check" },
 	/* Spelled like a check, so never a meta pair even when unknown. */
 	{ "check_*", true, DERIVE_ROLE_CHECK_OPTION, "nothing (reserved)" },
 };
 
-const size_t derive_attr_nkeys =
-    sizeof(derive_attr_keys) / sizeof(derive_attr_keys[0]);
+const size_t derive_attr_nkeys
+    = sizeof(derive_attr_keys) / sizeof(derive_attr_keys[0]);
 
 const struct derive_attr_key *
 derive_attr_key(const char *key)
@@ -80,8 +80,8 @@ derive_attr_key(const char *key)
 		const char *name = derive_attr_keys[i].name;
 		size_t n = strlen(name);
 
-		if (name[n - 1] == '*' ? strncmp(key, name, n - 1) == 0 :
-		    strcmp(key, name) == 0)
+		if (name[n - 1] == '*' ? strncmp(key, name, n - 1) == 0
+				       : strcmp(key, name) == 0)
 			return &derive_attr_keys[i];
 	}
 	return NULL;
@@ -133,8 +133,8 @@ attrs_feed(struct derive_attrs *a, const char *portstr, const char *key,
 			seg = 0;
 	if (seg > 0 && us != NULL) {
 		/* SERVICE_<port>_<key>: for that port only, as text. */
-		if (us[1] == '\0' || strlen(portstr) != seg ||
-		    strncmp(lower, portstr, seg) != 0)
+		if (us[1] == '\0' || strlen(portstr) != seg
+		    || strncmp(lower, portstr, seg) != 0)
 			return;
 		row = derive_attr_key(us + 1);
 		if (row != NULL && !row->port_form)

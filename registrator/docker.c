@@ -645,8 +645,8 @@ docker_event_parse(const char *line, size_t len, struct docker_event *ev,
 		ev->time_ns = (uint64_t)tn->valuedouble;
 	if (!cJSON_IsString(type) || !cJSON_IsString(action))
 		goto out;
-	ev->actions = docker_action_bits(type->valuestring,
-	    action->valuestring);
+	ev->actions
+	    = docker_action_bits(type->valuestring, action->valuestring);
 	if (ev->actions == 0)
 		goto out;
 	(void)str_copy(ev->action, action->valuestring, sizeof(ev->action));

@@ -510,7 +510,8 @@ rc_write_done(const struct agent_result *res, void *arg)
 		rec = rc_ctr_find(rc, w->ctr_id);
 		if (rec != NULL) {
 			rec->reg_ns = now;
-			/* w is still listed: rc_start_done must not count it. */
+			/* w is still listed: rc_start_done must not count it.
+			 */
 			if (rec->start_ns != 0
 			    && !rc_ctr_putting(rc, rec->rec->id, w)) {
 				rc_observe_since(rc->m_latency, rec->start_ns,
@@ -782,8 +783,7 @@ rc_event(struct reconcile *rc, struct containers_rec *r,
 		return;
 	log_info("container %s: died, deregistering", rec->name);
 	for (i = 0; i < rec->nservices; i++)
-		rc_note_add(&rc->gone, rec->services[i].id, r->id,
-		    ev->time_ns);
+		rc_note_add(&rc->gone, rec->services[i].id, r->id, ev->time_ns);
 	rc_ctr_drop_services(rec);
 	rec->state = RECONCILE_DOWN;
 	rec->put_wanted = false;

@@ -207,7 +207,8 @@ reconcile_plan_pass(const struct reconcile_pass *in,
 		return -1;
 	}
 	if (regcomp(&re, RECONCILE_PLAN_GLIDERLABS_ID, REG_EXTENDED) != 0) {
-		(void)snprintf(err, errlen, "reconcile: the --cleanup "
+		(void)snprintf(err, errlen,
+		    "reconcile: the --cleanup "
 		    "pattern does not compile");
 		return -1;
 	}
@@ -295,8 +296,8 @@ reconcile_plan_maintenance(const struct reconcile_ctr *sec, bool enable,
 
 	for (size_t i = 0; i < sec->nservices; i++) {
 		a = reconcile_plan_add(plan, RECONCILE_MAINTENANCE,
-		    sec->services[i].id, enable ? "container stopping" :
-		    "container started");
+		    sec->services[i].id,
+		    enable ? "container stopping" : "container started");
 		a->enable = enable;
 		a->reason = enable ? "container stopping" : "";
 	}

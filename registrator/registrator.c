@@ -20,35 +20,35 @@
 
 #include "registrator.h"
 
-#define REG_HTTP_CONNECTIONS	16
+#define REG_HTTP_CONNECTIONS 16
 /*
  * The Consul agent has its own client: a Docker daemon that answers
  * slowly must not hold every connection while writes to the agent wait.
  */
-#define REG_AGENT_CONNECTIONS	4
-#define REG_SENTRY_FLUSH_MS	5000
+#define REG_AGENT_CONNECTIONS 4
+#define REG_SENTRY_FLUSH_MS 5000
 
 /* Everything main wires together; freed in reverse order. */
 struct reg {
-	struct reg_config	 cfg;
-	struct loop	*loop;
-	struct http	*http;		/* Docker, Sentry */
-	struct http	*agent_http;	/* the Consul agent only */
-	struct metrics	*metrics;
-	struct agent	*agent;
+	struct reg_config cfg;
+	struct loop *loop;
+	struct http *http; /* Docker, Sentry */
+	struct http *agent_http; /* the Consul agent only */
+	struct metrics *metrics;
+	struct agent *agent;
 	struct containers *table;
-	struct docker	*docker;
+	struct docker *docker;
 	struct reconcile *rc;
-	struct httpd	*httpd;
-	struct sentry	*sentry;
-	struct janitor	*janitor;
-	struct crash	*crash;
+	struct httpd *httpd;
+	struct sentry *sentry;
+	struct janitor *janitor;
+	struct crash *crash;
 	struct crash_config ccfg;
 	struct reconcile_config rcfg;
 	struct loop_timer ping_timer;
-	long long	 pings;
-	char		 detected_ip[64];
-	int		 status;
+	long long pings;
+	char detected_ip[64];
+	int status;
 };
 
 /* ---- running ---- */
@@ -121,7 +121,8 @@ reg_ping_done(const struct agent_result *res, void *arg)
 	r->pings++;
 	if (r->cfg.retry_attempts >= 0 && r->pings > r->cfg.retry_attempts) {
 		log_error("consul: agent %s: %s (HTTP %ld), giving up after "
-		    "%lld attempts", agent_base(r->agent),
+			  "%lld attempts",
+		    agent_base(r->agent),
 		    res->error != 0 ? res->errmsg : "unexpected answer",
 		    res->status, r->pings);
 		r->status = 1;
@@ -129,8 +130,8 @@ reg_ping_done(const struct agent_result *res, void *arg)
 		return;
 	}
 	log_warnx("consul: agent %s: %s (HTTP %ld), retrying in %llu ms",
-	    agent_base(r->agent), res->error != 0 ? res->errmsg :
-	    "unexpected answer", res->status,
+	    agent_base(r->agent),
+	    res->error != 0 ? res->errmsg : "unexpected answer", res->status,
 	    (unsigned long long)r->cfg.retry_interval_ms);
 	loop_timer_start(r->loop, &r->ping_timer, r->cfg.retry_interval_ms);
 }
@@ -156,10 +157,11 @@ reg_setup(struct reg *r)
 	struct agent_opts ao;
 	char err[512];
 
-	if (c->ip == NULL && hostip_detect(r->detected_ip,
-	    sizeof(r->detected_ip)) == -1)
+	if (c->ip == NULL
+	    && hostip_detect(r->detected_ip, sizeof(r->detected_ip)) == -1)
 		log_warnx("no non-loopback IPv4 address found, using %s for "
-		    "published ports; set -ip", r->detected_ip);
+			  "published ports; set -ip",
+		    r->detected_ip);
 	reg_config_reconcile(c, r->detected_ip, &r->rcfg);
 	r->rcfg.done_cb = reg_done_cb;
 	r->rcfg.done_arg = r;
@@ -174,14 +176,14 @@ reg_setup(struct reg *r)
 	loop_metrics_add(r->loop, r->metrics, "registrator");
 	if (!c->dry_run) {
 		reg_config_agent(c, &ao);
-		r->agent = agent_new(r->loop, r->agent_http, &ao, err,
-		    sizeof(err));
+		r->agent
+		    = agent_new(r->loop, r->agent_http, &ao, err, sizeof(err));
 		if (r->agent == NULL)
 			fatalx("%s", err);
 	}
 	r->table = containers_new();
-	r->docker = docker_new(r->loop, r->http, r->table, c->docker_host,
-	    err, sizeof(err));
+	r->docker = docker_new(r->loop, r->http, r->table, c->docker_host, err,
+	    sizeof(err));
 	if (r->docker == NULL)
 		fatalx("%s", err);
 	r->rc = reconcile_new(r->loop, r->agent, r->docker, r->table,
@@ -217,9 +219,9 @@ reg_setup(struct reg *r)
 	containers_subscribe(r->table, reconcile_notify, r->rc);
 	/* curl reports a closed socket as an error; SIGPIPE must not kill. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (loop_signal_add(r->loop, SIGINT, reg_signal_cb, r) == -1 ||
-	    loop_signal_add(r->loop, SIGTERM, reg_signal_cb, r) == -1 ||
-	    loop_signal_add(r->loop, SIGHUP, reg_signal_cb, r) == -1)
+	if (loop_signal_add(r->loop, SIGINT, reg_signal_cb, r) == -1
+	    || loop_signal_add(r->loop, SIGTERM, reg_signal_cb, r) == -1
+	    || loop_signal_add(r->loop, SIGHUP, reg_signal_cb, r) == -1)
 		fatal("signals");
 	loop_timer_init(&r->ping_timer, reg_ping_timer_cb, r);
 	if (c->listen != NULL && !c->dry_run) {
@@ -272,8 +274,8 @@ main(int argc, char **argv)
 	switch (c->command) {
 	case REG_CONFIG_CRASH_EVENT:
 		reg_config_crash(c, &r.ccfg);
-		r.status = crash_cli_main(c->docker_host, c->crash_target,
-		    &r.ccfg);
+		r.status
+		    = crash_cli_main(c->docker_host, c->crash_target, &r.ccfg);
 		reg_config_clear(c);
 		return r.status;
 	case REG_CONFIG_DNS_CHECK:

@@ -39,7 +39,7 @@
 
 #include <cjson/cJSON.h>
 
-#define REGISTRATOR_ERR_MAX	256
+#define REGISTRATOR_ERR_MAX 256
 
 struct agent;
 struct buf;
@@ -56,8 +56,8 @@ struct metrics;
  * in the test binaries that link both daemons' code.
  */
 
-#define REG_CONFIG_DEFAULT_CONSUL	"127.0.0.1:8500"
-#define REG_CONFIG_TOKEN_MAX	4096	/* bytes of -consul-token-file */
+#define REG_CONFIG_DEFAULT_CONSUL "127.0.0.1:8500"
+#define REG_CONFIG_TOKEN_MAX 4096 /* bytes of -consul-token-file */
 
 /* What becomes of a stopped container's registrations (--deregister). */
 enum deregister_mode {
@@ -68,9 +68,9 @@ enum deregister_mode {
 
 /* What the command line asks for. */
 enum reg_config_command {
-	REG_CONFIG_RUN,		/* the daemon, or one -once / -dry-run pass */
-	REG_CONFIG_DNS_CHECK,	/* registrator dns-check */
-	REG_CONFIG_CRASH_EVENT,	/* registrator crash-event CONTAINER */
+	REG_CONFIG_RUN, /* the daemon, or one -once / -dry-run pass */
+	REG_CONFIG_DNS_CHECK, /* registrator dns-check */
+	REG_CONFIG_CRASH_EVENT, /* registrator crash-event CONTAINER */
 };
 
 /*
@@ -79,48 +79,48 @@ enum reg_config_command {
  * means unset (an empty value is unset too).  Durations are in ms.
  */
 struct reg_config {
-	char		*consul;
-	char		*token;		/* secret: reg_config_clear wipes it */
-	char		*token_file;
-	char		*ca;
-	char		*cert;
-	char		*key;
-	bool		 tls_skip_verify;
-	char		*docker_host;
-	char		*hostname;
-	char		*ip;
-	bool		 internal;
-	char		*network;
-	char		*ip_label;
-	char		*tags;
-	bool		 explicit_only;
-	bool		 allow_script_checks;
-	bool		 docker_health;
+	char *consul;
+	char *token; /* secret: reg_config_clear wipes it */
+	char *token_file;
+	char *ca;
+	char *cert;
+	char *key;
+	bool tls_skip_verify;
+	char *docker_host;
+	char *hostname;
+	char *ip;
+	bool internal;
+	char *network;
+	char *ip_label;
+	char *tags;
+	bool explicit_only;
+	bool allow_script_checks;
+	bool docker_health;
 	enum deregister_mode deregister;
-	bool		 maintenance_on_stop;
-	bool		 cleanup;
-	uint64_t	 resync_ms;
-	uint64_t	 agent_poll_ms;
-	long long	 retry_attempts;
-	uint64_t	 retry_interval_ms;
-	char		*listen;
-	char		*dns;
-	char		*log_format;
-	char		*log_level;
+	bool maintenance_on_stop;
+	bool cleanup;
+	uint64_t resync_ms;
+	uint64_t agent_poll_ms;
+	long long retry_attempts;
+	uint64_t retry_interval_ms;
+	char *listen;
+	char *dns;
+	char *log_format;
+	char *log_level;
 	/* crash.c and janitor.c */
-	char		*sentry_dsn;
-	long long	 sentry_queue;
-	long long	 crash_log_lines;
-	uint64_t	 crash_stats_interval_ms;
-	char		*crash_label_allow;
-	uint64_t	 cleanup_exited_ms;
-	char		*cleanup_label;
+	char *sentry_dsn;
+	long long sentry_queue;
+	long long crash_log_lines;
+	uint64_t crash_stats_interval_ms;
+	char *crash_label_allow;
+	uint64_t cleanup_exited_ms;
+	char *cleanup_label;
 	/* Flags only, not in the ini file. */
-	bool		 dry_run;
-	bool		 once;
+	bool dry_run;
+	bool once;
 	/* The positional words. */
 	enum reg_config_command command;
-	const char	*crash_target;	/* crash-event's CONTAINER, argv's */
+	const char *crash_target; /* crash-event's CONTAINER, argv's */
 };
 
 struct agent_opts;
@@ -134,9 +134,9 @@ struct reconcile_config;
  * it applies with log_init().  Prints usage and exits 2 on a usage error
  * (0 for -help and -version), exits 1 on a bad value.
  */
-void	 reg_config_load(struct reg_config *cfg, int argc, char **argv);
+void reg_config_load(struct reg_config *cfg, int argc, char **argv);
 /* Frees what cfg owns, wiping the token. */
-void	 reg_config_clear(struct reg_config *cfg);
+void reg_config_clear(struct reg_config *cfg);
 /* -consul, else REG_CONFIG_DEFAULT_CONSUL; borrowed from cfg. */
 const char *reg_config_consul(const struct reg_config *cfg);
 /*
@@ -144,11 +144,10 @@ const char *reg_config_consul(const struct reg_config *cfg);
  * borrowed from cfg (and detected_ip, used without -ip), so cfg must
  * outlive what is built from them.
  */
-void	 reg_config_agent(const struct reg_config *cfg, struct agent_opts *ao);
-void	 reg_config_reconcile(const struct reg_config *cfg,
-	    const char *detected_ip, struct reconcile_config *rc);
-void	 reg_config_crash(const struct reg_config *cfg,
-	    struct crash_config *cc);
+void reg_config_agent(const struct reg_config *cfg, struct agent_opts *ao);
+void reg_config_reconcile(const struct reg_config *cfg, const char *detected_ip,
+    struct reconcile_config *rc);
+void reg_config_crash(const struct reg_config *cfg, struct crash_config *cc);
 
 /* hostip.c */
 
@@ -158,7 +157,7 @@ void	 reg_config_crash(const struct reg_config *cfg,
  * an interface that is up (by name), else "127.0.0.1" and returns -1.
  * Never a 127.x address from the host name.  Returns 0 when found.
  */
-int	 hostip_detect(char *out, size_t len);
+int hostip_detect(char *out, size_t len);
 
 /* docker.c */
 
@@ -174,22 +173,22 @@ int	 hostip_detect(char *out, size_t len);
  * Action, Actor.ID and timeNano are read, and a die's exitCode is handed
  * on for crash.c, which uses it only where no label can have replaced it.
  */
-#define DOCKER_API_MIN_MINOR	25	/* 1.25: filters on /events */
-#define DOCKER_API_MAX_MINOR	47	/* newest API whose shapes we know */
-#define BUF_MAX_DOCKER_EVENT	(1024u * 1024)	/* one /events line */
-#define BUF_MAX_DOCKER_BODY	(16u * 1024 * 1024) /* list, inspect */
-#define DOCKER_ID_MAX		64
+#define DOCKER_API_MIN_MINOR 25 /* 1.25: filters on /events */
+#define DOCKER_API_MAX_MINOR 47 /* newest API whose shapes we know */
+#define BUF_MAX_DOCKER_EVENT (1024u * 1024) /* one /events line */
+#define BUF_MAX_DOCKER_BODY (16u * 1024 * 1024) /* list, inspect */
+#define DOCKER_ID_MAX 64
 
 /* What happened to a container since the last change handed on. */
-#define DOCKER_ACT_LIST		0x001	/* seen in a listing */
-#define DOCKER_ACT_START	0x002
-#define DOCKER_ACT_DIE		0x004
-#define DOCKER_ACT_KILL		0x008	/* kill or stop: an operator stop */
-#define DOCKER_ACT_DESTROY	0x010
-#define DOCKER_ACT_HEALTH	0x020	/* health_status: ... */
-#define DOCKER_ACT_RENAME	0x040
-#define DOCKER_ACT_NETWORK	0x080	/* network connect or disconnect */
-#define DOCKER_ACT_OOM		0x100
+#define DOCKER_ACT_LIST 0x001 /* seen in a listing */
+#define DOCKER_ACT_START 0x002
+#define DOCKER_ACT_DIE 0x004
+#define DOCKER_ACT_KILL 0x008 /* kill or stop: an operator stop */
+#define DOCKER_ACT_DESTROY 0x010
+#define DOCKER_ACT_HEALTH 0x020 /* health_status: ... */
+#define DOCKER_ACT_RENAME 0x040
+#define DOCKER_ACT_NETWORK 0x080 /* network connect or disconnect */
+#define DOCKER_ACT_OOM 0x100
 
 struct docker;
 
@@ -200,15 +199,15 @@ struct docker;
  * labels into Attributes, so a label named exitCode (or name, image...)
  * replaces the real value there, and nothing else of Attributes is used.
  */
-#define DOCKER_EVENT_ACTION_MAX	64	/* Action kept for log lines, truncated */
+#define DOCKER_EVENT_ACTION_MAX 64 /* Action kept for log lines, truncated */
 
 struct docker_event {
-	unsigned	 actions;	/* one DOCKER_ACT_* bit; 0: not of interest */
+	unsigned actions; /* one DOCKER_ACT_* bit; 0: not of interest */
 	/* The container's full ID; "" when missing or not 1..64 hex digits. */
-	char		 id[DOCKER_ID_MAX + 1];
-	char		 action[DOCKER_EVENT_ACTION_MAX + 1];
-	uint64_t	 time_ns;	/* timeNano; 0 when absent or out of range */
-	int		 exit_code;	/* die's exitCode 0..255, -1 otherwise */
+	char id[DOCKER_ID_MAX + 1];
+	char action[DOCKER_EVENT_ACTION_MAX + 1];
+	uint64_t time_ns; /* timeNano; 0 when absent or out of range */
+	int exit_code; /* die's exitCode 0..255, -1 otherwise */
 };
 
 /*
@@ -218,8 +217,8 @@ struct docker_event {
  * the line is not JSON; an event of another kind is not an error
  * (ev->actions is 0).
  */
-int		 docker_event_parse(const char *line, size_t len,
-		    struct docker_event *ev, char *err, size_t errlen);
+int docker_event_parse(const char *line, size_t len, struct docker_event *ev,
+    char *err, size_t errlen);
 
 /*
  * Creates a client for docker_host (DOCKER_HOST syntax: unix:///path or
@@ -227,23 +226,23 @@ int		 docker_event_parse(const char *line, size_t len,
  * table.  loop, http and table are borrowed and must outlive the client.
  * Returns NULL with err filled on a bad address.
  */
-struct docker	*docker_new(struct loop *loop, struct http *http,
-		    struct containers *table, const char *docker_host,
-		    char *err, size_t errlen);
+struct docker *docker_new(struct loop *loop, struct http *http,
+    struct containers *table, const char *docker_host, char *err,
+    size_t errlen);
 /*
  * Connects: ping, info, then (when follow is true) the event stream, then
  * a listing.  Failures are logged and retried with backoff, for ever.
  */
-void		 docker_start(struct docker *docker, bool follow);
+void docker_start(struct docker *docker, bool follow);
 /* Asks for a new listing (coalesced with one already running). */
-void		 docker_relist(struct docker *docker);
+void docker_relist(struct docker *docker);
 /* The negotiated API version ("1.41"), or "" before the first ping. */
-const char	*docker_api_version(const struct docker *docker);
+const char *docker_api_version(const struct docker *docker);
 /*
  * Cancels every transfer and timer and frees its sections of the table's
  * records; NULL is a no-op.
  */
-void		 docker_free(struct docker *docker);
+void docker_free(struct docker *docker);
 /*
  * One request to the Engine on the negotiated API version, for crash.c
  * and janitor.c.  path starts with "/containers/..."; method NULL means
@@ -253,10 +252,9 @@ void		 docker_free(struct docker *docker);
  */
 struct http_req;
 struct http_result;
-struct http_req	*docker_request(struct docker *docker, const char *method,
-		    const char *path, size_t max_body,
-		    void (*done)(const struct http_result *res, void *arg),
-		    void *arg);
+struct http_req *docker_request(struct docker *docker, const char *method,
+    const char *path, size_t max_body,
+    void (*done)(const struct http_result *res, void *arg), void *arg);
 
 /* containers.c */
 
@@ -282,11 +280,11 @@ struct crash_ctr;
 struct janitor_ctr;
 
 struct containers_rec {
-	TAILQ_ENTRY(containers_rec) entry;	/* containers.c's */
-	char		 id[DOCKER_ID_MAX + 1];	/* full ID */
+	TAILQ_ENTRY(containers_rec) entry; /* containers.c's */
+	char id[DOCKER_ID_MAX + 1]; /* full ID */
 	/* containers_decide()'s; read them through containers_change. */
-	bool		 kill_seen;	/* kill or stop event since the start */
-	bool		 operator_stop;	/* the last die followed one */
+	bool kill_seen; /* kill or stop event since the start */
+	bool operator_stop; /* the last die followed one */
 	/* docker.c: the inspect pending or in flight, NULL when none. */
 	struct docker_ctr *docker;
 	/* reconcile.c: the container's services and registration state. */
@@ -303,30 +301,30 @@ struct containers_rec {
  */
 struct containers_change {
 	/* Filled by docker.c. */
-	unsigned	 actions;	/* DOCKER_ACT_* since the last change */
-	const cJSON	*inspect;	/* /containers/{id}/json, NULL: gone */
-	uint64_t	 inspect_ns;	/* how long it took (monotonic) */
+	unsigned actions; /* DOCKER_ACT_* since the last change */
+	const cJSON *inspect; /* /containers/{id}/json, NULL: gone */
+	uint64_t inspect_ns; /* how long it took (monotonic) */
 	/*
 	 * The exitCode attribute of the last die event, -1 if none.  A label
 	 * named exitCode overwrites it: crash.c uses it only when inspect is
 	 * gone (--rm) or shows the next run, and the container had no such
 	 * label.
 	 */
-	int		 die_exit_code;
+	int die_exit_code;
 	/* Filled by containers_change(), valid for the notification only. */
-	const struct container *c;	/* inspect parsed, NULL: none */
-	const char	*inspect_err;	/* why inspect is unusable, or NULL */
-	bool		 operator_stop;	/* the last die was an operator's */
+	const struct container *c; /* inspect parsed, NULL: none */
+	const char *inspect_err; /* why inspect is unusable, or NULL */
+	bool operator_stop; /* the last die was an operator's */
 };
 
 enum containers_what {
-	CONTAINERS_READY,	/* Docker's /info Name (each connect) */
-	CONTAINERS_EVENT,	/* an event of interest, before its inspect */
-	CONTAINERS_CHANGE,	/* a container changed (or is gone) */
-	CONTAINERS_GONE,	/* the record goes: free your section */
-	CONTAINERS_LISTED,	/* a full listing is inspected, the rest gone */
-	CONTAINERS_LOST,	/* the event stream dropped; relisting */
-	CONTAINERS_ERROR,	/* a ping, info or listing failed, retried */
+	CONTAINERS_READY, /* Docker's /info Name (each connect) */
+	CONTAINERS_EVENT, /* an event of interest, before its inspect */
+	CONTAINERS_CHANGE, /* a container changed (or is gone) */
+	CONTAINERS_GONE, /* the record goes: free your section */
+	CONTAINERS_LISTED, /* a full listing is inspected, the rest gone */
+	CONTAINERS_LOST, /* the event stream dropped; relisting */
+	CONTAINERS_ERROR, /* a ping, info or listing failed, retried */
 };
 
 /* One notification; everything is borrowed for the callback. */
@@ -337,14 +335,14 @@ struct containers_note {
 	 * own section; never another's, never the record.
 	 */
 	struct containers_rec *rec;
-	const char	*host_name;	/* READY */
+	const char *host_name; /* READY */
 	/*
 	 * EVENT.  Called inside the stream's write callback, where no
 	 * transfer may start: record, then act from a loop hook or timer.
 	 */
 	const struct docker_event *event;
-	const struct containers_change *change;	/* CHANGE */
-	size_t		 nlisted;	/* LISTED: containers that exist */
+	const struct containers_change *change; /* CHANGE */
+	size_t nlisted; /* LISTED: containers that exist */
 };
 
 typedef void containers_cb(const struct containers_note *note, void *arg);
@@ -354,17 +352,16 @@ struct containers *containers_new(void);
  * Adds a subscriber; they are notified in the order they subscribed.
  * cb's arg is borrowed and must outlive the table (or its notifications).
  */
-void		 containers_subscribe(struct containers *t, containers_cb *cb,
-		    void *arg);
+void containers_subscribe(struct containers *t, containers_cb *cb, void *arg);
 /* The record of id (borrowed, valid until removed), or NULL. */
 struct containers_rec *containers_find(const struct containers *t,
-		    const char *id);
+    const char *id);
 /* The same, created (with no section) when missing; for docker.c. */
 struct containers_rec *containers_get(struct containers *t, const char *id);
 /* Iteration in the order records were created; NULL at the end. */
 struct containers_rec *containers_first(const struct containers *t);
 struct containers_rec *containers_next(const struct containers_rec *rec);
-size_t		 containers_count(const struct containers *t);
+size_t containers_count(const struct containers *t);
 /*
  * Pure: the operator-stop decision, fed one DOCKER_ACT_* bit per event in
  * stream order.  A start forgets earlier kills; a kill or stop is noted; a
@@ -372,34 +369,32 @@ size_t		 containers_count(const struct containers *t);
  * The verdict stays until the next die: it describes the container's
  * current exit, whatever listing or inspect comes after.
  */
-void		 containers_decide(struct containers_rec *rec,
-		    unsigned action);
+void containers_decide(struct containers_rec *rec, unsigned action);
 /*
  * docker.c's feed.  containers_event: the record of ev->id (created when
  * missing), decided on, and notified as EVENT; returned.
  */
 struct containers_rec *containers_event(struct containers *t,
-		    const struct docker_event *ev);
+    const struct docker_event *ev);
 /* Parses ch->inspect, fills the table's part of ch, notifies CHANGE. */
-void		 containers_change(struct containers *t,
-		    struct containers_rec *rec, struct containers_change *ch);
+void containers_change(struct containers *t, struct containers_rec *rec,
+    struct containers_change *ch);
 /* Notifies GONE and frees rec; docker.c's section must be gone. */
-void		 containers_remove(struct containers *t,
-		    struct containers_rec *rec);
+void containers_remove(struct containers *t, struct containers_rec *rec);
 /*
  * A full listing (ids borrowed): removes the records not in it that have
  * no inspect pending, then notifies LISTED.
  */
-void		 containers_listed(struct containers *t, const char *const *ids,
-		    size_t nids);
-void		 containers_ready(struct containers *t, const char *host_name);
-void		 containers_lost(struct containers *t);
-void		 containers_error(struct containers *t);
+void containers_listed(struct containers *t, const char *const *ids,
+    size_t nids);
+void containers_ready(struct containers *t, const char *host_name);
+void containers_lost(struct containers *t);
+void containers_error(struct containers *t);
 /*
  * Frees the records; every module frees its sections first (its _free
  * does), since the table cannot.  NULL is a no-op.
  */
-void		 containers_free(struct containers *t);
+void containers_free(struct containers *t);
 
 /* container.c */
 
@@ -409,46 +404,46 @@ void		 containers_free(struct containers *t);
  * (port, protocol) pair, merged from both.
  */
 struct container_port {
-	uint16_t	 port;		/* container side */
-	char		 proto[8];	/* "tcp", "udp" or "sctp" */
-	bool		 exposed;	/* listed in Config.ExposedPorts */
-	bool		 in_settings;	/* listed in NetworkSettings.Ports */
+	uint16_t port; /* container side */
+	char proto[8]; /* "tcp", "udp" or "sctp" */
+	bool exposed; /* listed in Config.ExposedPorts */
+	bool in_settings; /* listed in NetworkSettings.Ports */
 	/*
 	 * The binding used for registration: the first IPv4 (or wildcard)
 	 * binding, else the first one.  host_port is 0 when unpublished.
 	 * host_ip is "" for a wildcard binding ("", "0.0.0.0" or "::").
 	 */
-	uint16_t	 host_port;
-	char		*host_ip;	/* never NULL */
+	uint16_t host_port;
+	char *host_ip; /* never NULL */
 };
 
 struct container_network {
-	char		*name;
-	char		*id;		/* NetworkID, "" if absent */
-	char		*ip;		/* IPAddress, "" if none */
-	char		*ipv6;		/* GlobalIPv6Address, "" if none */
+	char *name;
+	char *id; /* NetworkID, "" if absent */
+	char *ip; /* IPAddress, "" if none */
+	char *ipv6; /* GlobalIPv6Address, "" if none */
 };
 
 /* Docker's "KEY=VALUE" env entries and labels, split. */
 struct container_kv {
-	char		*key;
-	char		*value;
+	char *key;
+	char *value;
 };
 
 struct container_state {
-	char		*status;	/* "running", "exited", ... ("" if absent) */
-	bool		 running;
-	bool		 paused;
-	bool		 restarting;
-	bool		 dead;
-	bool		 oom_killed;
-	int		 pid;
-	int		 exit_code;
-	char		*error;		/* State.Error, "" if none */
-	char		*started_at;	/* RFC 3339 as Docker gives it, or "" */
-	char		*finished_at;
-	char		*health;	/* State.Health.Status, "" without one */
-	int		 failing_streak;
+	char *status; /* "running", "exited", ... ("" if absent) */
+	bool running;
+	bool paused;
+	bool restarting;
+	bool dead;
+	bool oom_killed;
+	int pid;
+	int exit_code;
+	char *error; /* State.Error, "" if none */
+	char *started_at; /* RFC 3339 as Docker gives it, or "" */
+	char *finished_at;
+	char *health; /* State.Health.Status, "" without one */
+	int failing_streak;
 };
 
 /*
@@ -458,32 +453,32 @@ struct container_state {
  * from them is deterministic; env and labels keep Docker's order.
  */
 struct container {
-	char		*id;		/* full 64-hex ID (required) */
-	char		*name;		/* without the leading '/' */
-	char		*created;
-	char		*image;		/* Config.Image, as the user asked for it */
-	char		*image_id;	/* Image: "sha256:..." */
-	char		*hostname;	/* Config.Hostname */
-	char		*path;		/* Path: the process started */
-	char	       **args;		/* Args */
-	size_t		 nargs;
-	struct container_kv *env;	/* Config.Env, entries without '=' skipped */
-	size_t		 nenv;
-	struct container_kv *labels;	/* Config.Labels */
-	size_t		 nlabels;
+	char *id; /* full 64-hex ID (required) */
+	char *name; /* without the leading '/' */
+	char *created;
+	char *image; /* Config.Image, as the user asked for it */
+	char *image_id; /* Image: "sha256:..." */
+	char *hostname; /* Config.Hostname */
+	char *path; /* Path: the process started */
+	char **args; /* Args */
+	size_t nargs;
+	struct container_kv *env; /* Config.Env, entries without '=' skipped */
+	size_t nenv;
+	struct container_kv *labels; /* Config.Labels */
+	size_t nlabels;
 	struct container_port *ports;
-	size_t		 nports;
+	size_t nports;
 	struct container_network *networks;
-	size_t		 nnetworks;
-	char		*ip;		/* NetworkSettings.IPAddress (default bridge) */
-	char		*network_mode;	/* HostConfig.NetworkMode */
-	char		*restart_policy; /* HostConfig.RestartPolicy.Name */
-	int		 restart_max_retries;
-	int		 restart_count;	/* RestartCount */
-	long long	 memory_limit;	/* HostConfig.Memory in bytes, 0 = none */
-	bool		 auto_remove;	/* HostConfig.AutoRemove (--rm) */
-	bool		 has_healthcheck; /* Config.Healthcheck.Test not NONE */
-	uint64_t	 healthcheck_interval_ms; /* 0 = Docker's default */
+	size_t nnetworks;
+	char *ip; /* NetworkSettings.IPAddress (default bridge) */
+	char *network_mode; /* HostConfig.NetworkMode */
+	char *restart_policy; /* HostConfig.RestartPolicy.Name */
+	int restart_max_retries;
+	int restart_count; /* RestartCount */
+	long long memory_limit; /* HostConfig.Memory in bytes, 0 = none */
+	bool auto_remove; /* HostConfig.AutoRemove (--rm) */
+	bool has_healthcheck; /* Config.Healthcheck.Test not NONE */
+	uint64_t healthcheck_interval_ms; /* 0 = Docker's default */
 	struct container_state state;
 };
 
@@ -496,43 +491,43 @@ struct container {
  * capped buffer).
  */
 struct container *container_parse(const char *json, size_t len, char *err,
-	    size_t errlen);
+    size_t errlen);
 /* Same from an already parsed document (borrowed). */
 struct container *container_from_json(const cJSON *root, char *err,
-	    size_t errlen);
-void	 container_free(struct container *c);
+    size_t errlen);
+void container_free(struct container *c);
 /* Borrowed value of the label or env entry with exactly that key, or NULL. */
 const char *container_label(const struct container *c, const char *key);
 const char *container_env(const struct container *c, const char *key);
 /* Borrowed network entry by exact name, or NULL. */
 const struct container_network *container_network(const struct container *c,
-	    const char *name);
+    const char *name);
 /* Borrowed port entry, or NULL. */
 const struct container_port *container_port(const struct container *c,
-	    uint16_t port, const char *proto);
+    uint16_t port, const char *proto);
 /*
  * True when Config.Image names the image by ID ("sha256:..." or a prefix
  * of the image ID's hex), as the compose v2 CLI records it.
  */
-bool	 container_image_is_id(const struct container *c);
+bool container_image_is_id(const struct container *c);
 
 /* derive_attr.c */
 
 /* What a SERVICE_* key of derive_attr_keys[] steers. */
 enum derive_attr_role {
-	DERIVE_ROLE_SERVICE,		/* a field of the service */
-	DERIVE_ROLE_PORT,		/* whether the port registers */
-	DERIVE_ROLE_CHECK,		/* declares a check of that kind */
-	DERIVE_ROLE_CHECK_OPTION,	/* an option of the declared checks */
+	DERIVE_ROLE_SERVICE, /* a field of the service */
+	DERIVE_ROLE_PORT, /* whether the port registers */
+	DERIVE_ROLE_CHECK, /* declares a check of that kind */
+	DERIVE_ROLE_CHECK_OPTION, /* an option of the declared checks */
 };
 
 /* One row of the table: a key that is not meta. */
 struct derive_attr_key {
 	/* After "SERVICE_" and "SERVICE_<port>_", lower case; "x_*": prefix. */
-	const char	*name;
-	bool		 port_form;	/* SERVICE_<port>_<name> is read */
+	const char *name;
+	bool port_form; /* SERVICE_<port>_<name> is read */
 	enum derive_attr_role role;
-	const char	*sets;		/* what it sets, in words */
+	const char *sets; /* what it sets, in words */
 };
 
 extern const struct derive_attr_key derive_attr_keys[];
@@ -550,14 +545,14 @@ const struct derive_attr_key *derive_attr_key(const char *key);
  * lower-cased.  from_port says the value came from a port-specific key.
  */
 struct derive_attr {
-	char		*key;
-	char		*value;
-	bool		 from_port;
+	char *key;
+	char *value;
+	bool from_port;
 };
 
 struct derive_attrs {
 	struct derive_attr *v;
-	size_t		 n;
+	size_t n;
 };
 
 /*
@@ -565,12 +560,12 @@ struct derive_attrs {
  * env then labels, a label wins; port keys beat generic ones).  Fills a,
  * which the caller empties with derive_attrs_clear.
  */
-void	 derive_attrs_for_port(const struct container *c, uint16_t port,
-	    struct derive_attrs *a);
-void	 derive_attrs_clear(struct derive_attrs *a);
+void derive_attrs_for_port(const struct container *c, uint16_t port,
+    struct derive_attrs *a);
+void derive_attrs_clear(struct derive_attrs *a);
 /* The entry of key (lower case), borrowed from a, or NULL. */
 const struct derive_attr *derive_attr_find(const struct derive_attrs *a,
-	    const char *key);
+    const char *key);
 /* Borrowed value of key (lower case) or NULL; "" counts as unset. */
 const char *derive_attr(const struct derive_attrs *a, const char *key);
 /*
@@ -579,28 +574,28 @@ const char *derive_attr(const struct derive_attrs *a, const char *key);
  * Writes into out and returns it.
  */
 const char *derive_key_name(char *out, size_t outlen,
-	    const struct derive_attrs *a, const char *key, uint16_t port);
+    const struct derive_attrs *a, const char *key, uint16_t port);
 
 /* derive.c */
 
 /* Well-known labels and the meta keys this registrator owns. */
-#define DERIVE_LABEL_COMPOSE_PROJECT	"com.docker.compose.project"
-#define DERIVE_LABEL_COMPOSE_SERVICE	"com.docker.compose.service"
-#define DERIVE_META_HOST	"registrator-host"	/* ownership */
-#define DERIVE_META_CONTAINER	"registrator-container"	/* full container ID */
-#define DERIVE_META_HASH	"registrator-hash"	/* see service_hash */
-#define DERIVE_META_COMPOSE_PROJECT	"compose-project"
-#define DERIVE_META_COMPOSE_SERVICE	"compose-service"
+#define DERIVE_LABEL_COMPOSE_PROJECT "com.docker.compose.project"
+#define DERIVE_LABEL_COMPOSE_SERVICE "com.docker.compose.service"
+#define DERIVE_META_HOST "registrator-host" /* ownership */
+#define DERIVE_META_CONTAINER "registrator-container" /* full container ID */
+#define DERIVE_META_HASH "registrator-hash" /* see service_hash */
+#define DERIVE_META_COMPOSE_PROJECT "compose-project"
+#define DERIVE_META_COMPOSE_SERVICE "compose-service"
 
 /* Limits: Consul's for meta, ours for what templates will render. */
-#define DERIVE_MAX_META		64	/* pairs, ours included (Consul) */
-#define DERIVE_MAX_META_KEY	128	/* Consul */
-#define DERIVE_MAX_META_VALUE	512	/* Consul */
-#define DERIVE_MAX_NAME		128
-#define DERIVE_MAX_ID		256
-#define DERIVE_MAX_TAG		512
-#define DERIVE_MAX_TAGS		64
-#define DERIVE_MAX_WARNINGS	256	/* then one line says more were dropped */
+#define DERIVE_MAX_META 64 /* pairs, ours included (Consul) */
+#define DERIVE_MAX_META_KEY 128 /* Consul */
+#define DERIVE_MAX_META_VALUE 512 /* Consul */
+#define DERIVE_MAX_NAME 128
+#define DERIVE_MAX_ID 256
+#define DERIVE_MAX_TAG 512
+#define DERIVE_MAX_TAGS 64
+#define DERIVE_MAX_WARNINGS 256 /* then one line says more were dropped */
 
 struct derive_options {
 	/*
@@ -608,98 +603,98 @@ struct derive_options {
 	 * value of the registrator-host meta key: Docker's /info Name by
 	 * default.  Required; must match [A-Za-z0-9_.-]+.
 	 */
-	const char	*host_name;
+	const char *host_name;
 	/*
 	 * --ip: address of every published port, overriding a binding's
 	 * own host IP.  NULL when not given.
 	 */
-	const char	*ip;
+	const char *ip;
 	/*
 	 * Detected host address, used for wildcard bindings when ip is
 	 * NULL (the caller detects it; never 127.0.1.1).
 	 */
-	const char	*detected_ip;
-	bool		 internal;	/* container IP + container port */
-	bool		 explicit_only;	/* --explicit: only named ports */
-	const char	*tags;		/* --tags, comma list, may be NULL */
-	const char	*network;	/* --network for --internal, may be NULL */
-	const char	*ip_label;	/* --use-ip-from-label, may be NULL */
-	bool		 allow_script_checks;
-	bool		 docker_health;	/* TTL check for Docker HEALTHCHECK */
-	const char	*docker_health_ttl; /* NULL: CHECK_DOCKER_HEALTH_TTL */
+	const char *detected_ip;
+	bool internal; /* container IP + container port */
+	bool explicit_only; /* --explicit: only named ports */
+	const char *tags; /* --tags, comma list, may be NULL */
+	const char *network; /* --network for --internal, may be NULL */
+	const char *ip_label; /* --use-ip-from-label, may be NULL */
+	bool allow_script_checks;
+	bool docker_health; /* TTL check for Docker HEALTHCHECK */
+	const char *docker_health_ttl; /* NULL: CHECK_DOCKER_HEALTH_TTL */
 };
 
 enum check_kind {
-	CHECK_KIND_HTTP,	/* HTTP field: a URL, https too */
+	CHECK_KIND_HTTP, /* HTTP field: a URL, https too */
 	CHECK_KIND_TCP,
 	CHECK_KIND_GRPC,
 	CHECK_KIND_TTL,
-	CHECK_KIND_SCRIPT,	/* Args */
+	CHECK_KIND_SCRIPT, /* Args */
 };
 
 struct check_header {
-	char		*name;
-	char		*value;
+	char *name;
+	char *value;
 };
 
 /* One entry of the register body's Checks array. */
 struct service_check {
-	char		*id;		/* CheckID, see check.c; stable */
-	char		*name;		/* Name */
-	enum check_kind	 kind;
-	char		*target;	/* URL, host:port, or NULL (TTL, script) */
-	char		*method;	/* NULL = GET */
-	struct check_header *headers;	/* one value each, sorted by name */
-	size_t		 nheaders;
-	char	       **args;		/* script checks only */
-	size_t		 nargs;
-	char		*interval;	/* Go duration or NULL (TTL) */
-	char		*timeout;	/* NULL = Consul's default */
-	char		*ttl;		/* TTL checks only */
-	char		*status;	/* initial status or NULL */
-	char		*deregister_after; /* NULL = never */
-	bool		 tls_skip_verify;
-	bool		 grpc_use_tls;
-	bool		 disable_redirects;
+	char *id; /* CheckID, see check.c; stable */
+	char *name; /* Name */
+	enum check_kind kind;
+	char *target; /* URL, host:port, or NULL (TTL, script) */
+	char *method; /* NULL = GET */
+	struct check_header *headers; /* one value each, sorted by name */
+	size_t nheaders;
+	char **args; /* script checks only */
+	size_t nargs;
+	char *interval; /* Go duration or NULL (TTL) */
+	char *timeout; /* NULL = Consul's default */
+	char *ttl; /* TTL checks only */
+	char *status; /* initial status or NULL */
+	char *deregister_after; /* NULL = never */
+	bool tls_skip_verify;
+	bool grpc_use_tls;
+	bool disable_redirects;
 };
 
 /* One Consul service for one container port. */
 struct service {
-	char		*id;
-	char		*name;
-	char		*address;
-	uint16_t	 port;		/* the port Consul advertises */
-	uint16_t	 container_port; /* the port inside the container */
-	char		 proto[8];	/* "tcp", "udp", ... */
-	char	       **tags;		/* order kept */
-	size_t		 ntags;
-	struct container_kv *meta;	/* sorted by key, ours included */
-	size_t		 nmeta;
-	struct service_check *checks;	/* in a fixed order, see check.c */
-	size_t		 nchecks;
-	char		*container_id;	/* owning container (copied) */
-	char		*container_name;
+	char *id;
+	char *name;
+	char *address;
+	uint16_t port; /* the port Consul advertises */
+	uint16_t container_port; /* the port inside the container */
+	char proto[8]; /* "tcp", "udp", ... */
+	char **tags; /* order kept */
+	size_t ntags;
+	struct container_kv *meta; /* sorted by key, ours included */
+	size_t nmeta;
+	struct service_check *checks; /* in a fixed order, see check.c */
+	size_t nchecks;
+	char *container_id; /* owning container (copied) */
+	char *container_name;
 	/* Docker health mirror: CheckID to update, or NULL (owned copy). */
-	char		*health_check_id;
+	char *health_check_id;
 	/* FNV-1a 64 of the canonical body, 16 hex digits (service_hash). */
-	char		 hash[17];
+	char hash[17];
 };
 
 struct derive_result {
-	struct service	*services;	/* ordered by container port, proto */
-	size_t		 nservices;
+	struct service *services; /* ordered by container port, proto */
+	size_t nservices;
 	/*
 	 * One line per refused item, "container <name>: <key>: <reason>";
 	 * values are quoted with control characters escaped, but the caller
 	 * logs through log.c, which escapes again.
 	 */
-	char	       **warnings;
-	size_t		 nwarnings;
+	char **warnings;
+	size_t nwarnings;
 };
 
-void	 derive_result_init(struct derive_result *res);
+void derive_result_init(struct derive_result *res);
 /* Frees everything in res and leaves it empty. */
-void	 derive_result_clear(struct derive_result *res);
+void derive_result_clear(struct derive_result *res);
 /*
  * Appends the services of container c to res (res may already hold other
  * containers' services), plus warnings for what was refused.  Whether the
@@ -708,30 +703,29 @@ void	 derive_result_clear(struct derive_result *res);
  * docker_health_ttl or --tags item; err filled, res untouched); a
  * container that yields no service is not an error.
  */
-int	 derive_services(const struct container *c,
-	    const struct derive_options *o, struct derive_result *res,
-	    char *err, size_t errlen);
+int derive_services(const struct container *c, const struct derive_options *o,
+    struct derive_result *res, char *err, size_t errlen);
 /*
  * True when services of c are registered with the container's own IP and
  * port (--internal, unless the container shares the host's network).
  */
-bool	 derive_uses_container_ip(const struct container *c,
-	    const struct derive_options *o);
+bool derive_uses_container_ip(const struct container *c,
+    const struct derive_options *o);
 /*
  * A short printable rendering of a hostile value for a warning: control
  * characters, '"' and '\\' as \xNN, "..." when cut.  Shows at most
  * (outlen - 8) / 4 bytes of s: DERIVE_QUOTE_MAX with DERIVE_QUOTE_BUF;
  * outlen must be at least 16.  Writes into out and returns it.
  */
-#define DERIVE_QUOTE_MAX	48
-#define DERIVE_QUOTE_BUF	(DERIVE_QUOTE_MAX * 4 + 8)
+#define DERIVE_QUOTE_MAX 48
+#define DERIVE_QUOTE_BUF (DERIVE_QUOTE_MAX * 4 + 8)
 const char *derive_quote(char *out, size_t outlen, const char *s);
 /*
  * Appends a printf-formatted warning unless res already holds the same
  * line; past DERIVE_MAX_WARNINGS one last line says more were dropped.
  */
-void	 derive_warn(struct derive_result *res, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+void derive_warn(struct derive_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /*
  * Checks a name, tag or meta value against what may reach Consul and the
  * files rendered from it: no control characters, white space, quotes,
@@ -742,11 +736,11 @@ const char *derive_bad_value(const char *s, size_t max);
 
 /* check.c */
 
-#define CHECK_DEFAULT_INTERVAL	"10s"	/* SERVICE_CHECK_*, gliderlabs */
-#define CHECK_TRAEFIK_INTERVAL	"30s"	/* Traefik's defaults */
-#define CHECK_TRAEFIK_TIMEOUT	"5s"
-#define CHECK_DOCKER_HEALTH_TTL	"90s"
-#define CHECK_MAX_HEADERS	16
+#define CHECK_DEFAULT_INTERVAL "10s" /* SERVICE_CHECK_*, gliderlabs */
+#define CHECK_TRAEFIK_INTERVAL "30s" /* Traefik's defaults */
+#define CHECK_TRAEFIK_TIMEOUT "5s"
+#define CHECK_DOCKER_HEALTH_TTL "90s"
+#define CHECK_MAX_HEADERS 16
 
 /*
  * Adds to s every check the container declares for it: SERVICE_CHECK_*
@@ -756,15 +750,15 @@ const char *derive_bad_value(const char *s, size_t max);
  * s->container_port and s->id must be set.  Refused checks become
  * warnings in res; s keeps the others.
  */
-void	 check_derive(const struct container *c, const struct derive_attrs *a,
-	    const struct derive_options *o, struct service *s,
-	    struct derive_result *res);
-void	 check_clear(struct service_check *chk);
+void check_derive(const struct container *c, const struct derive_attrs *a,
+    const struct derive_options *o, struct service *s,
+    struct derive_result *res);
+void check_clear(struct service_check *chk);
 
 /* service.c */
 
 /* Frees everything s owns and zeroes it. */
-void	 service_clear(struct service *s);
+void service_clear(struct service *s);
 /*
  * The body of PUT /v1/agent/service/register?replace-existing-checks=true
  * for s, as a new cJSON object (caller frees with cJSON_Delete).  Keys come
@@ -772,15 +766,15 @@ void	 service_clear(struct service *s);
  * byte-identical text.  The registrator-hash meta key is included when
  * s->hash is set.
  */
-cJSON	*service_json(const struct service *s);
+cJSON *service_json(const struct service *s);
 /* The same, printed without white space; caller frees with free(3). */
-char	*service_json_text(const struct service *s);
+char *service_json_text(const struct service *s);
 /*
  * Computes s->hash over the canonical body without the hash key, so
  * reconcile can compare it with Meta["registrator-hash"] returned by
  * GET /v1/agent/services and PUT only what differs.
  */
-void	 service_hash(struct service *s);
+void service_hash(struct service *s);
 
 /* agent.c */
 
@@ -790,9 +784,9 @@ void	 service_hash(struct service *s);
  * The ACL token goes in X-Consul-Token and nowhere else; it is registered
  * with log_add_secret() and wiped when the client is freed.
  */
-#define BUF_MAX_CONSUL_BODY	(8u * 1024 * 1024)
-#define AGENT_TIMEOUT_MS	10000
-#define AGENT_URL_MAX		1024
+#define BUF_MAX_CONSUL_BODY (8u * 1024 * 1024)
+#define AGENT_TIMEOUT_MS 10000
+#define AGENT_URL_MAX 1024
 
 struct agent;
 
@@ -802,12 +796,12 @@ struct agent_opts {
 	 * consul://host:port, consul-tls://host:port, consul-unix:///path,
 	 * http(s)://host:port or host:port (CONSUL_HTTP_ADDR's forms).
 	 */
-	const char	*address;
-	const char	*token;		/* NULL or "": none */
-	const char	*ca_file;	/* TLS; NULL for the system store */
-	const char	*cert_file;
-	const char	*key_file;
-	bool		 insecure;
+	const char *address;
+	const char *token; /* NULL or "": none */
+	const char *ca_file; /* TLS; NULL for the system store */
+	const char *cert_file;
+	const char *key_file;
+	bool insecure;
 };
 
 /*
@@ -816,11 +810,11 @@ struct agent_opts {
  * body is borrowed for the callback only.
  */
 struct agent_result {
-	int		 error;
-	long		 status;
-	const char	*errmsg;
-	const char	*body;
-	size_t		 body_len;
+	int error;
+	long status;
+	const char *errmsg;
+	const char *body;
+	size_t body_len;
 };
 typedef void agent_done_cb(const struct agent_result *res, void *arg);
 
@@ -828,45 +822,44 @@ typedef void agent_done_cb(const struct agent_result *res, void *arg);
  * Parses the address and keeps a copy of the options.  Returns NULL with
  * err filled when the address is not one of the forms above.
  */
-struct agent	*agent_new(struct loop *loop, struct http *http,
-		    const struct agent_opts *opts, char *err, size_t errlen);
+struct agent *agent_new(struct loop *loop, struct http *http,
+    const struct agent_opts *opts, char *err, size_t errlen);
 /* Cancels calls in flight (their callbacks are not called); NULL is a no-op. */
-void		 agent_free(struct agent *agent);
+void agent_free(struct agent *agent);
 /* The base URL ("http://127.0.0.1:8500"), for log lines; borrowed. */
-const char	*agent_base(const struct agent *agent);
+const char *agent_base(const struct agent *agent);
 
 /*
  * Each call starts one request and calls done exactly once, unless the
  * agent is freed first.  Strings are borrowed for the call only.
  */
 /* PUT /v1/agent/service/register?replace-existing-checks=true */
-void	agent_register(struct agent *agent, const char *body,
-	    agent_done_cb *done, void *arg);
+void agent_register(struct agent *agent, const char *body, agent_done_cb *done,
+    void *arg);
 /* PUT /v1/agent/service/deregister/<id>; a 404 counts as done. */
-void	agent_deregister(struct agent *agent, const char *service_id,
-	    agent_done_cb *done, void *arg);
+void agent_deregister(struct agent *agent, const char *service_id,
+    agent_done_cb *done, void *arg);
 /* GET /v1/agent/services */
-void	agent_services(struct agent *agent, agent_done_cb *done, void *arg);
+void agent_services(struct agent *agent, agent_done_cb *done, void *arg);
 /* GET /v1/status/leader, the liveness probe gliderlabs uses. */
-void	agent_leader(struct agent *agent, agent_done_cb *done, void *arg);
+void agent_leader(struct agent *agent, agent_done_cb *done, void *arg);
 /* PUT /v1/agent/service/maintenance/<id>?enable=...&reason=... */
-void	agent_maintenance(struct agent *agent, const char *service_id,
-	    bool enable, const char *reason, agent_done_cb *done, void *arg);
+void agent_maintenance(struct agent *agent, const char *service_id, bool enable,
+    const char *reason, agent_done_cb *done, void *arg);
 /* PUT /v1/agent/check/update/<check_id> {"Status": ..., "Output": ...} */
-void	agent_check_update(struct agent *agent, const char *check_id,
-	    const char *status, const char *output, agent_done_cb *done,
-	    void *arg);
+void agent_check_update(struct agent *agent, const char *check_id,
+    const char *status, const char *output, agent_done_cb *done, void *arg);
 /* One entry of a GET /v1/agent/services answer, as reconcile reads it. */
 struct agent_service {
-	char		*id;		/* the answer's key: the service ID */
-	char		*host;		/* Meta registrator-host, or NULL */
-	char		*container;	/* Meta registrator-container */
-	char		*hash;		/* Meta registrator-hash, or NULL */
+	char *id; /* the answer's key: the service ID */
+	char *host; /* Meta registrator-host, or NULL */
+	char *container; /* Meta registrator-container */
+	char *hash; /* Meta registrator-hash, or NULL */
 };
 
 struct agent_services {
-	struct agent_service *v;	/* in the answer's order */
-	size_t		 n;
+	struct agent_service *v; /* in the answer's order */
+	size_t n;
 };
 
 /*
@@ -878,19 +871,19 @@ struct agent_services {
  * Returns -1 with err filled, out untouched, when the answer is not a
  * JSON object.
  */
-int	 agent_services_parse(const char *json, size_t len,
-	    struct agent_services *out, char *err, size_t errlen);
+int agent_services_parse(const char *json, size_t len,
+    struct agent_services *out, char *err, size_t errlen);
 /* The first entry with that ID (borrowed from s), or NULL. */
 const struct agent_service *agent_services_find(const struct agent_services *s,
-	    const char *id);
-void	 agent_services_clear(struct agent_services *s);
+    const char *id);
+void agent_services_clear(struct agent_services *s);
 /*
  * GET path (e.g. "/v1/agent/services") outside any loop, for one-shot
  * commands.  The body is appended to body.  Returns 0 with *status set, or
  * -1 with err filled.
  */
-int	agent_get_sync(const struct agent *agent, const char *path,
-	    long *status, struct buf *body, char *err, size_t errlen);
+int agent_get_sync(const struct agent *agent, const char *path, long *status,
+    struct buf *body, char *err, size_t errlen);
 
 /* reconcile_plan.c */
 
@@ -907,9 +900,9 @@ int	agent_get_sync(const struct agent *agent, const char *path,
  */
 
 enum reconcile_state {
-	RECONCILE_UP,		/* running: its services are wanted */
-	RECONCILE_KEPT,		/* stopped, registration kept (--deregister) */
-	RECONCILE_DOWN,		/* stopped: nothing wanted */
+	RECONCILE_UP, /* running: its services are wanted */
+	RECONCILE_KEPT, /* stopped, registration kept (--deregister) */
+	RECONCILE_DOWN, /* stopped: nothing wanted */
 };
 
 /*
@@ -918,51 +911,51 @@ enum reconcile_state {
  * group of fields; the rest is the driver's bookkeeping.
  */
 struct reconcile_ctr {
-	struct containers_rec *rec;	/* its record (borrowed) */
-	char		*name;		/* for logs and --cleanup */
+	struct containers_rec *rec; /* its record (borrowed) */
+	char *name; /* for logs and --cleanup */
 	enum reconcile_state state;
-	struct service	*services;
-	size_t		 nservices;
-	bool		 in_maintenance;
-	char		*health;	/* Docker health status, "" if none */
+	struct service *services;
+	size_t nservices;
+	bool in_maintenance;
+	char *health; /* Docker health status, "" if none */
 	/*
 	 * --deregister always: a die event deregistered it; an inspect
 	 * showing it running predates the die and is ignored until a start
 	 * event.
 	 */
-	bool		 died;
-	uint64_t	 die_ns;	/* die awaiting deregistration, 0 */
+	bool died;
+	uint64_t die_ns; /* die awaiting deregistration, 0 */
 	/* The driver's. */
-	bool		 put_wanted;	/* new or changed services, to PUT */
-	uint64_t	 start_ns;	/* start awaiting registration, 0 */
-	uint64_t	 reg_ns;	/* wall clock of the last PUT done */
-	uint64_t	 warn_hash;	/* of the derive warnings last logged */
+	bool put_wanted; /* new or changed services, to PUT */
+	uint64_t start_ns; /* start awaiting registration, 0 */
+	uint64_t reg_ns; /* wall clock of the last PUT done */
+	uint64_t warn_hash; /* of the derive warnings last logged */
 };
 
 /* A service ID with a definition's hash ("" for a deregistration). */
 struct reconcile_mark {
-	char		*service_id;
-	char		 hash[17];
+	char *service_id;
+	char hash[17];
 };
 
 struct reconcile_marks {
 	struct reconcile_mark *v;
-	size_t		 n;
+	size_t n;
 };
 
-void	 reconcile_marks_add(struct reconcile_marks *m, const char *service_id,
-	    const char *hash);
-bool	 reconcile_marks_has(const struct reconcile_marks *m,
-	    const char *service_id, const char *hash);
+void reconcile_marks_add(struct reconcile_marks *m, const char *service_id,
+    const char *hash);
+bool reconcile_marks_has(const struct reconcile_marks *m,
+    const char *service_id, const char *hash);
 /* Removes entry i (< m->n), keeping the order of the rest. */
-void	 reconcile_marks_del(struct reconcile_marks *m, size_t i);
-void	 reconcile_marks_clear(struct reconcile_marks *m);
+void reconcile_marks_del(struct reconcile_marks *m, size_t i);
+void reconcile_marks_clear(struct reconcile_marks *m);
 
 enum reconcile_act_kind {
-	RECONCILE_REGISTER,	/* PUT service's body */
-	RECONCILE_DEREGISTER,	/* PUT deregister/<id> */
-	RECONCILE_MAINTENANCE,	/* PUT maintenance/<id>?enable= */
-	RECONCILE_TTL,		/* PUT check/update/<id> */
+	RECONCILE_REGISTER, /* PUT service's body */
+	RECONCILE_DEREGISTER, /* PUT deregister/<id> */
+	RECONCILE_MAINTENANCE, /* PUT maintenance/<id>?enable= */
+	RECONCILE_TTL, /* PUT check/update/<id> */
 };
 
 /*
@@ -971,42 +964,42 @@ enum reconcile_act_kind {
  */
 struct reconcile_act {
 	enum reconcile_act_kind kind;
-	const char	*id;		/* service ID; TTL: the check ID */
-	const struct service *service;	/* REGISTER: the body's service */
-	const char	*ctr_id;	/* DEREGISTER: its container, or NULL */
-	uint64_t	 event_ns;	/* DEREGISTER: that container's die */
-	bool		 enable;	/* MAINTENANCE: on or off */
-	const char	*reason;	/* MAINTENANCE: the reason shown */
-	const char	*status;	/* TTL: passing, warning or critical */
-	const char	*output;	/* TTL: Docker's health status */
-	const char	*why;		/* static, for the log line */
+	const char *id; /* service ID; TTL: the check ID */
+	const struct service *service; /* REGISTER: the body's service */
+	const char *ctr_id; /* DEREGISTER: its container, or NULL */
+	uint64_t event_ns; /* DEREGISTER: that container's die */
+	bool enable; /* MAINTENANCE: on or off */
+	const char *reason; /* MAINTENANCE: the reason shown */
+	const char *status; /* TTL: passing, warning or critical */
+	const char *output; /* TTL: Docker's health status */
+	const char *why; /* static, for the log line */
 };
 
 /* A list of writes, in the order they are to be started. */
 struct reconcile_plan {
 	struct reconcile_act *v;
-	size_t		 n;
+	size_t n;
 };
 
-void	 reconcile_plan_init(struct reconcile_plan *plan);
+void reconcile_plan_init(struct reconcile_plan *plan);
 /* Frees the list (not what its pointers point to) and empties it. */
-void	 reconcile_plan_clear(struct reconcile_plan *plan);
+void reconcile_plan_clear(struct reconcile_plan *plan);
 
 /* True when sec's services are wanted: up, or kept after a stop. */
-bool	 reconcile_wanted(const struct reconcile_ctr *sec);
+bool reconcile_wanted(const struct reconcile_ctr *sec);
 /*
  * The wanted service with that ID among the table's sections (borrowed),
  * or NULL; *owner (may be NULL) gets its section.
  */
 const struct service *reconcile_plan_wanted(const struct containers *table,
-	    const char *service_id, const struct reconcile_ctr **owner);
+    const char *service_id, const struct reconcile_ctr **owner);
 
 /* What a pass compares, all borrowed for the call. */
 struct reconcile_pass {
-	const char	*host_name;	/* ours, as the registrator-host meta */
+	const char *host_name; /* ours, as the registrator-host meta */
 	enum deregister_mode deregister;
-	bool		 cleanup;
-	const struct containers *table;	/* the records and their sections */
+	bool cleanup;
+	const struct containers *table; /* the records and their sections */
 	/* Definitions the agent refused (400): not sent again as they are. */
 	const struct reconcile_marks *refused;
 	/* Writes that completed while the GET ran: the answer predates them. */
@@ -1025,24 +1018,24 @@ struct reconcile_pass {
  * kept.  Any other service is never touched.  Appends to plan; returns
  * -1 with err filled only when in has no host name.
  */
-int	 reconcile_plan_pass(const struct reconcile_pass *in,
-	    const struct agent_services *have, struct reconcile_plan *plan,
-	    char *err, size_t errlen);
+int reconcile_plan_pass(const struct reconcile_pass *in,
+    const struct agent_services *have, struct reconcile_plan *plan, char *err,
+    size_t errlen);
 /*
  * --deregister: true when the registration of a container that exited in
  * state st is kept.  never: always; always: never; on-success: for an OOM
  * kill, or an exit code other than 0 that no operator stop explains.
  */
-bool	 reconcile_plan_keep(enum deregister_mode mode,
-	    const struct container_state *st, bool operator_stop);
+bool reconcile_plan_keep(enum deregister_mode mode,
+    const struct container_state *st, bool operator_stop);
 
 /* What the driver does with a container change (reconcile_plan_change). */
 enum reconcile_step {
-	RECONCILE_STEP_NONE,	/* nothing: no write, no pass */
+	RECONCILE_STEP_NONE, /* nothing: no write, no pass */
 	RECONCILE_STEP_STOPPING, /* maintenance on (the plan), then a pass */
-	RECONCILE_STEP_RUN,	/* derive its services: they are wanted */
-	RECONCILE_STEP_KEEP,	/* stopped: keep the registration */
-	RECONCILE_STEP_DROP,	/* stopped: drop its services */
+	RECONCILE_STEP_RUN, /* derive its services: they are wanted */
+	RECONCILE_STEP_KEEP, /* stopped: keep the registration */
+	RECONCILE_STEP_DROP, /* stopped: drop its services */
 };
 
 struct reconcile_config;
@@ -1060,17 +1053,17 @@ struct reconcile_config;
  * whether the services are in maintenance once the plan is carried out.
  */
 enum reconcile_step reconcile_plan_change(const struct reconcile_ctr *sec,
-	    const struct container *c, unsigned actions, bool operator_stop,
-	    const struct reconcile_config *cfg, struct reconcile_plan *plan,
-	    bool *maintenance);
+    const struct container *c, unsigned actions, bool operator_stop,
+    const struct reconcile_config *cfg, struct reconcile_plan *plan,
+    bool *maintenance);
 /*
  * The TTL updates mirroring Docker's health into the services' Docker
  * health checks: for an up container with a health status, one per
  * service with a health_check_id (healthy: passing, unhealthy: critical,
  * starting: warning; the output is Docker's status).
  */
-void	 reconcile_plan_health(const struct reconcile_ctr *sec,
-	    struct reconcile_plan *plan);
+void reconcile_plan_health(const struct reconcile_ctr *sec,
+    struct reconcile_plan *plan);
 
 /* reconcile.c */
 
@@ -1083,7 +1076,7 @@ void	 reconcile_plan_health(const struct reconcile_ctr *sec,
  */
 #define RECONCILE_BACKOFF_MIN_MS 500
 #define RECONCILE_BACKOFF_MAX_MS 30000
-#define RECONCILE_AGENT_POLL_MS	3000	/* default: lost-state detection */
+#define RECONCILE_AGENT_POLL_MS 3000 /* default: lost-state detection */
 #define RECONCILE_HEALTH_REFRESH_MS 30000 /* TTL mirror of Docker health */
 
 struct reconcile;
@@ -1093,18 +1086,19 @@ typedef void reconcile_done_cb(int status, void *arg);
 
 /* Borrowed by reconcile_new() for the life of the reconcile object. */
 struct reconcile_config {
-	/* host_name is ignored: Docker's /info Name or host_override is used. */
+	/* host_name is ignored: Docker's /info Name or host_override is used.
+	 */
 	struct derive_options derive;
-	const char	*host_override;	/* --hostname, or NULL */
+	const char *host_override; /* --hostname, or NULL */
 	enum deregister_mode deregister;
-	bool		 cleanup;
-	bool		 maintenance_on_stop;
-	bool		 dry_run;	/* print bodies, write nothing */
-	bool		 once;		/* one pass, then done_cb */
-	uint64_t	 resync_ms;	/* 0: never */
-	uint64_t	 agent_poll_ms;	/* 0: RECONCILE_AGENT_POLL_MS */
-	reconcile_done_cb *done_cb;	/* needed with once or dry_run */
-	void		*done_arg;
+	bool cleanup;
+	bool maintenance_on_stop;
+	bool dry_run; /* print bodies, write nothing */
+	bool once; /* one pass, then done_cb */
+	uint64_t resync_ms; /* 0: never */
+	uint64_t agent_poll_ms; /* 0: RECONCILE_AGENT_POLL_MS */
+	reconcile_done_cb *done_cb; /* needed with once or dry_run */
+	void *done_arg;
 };
 
 /*
@@ -1113,23 +1107,20 @@ struct reconcile_config {
  * Registers its metrics and its before-poll hook.
  */
 struct reconcile *reconcile_new(struct loop *loop, struct agent *agent,
-		    struct docker *docker, struct containers *table,
-		    struct metrics *metrics,
-		    const struct reconcile_config *cfg);
+    struct docker *docker, struct containers *table, struct metrics *metrics,
+    const struct reconcile_config *cfg);
 /* The table's subscriber (arg: the reconcile object), the last one. */
-void		 reconcile_notify(const struct containers_note *note,
-		    void *arg);
+void reconcile_notify(const struct containers_note *note, void *arg);
 /*
  * For /health: true once containers were listed and the last pass did not
  * fail; why (len bytes) says which.
  */
-bool		 reconcile_healthy(const struct reconcile *rc, char *why,
-		    size_t len);
+bool reconcile_healthy(const struct reconcile *rc, char *why, size_t len);
 /*
  * Frees everything, its sections of the table's records included;
  * in-flight writes are cancelled with the agent.
  */
-void		 reconcile_free(struct reconcile *rc);
+void reconcile_free(struct reconcile *rc);
 
 /* crash.c */
 
@@ -1144,19 +1135,20 @@ void		 reconcile_free(struct reconcile *rc);
  * die is seen.  A report reads the last log lines (crash_logs.c) and
  * builds the event (crash_event.c).
  */
-#define CRASH_LOG_LINES_DEFAULT	50
-#define CRASH_LOG_LINES_MAX	10000
-#define BUF_MAX_CRASH_LOGS	(1024u * 1024)	/* raw /logs answer */
-#define BUF_MAX_CRASH_LOG_TEXT	(2u * 1024 * 1024) /* demultiplexed */
-#define CRASH_LOG_TEXT_MAX	12000	/* newest log bytes in an event */
-#define BUF_MAX_CRASH_STATS	(256u * 1024) /* one stats answer */
+#define CRASH_LOG_LINES_DEFAULT 50
+#define CRASH_LOG_LINES_MAX 10000
+#define BUF_MAX_CRASH_LOGS (1024u * 1024) /* raw /logs answer */
+#define BUF_MAX_CRASH_LOG_TEXT (2u * 1024 * 1024) /* demultiplexed */
+#define CRASH_LOG_TEXT_MAX 12000 /* newest log bytes in an event */
+#define BUF_MAX_CRASH_STATS (256u * 1024) /* one stats answer */
 #define CRASH_STATS_INTERVAL_DEFAULT_MS 10000
-#define CRASH_SERVICE_MAX	256
-#define CRASH_REASON_MAX	32
-#define CRASH_ALLOW_DEFAULT	"com.docker.compose.*,"			\
-	"org.opencontainers.image.*,SERVICE_NAME,SERVICE_*_NAME,"	\
+#define CRASH_SERVICE_MAX 256
+#define CRASH_REASON_MAX 32
+#define CRASH_ALLOW_DEFAULT                                       \
+	"com.docker.compose.*,"                                   \
+	"org.opencontainers.image.*,SERVICE_NAME,SERVICE_*_NAME," \
 	"SERVICE_TAGS,SERVICE_*_TAGS"
-#define CRASH_FILTERED		"[filtered]"
+#define CRASH_FILTERED "[filtered]"
 
 struct crash;
 struct janitor;
@@ -1172,12 +1164,12 @@ typedef void crash_sink_cb(struct sentry_event *ev, const struct container *c,
 
 /* Borrowed by crash_new() for the life of the reporter. */
 struct crash_config {
-	unsigned	 log_lines;	/* 0: CRASH_LOG_LINES_DEFAULT */
-	uint64_t	 stats_interval_ms; /* 0: no sampling */
-	const char	*allow;		/* NULL: CRASH_ALLOW_DEFAULT */
-	const char	*host_override;	/* --hostname, or NULL */
-	crash_sink_cb	*sink;		/* NULL: crash_new's sentry */
-	void		*sink_arg;	/* borrowed */
+	unsigned log_lines; /* 0: CRASH_LOG_LINES_DEFAULT */
+	uint64_t stats_interval_ms; /* 0: no sampling */
+	const char *allow; /* NULL: CRASH_ALLOW_DEFAULT */
+	const char *host_override; /* --hostname, or NULL */
+	crash_sink_cb *sink; /* NULL: crash_new's sentry */
+	void *sink_arg; /* borrowed */
 };
 
 /*
@@ -1185,51 +1177,50 @@ struct crash_config {
  * an exit code other than 0 that no operator stop (operator_stop)
  * explains.
  */
-bool	 crash_is_crash(const struct container_state *st, bool operator_stop);
+bool crash_is_crash(const struct container_state *st, bool operator_stop);
 /*
  * Creates the reporter.  loop, http, docker, table, sentry (events are
  * captured there unless cfg has a sink), janitor (may be NULL), metrics
  * (may be NULL) and cfg are borrowed and must outlive it.
  */
-struct crash	*crash_new(struct loop *loop, struct http *http,
-		    struct docker *docker, struct containers *table,
-		    struct sentry *sentry, struct janitor *janitor,
-		    struct metrics *metrics, const struct crash_config *cfg);
+struct crash *crash_new(struct loop *loop, struct http *http,
+    struct docker *docker, struct containers *table, struct sentry *sentry,
+    struct janitor *janitor, struct metrics *metrics,
+    const struct crash_config *cfg);
 /*
  * The table's subscriber (arg: the crash object), after janitor.c's and
  * before reconcile.c's, so a report starts reading logs as early as
  * possible.
  */
-void		 crash_notify(const struct containers_note *note, void *arg);
+void crash_notify(const struct containers_note *note, void *arg);
 /* The host name events carry (Docker's /info Name); copied. */
-void		 crash_ready(struct crash *crash, const char *host_name);
+void crash_ready(struct crash *crash, const char *host_name);
 /*
  * Makes the report of c (consumed) now, whatever its state: a stats
  * sample first when sample_first, then the logs, then the event.
  */
-void		 crash_report(struct crash *crash, struct container *c,
-		    bool sample_first);
+void crash_report(struct crash *crash, struct container *c, bool sample_first);
 /*
  * Cancels samples and reports in flight and frees its sections of the
  * table's records; NULL is a no-op.
  */
-void		 crash_free(struct crash *crash);
+void crash_free(struct crash *crash);
 
 /* crash_stats.c */
 
 /* One resource sample; -1 in a counter means Docker did not report it. */
 struct crash_stats {
-	bool		 valid;
-	char		 read_at[40];	/* Docker's "read" time, RFC 3339 */
-	long long	 mem_usage;	/* bytes */
-	long long	 mem_max_usage;	/* cgroup v1 peak */
-	long long	 mem_limit;
-	long long	 mem_failcnt;	/* v1 failcnt, v2 OOM events */
-	long long	 cpu_total_ns;
-	long long	 cpu_user_ns;
-	long long	 cpu_system_ns;
-	long long	 pids;
-	long long	 pids_limit;
+	bool valid;
+	char read_at[40]; /* Docker's "read" time, RFC 3339 */
+	long long mem_usage; /* bytes */
+	long long mem_max_usage; /* cgroup v1 peak */
+	long long mem_limit;
+	long long mem_failcnt; /* v1 failcnt, v2 OOM events */
+	long long cpu_total_ns;
+	long long cpu_user_ns;
+	long long cpu_system_ns;
+	long long pids;
+	long long pids_limit;
 };
 
 /*
@@ -1237,8 +1228,8 @@ struct crash_stats {
  * (left untouched on failure).  An answer without memory and CPU figures
  * (the container is not running) is an error.  Returns 0 or -1 with err.
  */
-int	 crash_stats_parse(const char *json, size_t len,
-	    struct crash_stats *st, char *err, size_t errlen);
+int crash_stats_parse(const char *json, size_t len, struct crash_stats *st,
+    char *err, size_t errlen);
 /*
  * Reads a sample from the cgroup files of container id under root
  * ("/sys/fs/cgroup"): cgroup v1 with the cgroupfs driver
@@ -1248,8 +1239,8 @@ int	 crash_stats_parse(const char *json, size_t len,
  * Returns 0 with st filled, or -1 when no cgroup of id is found (another
  * layout, or not this host's /sys/fs/cgroup): then the stats API is used.
  */
-int	 crash_stats_cgroup_read(const char *root, const char *id,
-	    long long host_mem, struct crash_stats *st);
+int crash_stats_cgroup_read(const char *root, const char *id,
+    long long host_mem, struct crash_stats *st);
 
 /* crash_logs.c */
 
@@ -1264,42 +1255,40 @@ int	 crash_stats_cgroup_read(const char *root, const char *id,
  * frame keeps what arrived.  Returns 0, or -1 when out's cap was hit
  * (out keeps what fit).
  */
-int	 crash_logs_demux(const char *data, size_t len, struct buf *out);
+int crash_logs_demux(const char *data, size_t len, struct buf *out);
 
 /* crash_event.c */
 
 /* Pure: the event and the names it is grouped by. */
 
 /* "oom", "signal:SIGSEGV" (exit 129-192) or "exit:<code>" into out. */
-void	 crash_event_reason(const struct container_state *st, char *out,
-	    size_t len);
+void crash_event_reason(const struct container_state *st, char *out,
+    size_t len);
 /*
  * The service a crash is grouped under: compose "project/service", else
  * SERVICE_NAME (label, then env: what is registered), else the image
  * repository, else the container name without a replica suffix
  * ("web-2", "web_2", "web.2.<task>" give "web").  Written to out.
  */
-void	 crash_event_service(const struct container *c, char *out,
-	    size_t len);
+void crash_event_service(const struct container *c, char *out, size_t len);
 /*
  * Splits an image reference "[host[:port]/]path[:tag][@digest]" into its
  * repository, tag and digest ("" when absent).
  */
-void	 crash_event_image_split(const char *image, char *repo,
-	    size_t repolen, char *tag, size_t taglen, char *digest,
-	    size_t digestlen);
+void crash_event_image_split(const char *image, char *repo, size_t repolen,
+    char *tag, size_t taglen, char *digest, size_t digestlen);
 /* True when key matches one of allow's comma-separated fnmatch globs. */
-bool	 crash_event_label_allowed(const char *key, const char *allow);
+bool crash_event_label_allowed(const char *key, const char *allow);
 
 /* Everything borrowed for crash_event_build(). */
 struct crash_report {
-	const struct container *c;	/* final state */
-	const char	*host;		/* server_name, tag host */
-	const char	*allow;		/* label allow-list, NULL: default */
-	const char	*logs;		/* demultiplexed tail, or NULL */
-	const char	*logs_error;	/* why logs is NULL, or NULL */
+	const struct container *c; /* final state */
+	const char *host; /* server_name, tag host */
+	const char *allow; /* label allow-list, NULL: default */
+	const char *logs; /* demultiplexed tail, or NULL */
+	const char *logs_error; /* why logs is NULL, or NULL */
 	const struct crash_stats *stats; /* last sample, or NULL */
-	uint64_t	 stats_age_ms;	/* its age at the die */
+	uint64_t stats_age_ms; /* its age at the die */
 };
 
 /*
@@ -1320,8 +1309,8 @@ struct sentry_event *crash_event_build(const struct crash_report *r);
  * prints the event a crash would send as indented JSON on stdout.
  * Returns the exit status.
  */
-int	 crash_cli_main(const char *docker_host, const char *container,
-	    const struct crash_config *cfg);
+int crash_cli_main(const char *docker_host, const char *container,
+    const struct crash_config *cfg);
 
 /* janitor.c */
 
@@ -1335,45 +1324,44 @@ int	 crash_cli_main(const char *docker_host, const char *container,
  * when one is given.  DELETE without force or v, so a container started
  * meanwhile is refused by Docker (409) and kept.
  */
-#define JANITOR_TIME_MAX	64
+#define JANITOR_TIME_MAX 64
 
 /*
  * Pure: true when c may be removed at all (state, restart policy, --rm,
  * label filter); why says what keeps it when false.
  */
-bool	 janitor_removable(const struct container *c, const char *filter,
-	    char *why, size_t whylen);
+bool janitor_removable(const struct container *c, const char *filter, char *why,
+    size_t whylen);
 /*
  * Pure: parses Docker's RFC 3339 time ("2026-11-23T16:43:45.3175Z") into
  * milliseconds since the epoch; -1 for the zero time or bad input.
  */
-int	 janitor_parse_time(const char *s, int64_t *ms);
+int janitor_parse_time(const char *s, int64_t *ms);
 
 /*
  * Creates the janitor; loop, http, docker, table and metrics (may be
  * NULL) are borrowed; filter is copied (NULL: every container).
  */
-struct janitor	*janitor_new(struct loop *loop, struct http *http,
-		    struct docker *docker, struct containers *table,
-		    struct metrics *metrics, uint64_t grace_ms,
-		    const char *filter);
+struct janitor *janitor_new(struct loop *loop, struct http *http,
+    struct docker *docker, struct containers *table, struct metrics *metrics,
+    uint64_t grace_ms, const char *filter);
 /*
  * The table's subscriber (arg: the janitor), before crash.c's: every
  * inspected change schedules, moves or cancels the container's removal.
  */
-void		 janitor_notify(const struct containers_note *note, void *arg);
+void janitor_notify(const struct containers_note *note, void *arg);
 /*
  * crash.c, during the change that starts a crash report of rec: the
  * removal scheduled by that change waits for janitor_report_done().
  */
-void		 janitor_hold(struct janitor *j, struct containers_rec *rec);
+void janitor_hold(struct janitor *j, struct containers_rec *rec);
 /* The report of container id is sent: a removal that is due goes ahead. */
-void		 janitor_report_done(struct janitor *j, const char *id);
+void janitor_report_done(struct janitor *j, const char *id);
 /*
  * Cancels the timers and removals in flight and frees its sections of the
  * table's records; NULL is a no-op.
  */
-void		 janitor_free(struct janitor *j);
+void janitor_free(struct janitor *j);
 
 /* dnscheck.c */
 
@@ -1388,7 +1376,7 @@ void		 janitor_free(struct janitor *j);
  * skipped.  Returns the exit status: 0 when everything matched, 1
  * otherwise.
  */
-int	 dnscheck_main(const char *consul_addr, const char *token,
-	    const char *dns_addr, const char *host_name);
+int dnscheck_main(const char *consul_addr, const char *token,
+    const char *dns_addr, const char *host_name);
 
 #endif

@@ -64,8 +64,8 @@ check_json(const struct service_check *chk)
 			h = cJSON_AddObjectToObject(o, "Header");
 			for (size_t i = 0; i < chk->nheaders; i++) {
 				arr = cJSON_CreateArray();
-				cJSON_AddItemToArray(arr, cJSON_CreateString(
-				    chk->headers[i].value));
+				cJSON_AddItemToArray(arr,
+				    cJSON_CreateString(chk->headers[i].value));
 				cJSON_AddItemToObject(h, chk->headers[i].name,
 				    arr);
 			}
@@ -116,8 +116,8 @@ service_json(const struct service *s)
 	meta = cJSON_AddObjectToObject(o, "Meta");
 	for (size_t i = 0; i < s->nmeta; i++) {
 		/* The hash key goes in its sorted place. */
-		if (!hash_done &&
-		    strcmp(DERIVE_META_HASH, s->meta[i].key) < 0) {
+		if (!hash_done
+		    && strcmp(DERIVE_META_HASH, s->meta[i].key) < 0) {
 			add_str(meta, DERIVE_META_HASH, s->hash);
 			hash_done = true;
 		}

@@ -30,9 +30,8 @@
 # literal cannot be checked and is reported.
 #
 # --format runs the tree's .clang-format over the same files and changes
-# nothing.  It is not part of scripts/test.sh yet: the tree is formatted in
-# one commit first, then CHECK_FORMAT=1 (or making it the default there)
-# turns the gate on.
+# nothing; scripts/test.sh runs it as one test.  To format a file you
+# changed: clang-format -i FILE.
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -514,8 +514,8 @@ watch_done(const struct http_result *res, void *arg)
 			watch_queue(w);
 		return;
 	}
-	step = watch_cursor_answer(&w->cur, res, w->gen != 0,
-	    set->max_stale_ms);
+	step
+	    = watch_cursor_answer(&w->cur, res, w->gen != 0, set->max_stale_ms);
 	switch (step) {
 	case WATCH_STEP_RETRY:
 		if (res->error != 0) {

@@ -82,15 +82,17 @@ main(int argc, char **argv)
 	int fd, rc = 1;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: rename_watch DIR MAX_EVENTS "
+		fprintf(stderr,
+		    "usage: rename_watch DIR MAX_EVENTS "
 		    "TIMEOUT_SECONDS\n");
 		return 2;
 	}
 	max_events = rename_watch_arg(argv[2], "event count");
 	timeout_s = rename_watch_arg(argv[3], "timeout");
 	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (fd == -1 || inotify_add_watch(fd, argv[1],
-	    IN_MOVED_TO | IN_CLOSE_WRITE) == -1) {
+	if (fd == -1
+	    || inotify_add_watch(fd, argv[1], IN_MOVED_TO | IN_CLOSE_WRITE)
+		== -1) {
 		fprintf(stderr, "rename_watch: %s: %s\n", argv[1],
 		    strerror(errno));
 		return 1;
@@ -131,7 +133,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 		for (p = buf; p < buf + n;
-		    p += sizeof(struct inotify_event) + ev->len) {
+		     p += sizeof(struct inotify_event) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
 			seen += rename_watch_print(ev);
 		}

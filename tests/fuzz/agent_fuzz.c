@@ -21,7 +21,7 @@
 
 #define AGENT_FUZZ_HOST "fuzzhost"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
 fuzz_section(struct containers *t, const char *ctr_id, const char *name,
@@ -51,8 +51,9 @@ fuzz_check(const struct reconcile_pass *in, const struct agent_services *have,
 		const struct agent_service *svc;
 
 		if (a->kind == RECONCILE_REGISTER) {
-			if (a->service == NULL || reconcile_plan_wanted(
-			    in->table, a->id, NULL) != a->service)
+			if (a->service == NULL
+			    || reconcile_plan_wanted(in->table, a->id, NULL)
+				!= a->service)
 				abort();
 			continue;
 		}
@@ -63,13 +64,14 @@ fuzz_check(const struct reconcile_pass *in, const struct agent_services *have,
 		for (size_t k = 0; k < have->n && svc == NULL; k++)
 			if (have->v[k].id == a->id)
 				svc = &have->v[k];
-		if (svc == NULL ||
-		    reconcile_plan_wanted(in->table, a->id, NULL) != NULL)
+		if (svc == NULL
+		    || reconcile_plan_wanted(in->table, a->id, NULL) != NULL)
 			abort();
-		if (svc->host != NULL ?
-		    strcmp(svc->host, AGENT_FUZZ_HOST) != 0 :
-		    !in->cleanup || strncmp(a->id, AGENT_FUZZ_HOST ":",
-		    strlen(AGENT_FUZZ_HOST ":")) != 0)
+		if (svc->host != NULL ? strcmp(svc->host, AGENT_FUZZ_HOST) != 0
+				      : !in->cleanup
+			    || strncmp(a->id, AGENT_FUZZ_HOST ":",
+				   strlen(AGENT_FUZZ_HOST ":"))
+				!= 0)
 			abort();
 	}
 }
@@ -77,8 +79,8 @@ fuzz_check(const struct reconcile_pass *in, const struct agent_services *have,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum deregister_mode modes[] = { DEREGISTER_ALWAYS,
-	    DEREGISTER_ON_SUCCESS, DEREGISTER_NEVER };
+	static const enum deregister_mode modes[]
+	    = { DEREGISTER_ALWAYS, DEREGISTER_ON_SUCCESS, DEREGISTER_NEVER };
 	struct agent_services have = { NULL, 0 }, again = { NULL, 0 };
 	struct reconcile_ctr up, kept, down;
 	struct service s_up, s_kept, s_down;
@@ -89,19 +91,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[REGISTRATOR_ERR_MAX];
 
 	if (agent_services_parse((const char *)data, size, &have, err,
-	    sizeof(err)) == -1) {
+		sizeof(err))
+	    == -1) {
 		if (have.v != NULL || have.n != 0 || err[0] == '\0')
 			abort();
 		return 0;
 	}
 	/* Pure: the same answer gives the same services. */
 	if (agent_services_parse((const char *)data, size, &again, err,
-	    sizeof(err)) != 0 || again.n != have.n)
+		sizeof(err))
+		!= 0
+	    || again.n != have.n)
 		abort();
 	for (size_t i = 0; i < have.n; i++) {
-		if (have.v[i].id == NULL ||
-		    strcmp(have.v[i].id, again.v[i].id) != 0 ||
-		    agent_services_find(&have, have.v[i].id) == NULL)
+		if (have.v[i].id == NULL
+		    || strcmp(have.v[i].id, again.v[i].id) != 0
+		    || agent_services_find(&have, have.v[i].id) == NULL)
 			abort();
 	}
 	agent_services_clear(&again);
@@ -124,7 +129,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in.recent = &none;
 			reconcile_plan_init(&plan);
 			if (reconcile_plan_pass(&in, &have, &plan, err,
-			    sizeof(err)) != 0)
+				sizeof(err))
+			    != 0)
 				abort();
 			fuzz_check(&in, &have, &plan);
 			reconcile_plan_clear(&plan);

@@ -52,8 +52,9 @@ crash_fuzz_event(const struct crash_report *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct crash_report r = { .host = "fuzzhost", .logs =
-	    "[stdout] boom\n", .stats_age_ms = 1500 };
+	struct crash_report r = { .host = "fuzzhost",
+		.logs = "[stdout] boom\n",
+		.stats_age_ms = 1500 };
 	char err[REGISTRATOR_ERR_MAX], buf[256];
 	struct crash_stats st;
 	struct container *c;
@@ -62,8 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	xmalloc_init_cjson();
 	memset(&st, 0, sizeof(st));
-	if (crash_stats_parse((const char *)data, size, &st, err,
-	    sizeof(err)) == 0)
+	if (crash_stats_parse((const char *)data, size, &st, err, sizeof(err))
+	    == 0)
 		r.stats = &st;
 	c = container_parse((const char *)data, size, err, sizeof(err));
 	if (c == NULL)

@@ -13,14 +13,15 @@
 
 #include "registrator.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
 fuzz_invariants(const struct service *s)
 {
 	/* What derive promises of every service it returns. */
-	if (s->id == NULL || s->name == NULL || s->address == NULL ||
-	    s->port == 0 || derive_bad_value(s->name, DERIVE_MAX_NAME) != NULL)
+	if (s->id == NULL || s->name == NULL || s->address == NULL
+	    || s->port == 0
+	    || derive_bad_value(s->name, DERIVE_MAX_NAME) != NULL)
 		abort();
 	for (size_t i = 0; i < s->ntags; i++)
 		if (derive_bad_value(s->tags[i], DERIVE_MAX_TAG) != NULL)
@@ -28,9 +29,9 @@ fuzz_invariants(const struct service *s)
 	if (s->nmeta + 1 > DERIVE_MAX_META)
 		abort();
 	for (size_t i = 0; i < s->nmeta; i++)
-		if (derive_bad_value(s->meta[i].value,
-		    DERIVE_MAX_META_VALUE) != NULL ||
-		    strncmp(s->meta[i].key, "consul-", 7) == 0)
+		if (derive_bad_value(s->meta[i].value, DERIVE_MAX_META_VALUE)
+			!= NULL
+		    || strncmp(s->meta[i].key, "consul-", 7) == 0)
 			abort();
 }
 
@@ -39,11 +40,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct derive_options sets[] = {
 		{ .host_name = "fuzzhost", .detected_ip = "192.0.2.1" },
-		{ .host_name = "fuzzhost", .internal = true,
-		    .network = "bridge", .docker_health = true,
+		{ .host_name = "fuzzhost",
+		    .internal = true,
+		    .network = "bridge",
+		    .docker_health = true,
 		    .ip_label = "ip" },
-		{ .host_name = "fuzzhost", .ip = "2001:db8::1",
-		    .explicit_only = true, .allow_script_checks = true,
+		{ .host_name = "fuzzhost",
+		    .ip = "2001:db8::1",
+		    .explicit_only = true,
+		    .allow_script_checks = true,
 		    .tags = "a,b\\,c" },
 	};
 	char err[REGISTRATOR_ERR_MAX];

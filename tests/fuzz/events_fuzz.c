@@ -15,11 +15,12 @@
 
 #include "registrator.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define EVENTS_FUZZ_ACTS (DOCKER_ACT_START | DOCKER_ACT_DIE |		\
-    DOCKER_ACT_KILL | DOCKER_ACT_DESTROY | DOCKER_ACT_HEALTH |		\
-    DOCKER_ACT_RENAME | DOCKER_ACT_NETWORK | DOCKER_ACT_OOM)
+#define EVENTS_FUZZ_ACTS                                                 \
+	(DOCKER_ACT_START | DOCKER_ACT_DIE | DOCKER_ACT_KILL             \
+	    | DOCKER_ACT_DESTROY | DOCKER_ACT_HEALTH | DOCKER_ACT_RENAME \
+	    | DOCKER_ACT_NETWORK | DOCKER_ACT_OOM)
 
 static void
 fuzz_invariants(const struct docker_event *ev)
@@ -27,8 +28,8 @@ fuzz_invariants(const struct docker_event *ev)
 	size_t n;
 
 	/* At most one known bit, never a listing's. */
-	if ((ev->actions & ~(unsigned)EVENTS_FUZZ_ACTS) != 0 ||
-	    (ev->actions & (ev->actions - 1)) != 0)
+	if ((ev->actions & ~(unsigned)EVENTS_FUZZ_ACTS) != 0
+	    || (ev->actions & (ev->actions - 1)) != 0)
 		abort();
 	n = strnlen(ev->id, sizeof(ev->id));
 	if (n == sizeof(ev->id) || (n > 0 && ev->actions == 0))
@@ -39,8 +40,9 @@ fuzz_invariants(const struct docker_event *ev)
 	n = strnlen(ev->action, sizeof(ev->action));
 	if (n == sizeof(ev->action) || (n == 0) != (ev->actions == 0))
 		abort();
-	if (ev->exit_code != -1 && (ev->actions != DOCKER_ACT_DIE ||
-	    ev->exit_code < 0 || ev->exit_code > 255 || ev->id[0] == '\0'))
+	if (ev->exit_code != -1
+	    && (ev->actions != DOCKER_ACT_DIE || ev->exit_code < 0
+		|| ev->exit_code > 255 || ev->id[0] == '\0'))
 		abort();
 }
 
@@ -54,9 +56,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = docker_event_parse((const char *)data, size, &ev, err,
 	    sizeof(err));
 	if (rc == -1) {
-		if (ev.actions != 0 || ev.id[0] != '\0' || ev.time_ns != 0 ||
-		    ev.exit_code != -1 || strnlen(err, sizeof(err)) == 0 ||
-		    strnlen(err, sizeof(err)) == sizeof(err))
+		if (ev.actions != 0 || ev.id[0] != '\0' || ev.time_ns != 0
+		    || ev.exit_code != -1 || strnlen(err, sizeof(err)) == 0
+		    || strnlen(err, sizeof(err)) == sizeof(err))
 			abort();
 		return 0;
 	}
@@ -65,7 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_invariants(&ev);
 	/* Pure: the same line gives the same event. */
 	if (docker_event_parse((const char *)data, size, &again, err,
-	    sizeof(err)) != 0 || memcmp(&ev, &again, sizeof(ev)) != 0)
+		sizeof(err))
+		!= 0
+	    || memcmp(&ev, &again, sizeof(ev)) != 0)
 		abort();
 	return 0;
 }

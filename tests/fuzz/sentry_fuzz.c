@@ -36,8 +36,8 @@ sentry_fuzz_keylike(const char *k, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (k[i] >= '0' && k[i] <= '9')
 			digit = true;
-		else if (!((k[i] >= 'a' && k[i] <= 'z') ||
-		    (k[i] >= 'A' && k[i] <= 'Z')))
+		else if (!((k[i] >= 'a' && k[i] <= 'z')
+			     || (k[i] >= 'A' && k[i] <= 'Z')))
 			return false;
 	}
 	return digit;
@@ -63,20 +63,21 @@ sentry_fuzz_dsn(const char *s)
 		if (at == NULL)
 			return;
 		keylen = (size_t)(at - start - 3);
-		if (sentry_fuzz_keylike(start + 3, keylen) &&
-		    memmem(err, strlen(err), start + 3, keylen) != NULL)
+		if (sentry_fuzz_keylike(start + 3, keylen)
+		    && memmem(err, strlen(err), start + 3, keylen) != NULL)
 			abort();
 		return;
 	}
-	if (dsn.scheme == NULL || dsn.public_key == NULL ||
-	    dsn.public_key[0] == '\0' || dsn.host == NULL ||
-	    dsn.path == NULL || dsn.project_id == NULL ||
-	    dsn.envelope_url == NULL || dsn.dsn == NULL ||
-	    strncmp(dsn.envelope_url, dsn.scheme, strlen(dsn.scheme)) != 0)
+	if (dsn.scheme == NULL || dsn.public_key == NULL
+	    || dsn.public_key[0] == '\0' || dsn.host == NULL || dsn.path == NULL
+	    || dsn.project_id == NULL || dsn.envelope_url == NULL
+	    || dsn.dsn == NULL
+	    || strncmp(dsn.envelope_url, dsn.scheme, strlen(dsn.scheme)) != 0)
 		abort();
-	if (sentry_auth_header(&dsn, "fuzz/1", &auth) == 0 &&
-	    memmem(auth.data, auth.len, dsn.public_key,
-	    strlen(dsn.public_key)) == NULL)
+	if (sentry_auth_header(&dsn, "fuzz/1", &auth) == 0
+	    && memmem(auth.data, auth.len, dsn.public_key,
+		   strlen(dsn.public_key))
+		== NULL)
 		abort();
 	explicit_bzero(auth.data, auth.len);
 	buf_clear(&auth);
@@ -103,8 +104,8 @@ sentry_fuzz_limits(const char *s)
 			abort();
 		/* A deadline never wraps around to before now. */
 		for (c = 0; c < SENTRY_CATEGORY_MAX; c++)
-			if (lim.until_ms[c] != 0 &&
-			    lim.until_ms[c] < SENTRY_FUZZ_NOW)
+			if (lim.until_ms[c] != 0
+			    && lim.until_ms[c] < SENTRY_FUZZ_NOW)
 				abort();
 	}
 }

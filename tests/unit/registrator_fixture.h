@@ -5,9 +5,9 @@
  * captured from the real Docker Engine (tests/data/docker, see
  * capture-inspect.sh there) or an agent answer captured from the real
  * Consul agent with the inspects behind it (tests/data/consul, see
- * capture-agent.sh there), or build a synthetic one.  Synthetic JSON is written with single quotes,
- * turned into double quotes here, so tables stay readable; labels and env
- * entries with awkward bytes are added afterwards through cJSON.
+ * capture-agent.sh there), or build a synthetic one.  Synthetic JSON is written
+ * with single quotes, turned into double quotes here, so tables stay readable;
+ * labels and env entries with awkward bytes are added afterwards through cJSON.
  */
 #ifndef REGISTRATOR_FIXTURE_H
 #define REGISTRATOR_FIXTURE_H

@@ -72,9 +72,9 @@ test_services(void)
 	char err[REGISTRATOR_ERR_MAX];
 	const char *bad[] = { "[]", "null", "\"x\"", "{", "" };
 	const char *odd = "{\"n\":5,\"m\":{\"Meta\":{\"registrator-host\":7,"
-	    "\"registrator-hash\":\"h\"}},\"a\":{\"Meta\":{"
-	    "\"registrator-hash\":\"1\"}},\"a\":{\"Meta\":{"
-	    "\"registrator-hash\":\"2\"}}}";
+			  "\"registrator-hash\":\"h\"}},\"a\":{\"Meta\":{"
+			  "\"registrator-hash\":\"1\"}},\"a\":{\"Meta\":{"
+			  "\"registrator-hash\":\"2\"}}}";
 
 	/* A fresh agent, and one after a restart: nothing. */
 	services("agent-services-empty.json", &have);
@@ -113,14 +113,15 @@ test_services(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		T_EQ_INT(agent_services_parse(bad[i], strlen(bad[i]), &have,
-		    err, sizeof(err)), -1);
+			     err, sizeof(err)),
+		    -1);
 		T_ASSERT(err[0] != '\0');
 		T_ASSERT(have.v == NULL && have.n == 0);
 	}
 
 	/* Odd shapes are services without meta; the first of two wins. */
-	T_EQ_INT(agent_services_parse(odd, strlen(odd), &have, err,
-	    sizeof(err)), 0);
+	T_EQ_INT(
+	    agent_services_parse(odd, strlen(odd), &have, err, sizeof(err)), 0);
 	T_EQ_INT(have.n, 4);
 	s = agent_services_find(&have, "m");
 	T_ASSERT(s != NULL && s->host == NULL && strcmp(s->hash, "h") == 0);

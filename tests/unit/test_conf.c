@@ -473,8 +473,8 @@ test_store(void)
 		     err, sizeof(err)),
 	    0);
 	T_EQ_INT(c.ttl, 60);
-	T_EQ_INT(conf_store(conf_find(&spec, "registrator", "ttl"), &c,
-		     "3601", err, sizeof(err)),
+	T_EQ_INT(conf_store(conf_find(&spec, "registrator", "ttl"), &c, "3601",
+		     err, sizeof(err)),
 	    -1);
 	T_EQ_STR(err, "expected an integer from 0 to 3600, not \"3601\"");
 	T_EQ_INT(c.ttl, 60);
@@ -485,8 +485,8 @@ test_store(void)
 		     err, sizeof(err)),
 	    0);
 	T_EQ_INT(t.wait_max_ms, 2000);
-	T_EQ_INT(conf_store(conf_find(&spec, "template", "wait"), &t, "1s",
-		     err, sizeof(err)),
+	T_EQ_INT(conf_store(conf_find(&spec, "template", "wait"), &t, "1s", err,
+		     sizeof(err)),
 	    -1);
 	T_EQ_STR(err, "expected MIN:MAX, not \"1s\"");
 }

@@ -134,9 +134,9 @@ static void
 test_image_id(void)
 {
 	static const struct {
-		const char	*image;
-		const char	*image_id;
-		bool		 is_id;
+		const char *image;
+		const char *image_id;
+		bool is_id;
 	} cases[] = {
 		{ "sha256:98fe9ade4447", "sha256:98fe9ade4447", true },
 		{ "98fe9ade", "sha256:98fe9ade444754ad", true },
@@ -159,8 +159,8 @@ test_image_id(void)
 		free(c->image_id);
 		c->image = xstrdup(cases[i].image);
 		c->image_id = xstrdup(cases[i].image_id);
-		T_CHECK(container_image_is_id(c) == cases[i].is_id,
-		    "image %s", cases[i].image);
+		T_CHECK(container_image_is_id(c) == cases[i].is_id, "image %s",
+		    cases[i].image);
 		container_free(c);
 	}
 }
@@ -184,7 +184,8 @@ test_synthetic(void)
 
 	/* Env without '=' is skipped; the last of two equal keys wins. */
 	c = fixture_synth("{'Id':'a','Config':{'Env':['A=1','UNSET','A=2',"
-	    "'B=x=y','C=']}}", NULL);
+			  "'B=x=y','C=']}}",
+	    NULL);
 	T_EQ_INT(c->nenv, 4);
 	T_EQ_STR(container_env(c, "A"), "2");
 	T_EQ_STR(container_env(c, "B"), "x=y");
@@ -194,13 +195,14 @@ test_synthetic(void)
 
 	/* Dual bindings: the IPv4/wildcard one is used. */
 	c = fixture_synth("{'Id':'a','NetworkSettings':{'Ports':{"
-	    "'8080/tcp':[{'HostIp':'::','HostPort':'9080'},"
-	    "{'HostIp':'0.0.0.0','HostPort':'9080'}],"
-	    "'81':[{'HostIp':'::1','HostPort':'1'},"
-	    "{'HostIp':'127.0.0.1','HostPort':'2'}],"
-	    "'82/tcp':[{'HostIp':'::1','HostPort':'3'}],"
-	    "'83/tcp':[{'HostPort':'4'}],"
-	    "'84/tcp':[]}}}", NULL);
+			  "'8080/tcp':[{'HostIp':'::','HostPort':'9080'},"
+			  "{'HostIp':'0.0.0.0','HostPort':'9080'}],"
+			  "'81':[{'HostIp':'::1','HostPort':'1'},"
+			  "{'HostIp':'127.0.0.1','HostPort':'2'}],"
+			  "'82/tcp':[{'HostIp':'::1','HostPort':'3'}],"
+			  "'83/tcp':[{'HostPort':'4'}],"
+			  "'84/tcp':[]}}}",
+	    NULL);
 	T_EQ_INT(c->nports, 5);
 	T_EQ_INT(c->ports[0].port, 81);
 	T_EQ_STR(c->ports[0].proto, "tcp");
@@ -217,8 +219,8 @@ test_synthetic(void)
 	container_free(c);
 
 	/* Healthcheck NONE disables an image's check. */
-	c = fixture_synth("{'Id':'a','Config':{'Healthcheck':{'Test':['NONE']}}}",
-	    NULL);
+	c = fixture_synth(
+	    "{'Id':'a','Config':{'Healthcheck':{'Test':['NONE']}}}", NULL);
 	T_ASSERT(!c->has_healthcheck);
 	container_free(c);
 }
@@ -227,14 +229,15 @@ static void
 test_errors(void)
 {
 	static const struct {
-		const char	*json;
-		const char	*err;
+		const char *json;
+		const char *err;
 	} cases[] = {
 		{ "[]", "inspect: not a JSON object" },
 		{ "{}", "Id: missing" },
 		{ "{'Id':3}", "Id: not a string" },
 		{ "{'Id':'a','Config':[]}", "Config: not an object" },
-		{ "{'Id':'a','Config':{'Env':'A=1'}}", "Config.Env: not an array" },
+		{ "{'Id':'a','Config':{'Env':'A=1'}}",
+		    "Config.Env: not an array" },
 		{ "{'Id':'a','Config':{'Env':['A=1',2]}}",
 		    "Config.Env[1]: not a string" },
 		{ "{'Id':'a','Config':{'Labels':{'x':1}}}",
@@ -246,12 +249,12 @@ test_errors(void)
 		{ "{'Id':'a','Config':{'ExposedPorts':{'80/':{}}}}",
 		    "Config.ExposedPorts: bad port \"80/\"" },
 		{ "{'Id':'a','NetworkSettings':{'Ports':{'80/tcp':"
-		    "[{'HostIp':'','HostPort':'x'}]}}}",
+		  "[{'HostIp':'','HostPort':'x'}]}}}",
 		    "NetworkSettings.Ports.80/tcp: HostPort is not a port number" },
 		{ "{'Id':'a','NetworkSettings':{'Ports':{'80/tcp':{}}}}",
 		    "NetworkSettings.Ports.80/tcp: not an array" },
 		{ "{'Id':'a','NetworkSettings':{'Networks':{'n':"
-		    "{'IPAddress':1}}}}",
+		  "{'IPAddress':1}}}}",
 		    "NetworkSettings.Networks.*.IPAddress: not a string" },
 		{ "{'Id':'a','State':{'ExitCode':'3'}}",
 		    "State.ExitCode: not an integer in range" },

@@ -36,9 +36,9 @@ verdict(const unsigned *actions, size_t n)
 	return stop;
 }
 
-#define VERDICT(...)							\
-	verdict((const unsigned[]){ __VA_ARGS__ },			\
-	    sizeof((const unsigned[]){ __VA_ARGS__ }) / sizeof(unsigned))
+#define VERDICT(...)                                \
+	verdict((const unsigned[]) { __VA_ARGS__ }, \
+	    sizeof((const unsigned[]) { __VA_ARGS__ }) / sizeof(unsigned))
 
 static void
 test_decide(void)
@@ -58,8 +58,8 @@ test_decide(void)
 	T_ASSERT(!VERDICT(DOCKER_ACT_KILL, DOCKER_ACT_DIE, DOCKER_ACT_KILL,
 	    DOCKER_ACT_START, DOCKER_ACT_START, DOCKER_ACT_DIE));
 	/* A kill long before, in the same run (kill -s HUP): no clock. */
-	T_ASSERT(VERDICT(DOCKER_ACT_START, DOCKER_ACT_KILL,
-	    DOCKER_ACT_HEALTH, DOCKER_ACT_NETWORK, DOCKER_ACT_DIE));
+	T_ASSERT(VERDICT(DOCKER_ACT_START, DOCKER_ACT_KILL, DOCKER_ACT_HEALTH,
+	    DOCKER_ACT_NETWORK, DOCKER_ACT_DIE));
 	/* The verdict stays until the next die, whatever comes between. */
 	T_ASSERT(VERDICT(DOCKER_ACT_KILL, DOCKER_ACT_DIE, DOCKER_ACT_START,
 	    DOCKER_ACT_RENAME));
@@ -69,10 +69,10 @@ test_decide(void)
 
 /* What a subscriber saw. */
 struct seen {
-	char		 log[512];
-	bool		 stop;
-	char		 name[64];
-	bool		 unusable;
+	char log[512];
+	bool stop;
+	char name[64];
+	bool unusable;
 };
 
 static void
@@ -80,15 +80,15 @@ record(const struct containers_note *n, void *arg, const char *who)
 {
 	struct seen *s = arg;
 	size_t len = strlen(s->log);
-	static const char *const what[] = { "ready", "event", "change",
-	    "gone", "listed", "lost", "error" };
+	static const char *const what[]
+	    = { "ready", "event", "change", "gone", "listed", "lost", "error" };
 
 	(void)snprintf(s->log + len, sizeof(s->log) - len, "%s:%s:%s ", who,
 	    what[n->what], n->rec != NULL ? n->rec->id : "-");
 	if (n->what == CONTAINERS_CHANGE) {
 		s->stop = n->change->operator_stop;
-		s->unusable = n->change->inspect != NULL &&
-		    n->change->c == NULL && n->change->inspect_err != NULL;
+		s->unusable = n->change->inspect != NULL && n->change->c == NULL
+		    && n->change->inspect_err != NULL;
 		(void)snprintf(s->name, sizeof(s->name), "%s",
 		    n->change->c != NULL ? n->change->c->name : "");
 	}
@@ -133,7 +133,7 @@ test_notify(void)
 	/* The change carries the verdict and the container, parsed once. */
 	s.log[0] = '\0';
 	inspect = fixture_json("{'Id':'aaaa','Name':'/web','State':{"
-	    "'Status':'exited','ExitCode':137}}");
+			       "'Status':'exited','ExitCode':137}}");
 	memset(&ch, 0, sizeof(ch));
 	ch.actions = DOCKER_ACT_KILL | DOCKER_ACT_DIE;
 	ch.inspect = inspect;

@@ -217,17 +217,17 @@ test_grouping(void)
 	struct container *c;
 	char s[CRASH_SERVICE_MAX], repo[128], tag[64], dig[128];
 
-	crash_event_image_split("registry.example:5000/team/app:1.2@sha256:ab", repo,
-	    sizeof(repo), tag, sizeof(tag), dig, sizeof(dig));
+	crash_event_image_split("registry.example:5000/team/app:1.2@sha256:ab",
+	    repo, sizeof(repo), tag, sizeof(tag), dig, sizeof(dig));
 	T_EQ_STR(repo, "registry.example:5000/team/app");
 	T_EQ_STR(tag, "1.2");
 	T_EQ_STR(dig, "sha256:ab");
-	crash_event_image_split("registry.example:5000/team/app", repo, sizeof(repo),
-	    tag, sizeof(tag), dig, sizeof(dig));
+	crash_event_image_split("registry.example:5000/team/app", repo,
+	    sizeof(repo), tag, sizeof(tag), dig, sizeof(dig));
 	T_EQ_STR(repo, "registry.example:5000/team/app");
 	T_EQ_STR(tag, "");
-	crash_event_image_split("nginx:1.25", repo, sizeof(repo), tag, sizeof(tag),
-	    dig, sizeof(dig));
+	crash_event_image_split("nginx:1.25", repo, sizeof(repo), tag,
+	    sizeof(tag), dig, sizeof(dig));
 	T_EQ_STR(repo, "nginx");
 	T_EQ_STR(tag, "1.25");
 
@@ -256,7 +256,8 @@ static void
 test_labels(void)
 {
 	T_ASSERT(crash_event_label_allowed("com.docker.compose.project", NULL));
-	T_ASSERT(crash_event_label_allowed("org.opencontainers.image.version", NULL));
+	T_ASSERT(crash_event_label_allowed("org.opencontainers.image.version",
+	    NULL));
 	T_ASSERT(crash_event_label_allowed("SERVICE_NAME", NULL));
 	T_ASSERT(crash_event_label_allowed("SERVICE_80_NAME", NULL));
 	T_ASSERT(crash_event_label_allowed("SERVICE_443_TAGS", NULL));

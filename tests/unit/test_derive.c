@@ -57,11 +57,11 @@ tags_joined(const struct service *s)
 	return buf_take(&b, NULL);
 }
 
-#define T_TAGS(s, want)							\
-	do {								\
-		char *t_j_ = tags_joined(s);				\
-		T_EQ_STR(t_j_, (want));					\
-		free(t_j_);						\
+#define T_TAGS(s, want)                      \
+	do {                                 \
+		char *t_j_ = tags_joined(s); \
+		T_EQ_STR(t_j_, (want));      \
+		free(t_j_);                  \
 	} while (0)
 
 /* True when some warning contains every given fragment. */
@@ -69,8 +69,8 @@ static bool
 warned(const struct derive_result *res, const char *a, const char *b)
 {
 	for (size_t i = 0; i < res->nwarnings; i++)
-		if (strstr(res->warnings[i], a) != NULL &&
-		    (b == NULL || strstr(res->warnings[i], b) != NULL))
+		if (strstr(res->warnings[i], a) != NULL
+		    && (b == NULL || strstr(res->warnings[i], b) != NULL))
 			return true;
 	return false;
 }
@@ -132,11 +132,11 @@ test_multi(void)
 	if (res.nservices != 3)
 		goto out;
 	s = &res.services[0];
-	T_EQ_STR(s->name, "nginx-53");	/* SERVICE_53_IGNORE=false */
+	T_EQ_STR(s->name, "nginx-53"); /* SERVICE_53_IGNORE=false */
 	T_EQ_STR(s->id, "host1:derive-fx-multi:53:udp");
 	T_EQ_INT(s->port, 18053);
 	T_TAGS(s, "www|a,b|c|udp");
-	T_EQ_STR(meta(s, "region"), "eu1");	/* the label wins */
+	T_EQ_STR(meta(s, "region"), "eu1"); /* the label wins */
 	T_NULL(meta(s, "ignore"));
 	T_NULL(meta(s, "sni"));
 	s = &res.services[1];
@@ -149,7 +149,7 @@ test_multi(void)
 	T_NULL(meta(s, "check_interval"));
 	T_EQ_INT(s->nchecks, 1);
 	s = &res.services[2];
-	T_EQ_STR(s->name, "https");	/* a port's own name: no suffix */
+	T_EQ_STR(s->name, "https"); /* a port's own name: no suffix */
 	T_EQ_STR(s->id, "https.12345");
 	T_EQ_INT(s->port, 18443);
 	T_EQ_STR(meta(s, "sni"), "enabled");
@@ -159,12 +159,12 @@ out:
 	derive_result_clear(&res);
 }
 
-#define TWO_PORTS							\
-    "{'Id':'c2','Name':'/web1','Config':{'Image':'team/site:3',"	\
-    "'Env':[%s]},'HostConfig':{'NetworkMode':'default'},"		\
-    "'NetworkSettings':{'Ports':{"					\
-    "'80/tcp':[{'HostIp':'0.0.0.0','HostPort':'8080'}],"		\
-    "'443/tcp':[{'HostIp':'0.0.0.0','HostPort':'8443'}]}}}"
+#define TWO_PORTS                                                    \
+	"{'Id':'c2','Name':'/web1','Config':{'Image':'team/site:3'," \
+	"'Env':[%s]},'HostConfig':{'NetworkMode':'default'},"        \
+	"'NetworkSettings':{'Ports':{"                               \
+	"'80/tcp':[{'HostIp':'0.0.0.0','HostPort':'8080'}],"         \
+	"'443/tcp':[{'HostIp':'0.0.0.0','HostPort':'8443'}]}}}"
 
 /* Two published ports with the given env list (single-quoted items). */
 static struct container *
@@ -200,11 +200,11 @@ static void
 test_names(void)
 {
 	static const struct {
-		const char	*env;
-		const char	*label_key;
-		const char	*label_value;
-		const char	*name80;	/* NULL: port not registered */
-		const char	*name443;
+		const char *env;
+		const char *label_key;
+		const char *label_value;
+		const char *name80; /* NULL: port not registered */
+		const char *name443;
 	} cases[] = {
 		/* Default name from the image, suffix in a group. */
 		{ "", NULL, NULL, "site-80", "site-443" },
@@ -249,15 +249,17 @@ test_names(void)
 		size_t n = 0;
 
 		run(two(cases[i].env, cases[i].label_key, cases[i].label_value,
-		    NULL), &o, &res);
+			NULL),
+		    &o, &res);
 		for (size_t k = 0; k < 2; k++) {
 			if (want[k] == NULL)
 				continue;
-			T_CHECK(n < res.nservices && strcmp(
-			    res.services[n].name, want[k]) == 0,
+			T_CHECK(n < res.nservices
+				&& strcmp(res.services[n].name, want[k]) == 0,
 			    "case %zu: service %zu: want %s, got %s", i, n,
-			    want[k], n < res.nservices ?
-			    res.services[n].name : "(none)");
+			    want[k],
+			    n < res.nservices ? res.services[n].name
+					      : "(none)");
 			n++;
 		}
 		T_CHECK(res.nservices == n, "case %zu: %zu services", i,
@@ -292,8 +294,8 @@ static void
 test_image_names(void)
 {
 	static const struct {
-		const char	*image;
-		const char	*want;
+		const char *image;
+		const char *want;
 	} cases[] = {
 		{ "registry:5000/team/api:2", "api" },
 		{ "api", "api" },
@@ -308,14 +310,15 @@ test_image_names(void)
 	char json[512];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		(void)snprintf(json, sizeof(json), "{'Id':'e1','Name':'/box',"
+		(void)snprintf(json, sizeof(json),
+		    "{'Id':'e1','Name':'/box',"
 		    "'Config':{'Image':'%s'},'NetworkSettings':{'Ports':{"
 		    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}",
 		    cases[i].image);
 		run(fixture_synth(json, NULL), &o, &res);
-		T_CHECK(res.nservices == 1 && strcmp(res.services[0].name,
-		    cases[i].want) == 0, "image %s: want %s", cases[i].image,
-		    cases[i].want);
+		T_CHECK(res.nservices == 1
+			&& strcmp(res.services[0].name, cases[i].want) == 0,
+		    "image %s: want %s", cases[i].image, cases[i].want);
 		derive_result_clear(&res);
 	}
 
@@ -326,9 +329,12 @@ test_image_names(void)
 	T_EQ_STR(meta(&res.services[0], DERIVE_META_COMPOSE_PROJECT), "shop");
 	T_EQ_STR(meta(&res.services[0], DERIVE_META_COMPOSE_SERVICE), "cart");
 	derive_result_clear(&res);
-	run(fixture_synth("{'Id':'e1','Name':'/blue_box','Image':'sha256:ab12',"
-	    "'Config':{'Image':'sha256:ab12'},'NetworkSettings':{'Ports':{"
-	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}", NULL), &o, &res);
+	run(fixture_synth(
+		"{'Id':'e1','Name':'/blue_box','Image':'sha256:ab12',"
+		"'Config':{'Image':'sha256:ab12'},'NetworkSettings':{'Ports':{"
+		"'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}",
+		NULL),
+	    &o, &res);
 	T_EQ_INT(res.nservices, 1);
 	T_EQ_STR(res.services[0].name, "blue_box");
 	derive_result_clear(&res);
@@ -350,15 +356,20 @@ test_tags_and_ids(void)
 	run(two("'SERVICE_ID=shared'", NULL), &o, &res);
 	T_EQ_INT(res.nservices, 1);
 	T_EQ_STR(res.services[0].id, "shared");
-	T_ASSERT(warned(&res, "container web1: port 443/tcp: service ID "
-	    "\"shared\" is already used", NULL));
+	T_ASSERT(warned(&res,
+	    "container web1: port 443/tcp: service ID "
+	    "\"shared\" is already used",
+	    NULL));
 	derive_result_clear(&res);
 
 	/* tcp and udp on one port: ":udp" keeps the IDs apart. */
-	run(fixture_synth("{'Id':'d','Name':'/dns','Config':{'Image':'dns',"
-	    "'Env':['SERVICE_ID=dns1']},'NetworkSettings':{'Ports':{"
-	    "'53/tcp':[{'HostIp':'','HostPort':'5353'}],"
-	    "'53/udp':[{'HostIp':'','HostPort':'5353'}]}}}", NULL), &o, &res);
+	run(fixture_synth(
+		"{'Id':'d','Name':'/dns','Config':{'Image':'dns',"
+		"'Env':['SERVICE_ID=dns1']},'NetworkSettings':{'Ports':{"
+		"'53/tcp':[{'HostIp':'','HostPort':'5353'}],"
+		"'53/udp':[{'HostIp':'','HostPort':'5353'}]}}}",
+		NULL),
+	    &o, &res);
 	T_EQ_INT(res.nservices, 2);
 	T_EQ_STR(res.services[0].id, "dns1");
 	T_EQ_STR(res.services[0].name, "dns-53");
@@ -398,7 +409,7 @@ test_addresses(void)
 	/* --internal on a user-defined network: container IP + port. */
 	o.internal = true;
 	run(fixture_container("inspect-internal.json"), &o, &res);
-	T_EQ_INT(res.nservices, 1);	/* 8081 ignored */
+	T_EQ_INT(res.nservices, 1); /* 8081 ignored */
 	T_EQ_STR(res.services[0].name, "api-8080");
 	T_EQ_STR(res.services[0].address, "172.18.0.2");
 	T_EQ_INT(res.services[0].port, 8080);
@@ -431,45 +442,56 @@ test_addresses(void)
 	o.network = NULL;
 
 	/* SERVICE_NETWORK beats --network; unknown -> warning, fallback. */
-	run(fixture_synth("{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
-	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'zeta'},"
-	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
-	    "'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
-	    "'alpha':{'IPAddress':''}}}}", "SERVICE_NETWORK", "beta", NULL),
+	run(fixture_synth(
+		"{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
+		"'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'zeta'},"
+		"'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
+		"'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
+		"'alpha':{'IPAddress':''}}}}",
+		"SERVICE_NETWORK", "beta", NULL),
 	    &o, &res);
 	T_EQ_STR(res.services[0].address, "10.0.2.2");
 	T_NULL(meta(&res.services[0], "network"));
 	derive_result_clear(&res);
-	run(fixture_synth("{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
-	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'zeta'},"
-	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
-	    "'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
-	    "'alpha':{'IPAddress':''}}}}", "SERVICE_NETWORK", "nope", NULL),
+	run(fixture_synth(
+		"{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
+		"'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'zeta'},"
+		"'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
+		"'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
+		"'alpha':{'IPAddress':''}}}}",
+		"SERVICE_NETWORK", "nope", NULL),
 	    &o, &res);
 	T_EQ_STR(res.services[0].address, "10.0.3.3");
 	T_ASSERT(warned(&res, "SERVICE_NETWORK: no address on network \"nope\"",
 	    NULL));
 	derive_result_clear(&res);
 	/* No NetworkMode network: the first by name that has an address. */
-	run(fixture_synth("{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
-	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'gone'},"
-	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
-	    "'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
-	    "'alpha':{'IPAddress':''}}}}", NULL), &o, &res);
+	run(fixture_synth(
+		"{'Id':'a0','Name':'/nets','Config':{'Image':'x',"
+		"'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'gone'},"
+		"'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
+		"'zeta':{'IPAddress':'10.0.3.3'},'beta':{'IPAddress':'10.0.2.2'},"
+		"'alpha':{'IPAddress':''}}}}",
+		NULL),
+	    &o, &res);
 	T_EQ_STR(res.services[0].address, "10.0.2.2");
 	derive_result_clear(&res);
 	/* An IPv6-only network gives its IPv6 address. */
-	run(fixture_synth("{'Id':'a0','Name':'/v6','Config':{'Image':'x',"
-	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'six'},"
-	    "'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
-	    "'six':{'IPAddress':'','GlobalIPv6Address':'fd00::5'}}}}", NULL),
+	run(fixture_synth(
+		"{'Id':'a0','Name':'/v6','Config':{'Image':'x',"
+		"'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'six'},"
+		"'NetworkSettings':{'Ports':{'80/tcp':null},'Networks':{"
+		"'six':{'IPAddress':'','GlobalIPv6Address':'fd00::5'}}}}",
+		NULL),
 	    &o, &res);
 	T_EQ_STR(res.services[0].address, "fd00::5");
 	derive_result_clear(&res);
 	/* No address anywhere (--network none): refused with a reason. */
-	run(fixture_synth("{'Id':'a0','Name':'/none','Config':{'Image':'x',"
-	    "'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'none'},"
-	    "'NetworkSettings':{'Ports':{},'Networks':{'none':{}}}}", NULL),
+	run(fixture_synth(
+		"{'Id':'a0','Name':'/none','Config':{'Image':'x',"
+		"'ExposedPorts':{'80/tcp':{}}},'HostConfig':{'NetworkMode':'none'},"
+		"'NetworkSettings':{'Ports':{},'Networks':{'none':{}}}}",
+		NULL),
 	    &o, &res);
 	T_EQ_INT(res.nservices, 0);
 	T_ASSERT(warned(&res, "container none: port 80/tcp: no address",
@@ -498,8 +520,8 @@ test_addresses(void)
 	derive_result_clear(&res);
 	run(two("", "ip.addr", "10.9.8.7;rm", NULL), &o, &res);
 	T_EQ_STR(res.services[0].address, "192.0.2.10");
-	T_ASSERT(warned(&res, "label ip.addr: \"10.9.8.7;rm\" is not an IP",
-	    NULL));
+	T_ASSERT(
+	    warned(&res, "label ip.addr: \"10.9.8.7;rm\" is not an IP", NULL));
 	derive_result_clear(&res);
 
 	/* Stopped containers have no ports: nothing, quietly. */
@@ -514,27 +536,34 @@ static void
 test_hostile(void)
 {
 	static const struct {
-		const char	*key;
-		const char	*value;
-		size_t		 nservices;	/* of two ports */
-		const char	*warning;	/* fragment */
+		const char *key;
+		const char *value;
+		size_t nservices; /* of two ports */
+		const char *warning; /* fragment */
 	} cases[] = {
-		{ "SERVICE_NAME", "my web", 0, "SERVICE_NAME: service name "
+		{ "SERVICE_NAME", "my web", 0,
+		    "SERVICE_NAME: service name "
 		    "\"my web\" refused" },
 		{ "SERVICE_NAME", "web;rm", 0, "\"web;rm\" refused" },
 		{ "SERVICE_NAME", "web{", 0, "\"web{\" refused" },
-		{ "SERVICE_NAME", "a\nb", 0, "\"a\\x0ab\" refused: contains a "
+		{ "SERVICE_NAME", "a\nb", 0,
+		    "\"a\\x0ab\" refused: contains a "
 		    "newline" },
-		{ "SERVICE_80_NAME", "x\"y", 1, "SERVICE_80_NAME: service name" },
+		{ "SERVICE_80_NAME", "x\"y", 1,
+		    "SERVICE_80_NAME: service name" },
 		{ "SERVICE_TAGS", "ok,bad tag,{x},fine", 2,
 		    "SERVICE_TAGS: tag \"bad tag\" refused: contains a space" },
 		{ "SERVICE_TAGS", "a\tb", 2, "refused: contains a control" },
-		{ "SERVICE_A.B", "1", 2, "SERVICE_A.B: meta refused: key may "
+		{ "SERVICE_A.B", "1", 2,
+		    "SERVICE_A.B: meta refused: key may "
 		    "only hold" },
-		{ "SERVICE_REGION", "us;east", 2, "SERVICE_REGION: meta value "
+		{ "SERVICE_REGION", "us;east", 2,
+		    "SERVICE_REGION: meta value "
 		    "\"us;east\" refused" },
-		{ "SERVICE_CONSUL-X", "1", 2, "the consul- prefix is reserved" },
-		{ "SERVICE_REGISTRATOR-HOST", "evil", 2, "reserved for "
+		{ "SERVICE_CONSUL-X", "1", 2,
+		    "the consul- prefix is reserved" },
+		{ "SERVICE_REGISTRATOR-HOST", "evil", 2,
+		    "reserved for "
 		    "registrator" },
 	};
 	struct derive_options o = opts();
@@ -559,7 +588,7 @@ test_hostile(void)
 	/* The good tags of a list survive the bad ones. */
 	run(two("", "SERVICE_TAGS", "ok,bad tag,{x},fine", NULL), &o, &res);
 	T_TAGS(&res.services[0], "ok|fine");
-	T_EQ_INT(res.nwarnings, 2);	/* two tags, said once for both ports */
+	T_EQ_INT(res.nwarnings, 2); /* two tags, said once for both ports */
 	derive_result_clear(&res);
 
 	/* A 10 kB tag and a 600-byte meta value are refused. */
@@ -567,11 +596,13 @@ test_hostile(void)
 	memset(big, 't', 10240);
 	big[10240] = '\0';
 	run(two("", "SERVICE_TAGS", big, "SERVICE_NOTE", big + 10240 - 600,
-	    NULL), &o, &res);
+		NULL),
+	    &o, &res);
 	T_EQ_INT(res.nservices, 2);
 	T_EQ_INT(res.services[0].ntags, 0);
 	T_NULL(meta(&res.services[0], "note"));
-	T_ASSERT(warned(&res, "SERVICE_TAGS: tag \"tttt", "...\" refused: too "
+	T_ASSERT(warned(&res, "SERVICE_TAGS: tag \"tttt",
+	    "...\" refused: too "
 	    "long"));
 	T_ASSERT(warned(&res, "SERVICE_NOTE: meta value", "too long"));
 	/* Warnings stay short whatever the value. */
@@ -587,7 +618,8 @@ test_hostile(void)
 		key[137] = '\0';
 		run(two("", key, "v", NULL), &o, &res);
 		T_EQ_INT(res.nservices, 2);
-		T_ASSERT(warned(&res, "meta refused: key longer than 128", NULL));
+		T_ASSERT(
+		    warned(&res, "meta refused: key longer than 128", NULL));
 		derive_result_clear(&res);
 	}
 	free(big);
@@ -603,14 +635,16 @@ test_hostile(void)
 		char json[512];
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			(void)snprintf(json, sizeof(json), "%s,'Config':{"
+			(void)snprintf(json, sizeof(json),
+			    "%s,'Config':{"
 			    "'Image':'x'},'NetworkSettings':{'Ports':{'80/tcp':"
-			    "[{'HostIp':'','HostPort':'80'}]}}}", bad[i][0]);
+			    "[{'HostIp':'','HostPort':'80'}]}}}",
+			    bad[i][0]);
 			run(fixture_synth(json, NULL), &o, &res);
 			T_EQ_INT(res.nservices, 0);
 			T_CHECK(warned(&res, bad[i][1], "not registered"),
-			    "case %zu: %s", i, res.nwarnings > 0 ?
-			    res.warnings[0] : "no warning");
+			    "case %zu: %s", i,
+			    res.nwarnings > 0 ? res.warnings[0] : "no warning");
 			derive_result_clear(&res);
 		}
 	}
@@ -645,9 +679,10 @@ test_meta(void)
 
 	/* Control keys are not meta; others are, lower-cased. */
 	run(two("'SERVICE_REGION=us2','SERVICE_80_WEIGHT=5',"
-	    "'SERVICE_CHECK_TCP=1','SERVICE_TAGS=a','SERVICE_80_ID=x',"
-	    "'SERVICE_NETWORK=n','SERVICE_IGNORE=0','SERVICE_Owner-Team=db'",
-	    NULL), &o, &res);
+		"'SERVICE_CHECK_TCP=1','SERVICE_TAGS=a','SERVICE_80_ID=x',"
+		"'SERVICE_NETWORK=n','SERVICE_IGNORE=0','SERVICE_Owner-Team=db'",
+		NULL),
+	    &o, &res);
 	s = &res.services[0];
 	T_EQ_STR(meta(s, "region"), "us2");
 	T_EQ_STR(meta(s, "weight"), "5");
@@ -663,8 +698,8 @@ test_meta(void)
 
 	/* 70 user keys: Consul's 64 pairs, our three included. */
 	root = fixture_json("{'Id':'ab','Name':'/many','Config':{'Image':'m',"
-	    "'Labels':{}},'NetworkSettings':{'Ports':{"
-	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
+			    "'Labels':{}},'NetworkSettings':{'Ports':{"
+			    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
 	labels = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "Config"),
 	    "Labels");
 	for (int i = 0; i < 70; i++) {
@@ -685,8 +720,8 @@ test_meta(void)
 
 	/* 300 refused keys: the warnings are capped too. */
 	root = fixture_json("{'Id':'ab','Name':'/many','Config':{'Image':'m',"
-	    "'Labels':{}},'NetworkSettings':{'Ports':{"
-	    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
+			    "'Labels':{}},'NetworkSettings':{'Ports':{"
+			    "'80/tcp':[{'HostIp':'','HostPort':'8000'}]}}}");
 	labels = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "Config"),
 	    "Labels");
 	for (int i = 0; i < 300; i++) {
@@ -724,14 +759,15 @@ test_options(void)
 	o.ip = "10.0.0.1;";
 	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
 	T_EQ_STR(err, "--ip address is neither an IP address nor a host name");
-	o.ip = "consul-node.example";	/* a host name is an address */
+	o.ip = "consul-node.example"; /* a host name is an address */
 	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), 0);
 	T_EQ_STR(res.services[0].address, "consul-node.example");
 	derive_result_clear(&res);
 	o = opts();
 	o.detected_ip = "";
 	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
-	T_EQ_STR(err, "detected host address is neither an IP address nor a "
+	T_EQ_STR(err,
+	    "detected host address is neither an IP address nor a "
 	    "host name");
 	o = opts();
 	o.docker_health_ttl = "soon";
@@ -755,7 +791,8 @@ test_json(void)
 	{
 		char want[640];
 
-		(void)snprintf(want, sizeof(want), "{\"ID\":\"host1:derive-fx-web:80\","
+		(void)snprintf(want, sizeof(want),
+		    "{\"ID\":\"host1:derive-fx-web:80\","
 		    "\"Name\":\"web\",\"Tags\":[\"b\",\"a\"],"
 		    "\"Address\":\"127.0.0.1\",\"Port\":18080,"
 		    "\"Meta\":{\"registrator-container\":\"%s\","
@@ -783,10 +820,12 @@ test_json(void)
 	o = opts();
 	run(two("'SERVICE_AAA=1','SERVICE_ZZZ=2'", NULL), &o, &res);
 	text = service_json_text(&res.services[0]);
-	T_ASSERT(strstr(text, "\"Meta\":{\"aaa\":\"1\",\"registrator-container\":"
-	    "\"c2\",\"registrator-hash\":") != NULL);
-	T_ASSERT(strstr(text, "\"registrator-host\":\"host1\",\"zzz\":\"2\"}") !=
-	    NULL);
+	T_ASSERT(strstr(text,
+		     "\"Meta\":{\"aaa\":\"1\",\"registrator-container\":"
+		     "\"c2\",\"registrator-hash\":")
+	    != NULL);
+	T_ASSERT(strstr(text, "\"registrator-host\":\"host1\",\"zzz\":\"2\"}")
+	    != NULL);
 	free(text);
 	derive_result_clear(&res);
 }

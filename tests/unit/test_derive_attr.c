@@ -13,7 +13,8 @@
 #include "test.h"
 
 /* One published port 80 and the given labels (pairs, NULL-terminated). */
-#define ONE_PORT "{'Id':'c1','Name':'/web','Config':{'Image':'web'}," \
+#define ONE_PORT                                                         \
+	"{'Id':'c1','Name':'/web','Config':{'Image':'web'},"             \
 	"'NetworkSettings':{'Ports':{'80/tcp':[{'HostIp':'','HostPort':" \
 	"'8080'}]}}}"
 
@@ -26,8 +27,9 @@ key_for(char *out, size_t len, const char *prefix, const char *name)
 	(void)snprintf(out, len, "%s", prefix);
 	o = strlen(out);
 	for (size_t i = 0; name[i] != '\0' && o + 1 < len; i++)
-		out[o++] = name[i] == '*' ? 'X' :
-		    (char)toupper((unsigned char)name[i]);
+		out[o++] = name[i] == '*'
+		    ? 'X'
+		    : (char)toupper((unsigned char)name[i]);
 	out[o] = '\0';
 }
 
@@ -50,9 +52,10 @@ test_sources(void)
 	char name[64];
 
 	c = fixture_synth("{'Id':'c1','Name':'/web','Config':{'Image':'w',"
-	    "'Env':['SERVICE_NAME=env','SERVICE_TAGS=envtags',"
-	    "'SERVICE_80_ID=portid']}}", "SERVICE_NAME", "label",
-	    "SERVICE_ID", "generic", "SERVICE_443_NAME", "other", NULL);
+			  "'Env':['SERVICE_NAME=env','SERVICE_TAGS=envtags',"
+			  "'SERVICE_80_ID=portid']}}",
+	    "SERVICE_NAME", "label", "SERVICE_ID", "generic",
+	    "SERVICE_443_NAME", "other", NULL);
 	derive_attrs_for_port(c, 80, &a);
 	T_EQ_STR(derive_attr(&a, "name"), "label");
 	T_EQ_STR(derive_attr(&a, "tags"), "envtags");
@@ -90,25 +93,28 @@ test_table(void)
 		const struct derive_attr_key *row = &derive_attr_keys[i];
 
 		for (int port = 0; port < 2; port++) {
-			key_for(key, sizeof(key), port ? "SERVICE_80_" :
-			    "SERVICE_", row->name);
+			key_for(key, sizeof(key),
+			    port ? "SERVICE_80_" : "SERVICE_", row->name);
 			c = fixture_synth(ONE_PORT, key, "0", "SERVICE_ZONE",
 			    "z1", NULL);
 			/* The key as derive_attrs_for_port stores it. */
 			derive_attrs_for_port(c, 80, &a);
 			(void)snprintf(lower, sizeof(lower), "%s",
-			    key + (port ? strlen("SERVICE_80_") :
-			    strlen("SERVICE_")));
+			    key
+				+ (port ? strlen("SERVICE_80_")
+					: strlen("SERVICE_")));
 			for (char *p = lower; *p != '\0'; p++)
 				*p = (char)tolower((unsigned char)*p);
 			T_CHECK(derive_attr_key(lower) == row, "%s: row", key);
-			T_CHECK(derive_attr(&a, lower) != NULL ||
-			    !row->port_form, "%s: not read", key);
+			T_CHECK(derive_attr(&a, lower) != NULL
+				|| !row->port_form,
+			    "%s: not read", key);
 			derive_attrs_clear(&a);
 
 			derive_result_init(&res);
-			T_CHECK(derive_services(c, &o, &res, err,
-			    sizeof(err)) == 0, "%s: %s", key, err);
+			T_CHECK(derive_services(c, &o, &res, err, sizeof(err))
+				== 0,
+			    "%s: %s", key, err);
 			T_CHECK(res.nservices == 1, "%s: %zu services", key,
 			    res.nservices);
 			if (res.nservices == 1) {

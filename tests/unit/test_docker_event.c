@@ -23,8 +23,8 @@ ctr_line(char *out, size_t len, const char *action, const char *attrs)
 {
 	(void)snprintf(out, len,
 	    "{\"status\":\"%s\",\"id\":\"" CID "\",\"from\":\"busybox\","
-	    "\"Type\":\"container\",\"Action\":\"%s\",\"Actor\":{\"ID\":\""
-	    CID "\",\"Attributes\":{%s}},\"scope\":\"local\","
+	    "\"Type\":\"container\",\"Action\":\"%s\",\"Actor\":{\"ID\":\"" CID
+	    "\",\"Attributes\":{%s}},\"scope\":\"local\","
 	    "\"time\":1700000000,\"timeNano\":" T_NS "}",
 	    action, action, attrs);
 }
@@ -143,19 +143,20 @@ test_ignored(void)
 	/* Other types, even with a container action and a container ID. */
 	ignored("{\"Type\":\"image\",\"Action\":\"start\",\"Actor\":"
 		"{\"ID\":\"" CID "\"}}");
-	ignored("{\"Type\":\"volume\",\"Action\":\"destroy\",\"Actor\":"
-		"{\"ID\":\"" CID "\",\"Attributes\":{\"container\":\"" CID
-		"\"}}}");
-	ignored("{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":"
-		"{\"ID\":\"" NID "\",\"Attributes\":{\"container\":\"" CID
-		"\"}}}");
+	ignored(
+	    "{\"Type\":\"volume\",\"Action\":\"destroy\",\"Actor\":"
+	    "{\"ID\":\"" CID "\",\"Attributes\":{\"container\":\"" CID "\"}}}");
+	ignored(
+	    "{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":"
+	    "{\"ID\":\"" NID "\",\"Attributes\":{\"container\":\"" CID "\"}}}");
 	ignored("{\"Type\":\"network\",\"Action\":\"destroy\",\"Actor\":"
 		"{\"ID\":\"" NID "\"}}");
 	/* Type and Action must be strings. */
-	ignored("{\"Type\":1,\"Action\":\"start\",\"Actor\":{\"ID\":\"" CID
-		"\"}}");
-	ignored("{\"Type\":\"container\",\"Action\":null,\"Actor\":{\"ID\":\""
-		CID "\"}}");
+	ignored(
+	    "{\"Type\":1,\"Action\":\"start\",\"Actor\":{\"ID\":\"" CID "\"}}");
+	ignored(
+	    "{\"Type\":\"container\",\"Action\":null,\"Actor\":{\"ID\":\"" CID
+	    "\"}}");
 	ignored("{\"status\":\"start\",\"id\":\"" CID "\"}");
 	/* Valid JSON that is not an object. */
 	ignored("[]");
@@ -172,10 +173,10 @@ test_network(void)
 
 	/* The container is an attribute; Actor.ID is the network's. */
 	T_EQ_INT(parse("{\"Type\":\"network\",\"Action\":\"connect\","
-			 "\"Actor\":{\"ID\":\"" NID "\",\"Attributes\":"
-			 "{\"container\":\"" CID "\",\"name\":\"bridge\","
-			 "\"type\":\"bridge\"}},\"scope\":\"local\","
-			 "\"time\":1700000000,\"timeNano\":" T_NS "}",
+		       "\"Actor\":{\"ID\":\"" NID "\",\"Attributes\":"
+		       "{\"container\":\"" CID "\",\"name\":\"bridge\","
+		       "\"type\":\"bridge\"}},\"scope\":\"local\","
+		       "\"time\":1700000000,\"timeNano\":" T_NS "}",
 		     &ev, err, sizeof(err)),
 	    0);
 	T_EQ_INT(ev.actions, DOCKER_ACT_NETWORK);
@@ -183,8 +184,8 @@ test_network(void)
 	T_EQ_STR(ev.action, "connect");
 	T_EQ_INT(ev.exit_code, -1);
 	T_EQ_INT(parse("{\"Type\":\"network\",\"Action\":\"disconnect\","
-			 "\"Actor\":{\"ID\":\"" NID "\",\"Attributes\":"
-			 "{\"container\":\"" CID2 "\"}}}",
+		       "\"Actor\":{\"ID\":\"" NID "\",\"Attributes\":"
+		       "{\"container\":\"" CID2 "\"}}}",
 		     &ev, err, sizeof(err)),
 	    0);
 	T_EQ_INT(ev.actions, DOCKER_ACT_NETWORK);
@@ -203,7 +204,8 @@ test_ids(void)
 	struct docker_event ev;
 	char err[REGISTRATOR_ERR_MAX];
 
-	no_id("{\"Type\":\"container\",\"Action\":\"start\"}", DOCKER_ACT_START);
+	no_id("{\"Type\":\"container\",\"Action\":\"start\"}",
+	    DOCKER_ACT_START);
 	no_id("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{}}",
 	    DOCKER_ACT_START);
 	no_id("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":"
@@ -274,8 +276,8 @@ test_attributes(void)
 	T_EQ_STR(ev.id, CID);
 	/* A network event with labels in its attributes: container wins. */
 	T_EQ_INT(parse("{\"Type\":\"network\",\"Action\":\"connect\","
-			 "\"Actor\":{\"ID\":\"" NID "\",\"Attributes\":"
-			 "{\"container\":\"" CID "\",\"exitCode\":\"3\"}}}",
+		       "\"Actor\":{\"ID\":\"" NID "\",\"Attributes\":"
+		       "{\"container\":\"" CID "\",\"exitCode\":\"3\"}}}",
 		     &ev, err, sizeof(err)),
 	    0);
 	T_EQ_STR(ev.id, CID);
@@ -315,8 +317,8 @@ test_time(void)
 	T_EQ_STR(ev.id, CID);
 	T_EQ_INT(parse("{\"timeNano\":1e999}", &ev, err, sizeof(err)), 0);
 	T_EQ_INT(ev.time_ns, 0);
-	T_EQ_INT(parse("{\"timeNano\":18446744073709549568}", &ev, err,
-		     sizeof(err)),
+	T_EQ_INT(
+	    parse("{\"timeNano\":18446744073709549568}", &ev, err, sizeof(err)),
 	    0);
 	T_CHECK(ev.time_ns == 18446744073709549568ull, "time_ns %llu",
 	    (unsigned long long)ev.time_ns);
@@ -341,8 +343,8 @@ test_not_json(void)
 		char line[256];
 
 		(void)snprintf(line, sizeof(line), "%s garbage", ok);
-		T_EQ_INT(docker_event_parse(line, strlen(ok), &ev, err,
-			     sizeof(err)),
+		T_EQ_INT(
+		    docker_event_parse(line, strlen(ok), &ev, err, sizeof(err)),
 		    0);
 		T_EQ_STR(ev.id, CID);
 	}
@@ -394,24 +396,28 @@ test_captured(void)
 		{ "network-create", 0, "", -1 },
 		{ "network-destroy", 0, "", -1 },
 		{ "container-start", DOCKER_ACT_START, "fabcfa94a40a", -1 },
-		{ "container-start-labels", DOCKER_ACT_START, "ab20df1c3866", -1 },
+		{ "container-start-labels", DOCKER_ACT_START, "ab20df1c3866",
+		    -1 },
 		{ "container-restart-labels", DOCKER_ACT_START, "ab20df1c3866",
 		    -1 },
 		{ "container-health_status-labels", DOCKER_ACT_HEALTH,
 		    "ab20df1c3866", -1 },
 		{ "container-rename-labels", DOCKER_ACT_RENAME, "ab20df1c3866",
 		    -1 },
-		{ "container-kill-labels", DOCKER_ACT_KILL, "ab20df1c3866", -1 },
-		{ "container-stop-labels", DOCKER_ACT_KILL, "ab20df1c3866", -1 },
+		{ "container-kill-labels", DOCKER_ACT_KILL, "ab20df1c3866",
+		    -1 },
+		{ "container-stop-labels", DOCKER_ACT_KILL, "ab20df1c3866",
+		    -1 },
 		{ "container-die-3", DOCKER_ACT_DIE, "fabcfa94a40a", 3 },
 		{ "container-die-137", DOCKER_ACT_DIE, "3a747f606465", 137 },
 		{ "container-die-labels", DOCKER_ACT_DIE, "ab20df1c3866", 0 },
 		{ "container-oom", DOCKER_ACT_OOM, "3a747f606465", -1 },
 		{ "container-destroy", DOCKER_ACT_DESTROY, "3a747f606465", -1 },
-		{ "container-destroy-labels", DOCKER_ACT_DESTROY, "ab20df1c3866",
-		    -1 },
+		{ "container-destroy-labels", DOCKER_ACT_DESTROY,
+		    "ab20df1c3866", -1 },
 		{ "network-connect", DOCKER_ACT_NETWORK, "ab20df1c3866", -1 },
-		{ "network-disconnect", DOCKER_ACT_NETWORK, "ab20df1c3866", -1 },
+		{ "network-disconnect", DOCKER_ACT_NETWORK, "ab20df1c3866",
+		    -1 },
 	};
 	struct docker_event ev;
 	char path[256], line[4096], err[REGISTRATOR_ERR_MAX];
@@ -429,15 +435,15 @@ test_captured(void)
 		(void)fclose(f);
 		T_CHECK(n > 0 && n < sizeof(line), "%s: %zu bytes", path, n);
 		T_EQ_INT(docker_event_parse(line, n, &ev, err, sizeof(err)), 0);
-		T_CHECK(ev.actions == cases[i].actions, "%s: actions %#x",
-		    path, ev.actions);
+		T_CHECK(ev.actions == cases[i].actions, "%s: actions %#x", path,
+		    ev.actions);
 		T_CHECK(strlen(ev.id) == (cases[i].id[0] != '\0' ? 64 : 0)
-		    && strncmp(ev.id, cases[i].id, 12) == 0, "%s: id \"%s\"",
-		    path, ev.id);
+			&& strncmp(ev.id, cases[i].id, 12) == 0,
+		    "%s: id \"%s\"", path, ev.id);
 		T_CHECK(ev.exit_code == cases[i].exit_code, "%s: exit %d", path,
 		    ev.exit_code);
-		T_CHECK(ev.time_ns / 1000000000u > 1700000000u, "%s: time_ns %llu",
-		    path, (unsigned long long)ev.time_ns);
+		T_CHECK(ev.time_ns / 1000000000u > 1700000000u,
+		    "%s: time_ns %llu", path, (unsigned long long)ev.time_ns);
 	}
 }
 

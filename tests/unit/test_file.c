@@ -624,8 +624,8 @@ test_mounts(void)
 	T_EQ_STR(s, "new content\n");
 	free(s);
 	T_EQ_INT(hidden_entries(mnt), 0);
-	T_NULL(file_write_temp(src, "candidate", big, biglen, err,
-	    sizeof(err)));
+	T_NULL(
+	    file_write_temp(src, "candidate", big, biglen, err, sizeof(err)));
 	T_EQ_INT(errno, ENOSPC);
 	T_ASSERT(strstr(err, "write temporary file") != NULL);
 	T_EQ_INT(hidden_entries(mnt), 0);

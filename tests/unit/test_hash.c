@@ -24,7 +24,7 @@ main(void)
 	T_EQ_INT(hash_fnv1a_64(HASH_FNV1A_64_INIT, NULL, 0),
 	    (long long)HASH_FNV1A_64_INIT);
 	/* A NUL inside the bytes counts. */
-	T_ASSERT(hash_fnv1a_64(HASH_FNV1A_64_INIT, "a\0b", 3) !=
-	    hash_fnv1a_64_str(HASH_FNV1A_64_INIT, "ab"));
+	T_ASSERT(hash_fnv1a_64(HASH_FNV1A_64_INIT, "a\0b", 3)
+	    != hash_fnv1a_64_str(HASH_FNV1A_64_INIT, "ab"));
 	return test_report();
 }

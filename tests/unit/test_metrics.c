@@ -201,8 +201,8 @@ test_proc_parse(void)
 	    0);
 	T_EQ_INT(ticks, 7);
 	ticks = 99;
-	T_EQ_INT(metrics_parse_stat("1 (x) S 0 1", 11, &ticks, err,
-		     sizeof(err)),
+	T_EQ_INT(
+	    metrics_parse_stat("1 (x) S 0 1", 11, &ticks, err, sizeof(err)),
 	    -1);
 	T_EQ_STR(err, "stat: only 5 fields");
 	T_EQ_INT(ticks, 99);
@@ -221,8 +221,7 @@ test_proc_parse(void)
 	size = res = 99;
 	T_EQ_INT(metrics_parse_statm("2890", 4, &size, &res, err, sizeof(err)),
 	    -1);
-	T_EQ_INT(metrics_parse_statm("", 0, &size, &res, err, sizeof(err)),
-	    -1);
+	T_EQ_INT(metrics_parse_statm("", 0, &size, &res, err, sizeof(err)), -1);
 	T_EQ_INT(metrics_parse_statm("99999999999999999999999 1", 25, &size,
 		     &res, err, sizeof(err)),
 	    -1);
@@ -250,8 +249,8 @@ test_process_series(void)
 	rss = p != NULL ? strtod(p + 31, NULL) : 0;
 	/* More than a page, less than a gigabyte. */
 	T_ASSERT(rss > 4096 && rss < 1e9);
-	T_ASSERT(strstr(buf_str(&out), "\nprocess_virtual_memory_bytes ")
-	    != NULL);
+	T_ASSERT(
+	    strstr(buf_str(&out), "\nprocess_virtual_memory_bytes ") != NULL);
 	/* stdin, stdout, stderr at least; NaN would mean unreadable. */
 	p = strstr(buf_str(&out), "\nprocess_open_fds ");
 	T_NOT_NULL(p);

@@ -286,8 +286,8 @@ test_failures_and_cancel(void)
 	T_EQ_INT(r.calls, 1);
 	T_EQ_INT(r.status, 0);
 	T_ASSERT(r.elapsed_ms < 10000);
-	T_ASSERT(r.output != NULL &&
-	    sscanf(r.output, "%lld", &grandchild) == 1);
+	T_ASSERT(
+	    r.output != NULL && sscanf(r.output, "%lld", &grandchild) == 1);
 	if (grandchild > 0)
 		kill((pid_t)-grandchild, SIGKILL);
 	T_EQ_INT(never.calls, 0);

@@ -17,12 +17,12 @@
 #include "registrator_fixture.h"
 #include "test.h"
 
-#define HOST		"fixture-host"
-#define WEB_ID		HOST ":consul-fx-web:80"
-#define API_ID		HOST ":consul-fx-api:80"
-#define GHOST_ID	HOST ":consul-fx-ghost:80"
-#define OLD_ID		HOST ":old-web:80"
-#define API_OLD_ID	HOST ":consul-fx-api:8080"
+#define HOST "fixture-host"
+#define WEB_ID HOST ":consul-fx-web:80"
+#define API_ID HOST ":consul-fx-api:80"
+#define GHOST_ID HOST ":consul-fx-ghost:80"
+#define OLD_ID HOST ":old-web:80"
+#define API_OLD_ID HOST ":consul-fx-api:8080"
 
 /* The containers of the capture and their sections. */
 struct world {
@@ -98,8 +98,9 @@ world_init(struct world *w, const char *file)
 	w->web = section(w, "consul", "inspect-web.json", RECONCILE_UP, &o);
 	w->api = section(w, "consul", "inspect-api.json", RECONCILE_UP, &o);
 	data = fixture_read_in("consul", file, &len);
-	T_CHECK(agent_services_parse(data, len, &w->have, err,
-	    sizeof(err)) == 0, "%s: %s", file, err);
+	T_CHECK(agent_services_parse(data, len, &w->have, err, sizeof(err))
+		== 0,
+	    "%s: %s", file, err);
 	free(data);
 	reconcile_plan_init(&w->plan);
 }
@@ -135,8 +136,9 @@ pass(struct world *w, enum deregister_mode mode, bool cleanup)
 	char err[REGISTRATOR_ERR_MAX] = "";
 
 	reconcile_plan_clear(&w->plan);
-	T_CHECK(reconcile_plan_pass(&in, &w->have, &w->plan, err,
-	    sizeof(err)) == 0, "pass: %s", err);
+	T_CHECK(reconcile_plan_pass(&in, &w->have, &w->plan, err, sizeof(err))
+		== 0,
+	    "pass: %s", err);
 }
 
 /* The plan as text: "R:<id>:<why> D:<id>:<why> ...", in order. */
@@ -182,7 +184,8 @@ test_agent_restart(void)
 	world_init(&w, "agent-services-restarted.json");
 	T_EQ_INT(w.have.n, 0);
 	pass(&w, DEREGISTER_ALWAYS, false);
-	T_EQ_STR(text(&w.plan), "R:" WEB_ID ":missing from the agent "
+	T_EQ_STR(text(&w.plan),
+	    "R:" WEB_ID ":missing from the agent "
 	    "R:" API_ID ":missing from the agent");
 	T_ASSERT(w.plan.n == 2 && w.plan.v[0].service == &w.web->services[0]);
 	world_clear(&w);
@@ -193,7 +196,7 @@ static void
 test_hash_change(void)
 {
 	const char *nohash = "{\"" API_ID "\":{\"Meta\":{"
-	    "\"registrator-host\":\"" HOST "\"}}}";
+			     "\"registrator-host\":\"" HOST "\"}}}";
 	struct derive_options o = opts();
 	char err[REGISTRATOR_ERR_MAX] = "";
 	struct world w;
@@ -214,9 +217,11 @@ test_hash_change(void)
 	world_init(&w, "agent-services-empty.json");
 	agent_services_clear(&w.have);
 	T_EQ_INT(agent_services_parse(nohash, strlen(nohash), &w.have, err,
-	    sizeof(err)), 0);
+		     sizeof(err)),
+	    0);
 	pass(&w, DEREGISTER_NEVER, false);
-	T_EQ_STR(text(&w.plan), "R:" WEB_ID ":missing from the agent "
+	T_EQ_STR(text(&w.plan),
+	    "R:" WEB_ID ":missing from the agent "
 	    "R:" API_ID ":changed");
 	world_clear(&w);
 }
@@ -247,8 +252,8 @@ test_ghost(void)
 static void
 test_foreign(void)
 {
-	static const enum deregister_mode modes[] = { DEREGISTER_ALWAYS,
-	    DEREGISTER_ON_SUCCESS, DEREGISTER_NEVER };
+	static const enum deregister_mode modes[]
+	    = { DEREGISTER_ALWAYS, DEREGISTER_ON_SUCCESS, DEREGISTER_NEVER };
 	struct world w;
 
 	world_init(&w, "agent-services.json");
@@ -259,7 +264,8 @@ test_foreign(void)
 		T_ASSERT(strstr(text(&w.plan), OLD_ID) == NULL);
 		T_ASSERT(strstr(text(&w.plan), API_OLD_ID) == NULL);
 		pass(&w, modes[m], true);
-		T_EQ_STR(text(&w.plan), "D:" GHOST_ID ":its container is gone "
+		T_EQ_STR(text(&w.plan),
+		    "D:" GHOST_ID ":its container is gone "
 		    "D:" OLD_ID ":--cleanup: its container is gone");
 	}
 	/* api stopped (down): its leftover goes with --cleanup too. */
@@ -294,7 +300,8 @@ test_kept_and_down(void)
 	world_init(&w, "agent-services-restarted.json");
 	w.web->state = RECONCILE_KEPT;
 	pass(&w, DEREGISTER_ON_SUCCESS, false);
-	T_EQ_STR(text(&w.plan), "R:" WEB_ID ":missing from the agent "
+	T_EQ_STR(text(&w.plan),
+	    "R:" WEB_ID ":missing from the agent "
 	    "R:" API_ID ":missing from the agent");
 	world_clear(&w);
 
@@ -304,8 +311,8 @@ test_kept_and_down(void)
 	w.web->die_ns = 42;
 	pass(&w, DEREGISTER_NEVER, false);
 	T_EQ_STR(text(&w.plan), "D:" WEB_ID ":its container stopped");
-	T_ASSERT(w.plan.n == 1 && w.plan.v[0].event_ns == 42 &&
-	    strcmp(w.plan.v[0].ctr_id, w.web->rec->id) == 0);
+	T_ASSERT(w.plan.n == 1 && w.plan.v[0].event_ns == 42
+	    && strcmp(w.plan.v[0].ctr_id, w.web->rec->id) == 0);
 	/* Up, but its service no longer derived (SERVICE_IGNORE, say). */
 	w.web->state = RECONCILE_UP;
 	for (size_t i = 0; i < w.api->nservices; i++)
@@ -397,19 +404,23 @@ test_deregister_modes(void)
 	/* The change of a stopped container: keep or drop, once. */
 	world_init(&w, "agent-services.json");
 	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, true, &cfg,
-	    &w.plan, &m), RECONCILE_STEP_KEEP);
+		     &w.plan, &m),
+	    RECONCILE_STEP_KEEP);
 	container_free(c);
 	c = web_in(false, 3, false);
 	cfg.deregister = DEREGISTER_ALWAYS;
 	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, &cfg,
-	    &w.plan, &m), RECONCILE_STEP_DROP);
+		     &w.plan, &m),
+	    RECONCILE_STEP_DROP);
 	/* Already down: only a listing looks again. */
 	w.web->state = RECONCILE_DOWN;
 	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, &cfg,
-	    &w.plan, &m), RECONCILE_STEP_NONE);
+		     &w.plan, &m),
+	    RECONCILE_STEP_NONE);
 	cfg.deregister = DEREGISTER_NEVER;
 	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, &cfg,
-	    &w.plan, &m), RECONCILE_STEP_KEEP);
+		     &w.plan, &m),
+	    RECONCILE_STEP_KEEP);
 	T_EQ_INT(w.plan.n, 0);
 	container_free(c);
 	world_clear(&w);
@@ -428,36 +439,41 @@ test_maintenance(void)
 	bool m = false;
 
 	world_init(&w, "agent-services.json");
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false,
-	    &cfg, &w.plan, &m), RECONCILE_STEP_STOPPING);
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
+		     &w.plan, &m),
+	    RECONCILE_STEP_STOPPING);
 	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":container stopping");
 	T_ASSERT(w.plan.n == 1 && w.plan.v[0].enable && m);
-	T_ASSERT(w.plan.n == 1 &&
-	    strcmp(w.plan.v[0].reason, "container stopping") == 0);
+	T_ASSERT(w.plan.n == 1
+	    && strcmp(w.plan.v[0].reason, "container stopping") == 0);
 	reconcile_plan_clear(&w.plan);
 	/* Already in maintenance (a second kill): nothing more. */
 	w.web->in_maintenance = true;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false,
-	    &cfg, &w.plan, &m), RECONCILE_STEP_STOPPING);
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
+		     &w.plan, &m),
+	    RECONCILE_STEP_STOPPING);
 	T_EQ_INT(w.plan.n, 0);
 	T_ASSERT(m);
 	/* Started again: out of maintenance, and derived. */
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_START, false,
-	    &cfg, &w.plan, &m), RECONCILE_STEP_RUN);
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_START, false, &cfg,
+		     &w.plan, &m),
+	    RECONCILE_STEP_RUN);
 	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":container started");
 	T_ASSERT(w.plan.n == 1 && !w.plan.v[0].enable && !m);
 	reconcile_plan_clear(&w.plan);
 	/* Without the option a kill changes nothing yet. */
 	w.web->in_maintenance = false;
 	cfg.maintenance_on_stop = false;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false,
-	    &cfg, &w.plan, &m), RECONCILE_STEP_RUN);
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
+		     &w.plan, &m),
+	    RECONCILE_STEP_RUN);
 	T_EQ_INT(w.plan.n, 0);
 	T_ASSERT(!m);
 	/* A running inspect older than the die that deregistered it. */
 	w.web->died = true;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false,
-	    &cfg, &w.plan, &m), RECONCILE_STEP_NONE);
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, &cfg,
+		     &w.plan, &m),
+	    RECONCILE_STEP_NONE);
 	container_free(c);
 	world_clear(&w);
 }
@@ -473,8 +489,8 @@ test_ttl(void)
 	o.docker_health = true;
 	world_init(&w, "agent-services.json");
 	sec = section(&w, "docker", "inspect-health.json", RECONCILE_UP, &o);
-	T_ASSERT(sec->nservices == 1 &&
-	    sec->services[0].health_check_id != NULL);
+	T_ASSERT(
+	    sec->nservices == 1 && sec->services[0].health_check_id != NULL);
 	T_EQ_STR(sec->health, "healthy");
 	reconcile_plan_health(sec, &w.plan);
 	T_ASSERT(w.plan.n == 1 && w.plan.v[0].kind == RECONCILE_TTL);

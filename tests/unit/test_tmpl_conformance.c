@@ -151,8 +151,8 @@ check_deps(const struct tmpl_deps *deps, const cJSON *want, char *v,
  */
 static void
 run_case(const cJSON *c, const struct expect *x,
-    const cJSON *(*lookup_fn)(void *, const char *), void *lookup_arg,
-    char *v, size_t vlen)
+    const cJSON *(*lookup_fn)(void *, const char *), void *lookup_arg, char *v,
+    size_t vlen)
 {
 	struct tmpl_parse_opts popts = { 0 };
 	struct tmpl_exec_opts eopts = { 0 };
@@ -192,13 +192,17 @@ run_case(const cJSON *c, const struct expect *x,
 			    x->error, buf_str(&out));
 		else if (x->engine_error != NULL
 		    && strstr(err, x->engine_error) == NULL)
-			snprintf(v, vlen, "want error containing \"%s\", got "
-			    "\"%s\"", x->engine_error, err);
+			snprintf(v, vlen,
+			    "want error containing \"%s\", got "
+			    "\"%s\"",
+			    x->engine_error, err);
 		else if (strstr(err, "not defined") != NULL
 		    && strstr(x->error, "not defined") == NULL)
 			/* Both fail, but not for the same reason. */
-			snprintf(v, vlen, "want error \"%s\", got \"%s\": a "
-			    "function consul-template has", x->error, err);
+			snprintf(v, vlen,
+			    "want error \"%s\", got \"%s\": a "
+			    "function consul-template has",
+			    x->error, err);
 	} else if (rc != 0) {
 		snprintf(v, vlen, "want %s, got error \"%s\"",
 		    x->waits != NULL ? "missing data" : "output", err);
@@ -206,8 +210,10 @@ run_case(const cJSON *c, const struct expect *x,
 		cJSON_ArrayForEach(e, x->waits)
 			if (cJSON_IsString(e) && v[0] == '\0'
 			    && !deps_has(&deps, e->valuestring, true))
-				snprintf(v, vlen, "consul-template waits for "
-				    "%s, the engine does not", e->valuestring);
+				snprintf(v, vlen,
+				    "consul-template waits for "
+				    "%s, the engine does not",
+				    e->valuestring);
 	} else if (strcmp(buf_str(&out), x->output) != 0) {
 		snprintf(v, vlen, "want \"%s\", got \"%s\"", x->output,
 		    buf_str(&out));
@@ -218,10 +224,12 @@ run_case(const cJSON *c, const struct expect *x,
 		size_t nm = 0;
 
 		cJSON_ArrayForEach(e, x->missing) {
-			if (v[0] == '\0' && !deps_has(&deps, e->valuestring,
-			    true))
-				snprintf(v, vlen, "dependency %s not reported "
-				    "missing", e->valuestring);
+			if (v[0] == '\0'
+			    && !deps_has(&deps, e->valuestring, true))
+				snprintf(v, vlen,
+				    "dependency %s not reported "
+				    "missing",
+				    e->valuestring);
 			nm++;
 		}
 		if (v[0] == '\0' && nm != deps.nmissing)
@@ -339,8 +347,8 @@ check_case(const char *file, const cJSON *c, const cJSON *recorded,
 		rec = cJSON_GetObjectItemCaseSensitive(recorded, name);
 		seed = jstr(rec, "seed");
 		if (seed != NULL) {
-			snprintf(path, sizeof(path), "%s/%s.json",
-			    ANSWERS_DIR, seed);
+			snprintf(path, sizeof(path), "%s/%s.json", ANSWERS_DIR,
+			    seed);
 			answers = read_json(path);
 		}
 		x.output = jstr(rec, "output");
@@ -351,8 +359,10 @@ check_case(const char *file, const cJSON *c, const cJSON *recorded,
 		x.data = answers;
 	}
 	if (x.output == NULL && x.error == NULL && x.waits == NULL) {
-		T_CHECK(0, "%s: %s: no expectation (not recorded: run "
-			   "tests/conformance/record.sh)", file, name);
+		T_CHECK(0,
+		    "%s: %s: no expectation (not recorded: run "
+		    "tests/conformance/record.sh)",
+		    file, name);
 		cJSON_Delete(answers);
 		return;
 	}
