@@ -711,6 +711,45 @@ enum math_op {
 static const char *const math_names[] = { "add", "subtract", "multiply",
 	"divide", "modulo", "minimum", "maximum" };
 
+/*
+ * Two uint64 operands stay uint64 in consul-template (it switches on
+ * both reflect kinds): subtraction wraps, division is unsigned.  One
+ * uint64 beside an int gives an int.
+ */
+static int
+math_uint(struct tmpl_exec *x, uint64_t ua, uint64_t ub, int op,
+    struct tmpl_value *r)
+{
+	uint64_t ur;
+
+	switch (op) {
+	case M_ADD:
+		ur = ua + ub;
+		break;
+	case M_SUB:
+		ur = ua - ub;
+		break;
+	case M_MUL:
+		ur = ua * ub;
+		break;
+	case M_DIV:
+	case M_MOD:
+		if (ub == 0)
+			return tmpl_exec_errorf(x,
+			    "runtime error: integer divide by zero");
+		ur = op == M_DIV ? ua / ub : ua % ub;
+		break;
+	case M_MIN:
+		ur = ua < ub ? ua : ub;
+		break;
+	default:
+		ur = ua > ub ? ua : ub;
+	}
+	*r = tmpl_value_int((int64_t)ur);
+	r->isuint = 1;
+	return 0;
+}
+
 static int
 math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 {
@@ -724,6 +763,8 @@ math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 	if (b->kind != TV_INT && b->kind != TV_FLOAT)
 		return tmpl_exec_errorf(x, "%s: unknown type for %s (%s)",
 		    math_names[op], "b", tmpl_value_type_name(b));
+	if (a->kind == TV_INT && b->kind == TV_INT && a->isuint && b->isuint)
+		return math_uint(x, (uint64_t)a->u.i, (uint64_t)b->u.i, op, r);
 	if (a->kind == TV_INT && b->kind == TV_INT) {
 		ia = a->u.i;
 		ib = b->u.i;
