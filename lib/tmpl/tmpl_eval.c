@@ -100,40 +100,19 @@ var_find(struct tmpl_exec *x, const char *name)
 	return NULL;
 }
 
-/* Methods: ServiceTags.Contains and the scratch object. */
+/*
+ * Methods: the scratch object's.  (consul-template v0.41.1's ServiceTags
+ * has no Contains method: `.Tags.Contains` is an error there too.)
+ */
 static int
 call_method(struct tmpl_exec *x, const struct tmpl_value *recv,
     const char *name, struct tmpl_value *args, size_t nargs,
     struct tmpl_value *ret, bool *found)
 {
-	size_t i;
-
 	*found = false;
 	if (recv->kind == TV_SCRATCH) {
 		*found = true;
 		return tmpl_local_scratch_method(x, name, args, nargs, ret);
-	}
-	if (recv->kind == TV_LIST && recv->elem == ELEM_STR
-	    && strcmp(name, "Contains") == 0) {
-		*found = true;
-		if (nargs != 1)
-			return tmpl_exec_errorf(x,
-			    "wrong number of args for "
-			    "Contains: want 1 got %zu",
-			    nargs);
-		if (args[0].kind != TV_STR)
-			return tmpl_exec_errorf(x,
-			    "wrong type for value; expected "
-			    "string; got %s",
-			    tmpl_value_type_name(&args[0]));
-		*ret = tmpl_value_bool(false);
-		for (i = 0; i < recv->len; i++)
-			if (recv->u.list[i].len == args[0].len
-			    && memcmp(recv->u.list[i].u.s, args[0].u.s,
-				   args[0].len)
-				== 0)
-				*ret = tmpl_value_bool(true);
-		return 0;
 	}
 	return 0;
 }
