@@ -18,8 +18,8 @@ static const char *const hsvc_fields[]
 	      "ServiceMeta", "Address", "ServiceTaggedAddresses", "ID", "Name",
 	      "Tags", "Checks", "Status", "Port", "Weights", NULL };
 static const char *const snippet_fields[] = { "Name", "Tags", NULL };
-static const char *const kv_fields[] = { "Path", "Key", "Value", "Exists",
-	"CreateIndex", "ModifyIndex", "LockIndex", "Flags", "Session", NULL };
+static const char *const kv_fields[] = { "Path", "Key", "Value", "CreateIndex",
+	"ModifyIndex", "LockIndex", "Flags", "Session", NULL };
 static const char *const node_fields[] = { "ID", "Node", "Address",
 	"Datacenter", "TaggedAddresses", "Meta", NULL };
 static const char *const cnode_fields[] = { "Node", "Services", NULL };
@@ -288,8 +288,6 @@ field_kv(const struct tmpl_record *r, const char *f, struct tmpl_value *o)
 		*o = tmpl_value_str(r->str2, r->str2len);
 	else if (strcmp(f, "Path") == 0)
 		*o = tmpl_value_cstr(tmpl_record_str(r->j, "Key"));
-	else if (strcmp(f, "Exists") == 0)
-		*o = tmpl_value_bool(true);
 	else if (strcmp(f, "Session") == 0)
 		*o = tmpl_value_cstr(tmpl_record_str(r->j, "Session"));
 	else if (strcmp(f, "CreateIndex") == 0 || strcmp(f, "ModifyIndex") == 0
