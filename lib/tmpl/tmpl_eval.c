@@ -510,12 +510,6 @@ walk_range(struct tmpl_exec *x, const struct tmpl_node *n,
 	case TV_NIL:
 		break;
 	case TV_LIST:
-		if (val.elem == ELEM_CHAN && n->pipe->nvars > 1) {
-			tmpl_exec_errorf(x,
-			    "can't use channel to iterate over "
-			    "more than one variable");
-			goto out;
-		}
 		for (i = 0; i < val.len; i++) {
 			k = tmpl_value_int((int64_t)i);
 			count++;

@@ -82,7 +82,7 @@ enum tmpl_value_elem {
 	ELEM_STR, /* string: zero is "" */
 	ELEM_LIST, /* slice: zero is [] */
 	ELEM_REC,
-	ELEM_CHAN, /* loop's channel: one range variable only */
+	ELEM_CHAN, /* loop's <-chan int64: ranges as a list (index, element) */
 };
 
 struct tmpl_map;

@@ -165,8 +165,8 @@ tmpl_value_type_name(const struct tmpl_value *v)
 		switch (v->elem) {
 		case ELEM_STR:
 			return "[]string";
-		case ELEM_REC:
-			return "[]interface {}";
+		case ELEM_CHAN:
+			return "<-chan int64";
 		default:
 			return "[]interface {}";
 		}
