@@ -272,6 +272,18 @@ fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * An argument as fmt sees it: a missing value reaches a function's
+ * interface{} parameter as nil.
+ */
+static void
+print_arg(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
+{
+	struct tmpl_value nil = tmpl_value_nil();
+
+	tmpl_value_print(x->a, b, v->kind == TV_MISSING ? &nil : v);
+}
+
 /* fmt.Sprint: spaces between operands when neither is a string. */
 static int
 fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -284,7 +296,7 @@ fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
+		print_arg(x, &b, &a[i]);
 	}
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
@@ -301,7 +313,7 @@ fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
+		print_arg(x, &b, &a[i]);
 	}
 	buf_addc(&b, '\n');
 	*r = tmpl_value_from_buf(x->a, &b);

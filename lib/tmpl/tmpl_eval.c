@@ -694,6 +694,11 @@ walk(struct tmpl_exec *x, const struct tmpl_node *n,
 			return -1;
 		if (n->pipe->nvars > 0)
 			return 0;
+		/* Go's exec turns a nil interface{} result into an invalid
+		 * value ("lovely!" in its source): a JSON null or an unset
+		 * scratch key prints <no value>, not fmt's <nil>. */
+		if (val.kind == TV_NIL)
+			val = tmpl_value_missing();
 		return print_value(x, x->out, &val);
 	case TN_IF:
 	case TN_WITH:
