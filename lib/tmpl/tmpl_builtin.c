@@ -244,20 +244,8 @@ fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 				    "value has type %s; should "
 				    "be string",
 				    tmpl_value_type_name(&a[i]));
-			if (idx >= 0)
-				v = v.u.map->vals[idx];
-			else {
-				switch (v.elem) {
-				case ELEM_STR:
-					v = tmpl_value_str("", 0);
-					break;
-				case ELEM_LIST:
-					v = tmpl_value_list(NULL, 0, ELEM_REC);
-					break;
-				default:
-					v = tmpl_value_missing();
-				}
-			}
+			v = idx >= 0 ? v.u.map->vals[idx]
+				     : tmpl_value_map_zero(&v);
 			break;
 		case TV_MISSING:
 		case TV_NIL:

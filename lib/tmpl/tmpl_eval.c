@@ -117,19 +117,6 @@ call_method(struct tmpl_exec *x, const struct tmpl_value *recv,
 	return 0;
 }
 
-static struct tmpl_value
-map_zero(const struct tmpl_value *m)
-{
-	switch (m->elem) {
-	case ELEM_STR:
-		return tmpl_value_str("", 0);
-	case ELEM_LIST:
-		return tmpl_value_list(NULL, 0, ELEM_REC);
-	default:
-		return tmpl_value_missing();
-	}
-}
-
 /*
  * One field step: recv.name, with args (only for the last step of a
  * chain, which may be a method call).
@@ -174,7 +161,7 @@ eval_field(struct tmpl_exec *x, const struct tmpl_value *recv, const char *name,
 		if (x->t->missing_error)
 			return tmpl_exec_errorf(x,
 			    "map has no entry for key \"%s\"", name);
-		*out = map_zero(&r);
+		*out = tmpl_value_map_zero(&r);
 		return 0;
 	}
 	if (r.kind == TV_REC) {

@@ -83,6 +83,8 @@ enum tmpl_value_elem {
 	ELEM_LIST, /* slice: zero is [] */
 	ELEM_REC,
 	ELEM_CHAN, /* loop's <-chan int64: ranges as a list (index, element) */
+	ELEM_KVPTR, /* byKey's inner map: *dependency.KeyPair, zero nil */
+	ELEM_KVMAP, /* byKey's outer map: its inner maps, zero empty */
 };
 
 struct tmpl_map;
@@ -126,6 +128,8 @@ struct tmpl_value tmpl_value_from_buf(struct tmpl_arena *a, struct buf *b);
 struct tmpl_value tmpl_value_list(struct tmpl_value *v, size_t n, int elem);
 struct tmpl_value tmpl_value_record(const struct tmpl_record *r, int rtype);
 bool tmpl_value_truth(const struct tmpl_value *v);
+/* What Go's index of map m gives for a missing key: its element's zero. */
+struct tmpl_value tmpl_value_map_zero(const struct tmpl_value *m);
 /* Go's type name, for messages: "string", "int", "[]interface {}"... */
 const char *tmpl_value_type_name(const struct tmpl_value *v);
 /* Appends Go's %v rendering (fmt.Sprint of one value). */

@@ -145,6 +145,23 @@ tmpl_value_truth(const struct tmpl_value *v)
 	}
 }
 
+struct tmpl_value
+tmpl_value_map_zero(const struct tmpl_value *m)
+{
+	switch (m->elem) {
+	case ELEM_STR:
+		return tmpl_value_str("", 0);
+	case ELEM_LIST:
+		return tmpl_value_list(NULL, 0, ELEM_REC);
+	case ELEM_KVPTR:
+		return tmpl_value_record(NULL, REC_KV);
+	case ELEM_KVMAP:
+		return tmpl_value_map(NULL, ELEM_KVPTR);
+	default:
+		return tmpl_value_missing();
+	}
+}
+
 const char *
 tmpl_value_type_name(const struct tmpl_value *v)
 {
@@ -171,8 +188,16 @@ tmpl_value_type_name(const struct tmpl_value *v)
 			return "[]interface {}";
 		}
 	case TV_MAP:
-		return v->elem == ELEM_STR ? "map[string]string"
-					   : "map[string]interface {}";
+		switch (v->elem) {
+		case ELEM_STR:
+			return "map[string]string";
+		case ELEM_KVPTR:
+			return "map[string]*dependency.KeyPair";
+		case ELEM_KVMAP:
+			return "map[string]map[string]*dependency.KeyPair";
+		default:
+			return "map[string]interface {}";
+		}
 	case TV_REC:
 		return tmpl_record_type_name(v->rtype);
 	case TV_SCRATCH:
