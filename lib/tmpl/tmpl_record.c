@@ -232,8 +232,10 @@ field_cnode(struct tmpl_arena *a, const struct tmpl_record *r, const char *f,
 	size_t n = 0;
 
 	if (strcmp(f, "Node") == 0) {
-		*o = tmpl_record_new(a, REC_NODE,
-		    tmpl_record_member(r->j, "Node"));
+		const cJSON *node = tmpl_record_member(r->j, "Node");
+
+		*o = cJSON_IsObject(node) ? tmpl_record_new(a, REC_NODE, node)
+					  : tmpl_value_record(NULL, REC_NODE);
 		return 0;
 	}
 	if (strcmp(f, "Services") != 0)
