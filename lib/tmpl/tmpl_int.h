@@ -135,8 +135,12 @@ const char *tmpl_value_type_name(const struct tmpl_value *v);
 /* Appends Go's %v rendering (fmt.Sprint of one value). */
 void tmpl_value_print(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v);
-/* Go's strconv.Quote. */
+/* Go's %+v: as tmpl_value_print, a record's fields named (Name:value). */
+void tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v);
+/* Go's strconv.Quote, and strconv.QuoteToASCII (%+q). */
 void tmpl_value_quote(struct buf *b, const char *s, size_t len);
+void tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len);
 /* Go's %v / strconv 'g' shortest float. */
 void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
 /* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */

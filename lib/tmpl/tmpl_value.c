@@ -243,8 +243,8 @@ utf8_len(const unsigned char *s, size_t n, uint32_t *rune)
 	return len;
 }
 
-void
-tmpl_value_quote(struct buf *b, const char *s, size_t len)
+static void
+quote(struct buf *b, const char *s, size_t len, bool ascii)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, n;
@@ -289,13 +289,28 @@ tmpl_value_quote(struct buf *b, const char *s, size_t len)
 		default:
 			if (r < 0x20 || r == 0x7f)
 				buf_addf(b, "\\x%02x", (unsigned)r);
-			else if (r >= 0x80 && r < 0xa0)
+			else if ((r >= 0x80 && r < 0xa0)
+			    || (ascii && r >= 0x80 && r < 0x10000))
 				buf_addf(b, "\\u%04x", (unsigned)r);
+			else if (ascii && r >= 0x10000)
+				buf_addf(b, "\\U%08x", (unsigned)r);
 			else
 				buf_add(b, s + i, n);
 		}
 	}
 	buf_addc(b, '"');
+}
+
+void
+tmpl_value_quote(struct buf *b, const char *s, size_t len)
+{
+	quote(b, s, len, false);
+}
+
+void
+tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len)
+{
+	quote(b, s, len, true);
 }
 
 /*
@@ -419,12 +434,29 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 #pragma GCC diagnostic pop
 }
 
+static void value_print(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v, bool names);
 static void print_rec(struct tmpl_arena *a, struct buf *b,
-    const struct tmpl_value *v);
+    const struct tmpl_value *v, bool names);
 
 void
 tmpl_value_print(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v)
+{
+	value_print(a, b, v, false);
+}
+
+void
+tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v)
+{
+	value_print(a, b, v, true);
+}
+
+/* names: %+v, a record's fields as Name:value at every depth. */
+static void
+value_print(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool names)
 {
 	size_t i;
 
@@ -455,7 +487,7 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 		for (i = 0; i < v->len; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(a, b, &v->u.list[i]);
+			value_print(a, b, &v->u.list[i], names);
 		}
 		buf_addc(b, ']');
 		break;
@@ -464,14 +496,14 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(a, b, &v->u.map->keys[i]);
+			value_print(a, b, &v->u.map->keys[i], names);
 			buf_addc(b, ':');
-			tmpl_value_print(a, b, &v->u.map->vals[i]);
+			value_print(a, b, &v->u.map->vals[i], names);
 		}
 		buf_addc(b, ']');
 		break;
 	case TV_REC:
-		print_rec(a, b, v);
+		print_rec(a, b, v, names);
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
@@ -480,7 +512,8 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 }
 
 static void
-print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
+print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool names)
 {
 	const char *const *fields;
 	struct tmpl_value f;
@@ -495,8 +528,12 @@ print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
 	for (i = 0; fields[i] != NULL; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
+		if (names) {
+			buf_addstr(b, fields[i]);
+			buf_addc(b, ':');
+		}
 		if (tmpl_record_field(a, v, fields[i], &f) == 0)
-			tmpl_value_print(a, b, &f);
+			value_print(a, b, &f, names);
 	}
 	buf_addc(b, '}');
 }
