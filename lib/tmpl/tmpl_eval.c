@@ -220,8 +220,13 @@ eval_arg(struct tmpl_exec *x, const struct tmpl_arg *a,
 	case TA_NIL:
 		*out = tmpl_value_nil();
 		return 0;
-	case TA_BOOL:
 	case TA_NUM:
+		if (a->lit.kind == TV_STR)
+			return tmpl_exec_errorf(x, "%.*s overflows int",
+			    (int)a->lit.len, a->lit.u.s);
+		*out = a->lit;
+		return 0;
+	case TA_BOOL:
 	case TA_STR:
 		*out = a->lit;
 		return 0;

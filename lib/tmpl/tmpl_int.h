@@ -316,7 +316,10 @@ struct tmpl_pipe;
 struct tmpl_arg {
 	uint8_t kind; /* enum tmpl_arg_kind */
 	int line, col;
-	struct tmpl_value lit; /* TA_BOOL, TA_NUM, TA_STR */
+	/* TA_BOOL, TA_NUM, TA_STR; a TA_NUM whose lit is a string is an
+	 * integer past int64, an error when evaluated (Go's "overflows
+	 * int") */
+	struct tmpl_value lit;
 	const struct tmpl_func *func; /* TA_FUNC, TA_CHAIN_FUNC */
 	const char *varname;
 	struct tmpl_pipe *pipe; /* TA_PIPE */
