@@ -244,20 +244,8 @@ fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 				    "value has type %s; should "
 				    "be string",
 				    tmpl_value_type_name(&a[i]));
-			if (idx >= 0)
-				v = v.u.map->vals[idx];
-			else {
-				switch (v.elem) {
-				case ELEM_STR:
-					v = tmpl_value_str("", 0);
-					break;
-				case ELEM_LIST:
-					v = tmpl_value_list(NULL, 0, ELEM_REC);
-					break;
-				default:
-					v = tmpl_value_missing();
-				}
-			}
+			v = idx >= 0 ? v.u.map->vals[idx]
+				     : tmpl_value_map_zero(&v);
 			break;
 		case TV_MISSING:
 		case TV_NIL:
@@ -272,6 +260,18 @@ fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * An argument as fmt sees it: a missing value reaches a function's
+ * interface{} parameter as nil.
+ */
+static void
+print_arg(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
+{
+	struct tmpl_value nil = tmpl_value_nil();
+
+	tmpl_value_print(x->a, b, v->kind == TV_MISSING ? &nil : v);
+}
+
 /* fmt.Sprint: spaces between operands when neither is a string. */
 static int
 fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -284,7 +284,7 @@ fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
+		print_arg(x, &b, &a[i]);
 	}
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
@@ -301,7 +301,7 @@ fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
+		print_arg(x, &b, &a[i]);
 	}
 	buf_addc(&b, '\n');
 	*r = tmpl_value_from_buf(x->a, &b);

@@ -145,6 +145,23 @@ tmpl_value_truth(const struct tmpl_value *v)
 	}
 }
 
+struct tmpl_value
+tmpl_value_map_zero(const struct tmpl_value *m)
+{
+	switch (m->elem) {
+	case ELEM_STR:
+		return tmpl_value_str("", 0);
+	case ELEM_LIST:
+		return tmpl_value_list(NULL, 0, ELEM_REC);
+	case ELEM_KVPTR:
+		return tmpl_value_record(NULL, REC_KV);
+	case ELEM_KVMAP:
+		return tmpl_value_map(NULL, ELEM_KVPTR);
+	default:
+		return tmpl_value_missing();
+	}
+}
+
 const char *
 tmpl_value_type_name(const struct tmpl_value *v)
 {
@@ -165,14 +182,22 @@ tmpl_value_type_name(const struct tmpl_value *v)
 		switch (v->elem) {
 		case ELEM_STR:
 			return "[]string";
-		case ELEM_REC:
-			return "[]interface {}";
+		case ELEM_CHAN:
+			return "<-chan int64";
 		default:
 			return "[]interface {}";
 		}
 	case TV_MAP:
-		return v->elem == ELEM_STR ? "map[string]string"
-					   : "map[string]interface {}";
+		switch (v->elem) {
+		case ELEM_STR:
+			return "map[string]string";
+		case ELEM_KVPTR:
+			return "map[string]*dependency.KeyPair";
+		case ELEM_KVMAP:
+			return "map[string]map[string]*dependency.KeyPair";
+		default:
+			return "map[string]interface {}";
+		}
 	case TV_REC:
 		return tmpl_record_type_name(v->rtype);
 	case TV_SCRATCH:
@@ -218,8 +243,8 @@ utf8_len(const unsigned char *s, size_t n, uint32_t *rune)
 	return len;
 }
 
-void
-tmpl_value_quote(struct buf *b, const char *s, size_t len)
+static void
+quote(struct buf *b, const char *s, size_t len, bool ascii)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, n;
@@ -264,13 +289,28 @@ tmpl_value_quote(struct buf *b, const char *s, size_t len)
 		default:
 			if (r < 0x20 || r == 0x7f)
 				buf_addf(b, "\\x%02x", (unsigned)r);
-			else if (r >= 0x80 && r < 0xa0)
+			else if ((r >= 0x80 && r < 0xa0)
+			    || (ascii && r >= 0x80 && r < 0x10000))
 				buf_addf(b, "\\u%04x", (unsigned)r);
+			else if (ascii && r >= 0x10000)
+				buf_addf(b, "\\U%08x", (unsigned)r);
 			else
 				buf_add(b, s + i, n);
 		}
 	}
 	buf_addc(b, '"');
+}
+
+void
+tmpl_value_quote(struct buf *b, const char *s, size_t len)
+{
+	quote(b, s, len, false);
+}
+
+void
+tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len)
+{
+	quote(b, s, len, true);
 }
 
 /*
@@ -394,12 +434,29 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 #pragma GCC diagnostic pop
 }
 
+static void value_print(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v, bool names);
 static void print_rec(struct tmpl_arena *a, struct buf *b,
-    const struct tmpl_value *v);
+    const struct tmpl_value *v, bool names);
 
 void
 tmpl_value_print(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v)
+{
+	value_print(a, b, v, false);
+}
+
+void
+tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v)
+{
+	value_print(a, b, v, true);
+}
+
+/* names: %+v, a record's fields as Name:value at every depth. */
+static void
+value_print(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool names)
 {
 	size_t i;
 
@@ -430,7 +487,7 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 		for (i = 0; i < v->len; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(a, b, &v->u.list[i]);
+			value_print(a, b, &v->u.list[i], names);
 		}
 		buf_addc(b, ']');
 		break;
@@ -439,14 +496,14 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(a, b, &v->u.map->keys[i]);
+			value_print(a, b, &v->u.map->keys[i], names);
 			buf_addc(b, ':');
-			tmpl_value_print(a, b, &v->u.map->vals[i]);
+			value_print(a, b, &v->u.map->vals[i], names);
 		}
 		buf_addc(b, ']');
 		break;
 	case TV_REC:
-		print_rec(a, b, v);
+		print_rec(a, b, v, names);
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
@@ -455,7 +512,8 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 }
 
 static void
-print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
+print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool names)
 {
 	const char *const *fields;
 	struct tmpl_value f;
@@ -470,8 +528,12 @@ print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
 	for (i = 0; fields[i] != NULL; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
+		if (names) {
+			buf_addstr(b, fields[i]);
+			buf_addc(b, ':');
+		}
 		if (tmpl_record_field(a, v, fields[i], &f) == 0)
-			tmpl_value_print(a, b, &f);
+			value_print(a, b, &f, names);
 	}
 	buf_addc(b, '}');
 }
