@@ -258,6 +258,54 @@ fn_split(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * splitToMap SEP KVSEP S: map[string]string of the items of S split at
+ * SEP, each split at its first KVSEP; an item without KVSEP is skipped, a
+ * later key wins.
+ */
+static int
+fn_split_to_map(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *sep, *kvsep, *s, *kv;
+	size_t seplen, kvseplen, len, i, k;
+	struct tmpl_value items;
+	struct tmpl_map *m;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &kvsep, &kvseplen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	items = split_str(x, s, len, sep, seplen);
+	m = tmpl_value_map_new(x->a, items.len);
+	m->n = 0;
+	for (i = 0; i < items.len; i++) {
+		const struct tmpl_value *it = &items.u.list[i];
+
+		kv = kvseplen > 0 ? memmem(it->u.s, it->len, kvsep, kvseplen)
+				  : NULL;
+		if (kv == NULL)
+			continue;
+		m->keys[m->n] = tmpl_value_str(it->u.s, (size_t)(kv - it->u.s));
+		m->vals[m->n] = tmpl_value_str(kv + kvseplen,
+		    it->len - (size_t)(kv - it->u.s) - kvseplen);
+		m->n++;
+	}
+	tmpl_value_map_sort(m);
+	for (i = 0, k = 0; i < m->n; i++) {
+		if (k > 0
+		    && tmpl_value_cmp_key(&m->keys[k - 1], &m->keys[i]) == 0)
+			k--;
+		m->keys[k] = m->keys[i];
+		m->vals[k] = m->vals[i];
+		k++;
+	}
+	m->n = k;
+	*r = tmpl_value_map(m, ELEM_STR);
+	return 0;
+}
+
 static int
 fn_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
@@ -950,6 +998,7 @@ const struct tmpl_func tmpl_helper_funcs[] = {
 	{ "toUpper", fn_to_upper, 1, 1, 0 },
 	{ "toTitle", fn_to_title, 1, 1, 0 },
 	{ "trimSpace", fn_trim_space, 1, 1, 0 },
+	{ "splitToMap", fn_split_to_map, 3, 3, 0 },
 	{ "trim", fn_trim, 2, 2, 0 },
 	{ "trimPrefix", fn_trim_prefix, 2, 2, 0 },
 	{ "trimSuffix", fn_trim_suffix, 2, 2, 0 },

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tmpl_int.h"
+#include "xmalloc.h"
 
 struct tmpl_value
 tmpl_value_missing(void)
@@ -714,23 +715,77 @@ tmpl_value_map_new(struct tmpl_arena *a, size_t n)
 }
 
 /* Insertion sort on (key, value) pairs: maps here are small or sorted. */
-void
-tmpl_value_map_sort(struct tmpl_map *m)
+/* Below this many entries, insertion sort; above, a merge sort. */
+#define MAP_SORT_INSERTION_MAX 16
+
+static void
+map_sort_insertion(struct tmpl_value *keys, struct tmpl_value *vals, size_t n)
 {
 	struct tmpl_value k, v;
 	size_t i, j;
 
-	for (i = 1; i < m->n; i++) {
-		k = m->keys[i];
-		v = m->vals[i];
-		for (j = i;
-		     j > 0 && tmpl_value_cmp_key(&m->keys[j - 1], &k) > 0;
+	for (i = 1; i < n; i++) {
+		k = keys[i];
+		v = vals[i];
+		for (j = i; j > 0 && tmpl_value_cmp_key(&keys[j - 1], &k) > 0;
 		     j--) {
-			m->keys[j] = m->keys[j - 1];
-			m->vals[j] = m->vals[j - 1];
+			keys[j] = keys[j - 1];
+			vals[j] = vals[j - 1];
 		}
-		m->keys[j] = k;
-		m->vals[j] = v;
+		keys[j] = k;
+		vals[j] = v;
+	}
+}
+
+/*
+ * Stable (equal keys keep their order, so a caller can keep the last of
+ * duplicates) and O(n log n): a map built from Consul or KV data can hold
+ * hundreds of thousands of keys.
+ */
+void
+tmpl_value_map_sort(struct tmpl_map *m)
+{
+	struct tmpl_value *tk, *tv, *sk = m->keys, *sv = m->vals, *t;
+	size_t width, lo, mid, hi, i, j, o;
+
+	if (m->n <= MAP_SORT_INSERTION_MAX) {
+		map_sort_insertion(m->keys, m->vals, m->n);
+		return;
+	}
+	tk = xcalloc(m->n, sizeof(*tk));
+	tv = xcalloc(m->n, sizeof(*tv));
+	for (width = 1; width < m->n; width *= 2) {
+		for (lo = 0; lo < m->n; lo += 2 * width) {
+			mid = lo + width < m->n ? lo + width : m->n;
+			hi = lo + 2 * width < m->n ? lo + 2 * width : m->n;
+			for (i = lo, j = mid, o = lo; o < hi; o++) {
+				if (i < mid
+				    && (j >= hi
+					|| tmpl_value_cmp_key(&sk[j], &sk[i])
+					    >= 0)) {
+					tk[o] = sk[i];
+					tv[o] = sv[i++];
+				} else {
+					tk[o] = sk[j];
+					tv[o] = sv[j++];
+				}
+			}
+		}
+		t = sk;
+		sk = tk;
+		tk = t;
+		t = sv;
+		sv = tv;
+		tv = t;
+	}
+	if (sk != m->keys) {
+		memcpy(m->keys, sk, m->n * sizeof(*sk));
+		memcpy(m->vals, sv, m->n * sizeof(*sv));
+		free(sk);
+		free(sv);
+	} else {
+		free(tk);
+		free(tv);
 	}
 }
 
