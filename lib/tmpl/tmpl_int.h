@@ -543,11 +543,15 @@ void tmpl_regex_cache_free(struct tmpl_regex_cache *cache);
 /* tmpl_codec.c */
 /* base64Encode..., sha256Hex, md5sum, hmacSHA256Hex. */
 extern const struct tmpl_func tmpl_codec_funcs[];
+
 /*
  * Strict padded base64 of s (len bytes) into out (room for len bytes),
  * its length in *outlen; -1 for bad data.  url: the URL alphabet.
  */
 int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
     size_t *outlen);
+
+/* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
+extern const struct tmpl_func tmpl_sprig_funcs[];
 
 #endif
