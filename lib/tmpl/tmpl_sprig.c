@@ -2513,6 +2513,94 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/* toJson, toRawJson (no HTML escaping), toPrettyJson: encoding/json. */
+static int
+json_fn(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
+    struct tmpl_value *r)
+{
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX);
+	tmpl_value_json(x->a, &b, &a[0], esc, indent, 0);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, true, 0, r);
+}
+
+static int
+sprig_to_raw_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, false, 0, r);
+}
+
+static int
+sprig_to_pretty_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, true, 2, r);
+}
+
+/*
+ * fromJson S: the decoded value, nil when S is not JSON; mustFromJson
+ * fails with encoding/json's words for the two common faults.
+ */
+static int
+from_json(struct tmpl_exec *x, struct tmpl_value *a, bool must,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	cJSON *j;
+
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	j = cJSON_ParseWithLength(s, len);
+	if (j == NULL) {
+		size_t i;
+
+		*r = tmpl_value_nil();
+		if (!must)
+			return 0;
+		for (i = 0; i < len && isspace((unsigned char)s[i]); i++)
+			;
+		if (i < len && strchr("{[\"-0123456789tfn", s[i]) == NULL)
+			return tmpl_exec_errorf(x,
+			    "invalid character '%c' looking for beginning "
+			    "of value",
+			    s[i]);
+		return tmpl_exec_errorf(x, "unexpected end of JSON input");
+	}
+	*r = tmpl_value_from_json(x->a, j);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static int
+sprig_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return from_json(x, a, false, r);
+}
+
+static int
+sprig_must_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return from_json(x, a, true, r);
+}
+
 /* default D GIVEN: GIVEN unless it is empty (or absent). */
 static int
 sprig_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -2738,6 +2826,14 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_osIsAbs", sprig_is_abs, 1, 1, 0 },
 	{ "sprig_b64enc", sprig_b64enc, 1, 1, 0 },
 	{ "sprig_b64dec", sprig_b64dec, 1, 1, 0 },
+	{ "sprig_toJson", sprig_to_json, 1, 1, 0 },
+	{ "sprig_mustToJson", sprig_to_json, 1, 1, 0 },
+	{ "sprig_toRawJson", sprig_to_raw_json, 1, 1, 0 },
+	{ "sprig_mustToRawJson", sprig_to_raw_json, 1, 1, 0 },
+	{ "sprig_toPrettyJson", sprig_to_pretty_json, 1, 1, 0 },
+	{ "sprig_mustToPrettyJson", sprig_to_pretty_json, 1, 1, 0 },
+	{ "sprig_fromJson", sprig_from_json, 1, 1, 0 },
+	{ "sprig_mustFromJson", sprig_must_from_json, 1, 1, 0 },
 	{ "sprig_default", sprig_default, 1, 2, 0 },
 	{ "sprig_empty", sprig_empty_fn, 1, 1, 0 },
 	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0 },
