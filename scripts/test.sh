@@ -91,6 +91,13 @@ check_source "banned functions"
 if [[ ${CHECK_FORMAT:-1} == 1 ]]; then
 	check_source "clang-format" --format
 fi
+phase "docs/functions.md matches the engine and the cases"
+if python3 "$top/scripts/function-table.py" --check; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	status=1
+fi
 
 phase "sweep containers left by killed test runs"
 BED_NAME=sweep bash -c '. "$1/tests/bed/bed.sh" && bed_sweep_stale' _ "$top"
