@@ -614,6 +614,12 @@ container_from_json(const cJSON *root, char *err, size_t errlen)
 	    || parse_labels(&config, c, err, errlen) == -1
 	    || parse_healthcheck(&config, c, err, errlen) == -1)
 		goto out;
+	/* Absent means Docker's default, which 0 (stop at once) is not. */
+	c->stop_timeout = -1;
+	if (field_item(&config, "StopTimeout") != NULL
+	    && field_int(&config, "StopTimeout", &c->stop_timeout, err, errlen)
+		== -1)
+		goto out;
 	if (field_obj(&top, "HostConfig", "HostConfig.", &host, err, errlen)
 		== -1
 	    || field_str(&host, "NetworkMode", &c->network_mode, err, errlen)

@@ -106,6 +106,7 @@ struct rc_write {
 	bool dereg;
 	bool pass; /* counted in the pass's inflight */
 	bool again; /* another write of this ID waits: kick a pass after */
+	bool maint_on; /* maintenance: on (else off) */
 	uint64_t start_ns; /* monotonic, when it was sent */
 	uint64_t event_ns; /* deregister: the die's timeNano, or 0 */
 };
@@ -172,12 +173,16 @@ rc_ctr_drop_services(struct reconcile_ctr *c)
 	c->nservices = 0;
 }
 
+static void rc_lift_cb(struct loop *, struct loop_timer *, void *);
+
 static struct reconcile_ctr *
-rc_ctr_new(struct containers_rec *rec, const char *name)
+rc_ctr_new(struct reconcile *rc, struct containers_rec *rec, const char *name)
 {
 	struct reconcile_ctr *c;
 
 	c = xcalloc(1, sizeof(*c));
+	c->owner = rc;
+	loop_timer_init(&c->lift_timer, rc_lift_cb, c);
 	c->rec = rec;
 	c->name = xstrdup(name);
 	c->state = RECONCILE_DOWN;
@@ -188,6 +193,7 @@ rc_ctr_new(struct containers_rec *rec, const char *name)
 static void
 rc_ctr_free(struct reconcile_ctr *c)
 {
+	loop_timer_stop(c->owner->loop, &c->lift_timer);
 	c->rec->rc = NULL;
 	rc_ctr_drop_services(c);
 	free(c->name);
@@ -349,15 +355,17 @@ rc_maintenance_done(const struct agent_result *res, void *arg)
 	struct rc_write *w = arg;
 
 	if (res->error != 0 || res->status != 200)
-		log_warnx("service %s: maintenance mode: %s%s, the die event "
-			  "will deregister it",
-		    w->service_id,
+		log_warnx("service %s: maintenance %s: %s%s", w->service_id,
+		    w->maint_on ? "on failed, the die event will deregister it"
+				: "off failed, a start or --resync retries",
 		    res->error != 0 ? res->errmsg : "HTTP error ",
 		    res->error != 0 ? "" : "(not 200)");
-	else
+	else if (w->maint_on)
 		log_info("service %s: in maintenance while its container "
 			 "stops",
 		    w->service_id);
+	else
+		log_info("service %s: out of maintenance", w->service_id);
 	rc_write_free(w);
 }
 
@@ -390,6 +398,7 @@ rc_side_writes(struct reconcile *rc, const struct reconcile_plan *plan)
 	for (i = 0; i < plan->n; i++) {
 		a = &plan->v[i];
 		w = rc_write_new(rc, a->id);
+		w->maint_on = a->enable;
 		if (a->kind == RECONCILE_MAINTENANCE)
 			agent_maintenance(rc->agent, a->id, a->enable,
 			    a->reason, rc_maintenance_done, w);
@@ -660,7 +669,7 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 		return;
 	}
 	if (rec == NULL)
-		rec = rc_ctr_new(r, c->name);
+		rec = rc_ctr_new(rc, r, c->name);
 	else if (strcmp(rec->name, c->name) != 0) {
 		free(rec->name);
 		rec->name = xstrdup(c->name);
@@ -676,6 +685,15 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 	if (rc->agent != NULL && !rc->cfg->dry_run)
 		rec->in_maintenance = maintenance;
 	rc_side_writes(rc, &plan);
+	/*
+	 * Every kill restarts the wait; a stop, a start or anything that
+	 * ends the maintenance ends it (a health event does not).
+	 */
+	if (step == RECONCILE_STEP_STOPPING && rec->in_maintenance)
+		loop_timer_start(rc->loop, &rec->lift_timer,
+		    reconcile_plan_stop_wait_ms(c));
+	else if (step != RECONCILE_STEP_RUN || !rec->in_maintenance)
+		loop_timer_stop(rc->loop, &rec->lift_timer);
 	switch (step) {
 	case RECONCILE_STEP_NONE:
 		kick = false;
@@ -720,6 +738,30 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 		rc_kick(rc);
 }
 
+/*
+ * A kill put the container's services in maintenance and no die came in
+ * its stop timeout: the kill stopped nothing (a reload signal), and the
+ * container serves again.
+ */
+static void
+rc_lift_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct reconcile_ctr *rec = arg;
+	struct reconcile_plan plan;
+
+	(void)loop;
+	(void)t;
+	reconcile_plan_init(&plan);
+	if (reconcile_plan_lift(rec, &plan)) {
+		log_info("container %s: no die within its stop timeout after "
+			 "the kill, out of maintenance",
+		    rec->name);
+		rc_side_writes(rec->owner, &plan);
+		rec->in_maintenance = false;
+	}
+	reconcile_plan_clear(&plan);
+}
+
 static void
 rc_listed(struct reconcile *rc, size_t nids)
 {
@@ -762,7 +804,7 @@ rc_event(struct reconcile *rc, struct containers_rec *r,
 		if (rec == NULL) {
 			/* Named by its inspect; the short ID until then. */
 			(void)snprintf(name, sizeof(name), "%.12s", ev->id);
-			rec = rc_ctr_new(r, name);
+			rec = rc_ctr_new(rc, r, name);
 		}
 		rec->died = false;
 		rec->die_ns = 0;
@@ -779,6 +821,7 @@ rc_event(struct reconcile *rc, struct containers_rec *r,
 		return;
 	}
 	rec->died = true;
+	loop_timer_stop(rc->loop, &rec->lift_timer);
 	if (rec->state == RECONCILE_DOWN)
 		return;
 	log_info("container %s: died, deregistering", rec->name);

@@ -341,6 +341,38 @@ reconcile_plan_change(const struct reconcile_ctr *sec,
 	return RECONCILE_STEP_RUN;
 }
 
+uint64_t
+reconcile_plan_stop_wait_ms(const struct container *c)
+{
+	uint64_t s;
+
+	/* Negative: docker stop waits for ever; the cap still lifts. */
+	if (c->stop_timeout < 0 && c->stop_timeout != -1)
+		return RECONCILE_STOP_WAIT_MAX_MS;
+	s = c->stop_timeout == -1 ? RECONCILE_STOP_TIMEOUT_DEFAULT_S
+				  : (uint64_t)c->stop_timeout;
+	if (s * 1000 + RECONCILE_STOP_MARGIN_MS > RECONCILE_STOP_WAIT_MAX_MS)
+		return RECONCILE_STOP_WAIT_MAX_MS;
+	return s * 1000 + RECONCILE_STOP_MARGIN_MS;
+}
+
+bool
+reconcile_plan_lift(const struct reconcile_ctr *sec,
+    struct reconcile_plan *plan)
+{
+	struct reconcile_act *a;
+
+	if (!sec->in_maintenance || sec->state != RECONCILE_UP)
+		return false;
+	for (size_t i = 0; i < sec->nservices; i++) {
+		a = reconcile_plan_add(plan, RECONCILE_MAINTENANCE,
+		    sec->services[i].id, "no die after the kill");
+		a->enable = false;
+		a->reason = "";
+	}
+	return true;
+}
+
 /* Docker's health status as a Consul check status. */
 static const char *
 reconcile_plan_status(const char *docker_health)

@@ -39,6 +39,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "loop.h" /* struct loop_timer, embedded in reconcile_ctr */
+
 #define REGISTRATOR_ERR_MAX 256
 
 struct agent;
@@ -47,6 +49,7 @@ struct container;
 struct containers;
 struct http;
 struct loop;
+struct reconcile;
 struct metrics;
 
 /* config.c */
@@ -479,6 +482,7 @@ struct container {
 	bool auto_remove; /* HostConfig.AutoRemove (--rm) */
 	bool has_healthcheck; /* Config.Healthcheck.Test not NONE */
 	uint64_t healthcheck_interval_ms; /* 0 = Docker's default */
+	int stop_timeout; /* Config.StopTimeout (s), -1 when absent */
 	struct container_state state;
 };
 
@@ -930,6 +934,9 @@ struct reconcile_ctr {
 	uint64_t start_ns; /* start awaiting registration, 0 */
 	uint64_t reg_ns; /* wall clock of the last PUT done */
 	uint64_t warn_hash; /* of the derive warnings last logged */
+	/* Lifts the maintenance when no die follows a kill in time. */
+	struct loop_timer lift_timer;
+	struct reconcile *owner; /* the driver (borrowed) */
 };
 
 /* A service ID with a definition's hash ("" for a deregistration). */
@@ -1056,6 +1063,24 @@ enum reconcile_step reconcile_plan_change(const struct reconcile_ctr *sec,
     const struct container *c, unsigned actions, bool operator_stop,
     const struct reconcile_config *cfg, struct reconcile_plan *plan,
     bool *maintenance);
+/*
+ * How long a container's services stay in maintenance after a kill event
+ * with no die: its stop timeout (Config.StopTimeout, else Docker's
+ * default), what `docker stop` waits before SIGKILL, plus a margin for the
+ * SIGKILL, the exit and the die event; capped.  A kill that stops nothing
+ * (docker kill -s HUP to reload) hides the services that long.
+ */
+#define RECONCILE_STOP_TIMEOUT_DEFAULT_S 10 /* docker stop's default -t */
+#define RECONCILE_STOP_MARGIN_MS 5000
+#define RECONCILE_STOP_WAIT_MAX_MS (3600u * 1000)
+uint64_t reconcile_plan_stop_wait_ms(const struct container *c);
+/*
+ * The stop wait is over and no die came: MAINTENANCE off for every
+ * service of sec, when sec is up and in maintenance (returns true);
+ * otherwise nothing (false).
+ */
+bool reconcile_plan_lift(const struct reconcile_ctr *sec,
+    struct reconcile_plan *plan);
 /*
  * The TTL updates mirroring Docker's health into the services' Docker
  * health checks: for an up container with a health status, one per

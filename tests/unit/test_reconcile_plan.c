@@ -427,8 +427,49 @@ test_deregister_modes(void)
 }
 
 /*
- * Rule: --maintenance-on-stop hides an up container's services on the
- * kill, once, and a start shows them again; nothing without the option.
+ * Rule: the maintenance a kill set is lifted after the container's stop
+ * timeout (Config.StopTimeout, else docker stop's 10 s) and a margin, when
+ * no die came; only for an up container still in maintenance.
+ */
+static void
+test_stop_wait(void)
+{
+	struct container *c = web_in(true, 0, false);
+	struct world w;
+
+	T_EQ_INT(c->stop_timeout, -1);
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c),
+	    RECONCILE_STOP_TIMEOUT_DEFAULT_S * 1000 + RECONCILE_STOP_MARGIN_MS);
+	c->stop_timeout = 0;
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c), RECONCILE_STOP_MARGIN_MS);
+	c->stop_timeout = 30;
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c),
+	    30000 + RECONCILE_STOP_MARGIN_MS);
+	c->stop_timeout = 2000000000;
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c), RECONCILE_STOP_WAIT_MAX_MS);
+	c->stop_timeout = -5; /* waits for ever: the cap */
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c), RECONCILE_STOP_WAIT_MAX_MS);
+	container_free(c);
+
+	world_init(&w, "agent-services.json");
+	/* Not in maintenance: nothing to lift. */
+	T_ASSERT(!reconcile_plan_lift(w.web, &w.plan));
+	T_EQ_INT(w.plan.n, 0);
+	w.web->in_maintenance = true;
+	T_ASSERT(reconcile_plan_lift(w.web, &w.plan));
+	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":no die after the kill");
+	T_ASSERT(w.plan.n == 1 && !w.plan.v[0].enable);
+	reconcile_plan_clear(&w.plan);
+	/* Stopped meanwhile: the die's decision stands. */
+	w.web->state = RECONCILE_KEPT;
+	T_ASSERT(!reconcile_plan_lift(w.web, &w.plan));
+	T_EQ_INT(w.plan.n, 0);
+	world_clear(&w);
+}
+
+/*
+ * Rule: --maintenance-on-stop (the default) hides an up container's services on
+ * the kill, once, and a start shows them again; nothing without the option.
  */
 static void
 test_maintenance(void)
@@ -531,6 +572,7 @@ main(void)
 	test_refused_and_recent();
 	test_deregister_modes();
 	test_maintenance();
+	test_stop_wait();
 	test_ttl();
 	return test_report();
 }
