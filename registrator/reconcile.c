@@ -66,6 +66,12 @@ struct reconcile {
 	struct reconcile_marks refused;
 	struct rc_notes gone; /* deregistrations a die event asked for */
 	struct reconcile_marks recent; /* writes done while a GET ran */
+	/*
+	 * Service IDs refused as collisions (hash ""), each logged once, and
+	 * the agent's last answer they are decided against between passes.
+	 */
+	struct reconcile_marks clashed;
+	struct agent_services last_have;
 
 	bool synced; /* a whole listing has been seen */
 	bool dirty;
@@ -174,6 +180,16 @@ rc_ctr_drop_services(struct reconcile_ctr *c)
 }
 
 static void rc_lift_cb(struct loop *, struct loop_timer *, void *);
+
+static void
+rc_clash_forget(struct reconcile *rc, const char *id)
+{
+	for (size_t i = 0; i < rc->clashed.n; i++)
+		if (strcmp(rc->clashed.v[i].service_id, id) == 0) {
+			reconcile_marks_del(&rc->clashed, i);
+			return;
+		}
+}
 
 static struct reconcile_ctr *
 rc_ctr_new(struct reconcile *rc, struct containers_rec *rec, const char *name)
@@ -324,6 +340,75 @@ rc_derive(struct reconcile *rc, struct reconcile_ctr *rec,
 			dropped = true;
 	rc_services_free(old, nold);
 	return dropped;
+}
+
+/*
+ * Decides every wanted service's collisions against have (the agent's
+ * answer) and the table: rc->clashed gets the losers, and each newly
+ * refused one is logged once, naming its container and the SERVICE_* key
+ * its name or ID came from.
+ */
+static void
+rc_clashes(struct reconcile *rc, const struct agent_services *have)
+{
+	struct reconcile_clash_with with;
+	const struct reconcile_ctr *sec;
+	const struct service *s;
+	enum reconcile_clash k;
+	const char *key;
+	size_t i;
+
+	for (sec = rc_first(rc); sec != NULL; sec = rc_next(sec)) {
+		if (!reconcile_wanted(sec))
+			continue;
+		for (i = 0; i < sec->nservices; i++) {
+			s = &sec->services[i];
+			k = reconcile_plan_clash(rc->table, have, s, &with);
+			if (k == RECONCILE_CLASH_NONE) {
+				if (reconcile_marks_has(&rc->clashed, s->id,
+					"")) {
+					log_info("service %s: no longer "
+						 "collides, registering",
+					    s->id);
+					rc_clash_forget(rc, s->id);
+				}
+				continue;
+			}
+			if (reconcile_marks_has(&rc->clashed, s->id, ""))
+				continue;
+			reconcile_marks_add(&rc->clashed, s->id, "");
+			if (k == RECONCILE_CLASH_NAME)
+				key = s->name_key[0] != '\0' ? s->name_key
+							     : "default name";
+			else
+				key = s->id_key[0] != '\0' ? s->id_key
+							   : "default ID";
+			log_warnx("container %s: %s: service %s \"%s\" "
+				  "refused: %s \"%s\" of %s%s came "
+				  "first%s; not registered",
+			    sec->name, key,
+			    k == RECONCILE_CLASH_NAME ? "name" : "ID",
+			    k == RECONCILE_CLASH_NAME ? s->name : s->id,
+			    k == RECONCILE_CLASH_NAME ? "name" : "ID",
+			    k == RECONCILE_CLASH_NAME ? with.name : with.id,
+			    with.ctr != NULL ? "container " : "",
+			    with.ctr != NULL ? with.ctr : "another owner",
+			    k == RECONCILE_CLASH_NAME
+				? " (they differ only in case, which nginx "
+				  "does not tell apart)"
+				: " (equal once ':' and other characters "
+				  "proxies refuse are mapped to '_')");
+		}
+	}
+	/* Forget the IDs no longer wanted at all. */
+	i = 0;
+	while (i < rc->clashed.n)
+		if (reconcile_plan_wanted(rc->table,
+			rc->clashed.v[i].service_id, NULL)
+		    == NULL)
+			reconcile_marks_del(&rc->clashed, i);
+		else
+			i++;
 }
 
 /* ---- writes ---- */
@@ -964,6 +1049,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	}
 	rc->inflight++; /* held while writes are started */
 	rc_refused_prune(rc);
+	rc_clashes(rc, &have);
 	memset(&in, 0, sizeof(in));
 	in.host_name = rc->host_name;
 	in.deregister = rc->cfg->deregister;
@@ -971,6 +1057,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	in.table = rc->table;
 	in.refused = &rc->refused;
 	in.recent = &rc->recent;
+	in.clashed = &rc->clashed;
 	reconcile_plan_init(&plan);
 	if (reconcile_plan_pass(&in, &have, &plan, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -986,7 +1073,8 @@ rc_services_done(const struct agent_result *res, void *arg)
 			    true);
 	}
 	reconcile_plan_clear(&plan);
-	agent_services_clear(&have);
+	agent_services_clear(&rc->last_have);
+	rc->last_have = have;
 	reconcile_marks_clear(&rc->recent);
 	if (--rc->inflight == 0)
 		rc_pass_end(rc);
@@ -1047,6 +1135,11 @@ rc_fast_writes(struct reconcile *rc)
 			    "its container died", false);
 		rc_note_free(&rc->gone, n);
 	}
+	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec))
+		if (rec->put_wanted) {
+			rc_clashes(rc, &rc->last_have);
+			break;
+		}
 	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec)) {
 		if (!rec->put_wanted)
 			continue;
@@ -1058,7 +1151,9 @@ rc_fast_writes(struct reconcile *rc)
 			continue;
 		}
 		for (i = 0; i < rec->nservices; i++)
-			if (!rc_is_refused(rc, &rec->services[i]))
+			if (!rc_is_refused(rc, &rec->services[i])
+			    && !reconcile_marks_has(&rc->clashed,
+				rec->services[i].id, ""))
 				rc_put(rc, &rec->services[i],
 				    "started or changed", false);
 		rc_start_done(rc, rec);
@@ -1239,6 +1334,8 @@ reconcile_free(struct reconcile *rc)
 	while (!TAILQ_EMPTY(&rc->gone))
 		rc_note_free(&rc->gone, TAILQ_FIRST(&rc->gone));
 	reconcile_marks_clear(&rc->recent);
+	reconcile_marks_clear(&rc->clashed);
+	agent_services_clear(&rc->last_have);
 	free(rc->host_name);
 	free(rc);
 }

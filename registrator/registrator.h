@@ -663,6 +663,8 @@ struct service_check {
 };
 
 /* One Consul service for one container port. */
+#define DERIVE_KEY_NAME_MAX 32 /* "SERVICE_65535_CHECK_INTERVAL" */
+
 struct service {
 	char *id;
 	char *name;
@@ -682,6 +684,12 @@ struct service {
 	char *health_check_id;
 	/* FNV-1a 64 of the canonical body, 16 hex digits (service_hash). */
 	char hash[17];
+	/*
+	 * The SERVICE_* key the name and the ID came from ("SERVICE_NAME",
+	 * "SERVICE_80_ID"), "" when generated; for log lines, not hashed.
+	 */
+	char name_key[DERIVE_KEY_NAME_MAX];
+	char id_key[DERIVE_KEY_NAME_MAX];
 };
 
 struct derive_result {
@@ -858,6 +866,7 @@ struct agent_service {
 	char *id; /* the answer's key: the service ID */
 	char *host; /* Meta registrator-host, or NULL */
 	char *container; /* Meta registrator-container */
+	char *name; /* Service, or NULL when not a string */
 	char *hash; /* Meta registrator-hash, or NULL */
 };
 
@@ -1011,6 +1020,8 @@ struct reconcile_pass {
 	const struct reconcile_marks *refused;
 	/* Writes that completed while the GET ran: the answer predates them. */
 	const struct reconcile_marks *recent;
+	/* Service IDs refused as collisions (hash ""): not registered. */
+	const struct reconcile_marks *clashed;
 };
 
 /*
@@ -1028,6 +1039,42 @@ struct reconcile_pass {
 int reconcile_plan_pass(const struct reconcile_pass *in,
     const struct agent_services *have, struct reconcile_plan *plan, char *err,
     size_t errlen);
+/*
+ * Collisions a proxy cannot tell apart (issue 15): two service names that
+ * differ only in case (nginx folds upstream names), two IDs equal once
+ * every character but letters, digits, '_', '.' and '-' is mapped to '_'
+ * (the shipped templates' server names: "api:1" and "api_1").  Equal
+ * names are one service with several instances, equal IDs are derive's
+ * and rc_derive's duplicate rule: neither is a collision here.
+ */
+enum reconcile_clash {
+	RECONCILE_CLASH_NONE,
+	RECONCILE_CLASH_NAME,
+	RECONCILE_CLASH_ID,
+};
+
+/* The service that wins against the refused one; borrowed from inputs. */
+struct reconcile_clash_with {
+	const char *name; /* its name ("" when the agent gave none) */
+	const char *id;
+	const char *ctr; /* its container's name, NULL: not one of ours */
+};
+
+/*
+ * Whether the wanted service s (one of the table's) must be refused as a
+ * collision, and with what (*with, filled when not NONE).  First come
+ * wins, and "first" is what the agent holds, so that the winner survives
+ * registrator restarts and relistings (Docker lists the newest first): a
+ * name spelling that some instance registered on the agent has (whoever
+ * registered it) beats one that none has, an ID the agent holds beats one
+ * it does not; with the same standing, the spelling or ID seen first in
+ * the table's order (then a container's port order) wins.  have may be
+ * empty (no answer yet): the table's order decides.
+ */
+enum reconcile_clash reconcile_plan_clash(const struct containers *table,
+    const struct agent_services *have, const struct service *s,
+    struct reconcile_clash_with *with);
+
 /*
  * --deregister: true when the registration of a container that exited in
  * state st is kept.  never: always; always: never; on-success: for an OOM

@@ -560,6 +560,150 @@ test_ttl(void)
 	world_clear(&w);
 }
 
+/* An up container ctr with one service name/id, not derived. */
+static struct reconcile_ctr *
+fake(struct world *w, const char *ctr, const char *name, const char *id)
+{
+	struct containers_rec *rec = containers_get(w->t, ctr);
+	struct reconcile_ctr *sec = xcalloc(1, sizeof(*sec));
+
+	sec->rec = rec;
+	sec->name = xstrdup(ctr);
+	sec->state = RECONCILE_UP;
+	sec->health = xstrdup("");
+	sec->services = xcalloc(1, sizeof(*sec->services));
+	sec->nservices = 1;
+	sec->services[0].name = xstrdup(name);
+	sec->services[0].id = xstrdup(id);
+	(void)snprintf(sec->services[0].hash, sizeof(sec->services[0].hash),
+	    "%016x", 1u);
+	rec->rc = sec;
+	return sec;
+}
+
+/* The agent's answer replaced by json. */
+static void
+answer(struct world *w, const char *json)
+{
+	char err[REGISTRATOR_ERR_MAX] = "";
+
+	agent_services_clear(&w->have);
+	T_CHECK(
+	    agent_services_parse(json, strlen(json), &w->have, err, sizeof(err))
+		== 0,
+	    "answer: %s", err);
+}
+
+/*
+ * Rule: names equal but for case, IDs equal once mapped as the shipped
+ * templates map them, are refused; what the agent holds wins (so Docker's
+ * listing order, newest first, cannot flip the winner at a restart), then
+ * the table's order; equal names are one service; someone else's
+ * registered service beats an unregistered one of ours.
+ */
+static void
+test_clash(void)
+{
+	struct reconcile_clash_with with;
+	struct reconcile_ctr *big, *small, *colon, *under, *same;
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	w.t = containers_new();
+	reconcile_plan_init(&w.plan);
+	/* Listed first, as Docker lists the newest first. */
+	big = fake(&w, "c-big", "RTWEB", "h:big:80");
+	small = fake(&w, "c-small", "rtweb", "h:small:80");
+	same = fake(&w, "c-same", "rtweb", "h:same:80");
+	/* Nothing registered yet: first in the table wins. */
+	answer(&w, "{}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &small->services[0], &with),
+	    RECONCILE_CLASH_NAME);
+	T_EQ_STR(with.name, "RTWEB");
+	T_EQ_STR(with.ctr, "c-big");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &big->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+	/* rtweb is what the agent holds: it wins wherever it is listed. */
+	answer(&w,
+	    "{\"h:small:80\":{\"ID\":\"h:small:80\","
+	    "\"Service\":\"rtweb\"}}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &big->services[0], &with),
+	    RECONCILE_CLASH_NAME);
+	T_EQ_STR(with.id, "h:small:80");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &small->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+	/* Another instance of the same name is no collision. */
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &same->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+
+	/* IDs: api:1 and api_1 are one haproxy server name. */
+	under = fake(&w, "c-under", "api", "api_1");
+	colon = fake(&w, "c-colon", "api", "api:1");
+	answer(&w, "{}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &colon->services[0], &with),
+	    RECONCILE_CLASH_ID);
+	T_EQ_STR(with.id, "api_1");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &under->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+
+	/* Someone else's service (no container of ours wants it). */
+	answer(&w, "{\"other\":{\"ID\":\"other\",\"Service\":\"Api\"}}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &under->services[0], &with),
+	    RECONCILE_CLASH_NAME);
+	T_NULL(with.ctr);
+	T_EQ_STR(with.name, "Api");
+	/* ... unless ours is registered too: it stays. */
+	answer(&w,
+	    "{\"other\":{\"ID\":\"other\",\"Service\":\"Api\"},"
+	    "\"api_1\":{\"ID\":\"api_1\",\"Service\":\"api\"}}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &under->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+	world_clear(&w);
+}
+
+/*
+ * Rule: a pass registers no refused collision, and deregisters one of
+ * ours that the agent holds (two registered before the rule existed).
+ */
+static void
+test_clash_pass(void)
+{
+	struct reconcile_marks clashed = { NULL, 0 };
+	struct reconcile_pass in = {
+		.host_name = HOST,
+		.deregister = DEREGISTER_ALWAYS,
+		.clashed = &clashed,
+	};
+	struct world w;
+	char err[REGISTRATOR_ERR_MAX] = "";
+
+	memset(&w, 0, sizeof(w));
+	w.t = containers_new();
+	reconcile_plan_init(&w.plan);
+	in.table = w.t;
+	in.refused = &w.refused;
+	in.recent = &w.recent;
+	(void)fake(&w, "c-small", "rtweb", "h:small:80");
+	(void)fake(&w, "c-big", "RTWEB", "h:big:80");
+	answer(&w, "{}");
+	reconcile_marks_add(&clashed, "h:big:80", "");
+	T_ASSERT(
+	    reconcile_plan_pass(&in, &w.have, &w.plan, err, sizeof(err)) == 0);
+	T_EQ_STR(text(&w.plan), "R:h:small:80:missing from the agent");
+	reconcile_plan_clear(&w.plan);
+	answer(&w,
+	    "{\"h:big:80\":{\"ID\":\"h:big:80\",\"Service\":"
+	    "\"RTWEB\",\"Meta\":{\"registrator-host\":\"" HOST "\","
+	    "\"registrator-container\":\"c-big\"}}}");
+	T_ASSERT(
+	    reconcile_plan_pass(&in, &w.have, &w.plan, err, sizeof(err)) == 0);
+	T_EQ_STR(text(&w.plan),
+	    "R:h:small:80:missing from the agent "
+	    "D:h:big:80:it collides with another service");
+	reconcile_marks_clear(&clashed);
+	world_clear(&w);
+}
+
 int
 main(void)
 {
@@ -574,5 +718,7 @@ main(void)
 	test_maintenance();
 	test_stop_wait();
 	test_ttl();
+	test_clash();
+	test_clash_pass();
 	return test_report();
 }
