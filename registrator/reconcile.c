@@ -765,7 +765,7 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 		rec->start_ns = 0;
 	reconcile_plan_init(&plan);
 	step = reconcile_plan_change(rec, c, ch->actions, ch->operator_stop,
-	    rc->cfg, &plan, &maintenance);
+	    ch->kill_signal, rc->cfg, &plan, &maintenance);
 	/* Without writes (-dry-run) nothing is in maintenance. */
 	if (rc->agent != NULL && !rc->cfg->dry_run)
 		rec->in_maintenance = maintenance;

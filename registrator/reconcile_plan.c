@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,11 +442,85 @@ reconcile_plan_maintenance(const struct reconcile_ctr *sec, bool enable,
 	}
 }
 
+/* Linux's signal names, as Docker reads a StopSignal ("SIGTERM", "TERM"). */
+static const struct {
+	const char *name;
+	int signo;
+} reconcile_plan_signals[] = {
+	{ "HUP", SIGHUP },
+	{ "INT", SIGINT },
+	{ "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },
+	{ "ABRT", SIGABRT },
+	{ "IOT", SIGIOT },
+	{ "BUS", SIGBUS },
+	{ "FPE", SIGFPE },
+	{ "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 },
+	{ "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },
+	{ "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT },
+	{ "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT },
+	{ "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },
+	{ "URG", SIGURG },
+	{ "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH },
+	{ "IO", SIGIO },
+	{ "POLL", SIGPOLL },
+	{ "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+/* The number of a StopSignal; SIGTERM when empty, 0 when unknown. */
+static int
+reconcile_plan_signo(const char *s)
+{
+	long long n;
+
+	if (*s == '\0')
+		return SIGTERM;
+	if (str_to_ll(s, 1, DOCKER_SIGNAL_MAX, &n) == 0)
+		return (int)n;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(reconcile_plan_signals)
+		 / sizeof(reconcile_plan_signals[0]);
+	     i++)
+		if (strcasecmp(s, reconcile_plan_signals[i].name) == 0)
+			return reconcile_plan_signals[i].signo;
+	return 0;
+}
+
+bool
+reconcile_plan_stops(const struct container *c, int kill_signal)
+{
+	int stop;
+
+	/* Unknown, or perhaps a label's value: assume a stop. */
+	if (kill_signal <= 0 || container_label(c, "signal") != NULL)
+		return true;
+	if (kill_signal == SIGKILL)
+		return true;
+	stop = reconcile_plan_signo(c->stop_signal);
+	return stop == 0 || kill_signal == stop;
+}
+
 enum reconcile_step
 reconcile_plan_change(const struct reconcile_ctr *sec,
     const struct container *c, unsigned actions, bool operator_stop,
-    const struct reconcile_config *cfg, struct reconcile_plan *plan,
-    bool *maintenance)
+    int kill_signal, const struct reconcile_config *cfg,
+    struct reconcile_plan *plan, bool *maintenance)
 {
 	*maintenance = sec->in_maintenance;
 	if (!c->state.running || c->state.restarting) {
@@ -465,7 +540,8 @@ reconcile_plan_change(const struct reconcile_ctr *sec,
 	if (sec->died)
 		return RECONCILE_STEP_NONE;
 	if ((actions & DOCKER_ACT_KILL) && cfg->maintenance_on_stop
-	    && sec->state == RECONCILE_UP) {
+	    && sec->state == RECONCILE_UP
+	    && reconcile_plan_stops(c, kill_signal)) {
 		/* Stopping: hidden now, the die deregisters it. */
 		if (!sec->in_maintenance)
 			reconcile_plan_maintenance(sec, true, plan);

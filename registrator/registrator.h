@@ -198,11 +198,13 @@ struct docker;
 /*
  * One line of the /events stream, as docker.c acts on it.  Only Type,
  * Action, Actor.ID (a network event's Attributes.container) and timeNano
- * are read, plus a die's exitCode attribute: Docker merges the container's
- * labels into Attributes, so a label named exitCode (or name, image...)
- * replaces the real value there, and nothing else of Attributes is used.
+ * are read, plus a die's exitCode and a kill's signal attribute: Docker
+ * merges the container's labels into Attributes, so a label named exitCode
+ * (or signal, name, image...) replaces the real value there; those two are
+ * used only where no such label is, and nothing else of Attributes is.
  */
 #define DOCKER_EVENT_ACTION_MAX 64 /* Action kept for log lines, truncated */
+#define DOCKER_SIGNAL_MAX 64 /* Linux's last real-time signal */
 
 struct docker_event {
 	unsigned actions; /* one DOCKER_ACT_* bit; 0: not of interest */
@@ -211,6 +213,7 @@ struct docker_event {
 	char action[DOCKER_EVENT_ACTION_MAX + 1];
 	uint64_t time_ns; /* timeNano; 0 when absent or out of range */
 	int exit_code; /* die's exitCode 0..255, -1 otherwise */
+	int signal; /* kill's signal 1..DOCKER_SIGNAL_MAX, 0 otherwise */
 };
 
 /*
@@ -288,6 +291,7 @@ struct containers_rec {
 	/* containers_decide()'s; read them through containers_change. */
 	bool kill_seen; /* kill or stop event since the start */
 	bool operator_stop; /* the last die followed one */
+	int kill_signal; /* the last kill event's signal, 0: unknown */
 	/* docker.c: the inspect pending or in flight, NULL when none. */
 	struct docker_ctr *docker;
 	/* reconcile.c: the container's services and registration state. */
@@ -318,6 +322,7 @@ struct containers_change {
 	const struct container *c; /* inspect parsed, NULL: none */
 	const char *inspect_err; /* why inspect is unusable, or NULL */
 	bool operator_stop; /* the last die was an operator's */
+	int kill_signal; /* the last kill's signal attribute, 0: unknown */
 };
 
 enum containers_what {
@@ -483,6 +488,7 @@ struct container {
 	bool has_healthcheck; /* Config.Healthcheck.Test not NONE */
 	uint64_t healthcheck_interval_ms; /* 0 = Docker's default */
 	int stop_timeout; /* Config.StopTimeout (s), -1 when absent */
+	char *stop_signal; /* Config.StopSignal, "" when absent (SIGTERM) */
 	struct container_state state;
 };
 
@@ -1097,9 +1103,10 @@ struct reconcile_config;
 /*
  * A change of the container whose section is sec (its state before the
  * change), now in state c, after the DOCKER_ACT_* actions, with the
- * table's operator_stop verdict.  Running: ignored while a die's
- * deregistration stands (sec->died); a kill with --maintenance-on-stop
- * puts an up container's services in maintenance (STOPPING; the plan's
+ * table's operator_stop verdict and the last kill's signal.  Running:
+ * ignored while a die's deregistration stands (sec->died); a kill that
+ * stops it (reconcile_plan_stops) with --maintenance-on-stop puts an up
+ * container's services in maintenance (STOPPING; the plan's
  * MAINTENANCE actions, none when already in); a start takes them out
  * (the plan) and the services are derived (RUN).  Stopped: nothing for a
  * container already down unless a listing asks; else KEEP or DROP as
@@ -1108,8 +1115,18 @@ struct reconcile_config;
  */
 enum reconcile_step reconcile_plan_change(const struct reconcile_ctr *sec,
     const struct container *c, unsigned actions, bool operator_stop,
-    const struct reconcile_config *cfg, struct reconcile_plan *plan,
-    bool *maintenance);
+    int kill_signal, const struct reconcile_config *cfg,
+    struct reconcile_plan *plan, bool *maintenance);
+/*
+ * Whether a kill event with that signal attribute (0: unknown) stops
+ * container c: SIGKILL, or its StopSignal (SIGTERM when unset), which is
+ * what docker stop sends.  Another signal (docker kill -s HUP to reload)
+ * stops nothing.  When the signal is unknown, or c has a label named
+ * "signal" (Docker merges labels into the event's attributes, so the
+ * value may be the label's), or its StopSignal is not a name we know:
+ * true, and the stop wait lifts a maintenance that was not needed.
+ */
+bool reconcile_plan_stops(const struct container *c, int kill_signal);
 /*
  * How long a container's services stay in maintenance after a kill event
  * with no die: its stop timeout (Config.StopTimeout, else Docker's

@@ -9,6 +9,7 @@
  * the same options, so an unchanged container matches the agent's hash.
  * One test per rule: each fails when its rule is broken.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,27 +404,64 @@ test_deregister_modes(void)
 
 	/* The change of a stopped container: keep or drop, once. */
 	world_init(&w, "agent-services.json");
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, true, &cfg,
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, true, 0, &cfg,
 		     &w.plan, &m),
 	    RECONCILE_STEP_KEEP);
 	container_free(c);
 	c = web_in(false, 3, false);
 	cfg.deregister = DEREGISTER_ALWAYS;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, &cfg,
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, 0, &cfg,
 		     &w.plan, &m),
 	    RECONCILE_STEP_DROP);
 	/* Already down: only a listing looks again. */
 	w.web->state = RECONCILE_DOWN;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, &cfg,
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, 0, &cfg,
 		     &w.plan, &m),
 	    RECONCILE_STEP_NONE);
 	cfg.deregister = DEREGISTER_NEVER;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_KEEP);
 	T_EQ_INT(w.plan.n, 0);
 	container_free(c);
 	world_clear(&w);
+}
+
+/*
+ * Rule: a kill stops the container when its signal is SIGKILL or the
+ * container's StopSignal (SIGTERM when unset, a name with or without SIG,
+ * or a number); unknown signals, a label named "signal" (it may have
+ * replaced the attribute) and a StopSignal we cannot read count as a stop.
+ */
+static void
+test_stops(void)
+{
+	struct container *c = web_in(true, 0, false);
+
+	T_ASSERT(reconcile_plan_stops(c, SIGTERM));
+	T_ASSERT(reconcile_plan_stops(c, SIGKILL));
+	T_ASSERT(reconcile_plan_stops(c, 0));
+	T_ASSERT(!reconcile_plan_stops(c, SIGHUP));
+	T_ASSERT(!reconcile_plan_stops(c, SIGUSR1));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("SIGQUIT");
+	T_ASSERT(reconcile_plan_stops(c, SIGQUIT));
+	T_ASSERT(!reconcile_plan_stops(c, SIGTERM));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("usr2");
+	T_ASSERT(reconcile_plan_stops(c, SIGUSR2));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("3");
+	T_ASSERT(reconcile_plan_stops(c, SIGQUIT));
+	T_ASSERT(!reconcile_plan_stops(c, SIGHUP));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("SIGRTMIN+3");
+	T_ASSERT(reconcile_plan_stops(c, SIGHUP));
+	container_free(c);
+	c = fixture_synth("{'Id':'a0','Config':{'Labels':{'signal':'1'}}}",
+	    NULL);
+	T_ASSERT(reconcile_plan_stops(c, SIGHUP));
+	container_free(c);
 }
 
 /*
@@ -480,24 +518,30 @@ test_maintenance(void)
 	bool m = false;
 
 	world_init(&w, "agent-services.json");
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_STOPPING);
 	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":container stopping");
 	T_ASSERT(w.plan.n == 1 && w.plan.v[0].enable && m);
 	T_ASSERT(w.plan.n == 1
 	    && strcmp(w.plan.v[0].reason, "container stopping") == 0);
 	reconcile_plan_clear(&w.plan);
+	/* A reload signal stops nothing: no maintenance. */
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, SIGHUP,
+		     &cfg, &w.plan, &m),
+	    RECONCILE_STEP_RUN);
+	T_EQ_INT(w.plan.n, 0);
+	T_ASSERT(!m);
 	/* Already in maintenance (a second kill): nothing more. */
 	w.web->in_maintenance = true;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_STOPPING);
 	T_EQ_INT(w.plan.n, 0);
 	T_ASSERT(m);
 	/* Started again: out of maintenance, and derived. */
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_START, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_START, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_RUN);
 	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":container started");
 	T_ASSERT(w.plan.n == 1 && !w.plan.v[0].enable && !m);
@@ -505,15 +549,15 @@ test_maintenance(void)
 	/* Without the option a kill changes nothing yet. */
 	w.web->in_maintenance = false;
 	cfg.maintenance_on_stop = false;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_RUN);
 	T_EQ_INT(w.plan.n, 0);
 	T_ASSERT(!m);
 	/* A running inspect older than the die that deregistered it. */
 	w.web->died = true;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_NONE);
 	container_free(c);
 	world_clear(&w);
@@ -716,6 +760,7 @@ main(void)
 	test_refused_and_recent();
 	test_deregister_modes();
 	test_maintenance();
+	test_stops();
 	test_stop_wait();
 	test_ttl();
 	test_clash();
