@@ -331,7 +331,7 @@ agent_services_parse(const char *json, size_t len, struct agent_services *out,
     char *err, size_t errlen)
 {
 	cJSON *root;
-	const cJSON *svc;
+	const cJSON *svc, *name;
 	size_t n = 0;
 
 	root = cJSON_ParseWithLength(json, len);
@@ -355,6 +355,9 @@ agent_services_parse(const char *json, size_t len, struct agent_services *out,
 		a->host = agent_meta(svc, DERIVE_META_HOST);
 		a->container = agent_meta(svc, DERIVE_META_CONTAINER);
 		a->hash = agent_meta(svc, DERIVE_META_HASH);
+		name = cJSON_GetObjectItemCaseSensitive(svc, "Service");
+		a->name
+		    = cJSON_IsString(name) ? xstrdup(name->valuestring) : NULL;
 	}
 	out->n = n;
 	cJSON_Delete(root);
@@ -378,6 +381,7 @@ agent_services_clear(struct agent_services *s)
 		free(s->v[i].host);
 		free(s->v[i].container);
 		free(s->v[i].hash);
+		free(s->v[i].name);
 	}
 	free(s->v);
 	s->v = NULL;

@@ -90,8 +90,9 @@ static const struct conf_opt reg_config_opts[] = {
 	{ S, "deregister", CONF_STR, 0, 0, "always", NULL,
 	    "always, on-success or never", OFF(deregister),
 	    reg_config_set_deregister, 0 },
-	{ S, "maintenance-on-stop", CONF_BOOL, 0, 0, "false", NULL,
-	    "put services in maintenance on kill/stop, before the die",
+	{ S, "maintenance-on-stop", CONF_BOOL, 0, 0, "true", NULL,
+	    "maintenance on kill/stop, before the die (=false: gliderlabs' "
+	    "way, routed until the die)",
 	    OFF(maintenance_on_stop), NULL, 0 },
 	{ S, "cleanup", CONF_BOOL, 0, 0, "false", NULL,
 	    "remove this host's <host>:<name>:<port> services whose container "

@@ -211,6 +211,7 @@ container_free(struct container *c)
 	free(c->networks);
 	free(c->ip);
 	free(c->network_mode);
+	free(c->stop_signal);
 	free(c->restart_policy);
 	free(c->state.status);
 	free(c->state.error);
@@ -613,6 +614,15 @@ container_from_json(const cJSON *root, char *err, size_t errlen)
 	    || parse_env(&config, c, err, errlen) == -1
 	    || parse_labels(&config, c, err, errlen) == -1
 	    || parse_healthcheck(&config, c, err, errlen) == -1)
+		goto out;
+	/* Absent means Docker's default, which 0 (stop at once) is not. */
+	c->stop_timeout = -1;
+	if (field_str(&config, "StopSignal", &c->stop_signal, err, errlen)
+	    == -1)
+		goto out;
+	if (field_item(&config, "StopTimeout") != NULL
+	    && field_int(&config, "StopTimeout", &c->stop_timeout, err, errlen)
+		== -1)
 		goto out;
 	if (field_obj(&top, "HostConfig", "HostConfig.", &host, err, errlen)
 		== -1

@@ -143,6 +143,8 @@ containers_event(struct containers *t, const struct docker_event *ev)
 	n.rec = containers_get(t, ev->id);
 	n.event = ev;
 	containers_decide(n.rec, ev->actions);
+	if (ev->actions & DOCKER_ACT_KILL)
+		n.rec->kill_signal = ev->signal;
 	containers_notify(t, &n);
 	return n.rec;
 }
@@ -158,6 +160,7 @@ containers_change(struct containers *t, struct containers_rec *rec,
 	ch->c = NULL;
 	ch->inspect_err = NULL;
 	ch->operator_stop = rec->operator_stop;
+	ch->kill_signal = rec->kill_signal;
 	if (ch->inspect != NULL) {
 		/* Parsed once here for every subscriber. */
 		c = container_from_json(ch->inspect, err, sizeof(err));

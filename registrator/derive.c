@@ -596,6 +596,9 @@ derive_port(const struct container *c, const struct derive_options *o,
 	}
 
 	s.name = xstrdup(name);
+	if (nattr != NULL)
+		derive_key_name(s.name_key, sizeof(s.name_key), &a, "name",
+		    p->port);
 	s.address = xstrdup(addr);
 	s.container_port = p->port;
 	str_copy(s.proto, p->proto, sizeof(s.proto));
@@ -611,6 +614,8 @@ derive_port(const struct container *c, const struct derive_options *o,
 		    derive_quote(q, sizeof(q), v), why);
 		v = NULL;
 	}
+	if (v != NULL)
+		derive_key_name(s.id_key, sizeof(s.id_key), &a, "id", p->port);
 	if (v != NULL)
 		s.id = strcmp(p->proto, "tcp") == 0
 		    ? xstrdup(v)

@@ -625,7 +625,7 @@ docker_event_parse(const char *line, size_t len, struct docker_event *ev,
     char *err, size_t errlen)
 {
 	cJSON *root;
-	const cJSON *type, *action, *actor, *id, *tn, *attrs, *ecode;
+	const cJSON *type, *action, *actor, *id, *tn, *attrs, *ecode, *sig;
 	long long code;
 
 	memset(ev, 0, sizeof(*ev));
@@ -664,6 +664,11 @@ docker_event_parse(const char *line, size_t len, struct docker_event *ev,
 	if (ev->actions == DOCKER_ACT_DIE && cJSON_IsString(ecode)
 	    && str_to_ll(ecode->valuestring, 0, 255, &code) == 0)
 		ev->exit_code = (int)code;
+	/* Kept for reconcile.c, which trusts it only without such a label. */
+	sig = cJSON_GetObjectItemCaseSensitive(attrs, "signal");
+	if (ev->actions == DOCKER_ACT_KILL && cJSON_IsString(sig)
+	    && str_to_ll(sig->valuestring, 1, DOCKER_SIGNAL_MAX, &code) == 0)
+		ev->signal = (int)code;
 out:
 	cJSON_Delete(root);
 	return 0;

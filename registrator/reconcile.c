@@ -66,6 +66,12 @@ struct reconcile {
 	struct reconcile_marks refused;
 	struct rc_notes gone; /* deregistrations a die event asked for */
 	struct reconcile_marks recent; /* writes done while a GET ran */
+	/*
+	 * Service IDs refused as collisions (hash ""), each logged once, and
+	 * the agent's last answer they are decided against between passes.
+	 */
+	struct reconcile_marks clashed;
+	struct agent_services last_have;
 
 	bool synced; /* a whole listing has been seen */
 	bool dirty;
@@ -106,6 +112,7 @@ struct rc_write {
 	bool dereg;
 	bool pass; /* counted in the pass's inflight */
 	bool again; /* another write of this ID waits: kick a pass after */
+	bool maint_on; /* maintenance: on (else off) */
 	uint64_t start_ns; /* monotonic, when it was sent */
 	uint64_t event_ns; /* deregister: the die's timeNano, or 0 */
 };
@@ -172,12 +179,26 @@ rc_ctr_drop_services(struct reconcile_ctr *c)
 	c->nservices = 0;
 }
 
+static void rc_lift_cb(struct loop *, struct loop_timer *, void *);
+
+static void
+rc_clash_forget(struct reconcile *rc, const char *id)
+{
+	for (size_t i = 0; i < rc->clashed.n; i++)
+		if (strcmp(rc->clashed.v[i].service_id, id) == 0) {
+			reconcile_marks_del(&rc->clashed, i);
+			return;
+		}
+}
+
 static struct reconcile_ctr *
-rc_ctr_new(struct containers_rec *rec, const char *name)
+rc_ctr_new(struct reconcile *rc, struct containers_rec *rec, const char *name)
 {
 	struct reconcile_ctr *c;
 
 	c = xcalloc(1, sizeof(*c));
+	c->owner = rc;
+	loop_timer_init(&c->lift_timer, rc_lift_cb, c);
 	c->rec = rec;
 	c->name = xstrdup(name);
 	c->state = RECONCILE_DOWN;
@@ -188,6 +209,7 @@ rc_ctr_new(struct containers_rec *rec, const char *name)
 static void
 rc_ctr_free(struct reconcile_ctr *c)
 {
+	loop_timer_stop(c->owner->loop, &c->lift_timer);
 	c->rec->rc = NULL;
 	rc_ctr_drop_services(c);
 	free(c->name);
@@ -320,6 +342,75 @@ rc_derive(struct reconcile *rc, struct reconcile_ctr *rec,
 	return dropped;
 }
 
+/*
+ * Decides every wanted service's collisions against have (the agent's
+ * answer) and the table: rc->clashed gets the losers, and each newly
+ * refused one is logged once, naming its container and the SERVICE_* key
+ * its name or ID came from.
+ */
+static void
+rc_clashes(struct reconcile *rc, const struct agent_services *have)
+{
+	struct reconcile_clash_with with;
+	const struct reconcile_ctr *sec;
+	const struct service *s;
+	enum reconcile_clash k;
+	const char *key;
+	size_t i;
+
+	for (sec = rc_first(rc); sec != NULL; sec = rc_next(sec)) {
+		if (!reconcile_wanted(sec))
+			continue;
+		for (i = 0; i < sec->nservices; i++) {
+			s = &sec->services[i];
+			k = reconcile_plan_clash(rc->table, have, s, &with);
+			if (k == RECONCILE_CLASH_NONE) {
+				if (reconcile_marks_has(&rc->clashed, s->id,
+					"")) {
+					log_info("service %s: no longer "
+						 "collides, registering",
+					    s->id);
+					rc_clash_forget(rc, s->id);
+				}
+				continue;
+			}
+			if (reconcile_marks_has(&rc->clashed, s->id, ""))
+				continue;
+			reconcile_marks_add(&rc->clashed, s->id, "");
+			if (k == RECONCILE_CLASH_NAME)
+				key = s->name_key[0] != '\0' ? s->name_key
+							     : "default name";
+			else
+				key = s->id_key[0] != '\0' ? s->id_key
+							   : "default ID";
+			log_warnx("container %s: %s: service %s \"%s\" "
+				  "refused: %s \"%s\" of %s%s came "
+				  "first%s; not registered",
+			    sec->name, key,
+			    k == RECONCILE_CLASH_NAME ? "name" : "ID",
+			    k == RECONCILE_CLASH_NAME ? s->name : s->id,
+			    k == RECONCILE_CLASH_NAME ? "name" : "ID",
+			    k == RECONCILE_CLASH_NAME ? with.name : with.id,
+			    with.ctr != NULL ? "container " : "",
+			    with.ctr != NULL ? with.ctr : "another owner",
+			    k == RECONCILE_CLASH_NAME
+				? " (they differ only in case, which nginx "
+				  "does not tell apart)"
+				: " (equal once ':' and other characters "
+				  "proxies refuse are mapped to '_')");
+		}
+	}
+	/* Forget the IDs no longer wanted at all. */
+	i = 0;
+	while (i < rc->clashed.n)
+		if (reconcile_plan_wanted(rc->table,
+			rc->clashed.v[i].service_id, NULL)
+		    == NULL)
+			reconcile_marks_del(&rc->clashed, i);
+		else
+			i++;
+}
+
 /* ---- writes ---- */
 
 static struct rc_write *
@@ -349,15 +440,17 @@ rc_maintenance_done(const struct agent_result *res, void *arg)
 	struct rc_write *w = arg;
 
 	if (res->error != 0 || res->status != 200)
-		log_warnx("service %s: maintenance mode: %s%s, the die event "
-			  "will deregister it",
-		    w->service_id,
+		log_warnx("service %s: maintenance %s: %s%s", w->service_id,
+		    w->maint_on ? "on failed, the die event will deregister it"
+				: "off failed, a start or --resync retries",
 		    res->error != 0 ? res->errmsg : "HTTP error ",
 		    res->error != 0 ? "" : "(not 200)");
-	else
+	else if (w->maint_on)
 		log_info("service %s: in maintenance while its container "
 			 "stops",
 		    w->service_id);
+	else
+		log_info("service %s: out of maintenance", w->service_id);
 	rc_write_free(w);
 }
 
@@ -390,6 +483,7 @@ rc_side_writes(struct reconcile *rc, const struct reconcile_plan *plan)
 	for (i = 0; i < plan->n; i++) {
 		a = &plan->v[i];
 		w = rc_write_new(rc, a->id);
+		w->maint_on = a->enable;
 		if (a->kind == RECONCILE_MAINTENANCE)
 			agent_maintenance(rc->agent, a->id, a->enable,
 			    a->reason, rc_maintenance_done, w);
@@ -660,7 +754,7 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 		return;
 	}
 	if (rec == NULL)
-		rec = rc_ctr_new(r, c->name);
+		rec = rc_ctr_new(rc, r, c->name);
 	else if (strcmp(rec->name, c->name) != 0) {
 		free(rec->name);
 		rec->name = xstrdup(c->name);
@@ -671,11 +765,20 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 		rec->start_ns = 0;
 	reconcile_plan_init(&plan);
 	step = reconcile_plan_change(rec, c, ch->actions, ch->operator_stop,
-	    rc->cfg, &plan, &maintenance);
+	    ch->kill_signal, rc->cfg, &plan, &maintenance);
 	/* Without writes (-dry-run) nothing is in maintenance. */
 	if (rc->agent != NULL && !rc->cfg->dry_run)
 		rec->in_maintenance = maintenance;
 	rc_side_writes(rc, &plan);
+	/*
+	 * Every kill restarts the wait; a stop, a start or anything that
+	 * ends the maintenance ends it (a health event does not).
+	 */
+	if (step == RECONCILE_STEP_STOPPING && rec->in_maintenance)
+		loop_timer_start(rc->loop, &rec->lift_timer,
+		    reconcile_plan_stop_wait_ms(c));
+	else if (step != RECONCILE_STEP_RUN || !rec->in_maintenance)
+		loop_timer_stop(rc->loop, &rec->lift_timer);
 	switch (step) {
 	case RECONCILE_STEP_NONE:
 		kick = false;
@@ -720,6 +823,30 @@ rc_change(struct reconcile *rc, struct containers_rec *r,
 		rc_kick(rc);
 }
 
+/*
+ * A kill put the container's services in maintenance and no die came in
+ * its stop timeout: the kill stopped nothing (a reload signal), and the
+ * container serves again.
+ */
+static void
+rc_lift_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct reconcile_ctr *rec = arg;
+	struct reconcile_plan plan;
+
+	(void)loop;
+	(void)t;
+	reconcile_plan_init(&plan);
+	if (reconcile_plan_lift(rec, &plan)) {
+		log_info("container %s: no die within its stop timeout after "
+			 "the kill, out of maintenance",
+		    rec->name);
+		rc_side_writes(rec->owner, &plan);
+		rec->in_maintenance = false;
+	}
+	reconcile_plan_clear(&plan);
+}
+
 static void
 rc_listed(struct reconcile *rc, size_t nids)
 {
@@ -762,7 +889,7 @@ rc_event(struct reconcile *rc, struct containers_rec *r,
 		if (rec == NULL) {
 			/* Named by its inspect; the short ID until then. */
 			(void)snprintf(name, sizeof(name), "%.12s", ev->id);
-			rec = rc_ctr_new(r, name);
+			rec = rc_ctr_new(rc, r, name);
 		}
 		rec->died = false;
 		rec->die_ns = 0;
@@ -779,6 +906,7 @@ rc_event(struct reconcile *rc, struct containers_rec *r,
 		return;
 	}
 	rec->died = true;
+	loop_timer_stop(rc->loop, &rec->lift_timer);
 	if (rec->state == RECONCILE_DOWN)
 		return;
 	log_info("container %s: died, deregistering", rec->name);
@@ -921,6 +1049,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	}
 	rc->inflight++; /* held while writes are started */
 	rc_refused_prune(rc);
+	rc_clashes(rc, &have);
 	memset(&in, 0, sizeof(in));
 	in.host_name = rc->host_name;
 	in.deregister = rc->cfg->deregister;
@@ -928,6 +1057,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	in.table = rc->table;
 	in.refused = &rc->refused;
 	in.recent = &rc->recent;
+	in.clashed = &rc->clashed;
 	reconcile_plan_init(&plan);
 	if (reconcile_plan_pass(&in, &have, &plan, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -943,7 +1073,8 @@ rc_services_done(const struct agent_result *res, void *arg)
 			    true);
 	}
 	reconcile_plan_clear(&plan);
-	agent_services_clear(&have);
+	agent_services_clear(&rc->last_have);
+	rc->last_have = have;
 	reconcile_marks_clear(&rc->recent);
 	if (--rc->inflight == 0)
 		rc_pass_end(rc);
@@ -1004,6 +1135,11 @@ rc_fast_writes(struct reconcile *rc)
 			    "its container died", false);
 		rc_note_free(&rc->gone, n);
 	}
+	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec))
+		if (rec->put_wanted) {
+			rc_clashes(rc, &rc->last_have);
+			break;
+		}
 	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec)) {
 		if (!rec->put_wanted)
 			continue;
@@ -1015,7 +1151,9 @@ rc_fast_writes(struct reconcile *rc)
 			continue;
 		}
 		for (i = 0; i < rec->nservices; i++)
-			if (!rc_is_refused(rc, &rec->services[i]))
+			if (!rc_is_refused(rc, &rec->services[i])
+			    && !reconcile_marks_has(&rc->clashed,
+				rec->services[i].id, ""))
 				rc_put(rc, &rec->services[i],
 				    "started or changed", false);
 		rc_start_done(rc, rec);
@@ -1196,6 +1334,8 @@ reconcile_free(struct reconcile *rc)
 	while (!TAILQ_EMPTY(&rc->gone))
 		rc_note_free(&rc->gone, TAILQ_FIRST(&rc->gone));
 	reconcile_marks_clear(&rc->recent);
+	reconcile_marks_clear(&rc->clashed);
+	agent_services_clear(&rc->last_have);
 	free(rc->host_name);
 	free(rc);
 }

@@ -13,10 +13,13 @@
  * (no meta, another host's) is never touched, except gliderlabs'
  * leftovers under --cleanup, recognised by their ID alone.
  */
+#include <ctype.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "str.h"
 #include "xmalloc.h"
@@ -190,6 +193,12 @@ reconcile_plan_remove(const struct reconcile_pass *in,
 	return true;
 }
 
+static bool
+reconcile_plan_clashed(const struct reconcile_pass *in, const char *id)
+{
+	return in->clashed != NULL && reconcile_marks_has(in->clashed, id, "");
+}
+
 int
 reconcile_plan_pass(const struct reconcile_pass *in,
     const struct agent_services *have, struct reconcile_plan *plan, char *err,
@@ -201,6 +210,7 @@ reconcile_plan_pass(const struct reconcile_pass *in,
 	const char *why;
 	struct reconcile_act *a;
 	regex_t re;
+	bool clashed;
 
 	if (in->host_name == NULL) {
 		(void)snprintf(err, errlen, "reconcile: no host name yet");
@@ -223,7 +233,8 @@ reconcile_plan_pass(const struct reconcile_pass *in,
 
 			/* The answer may predate a PUT that just landed. */
 			if (reconcile_marks_has(in->refused, s->id, s->hash)
-			    || reconcile_marks_has(in->recent, s->id, s->hash))
+			    || reconcile_marks_has(in->recent, s->id, s->hash)
+			    || reconcile_plan_clashed(in, s->id))
 				continue;
 			svc = agent_services_find(have, s->id);
 			if (svc == NULL)
@@ -241,13 +252,17 @@ reconcile_plan_pass(const struct reconcile_pass *in,
 	/* Registered, and not wanted: deregister what is ours. */
 	for (size_t i = 0; i < have->n; i++) {
 		svc = &have->v[i];
-		if (reconcile_plan_wanted(in->table, svc->id, NULL) != NULL
+		clashed = reconcile_plan_clashed(in, svc->id);
+		if ((reconcile_plan_wanted(in->table, svc->id, NULL) != NULL
+			&& !clashed)
 		    || reconcile_marks_has(in->recent, svc->id, ""))
 			continue;
 		if (svc->host != NULL
 		    && strcmp(svc->host, in->host_name) == 0) {
 			if (!reconcile_plan_remove(in, svc, &why, &owner))
 				continue;
+			if (clashed)
+				why = "it collides with another service";
 			a = reconcile_plan_add(plan, RECONCILE_DEREGISTER,
 			    svc->id, why);
 			if (owner != NULL) {
@@ -261,6 +276,130 @@ reconcile_plan_pass(const struct reconcile_pass *in,
 	}
 	regfree(&re);
 	return 0;
+}
+
+/* Equal to a proxy, not equal: nginx folds upstream names' case. */
+static bool
+reconcile_plan_name_clash(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0 && strcmp(a, b) != 0;
+}
+
+/* What the shipped templates keep of an ID in a server name. */
+static char
+reconcile_plan_id_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-'
+	    ? c
+	    : '_';
+}
+
+/* Equal once mapped as the shipped templates map them, not equal. */
+static bool
+reconcile_plan_id_clash(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; a[i] != '\0' && b[i] != '\0'; i++)
+		if (reconcile_plan_id_char(a[i])
+		    != reconcile_plan_id_char(b[i]))
+			return false;
+	return a[i] == b[i] && strcmp(a, b) != 0;
+}
+
+/* A service with exactly this name is registered on the agent. */
+static bool
+reconcile_plan_name_held(const struct agent_services *have, const char *name)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (have->v[i].name != NULL
+		    && strcmp(have->v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* with gets h, and the container of ours that wants it, if any. */
+static void
+reconcile_plan_with_held(const struct containers *table,
+    const struct agent_service *h, struct reconcile_clash_with *with)
+{
+	const struct reconcile_ctr *owner = NULL;
+
+	with->name = h->name != NULL ? h->name : "";
+	with->id = h->id;
+	with->ctr = reconcile_plan_wanted(table, h->id, &owner) != NULL
+	    ? owner->name
+	    : NULL;
+}
+
+static void
+reconcile_plan_with(const struct reconcile_ctr *t, const struct service *u,
+    struct reconcile_clash_with *with)
+{
+	with->name = u->name;
+	with->id = u->id;
+	with->ctr = t->name;
+}
+
+enum reconcile_clash
+reconcile_plan_clash(const struct containers *table,
+    const struct agent_services *have, const struct service *s,
+    struct reconcile_clash_with *with)
+{
+	const struct containers_rec *rec;
+	const struct reconcile_ctr *t;
+	const struct agent_service *h;
+	bool name_held, id_held, name_seen = false, id_seen = false;
+
+	/* A name is one spelling however many instances: held or not. */
+	name_held = reconcile_plan_name_held(have, s->name);
+	id_held = agent_services_find(have, s->id) != NULL;
+	/* Held by the agent, and s is not: the agent's wins. */
+	for (size_t i = 0; i < have->n; i++) {
+		h = &have->v[i];
+		if (!name_held && h->name != NULL
+		    && reconcile_plan_name_clash(s->name, h->name)) {
+			reconcile_plan_with_held(table, h, with);
+			return RECONCILE_CLASH_NAME;
+		}
+		if (!id_held && reconcile_plan_id_clash(s->id, h->id)) {
+			reconcile_plan_with_held(table, h, with);
+			return RECONCILE_CLASH_ID;
+		}
+	}
+	/*
+	 * The same standing (both held, or neither): the spelling, or the
+	 * ID, seen first in the table's order (then a container's port
+	 * order) wins.
+	 */
+	for (rec = containers_first(table); rec != NULL;
+	     rec = containers_next(rec)) {
+		t = rec->rc;
+		if (t == NULL || !reconcile_wanted(t))
+			continue;
+		for (size_t i = 0; i < t->nservices; i++) {
+			const struct service *u = &t->services[i];
+
+			if (strcmp(u->name, s->name) == 0)
+				name_seen = true;
+			if (u == s)
+				id_seen = true;
+			if (!name_seen
+			    && reconcile_plan_name_clash(s->name, u->name)
+			    && reconcile_plan_name_held(have, u->name)
+				== name_held) {
+				reconcile_plan_with(t, u, with);
+				return RECONCILE_CLASH_NAME;
+			}
+			if (!id_seen && reconcile_plan_id_clash(s->id, u->id)
+			    && (agent_services_find(have, u->id) != NULL)
+				== id_held) {
+				reconcile_plan_with(t, u, with);
+				return RECONCILE_CLASH_ID;
+			}
+		}
+	}
+	return RECONCILE_CLASH_NONE;
 }
 
 bool
@@ -303,11 +442,85 @@ reconcile_plan_maintenance(const struct reconcile_ctr *sec, bool enable,
 	}
 }
 
+/* Linux's signal names, as Docker reads a StopSignal ("SIGTERM", "TERM"). */
+static const struct {
+	const char *name;
+	int signo;
+} reconcile_plan_signals[] = {
+	{ "HUP", SIGHUP },
+	{ "INT", SIGINT },
+	{ "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },
+	{ "ABRT", SIGABRT },
+	{ "IOT", SIGIOT },
+	{ "BUS", SIGBUS },
+	{ "FPE", SIGFPE },
+	{ "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 },
+	{ "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },
+	{ "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT },
+	{ "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT },
+	{ "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },
+	{ "URG", SIGURG },
+	{ "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH },
+	{ "IO", SIGIO },
+	{ "POLL", SIGPOLL },
+	{ "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+/* The number of a StopSignal; SIGTERM when empty, 0 when unknown. */
+static int
+reconcile_plan_signo(const char *s)
+{
+	long long n;
+
+	if (*s == '\0')
+		return SIGTERM;
+	if (str_to_ll(s, 1, DOCKER_SIGNAL_MAX, &n) == 0)
+		return (int)n;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(reconcile_plan_signals)
+		 / sizeof(reconcile_plan_signals[0]);
+	     i++)
+		if (strcasecmp(s, reconcile_plan_signals[i].name) == 0)
+			return reconcile_plan_signals[i].signo;
+	return 0;
+}
+
+bool
+reconcile_plan_stops(const struct container *c, int kill_signal)
+{
+	int stop;
+
+	/* Unknown, or perhaps a label's value: assume a stop. */
+	if (kill_signal <= 0 || container_label(c, "signal") != NULL)
+		return true;
+	if (kill_signal == SIGKILL)
+		return true;
+	stop = reconcile_plan_signo(c->stop_signal);
+	return stop == 0 || kill_signal == stop;
+}
+
 enum reconcile_step
 reconcile_plan_change(const struct reconcile_ctr *sec,
     const struct container *c, unsigned actions, bool operator_stop,
-    const struct reconcile_config *cfg, struct reconcile_plan *plan,
-    bool *maintenance)
+    int kill_signal, const struct reconcile_config *cfg,
+    struct reconcile_plan *plan, bool *maintenance)
 {
 	*maintenance = sec->in_maintenance;
 	if (!c->state.running || c->state.restarting) {
@@ -327,7 +540,8 @@ reconcile_plan_change(const struct reconcile_ctr *sec,
 	if (sec->died)
 		return RECONCILE_STEP_NONE;
 	if ((actions & DOCKER_ACT_KILL) && cfg->maintenance_on_stop
-	    && sec->state == RECONCILE_UP) {
+	    && sec->state == RECONCILE_UP
+	    && reconcile_plan_stops(c, kill_signal)) {
 		/* Stopping: hidden now, the die deregisters it. */
 		if (!sec->in_maintenance)
 			reconcile_plan_maintenance(sec, true, plan);
@@ -339,6 +553,38 @@ reconcile_plan_change(const struct reconcile_ctr *sec,
 		*maintenance = false;
 	}
 	return RECONCILE_STEP_RUN;
+}
+
+uint64_t
+reconcile_plan_stop_wait_ms(const struct container *c)
+{
+	uint64_t s;
+
+	/* Negative: docker stop waits for ever; the cap still lifts. */
+	if (c->stop_timeout < 0 && c->stop_timeout != -1)
+		return RECONCILE_STOP_WAIT_MAX_MS;
+	s = c->stop_timeout == -1 ? RECONCILE_STOP_TIMEOUT_DEFAULT_S
+				  : (uint64_t)c->stop_timeout;
+	if (s * 1000 + RECONCILE_STOP_MARGIN_MS > RECONCILE_STOP_WAIT_MAX_MS)
+		return RECONCILE_STOP_WAIT_MAX_MS;
+	return s * 1000 + RECONCILE_STOP_MARGIN_MS;
+}
+
+bool
+reconcile_plan_lift(const struct reconcile_ctr *sec,
+    struct reconcile_plan *plan)
+{
+	struct reconcile_act *a;
+
+	if (!sec->in_maintenance || sec->state != RECONCILE_UP)
+		return false;
+	for (size_t i = 0; i < sec->nservices; i++) {
+		a = reconcile_plan_add(plan, RECONCILE_MAINTENANCE,
+		    sec->services[i].id, "no die after the kill");
+		a->enable = false;
+		a->reason = "";
+	}
+	return true;
 }
 
 /* Docker's health status as a Consul check status. */

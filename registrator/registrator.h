@@ -39,6 +39,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "loop.h" /* struct loop_timer, embedded in reconcile_ctr */
+
 #define REGISTRATOR_ERR_MAX 256
 
 struct agent;
@@ -47,6 +49,7 @@ struct container;
 struct containers;
 struct http;
 struct loop;
+struct reconcile;
 struct metrics;
 
 /* config.c */
@@ -195,11 +198,13 @@ struct docker;
 /*
  * One line of the /events stream, as docker.c acts on it.  Only Type,
  * Action, Actor.ID (a network event's Attributes.container) and timeNano
- * are read, plus a die's exitCode attribute: Docker merges the container's
- * labels into Attributes, so a label named exitCode (or name, image...)
- * replaces the real value there, and nothing else of Attributes is used.
+ * are read, plus a die's exitCode and a kill's signal attribute: Docker
+ * merges the container's labels into Attributes, so a label named exitCode
+ * (or signal, name, image...) replaces the real value there; those two are
+ * used only where no such label is, and nothing else of Attributes is.
  */
 #define DOCKER_EVENT_ACTION_MAX 64 /* Action kept for log lines, truncated */
+#define DOCKER_SIGNAL_MAX 64 /* Linux's last real-time signal */
 
 struct docker_event {
 	unsigned actions; /* one DOCKER_ACT_* bit; 0: not of interest */
@@ -208,6 +213,7 @@ struct docker_event {
 	char action[DOCKER_EVENT_ACTION_MAX + 1];
 	uint64_t time_ns; /* timeNano; 0 when absent or out of range */
 	int exit_code; /* die's exitCode 0..255, -1 otherwise */
+	int signal; /* kill's signal 1..DOCKER_SIGNAL_MAX, 0 otherwise */
 };
 
 /*
@@ -285,6 +291,7 @@ struct containers_rec {
 	/* containers_decide()'s; read them through containers_change. */
 	bool kill_seen; /* kill or stop event since the start */
 	bool operator_stop; /* the last die followed one */
+	int kill_signal; /* the last kill event's signal, 0: unknown */
 	/* docker.c: the inspect pending or in flight, NULL when none. */
 	struct docker_ctr *docker;
 	/* reconcile.c: the container's services and registration state. */
@@ -315,6 +322,7 @@ struct containers_change {
 	const struct container *c; /* inspect parsed, NULL: none */
 	const char *inspect_err; /* why inspect is unusable, or NULL */
 	bool operator_stop; /* the last die was an operator's */
+	int kill_signal; /* the last kill's signal attribute, 0: unknown */
 };
 
 enum containers_what {
@@ -479,6 +487,8 @@ struct container {
 	bool auto_remove; /* HostConfig.AutoRemove (--rm) */
 	bool has_healthcheck; /* Config.Healthcheck.Test not NONE */
 	uint64_t healthcheck_interval_ms; /* 0 = Docker's default */
+	int stop_timeout; /* Config.StopTimeout (s), -1 when absent */
+	char *stop_signal; /* Config.StopSignal, "" when absent (SIGTERM) */
 	struct container_state state;
 };
 
@@ -659,6 +669,8 @@ struct service_check {
 };
 
 /* One Consul service for one container port. */
+#define DERIVE_KEY_NAME_MAX 32 /* "SERVICE_65535_CHECK_INTERVAL" */
+
 struct service {
 	char *id;
 	char *name;
@@ -678,6 +690,12 @@ struct service {
 	char *health_check_id;
 	/* FNV-1a 64 of the canonical body, 16 hex digits (service_hash). */
 	char hash[17];
+	/*
+	 * The SERVICE_* key the name and the ID came from ("SERVICE_NAME",
+	 * "SERVICE_80_ID"), "" when generated; for log lines, not hashed.
+	 */
+	char name_key[DERIVE_KEY_NAME_MAX];
+	char id_key[DERIVE_KEY_NAME_MAX];
 };
 
 struct derive_result {
@@ -854,6 +872,7 @@ struct agent_service {
 	char *id; /* the answer's key: the service ID */
 	char *host; /* Meta registrator-host, or NULL */
 	char *container; /* Meta registrator-container */
+	char *name; /* Service, or NULL when not a string */
 	char *hash; /* Meta registrator-hash, or NULL */
 };
 
@@ -930,6 +949,9 @@ struct reconcile_ctr {
 	uint64_t start_ns; /* start awaiting registration, 0 */
 	uint64_t reg_ns; /* wall clock of the last PUT done */
 	uint64_t warn_hash; /* of the derive warnings last logged */
+	/* Lifts the maintenance when no die follows a kill in time. */
+	struct loop_timer lift_timer;
+	struct reconcile *owner; /* the driver (borrowed) */
 };
 
 /* A service ID with a definition's hash ("" for a deregistration). */
@@ -1004,6 +1026,8 @@ struct reconcile_pass {
 	const struct reconcile_marks *refused;
 	/* Writes that completed while the GET ran: the answer predates them. */
 	const struct reconcile_marks *recent;
+	/* Service IDs refused as collisions (hash ""): not registered. */
+	const struct reconcile_marks *clashed;
 };
 
 /*
@@ -1021,6 +1045,42 @@ struct reconcile_pass {
 int reconcile_plan_pass(const struct reconcile_pass *in,
     const struct agent_services *have, struct reconcile_plan *plan, char *err,
     size_t errlen);
+/*
+ * Collisions a proxy cannot tell apart (issue 15): two service names that
+ * differ only in case (nginx folds upstream names), two IDs equal once
+ * every character but letters, digits, '_', '.' and '-' is mapped to '_'
+ * (the shipped templates' server names: "api:1" and "api_1").  Equal
+ * names are one service with several instances, equal IDs are derive's
+ * and rc_derive's duplicate rule: neither is a collision here.
+ */
+enum reconcile_clash {
+	RECONCILE_CLASH_NONE,
+	RECONCILE_CLASH_NAME,
+	RECONCILE_CLASH_ID,
+};
+
+/* The service that wins against the refused one; borrowed from inputs. */
+struct reconcile_clash_with {
+	const char *name; /* its name ("" when the agent gave none) */
+	const char *id;
+	const char *ctr; /* its container's name, NULL: not one of ours */
+};
+
+/*
+ * Whether the wanted service s (one of the table's) must be refused as a
+ * collision, and with what (*with, filled when not NONE).  First come
+ * wins, and "first" is what the agent holds, so that the winner survives
+ * registrator restarts and relistings (Docker lists the newest first): a
+ * name spelling that some instance registered on the agent has (whoever
+ * registered it) beats one that none has, an ID the agent holds beats one
+ * it does not; with the same standing, the spelling or ID seen first in
+ * the table's order (then a container's port order) wins.  have may be
+ * empty (no answer yet): the table's order decides.
+ */
+enum reconcile_clash reconcile_plan_clash(const struct containers *table,
+    const struct agent_services *have, const struct service *s,
+    struct reconcile_clash_with *with);
+
 /*
  * --deregister: true when the registration of a container that exited in
  * state st is kept.  never: always; always: never; on-success: for an OOM
@@ -1043,9 +1103,10 @@ struct reconcile_config;
 /*
  * A change of the container whose section is sec (its state before the
  * change), now in state c, after the DOCKER_ACT_* actions, with the
- * table's operator_stop verdict.  Running: ignored while a die's
- * deregistration stands (sec->died); a kill with --maintenance-on-stop
- * puts an up container's services in maintenance (STOPPING; the plan's
+ * table's operator_stop verdict and the last kill's signal.  Running:
+ * ignored while a die's deregistration stands (sec->died); a kill that
+ * stops it (reconcile_plan_stops) with --maintenance-on-stop puts an up
+ * container's services in maintenance (STOPPING; the plan's
  * MAINTENANCE actions, none when already in); a start takes them out
  * (the plan) and the services are derived (RUN).  Stopped: nothing for a
  * container already down unless a listing asks; else KEEP or DROP as
@@ -1054,8 +1115,36 @@ struct reconcile_config;
  */
 enum reconcile_step reconcile_plan_change(const struct reconcile_ctr *sec,
     const struct container *c, unsigned actions, bool operator_stop,
-    const struct reconcile_config *cfg, struct reconcile_plan *plan,
-    bool *maintenance);
+    int kill_signal, const struct reconcile_config *cfg,
+    struct reconcile_plan *plan, bool *maintenance);
+/*
+ * Whether a kill event with that signal attribute (0: unknown) stops
+ * container c: SIGKILL, or its StopSignal (SIGTERM when unset), which is
+ * what docker stop sends.  Another signal (docker kill -s HUP to reload)
+ * stops nothing.  When the signal is unknown, or c has a label named
+ * "signal" (Docker merges labels into the event's attributes, so the
+ * value may be the label's), or its StopSignal is not a name we know:
+ * true, and the stop wait lifts a maintenance that was not needed.
+ */
+bool reconcile_plan_stops(const struct container *c, int kill_signal);
+/*
+ * How long a container's services stay in maintenance after a kill event
+ * with no die: its stop timeout (Config.StopTimeout, else Docker's
+ * default), what `docker stop` waits before SIGKILL, plus a margin for the
+ * SIGKILL, the exit and the die event; capped.  A kill that stops nothing
+ * (docker kill -s HUP to reload) hides the services that long.
+ */
+#define RECONCILE_STOP_TIMEOUT_DEFAULT_S 10 /* docker stop's default -t */
+#define RECONCILE_STOP_MARGIN_MS 5000
+#define RECONCILE_STOP_WAIT_MAX_MS (3600u * 1000)
+uint64_t reconcile_plan_stop_wait_ms(const struct container *c);
+/*
+ * The stop wait is over and no die came: MAINTENANCE off for every
+ * service of sec, when sec is up and in maintenance (returns true);
+ * otherwise nothing (false).
+ */
+bool reconcile_plan_lift(const struct reconcile_ctr *sec,
+    struct reconcile_plan *plan);
 /*
  * The TTL updates mirroring Docker's health into the services' Docker
  * health checks: for an up container with a health status, one per

@@ -32,6 +32,7 @@ fuzz_section(struct containers *t, const char *ctr_id, const char *name,
 
 	memset(s, 0, sizeof(*s));
 	s->id = (char *)service_id;
+	s->name = (char *)name;
 	(void)snprintf(s->hash, sizeof(s->hash), "%s", hash);
 	memset(sec, 0, sizeof(*sec));
 	sec->rec = rec;
@@ -87,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reconcile_marks none = { NULL, 0 };
 	struct reconcile_plan plan;
 	struct reconcile_pass in;
+	struct reconcile_clash_with with;
 	struct containers *t;
 	char err[REGISTRATOR_ERR_MAX];
 
@@ -118,6 +120,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "fedcba9876543210", &kept, &s_kept);
 	fuzz_section(t, "cc", "old", RECONCILE_DOWN, AGENT_FUZZ_HOST ":old:80",
 	    "", &down, &s_down);
+	/* Collisions against a hostile answer: a verdict, never a crash. */
+	if (reconcile_plan_clash(t, &have, &s_up, &with) > RECONCILE_CLASH_ID
+	    || reconcile_plan_clash(t, &have, &s_kept, &with)
+		> RECONCILE_CLASH_ID)
+		abort();
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		for (int cleanup = 0; cleanup < 2; cleanup++) {
 			memset(&in, 0, sizeof(in));

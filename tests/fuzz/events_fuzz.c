@@ -44,6 +44,10 @@ fuzz_invariants(const struct docker_event *ev)
 	    && (ev->actions != DOCKER_ACT_DIE || ev->exit_code < 0
 		|| ev->exit_code > 255 || ev->id[0] == '\0'))
 		abort();
+	if (ev->signal != 0
+	    && (ev->actions != DOCKER_ACT_KILL || ev->signal < 1
+		|| ev->signal > DOCKER_SIGNAL_MAX || ev->id[0] == '\0'))
+		abort();
 }
 
 int

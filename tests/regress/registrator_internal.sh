@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: MIT
 # Done-when 3: with -internal, a container on a user-defined network is
 # registered with its IP on that network and its exposed (container) port,
-# never its published host port.
+# never its published host port.  Issue 15 item 7: a container on
+# --network none (no address anywhere) is not registered, with a warning
+# naming it; one on --net=host is registered at the host's address (-ip
+# here) and its port, where it answers.
 . "$SOURCE_DIR/tests/regress/registrator_common.bash"
 
 bed_consul_start
-reg_start -internal
+# -ip only matters to --net=host containers: the others use their own IP.
+reg_start -internal -ip 127.0.0.1
 
 net=$(bed_network_create inner)
 n1=$(reg_name inner)
@@ -48,5 +52,25 @@ ip4=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net2\").IPAddress
 [[ -n $ip4 && $ip4 != "$ip3" ]] || bed_fail "no new address on $net2"
 bed_wait_until 20 _address "$ip4"
 bed_assert_eq 1 "$(reg_count mover)" "instances after the move"
+
+# --network none: nothing to reach it at; gliderlabs registered an empty
+# address (Consul then uses the node's, where nothing listens).
+n5=$(reg_name nonet)
+bed_run --name "$n5" --network none --expose 80 -e SERVICE_NAME=nonet \
+    "$REG_IMAGE" bed-httpd >/dev/null
+bed_wait_until 20 reg_log_has "container $n5: port 80/tcp: no address to register \(the container has no IP\); not registered"
+bed_assert_eq 0 "$(reg_count nonet)" "--network none instances"
+
+# --net=host: the host's address (-ip) and the port the process listens
+# on, served through it; gliderlabs registered an empty address.
+hport=$(bed_free_port)
+n6=$(reg_name hostnet)
+bed_run --name "$n6" --net=host --expose "$hport" -e "HTTPD_PORT=$hport" \
+    -e SERVICE_NAME=hostnet "$REG_IMAGE" bed-httpd >/dev/null
+bed_wait_until 20 reg_has hostnet 1
+svc=$(reg_catalog hostnet)
+bed_assert_jq_eq "$svc" '.[0].ServiceAddress' 127.0.0.1 "--net=host address"
+bed_assert_jq_eq "$svc" '.[0].ServicePort' "$hport" "--net=host port"
+bed_assert_ok curl -fsS -o /dev/null "http://127.0.0.1:$hport/health"
 
 bed_pass

@@ -266,6 +266,8 @@ test_errors(void)
 		    "HostConfig.Memory: not an integer in range" },
 		{ "{'Id':'a','HostConfig':{'RestartPolicy':{'Name':5}}}",
 		    "HostConfig.RestartPolicy.Name: not a string" },
+		{ "{'Id':'a','Config':{'StopTimeout':'30'}}",
+		    "Config.StopTimeout: not an integer in range" },
 	};
 	char err[REGISTRATOR_ERR_MAX];
 	struct container *c;
@@ -285,6 +287,14 @@ test_errors(void)
 	T_EQ_STR(err, "inspect: invalid JSON");
 	/* The length bounds the parse: a valid prefix is not enough. */
 	T_NULL(container_parse("{\"Id\":\"a\"} trailing", 8, err, sizeof(err)));
+	/* StopTimeout: absent is Docker's default, 0 is stop at once. */
+	c = container_parse("{\"Id\":\"a\"}", 10, err, sizeof(err));
+	T_ASSERT(c != NULL && c->stop_timeout == -1);
+	container_free(c);
+	c = container_parse("{\"Id\":\"a\",\"Config\":{\"StopTimeout\":0}}", 37,
+	    err, sizeof(err));
+	T_CHECK(c != NULL && c->stop_timeout == 0, "%s", err);
+	container_free(c);
 }
 
 int

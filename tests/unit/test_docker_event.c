@@ -267,6 +267,19 @@ test_attributes(void)
 	ctr_line(line, sizeof(line), "oom", "\"exitCode\":\"137\"");
 	T_EQ_INT(parse(line, &ev, err, sizeof(err)), 0);
 	T_EQ_INT(ev.exit_code, -1);
+	/* A kill's signal, 1..64; anything else, or another event: 0. */
+	ctr_line(line, sizeof(line), "kill", "\"signal\":\"15\"");
+	T_EQ_INT(parse(line, &ev, err, sizeof(err)), 0);
+	T_EQ_INT(ev.signal, 15);
+	ctr_line(line, sizeof(line), "kill", "\"signal\":\"65\"");
+	T_EQ_INT(parse(line, &ev, err, sizeof(err)), 0);
+	T_EQ_INT(ev.signal, 0);
+	ctr_line(line, sizeof(line), "kill", "\"signal\":1");
+	T_EQ_INT(parse(line, &ev, err, sizeof(err)), 0);
+	T_EQ_INT(ev.signal, 0);
+	ctr_line(line, sizeof(line), "die", "\"signal\":\"9\"");
+	T_EQ_INT(parse(line, &ev, err, sizeof(err)), 0);
+	T_EQ_INT(ev.signal, 0);
 	/* name, container, ID or Type labels change neither ID nor kind. */
 	ctr_line(line, sizeof(line), "start",
 	    "\"name\":\"" CID2 "\",\"container\":\"" CID2 "\",\"ID\":\"" CID2

@@ -9,6 +9,7 @@
  * the same options, so an unchanged container matches the agent's hash.
  * One test per rule: each fails when its rule is broken.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,23 +404,23 @@ test_deregister_modes(void)
 
 	/* The change of a stopped container: keep or drop, once. */
 	world_init(&w, "agent-services.json");
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, true, &cfg,
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, true, 0, &cfg,
 		     &w.plan, &m),
 	    RECONCILE_STEP_KEEP);
 	container_free(c);
 	c = web_in(false, 3, false);
 	cfg.deregister = DEREGISTER_ALWAYS;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, &cfg,
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, 0, &cfg,
 		     &w.plan, &m),
 	    RECONCILE_STEP_DROP);
 	/* Already down: only a listing looks again. */
 	w.web->state = RECONCILE_DOWN;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, &cfg,
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_DIE, false, 0, &cfg,
 		     &w.plan, &m),
 	    RECONCILE_STEP_NONE);
 	cfg.deregister = DEREGISTER_NEVER;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_KEEP);
 	T_EQ_INT(w.plan.n, 0);
 	container_free(c);
@@ -427,8 +428,86 @@ test_deregister_modes(void)
 }
 
 /*
- * Rule: --maintenance-on-stop hides an up container's services on the
- * kill, once, and a start shows them again; nothing without the option.
+ * Rule: a kill stops the container when its signal is SIGKILL or the
+ * container's StopSignal (SIGTERM when unset, a name with or without SIG,
+ * or a number); unknown signals, a label named "signal" (it may have
+ * replaced the attribute) and a StopSignal we cannot read count as a stop.
+ */
+static void
+test_stops(void)
+{
+	struct container *c = web_in(true, 0, false);
+
+	T_ASSERT(reconcile_plan_stops(c, SIGTERM));
+	T_ASSERT(reconcile_plan_stops(c, SIGKILL));
+	T_ASSERT(reconcile_plan_stops(c, 0));
+	T_ASSERT(!reconcile_plan_stops(c, SIGHUP));
+	T_ASSERT(!reconcile_plan_stops(c, SIGUSR1));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("SIGQUIT");
+	T_ASSERT(reconcile_plan_stops(c, SIGQUIT));
+	T_ASSERT(!reconcile_plan_stops(c, SIGTERM));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("usr2");
+	T_ASSERT(reconcile_plan_stops(c, SIGUSR2));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("3");
+	T_ASSERT(reconcile_plan_stops(c, SIGQUIT));
+	T_ASSERT(!reconcile_plan_stops(c, SIGHUP));
+	free(c->stop_signal);
+	c->stop_signal = xstrdup("SIGRTMIN+3");
+	T_ASSERT(reconcile_plan_stops(c, SIGHUP));
+	container_free(c);
+	c = fixture_synth("{'Id':'a0','Config':{'Labels':{'signal':'1'}}}",
+	    NULL);
+	T_ASSERT(reconcile_plan_stops(c, SIGHUP));
+	container_free(c);
+}
+
+/*
+ * Rule: the maintenance a kill set is lifted after the container's stop
+ * timeout (Config.StopTimeout, else docker stop's 10 s) and a margin, when
+ * no die came; only for an up container still in maintenance.
+ */
+static void
+test_stop_wait(void)
+{
+	struct container *c = web_in(true, 0, false);
+	struct world w;
+
+	T_EQ_INT(c->stop_timeout, -1);
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c),
+	    RECONCILE_STOP_TIMEOUT_DEFAULT_S * 1000 + RECONCILE_STOP_MARGIN_MS);
+	c->stop_timeout = 0;
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c), RECONCILE_STOP_MARGIN_MS);
+	c->stop_timeout = 30;
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c),
+	    30000 + RECONCILE_STOP_MARGIN_MS);
+	c->stop_timeout = 2000000000;
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c), RECONCILE_STOP_WAIT_MAX_MS);
+	c->stop_timeout = -5; /* waits for ever: the cap */
+	T_EQ_INT(reconcile_plan_stop_wait_ms(c), RECONCILE_STOP_WAIT_MAX_MS);
+	container_free(c);
+
+	world_init(&w, "agent-services.json");
+	/* Not in maintenance: nothing to lift. */
+	T_ASSERT(!reconcile_plan_lift(w.web, &w.plan));
+	T_EQ_INT(w.plan.n, 0);
+	w.web->in_maintenance = true;
+	T_ASSERT(reconcile_plan_lift(w.web, &w.plan));
+	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":no die after the kill");
+	T_ASSERT(w.plan.n == 1 && !w.plan.v[0].enable);
+	reconcile_plan_clear(&w.plan);
+	/* Stopped meanwhile: the die's decision stands. */
+	w.web->state = RECONCILE_KEPT;
+	T_ASSERT(!reconcile_plan_lift(w.web, &w.plan));
+	T_EQ_INT(w.plan.n, 0);
+	world_clear(&w);
+}
+
+/*
+ * Rule: --maintenance-on-stop (the default) hides an up container's services on
+ * the kill, once, and a start shows them again; nothing without the option.
  */
 static void
 test_maintenance(void)
@@ -439,24 +518,30 @@ test_maintenance(void)
 	bool m = false;
 
 	world_init(&w, "agent-services.json");
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_STOPPING);
 	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":container stopping");
 	T_ASSERT(w.plan.n == 1 && w.plan.v[0].enable && m);
 	T_ASSERT(w.plan.n == 1
 	    && strcmp(w.plan.v[0].reason, "container stopping") == 0);
 	reconcile_plan_clear(&w.plan);
+	/* A reload signal stops nothing: no maintenance. */
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, SIGHUP,
+		     &cfg, &w.plan, &m),
+	    RECONCILE_STEP_RUN);
+	T_EQ_INT(w.plan.n, 0);
+	T_ASSERT(!m);
 	/* Already in maintenance (a second kill): nothing more. */
 	w.web->in_maintenance = true;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_STOPPING);
 	T_EQ_INT(w.plan.n, 0);
 	T_ASSERT(m);
 	/* Started again: out of maintenance, and derived. */
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_START, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_START, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_RUN);
 	T_EQ_STR(text(&w.plan), "M:" WEB_ID ":container started");
 	T_ASSERT(w.plan.n == 1 && !w.plan.v[0].enable && !m);
@@ -464,15 +549,15 @@ test_maintenance(void)
 	/* Without the option a kill changes nothing yet. */
 	w.web->in_maintenance = false;
 	cfg.maintenance_on_stop = false;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_KILL, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_RUN);
 	T_EQ_INT(w.plan.n, 0);
 	T_ASSERT(!m);
 	/* A running inspect older than the die that deregistered it. */
 	w.web->died = true;
-	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, &cfg,
-		     &w.plan, &m),
+	T_EQ_INT(reconcile_plan_change(w.web, c, DOCKER_ACT_LIST, false, 0,
+		     &cfg, &w.plan, &m),
 	    RECONCILE_STEP_NONE);
 	container_free(c);
 	world_clear(&w);
@@ -519,6 +604,150 @@ test_ttl(void)
 	world_clear(&w);
 }
 
+/* An up container ctr with one service name/id, not derived. */
+static struct reconcile_ctr *
+fake(struct world *w, const char *ctr, const char *name, const char *id)
+{
+	struct containers_rec *rec = containers_get(w->t, ctr);
+	struct reconcile_ctr *sec = xcalloc(1, sizeof(*sec));
+
+	sec->rec = rec;
+	sec->name = xstrdup(ctr);
+	sec->state = RECONCILE_UP;
+	sec->health = xstrdup("");
+	sec->services = xcalloc(1, sizeof(*sec->services));
+	sec->nservices = 1;
+	sec->services[0].name = xstrdup(name);
+	sec->services[0].id = xstrdup(id);
+	(void)snprintf(sec->services[0].hash, sizeof(sec->services[0].hash),
+	    "%016x", 1u);
+	rec->rc = sec;
+	return sec;
+}
+
+/* The agent's answer replaced by json. */
+static void
+answer(struct world *w, const char *json)
+{
+	char err[REGISTRATOR_ERR_MAX] = "";
+
+	agent_services_clear(&w->have);
+	T_CHECK(
+	    agent_services_parse(json, strlen(json), &w->have, err, sizeof(err))
+		== 0,
+	    "answer: %s", err);
+}
+
+/*
+ * Rule: names equal but for case, IDs equal once mapped as the shipped
+ * templates map them, are refused; what the agent holds wins (so Docker's
+ * listing order, newest first, cannot flip the winner at a restart), then
+ * the table's order; equal names are one service; someone else's
+ * registered service beats an unregistered one of ours.
+ */
+static void
+test_clash(void)
+{
+	struct reconcile_clash_with with;
+	struct reconcile_ctr *big, *small, *colon, *under, *same;
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	w.t = containers_new();
+	reconcile_plan_init(&w.plan);
+	/* Listed first, as Docker lists the newest first. */
+	big = fake(&w, "c-big", "RTWEB", "h:big:80");
+	small = fake(&w, "c-small", "rtweb", "h:small:80");
+	same = fake(&w, "c-same", "rtweb", "h:same:80");
+	/* Nothing registered yet: first in the table wins. */
+	answer(&w, "{}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &small->services[0], &with),
+	    RECONCILE_CLASH_NAME);
+	T_EQ_STR(with.name, "RTWEB");
+	T_EQ_STR(with.ctr, "c-big");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &big->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+	/* rtweb is what the agent holds: it wins wherever it is listed. */
+	answer(&w,
+	    "{\"h:small:80\":{\"ID\":\"h:small:80\","
+	    "\"Service\":\"rtweb\"}}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &big->services[0], &with),
+	    RECONCILE_CLASH_NAME);
+	T_EQ_STR(with.id, "h:small:80");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &small->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+	/* Another instance of the same name is no collision. */
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &same->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+
+	/* IDs: api:1 and api_1 are one haproxy server name. */
+	under = fake(&w, "c-under", "api", "api_1");
+	colon = fake(&w, "c-colon", "api", "api:1");
+	answer(&w, "{}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &colon->services[0], &with),
+	    RECONCILE_CLASH_ID);
+	T_EQ_STR(with.id, "api_1");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &under->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+
+	/* Someone else's service (no container of ours wants it). */
+	answer(&w, "{\"other\":{\"ID\":\"other\",\"Service\":\"Api\"}}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &under->services[0], &with),
+	    RECONCILE_CLASH_NAME);
+	T_NULL(with.ctr);
+	T_EQ_STR(with.name, "Api");
+	/* ... unless ours is registered too: it stays. */
+	answer(&w,
+	    "{\"other\":{\"ID\":\"other\",\"Service\":\"Api\"},"
+	    "\"api_1\":{\"ID\":\"api_1\",\"Service\":\"api\"}}");
+	T_EQ_INT(reconcile_plan_clash(w.t, &w.have, &under->services[0], &with),
+	    RECONCILE_CLASH_NONE);
+	world_clear(&w);
+}
+
+/*
+ * Rule: a pass registers no refused collision, and deregisters one of
+ * ours that the agent holds (two registered before the rule existed).
+ */
+static void
+test_clash_pass(void)
+{
+	struct reconcile_marks clashed = { NULL, 0 };
+	struct reconcile_pass in = {
+		.host_name = HOST,
+		.deregister = DEREGISTER_ALWAYS,
+		.clashed = &clashed,
+	};
+	struct world w;
+	char err[REGISTRATOR_ERR_MAX] = "";
+
+	memset(&w, 0, sizeof(w));
+	w.t = containers_new();
+	reconcile_plan_init(&w.plan);
+	in.table = w.t;
+	in.refused = &w.refused;
+	in.recent = &w.recent;
+	(void)fake(&w, "c-small", "rtweb", "h:small:80");
+	(void)fake(&w, "c-big", "RTWEB", "h:big:80");
+	answer(&w, "{}");
+	reconcile_marks_add(&clashed, "h:big:80", "");
+	T_ASSERT(
+	    reconcile_plan_pass(&in, &w.have, &w.plan, err, sizeof(err)) == 0);
+	T_EQ_STR(text(&w.plan), "R:h:small:80:missing from the agent");
+	reconcile_plan_clear(&w.plan);
+	answer(&w,
+	    "{\"h:big:80\":{\"ID\":\"h:big:80\",\"Service\":"
+	    "\"RTWEB\",\"Meta\":{\"registrator-host\":\"" HOST "\","
+	    "\"registrator-container\":\"c-big\"}}}");
+	T_ASSERT(
+	    reconcile_plan_pass(&in, &w.have, &w.plan, err, sizeof(err)) == 0);
+	T_EQ_STR(text(&w.plan),
+	    "R:h:small:80:missing from the agent "
+	    "D:h:big:80:it collides with another service");
+	reconcile_marks_clear(&clashed);
+	world_clear(&w);
+}
+
 int
 main(void)
 {
@@ -531,6 +760,10 @@ main(void)
 	test_refused_and_recent();
 	test_deregister_modes();
 	test_maintenance();
+	test_stops();
+	test_stop_wait();
 	test_ttl();
+	test_clash();
+	test_clash_pass();
 	return test_report();
 }
