@@ -5,6 +5,7 @@
  * execute many times, the output cap and error reporting.  The
  * language itself is covered by test_tmpl_conformance.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,6 +194,85 @@ test_compact(void)
 	cJSON_Delete(w);
 }
 
+/* Renders s (no data) into *out; returns tmpl_execute's result. */
+static int
+render(const char *s, const struct tmpl_exec_opts *o, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	struct tmpl *t;
+	struct buf b;
+	int ret;
+
+	t = tmpl_parse("r", s, strlen(s), NULL, err, errlen);
+	T_NOT_NULL(t);
+	if (t == NULL)
+		return -1;
+	buf_init(&b, 1 << 20);
+	ret = tmpl_execute(t, o, &b, NULL, err, errlen);
+	snprintf(out, outlen, "%s", buf_str(&b));
+	buf_clear(&b);
+	tmpl_free(t);
+	return ret;
+}
+
+/*
+ * Regular expressions are Go's: leftmost-first, named groups in the
+ * replacement, and what Go refuses (back-references, look-around,
+ * repetition counts over 1000) is an error naming the template and the
+ * line, with Go's text.  Their steps count against the render's budget.
+ */
+static void
+test_regex(void)
+{
+	struct tmpl_exec_opts o = { 0 };
+	char out[256], err[TMPL_ERR_MAX];
+
+	T_EQ_INT(render("{{ regexReplaceAll \"a|ab\" \"X\" \"ab\" }}", NULL,
+		     out, sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "Xb");
+	T_EQ_INT(render("{{ regexReplaceAll \"(?P<h>[a-z]+)-(\\\\d+)\" "
+			"\"${2}.$h.$$\" \"web-12 db-3\" }}",
+		     NULL, out, sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "12.web.$ 3.db.$");
+	T_EQ_INT(render("{{ regexMatch \"^a+?$\" \"aaa\" }}", NULL, out,
+		     sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "true");
+	T_EQ_INT(render("x\n{{ regexMatch \"(0*)*(0*)*(0*)*\\\\1\\\\2\\\\3x\" "
+			"\"000\" }}",
+		     NULL, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_EQ_STR(err,
+	    "r:2:3: executing \"r\" at <regexMatch \"(0*)*(0*)*(0*)*\\\\1\\\\2"
+	    "\\\\3x\" \"000\">: error calling regexMatch: error parsing "
+	    "regexp: invalid escape sequence: `\\1`");
+	T_EQ_INT(render("{{ regexMatch \"a(?=b)\" \"ab\" }}", NULL, out,
+		     sizeof(out), err, sizeof(err)),
+	    -1);
+	T_ASSERT(
+	    strstr(err, "invalid or unsupported Perl syntax: `(?=`") != NULL);
+	T_EQ_INT(render("{{ regexMatch \"(((0{1,100}){1,100}){1,100})\" "
+			"\"0\" }}",
+		     NULL, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "invalid repeat count: `{1,100}`") != NULL);
+	/* A pattern that is slow on its data runs out of steps. */
+	o.max_steps = 100000;
+	T_EQ_INT(render("a\n\n{{ regexReplaceAll \".*b|0\" \"x\" "
+			"(printf \"%0500d\" 0) }}",
+		     &o, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strncmp(err, "r:3:3: ", 7) == 0, "%s", err);
+	T_ASSERT(strstr(err, "step budget exceeded") != NULL);
+	o.max_steps = 0;
+	T_EQ_INT(render("{{ regexReplaceAll \".*b|0\" \"x\" "
+			"(printf \"%0500d\" 0) }}",
+		     &o, out, sizeof(out), err, sizeof(err)),
+	    0);
+}
+
 int
 main(void)
 {
@@ -201,5 +281,6 @@ main(void)
 	test_execute_many();
 	test_errors();
 	test_compact();
+	test_regex();
 	return test_report();
 }
