@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "re.h"
 #include "tmpl_int.h"
 #include "xmalloc.h"
@@ -21,25 +22,151 @@
  */
 #define REGEX_CACHE 16
 
+/*
+ * The results of regexMatch kept per template, keyed by pattern and
+ * subject: the guards of the shipped templates (a name, an address) see
+ * the same subjects on every pass, so a re-render costs a lookup per
+ * guard instead of a match (11,000 per pass at 1,000 x 10).  Only short
+ * subjects are kept (names and addresses are), in at most
+ * REGEX_MEMO_SLOTS_MAX slots filled to 3/4 and REGEX_MEMO_BYTES_MAX bytes
+ * of subjects; when either is full the memo starts again empty.
+ */
+#define REGEX_MEMO_SUBJECT_MAX 255
+#define REGEX_MEMO_SLOTS_MIN 256
+#define REGEX_MEMO_SLOTS_MAX ((size_t)1 << 16)
+#define REGEX_MEMO_BYTES_MAX ((size_t)1 << 20)
+
 struct regex_ent {
 	char *pattern; /* owned; NULL: free slot */
 	size_t len;
 	struct re *re; /* owned */
 };
 
+struct regex_memo_ent {
+	uint32_t hash; /* never 0; 0: free slot */
+	uint32_t off; /* the subject, in the memo's bytes */
+	uint8_t len;
+	uint8_t pat; /* index in ent */
+	bool match;
+};
+
 struct tmpl_regex_cache {
 	struct regex_ent ent[REGEX_CACHE];
 	size_t next; /* slot replaced when the cache is full */
+	struct regex_memo_ent *memo; /* owned; nslots entries */
+	size_t nslots;
+	size_t nused;
+	struct buf bytes; /* the memo's subjects, cap REGEX_MEMO_BYTES_MAX */
 };
 
+static void
+regex_memo_clear(struct tmpl_regex_cache *c)
+{
+	if (c->memo != NULL)
+		memset(c->memo, 0, c->nslots * sizeof(*c->memo));
+	c->nused = 0;
+	buf_reset(&c->bytes);
+}
+
+static uint32_t
+regex_memo_hash(size_t pat, const char *s, size_t len)
+{
+	uint64_t h = hash_fnv1a_64(HASH_FNV1A_64_INIT ^ pat, s, len);
+
+	return (uint32_t)(h ^ h >> 32) | 1;
+}
+
+/* The slot of (pat, s) in c->memo: its entry, or the free slot for it. */
+static struct regex_memo_ent *
+regex_memo_slot(struct tmpl_regex_cache *c, uint32_t h, size_t pat,
+    const char *s, size_t len)
+{
+	size_t mask = c->nslots - 1, i;
+	struct regex_memo_ent *e;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		e = &c->memo[i];
+		if (e->hash == 0
+		    || (e->hash == h && e->pat == pat && e->len == len
+			&& memcmp(c->bytes.data + e->off, s, len) == 0))
+			return e;
+	}
+}
+
+/* Grows the table to n slots, keeping its entries. */
+static void
+regex_memo_grow(struct tmpl_regex_cache *c, size_t n)
+{
+	struct regex_memo_ent *old = c->memo, *e;
+	size_t oldn = c->nslots, i;
+
+	c->memo = xcalloc(n, sizeof(*c->memo));
+	c->nslots = n;
+	for (i = 0; i < oldn; i++) {
+		if (old[i].hash == 0)
+			continue;
+		e = regex_memo_slot(c, old[i].hash, old[i].pat,
+		    c->bytes.data + old[i].off, old[i].len);
+		*e = old[i];
+	}
+	free(old);
+}
+
+/* Whether the memo knows (pat, s); its result in *match. */
+static bool
+regex_memo_get(struct tmpl_regex_cache *c, size_t pat, const char *s,
+    size_t len, bool *match)
+{
+	struct regex_memo_ent *e;
+
+	if (c->nused == 0 || len > REGEX_MEMO_SUBJECT_MAX)
+		return false;
+	e = regex_memo_slot(c, regex_memo_hash(pat, s, len), pat, s, len);
+	if (e->hash == 0)
+		return false;
+	*match = e->match;
+	return true;
+}
+
+static void
+regex_memo_put(struct tmpl_regex_cache *c, size_t pat, const char *s,
+    size_t len, bool match)
+{
+	struct regex_memo_ent *e;
+	uint32_t h;
+
+	if (len > REGEX_MEMO_SUBJECT_MAX)
+		return;
+	if (c->nslots == 0)
+		regex_memo_grow(c, REGEX_MEMO_SLOTS_MIN);
+	else if ((c->nused + 1) * 4 > c->nslots * 3) {
+		if (c->nslots < REGEX_MEMO_SLOTS_MAX)
+			regex_memo_grow(c, c->nslots * 2);
+		else
+			regex_memo_clear(c);
+	}
+	if (c->bytes.len + len + 1 > REGEX_MEMO_BYTES_MAX)
+		regex_memo_clear(c);
+	h = regex_memo_hash(pat, s, len);
+	e = regex_memo_slot(c, h, pat, s, len);
+	e->hash = h;
+	e->off = (uint32_t)c->bytes.len;
+	e->len = (uint8_t)len;
+	e->pat = (uint8_t)pat;
+	e->match = match;
+	/* Cannot fail: the room was made above. */
+	(void)buf_add(&c->bytes, s, len);
+	c->nused++;
+}
+
 /*
- * The compiled form of pattern p, from the template's cache or compiled
- * into it (replacing the oldest entry when full).  Borrowed: valid until
- * the template is freed or the entry is replaced, which only a later call
- * of this function does.  NULL with the execution failed on a pattern Go
- * refuses, with Go's message.
+ * The index in the template's cache of the compiled form of pattern p,
+ * found or compiled into it (replacing the oldest entry when full, which
+ * forgets the memo).  The entry stays valid until the template is freed
+ * or it is replaced, which only a later call of this function does.  -1
+ * with the execution failed on a pattern Go refuses, with Go's message.
  */
-static const struct re *
+static int
 regex_get(struct tmpl_exec *x, const char *p, size_t len)
 {
 	struct tmpl_regex_cache *cache;
@@ -48,25 +175,27 @@ regex_get(struct tmpl_exec *x, const char *p, size_t len)
 	struct re *re;
 	size_t i;
 
-	if (x->t->regex == NULL)
+	if (x->t->regex == NULL) {
 		x->t->regex = xcalloc(1, sizeof(*x->t->regex));
+		buf_init(&x->t->regex->bytes, REGEX_MEMO_BYTES_MAX);
+	}
 	cache = x->t->regex;
 	for (i = 0; i < REGEX_CACHE; i++) {
 		e = &cache->ent[i];
 		if (e->pattern != NULL && e->len == len
 		    && memcmp(e->pattern, p, len) == 0)
-			return e->re;
+			return (int)i;
 	}
 	re = re_compile(p, len, 0, err, sizeof(err));
-	if (re == NULL) {
-		tmpl_exec_errorf(x, "%s", err);
-		return NULL;
-	}
-	e = &cache->ent[cache->next];
+	if (re == NULL)
+		return tmpl_exec_errorf(x, "%s", err);
+	i = cache->next;
+	e = &cache->ent[i];
 	cache->next = (cache->next + 1) % REGEX_CACHE;
 	if (e->pattern != NULL) {
 		re_free(e->re);
 		free(e->pattern);
+		regex_memo_clear(cache);
 	}
 	/* All len bytes: a pattern may hold a NUL, and lookups compare len. */
 	e->pattern = xmalloc(len + 1);
@@ -74,7 +203,7 @@ regex_get(struct tmpl_exec *x, const char *p, size_t len)
 	e->pattern[len] = '\0';
 	e->len = len;
 	e->re = re;
-	return e->re;
+	return (int)i;
 }
 
 void
@@ -90,6 +219,8 @@ tmpl_regex_cache_free(struct tmpl_regex_cache *cache)
 		re_free(cache->ent[i].re);
 		free(cache->ent[i].pattern);
 	}
+	free(cache->memo);
+	buf_clear(&cache->bytes);
 	free(cache);
 }
 
@@ -123,24 +254,30 @@ static int
 fn_regex_match(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
+	struct tmpl_regex_cache *c;
 	const char *p, *s;
 	size_t plen, len;
-	const struct re *re;
 	struct re_budget b;
-	int rc;
+	bool match;
+	int i, rc;
 
 	(void)n;
 	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	re = regex_get(x, p, plen);
-	if (re == NULL)
+	i = regex_get(x, p, plen);
+	if (i == -1)
 		return -1;
-	b = regex_begin(x);
-	rc = re_match(re, s, len, &b);
-	if (regex_end(x, &b, rc) == -1)
-		return -1;
-	*r = tmpl_value_bool(rc == RE_MATCH);
+	c = x->t->regex;
+	if (!regex_memo_get(c, (size_t)i, s, len, &match)) {
+		b = regex_begin(x);
+		rc = re_match(c->ent[i].re, s, len, &b);
+		if (regex_end(x, &b, rc) == -1)
+			return -1;
+		match = rc == RE_MATCH;
+		regex_memo_put(c, (size_t)i, s, len, match);
+	}
+	*r = tmpl_value_bool(match);
 	return 0;
 }
 
@@ -151,23 +288,23 @@ fn_regex_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 {
 	const char *p, *repl, *s;
 	size_t plen, rlen, len;
-	const struct re *re;
 	struct re_budget b;
 	struct buf out;
-	int rc;
+	int i, rc;
 
 	(void)n;
 	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &repl, &rlen) == -1
 	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
-	re = regex_get(x, p, plen);
-	if (re == NULL)
+	i = regex_get(x, p, plen);
+	if (i == -1)
 		return -1;
 	/* The result lives in the arena, so the arena's cap is its cap. */
 	buf_init(&out, x->a->max);
 	b = regex_begin(x);
-	rc = re_replace_all(re, s, len, repl, rlen, &out, &b);
+	rc = re_replace_all(x->t->regex->ent[i].re, s, len, repl, rlen, &out,
+	    &b);
 	if (regex_end(x, &b, rc) == -1) {
 		buf_clear(&out);
 		return -1;

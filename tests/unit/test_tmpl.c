@@ -225,7 +225,7 @@ static void
 test_regex(void)
 {
 	struct tmpl_exec_opts o = { 0 };
-	char out[256], err[TMPL_ERR_MAX];
+	char out[256], big[4096], err[TMPL_ERR_MAX];
 
 	T_EQ_INT(render("{{ regexReplaceAll \"a|ab\" \"X\" \"ab\" }}", NULL,
 		     out, sizeof(out), err, sizeof(err)),
@@ -267,6 +267,24 @@ test_regex(void)
 	T_CHECK(strncmp(err, "r:3:3: ", 7) == 0, "%s", err);
 	T_ASSERT(strstr(err, "step budget exceeded") != NULL);
 	o.max_steps = 0;
+	/*
+	 * The memo of results: through its growth, its clearing when full,
+	 * and hits on the second pass, it gives what matching gives.
+	 */
+	T_EQ_INT(render("{{ range loop 2 }}{{ range $i := loop 1000 }}"
+			"{{ if regexMatch \"^[0-9]*99$\" (print $i) }}x"
+			"{{ end }}{{ end }}{{ end }}",
+		     &o, big, sizeof(big), err, sizeof(err)),
+	    0);
+	T_EQ_INT(strlen(big), 2 * 10);
+	T_EQ_INT(strspn(big, "x"), 2 * 10);
+	T_EQ_INT(render("{{ range loop 2 }}{{ range $i := loop 70000 }}"
+			"{{ if regexMatch \"^[0-9]*99$\" (print $i) }}x"
+			"{{ end }}{{ end }}{{ end }}",
+		     &o, big, sizeof(big), err, sizeof(err)),
+	    0);
+	T_EQ_INT(strlen(big), 2 * 700);
+	T_EQ_INT(strspn(big, "x"), 2 * 700);
 	T_EQ_INT(render("{{ regexReplaceAll \".*b|0\" \"x\" "
 			"(printf \"%0500d\" 0) }}",
 		     &o, out, sizeof(out), err, sizeof(err)),
