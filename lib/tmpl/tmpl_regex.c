@@ -225,13 +225,33 @@ tmpl_regex_cache_free(struct tmpl_regex_cache *cache)
 }
 
 /*
+ * VM steps between two calls of the caller's interrupt hook inside one
+ * search: a VM step is about 50 times cheaper than an evaluator step.
+ */
+#define REGEX_POLL_STEPS (64 * TMPL_POLL_STEPS)
+
+/* The budget's poll: the caller's interrupt hook, from inside a search. */
+static int
+regex_poll(void *arg)
+{
+	return tmpl_exec_poll(arg) == -1;
+}
+
+/*
  * The execution's remaining steps as a regex budget; regex_end gives the
  * steps taken back and fails the execution on a negative result.
  */
 static struct re_budget
-regex_begin(const struct tmpl_exec *x)
+regex_begin(struct tmpl_exec *x)
 {
-	struct re_budget b = { .max_steps = x->maxsteps, .steps = x->steps };
+	struct re_budget b = {
+		.max_steps = x->maxsteps,
+		.steps = x->steps,
+		.poll = regex_poll,
+		.poll_arg = x,
+		.poll_every = REGEX_POLL_STEPS,
+		.poll_at = x->steps + REGEX_POLL_STEPS,
+	};
 
 	return b;
 }
@@ -240,11 +260,15 @@ static int
 regex_end(struct tmpl_exec *x, const struct re_budget *b, long rc)
 {
 	x->steps = b->steps;
-	if (rc == RE_EBUDGET)
+	if (x->failed) /* the interrupt hook stopped the search */
+		return -1;
+	if (rc == RE_EBUDGET) {
+		x->fname = NULL;
 		return tmpl_exec_errorf(x,
-		    "step budget exceeded: the render took more than %llu "
+		    "step budget exceeded: template execution exceeded %llu "
 		    "steps",
 		    (unsigned long long)x->maxsteps);
+	}
 	if (rc < 0)
 		return tmpl_exec_errorf(x, "%s", re_strerror((int)rc));
 	return 0;

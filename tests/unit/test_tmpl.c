@@ -291,6 +291,71 @@ test_regex(void)
 	    0);
 }
 
+/* An interrupt hook that stops the execution at its calls'th call. */
+struct stopper {
+	int calls;
+	int stop_at;
+};
+
+static const char *
+stop_hook(void *arg)
+{
+	struct stopper *st = arg;
+
+	return ++st->calls >= st->stop_at ? "interrupted: test" : NULL;
+}
+
+/*
+ * The budgets and the interrupt hook: a loop or a long match past the
+ * step budget, values past the memory budget, each fail with the
+ * template's name, the line and the budget's name; the hook is called
+ * while a long loop runs and inside one long regex search, and stops
+ * either when it says so.
+ */
+static void
+test_budgets(void)
+{
+	struct stopper st = { 0, 1000000 };
+	struct tmpl_exec_opts o
+	    = { .interrupt = stop_hook, .interrupt_arg = &st };
+	char out[256], err[TMPL_ERR_MAX];
+
+	o.max_steps = 5000;
+	T_EQ_INT(render("x\n{{ range loop 100000 }}{{ end }}", &o, out,
+		     sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strncmp(err, "r:2:", 4) == 0, "%s", err);
+	T_ASSERT(strstr(err, "step budget exceeded") != NULL);
+	T_ASSERT(st.calls >= 4);
+	o.max_steps = 0;
+	o.max_bytes = 1 << 20;
+	T_EQ_INT(
+	    render("{{ $s := printf \"%0100000d\" 0 }}{{ range loop 1000 }}"
+		   "{{ $s = print $s \"x\" }}{{ end }}",
+		&o, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strstr(err, "memory budget exceeded") != NULL, "%s", err);
+	o.max_bytes = 0;
+	/* A loop stopped by the hook. */
+	st.calls = 0;
+	st.stop_at = 3;
+	T_EQ_INT(render("{{ range 100000000 }}{{ end }}", &o, out, sizeof(out),
+		     err, sizeof(err)),
+	    -1);
+	T_CHECK(strstr(err, "interrupted: test") != NULL, "%s", err);
+	T_EQ_INT(st.calls, 3);
+	/* One regex search stopped by the hook from inside. */
+	st.calls = 0;
+	st.stop_at = 3;
+	T_EQ_INT(render("{{ $a := printf \"%010000d\" 0 }}"
+			"{{ $b := print $a $a $a $a $a $a $a $a $a $a }}"
+			"{{ regexMatch \"(0+0+)+y\" (print $b $b $b $b $b) }}",
+		     &o, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strstr(err, "interrupted: test") != NULL, "%s", err);
+	T_EQ_INT(st.calls, 3);
+}
+
 int
 main(void)
 {
@@ -300,5 +365,6 @@ main(void)
 	test_errors();
 	test_compact();
 	test_regex();
+	test_budgets();
 	return test_report();
 }
