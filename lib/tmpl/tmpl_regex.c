@@ -86,9 +86,11 @@ regex_memo_slot(struct tmpl_regex_cache *c, uint32_t h, size_t pat,
 
 	for (i = h & mask;; i = (i + 1) & mask) {
 		e = &c->memo[i];
+		/* len 0: bytes.data may still be NULL, which memcmp refuses. */
 		if (e->hash == 0
 		    || (e->hash == h && e->pat == pat && e->len == len
-			&& memcmp(c->bytes.data + e->off, s, len) == 0))
+			&& (len == 0
+			    || memcmp(c->bytes.data + e->off, s, len) == 0)))
 			return e;
 	}
 }
@@ -106,7 +108,8 @@ regex_memo_grow(struct tmpl_regex_cache *c, size_t n)
 		if (old[i].hash == 0)
 			continue;
 		e = regex_memo_slot(c, old[i].hash, old[i].pat,
-		    c->bytes.data + old[i].off, old[i].len);
+		    old[i].len > 0 ? c->bytes.data + old[i].off : "",
+		    old[i].len);
 		*e = old[i];
 	}
 	free(old);

@@ -278,6 +278,14 @@ test_regex(void)
 	    0);
 	T_EQ_INT(strlen(big), 2 * 10);
 	T_EQ_INT(strspn(big, "x"), 2 * 10);
+	/* Empty subjects, before and among others. */
+	T_EQ_INT(
+	    render("{{ range loop 2 }}{{ regexMatch \"^$\" \"\" }}"
+		   "{{ regexMatch \"^$\" \"a\" }}{{ regexMatch \"a\" \"\" }}"
+		   "{{ end }}",
+		&o, out, sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "truefalsefalsetruefalsefalse");
 	T_EQ_INT(render("{{ range loop 2 }}{{ range $i := loop 70000 }}"
 			"{{ if regexMatch \"^[0-9]*99$\" (print $i) }}x"
 			"{{ end }}{{ end }}{{ end }}",
