@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Go text/template's built-in functions: not, eq, ne, lt, le, gt, ge,
- * len, index, print, printf and println, with Go's rules for comparing
- * values of different kinds and Go's error wording.  (and and or are the
- * evaluator's, since they evaluate their operands lazily.)
+ * len, index, slice, print, printf, println, html, js, urlquery and call,
+ * with Go's rules for comparing values of different kinds and Go's error
+ * wording.  (and and or are the evaluator's, since they evaluate their
+ * operands lazily.)
  */
 #include <string.h>
 
 #include "tmpl_int.h"
+#include "unicode.h"
+#include "utf8.h"
 
 static int
 fn_not(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -244,20 +247,8 @@ fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 				    "value has type %s; should "
 				    "be string",
 				    tmpl_value_type_name(&a[i]));
-			if (idx >= 0)
-				v = v.u.map->vals[idx];
-			else {
-				switch (v.elem) {
-				case ELEM_STR:
-					v = tmpl_value_str("", 0);
-					break;
-				case ELEM_LIST:
-					v = tmpl_value_list(NULL, 0, ELEM_REC);
-					break;
-				default:
-					v = tmpl_value_missing();
-				}
-			}
+			v = idx >= 0 ? v.u.map->vals[idx]
+				     : tmpl_value_map_zero(&v);
 			break;
 		case TV_MISSING:
 		case TV_NIL:
@@ -272,6 +263,18 @@ fn_index(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * An argument as fmt sees it: a missing value reaches a function's
+ * interface{} parameter as nil.
+ */
+static void
+print_arg(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
+{
+	struct tmpl_value nil = tmpl_value_nil();
+
+	tmpl_value_print(x->a, b, v->kind == TV_MISSING ? &nil : v);
+}
+
 /* fmt.Sprint: spaces between operands when neither is a string. */
 static int
 fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -284,7 +287,7 @@ fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
+		print_arg(x, &b, &a[i]);
 	}
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
@@ -301,7 +304,7 @@ fn_println(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
+		print_arg(x, &b, &a[i]);
 	}
 	buf_addc(&b, '\n');
 	*r = tmpl_value_from_buf(x->a, &b);
@@ -327,6 +330,244 @@ fn_printf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * text/template's evalArgs: a lone string argument as it is, else
+ * fmt.Sprint of the arguments with a missing or nil one as "<no value>".
+ * The result is borrowed from the argument or lives in the arena.
+ */
+static void
+eval_args(struct tmpl_exec *x, const struct tmpl_value *a, size_t n,
+    const char **s, size_t *len)
+{
+	struct tmpl_value v;
+	struct buf b;
+	size_t i;
+	bool prev_str = false;
+
+	if (n == 1 && a[0].kind == TV_STR) {
+		*s = a[0].u.s;
+		*len = a[0].len;
+		return;
+	}
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < n; i++) {
+		bool str = a[i].kind == TV_STR || a[i].kind == TV_MISSING
+		    || a[i].kind == TV_NIL;
+
+		if (i > 0 && !str && !prev_str)
+			buf_addc(&b, ' ');
+		tmpl_value_print(x->a, &b, &a[i]);
+		prev_str = str;
+	}
+	v = tmpl_value_from_buf(x->a, &b);
+	*s = v.u.s;
+	*len = v.len;
+}
+
+/* template.HTMLEscapeString */
+static int
+fn_html(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i;
+	struct buf b;
+
+	eval_args(x, a, n, &s, &len);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '\0':
+			buf_addstr(&b, "\xef\xbf\xbd");
+			break;
+		case '"':
+			buf_addstr(&b, "&#34;");
+			break;
+		case '\'':
+			buf_addstr(&b, "&#39;");
+			break;
+		case '&':
+			buf_addstr(&b, "&amp;");
+			break;
+		case '<':
+			buf_addstr(&b, "&lt;");
+			break;
+		case '>':
+			buf_addstr(&b, "&gt;");
+			break;
+		default:
+			buf_addc(&b, s[i]);
+		}
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* unicode.IsPrint: categories L, M, N, P, S and the ASCII space. */
+static bool
+is_go_print(int32_t c)
+{
+	static const char *const cats[] = { "L", "M", "N", "P", "S" };
+	size_t i;
+
+	if (c == ' ')
+		return true;
+	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
+		if (unicode_in(unicode_category(cats[i]), c))
+			return true;
+	return false;
+}
+
+/* template.JSEscapeString */
+static int
+fn_js(struct tmpl_exec *x, struct tmpl_value *a, size_t n, struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i, w;
+	struct buf b;
+
+	eval_args(x, a, n, &s, &len);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += w) {
+		int32_t c = utf8_decode(s + i, len - i, &w);
+
+		switch (c) {
+		case '\\':
+			buf_addstr(&b, "\\\\");
+			break;
+		case '\'':
+			buf_addstr(&b, "\\'");
+			break;
+		case '"':
+			buf_addstr(&b, "\\\"");
+			break;
+		case '<':
+		case '>':
+		case '&':
+		case '=':
+			buf_addf(&b, "\\u%04X", (unsigned)c);
+			break;
+		default:
+			if (c < ' ')
+				buf_addf(&b, "\\u%04X", (unsigned)c);
+			else if (c < UTF8_RUNE_SELF || is_go_print(c))
+				buf_add(&b, s + i, w);
+			else
+				buf_addf(&b, "\\u%04X", (unsigned)c);
+		}
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* url.QueryEscape */
+static int
+fn_urlquery(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i;
+	struct buf b;
+
+	eval_args(x, a, n, &s, &len);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		    || (c >= '0' && c <= '9') || c == '-' || c == '_'
+		    || c == '.' || c == '~')
+			buf_addc(&b, (char)c);
+		else if (c == ' ')
+			buf_addc(&b, '+');
+		else
+			buf_addf(&b, "%%%02X", c);
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* text/template's indexArg: an integer index within [0, size]. */
+static int
+slice_index(struct tmpl_exec *x, const struct tmpl_value *v, size_t size,
+    size_t *out)
+{
+	if (v->kind == TV_MISSING || v->kind == TV_NIL)
+		return tmpl_exec_errorf(x, "cannot index slice/array with nil");
+	if (v->kind != TV_INT)
+		return tmpl_exec_errorf(x,
+		    "cannot index slice/array with type %s",
+		    tmpl_value_type_name(v));
+	if ((!v->isuint && v->u.i < 0) || (uint64_t)v->u.i > size)
+		return tmpl_exec_errorf(x, "index out of range: %lld",
+		    (long long)v->u.i);
+	*out = (size_t)v->u.i;
+	return 0;
+}
+
+/* slice ITEM [I [J [K]]]: item[i:j:k] of a string (bytes) or a list. */
+static int
+fn_slice(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	size_t idx[3], i, len;
+
+	if (a[0].kind == TV_MISSING || a[0].kind == TV_NIL)
+		return tmpl_exec_errorf(x, "slice of untyped nil");
+	if (n - 1 > 3)
+		return tmpl_exec_errorf(x, "too many slice indexes: %zu",
+		    n - 1);
+	if (a[0].kind == TV_STR && n - 1 == 3)
+		return tmpl_exec_errorf(x, "cannot 3-index slice a string");
+	if (a[0].kind != TV_STR && a[0].kind != TV_LIST)
+		return tmpl_exec_errorf(x, "can't slice item of type %s",
+		    tmpl_value_type_name(&a[0]));
+	len = a[0].len;
+	idx[0] = 0;
+	idx[1] = len;
+	idx[2] = len;
+	for (i = 1; i < n; i++)
+		if (slice_index(x, &a[i], len, &idx[i - 1]) == -1)
+			return -1;
+	if (idx[0] > idx[1])
+		return tmpl_exec_errorf(x, "invalid slice index: %zu > %zu",
+		    idx[0], idx[1]);
+	if (n - 1 == 3 && idx[1] > idx[2])
+		return tmpl_exec_errorf(x, "invalid slice index: %zu > %zu",
+		    idx[1], idx[2]);
+	*r = a[0];
+	r->len = (uint32_t)(idx[1] - idx[0]);
+	if (a[0].kind == TV_STR)
+		r->u.s = a[0].u.s + idx[0];
+	else
+		r->u.list = a[0].u.list + idx[0];
+	return 0;
+}
+
+/*
+ * call FN ARGS...: templates here hold no function values (consul-template
+ * passes none in its data), so every call fails as Go's does on a value
+ * that is not a function.
+ */
+static int
+fn_call(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct buf b;
+	int ret;
+
+	(void)n;
+	(void)r;
+	if (a[0].kind == TV_MISSING || a[0].kind == TV_NIL)
+		return tmpl_exec_errorf(x, "call of nil");
+	buf_init(&b, SIZE_MAX);
+	tmpl_value_print(x->a, &b, &a[0]);
+	ret = tmpl_exec_errorf(x, "non-function %.*s of type %s", (int)b.len,
+	    b.data != NULL ? b.data : "", tmpl_value_type_name(&a[0]));
+	buf_clear(&b);
+	return ret;
+}
+
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_builtin_funcs[] = {
 	{ "not", fn_not, 1, 1, 0 },
@@ -341,5 +582,10 @@ const struct tmpl_func tmpl_builtin_funcs[] = {
 	{ "print", fn_print, 0, -1, 0 },
 	{ "printf", fn_printf, 1, -1, 0 },
 	{ "println", fn_println, 0, -1, 0 },
+	{ "slice", fn_slice, 1, -1, 0 },
+	{ "html", fn_html, 0, -1, 0 },
+	{ "js", fn_js, 0, -1, 0 },
+	{ "urlquery", fn_urlquery, 0, -1, 0 },
+	{ "call", fn_call, 1, -1, 0 },
 	{ NULL, NULL, 0, 0, 0 },
 };

@@ -467,9 +467,14 @@ fn_node(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	}
 	if (parse_dep(x, DEP_NODE, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
+	/* Consul answers null for a node it does not know: consul-template
+	 * then gives an empty CatalogNode, true and printed {<nil> []}. */
 	data = tmpl_exec_dep(x, canon, false);
-	*r = cJSON_IsObject(data) ? tmpl_record_new(x->a, REC_CNODE, data)
-				  : tmpl_value_missing();
+	if (data == NULL)
+		*r = tmpl_value_missing();
+	else
+		*r = tmpl_record_new(x->a, REC_CNODE,
+		    cJSON_IsObject(data) ? data : NULL);
 	return 0;
 }
 

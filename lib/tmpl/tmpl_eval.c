@@ -100,55 +100,21 @@ var_find(struct tmpl_exec *x, const char *name)
 	return NULL;
 }
 
-/* Methods: ServiceTags.Contains and the scratch object. */
+/*
+ * Methods: the scratch object's.  (consul-template v0.41.1's ServiceTags
+ * has no Contains method: `.Tags.Contains` is an error there too.)
+ */
 static int
 call_method(struct tmpl_exec *x, const struct tmpl_value *recv,
     const char *name, struct tmpl_value *args, size_t nargs,
     struct tmpl_value *ret, bool *found)
 {
-	size_t i;
-
 	*found = false;
 	if (recv->kind == TV_SCRATCH) {
 		*found = true;
 		return tmpl_local_scratch_method(x, name, args, nargs, ret);
 	}
-	if (recv->kind == TV_LIST && recv->elem == ELEM_STR
-	    && strcmp(name, "Contains") == 0) {
-		*found = true;
-		if (nargs != 1)
-			return tmpl_exec_errorf(x,
-			    "wrong number of args for "
-			    "Contains: want 1 got %zu",
-			    nargs);
-		if (args[0].kind != TV_STR)
-			return tmpl_exec_errorf(x,
-			    "wrong type for value; expected "
-			    "string; got %s",
-			    tmpl_value_type_name(&args[0]));
-		*ret = tmpl_value_bool(false);
-		for (i = 0; i < recv->len; i++)
-			if (recv->u.list[i].len == args[0].len
-			    && memcmp(recv->u.list[i].u.s, args[0].u.s,
-				   args[0].len)
-				== 0)
-				*ret = tmpl_value_bool(true);
-		return 0;
-	}
 	return 0;
-}
-
-static struct tmpl_value
-map_zero(const struct tmpl_value *m)
-{
-	switch (m->elem) {
-	case ELEM_STR:
-		return tmpl_value_str("", 0);
-	case ELEM_LIST:
-		return tmpl_value_list(NULL, 0, ELEM_REC);
-	default:
-		return tmpl_value_missing();
-	}
 }
 
 /*
@@ -195,7 +161,7 @@ eval_field(struct tmpl_exec *x, const struct tmpl_value *recv, const char *name,
 		if (x->t->missing_error)
 			return tmpl_exec_errorf(x,
 			    "map has no entry for key \"%s\"", name);
-		*out = map_zero(&r);
+		*out = tmpl_value_map_zero(&r);
 		return 0;
 	}
 	if (r.kind == TV_REC) {
@@ -254,8 +220,13 @@ eval_arg(struct tmpl_exec *x, const struct tmpl_arg *a,
 	case TA_NIL:
 		*out = tmpl_value_nil();
 		return 0;
-	case TA_BOOL:
 	case TA_NUM:
+		if (a->lit.kind == TV_STR)
+			return tmpl_exec_errorf(x, "%.*s overflows int",
+			    (int)a->lit.len, a->lit.u.s);
+		*out = a->lit;
+		return 0;
+	case TA_BOOL:
 	case TA_STR:
 		*out = a->lit;
 		return 0;
@@ -525,12 +496,6 @@ walk_range(struct tmpl_exec *x, const struct tmpl_node *n,
 	case TV_NIL:
 		break;
 	case TV_LIST:
-		if (val.elem == ELEM_CHAN && n->pipe->nvars > 1) {
-			tmpl_exec_errorf(x,
-			    "can't use channel to iterate over "
-			    "more than one variable");
-			goto out;
-		}
 		for (i = 0; i < val.len; i++) {
 			k = tmpl_value_int((int64_t)i);
 			count++;
@@ -710,6 +675,11 @@ walk(struct tmpl_exec *x, const struct tmpl_node *n,
 			return -1;
 		if (n->pipe->nvars > 0)
 			return 0;
+		/* Go's exec turns a nil interface{} result into an invalid
+		 * value ("lovely!" in its source): a JSON null or an unset
+		 * scratch key prints <no value>, not fmt's <nil>. */
+		if (val.kind == TV_NIL)
+			val = tmpl_value_missing();
 		return print_value(x, x->out, &val);
 	case TN_IF:
 	case TN_WITH:

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * printf for templates: Go's fmt.Sprintf over template values, with the
- * verbs real templates use (%v %s %d %q %f %e %g %x %X %o %b %c %t %%),
+ * verbs real templates use (%v %+v %#v %T %s %d %q %+q %f %e %g %x %X %o
+ * %b %c %t %%; lists and maps element by element),
  * flags (- + # 0 space), width and precision (also *), and Go's error
  * forms in the output: %!d(string=x), %!s(MISSING), %!(EXTRA ...).
  */
@@ -144,6 +145,102 @@ fmt_int(struct buf *t, const struct spec *sp, const struct tmpl_value *v)
 	}
 }
 
+/*
+ * %#v: Go syntax for what templates hold (strings, numbers, bools, lists
+ * and maps of them); a record prints as %v.
+ */
+static void
+go_syntax(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool top)
+{
+	size_t i;
+
+	switch (v->kind) {
+	case TV_MISSING:
+	case TV_NIL:
+		buf_addstr(b, top ? "<nil>" : "interface {}(nil)");
+		break;
+	case TV_STR:
+		tmpl_value_quote(b, v->u.s, v->len);
+		break;
+	case TV_INT:
+		if (v->isuint)
+			buf_addf(b, "0x%llx", (unsigned long long)v->u.i);
+		else
+			buf_addf(b, "%lld", (long long)v->u.i);
+		break;
+	case TV_FLOAT:
+		tmpl_value_fmt_float(b, v->u.f, 'g', -1);
+		break;
+	case TV_LIST:
+		buf_addstr(b, tmpl_value_type_name(v));
+		buf_addc(b, '{');
+		for (i = 0; i < v->len; i++) {
+			if (i > 0)
+				buf_addstr(b, ", ");
+			go_syntax(a, b, &v->u.list[i], false);
+		}
+		buf_addc(b, '}');
+		break;
+	case TV_MAP:
+		buf_addstr(b, tmpl_value_type_name(v));
+		buf_addc(b, '{');
+		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
+			if (i > 0)
+				buf_addstr(b, ", ");
+			go_syntax(a, b, &v->u.map->keys[i], false);
+			buf_addc(b, ':');
+			go_syntax(a, b, &v->u.map->vals[i], false);
+		}
+		buf_addc(b, '}');
+		break;
+	default:
+		tmpl_value_print(a, b, v);
+	}
+}
+
+/* A record Go holds by pointer prints &{...} when it is printf's operand. */
+static bool
+is_pointer_record(const struct tmpl_value *v)
+{
+	return v->kind == TV_REC && v->u.rec != NULL
+	    && tmpl_record_type_name(v->rtype)[0] == '*';
+}
+
+static void fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
+    const struct tmpl_value *v);
+
+/* A list or map formatted element by element with one verb, as fmt does. */
+static void
+fmt_each(struct tmpl_arena *a, struct buf *t, const struct spec *sp,
+    const struct tmpl_value *v)
+{
+	struct spec el = *sp;
+	size_t i;
+
+	el.width = -1;
+	el.prec = -1;
+	if (v->kind == TV_MAP) {
+		buf_addstr(t, "map[");
+		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
+			if (i > 0)
+				buf_addc(t, ' ');
+			fmt_one(a, t, &el, &v->u.map->keys[i]);
+			buf_addc(t, ':');
+			fmt_one(a, t, &el, &v->u.map->vals[i]);
+		}
+		buf_addc(t, ']');
+		return;
+	}
+	buf_addc(t, '[');
+	for (i = 0; i < v->len; i++) {
+		if (i > 0)
+			buf_addc(t, ' ');
+		fmt_one(a, t, &el, &v->u.list[i]);
+	}
+	buf_addc(t, ']');
+}
+
 static void
 fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
     const struct tmpl_value *v)
@@ -155,12 +252,20 @@ fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
 	buf_init(&t, SIZE_MAX);
 	switch (sp->verb) {
 	case 'v':
-		if (v->kind == TV_FLOAT)
+		if (sp->sharp)
+			go_syntax(a, &t, v, true);
+		else if (v->kind == TV_FLOAT)
 			tmpl_value_fmt_float(&t, v->u.f, 'g', sp->prec);
 		else if (v->kind == TV_INT && (sp->plus || sp->space))
 			fmt_int(&t, sp, v);
-		else
-			tmpl_value_print(a, &t, v);
+		else {
+			if (is_pointer_record(v))
+				buf_addc(&t, '&');
+			if (sp->plus)
+				tmpl_value_print_names(a, &t, v);
+			else
+				tmpl_value_print(a, &t, v);
+		}
 		numeric = v->kind == TV_INT || v->kind == TV_FLOAT;
 		break;
 	case 's':
@@ -184,8 +289,13 @@ fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
 		else
 			bad_verb(a, &t, 's', v);
 		break;
+	case 'T':
+		buf_addstr(&t, tmpl_value_type_name(v));
+		break;
 	case 'q':
-		if (v->kind == TV_STR)
+		if (v->kind == TV_STR && sp->plus)
+			tmpl_value_quote_ascii(&t, v->u.s, v->len);
+		else if (v->kind == TV_STR)
 			tmpl_value_quote(&t, v->u.s, v->len);
 		else if (v->kind == TV_INT) {
 			buf_addc(&t, '\'');
@@ -195,19 +305,9 @@ fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
 				.prec = -1 },
 			    v);
 			buf_addc(&t, '\'');
-		} else if (v->kind == TV_LIST) {
-			buf_addc(&t, '[');
-			for (i = 0; i < v->len; i++) {
-				if (i > 0)
-					buf_addc(&t, ' ');
-				fmt_one(a, &t,
-				    &(struct spec) { .verb = 'q',
-					.width = -1,
-					.prec = -1 },
-				    &v->u.list[i]);
-			}
-			buf_addc(&t, ']');
-		} else
+		} else if (v->kind == TV_LIST || v->kind == TV_MAP)
+			fmt_each(a, &t, sp, v);
+		else
 			bad_verb(a, &t, 'q', v);
 		break;
 	case 'd':
@@ -241,12 +341,20 @@ fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
 			fmt_int(&t, sp, v);
 			numeric = true;
 		} else if (v->kind == TV_STR) {
-			if (sp->sharp)
-				buf_addstr(&t, sp->verb == 'x' ? "0x" : "0X");
-			for (i = 0; i < v->len; i++)
+			/* The space flag separates the bytes; with #, each
+			 * gets its 0x. */
+			for (i = 0; i < v->len; i++) {
+				if (i > 0 && sp->space)
+					buf_addc(&t, ' ');
+				if (sp->sharp && (i == 0 || sp->space))
+					buf_addstr(&t,
+					    sp->verb == 'x' ? "0x" : "0X");
 				buf_addf(&t, sp->verb == 'x' ? "%02x" : "%02X",
 				    (unsigned char)v->u.s[i]);
-		} else
+			}
+		} else if (v->kind == TV_LIST || v->kind == TV_MAP)
+			fmt_each(a, &t, sp, v);
+		else
 			bad_verb(a, &t, sp->verb, v);
 		break;
 	case 'e':

@@ -19,6 +19,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_helper_funcs,
 	tmpl_regex_funcs,
 	tmpl_codec_funcs,
+	tmpl_sprig_funcs,
 };
 
 const struct tmpl_func *

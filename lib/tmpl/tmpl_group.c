@@ -203,9 +203,9 @@ fn_by_key(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 			k++;
 		}
 		m->n = k;
-		outer.u.map->vals[i] = tmpl_value_map(m, ELEM_REC);
+		outer.u.map->vals[i] = tmpl_value_map(m, ELEM_KVPTR);
 	}
-	outer.elem = ELEM_ANY;
+	outer.elem = ELEM_KVMAP;
 	*r = outer;
 	return 0;
 }

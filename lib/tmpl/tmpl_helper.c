@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "tmpl_int.h"
+#include "unicode.h"
+#include "utf8.h"
 
 /* consul-template's in: list membership or substring. */
 static bool
@@ -169,22 +171,28 @@ fn_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/* unicode.IsSpace: the ASCII spaces, U+0085, U+00A0 and category Z. */
 static bool
-is_go_space(unsigned char c)
+is_go_space(int32_t r)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f'
-	    || c == '\r';
+	if (r < UTF8_RUNE_SELF)
+		return r == ' ' || r == '\t' || r == '\n' || r == '\v'
+		    || r == '\f' || r == '\r';
+	return r == 0x85 || r == 0xA0 || unicode_in(unicode_category("Z"), r);
 }
 
+/* strings.TrimSpace */
 static void
 trim_space(const char **s, size_t *len)
 {
-	while (*len > 0 && is_go_space((unsigned char)**s)) {
-		(*s)++;
-		(*len)--;
+	size_t w;
+
+	while (*len > 0 && is_go_space(utf8_decode(*s, *len, &w))) {
+		*s += w;
+		*len -= w;
 	}
-	while (*len > 0 && is_go_space((unsigned char)(*s)[*len - 1]))
-		(*len)--;
+	while (*len > 0 && is_go_space(utf8_decode_last(*s, *len, &w)))
+		*len -= w;
 }
 
 /* Go's strings.Split (sep "" splits into bytes of UTF-8 runes). */
@@ -250,6 +258,54 @@ fn_split(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * splitToMap SEP KVSEP S: map[string]string of the items of S split at
+ * SEP, each split at its first KVSEP; an item without KVSEP is skipped, a
+ * later key wins.
+ */
+static int
+fn_split_to_map(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *sep, *kvsep, *s, *kv;
+	size_t seplen, kvseplen, len, i, k;
+	struct tmpl_value items;
+	struct tmpl_map *m;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &kvsep, &kvseplen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	items = split_str(x, s, len, sep, seplen);
+	m = tmpl_value_map_new(x->a, items.len);
+	m->n = 0;
+	for (i = 0; i < items.len; i++) {
+		const struct tmpl_value *it = &items.u.list[i];
+
+		kv = kvseplen > 0 ? memmem(it->u.s, it->len, kvsep, kvseplen)
+				  : NULL;
+		if (kv == NULL)
+			continue;
+		m->keys[m->n] = tmpl_value_str(it->u.s, (size_t)(kv - it->u.s));
+		m->vals[m->n] = tmpl_value_str(kv + kvseplen,
+		    it->len - (size_t)(kv - it->u.s) - kvseplen);
+		m->n++;
+	}
+	tmpl_value_map_sort(m);
+	for (i = 0, k = 0; i < m->n; i++) {
+		if (k > 0
+		    && tmpl_value_cmp_key(&m->keys[k - 1], &m->keys[i]) == 0)
+			k--;
+		m->keys[k] = m->keys[i];
+		m->vals[k] = m->vals[i];
+		k++;
+	}
+	m->n = k;
+	*r = tmpl_value_map(m, ELEM_STR);
+	return 0;
+}
+
 static int
 fn_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
@@ -286,33 +342,88 @@ fn_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+enum case_mode { CASE_LOWER, CASE_UPPER, CASE_TITLE };
+
+/*
+ * Where toTitle's words break, as golang.org/x/text/cases reads Unicode's
+ * word-break property: letters, digits, marks and connector punctuation
+ * ('_') continue a word; a MidLetter or MidNumLet character ('.', ':',
+ * '\'', U+00B7, U+2019...) continues it only between two word runes.
+ */
+static bool
+title_word_rune(int32_t r)
+{
+	static const char *const cats[] = { "Mn", "Mc", "Me", "Pc" };
+	size_t i;
+
+	if (unicode_is_letter(r) || unicode_is_digit(r))
+		return true;
+	if (r < UTF8_RUNE_SELF)
+		return r == '_';
+	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
+		if (unicode_in(unicode_category(cats[i]), r))
+			return true;
+	return false;
+}
+
+static bool
+title_mid_rune(int32_t r)
+{
+	return r == '.' || r == ':' || r == '\'' || r == 0x00B7 || r == 0x0387
+	    || r == 0x2018 || r == 0x2019 || r == 0x2024 || r == 0x2027
+	    || r == 0xFE13 || r == 0xFE52 || r == 0xFE55 || r == 0xFF07
+	    || r == 0xFF0E || r == 0xFF1A;
+}
+
+/*
+ * Go's strings.ToLower and strings.ToUpper (unicode's simple mappings
+ * rune by rune; invalid UTF-8 becomes U+FFFD) and consul-template's
+ * toTitle, cases.Title(language.Und, cases.NoLower): the first letter of
+ * each word title-cased, the rest as it was.
+ */
 static int
-case_map(struct tmpl_exec *x, struct tmpl_value *a, int mode,
+case_map(struct tmpl_exec *x, struct tmpl_value *a, enum case_mode mode,
     struct tmpl_value *r)
 {
 	const char *s;
-	size_t len, i;
-	char *d;
-	bool sep = true;
+	size_t len, i, w, nw, out;
+	char *d, enc[UTF8_MAX_BYTES];
+	bool in_word = false;
 
 	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
-	d = tmpl_arena_strndup(x->a, s, len);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)d[i];
+	/* A rune grows by at most one byte under simple mappings; an invalid
+	 * byte becomes three. */
+	d = tmpl_arena_alloc(x->a, len * 3 + 1);
+	for (i = 0, out = 0; i < len; i += w) {
+		int32_t c = utf8_decode(s + i, len - i, &w), m = c;
 
-		if (mode == 0)
-			d[i] = (char)tolower(c);
-		else if (mode == 1)
-			d[i] = (char)toupper(c);
-		else {
-			/* strings.Title: letters after a separator. */
-			if (sep)
-				d[i] = (char)toupper(c);
-			sep = !(isalnum(c) || c == '_' || c >= 0x80);
+		if (mode == CASE_LOWER)
+			m = unicode_to_lower(c);
+		else if (mode == CASE_UPPER)
+			m = unicode_to_upper(c);
+		else if (title_word_rune(c)) {
+			if (!in_word)
+				m = unicode_to_title(c);
+			in_word = true;
+		} else if (in_word && title_mid_rune(c) && i + w < len) {
+			size_t w2;
+
+			in_word = title_word_rune(
+			    utf8_decode(s + i + w, len - i - w, &w2));
+		} else
+			in_word = false;
+		if (m == c && c != UTF8_RUNE_ERROR) {
+			memcpy(d + out, s + i, w);
+			out += w;
+			continue;
 		}
+		nw = utf8_encode(enc, m);
+		memcpy(d + out, enc, nw);
+		out += nw;
 	}
-	*r = tmpl_value_str(d, len);
+	d[out] = '\0';
+	*r = tmpl_value_str(d, out);
 	return 0;
 }
 
@@ -321,7 +432,7 @@ fn_to_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
-	return case_map(x, a, 0, r);
+	return case_map(x, a, CASE_LOWER, r);
 }
 
 static int
@@ -329,7 +440,7 @@ fn_to_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
-	return case_map(x, a, 1, r);
+	return case_map(x, a, CASE_UPPER, r);
 }
 
 static int
@@ -337,7 +448,7 @@ fn_to_title(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
-	return case_map(x, a, 2, r);
+	return case_map(x, a, CASE_TITLE, r);
 }
 
 static int
@@ -493,25 +604,11 @@ fn_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return to_json(x, a, true, 0, r);
 }
 
-/* The pretty forms take map[string]interface{} in consul-template. */
-static int
-want_map(struct tmpl_exec *x, const struct tmpl_value *v)
-{
-	if (v->kind == TV_MAP && v->elem == ELEM_ANY)
-		return 0;
-	return tmpl_exec_errorf(x,
-	    "wrong type for value; expected map[string]interface {}; "
-	    "got %s",
-	    tmpl_value_type_name(v));
-}
-
 static int
 fn_to_json_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
-	if (want_map(x, &a[0]) == -1)
-		return -1;
 	return to_json(x, a, true, 2, r);
 }
 
@@ -528,8 +625,6 @@ fn_to_ujson_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
-	if (want_map(x, &a[0]) == -1)
-		return -1;
 	return to_json(x, a, false, 2, r);
 }
 
@@ -664,6 +759,45 @@ enum math_op {
 static const char *const math_names[] = { "add", "subtract", "multiply",
 	"divide", "modulo", "minimum", "maximum" };
 
+/*
+ * Two uint64 operands stay uint64 in consul-template (it switches on
+ * both reflect kinds): subtraction wraps, division is unsigned.  One
+ * uint64 beside an int gives an int.
+ */
+static int
+math_uint(struct tmpl_exec *x, uint64_t ua, uint64_t ub, int op,
+    struct tmpl_value *r)
+{
+	uint64_t ur;
+
+	switch (op) {
+	case M_ADD:
+		ur = ua + ub;
+		break;
+	case M_SUB:
+		ur = ua - ub;
+		break;
+	case M_MUL:
+		ur = ua * ub;
+		break;
+	case M_DIV:
+	case M_MOD:
+		if (ub == 0)
+			return tmpl_exec_errorf(x,
+			    "runtime error: integer divide by zero");
+		ur = op == M_DIV ? ua / ub : ua % ub;
+		break;
+	case M_MIN:
+		ur = ua < ub ? ua : ub;
+		break;
+	default:
+		ur = ua > ub ? ua : ub;
+	}
+	*r = tmpl_value_int((int64_t)ur);
+	r->isuint = 1;
+	return 0;
+}
+
 static int
 math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 {
@@ -677,6 +811,8 @@ math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 	if (b->kind != TV_INT && b->kind != TV_FLOAT)
 		return tmpl_exec_errorf(x, "%s: unknown type for %s (%s)",
 		    math_names[op], "b", tmpl_value_type_name(b));
+	if (a->kind == TV_INT && b->kind == TV_INT && a->isuint && b->isuint)
+		return math_uint(x, (uint64_t)a->u.i, (uint64_t)b->u.i, op, r);
 	if (a->kind == TV_INT && b->kind == TV_INT) {
 		ia = a->u.i;
 		ib = b->u.i;
@@ -862,6 +998,7 @@ const struct tmpl_func tmpl_helper_funcs[] = {
 	{ "toUpper", fn_to_upper, 1, 1, 0 },
 	{ "toTitle", fn_to_title, 1, 1, 0 },
 	{ "trimSpace", fn_trim_space, 1, 1, 0 },
+	{ "splitToMap", fn_split_to_map, 3, 3, 0 },
 	{ "trim", fn_trim, 2, 2, 0 },
 	{ "trimPrefix", fn_trim_prefix, 2, 2, 0 },
 	{ "trimSuffix", fn_trim_suffix, 2, 2, 0 },

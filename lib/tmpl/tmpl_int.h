@@ -84,7 +84,9 @@ enum tmpl_value_elem {
 	ELEM_STR, /* string: zero is "" */
 	ELEM_LIST, /* slice: zero is [] */
 	ELEM_REC,
-	ELEM_CHAN, /* loop's channel: one range variable only */
+	ELEM_CHAN, /* loop's <-chan int64: ranges as a list (index, element) */
+	ELEM_KVPTR, /* byKey's inner map: *dependency.KeyPair, zero nil */
+	ELEM_KVMAP, /* byKey's outer map: its inner maps, zero empty */
 };
 
 struct tmpl_map;
@@ -128,13 +130,19 @@ struct tmpl_value tmpl_value_from_buf(struct tmpl_arena *a, struct buf *b);
 struct tmpl_value tmpl_value_list(struct tmpl_value *v, size_t n, int elem);
 struct tmpl_value tmpl_value_record(const struct tmpl_record *r, int rtype);
 bool tmpl_value_truth(const struct tmpl_value *v);
+/* What Go's index of map m gives for a missing key: its element's zero. */
+struct tmpl_value tmpl_value_map_zero(const struct tmpl_value *m);
 /* Go's type name, for messages: "string", "int", "[]interface {}"... */
 const char *tmpl_value_type_name(const struct tmpl_value *v);
 /* Appends Go's %v rendering (fmt.Sprint of one value). */
 void tmpl_value_print(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v);
-/* Go's strconv.Quote. */
+/* Go's %+v: as tmpl_value_print, a record's fields named (Name:value). */
+void tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v);
+/* Go's strconv.Quote, and strconv.QuoteToASCII (%+q). */
 void tmpl_value_quote(struct buf *b, const char *s, size_t len);
+void tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len);
 /* Go's %v / strconv 'g' shortest float. */
 void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
 /* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */
@@ -310,7 +318,10 @@ struct tmpl_pipe;
 struct tmpl_arg {
 	uint8_t kind; /* enum tmpl_arg_kind */
 	int line, col;
-	struct tmpl_value lit; /* TA_BOOL, TA_NUM, TA_STR */
+	/* TA_BOOL, TA_NUM, TA_STR; a TA_NUM whose lit is a string is an
+	 * integer past int64, an error when evaluated (Go's "overflows
+	 * int") */
+	struct tmpl_value lit;
 	const struct tmpl_func *func; /* TA_FUNC, TA_CHAIN_FUNC */
 	const char *varname;
 	struct tmpl_pipe *pipe; /* TA_PIPE */
@@ -554,11 +565,15 @@ void tmpl_regex_cache_free(struct tmpl_regex_cache *cache);
 /* tmpl_codec.c */
 /* base64Encode..., sha256Hex, md5sum, hmacSHA256Hex. */
 extern const struct tmpl_func tmpl_codec_funcs[];
+
 /*
  * Strict padded base64 of s (len bytes) into out (room for len bytes),
  * its length in *outlen; -1 for bad data.  url: the URL alphabet.
  */
 int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
     size_t *outlen);
+
+/* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
+extern const struct tmpl_func tmpl_sprig_funcs[];
 
 #endif

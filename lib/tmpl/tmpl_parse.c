@@ -381,9 +381,10 @@ parse_number(struct parser *p, struct tmpl_arg *arg)
 		return bad_number(p);
 	if (errno == ERANGE || (!neg && u > INT64_MAX)
 	    || (neg && u > (unsigned long long)INT64_MAX + 1)) {
-		/* Too big for int: Go keeps it as a float constant. */
-		f = strtod(tmp, &end);
-		arg->lit = tmpl_value_float(f);
+		/* Too big for int: it parses, and Go's exec fails when it
+		 * is used ("overflows int"); the text is kept for that. */
+		arg->lit
+		    = tmpl_value_str(pdup(p, p->tok.s, p->tok.len), p->tok.len);
 		return 0;
 	}
 	arg->lit = tmpl_value_int(neg ? (int64_t)(0 - u) : (int64_t)u);

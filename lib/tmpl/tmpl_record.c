@@ -18,8 +18,8 @@ static const char *const hsvc_fields[]
 	      "ServiceMeta", "Address", "ServiceTaggedAddresses", "ID", "Name",
 	      "Tags", "Checks", "Status", "Port", "Weights", NULL };
 static const char *const snippet_fields[] = { "Name", "Tags", NULL };
-static const char *const kv_fields[] = { "Path", "Key", "Value", "Exists",
-	"CreateIndex", "ModifyIndex", "LockIndex", "Flags", "Session", NULL };
+static const char *const kv_fields[] = { "Path", "Key", "Value", "CreateIndex",
+	"ModifyIndex", "LockIndex", "Flags", "Session", NULL };
 static const char *const node_fields[] = { "ID", "Node", "Address",
 	"Datacenter", "TaggedAddresses", "Meta", NULL };
 static const char *const cnode_fields[] = { "Node", "Services", NULL };
@@ -113,9 +113,12 @@ cmp_str_tv(const void *a, const void *b)
 	return tmpl_value_cmp_key(x, y);
 }
 
-/* Tags as consul-template keeps them: copied and sorted. */
+/*
+ * Tags as consul-template keeps them: copied, and sorted unless sorted is
+ * false (a health check's ServiceTags keep Consul's order).
+ */
 static struct tmpl_value
-tag_list(struct tmpl_arena *a, const cJSON *arr)
+tag_list(struct tmpl_arena *a, const cJSON *arr, bool sorted)
 {
 	struct tmpl_value *l;
 	const cJSON *c;
@@ -128,7 +131,7 @@ tag_list(struct tmpl_arena *a, const cJSON *arr)
 	for (c = cJSON_IsArray(arr) ? arr->child : NULL; c != NULL; c = c->next)
 		if (cJSON_IsString(c))
 			l[n++] = tmpl_value_cstr(c->valuestring);
-	if (n > 1)
+	if (sorted && n > 1)
 		qsort(l, n, sizeof(*l), cmp_str_tv);
 	return tmpl_value_list(l, n, ELEM_STR);
 }
@@ -194,7 +197,7 @@ field_hsvc(struct tmpl_arena *a, const struct tmpl_record *r, const char *f,
 	else if (strcmp(f, "Name") == 0)
 		*o = tmpl_value_cstr(tmpl_record_str(svc, "Service"));
 	else if (strcmp(f, "Tags") == 0)
-		*o = tag_list(a, tmpl_record_member(svc, "Tags"));
+		*o = tag_list(a, tmpl_record_member(svc, "Tags"), true);
 	else if (strcmp(f, "Status") == 0)
 		*o = tmpl_value_str(r->str, r->strlen);
 	else if (strcmp(f, "NodeID") == 0)
@@ -229,8 +232,10 @@ field_cnode(struct tmpl_arena *a, const struct tmpl_record *r, const char *f,
 	size_t n = 0;
 
 	if (strcmp(f, "Node") == 0) {
-		*o = tmpl_record_new(a, REC_NODE,
-		    tmpl_record_member(r->j, "Node"));
+		const cJSON *node = tmpl_record_member(r->j, "Node");
+
+		*o = cJSON_IsObject(node) ? tmpl_record_new(a, REC_NODE, node)
+					  : tmpl_value_record(NULL, REC_NODE);
 		return 0;
 	}
 	if (strcmp(f, "Services") != 0)
@@ -263,7 +268,7 @@ field_plain(struct tmpl_arena *a, int rtype, const cJSON *j, const char *f,
 		return -1;
 	v = tmpl_record_member(j, f);
 	if (strcmp(f, "Tags") == 0 || strcmp(f, "ServiceTags") == 0)
-		*o = tag_list(a, v);
+		*o = tag_list(a, v, rtype != REC_CHECK);
 	else if (strcmp(f, "Meta") == 0 || strcmp(f, "TaggedAddresses") == 0)
 		*o = str_map(a, v);
 	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0
@@ -285,8 +290,6 @@ field_kv(const struct tmpl_record *r, const char *f, struct tmpl_value *o)
 		*o = tmpl_value_str(r->str2, r->str2len);
 	else if (strcmp(f, "Path") == 0)
 		*o = tmpl_value_cstr(tmpl_record_str(r->j, "Key"));
-	else if (strcmp(f, "Exists") == 0)
-		*o = tmpl_value_bool(true);
 	else if (strcmp(f, "Session") == 0)
 		*o = tmpl_value_cstr(tmpl_record_str(r->j, "Session"));
 	else if (strcmp(f, "CreateIndex") == 0 || strcmp(f, "ModifyIndex") == 0
@@ -311,7 +314,7 @@ tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *v,
 		if (strcmp(name, "Name") == 0)
 			*out = tmpl_value_str(r->str, r->strlen);
 		else if (strcmp(name, "Tags") == 0)
-			*out = tag_list(a, r->j);
+			*out = tag_list(a, r->j, true);
 		else
 			return -1;
 		return 0;

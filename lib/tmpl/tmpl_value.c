@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tmpl_int.h"
+#include "xmalloc.h"
 
 struct tmpl_value
 tmpl_value_missing(void)
@@ -145,6 +146,23 @@ tmpl_value_truth(const struct tmpl_value *v)
 	}
 }
 
+struct tmpl_value
+tmpl_value_map_zero(const struct tmpl_value *m)
+{
+	switch (m->elem) {
+	case ELEM_STR:
+		return tmpl_value_str("", 0);
+	case ELEM_LIST:
+		return tmpl_value_list(NULL, 0, ELEM_REC);
+	case ELEM_KVPTR:
+		return tmpl_value_record(NULL, REC_KV);
+	case ELEM_KVMAP:
+		return tmpl_value_map(NULL, ELEM_KVPTR);
+	default:
+		return tmpl_value_missing();
+	}
+}
+
 const char *
 tmpl_value_type_name(const struct tmpl_value *v)
 {
@@ -165,14 +183,22 @@ tmpl_value_type_name(const struct tmpl_value *v)
 		switch (v->elem) {
 		case ELEM_STR:
 			return "[]string";
-		case ELEM_REC:
-			return "[]interface {}";
+		case ELEM_CHAN:
+			return "<-chan int64";
 		default:
 			return "[]interface {}";
 		}
 	case TV_MAP:
-		return v->elem == ELEM_STR ? "map[string]string"
-					   : "map[string]interface {}";
+		switch (v->elem) {
+		case ELEM_STR:
+			return "map[string]string";
+		case ELEM_KVPTR:
+			return "map[string]*dependency.KeyPair";
+		case ELEM_KVMAP:
+			return "map[string]map[string]*dependency.KeyPair";
+		default:
+			return "map[string]interface {}";
+		}
 	case TV_REC:
 		return tmpl_record_type_name(v->rtype);
 	case TV_SCRATCH:
@@ -218,8 +244,8 @@ utf8_len(const unsigned char *s, size_t n, uint32_t *rune)
 	return len;
 }
 
-void
-tmpl_value_quote(struct buf *b, const char *s, size_t len)
+static void
+quote(struct buf *b, const char *s, size_t len, bool ascii)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, n;
@@ -264,13 +290,28 @@ tmpl_value_quote(struct buf *b, const char *s, size_t len)
 		default:
 			if (r < 0x20 || r == 0x7f)
 				buf_addf(b, "\\x%02x", (unsigned)r);
-			else if (r >= 0x80 && r < 0xa0)
+			else if ((r >= 0x80 && r < 0xa0)
+			    || (ascii && r >= 0x80 && r < 0x10000))
 				buf_addf(b, "\\u%04x", (unsigned)r);
+			else if (ascii && r >= 0x10000)
+				buf_addf(b, "\\U%08x", (unsigned)r);
 			else
 				buf_add(b, s + i, n);
 		}
 	}
 	buf_addc(b, '"');
+}
+
+void
+tmpl_value_quote(struct buf *b, const char *s, size_t len)
+{
+	quote(b, s, len, false);
+}
+
+void
+tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len)
+{
+	quote(b, s, len, true);
 }
 
 /*
@@ -394,12 +435,29 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 #pragma GCC diagnostic pop
 }
 
+static void value_print(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v, bool names);
 static void print_rec(struct tmpl_arena *a, struct buf *b,
-    const struct tmpl_value *v);
+    const struct tmpl_value *v, bool names);
 
 void
 tmpl_value_print(struct tmpl_arena *a, struct buf *b,
     const struct tmpl_value *v)
+{
+	value_print(a, b, v, false);
+}
+
+void
+tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
+    const struct tmpl_value *v)
+{
+	value_print(a, b, v, true);
+}
+
+/* names: %+v, a record's fields as Name:value at every depth. */
+static void
+value_print(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool names)
 {
 	size_t i;
 
@@ -430,7 +488,7 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 		for (i = 0; i < v->len; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(a, b, &v->u.list[i]);
+			value_print(a, b, &v->u.list[i], names);
 		}
 		buf_addc(b, ']');
 		break;
@@ -439,14 +497,14 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 		for (i = 0; v->u.map != NULL && i < v->u.map->n; i++) {
 			if (i > 0)
 				buf_addc(b, ' ');
-			tmpl_value_print(a, b, &v->u.map->keys[i]);
+			value_print(a, b, &v->u.map->keys[i], names);
 			buf_addc(b, ':');
-			tmpl_value_print(a, b, &v->u.map->vals[i]);
+			value_print(a, b, &v->u.map->vals[i], names);
 		}
 		buf_addc(b, ']');
 		break;
 	case TV_REC:
-		print_rec(a, b, v);
+		print_rec(a, b, v, names);
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
@@ -455,7 +513,8 @@ tmpl_value_print(struct tmpl_arena *a, struct buf *b,
 }
 
 static void
-print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
+print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
+    bool names)
 {
 	const char *const *fields;
 	struct tmpl_value f;
@@ -470,8 +529,12 @@ print_rec(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v)
 	for (i = 0; fields[i] != NULL; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
+		if (names) {
+			buf_addstr(b, fields[i]);
+			buf_addc(b, ':');
+		}
 		if (tmpl_record_field(a, v, fields[i], &f) == 0)
-			tmpl_value_print(a, b, &f);
+			value_print(a, b, &f, names);
 	}
 	buf_addc(b, '}');
 }
@@ -652,23 +715,77 @@ tmpl_value_map_new(struct tmpl_arena *a, size_t n)
 }
 
 /* Insertion sort on (key, value) pairs: maps here are small or sorted. */
-void
-tmpl_value_map_sort(struct tmpl_map *m)
+/* Below this many entries, insertion sort; above, a merge sort. */
+#define MAP_SORT_INSERTION_MAX 16
+
+static void
+map_sort_insertion(struct tmpl_value *keys, struct tmpl_value *vals, size_t n)
 {
 	struct tmpl_value k, v;
 	size_t i, j;
 
-	for (i = 1; i < m->n; i++) {
-		k = m->keys[i];
-		v = m->vals[i];
-		for (j = i;
-		     j > 0 && tmpl_value_cmp_key(&m->keys[j - 1], &k) > 0;
+	for (i = 1; i < n; i++) {
+		k = keys[i];
+		v = vals[i];
+		for (j = i; j > 0 && tmpl_value_cmp_key(&keys[j - 1], &k) > 0;
 		     j--) {
-			m->keys[j] = m->keys[j - 1];
-			m->vals[j] = m->vals[j - 1];
+			keys[j] = keys[j - 1];
+			vals[j] = vals[j - 1];
 		}
-		m->keys[j] = k;
-		m->vals[j] = v;
+		keys[j] = k;
+		vals[j] = v;
+	}
+}
+
+/*
+ * Stable (equal keys keep their order, so a caller can keep the last of
+ * duplicates) and O(n log n): a map built from Consul or KV data can hold
+ * hundreds of thousands of keys.
+ */
+void
+tmpl_value_map_sort(struct tmpl_map *m)
+{
+	struct tmpl_value *tk, *tv, *sk = m->keys, *sv = m->vals, *t;
+	size_t width, lo, mid, hi, i, j, o;
+
+	if (m->n <= MAP_SORT_INSERTION_MAX) {
+		map_sort_insertion(m->keys, m->vals, m->n);
+		return;
+	}
+	tk = xcalloc(m->n, sizeof(*tk));
+	tv = xcalloc(m->n, sizeof(*tv));
+	for (width = 1; width < m->n; width *= 2) {
+		for (lo = 0; lo < m->n; lo += 2 * width) {
+			mid = lo + width < m->n ? lo + width : m->n;
+			hi = lo + 2 * width < m->n ? lo + 2 * width : m->n;
+			for (i = lo, j = mid, o = lo; o < hi; o++) {
+				if (i < mid
+				    && (j >= hi
+					|| tmpl_value_cmp_key(&sk[j], &sk[i])
+					    >= 0)) {
+					tk[o] = sk[i];
+					tv[o] = sv[i++];
+				} else {
+					tk[o] = sk[j];
+					tv[o] = sv[j++];
+				}
+			}
+		}
+		t = sk;
+		sk = tk;
+		tk = t;
+		t = sv;
+		sv = tv;
+		tv = t;
+	}
+	if (sk != m->keys) {
+		memcpy(m->keys, sk, m->n * sizeof(*sk));
+		memcpy(m->vals, sv, m->n * sizeof(*sv));
+		free(sk);
+		free(sv);
+	} else {
+		free(tk);
+		free(tv);
 	}
 }
 

@@ -131,6 +131,42 @@ test_errors(void)
 }
 
 /*
+ * Maps sort their keys stably beyond the insertion-sort size, so that a
+ * later duplicate key wins (splitToMap), and in O(n log n): 40,000 keys.
+ */
+static void
+test_map_sort(void)
+{
+	const char *text = "{{ $m := splitToMap \",\" \"=\" (env \"S\") }}"
+			   "{{ len $m }} {{ index $m \"k0000\" }} "
+			   "{{ index $m \"k0007\" }} {{ index $m \"k9999\" }}";
+	struct tmpl_exec_opts o = { 0 };
+	struct buf in, out;
+	struct tmpl *t;
+	char err[TMPL_ERR_MAX], *env[2];
+	int i, round;
+
+	buf_init(&in, SIZE_MAX);
+	buf_addstr(&in, "S=");
+	/* Keys in descending order, each given four times: the last wins. */
+	for (round = 0; round < 4; round++)
+		for (i = 9999; i >= 0; i--)
+			buf_addf(&in, "%sk%04d=r%d", in.len > 2 ? "," : "", i,
+			    round);
+	env[0] = (char *)buf_str(&in);
+	env[1] = NULL;
+	o.env = env;
+	t = tmpl_parse("m", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	buf_init(&out, SIZE_MAX);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out), "10000 r3 r3 r3");
+	buf_clear(&out);
+	buf_clear(&in);
+	tmpl_free(t);
+}
+
+/*
  * What the watcher keeps of a health answer, and what it drops: members
  * no field reads, and members that read as absent (Address ""), but not
  * the entries of a map (Meta's "k": "").
@@ -371,6 +407,7 @@ main(void)
 	test_endpoints();
 	test_execute_many();
 	test_errors();
+	test_map_sort();
 	test_compact();
 	test_regex();
 	test_budgets();

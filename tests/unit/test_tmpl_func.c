@@ -24,6 +24,7 @@ static const struct {
 	{ "tmpl_helper.c", tmpl_helper_funcs },
 	{ "tmpl_regex.c", tmpl_regex_funcs },
 	{ "tmpl_codec.c", tmpl_codec_funcs },
+	{ "tmpl_sprig.c", tmpl_sprig_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */

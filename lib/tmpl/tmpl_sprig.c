@@ -1,0 +1,2033 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Sprig functions consul-template v0.41.1 exposes with the sprig_
+ * prefix (Masterminds/sprig v3): the pure ones on strings, numbers, lists
+ * and defaults, with Sprig's argument order (the subject last, so that it
+ * can be piped) and its forgiving conversions (a number that does not
+ * parse is 0, as spf13/cast gives).  Each is recorded against
+ * consul-template in tests/conformance; the ones not here are listed in
+ * docs/template-engine.md.  Floating-point arithmetic (addf, divf...) is
+ * done in float64 where Sprig uses decimals: 0.1 + 0.2 prints
+ * 0.30000000000000004 here and 0.3 there.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl_int.h"
+#include "unicode.h"
+#include "utf8.h"
+
+/* The longest string repeat and indent build (a template's output is
+ * capped by its caller; this stops the intermediate value first). */
+#define SPRIG_STR_MAX ((uint64_t)16 << 20)
+
+/* Sprig's strval: a string as it is, anything else as fmt's %v. */
+static void
+sprig_strval(struct tmpl_exec *x, const struct tmpl_value *v, const char **s,
+    size_t *len)
+{
+	struct tmpl_value nil = tmpl_value_nil(), p;
+	struct buf b;
+
+	if (v->kind == TV_STR) {
+		*s = v->u.s;
+		*len = v->len;
+		return;
+	}
+	buf_init(&b, SIZE_MAX);
+	tmpl_value_print(x->a, &b, v->kind == TV_MISSING ? &nil : v);
+	p = tmpl_value_from_buf(x->a, &b);
+	*s = p.u.s;
+	*len = p.len;
+}
+
+/* spf13/cast's ToInt64, errors as 0: a string is parsed with base 0. */
+static int64_t
+sprig_int64(const struct tmpl_value *v)
+{
+	char tmp[64], *end;
+	long long n;
+
+	switch (v->kind) {
+	case TV_INT:
+		return v->u.i;
+	case TV_FLOAT:
+		if (!(v->u.f >= -0x1p63 && v->u.f < 0x1p63))
+			return 0;
+		return (int64_t)v->u.f;
+	case TV_BOOL:
+		return v->u.b;
+	case TV_STR:
+		if (v->len == 0 || v->len >= sizeof(tmp))
+			return 0;
+		memcpy(tmp, v->u.s, v->len);
+		tmp[v->len] = '\0';
+		errno = 0;
+		n = strtoll(tmp, &end, 0);
+		if (*end != '\0' || errno != 0
+		    || isspace((unsigned char)tmp[0]))
+			return 0;
+		return n;
+	default:
+		return 0;
+	}
+}
+
+/* spf13/cast's ToFloat64, errors as 0. */
+static double
+sprig_float64(const struct tmpl_value *v)
+{
+	char tmp[64], *end;
+	double f;
+
+	switch (v->kind) {
+	case TV_INT:
+		return v->isuint ? (double)(uint64_t)v->u.i : (double)v->u.i;
+	case TV_FLOAT:
+		return v->u.f;
+	case TV_BOOL:
+		return v->u.b;
+	case TV_STR:
+		if (v->len == 0 || v->len >= sizeof(tmp))
+			return 0;
+		memcpy(tmp, v->u.s, v->len);
+		tmp[v->len] = '\0';
+		f = strtod(tmp, &end);
+		if (*end != '\0' || isspace((unsigned char)tmp[0]))
+			return 0;
+		return f;
+	default:
+		return 0;
+	}
+}
+
+/* Sprig's empty: a zero value, an empty string, list or map, a nil. */
+static bool
+sprig_empty(const struct tmpl_value *v)
+{
+	switch (v->kind) {
+	case TV_MISSING:
+	case TV_NIL:
+		return true;
+	case TV_BOOL:
+		return !v->u.b;
+	case TV_INT:
+		return v->u.i == 0;
+	case TV_FLOAT:
+		return v->u.f == 0;
+	case TV_STR:
+	case TV_LIST:
+		return v->len == 0;
+	case TV_MAP:
+		return v->u.map == NULL || v->u.map->n == 0;
+	case TV_REC:
+		return v->u.rec == NULL;
+	default:
+		return false;
+	}
+}
+
+static struct tmpl_value
+str_in_arena(struct tmpl_exec *x, struct buf *b)
+{
+	return tmpl_value_from_buf(x->a, b);
+}
+
+static struct tmpl_value *
+list_alloc(struct tmpl_exec *x, size_t n)
+{
+	return tmpl_arena_alloc(x->a, (n ? n : 1) * sizeof(struct tmpl_value));
+}
+
+/* A list argument (a list or nil), or -1 naming what it got. */
+static int
+arg_list(struct tmpl_exec *x, const struct tmpl_value *v, const char *fn,
+    const struct tmpl_value **l, size_t *n)
+{
+	if (v->kind == TV_LIST) {
+		*l = v->u.list;
+		*n = v->len;
+		return 0;
+	}
+	if (v->kind == TV_MISSING || v->kind == TV_NIL) {
+		*l = NULL;
+		*n = 0;
+		return 0;
+	}
+	return tmpl_exec_errorf(x, "Cannot %s on type %s", fn,
+	    tmpl_value_type_name(v));
+}
+
+static int
+sprig_hello(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)a;
+	(void)n;
+	*r = tmpl_value_cstr("Hello!");
+	return 0;
+}
+
+/* goutils.AbbreviateFull (byte offsets, as Go slices strings). */
+static void
+abbreviate(struct buf *b, const char *s, size_t len, int64_t offset,
+    int64_t width)
+{
+	int64_t l = (int64_t)len;
+
+	if (l <= width) {
+		buf_add(b, s, len);
+		return;
+	}
+	if (offset > l)
+		offset = l;
+	if (l - offset < width - 3)
+		offset = l - (width - 3);
+	if (offset <= 4) {
+		buf_add(b, s, (size_t)(width - 3));
+		buf_addstr(b, "...");
+		return;
+	}
+	buf_addstr(b, "...");
+	if (offset + width - 3 < l)
+		abbreviate(b, s + offset, (size_t)(l - offset), 0, width - 3);
+	else
+		buf_add(b, s + l - (width - 3), (size_t)(width - 3));
+}
+
+static int
+sprig_abbrev(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	int64_t w;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &w) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	if (w < 4 || len == 0) {
+		*r = a[1];
+		return 0;
+	}
+	buf_init(&b, SIZE_MAX);
+	abbreviate(&b, s, len, 0, w);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_abbrevboth(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	int64_t left, right;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &left) == -1
+	    || tmpl_exec_arg_int(x, a, 1, &right) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	if (right < 4 || (left > 0 && right < 7) || len == 0) {
+		*r = a[2];
+		return 0;
+	}
+	buf_init(&b, SIZE_MAX);
+	abbreviate(&b, s, len, left, right);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+/* trunc N S: the first N bytes, or with N < 0 the last -N. */
+static int
+sprig_trunc(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	int64_t c;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &c) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	if (c < 0 && (int64_t)len + c > 0)
+		*r = tmpl_value_str(s + (int64_t)len + c, (size_t)-c);
+	else if (c >= 0 && (int64_t)len > c)
+		*r = tmpl_value_str(s, (size_t)c);
+	else
+		*r = a[1];
+	return 0;
+}
+
+/* substr START END S, in bytes, as Sprig clamps it. */
+static int
+sprig_substr(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	int64_t start, end;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &start) == -1
+	    || tmpl_exec_arg_int(x, a, 1, &end) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	if (start < 0)
+		start = 0;
+	if (end < 0 || end > (int64_t)len)
+		end = (int64_t)len;
+	if (start > end)
+		return tmpl_exec_errorf(x,
+		    "runtime error: slice bounds out of range [%lld:%lld]",
+		    (long long)start, (long long)end);
+	*r = tmpl_value_str(s + start, (size_t)(end - start));
+	return 0;
+}
+
+enum rune_map {
+	RM_UPPER,
+	RM_LOWER,
+	RM_SWAP,
+	RM_NOSPACE,
+};
+
+static bool
+go_space(int32_t c)
+{
+	if (c < UTF8_RUNE_SELF)
+		return c == ' ' || (c >= '\t' && c <= '\r');
+	return c == 0x85 || c == 0xA0 || unicode_in(unicode_category("Z"), c);
+}
+
+static struct tmpl_value
+map_runes(struct tmpl_exec *x, const char *s, size_t len, enum rune_map m)
+{
+	char enc[UTF8_MAX_BYTES];
+	struct buf b;
+	size_t i, w;
+
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += w) {
+		int32_t c = utf8_decode(s + i, len - i, &w), o = c;
+
+		switch (m) {
+		case RM_UPPER:
+			o = unicode_to_upper(c);
+			break;
+		case RM_LOWER:
+			o = unicode_to_lower(c);
+			break;
+		case RM_SWAP:
+			if (unicode_to_lower(c) != c)
+				o = unicode_to_lower(c);
+			else if (unicode_to_upper(c) != c)
+				o = unicode_to_upper(c);
+			break;
+		case RM_NOSPACE:
+			if (go_space(c))
+				continue;
+			break;
+		}
+		buf_add(&b, enc, utf8_encode(enc, o));
+	}
+	return str_in_arena(x, &b);
+}
+
+static int
+str_map_fn(struct tmpl_exec *x, struct tmpl_value *a, enum rune_map m,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	*r = map_runes(x, s, len, m);
+	return 0;
+}
+
+static int
+sprig_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return str_map_fn(x, a, RM_UPPER, r);
+}
+
+static int
+sprig_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return str_map_fn(x, a, RM_LOWER, r);
+}
+
+static int
+sprig_swapcase(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return str_map_fn(x, a, RM_SWAP, r);
+}
+
+static int
+sprig_nospace(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return str_map_fn(x, a, RM_NOSPACE, r);
+}
+
+/* Go's strings.Title separator rule. */
+static bool
+title_separator(int32_t c)
+{
+	if (c < UTF8_RUNE_SELF)
+		return !(isalnum(c) || c == '_');
+	if (unicode_is_letter(c) || unicode_is_digit(c))
+		return false;
+	return go_space(c);
+}
+
+enum word_case {
+	WC_TITLE, /* strings.Title */
+	WC_UNTITLE, /* goutils.Uncapitalize: words split at white space */
+	WC_INITIALS, /* goutils.Initials */
+};
+
+static int
+word_case_fn(struct tmpl_exec *x, struct tmpl_value *a, enum word_case wc,
+    struct tmpl_value *r)
+{
+	char enc[UTF8_MAX_BYTES];
+	const char *s;
+	size_t len, i, w;
+	bool start = true;
+	struct buf b;
+
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += w) {
+		int32_t c = utf8_decode(s + i, len - i, &w), o = c;
+		bool sep = wc == WC_TITLE ? title_separator(c) : go_space(c);
+
+		if (start && !sep) {
+			if (wc == WC_TITLE)
+				o = unicode_to_title(c);
+			else if (wc == WC_UNTITLE)
+				o = unicode_to_lower(c);
+			buf_add(&b, enc, utf8_encode(enc, o));
+		} else if (wc != WC_INITIALS)
+			buf_add(&b, s + i, w);
+		start = sep;
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_title(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return word_case_fn(x, a, WC_TITLE, r);
+}
+
+static int
+sprig_untitle(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return word_case_fn(x, a, WC_UNTITLE, r);
+}
+
+static int
+sprig_initials(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return word_case_fn(x, a, WC_INITIALS, r);
+}
+
+static int
+sprig_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, w;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	while (len > 0 && go_space(utf8_decode(s, len, &w))) {
+		s += w;
+		len -= w;
+	}
+	while (len > 0 && go_space(utf8_decode_last(s, len, &w)))
+		len -= w;
+	*r = tmpl_value_str(s, len);
+	return 0;
+}
+
+/* Whether the rune at s (width w) is one of the cutset's. */
+static bool
+in_cutset(const char *cut, size_t cutlen, const char *s, size_t w)
+{
+	size_t i, cw;
+
+	for (i = 0; i < cutlen; i += cw) {
+		utf8_decode(cut + i, cutlen - i, &cw);
+		if (cw == w && memcmp(cut + i, s, w) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* trimAll CUTSET S: strings.Trim(S, CUTSET). */
+static int
+sprig_trim_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *cut, *s;
+	size_t cutlen, len, w;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &cut, &cutlen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	while (len > 0) {
+		utf8_decode(s, len, &w);
+		if (!in_cutset(cut, cutlen, s, w))
+			break;
+		s += w;
+		len -= w;
+	}
+	while (len > 0) {
+		utf8_decode_last(s, len, &w);
+		if (!in_cutset(cut, cutlen, s + len - w, w))
+			break;
+		len -= w;
+	}
+	*r = tmpl_value_str(s, len);
+	return 0;
+}
+
+static int
+affix_fn(struct tmpl_exec *x, struct tmpl_value *a, bool suffix, bool test,
+    struct tmpl_value *r)
+{
+	const char *f, *s;
+	size_t flen, len;
+	bool has;
+
+	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	has = flen <= len && memcmp(suffix ? s + len - flen : s, f, flen) == 0;
+	if (test)
+		*r = tmpl_value_bool(has);
+	else if (!has)
+		*r = a[1];
+	else
+		*r = tmpl_value_str(suffix ? s : s + flen, len - flen);
+	return 0;
+}
+
+static int
+sprig_trim_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return affix_fn(x, a, true, false, r);
+}
+
+static int
+sprig_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return affix_fn(x, a, false, false, r);
+}
+
+static int
+sprig_has_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return affix_fn(x, a, true, true, r);
+}
+
+static int
+sprig_has_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return affix_fn(x, a, false, true, r);
+}
+
+static int
+sprig_contains(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *f, *s;
+	size_t flen, len;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	*r = tmpl_value_bool(flen == 0 || memmem(s, len, f, flen) != NULL);
+	return 0;
+}
+
+static int
+sprig_repeat(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	int64_t c, i;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &c) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	if (c < 0)
+		return tmpl_exec_errorf(x, "strings: negative Repeat count");
+	if (len > 0 && (uint64_t)c > SPRIG_STR_MAX / len)
+		return tmpl_exec_errorf(x,
+		    "strings: Repeat output length overflow");
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < c; i++)
+		buf_add(&b, s, len);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+/* replace OLD NEW S: strings.Replace(S, OLD, NEW, -1). */
+static int
+sprig_replace(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *o, *nw, *s, *p, *q;
+	size_t olen, nlen, len, w;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &o, &olen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &nw, &nlen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	if (olen == 0) {
+		/* Go inserts NEW before every rune and at the end. */
+		for (p = s; p < s + len; p += w) {
+			buf_add(&b, nw, nlen);
+			utf8_decode(p, (size_t)(s + len - p), &w);
+			buf_add(&b, p, w);
+		}
+		buf_add(&b, nw, nlen);
+	} else {
+		for (p = s;
+		     (q = memmem(p, (size_t)(s + len - p), o, olen)) != NULL;
+		     p = q + olen) {
+			buf_add(&b, p, (size_t)(q - p));
+			buf_add(&b, nw, nlen);
+		}
+		buf_add(&b, p, (size_t)(s + len - p));
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_indent_common(struct tmpl_exec *x, struct tmpl_value *a, bool nl,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i;
+	int64_t c, k;
+	struct buf b;
+
+	if (tmpl_exec_arg_int(x, a, 0, &c) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	if (c < 0)
+		return tmpl_exec_errorf(x, "strings: negative Repeat count");
+	if ((uint64_t)c > SPRIG_STR_MAX
+	    || len > SPRIG_STR_MAX / ((uint64_t)c + 1))
+		return tmpl_exec_errorf(x,
+		    "strings: Repeat output length overflow");
+	buf_init(&b, SIZE_MAX);
+	if (nl)
+		buf_addc(&b, '\n');
+	for (k = 0; k < c; k++)
+		buf_addc(&b, ' ');
+	for (i = 0; i < len; i++) {
+		buf_addc(&b, s[i]);
+		if (s[i] == '\n')
+			for (k = 0; k < c; k++)
+				buf_addc(&b, ' ');
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_indent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return sprig_indent_common(x, a, false, r);
+}
+
+static int
+sprig_nindent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return sprig_indent_common(x, a, true, r);
+}
+
+/* goutils.WrapCustom(S, width, sep, long_words). */
+static void
+wrap_custom(struct buf *b, const char *s, size_t len, int64_t width,
+    const char *sep, size_t seplen, bool long_words)
+{
+	size_t off = 0, end, w, at;
+	const char *sp;
+
+	if (width < 1)
+		width = 1;
+	w = (size_t)width;
+	while (len - off > w) {
+		if (s[off] == ' ') {
+			off++;
+			continue;
+		}
+		end = off + w + 1;
+		sp = NULL;
+		for (at = end; at > off; at--)
+			if (s[at - 1] == ' ') {
+				sp = s + at - 1;
+				break;
+			}
+		if (sp != NULL) {
+			buf_add(b, s + off, (size_t)(sp - (s + off)));
+			buf_add(b, sep, seplen);
+			off = (size_t)(sp - s) + 1;
+		} else if (long_words) {
+			buf_add(b, s + off, w);
+			buf_add(b, sep, seplen);
+			off += w;
+		} else {
+			sp = memchr(s + off + w, ' ', len - off - w);
+			if (sp == NULL) {
+				buf_add(b, s + off, len - off);
+				off = len;
+			} else {
+				buf_add(b, s + off, (size_t)(sp - (s + off)));
+				buf_add(b, sep, seplen);
+				off = (size_t)(sp - s) + 1;
+			}
+		}
+	}
+	buf_add(b, s + off, len - off);
+}
+
+static int
+sprig_wrap(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	int64_t w;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &w) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	wrap_custom(&b, s, len, w, "\n", 1, false);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_wrap_with(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s, *sep;
+	size_t len, seplen;
+	int64_t w;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &w) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &sep, &seplen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	if (seplen == 0) {
+		sep = "\n";
+		seplen = 1;
+	}
+	wrap_custom(&b, s, len, w, sep, seplen, true);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+/* quote and squote: each non-nil argument's strval, quoted, spaced. */
+static int
+quote_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n, bool go,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i;
+	struct buf b;
+	bool first = true;
+
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < n; i++) {
+		if (a[i].kind == TV_MISSING || a[i].kind == TV_NIL)
+			continue;
+		if (!first)
+			buf_addc(&b, ' ');
+		first = false;
+		sprig_strval(x, &a[i], &s, &len);
+		if (go)
+			tmpl_value_quote(&b, s, len);
+		else {
+			buf_addc(&b, '\'');
+			buf_add(&b, s, len);
+			buf_addc(&b, '\'');
+		}
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_quote(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return quote_fn(x, a, n, true, r);
+}
+
+static int
+sprig_squote(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return quote_fn(x, a, n, false, r);
+}
+
+/* cat: the non-nil arguments as %v, separated by spaces. */
+static int
+sprig_cat(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	size_t i;
+	struct buf b;
+	bool first = true;
+
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < n; i++) {
+		if (a[i].kind == TV_MISSING || a[i].kind == TV_NIL)
+			continue;
+		if (!first)
+			buf_addc(&b, ' ');
+		first = false;
+		tmpl_value_print(x->a, &b, &a[i]);
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_plural(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *one, *many;
+	size_t len;
+	int64_t c;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &one, &len) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &many, &len) == -1
+	    || tmpl_exec_arg_int(x, a, 2, &c) == -1)
+		return -1;
+	*r = c == 1 ? a[0] : a[1];
+	return 0;
+}
+
+static int
+sprig_to_string(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+
+	(void)n;
+	sprig_strval(x, &a[0], &s, &len);
+	*r = tmpl_value_str(s, len);
+	return 0;
+}
+
+/* atoi: strconv.Atoi, 0 when it does not parse. */
+static int
+sprig_atoi(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char tmp[32], *end;
+	const char *s;
+	size_t len;
+	long long v = 0;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	if (len > 0 && len < sizeof(tmp)) {
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		errno = 0;
+		v = strtoll(tmp, &end, 10);
+		if (*end != '\0' || errno != 0
+		    || isspace((unsigned char)tmp[0]))
+			v = 0;
+	}
+	*r = tmpl_value_int(v);
+	return 0;
+}
+
+static int
+sprig_to_int64(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_int(sprig_int64(&a[0]));
+	return 0;
+}
+
+static int
+sprig_to_float64(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_float(sprig_float64(&a[0]));
+	return 0;
+}
+
+/* toDecimal: the %v of the value read as an octal number, else 0. */
+static int
+sprig_to_decimal(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char tmp[32], *end;
+	const char *s;
+	size_t len;
+	long long v = 0;
+
+	(void)n;
+	sprig_strval(x, &a[0], &s, &len);
+	if (len > 0 && len < sizeof(tmp)) {
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		errno = 0;
+		v = strtoll(tmp, &end, 8);
+		if (*end != '\0' || errno != 0
+		    || isspace((unsigned char)tmp[0]))
+			v = 0;
+	}
+	*r = tmpl_value_int(v);
+	return 0;
+}
+
+/* Sprig's untilStep, capped at TMPL_MAX_LIST elements. */
+static int
+until_step(struct tmpl_exec *x, int64_t start, int64_t stop, int64_t step,
+    struct tmpl_value *r)
+{
+	struct tmpl_value *l;
+	size_t cnt = 0;
+	int64_t i;
+
+	if ((stop < start && step >= 0) || (stop >= start && step <= 0)) {
+		*r = tmpl_value_list(list_alloc(x, 0), 0, ELEM_ANY);
+		return 0;
+	}
+	l = NULL;
+	for (i = start; stop < start ? i > stop : i < stop; i += step) {
+		if (cnt == TMPL_MAX_LIST)
+			return tmpl_exec_errorf(x, "more than %d elements",
+			    TMPL_MAX_LIST);
+		cnt++;
+		if ((step > 0 && i > INT64_MAX - step)
+		    || (step < 0 && i < INT64_MIN - step))
+			break;
+	}
+	l = list_alloc(x, cnt);
+	for (cnt = 0, i = start; stop < start ? i > stop : i < stop;
+	     i += step) {
+		l[cnt++] = tmpl_value_int(i);
+		if ((step > 0 && i > INT64_MAX - step)
+		    || (step < 0 && i < INT64_MIN - step))
+			break;
+	}
+	*r = tmpl_value_list(l, cnt, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_until(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	int64_t c;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &c) == -1)
+		return -1;
+	return until_step(x, 0, c, c < 0 ? -1 : 1, r);
+}
+
+static int
+sprig_until_step(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	int64_t start, stop, step;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &start) == -1
+	    || tmpl_exec_arg_int(x, a, 1, &stop) == -1
+	    || tmpl_exec_arg_int(x, a, 2, &step) == -1)
+		return -1;
+	return until_step(x, start, stop, step, r);
+}
+
+/* seq, as the shell's: the numbers joined by spaces. */
+static int
+sprig_seq(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	int64_t p[3], start, end, step = 1;
+	struct tmpl_value l;
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tmpl_exec_arg_int(x, a, i, &p[i]) == -1)
+			return -1;
+	switch (n) {
+	case 1:
+		start = 1;
+		end = p[0];
+		step = end < start ? -1 : 1;
+		if (until_step(x, start, end + step, step, &l) == -1)
+			return -1;
+		break;
+	case 2:
+		start = p[0];
+		end = p[1];
+		step = end < start ? -1 : 1;
+		if (until_step(x, start, end + step, step, &l) == -1)
+			return -1;
+		break;
+	case 3:
+		start = p[0];
+		end = p[2];
+		if (end < start && p[1] > 0) {
+			*r = tmpl_value_str("", 0);
+			return 0;
+		}
+		if (until_step(x, start, end + (end < start ? -1 : 1), p[1], &l)
+		    == -1)
+			return -1;
+		break;
+	default:
+		*r = tmpl_value_str("", 0);
+		return 0;
+	}
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < l.len; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		buf_addf(&b, "%lld", (long long)l.u.list[i].u.i);
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+enum int_op {
+	IO_ADD,
+	IO_SUB,
+	IO_MUL,
+	IO_DIV,
+	IO_MOD,
+	IO_MAX,
+	IO_MIN,
+};
+
+/* add1, add, sub, mul, div, mod, max, min over cast's int64s. */
+static int
+int_fold(struct tmpl_exec *x, struct tmpl_value *a, size_t n, enum int_op op,
+    struct tmpl_value *r)
+{
+	uint64_t acc = (uint64_t)sprig_int64(&a[0]);
+	int64_t v;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		v = sprig_int64(&a[i]);
+		switch (op) {
+		case IO_ADD:
+			acc += (uint64_t)v;
+			break;
+		case IO_SUB:
+			acc -= (uint64_t)v;
+			break;
+		case IO_MUL:
+			acc *= (uint64_t)v;
+			break;
+		case IO_DIV:
+		case IO_MOD:
+			if (v == 0)
+				return tmpl_exec_errorf(x,
+				    "runtime error: integer divide by zero");
+			if (v == -1)
+				acc = op == IO_DIV ? 0 - acc : 0;
+			else
+				acc = (uint64_t)(op == IO_DIV
+					? (int64_t)acc / v
+					: (int64_t)acc % v);
+			break;
+		case IO_MAX:
+			if (v > (int64_t)acc)
+				acc = (uint64_t)v;
+			break;
+		case IO_MIN:
+			if (v < (int64_t)acc)
+				acc = (uint64_t)v;
+			break;
+		}
+	}
+	*r = tmpl_value_int((int64_t)acc);
+	return 0;
+}
+
+static int
+sprig_add1(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_int((int64_t)((uint64_t)sprig_int64(&a[0]) + 1));
+	return 0;
+}
+
+static int
+sprig_add(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	if (n == 0) {
+		*r = tmpl_value_int(0);
+		return 0;
+	}
+	return int_fold(x, a, n, IO_ADD, r);
+}
+
+static int
+sprig_sub(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, IO_SUB, r);
+}
+
+static int
+sprig_mul(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, IO_MUL, r);
+}
+
+static int
+sprig_div(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, IO_DIV, r);
+}
+
+static int
+sprig_mod(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, IO_MOD, r);
+}
+
+static int
+sprig_max(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, IO_MAX, r);
+}
+
+static int
+sprig_min(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, IO_MIN, r);
+}
+
+/* addf, subf, mulf, divf, maxf, minf and add1f, in float64. */
+static int
+float_fold(struct tmpl_exec *x, struct tmpl_value *a, size_t n, enum int_op op,
+    struct tmpl_value *r)
+{
+	double acc = n > 0 ? sprig_float64(&a[0]) : 0, v;
+	size_t i;
+
+	(void)x;
+	for (i = 1; i < n; i++) {
+		v = sprig_float64(&a[i]);
+		switch (op) {
+		case IO_ADD:
+			acc += v;
+			break;
+		case IO_SUB:
+			acc -= v;
+			break;
+		case IO_MUL:
+			acc *= v;
+			break;
+		case IO_DIV:
+			acc /= v;
+			break;
+		case IO_MAX:
+			acc = fmax(acc, v);
+			break;
+		default:
+			acc = fmin(acc, v);
+		}
+	}
+	*r = tmpl_value_float(acc);
+	return 0;
+}
+
+static int
+sprig_add1f(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_float(sprig_float64(&a[0]) + 1);
+	return 0;
+}
+
+static int
+sprig_addf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, IO_ADD, r);
+}
+
+static int
+sprig_subf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, IO_SUB, r);
+}
+
+static int
+sprig_mulf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, IO_MUL, r);
+}
+
+static int
+sprig_divf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, IO_DIV, r);
+}
+
+static int
+sprig_maxf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, IO_MAX, r);
+}
+
+static int
+sprig_minf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, IO_MIN, r);
+}
+
+static int
+sprig_ceil(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_float(ceil(sprig_float64(&a[0])));
+	return 0;
+}
+
+static int
+sprig_floor(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_float(floor(sprig_float64(&a[0])));
+	return 0;
+}
+
+/* round A PLACES [ROUND_ON]: Sprig's, half up by default. */
+static int
+sprig_round(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	double on = n > 2 ? sprig_float64(&a[2]) : 0.5, pow_, digit, ip;
+	int64_t places;
+
+	if (tmpl_exec_arg_int(x, a, 1, &places) == -1)
+		return -1;
+	pow_ = pow(10, (double)places);
+	digit = pow_ * sprig_float64(&a[0]);
+	*r = tmpl_value_float(
+	    (modf(digit, &ip) >= on ? ceil(digit) : floor(digit)) / pow_);
+	return 0;
+}
+
+/* Sprig's strslice: a list's elements as strings, nil ones left out. */
+static struct tmpl_value
+strslice(struct tmpl_exec *x, const struct tmpl_value *v)
+{
+	const struct tmpl_value *l = v->u.list;
+	struct tmpl_value *o;
+	size_t i, n = 0, len;
+	const char *s;
+
+	if (v->kind != TV_LIST) {
+		o = list_alloc(x, 1);
+		sprig_strval(x, v, &s, &len);
+		o[0] = tmpl_value_str(s, len);
+		return tmpl_value_list(o, 1, ELEM_STR);
+	}
+	o = list_alloc(x, v->len);
+	for (i = 0; i < v->len; i++) {
+		if (l[i].kind == TV_MISSING || l[i].kind == TV_NIL)
+			continue;
+		sprig_strval(x, &l[i], &s, &len);
+		o[n++] = tmpl_value_str(s, len);
+	}
+	return tmpl_value_list(o, n, ELEM_STR);
+}
+
+static int
+sprig_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *sep;
+	size_t seplen, i;
+	struct tmpl_value l;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1)
+		return -1;
+	l = strslice(x, &a[1]);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < l.len; i++) {
+		if (i > 0)
+			buf_add(&b, sep, seplen);
+		buf_add(&b, l.u.list[i].u.s, l.u.list[i].len);
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+cmp_str_value(const void *p, const void *q)
+{
+	const struct tmpl_value *a = p, *b = q;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->u.s, b->u.s, n);
+
+	if (c != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static int
+sprig_sort_alpha(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	*r = strslice(x, &a[0]);
+	if (r->len > 1)
+		qsort(r->u.list, r->len, sizeof(*r->u.list), cmp_str_value);
+	return 0;
+}
+
+static int
+sprig_list(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_value *l = list_alloc(x, n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		l[i] = a[i].kind == TV_MISSING ? tmpl_value_nil() : a[i];
+	*r = tmpl_value_list(l, n, ELEM_ANY);
+	return 0;
+}
+
+/* first, last: the element, or no value for an empty list. */
+static int
+end_fn(struct tmpl_exec *x, struct tmpl_value *a, bool last, const char *fn,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	size_t n;
+
+	if (arg_list(x, &a[0], fn, &l, &n) == -1)
+		return -1;
+	*r = n == 0 ? tmpl_value_missing() : l[last ? n - 1 : 0];
+	return 0;
+}
+
+static int
+sprig_first(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return end_fn(x, a, false, "find first", r);
+}
+
+static int
+sprig_last(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return end_fn(x, a, true, "find last", r);
+}
+
+/* rest, initial: all but the first or the last; nil for an empty list. */
+static int
+trim_fn(struct tmpl_exec *x, struct tmpl_value *a, bool initial, const char *fn,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	size_t n;
+
+	if (arg_list(x, &a[0], fn, &l, &n) == -1)
+		return -1;
+	if (n == 0) {
+		*r = tmpl_value_nil();
+		return 0;
+	}
+	*r = a[0];
+	r->len = (uint32_t)(n - 1);
+	if (!initial)
+		r->u.list = a[0].u.list + 1;
+	return 0;
+}
+
+static int
+sprig_rest(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return trim_fn(x, a, false, "find rest", r);
+}
+
+static int
+sprig_initial(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return trim_fn(x, a, true, "find initial", r);
+}
+
+static int
+sprig_append(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len;
+
+	(void)n;
+	if (arg_list(x, &a[0], "append", &l, &len) == -1)
+		return -1;
+	o = list_alloc(x, len + 1);
+	if (len > 0)
+		memcpy(o, l, len * sizeof(*o));
+	o[len] = a[1];
+	*r = tmpl_value_list(o, len + 1, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_prepend(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len;
+
+	(void)n;
+	if (arg_list(x, &a[0], "prepend", &l, &len) == -1)
+		return -1;
+	o = list_alloc(x, len + 1);
+	o[0] = a[1];
+	if (len > 0)
+		memcpy(o + 1, l, len * sizeof(*o));
+	*r = tmpl_value_list(o, len + 1, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_reverse(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len, i;
+
+	(void)n;
+	if (arg_list(x, &a[0], "reverse", &l, &len) == -1)
+		return -1;
+	o = list_alloc(x, len);
+	for (i = 0; i < len; i++)
+		o[i] = l[len - 1 - i];
+	*r = tmpl_value_list(o, len, ELEM_ANY);
+	return 0;
+}
+
+/* reflect.DeepEqual over template values (numbers by kind). */
+static bool
+deep_equal(const struct tmpl_value *a, const struct tmpl_value *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind)
+		return (a->kind == TV_MISSING || a->kind == TV_NIL)
+		    && (b->kind == TV_MISSING || b->kind == TV_NIL);
+	switch (a->kind) {
+	case TV_BOOL:
+		return a->u.b == b->u.b;
+	case TV_INT:
+		return a->u.i == b->u.i && a->isuint == b->isuint;
+	case TV_FLOAT:
+		return a->u.f == b->u.f;
+	case TV_STR:
+		return a->len == b->len && memcmp(a->u.s, b->u.s, a->len) == 0;
+	case TV_LIST:
+		if (a->len != b->len)
+			return false;
+		for (i = 0; i < a->len; i++)
+			if (!deep_equal(&a->u.list[i], &b->u.list[i]))
+				return false;
+		return true;
+	case TV_MAP:
+		if ((a->u.map ? a->u.map->n : 0)
+		    != (b->u.map ? b->u.map->n : 0))
+			return false;
+		for (i = 0; a->u.map != NULL && i < a->u.map->n; i++)
+			if (!deep_equal(&a->u.map->keys[i], &b->u.map->keys[i])
+			    || !deep_equal(&a->u.map->vals[i],
+				&b->u.map->vals[i]))
+				return false;
+		return true;
+	case TV_REC:
+		return a->rtype == b->rtype && a->u.rec == b->u.rec;
+	default:
+		return true;
+	}
+}
+
+static int
+sprig_uniq(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len, i, j, k = 0;
+
+	(void)n;
+	if (arg_list(x, &a[0], "uniq", &l, &len) == -1)
+		return -1;
+	o = list_alloc(x, len);
+	for (i = 0; i < len; i++) {
+		for (j = 0; j < k && !deep_equal(&o[j], &l[i]); j++)
+			;
+		if (j == k)
+			o[k++] = l[i];
+	}
+	*r = tmpl_value_list(o, k, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_without(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len, i, j, k = 0;
+
+	if (arg_list(x, &a[0], "without", &l, &len) == -1)
+		return -1;
+	o = list_alloc(x, len);
+	for (i = 0; i < len; i++) {
+		for (j = 1; j < n && !deep_equal(&a[j], &l[i]); j++)
+			;
+		if (j == n)
+			o[k++] = l[i];
+	}
+	*r = tmpl_value_list(o, k, ELEM_ANY);
+	return 0;
+}
+
+/* has NEEDLE LIST */
+static int
+sprig_has(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	size_t len, i;
+
+	(void)n;
+	if (arg_list(x, &a[1], "has", &l, &len) == -1)
+		return -1;
+	*r = tmpl_value_bool(false);
+	for (i = 0; i < len; i++)
+		if (deep_equal(&a[0], &l[i]))
+			*r = tmpl_value_bool(true);
+	return 0;
+}
+
+static int
+sprig_compact(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len, i, k = 0;
+
+	(void)n;
+	if (arg_list(x, &a[0], "compact", &l, &len) == -1)
+		return -1;
+	o = list_alloc(x, len);
+	for (i = 0; i < len; i++)
+		if (!sprig_empty(&l[i]))
+			o[k++] = l[i];
+	*r = tmpl_value_list(o, k, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_concat(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len, i, total = 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (arg_list(x, &a[i], "concat", &l, &len) == -1)
+			return -1;
+		total += len;
+	}
+	o = list_alloc(x, total);
+	for (i = 0; i < n; i++) {
+		(void)arg_list(x, &a[i], "concat", &l, &len);
+		if (len > 0)
+			memcpy(o + k, l, len * sizeof(*o));
+		k += len;
+	}
+	*r = tmpl_value_list(o, total, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_chunk(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	struct tmpl_value *o;
+	size_t len, i, cnt;
+	int64_t size;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &size) == -1
+	    || arg_list(x, &a[1], "chunk", &l, &len) == -1)
+		return -1;
+	if (size <= 0)
+		return tmpl_exec_errorf(x, "chunk size must be positive");
+	cnt = (len + (size_t)size - 1) / (size_t)size;
+	o = list_alloc(x, cnt);
+	for (i = 0; i < cnt; i++) {
+		size_t from = i * (size_t)size;
+		size_t m
+		    = len - from < (size_t)size ? len - from : (size_t)size;
+
+		struct tmpl_value *c = list_alloc(x, m);
+
+		memcpy(c, l + from, m * sizeof(*c));
+		o[i] = tmpl_value_list(c, m, ELEM_ANY);
+	}
+	*r = tmpl_value_list(o, cnt, ELEM_LIST);
+	return 0;
+}
+
+/* slice LIST [I [J]]: LIST[I:J], cast's ints, Go's bounds errors. */
+static int
+sprig_slice(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_value *l;
+	size_t len;
+	int64_t i = 0, j;
+
+	if (arg_list(x, &a[0], "slice", &l, &len) == -1)
+		return -1;
+	j = (int64_t)len;
+	if (n > 1)
+		i = sprig_int64(&a[1]);
+	if (n > 2)
+		j = sprig_int64(&a[2]);
+	if (i < 0 || j < i || j > (int64_t)len)
+		return tmpl_exec_errorf(x,
+		    "runtime error: slice bounds out of range [%lld:%lld]",
+		    (long long)i, (long long)j);
+	*r = a[0].kind == TV_LIST ? a[0] : tmpl_value_list(NULL, 0, ELEM_ANY);
+	r->len = (uint32_t)(j - i);
+	if (a[0].kind == TV_LIST)
+		r->u.list = a[0].u.list + i;
+	return 0;
+}
+
+/*
+ * split SEP S and splitn SEP N S: map[string]string of the parts keyed
+ * _0, _1...; splitList SEP S: the parts as a list.  strings.Split and
+ * strings.SplitN rules (SEP "" splits into runes).
+ */
+static struct tmpl_value
+split_parts(struct tmpl_exec *x, const char *s, size_t len, const char *sep,
+    size_t seplen, int64_t max)
+{
+	struct tmpl_value *l;
+	const char *p, *q;
+	size_t cnt = 0, cap = 1, w, i;
+
+	if (max == 0)
+		return tmpl_value_list(list_alloc(x, 0), 0, ELEM_STR);
+	for (i = 0; i < len; i += w) {
+		utf8_decode(s + i, len - i, &w);
+		cap++;
+	}
+	l = list_alloc(x, cap);
+	if (seplen == 0) {
+		for (i = 0; i < len; i += w) {
+			utf8_decode(s + i, len - i, &w);
+			if (max > 0 && (int64_t)cnt == max - 1) {
+				w = len - i;
+			}
+			l[cnt++] = tmpl_value_str(s + i, w);
+		}
+		return tmpl_value_list(l, cnt, ELEM_STR);
+	}
+	for (p = s; (max < 0 || (int64_t)cnt < max - 1)
+	     && (q = memmem(p, (size_t)(s + len - p), sep, seplen)) != NULL;
+	     p = q + seplen)
+		l[cnt++] = tmpl_value_str(p, (size_t)(q - p));
+	l[cnt++] = tmpl_value_str(p, (size_t)(s + len - p));
+	return tmpl_value_list(l, cnt, ELEM_STR);
+}
+
+static struct tmpl_value
+parts_map(struct tmpl_exec *x, const struct tmpl_value *parts)
+{
+	struct tmpl_map *m = tmpl_value_map_new(x->a, parts->len);
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < parts->len; i++) {
+		buf_init(&b, SIZE_MAX);
+		buf_addf(&b, "_%zu", i);
+		m->keys[i] = tmpl_value_from_buf(x->a, &b);
+		m->vals[i] = parts->u.list[i];
+	}
+	tmpl_value_map_sort(m);
+	return tmpl_value_map(m, ELEM_STR);
+}
+
+static int
+sprig_split(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *sep, *s;
+	size_t seplen, len;
+	struct tmpl_value parts;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	parts = split_parts(x, s, len, sep, seplen, -1);
+	*r = parts_map(x, &parts);
+	return 0;
+}
+
+static int
+sprig_split_list(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *sep, *s;
+	size_t seplen, len;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	*r = split_parts(x, s, len, sep, seplen, -1);
+	return 0;
+}
+
+static int
+sprig_splitn(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *sep, *s;
+	size_t seplen, len;
+	int64_t max;
+	struct tmpl_value parts;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
+	    || tmpl_exec_arg_int(x, a, 1, &max) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
+		return -1;
+	parts = split_parts(x, s, len, sep, seplen, max);
+	*r = parts_map(x, &parts);
+	return 0;
+}
+
+/* default D GIVEN: GIVEN unless it is empty (or absent). */
+static int
+sprig_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	*r = n < 2 || sprig_empty(&a[1]) ? a[0] : a[1];
+	return 0;
+}
+
+static int
+sprig_empty_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_bool(sprig_empty(&a[0]));
+	return 0;
+}
+
+static int
+sprig_coalesce(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	size_t i;
+
+	(void)x;
+	*r = tmpl_value_nil();
+	for (i = 0; i < n; i++)
+		if (!sprig_empty(&a[i])) {
+			*r = a[i];
+			break;
+		}
+	return 0;
+}
+
+static int
+sprig_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	size_t i;
+
+	(void)x;
+	*r = tmpl_value_bool(true);
+	for (i = 0; i < n; i++)
+		if (sprig_empty(&a[i]))
+			*r = tmpl_value_bool(false);
+	return 0;
+}
+
+static int
+sprig_any(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	size_t i;
+
+	(void)x;
+	*r = tmpl_value_bool(false);
+	for (i = 0; i < n; i++)
+		if (!sprig_empty(&a[i]))
+			*r = tmpl_value_bool(true);
+	return 0;
+}
+
+/* ternary TRUE FALSE COND */
+static int
+sprig_ternary(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	if (a[2].kind != TV_BOOL)
+		return tmpl_exec_errorf(x,
+		    "wrong type for value; expected bool; got %s",
+		    tmpl_value_type_name(&a[2]));
+	*r = a[2].u.b ? a[0] : a[1];
+	return 0;
+}
+
+static int
+sprig_fail(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+
+	(void)n;
+	(void)r;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	return tmpl_exec_errorf(x, "%.*s", (int)len, s);
+}
+
+/* This family's functions, for the registry (tmpl_func.c). */
+const struct tmpl_func tmpl_sprig_funcs[] = {
+	{ "sprig_hello", sprig_hello, 0, 0, 0 },
+	{ "sprig_abbrev", sprig_abbrev, 2, 2, 0 },
+	{ "sprig_abbrevboth", sprig_abbrevboth, 3, 3, 0 },
+	{ "sprig_trunc", sprig_trunc, 2, 2, 0 },
+	{ "sprig_substr", sprig_substr, 3, 3, 0 },
+	{ "sprig_trim", sprig_trim, 1, 1, 0 },
+	{ "sprig_trimAll", sprig_trim_all, 2, 2, 0 },
+	{ "sprig_trimall", sprig_trim_all, 2, 2, 0 },
+	{ "sprig_trimSuffix", sprig_trim_suffix, 2, 2, 0 },
+	{ "sprig_trimPrefix", sprig_trim_prefix, 2, 2, 0 },
+	{ "sprig_upper", sprig_upper, 1, 1, 0 },
+	{ "sprig_lower", sprig_lower, 1, 1, 0 },
+	{ "sprig_title", sprig_title, 1, 1, 0 },
+	{ "sprig_untitle", sprig_untitle, 1, 1, 0 },
+	{ "sprig_swapcase", sprig_swapcase, 1, 1, 0 },
+	{ "sprig_nospace", sprig_nospace, 1, 1, 0 },
+	{ "sprig_initials", sprig_initials, 1, 1, 0 },
+	{ "sprig_contains", sprig_contains, 2, 2, 0 },
+	{ "sprig_hasPrefix", sprig_has_prefix, 2, 2, 0 },
+	{ "sprig_hasSuffix", sprig_has_suffix, 2, 2, 0 },
+	{ "sprig_repeat", sprig_repeat, 2, 2, 0 },
+	{ "sprig_replace", sprig_replace, 3, 3, 0 },
+	{ "sprig_indent", sprig_indent, 2, 2, 0 },
+	{ "sprig_nindent", sprig_nindent, 2, 2, 0 },
+	{ "sprig_wrap", sprig_wrap, 2, 2, 0 },
+	{ "sprig_wrapWith", sprig_wrap_with, 3, 3, 0 },
+	{ "sprig_quote", sprig_quote, 0, -1, 0 },
+	{ "sprig_squote", sprig_squote, 0, -1, 0 },
+	{ "sprig_cat", sprig_cat, 0, -1, 0 },
+	{ "sprig_plural", sprig_plural, 3, 3, 0 },
+	{ "sprig_toString", sprig_to_string, 1, 1, 0 },
+	{ "sprig_atoi", sprig_atoi, 1, 1, 0 },
+	{ "sprig_int64", sprig_to_int64, 1, 1, 0 },
+	{ "sprig_int", sprig_to_int64, 1, 1, 0 },
+	{ "sprig_float64", sprig_to_float64, 1, 1, 0 },
+	{ "sprig_toDecimal", sprig_to_decimal, 1, 1, 0 },
+	{ "sprig_seq", sprig_seq, 0, -1, 0 },
+	{ "sprig_until", sprig_until, 1, 1, 0 },
+	{ "sprig_untilStep", sprig_until_step, 3, 3, 0 },
+	{ "sprig_add1", sprig_add1, 1, 1, 0 },
+	{ "sprig_add", sprig_add, 0, -1, 0 },
+	{ "sprig_sub", sprig_sub, 2, 2, 0 },
+	{ "sprig_mul", sprig_mul, 1, -1, 0 },
+	{ "sprig_div", sprig_div, 2, 2, 0 },
+	{ "sprig_mod", sprig_mod, 2, 2, 0 },
+	{ "sprig_max", sprig_max, 1, -1, 0 },
+	{ "sprig_biggest", sprig_max, 1, -1, 0 },
+	{ "sprig_min", sprig_min, 1, -1, 0 },
+	{ "sprig_add1f", sprig_add1f, 1, 1, 0 },
+	{ "sprig_addf", sprig_addf, 0, -1, 0 },
+	{ "sprig_subf", sprig_subf, 1, -1, 0 },
+	{ "sprig_mulf", sprig_mulf, 1, -1, 0 },
+	{ "sprig_divf", sprig_divf, 1, -1, 0 },
+	{ "sprig_maxf", sprig_maxf, 1, -1, 0 },
+	{ "sprig_minf", sprig_minf, 1, -1, 0 },
+	{ "sprig_ceil", sprig_ceil, 1, 1, 0 },
+	{ "sprig_floor", sprig_floor, 1, 1, 0 },
+	{ "sprig_round", sprig_round, 2, 3, 0 },
+	{ "sprig_join", sprig_join, 2, 2, 0 },
+	{ "sprig_sortAlpha", sprig_sort_alpha, 1, 1, 0 },
+	{ "sprig_list", sprig_list, 0, -1, 0 },
+	{ "sprig_tuple", sprig_list, 0, -1, 0 },
+	{ "sprig_first", sprig_first, 1, 1, 0 },
+	{ "sprig_last", sprig_last, 1, 1, 0 },
+	{ "sprig_rest", sprig_rest, 1, 1, 0 },
+	{ "sprig_initial", sprig_initial, 1, 1, 0 },
+	{ "sprig_append", sprig_append, 2, 2, 0 },
+	{ "sprig_push", sprig_append, 2, 2, 0 },
+	{ "sprig_prepend", sprig_prepend, 2, 2, 0 },
+	{ "sprig_reverse", sprig_reverse, 1, 1, 0 },
+	{ "sprig_uniq", sprig_uniq, 1, 1, 0 },
+	{ "sprig_without", sprig_without, 1, -1, 0 },
+	{ "sprig_has", sprig_has, 2, 2, 0 },
+	{ "sprig_compact", sprig_compact, 1, 1, 0 },
+	{ "sprig_concat", sprig_concat, 0, -1, 0 },
+	{ "sprig_chunk", sprig_chunk, 2, 2, 0 },
+	{ "sprig_slice", sprig_slice, 1, 3, 0 },
+	{ "sprig_mustSlice", sprig_slice, 1, 3, 0 },
+	{ "sprig_split", sprig_split, 2, 2, 0 },
+	{ "sprig_splitList", sprig_split_list, 2, 2, 0 },
+	{ "sprig_splitn", sprig_splitn, 3, 3, 0 },
+	/* Sprig's must* list functions return the error its others panic
+	 * with: here both fail the execution the same way. */
+	{ "sprig_mustFirst", sprig_first, 1, 1, 0 },
+	{ "sprig_mustLast", sprig_last, 1, 1, 0 },
+	{ "sprig_mustRest", sprig_rest, 1, 1, 0 },
+	{ "sprig_mustInitial", sprig_initial, 1, 1, 0 },
+	{ "sprig_mustAppend", sprig_append, 2, 2, 0 },
+	{ "sprig_mustPush", sprig_append, 2, 2, 0 },
+	{ "sprig_mustPrepend", sprig_prepend, 2, 2, 0 },
+	{ "sprig_mustReverse", sprig_reverse, 1, 1, 0 },
+	{ "sprig_mustUniq", sprig_uniq, 1, 1, 0 },
+	{ "sprig_mustWithout", sprig_without, 1, -1, 0 },
+	{ "sprig_mustHas", sprig_has, 2, 2, 0 },
+	{ "sprig_mustCompact", sprig_compact, 1, 1, 0 },
+	{ "sprig_mustChunk", sprig_chunk, 2, 2, 0 },
+	{ "sprig_default", sprig_default, 1, 2, 0 },
+	{ "sprig_empty", sprig_empty_fn, 1, 1, 0 },
+	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0 },
+	{ "sprig_all", sprig_all, 0, -1, 0 },
+	{ "sprig_any", sprig_any, 0, -1, 0 },
+	{ "sprig_ternary", sprig_ternary, 3, 3, 0 },
+	{ "sprig_fail", sprig_fail, 1, 1, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};
