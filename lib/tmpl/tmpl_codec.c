@@ -40,6 +40,12 @@ b64_encode(struct buf *b, const unsigned char *s, size_t len, bool url)
 	}
 }
 
+void
+tmpl_codec_base64_encode(struct buf *b, const char *s, size_t len, bool url)
+{
+	b64_encode(b, (const unsigned char *)s, len, url);
+}
+
 /* Strict padded base64 (Go's StdEncoding / URLEncoding). */
 int
 tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,

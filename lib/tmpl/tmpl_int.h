@@ -566,6 +566,9 @@ void tmpl_regex_cache_free(struct tmpl_regex_cache *cache);
 /* base64Encode..., sha256Hex, md5sum, hmacSHA256Hex. */
 extern const struct tmpl_func tmpl_codec_funcs[];
 
+/* Appends padded base64 of s (len bytes) to b. */
+void tmpl_codec_base64_encode(struct buf *b, const char *s, size_t len,
+    bool url);
 /*
  * Strict padded base64 of s (len bytes) into out (room for len bytes),
  * its length in *outlen; -1 for bad data.  url: the URL alphabet.

@@ -1832,6 +1832,775 @@ sprig_splitn(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * Dictionaries: map[string]interface{}.  Like Go's maps they are shared:
+ * set, unset and merge change the map every holder sees (the struct
+ * tmpl_map is replaced in place), and return it.
+ */
+static int
+arg_dict(struct tmpl_exec *x, const struct tmpl_value *v, const char *fn,
+    struct tmpl_map **m)
+{
+	if (v->kind == TV_MAP && v->elem == ELEM_ANY) {
+		*m = v->u.map;
+		return 0;
+	}
+	return tmpl_exec_errorf(x,
+	    "%s: wrong type for value; expected map[string]interface {}; got %s",
+	    fn, tmpl_value_type_name(v));
+}
+
+/* Sets key to val in m (sorted keys), growing its arrays in the arena. */
+static void
+dict_put(struct tmpl_exec *x, struct tmpl_map *m, struct tmpl_value key,
+    struct tmpl_value val)
+{
+	struct tmpl_value *k, *v;
+	long at = tmpl_value_map_find(m, key.u.s, key.len);
+	size_t i;
+
+	if (at >= 0) {
+		m->vals[at] = val;
+		return;
+	}
+	k = list_alloc(x, m->n + 1);
+	v = list_alloc(x, m->n + 1);
+	for (i = 0; i < m->n && tmpl_value_cmp_key(&m->keys[i], &key) < 0; i++)
+		;
+	if (m->n > 0) {
+		memcpy(k, m->keys, i * sizeof(*k));
+		memcpy(v, m->vals, i * sizeof(*v));
+		memcpy(k + i + 1, m->keys + i, (m->n - i) * sizeof(*k));
+		memcpy(v + i + 1, m->vals + i, (m->n - i) * sizeof(*v));
+	}
+	k[i] = key;
+	v[i] = val;
+	m->keys = k;
+	m->vals = v;
+	m->n++;
+}
+
+static struct tmpl_value
+dict_key(struct tmpl_exec *x, const struct tmpl_value *v)
+{
+	const char *s;
+	size_t len;
+
+	sprig_strval(x, v, &s, &len);
+	return tmpl_value_str(s, len);
+}
+
+static int
+sprig_dict(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m = tmpl_value_map_new(x->a, 0);
+	size_t i;
+
+	m->n = 0;
+	for (i = 0; i < n; i += 2)
+		dict_put(x, m, dict_key(x, &a[i]),
+		    i + 1 < n ? (a[i + 1].kind == TV_MISSING ? tmpl_value_nil()
+							     : a[i + 1])
+			      : tmpl_value_str("", 0));
+	*r = tmpl_value_map(m, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_get(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	const char *k;
+	size_t klen;
+	long at;
+
+	(void)n;
+	if (arg_dict(x, &a[0], "get", &m) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &k, &klen) == -1)
+		return -1;
+	at = tmpl_value_map_find(m, k, klen);
+	*r = at >= 0 ? m->vals[at] : tmpl_value_str("", 0);
+	return 0;
+}
+
+static int
+sprig_has_key(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	const char *k;
+	size_t klen;
+
+	(void)n;
+	if (arg_dict(x, &a[0], "hasKey", &m) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &k, &klen) == -1)
+		return -1;
+	*r = tmpl_value_bool(tmpl_value_map_find(m, k, klen) >= 0);
+	return 0;
+}
+
+static int
+sprig_set(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	const char *k;
+	size_t klen;
+
+	(void)n;
+	if (arg_dict(x, &a[0], "set", &m) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &k, &klen) == -1)
+		return -1;
+	if (m == NULL)
+		return tmpl_exec_errorf(x, "assignment to entry in nil map");
+	dict_put(x, m, tmpl_value_str(k, klen),
+	    a[2].kind == TV_MISSING ? tmpl_value_nil() : a[2]);
+	*r = a[0];
+	return 0;
+}
+
+static int
+sprig_unset(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	const char *k;
+	size_t klen;
+	long at;
+
+	(void)n;
+	if (arg_dict(x, &a[0], "unset", &m) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &k, &klen) == -1)
+		return -1;
+	at = tmpl_value_map_find(m, k, klen);
+	if (at >= 0) {
+		memmove(m->keys + at, m->keys + at + 1,
+		    (m->n - (size_t)at - 1) * sizeof(*m->keys));
+		memmove(m->vals + at, m->vals + at + 1,
+		    (m->n - (size_t)at - 1) * sizeof(*m->vals));
+		m->n--;
+	}
+	*r = a[0];
+	return 0;
+}
+
+/* keys DICT...: every key of every dict (sorted here, random in Go). */
+static int
+sprig_keys(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	struct tmpl_value *l;
+	size_t i, j, cnt = 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (arg_dict(x, &a[i], "keys", &m) == -1)
+			return -1;
+		cnt += m != NULL ? m->n : 0;
+	}
+	l = list_alloc(x, cnt);
+	for (i = 0; i < n; i++)
+		for (j = 0; a[i].u.map != NULL && j < a[i].u.map->n; j++)
+			l[k++] = a[i].u.map->keys[j];
+	*r = tmpl_value_list(l, cnt, ELEM_STR);
+	return 0;
+}
+
+static int
+sprig_values(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	struct tmpl_value *l;
+	size_t cnt;
+
+	(void)n;
+	if (arg_dict(x, &a[0], "values", &m) == -1)
+		return -1;
+	cnt = m != NULL ? m->n : 0;
+	l = list_alloc(x, cnt);
+	if (cnt > 0)
+		memcpy(l, m->vals, cnt * sizeof(*l));
+	*r = tmpl_value_list(l, cnt, ELEM_ANY);
+	return 0;
+}
+
+/* pluck NAME DICT...: the NAME value of each dict that has one. */
+static int
+sprig_pluck(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m;
+	struct tmpl_value *l;
+	const char *k;
+	size_t klen, i, cnt = 0;
+	long at;
+
+	if (tmpl_exec_arg_str(x, a, 0, &k, &klen) == -1)
+		return -1;
+	l = list_alloc(x, n);
+	for (i = 1; i < n; i++) {
+		if (arg_dict(x, &a[i], "pluck", &m) == -1)
+			return -1;
+		at = tmpl_value_map_find(m, k, klen);
+		if (at >= 0)
+			l[cnt++] = m->vals[at];
+	}
+	*r = tmpl_value_list(l, cnt, ELEM_ANY);
+	return 0;
+}
+
+/* pick DICT KEY... and omit DICT KEY...: a new dict. */
+static int
+pick_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n, bool omit,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *m, *o;
+	size_t i, j;
+	bool named;
+
+	if (arg_dict(x, &a[0], omit ? "omit" : "pick", &m) == -1)
+		return -1;
+	o = tmpl_value_map_new(x->a, m != NULL ? m->n : 0);
+	o->n = 0;
+	for (i = 0; m != NULL && i < m->n; i++) {
+		for (j = 1, named = false; j < n && !named; j++)
+			named = a[j].kind == TV_STR
+			    && tmpl_value_cmp_key(&a[j], &m->keys[i]) == 0;
+		if (named != omit) {
+			o->keys[o->n] = m->keys[i];
+			o->vals[o->n++] = m->vals[i];
+		}
+	}
+	*r = tmpl_value_map(o, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_pick(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return pick_fn(x, a, n, false, r);
+}
+
+static int
+sprig_omit(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return pick_fn(x, a, n, true, r);
+}
+
+/*
+ * merge DST SRC... (mergo.Merge): keys DST lacks (or holds empty) come
+ * from the sources; mergeOverwrite: the sources' values win.  DST is
+ * changed and returned.  Nested dicts are merged the same way.
+ */
+static void
+merge_into(struct tmpl_exec *x, struct tmpl_map *dst,
+    const struct tmpl_map *src, bool overwrite)
+{
+	size_t i;
+	long at;
+
+	for (i = 0; src != NULL && i < src->n; i++) {
+		const struct tmpl_value *sv = &src->vals[i];
+
+		at = tmpl_value_map_find(dst, src->keys[i].u.s,
+		    src->keys[i].len);
+		if (at >= 0 && dst->vals[at].kind == TV_MAP
+		    && dst->vals[at].elem == ELEM_ANY && sv->kind == TV_MAP
+		    && sv->elem == ELEM_ANY && dst->vals[at].u.map != NULL)
+			merge_into(x, dst->vals[at].u.map, sv->u.map,
+			    overwrite);
+		else if (at < 0 || sprig_empty(&dst->vals[at])
+		    || (overwrite && !sprig_empty(sv)))
+			dict_put(x, dst, src->keys[i], *sv);
+	}
+}
+
+static int
+merge_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n, bool overwrite,
+    struct tmpl_value *r)
+{
+	struct tmpl_map *dst, *src;
+	size_t i;
+
+	if (arg_dict(x, &a[0], "merge", &dst) == -1)
+		return -1;
+	if (dst == NULL)
+		return tmpl_exec_errorf(x, "merge: nil destination");
+	for (i = 1; i < n; i++) {
+		if (arg_dict(x, &a[i], "merge", &src) == -1)
+			return -1;
+		merge_into(x, dst, src, overwrite);
+	}
+	*r = a[0];
+	return 0;
+}
+
+static int
+sprig_merge(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return merge_fn(x, a, n, false, r);
+}
+
+static int
+sprig_merge_overwrite(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return merge_fn(x, a, n, true, r);
+}
+
+/* dig KEY... DEFAULT DICT: the value down the path, else DEFAULT. */
+static int
+sprig_dig(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_value cur = a[n - 1];
+	const char *k;
+	size_t klen, i;
+	long at;
+
+	if (n < 3)
+		return tmpl_exec_errorf(x,
+		    "dig needs at least three arguments");
+	for (i = 0; i + 2 < n; i++) {
+		if (tmpl_exec_arg_str(x, a, i, &k, &klen) == -1)
+			return -1;
+		if (cur.kind != TV_MAP
+		    || (at = tmpl_value_map_find(cur.u.map, k, klen)) < 0) {
+			*r = a[n - 2];
+			return 0;
+		}
+		cur = cur.u.map->vals[at];
+	}
+	*r = cur;
+	return 0;
+}
+
+/* A copy of v with its own lists and maps. */
+static struct tmpl_value
+deep_copy(struct tmpl_exec *x, const struct tmpl_value *v)
+{
+	struct tmpl_value c = *v, *l;
+	struct tmpl_map *m;
+	size_t i;
+
+	if (v->kind == TV_LIST) {
+		l = list_alloc(x, v->len);
+		for (i = 0; i < v->len; i++)
+			l[i] = deep_copy(x, &v->u.list[i]);
+		c.u.list = l;
+	} else if (v->kind == TV_MAP && v->u.map != NULL) {
+		m = tmpl_value_map_new(x->a, v->u.map->n);
+		for (i = 0; i < v->u.map->n; i++) {
+			m->keys[i] = v->u.map->keys[i];
+			m->vals[i] = deep_copy(x, &v->u.map->vals[i]);
+		}
+		c.u.map = m;
+	}
+	return c;
+}
+
+static int
+sprig_deep_copy(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	*r = deep_copy(x, &a[0]);
+	return 0;
+}
+
+static int
+sprig_deep_equal(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_bool(deep_equal(&a[0], &a[1]));
+	return 0;
+}
+
+/* typeOf and kindOf: the Go type and reflect kind of a value. */
+static const char *
+kind_name(const struct tmpl_value *v)
+{
+	switch (v->kind) {
+	case TV_BOOL:
+		return "bool";
+	case TV_INT:
+		return v->isuint ? "uint64" : "int";
+	case TV_FLOAT:
+		return "float64";
+	case TV_STR:
+		return "string";
+	case TV_LIST:
+		return "slice";
+	case TV_MAP:
+		return "map";
+	case TV_REC:
+	case TV_SCRATCH:
+		return tmpl_value_type_name(v)[0] == '*' ? "ptr" : "struct";
+	default:
+		return "invalid";
+	}
+}
+
+static const char *
+type_name(const struct tmpl_value *v)
+{
+	return v->kind == TV_MISSING || v->kind == TV_NIL
+	    ? "<nil>"
+	    : tmpl_value_type_name(v);
+}
+
+static int
+sprig_type_of(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_cstr(type_name(&a[0]));
+	return 0;
+}
+
+static int
+sprig_kind_of(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)x;
+	(void)n;
+	*r = tmpl_value_cstr(kind_name(&a[0]));
+	return 0;
+}
+
+enum type_test {
+	TT_TYPE,
+	TT_LIKE,
+	TT_KIND,
+};
+
+static int
+type_test_fn(struct tmpl_exec *x, struct tmpl_value *a, enum type_test tt,
+    struct tmpl_value *r)
+{
+	const char *want, *got;
+	size_t len;
+
+	if (tmpl_exec_arg_str(x, a, 0, &want, &len) == -1)
+		return -1;
+	got = tt == TT_KIND ? kind_name(&a[1]) : type_name(&a[1]);
+	*r = tmpl_value_bool((strlen(got) == len && memcmp(got, want, len) == 0)
+	    || (tt == TT_LIKE && got[0] == '*' && strlen(got) == len + 1
+		&& memcmp(got + 1, want, len) == 0));
+	return 0;
+}
+
+static int
+sprig_type_is(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return type_test_fn(x, a, TT_TYPE, r);
+}
+
+static int
+sprig_type_is_like(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return type_test_fn(x, a, TT_LIKE, r);
+}
+
+static int
+sprig_kind_is(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return type_test_fn(x, a, TT_KIND, r);
+}
+
+/* Go's path.Clean, lexically. */
+static struct tmpl_value
+path_clean(struct tmpl_exec *x, const char *s, size_t len)
+{
+	char *o = tmpl_arena_alloc(x->a, len + 2);
+	size_t r = 0, w = 0, dotdot = 0;
+	bool rooted = len > 0 && s[0] == '/';
+
+	if (len == 0)
+		return tmpl_value_str(".", 1);
+	if (rooted) {
+		o[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < len) {
+		if (s[r] == '/')
+			r++;
+		else if (s[r] == '.' && (r + 1 == len || s[r + 1] == '/'))
+			r++;
+		else if (s[r] == '.' && s[r + 1] == '.'
+		    && (r + 2 == len || s[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && o[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					o[w++] = '/';
+				o[w++] = '.';
+				o[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				o[w++] = '/';
+			for (; r < len && s[r] != '/'; r++)
+				o[w++] = s[r];
+		}
+	}
+	if (w == 0)
+		o[w++] = '.';
+	o[w] = '\0';
+	return tmpl_value_str(o, w);
+}
+
+enum path_op {
+	PATH_BASE,
+	PATH_DIR,
+	PATH_CLEAN,
+	PATH_EXT,
+	PATH_ISABS,
+};
+
+static int
+path_fn(struct tmpl_exec *x, struct tmpl_value *a, enum path_op op,
+    struct tmpl_value *r)
+{
+	const char *s, *slash;
+	size_t len, i;
+
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	switch (op) {
+	case PATH_BASE:
+		while (len > 1 && s[len - 1] == '/')
+			len--;
+		if (len == 0) {
+			*r = tmpl_value_str(".", 1);
+			break;
+		}
+		for (i = len; i > 0 && s[i - 1] != '/'; i--)
+			;
+		*r = len == 1 && s[0] == '/' ? tmpl_value_str("/", 1)
+					     : tmpl_value_str(s + i, len - i);
+		break;
+	case PATH_DIR:
+		slash = NULL;
+		for (i = len; i > 0; i--)
+			if (s[i - 1] == '/') {
+				slash = s + i - 1;
+				break;
+			}
+		*r = path_clean(x, s,
+		    slash != NULL ? (size_t)(slash - s) + 1 : 0);
+		break;
+	case PATH_CLEAN:
+		*r = path_clean(x, s, len);
+		break;
+	case PATH_EXT:
+		*r = tmpl_value_str("", 0);
+		for (i = len; i > 0 && s[i - 1] != '/'; i--)
+			if (s[i - 1] == '.') {
+				*r = tmpl_value_str(s + i - 1, len - i + 1);
+				break;
+			}
+		break;
+	case PATH_ISABS:
+		*r = tmpl_value_bool(len > 0 && s[0] == '/');
+		break;
+	}
+	return 0;
+}
+
+static int
+sprig_base(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return path_fn(x, a, PATH_BASE, r);
+}
+
+static int
+sprig_dir(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return path_fn(x, a, PATH_DIR, r);
+}
+
+static int
+sprig_clean(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return path_fn(x, a, PATH_CLEAN, r);
+}
+
+static int
+sprig_ext(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return path_fn(x, a, PATH_EXT, r);
+}
+
+static int
+sprig_is_abs(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return path_fn(x, a, PATH_ISABS, r);
+}
+
+/* b64enc S; b64dec S gives the decoder's error as its text, as Sprig. */
+static int
+sprig_b64enc(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	struct buf b;
+
+	(void)n;
+	sprig_strval(x, &a[0], &s, &len);
+	buf_init(&b, SIZE_MAX);
+	tmpl_codec_base64_encode(&b, s, len, false);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, olen, bad;
+	struct buf b;
+	char *out;
+
+	(void)n;
+	sprig_strval(x, &a[0], &s, &len);
+	out = tmpl_arena_alloc(x->a, len + 1);
+	if (tmpl_codec_base64_decode(s, len, false, out, &olen) == 0) {
+		out[olen] = '\0';
+		*r = tmpl_value_str(out, olen);
+		return 0;
+	}
+	/* Go names the first byte that is not of the alphabet. */
+	for (bad = 0; bad < len
+	     && (isalnum((unsigned char)s[bad]) || s[bad] == '+'
+		 || s[bad] == '/');
+	     bad++)
+		;
+	buf_init(&b, SIZE_MAX);
+	buf_addf(&b, "illegal base64 data at input byte %zu", bad);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+/* toJson, toRawJson (no HTML escaping), toPrettyJson: encoding/json. */
+static int
+json_fn(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
+    struct tmpl_value *r)
+{
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX);
+	tmpl_value_json(x->a, &b, &a[0], esc, indent, 0);
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+static int
+sprig_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, true, 0, r);
+}
+
+static int
+sprig_to_raw_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, false, 0, r);
+}
+
+static int
+sprig_to_pretty_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, true, 2, r);
+}
+
+/*
+ * fromJson S: the decoded value, nil when S is not JSON; mustFromJson
+ * fails with encoding/json's words for the two common faults.
+ */
+static int
+from_json(struct tmpl_exec *x, struct tmpl_value *a, bool must,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len;
+	cJSON *j;
+
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	j = cJSON_ParseWithLength(s, len);
+	if (j == NULL) {
+		size_t i;
+
+		*r = tmpl_value_nil();
+		if (!must)
+			return 0;
+		for (i = 0; i < len && isspace((unsigned char)s[i]); i++)
+			;
+		if (i < len && strchr("{[\"-0123456789tfn", s[i]) == NULL)
+			return tmpl_exec_errorf(x,
+			    "invalid character '%c' looking for beginning "
+			    "of value",
+			    s[i]);
+		return tmpl_exec_errorf(x, "unexpected end of JSON input");
+	}
+	*r = tmpl_value_from_json(x->a, j);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static int
+sprig_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return from_json(x, a, false, r);
+}
+
+static int
+sprig_must_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return from_json(x, a, true, r);
+}
+
 /* default D GIVEN: GIVEN unless it is empty (or absent). */
 static int
 sprig_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -2022,6 +2791,49 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_mustHas", sprig_has, 2, 2, 0 },
 	{ "sprig_mustCompact", sprig_compact, 1, 1, 0 },
 	{ "sprig_mustChunk", sprig_chunk, 2, 2, 0 },
+	{ "sprig_dict", sprig_dict, 0, -1, 0 },
+	{ "sprig_get", sprig_get, 2, 2, 0 },
+	{ "sprig_set", sprig_set, 3, 3, 0 },
+	{ "sprig_unset", sprig_unset, 2, 2, 0 },
+	{ "sprig_hasKey", sprig_has_key, 2, 2, 0 },
+	{ "sprig_keys", sprig_keys, 0, -1, 0 },
+	{ "sprig_values", sprig_values, 1, 1, 0 },
+	{ "sprig_pluck", sprig_pluck, 1, -1, 0 },
+	{ "sprig_pick", sprig_pick, 1, -1, 0 },
+	{ "sprig_omit", sprig_omit, 1, -1, 0 },
+	{ "sprig_merge", sprig_merge, 1, -1, 0 },
+	{ "sprig_mustMerge", sprig_merge, 1, -1, 0 },
+	{ "sprig_mergeOverwrite", sprig_merge_overwrite, 1, -1, 0 },
+	{ "sprig_mustMergeOverwrite", sprig_merge_overwrite, 1, -1, 0 },
+	{ "sprig_dig", sprig_dig, 3, -1, 0 },
+	{ "sprig_deepCopy", sprig_deep_copy, 1, 1, 0 },
+	{ "sprig_mustDeepCopy", sprig_deep_copy, 1, 1, 0 },
+	{ "sprig_deepEqual", sprig_deep_equal, 2, 2, 0 },
+	{ "sprig_typeOf", sprig_type_of, 1, 1, 0 },
+	{ "sprig_typeIs", sprig_type_is, 2, 2, 0 },
+	{ "sprig_typeIsLike", sprig_type_is_like, 2, 2, 0 },
+	{ "sprig_kindOf", sprig_kind_of, 1, 1, 0 },
+	{ "sprig_kindIs", sprig_kind_is, 2, 2, 0 },
+	{ "sprig_base", sprig_base, 1, 1, 0 },
+	{ "sprig_dir", sprig_dir, 1, 1, 0 },
+	{ "sprig_clean", sprig_clean, 1, 1, 0 },
+	{ "sprig_ext", sprig_ext, 1, 1, 0 },
+	{ "sprig_isAbs", sprig_is_abs, 1, 1, 0 },
+	{ "sprig_osBase", sprig_base, 1, 1, 0 },
+	{ "sprig_osDir", sprig_dir, 1, 1, 0 },
+	{ "sprig_osClean", sprig_clean, 1, 1, 0 },
+	{ "sprig_osExt", sprig_ext, 1, 1, 0 },
+	{ "sprig_osIsAbs", sprig_is_abs, 1, 1, 0 },
+	{ "sprig_b64enc", sprig_b64enc, 1, 1, 0 },
+	{ "sprig_b64dec", sprig_b64dec, 1, 1, 0 },
+	{ "sprig_toJson", sprig_to_json, 1, 1, 0 },
+	{ "sprig_mustToJson", sprig_to_json, 1, 1, 0 },
+	{ "sprig_toRawJson", sprig_to_raw_json, 1, 1, 0 },
+	{ "sprig_mustToRawJson", sprig_to_raw_json, 1, 1, 0 },
+	{ "sprig_toPrettyJson", sprig_to_pretty_json, 1, 1, 0 },
+	{ "sprig_mustToPrettyJson", sprig_to_pretty_json, 1, 1, 0 },
+	{ "sprig_fromJson", sprig_from_json, 1, 1, 0 },
+	{ "sprig_mustFromJson", sprig_must_from_json, 1, 1, 0 },
 	{ "sprig_default", sprig_default, 1, 2, 0 },
 	{ "sprig_empty", sprig_empty_fn, 1, 1, 0 },
 	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0 },
