@@ -16,7 +16,9 @@
  * stays on the loop, so clients never wait in the accept queue behind idle
  * ones; each turn accepts at most HTTPD_ACCEPT_MAX_PER_TURN.  A new
  * connection is read at once: a probe whose request came with the
- * handshake is answered before anything can evict it.
+ * handshake is answered before anything can evict it.  The listener and
+ * the connections are urgent watchers (loop.h), served by
+ * loop_poll_urgent in the middle of a long template render too.
  */
 #include <sys/queue.h>
 #include <sys/resource.h>
@@ -114,7 +116,9 @@ httpd_accept_on(struct httpd *h)
 {
 	if (h->accepting || h->fd == -1 || loop_timer_active(&h->pause))
 		return;
-	if (loop_fd_add(h->loop, h->fd, LOOP_READ, httpd_accept, h) == 0)
+	if (loop_fd_add(h->loop, h->fd, LOOP_READ | LOOP_URGENT, httpd_accept,
+		h)
+	    == 0)
 		h->accepting = true;
 }
 
@@ -297,7 +301,8 @@ httpd_respond(struct httpd_conn *c, const struct httpd_resp *resp, bool head,
 		httpd_conn_free(c);
 		return;
 	}
-	if (loop_fd_add(c->h->loop, c->fd, LOOP_WRITE, httpd_conn_writable, c)
+	if (loop_fd_add(c->h->loop, c->fd, LOOP_WRITE | LOOP_URGENT,
+		httpd_conn_writable, c)
 	    == -1) {
 		httpd_conn_free(c);
 		return;
@@ -415,7 +420,9 @@ httpd_conn_new(struct httpd *h, int fd)
 	loop_timer_init(&c->deadline, httpd_conn_expired, c);
 	TAILQ_INSERT_TAIL(&h->reading, c, entry);
 	h->nclients++;
-	if (loop_fd_add(h->loop, fd, LOOP_READ, httpd_conn_readable, c) == -1) {
+	if (loop_fd_add(h->loop, fd, LOOP_READ | LOOP_URGENT,
+		httpd_conn_readable, c)
+	    == -1) {
 		log_warn("httpd: watch connection");
 		httpd_conn_free(c);
 		return;

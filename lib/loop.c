@@ -53,6 +53,12 @@ struct loop_hook {
 
 struct loop {
 	int epfd;
+	/*
+	 * The urgent watchers (LOOP_URGENT) again, so that loop_poll_urgent
+	 * can serve them alone in the middle of a long computation; -1
+	 * until the first one.
+	 */
+	int urgent_epfd;
 	struct loop_fd *fds;
 	size_t nfds; /* slots allocated */
 
@@ -107,6 +113,7 @@ loop_new(void)
 		return NULL;
 	loop = xcalloc(1, sizeof(*loop));
 	loop->epfd = epfd;
+	loop->urgent_epfd = -1;
 	loop->sigfd = -1;
 	sigemptyset(&loop->sigmask);
 	loop->now_ms = mono_ms();
@@ -124,6 +131,8 @@ loop_free(struct loop *loop)
 	 */
 	if (loop->sigfd != -1)
 		close(loop->sigfd);
+	if (loop->urgent_epfd != -1)
+		close(loop->urgent_epfd);
 	close(loop->epfd);
 	free(loop->fds);
 	free(loop->heap);
@@ -132,6 +141,38 @@ loop_free(struct loop *loop)
 }
 
 /* File descriptors. */
+
+/*
+ * Mirrors fd's watch in the urgent set: added or changed when urgent,
+ * removed when it no longer is.  Returns 0, or -1 with errno set.
+ */
+static int
+loop_fd_urgent(struct loop *loop, int fd, const struct loop_fd *f, bool urgent,
+    struct epoll_event *ev)
+{
+	bool was = f->cb != NULL && (f->events & LOOP_URGENT) != 0;
+
+	if (!urgent) {
+		if (was)
+			(void)epoll_ctl(loop->urgent_epfd, EPOLL_CTL_DEL, fd,
+			    NULL);
+		return 0;
+	}
+	if (loop->urgent_epfd == -1) {
+		loop->urgent_epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (loop->urgent_epfd == -1)
+			return -1;
+	}
+	if (epoll_ctl(loop->urgent_epfd, was ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+		fd, ev)
+	    == 0)
+		return 0;
+	/* Closed and reused behind our back, as in loop_fd_add. */
+	if (errno != ENOENT && errno != EEXIST)
+		return -1;
+	return epoll_ctl(loop->urgent_epfd,
+	    errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, ev);
+}
 
 static void
 loop_fd_grow(struct loop *loop, int fd)
@@ -184,6 +225,13 @@ loop_fd_add(struct loop *loop, int fd, unsigned events, loop_fd_cb *cb,
 		if (epoll_ctl(loop->epfd, op, fd, &ev) == -1)
 			return -1;
 	}
+	if (loop_fd_urgent(loop, fd, f, (events & LOOP_URGENT) != 0, &ev)
+	    == -1) {
+		(void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+		f->cb = NULL;
+		f->gen++;
+		return -1;
+	}
 	f->cb = cb;
 	f->arg = arg;
 	f->events = events;
@@ -200,6 +248,8 @@ loop_fd_del(struct loop *loop, int fd)
 	f = &loop->fds[fd];
 	/* ENOENT/EBADF when the caller closed fd first; nothing to undo. */
 	(void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (f->events & LOOP_URGENT)
+		(void)epoll_ctl(loop->urgent_epfd, EPOLL_CTL_DEL, fd, NULL);
 	f->cb = NULL;
 	f->arg = NULL;
 	f->events = 0;
@@ -407,7 +457,8 @@ loop_signal_add(struct loop *loop, int signo, loop_signal_cb *cb, void *arg)
 	if (fd == -1)
 		return -1;
 	if (loop->sigfd == -1) {
-		if (loop_fd_add(loop, fd, LOOP_READ, loop_signal_read, NULL)
+		if (loop_fd_add(loop, fd, LOOP_READ | LOOP_URGENT,
+			loop_signal_read, NULL)
 		    == -1) {
 			close(fd);
 			return -1;
@@ -533,10 +584,34 @@ loop_run(struct loop *loop)
 	return 0;
 }
 
+int
+loop_poll_urgent(struct loop *loop)
+{
+	struct epoll_event evs[LOOP_MAX_EVENTS];
+	int i, n;
+
+	if (loop->urgent_epfd == -1 || loop->stop)
+		return 0;
+	n = epoll_wait(loop->urgent_epfd, evs, LOOP_MAX_EVENTS, 0);
+	if (n <= 0)
+		return 0; /* EINTR or nothing: the next call will see it */
+	/* Deadlines the callbacks set count from now, not the turn's start. */
+	loop->now_ms = mono_ms();
+	for (i = 0; i < n && !loop->stop; i++)
+		loop_fd_dispatch(loop, &evs[i]);
+	return n;
+}
+
 void
 loop_stop(struct loop *loop)
 {
 	loop->stop = true;
+}
+
+bool
+loop_stopping(const struct loop *loop)
+{
+	return loop->stop;
 }
 
 uint64_t

@@ -24,6 +24,13 @@ struct metrics;
 
 #define LOOP_READ 0x1
 #define LOOP_WRITE 0x2
+/*
+ * With LOOP_READ or LOOP_WRITE: the watcher is also served by
+ * loop_poll_urgent, from inside a long computation (a template render).
+ * Its callback must then not touch what that computation uses; the
+ * signalfd and the HTTP server's sockets are urgent.
+ */
+#define LOOP_URGENT 0x4
 
 typedef void loop_fd_cb(struct loop *loop, int fd, unsigned events, void *arg);
 typedef void loop_timer_cb(struct loop *loop, struct loop_timer *timer,
@@ -109,6 +116,16 @@ int loop_run(struct loop *loop);
  * events stay pending (epoll is level-triggered).
  */
 void loop_stop(struct loop *loop);
+/* Whether loop_stop() was called since loop_run() started. */
+bool loop_stopping(const struct loop *loop);
+/*
+ * Serves, without waiting, the urgent watchers (LOOP_URGENT) that are
+ * ready now: the way a computation that runs for long inside a callback
+ * or a hook lets signals and /health through (the timers and the other
+ * watchers wait for the loop).  Returns the number of events served.
+ * Not from inside an urgent watcher's callback.
+ */
+int loop_poll_urgent(struct loop *loop);
 
 /* The time cached at the start of this turn; cheap. */
 uint64_t loop_now_ms(const struct loop *loop);

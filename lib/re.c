@@ -932,6 +932,13 @@ re_run(struct re_machine *m, int pos)
 			m->steps = 0;
 			if (m->budget->steps > m->budget->max_steps)
 				return RE_EBUDGET;
+			if (m->budget->poll != NULL
+			    && m->budget->steps >= m->budget->poll_at) {
+				m->budget->poll_at
+				    = m->budget->steps + m->budget->poll_every;
+				if (m->budget->poll(m->budget->poll_arg) != 0)
+					return RE_EBUDGET;
+			}
 		}
 		if (width == 0)
 			break;

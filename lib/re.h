@@ -78,6 +78,18 @@ struct buf;
 struct re_budget {
 	uint64_t max_steps;
 	uint64_t steps;
+	/*
+	 * Optional (NULL: none): called whenever steps has grown by
+	 * poll_every since the last call (poll_at is when the next is due;
+	 * 0 calls it at the first check), so that the caller can look at a
+	 * clock or at its events in the middle of a long search.  A nonzero
+	 * result ends the search with RE_EBUDGET, as if the budget had run
+	 * out; the caller knows which it was.
+	 */
+	int (*poll)(void *arg);
+	void *poll_arg;
+	uint64_t poll_every;
+	uint64_t poll_at;
 };
 
 /*

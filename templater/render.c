@@ -21,6 +21,13 @@
  * For templater_change_to_write_seconds each template remembers when the
  * oldest data change not yet handed over came (watch_changed_ns), and
  * out.c observes the time at the rename.
+ *
+ * A render is bounded (the steps, memory and time budgets of the
+ * configuration: going over fails that template alone) and never holds
+ * the daemon: the engine calls render_interrupt every few thousand steps,
+ * which every RENDER_POLL_MS serves the loop's urgent watchers (the
+ * signals, the /health and /metrics server) and stops the render when
+ * the daemon is stopping.  docs/templater.md has the design.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +64,14 @@ struct render_tpl {
 
 TAILQ_HEAD(render_tpls, render_tpl);
 
+/*
+ * How often a render lets the signals and the HTTP server in: well
+ * under the 1 s in which SIGTERM and /health must be answered.
+ */
+#define RENDER_POLL_MS 50
+/* The longest reason render_interrupt gives. */
+#define RENDER_WHY_MAX 128
+
 struct render {
 	struct loop *loop;
 	const struct config *cfg;
@@ -68,6 +83,11 @@ struct render {
 	report_cb *report;
 	void *report_arg;
 	struct render_stats *stats; /* borrowed */
+	/* The execution under way, for render_interrupt. */
+	uint64_t exec_start_ms;
+	uint64_t polled_ms; /* last loop_poll_urgent */
+	bool interrupted; /* stopped because the daemon is stopping */
+	char why[RENDER_WHY_MAX];
 };
 
 bool
@@ -195,6 +215,36 @@ render_note_changes(struct render_tpl *rt)
 	}
 }
 
+/*
+ * The engine's interrupt hook (tmpl_exec_opts): the time budget, then,
+ * every RENDER_POLL_MS, the loop's urgent watchers.  They cannot change
+ * the answers the render reads: only signals and the HTTP server are
+ * urgent.
+ */
+static const char *
+render_interrupt(void *arg)
+{
+	struct render *r = arg;
+	uint64_t now = mono_ms();
+
+	if (r->cfg->render_max_time_ms > 0
+	    && now - r->exec_start_ms > r->cfg->render_max_time_ms) {
+		snprintf(r->why, sizeof(r->why),
+		    "time budget exceeded: the render took more than %llu ms "
+		    "(render_max_time)",
+		    (unsigned long long)r->cfg->render_max_time_ms);
+		return r->why;
+	}
+	if (now - r->polled_ms < RENDER_POLL_MS)
+		return NULL;
+	r->polled_ms = now;
+	loop_poll_urgent(r->loop);
+	if (!loop_stopping(r->loop))
+		return NULL;
+	r->interrupted = true;
+	return "interrupted: the templater is stopping";
+}
+
 static void
 render_execute(struct render_tpl *rt)
 {
@@ -202,6 +252,10 @@ render_execute(struct render_tpl *rt)
 	struct tmpl_exec_opts opts = {
 		.lookup = watch_lookup,
 		.lookup_arg = r->set,
+		.max_steps = (uint64_t)r->cfg->render_max_steps,
+		.max_bytes = (size_t)r->cfg->render_max_memory,
+		.interrupt = render_interrupt,
+		.interrupt_arg = r,
 	};
 	struct report rep = { 0 };
 	struct timespec t0, t1, c0, c1;
@@ -215,10 +269,19 @@ render_execute(struct render_tpl *rt)
 	render_note_changes(rt);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	r->exec_start_ms = mono_ms();
+	r->polled_ms = r->exec_start_ms;
 	rc = tmpl_execute(rt->tmpl, &opts, &rt->scratch, &rt->deps, err,
 	    sizeof(err));
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r->interrupted) {
+		/* Neither a result nor a failure: the daemon is leaving. */
+		log_info("template %s: render interrupted: the templater is "
+			 "stopping",
+		    rt->t->name);
+		return;
+	}
 	r->stats->executions++;
 	r->stats->exec_seconds += (double)(t1.tv_sec - t0.tv_sec)
 	    + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -325,6 +388,8 @@ render_pass(struct render *r)
 		return;
 	r->force = false;
 	TAILQ_FOREACH(rt, &r->tpls, entry) {
+		if (loop_stopping(r->loop))
+			return;
 		if (render_dirty(rt)) {
 			render_execute(rt);
 			ran = true;

@@ -75,6 +75,10 @@ struct config {
 	uint64_t block_wait_ms;
 	uint64_t max_stale_ms;
 	long long max_conns; /* 1 to 100000 */
+	/* The budget of one render of one template (tmpl_exec_opts). */
+	long long render_max_steps; /* 1000 to 10^12 */
+	uint64_t render_max_memory; /* bytes, 1 MiB to 4 GiB */
+	uint64_t render_max_time_ms; /* 0: none */
 	bool once;
 	bool dry;
 	uint64_t once_timeout_ms; /* 0: wait for ever */

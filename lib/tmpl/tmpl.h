@@ -103,11 +103,27 @@ struct tmpl_exec_opts {
 	 */
 	char *const *env;
 	/*
-	 * Steps (actions walked, loop iterations) one execution may take
-	 * before it fails; 0 means 10 million, about 100 times what an
-	 * nginx template over 10,000 instances needs.
+	 * Steps (actions walked, loop iterations, steps of the regex VM)
+	 * one execution may take before it fails; 0 means 10 million,
+	 * about 20 times what the shipped nginx template over 10,000
+	 * instances needs on its first pass.
 	 */
 	uint64_t max_steps;
+	/*
+	 * Bytes of values one execution may allocate before it fails; 0
+	 * means TMPL_ARENA_MAX.
+	 */
+	size_t max_bytes;
+	/*
+	 * Called every few thousand steps (about every 0.1 ms of work,
+	 * inside long regex matches too) with interrupt_arg: NULL lets the
+	 * execution go on; a reason ("interrupted: stopping") fails it with
+	 * that reason, named with the template and the line, as any error.
+	 * It may look at a clock and at the caller's events; it must not
+	 * change the data the execution reads.
+	 */
+	const char *(*interrupt)(void *arg);
+	void *interrupt_arg;
 	/* Time for timestamp; when fixed_now is false the real clock. */
 	bool fixed_now;
 	time_t now;

@@ -318,8 +318,7 @@ call_func(struct tmpl_exec *x, const struct tmpl_cmd *c,
 	}
 	if (x->a->overflow) {
 		x->fname = NULL;
-		tmpl_exec_errorf(x,
-		    "template uses more than %zu bytes of memory", x->a->max);
+		tmpl_exec_memory_error(x);
 		goto out;
 	}
 	ret = 0;
@@ -425,10 +424,7 @@ eval_pipe(struct tmpl_exec *x, const struct tmpl_pipe *pp,
 		    == -1)
 			return -1;
 		if (x->a->overflow)
-			return tmpl_exec_errorf(x,
-			    "template uses more than %zu "
-			    "bytes of memory",
-			    x->a->max);
+			return tmpl_exec_memory_error(x);
 	}
 	for (i = 0; i < pp->nvars; i++) {
 		if (pp->decl)
@@ -465,10 +461,8 @@ range_body(struct tmpl_exec *x, const struct tmpl_node *n,
 	size_t mark = x->nvars;
 	int ret;
 
-	if (++x->steps > x->maxsteps)
-		return tmpl_exec_errorf(x,
-		    "template execution exceeded %llu steps",
-		    (unsigned long long)x->maxsteps);
+	if (tmpl_exec_step(x) == -1)
+		return -1;
 	if (n->pipe->nvars == 1)
 		var_push(x, n->pipe->vars[0], n->pipe->nvars == 1 ? v : k);
 	else if (n->pipe->nvars == 2) {
@@ -669,15 +663,10 @@ walk(struct tmpl_exec *x, const struct tmpl_node *n,
 	size_t mark;
 	int ret;
 
-	if (++x->steps > x->maxsteps)
-		return tmpl_exec_errorf(x,
-		    "template execution exceeded %llu steps",
-		    (unsigned long long)x->maxsteps);
+	if (tmpl_exec_step(x) == -1)
+		return -1;
 	if (x->a->overflow)
-		return tmpl_exec_errorf(x,
-		    "template uses more than %zu bytes of "
-		    "memory",
-		    x->a->max);
+		return tmpl_exec_memory_error(x);
 	switch (n->kind) {
 	case TN_TEXT:
 		return out_add(x, x->out, n->text, n->textlen);
@@ -761,6 +750,8 @@ tmpl_execute(struct tmpl *t, const struct tmpl_exec_opts *opts, struct buf *out,
 	if (deps != NULL)
 		tmpl_deps_clear(deps);
 	tmpl_arena_reset(&t->run);
+	t->run.max = opts != NULL && opts->max_bytes > 0 ? opts->max_bytes
+							 : TMPL_ARENA_MAX;
 	memset(&x, 0, sizeof(x));
 	x.t = t;
 	x.opts = opts;

@@ -47,6 +47,45 @@ tmpl_exec_errorf(struct tmpl_exec *x, const char *fmt, ...)
 	return -1;
 }
 
+int
+tmpl_exec_poll(struct tmpl_exec *x)
+{
+	const char *why;
+
+	x->poll_at = x->steps + TMPL_POLL_STEPS;
+	if (x->opts == NULL || x->opts->interrupt == NULL)
+		return 0;
+	why = x->opts->interrupt(x->opts->interrupt_arg);
+	if (why == NULL)
+		return 0;
+	x->fname = NULL;
+	return tmpl_exec_errorf(x, "%s", why);
+}
+
+int
+tmpl_exec_step(struct tmpl_exec *x)
+{
+	if (++x->steps > x->maxsteps) {
+		x->fname = NULL;
+		return tmpl_exec_errorf(x,
+		    "step budget exceeded: template execution exceeded %llu "
+		    "steps",
+		    (unsigned long long)x->maxsteps);
+	}
+	if (x->steps >= x->poll_at)
+		return tmpl_exec_poll(x);
+	return 0;
+}
+
+int
+tmpl_exec_memory_error(struct tmpl_exec *x)
+{
+	return tmpl_exec_errorf(x,
+	    "memory budget exceeded: template uses more than %zu bytes of "
+	    "memory",
+	    x->a->max);
+}
+
 static void
 dephash_insert(struct tmpl_exec *x, size_t idx)
 {

@@ -32,7 +32,9 @@
 /*
  * Steps (nodes walked, loop iterations) one execution may take: a
  * template like {{ range 1000000000 }}{{ end }} must not stall the
- * daemon.  A large real render (10,000 instances) takes about 100,000.
+ * daemon.  The shipped nginx template over 1,000 services of 10
+ * instances takes 444,000 on its first pass (regex steps included) and
+ * 116,000 on the next (its guards' results are kept).
  */
 #define TMPL_MAX_STEPS ((uint64_t)10000000)
 
@@ -438,9 +440,16 @@ struct tmpl_exec {
 	const char *fname; /* function being called */
 	/* break/continue propagation */
 	int loopctl;
-	uint64_t steps;
+	uint64_t steps; /* evaluator and regex steps so far */
 	uint64_t maxsteps;
+	uint64_t poll_at; /* steps at which opts->interrupt is next called */
 };
+
+/*
+ * Steps between two calls of the caller's interrupt hook: about 0.1 ms of
+ * evaluation, so a stop is seen long before anyone waits for it.
+ */
+#define TMPL_POLL_STEPS 1024
 
 /*
  * Fails the execution with the message fmt (the first error only: later
@@ -449,6 +458,19 @@ struct tmpl_exec {
  */
 int tmpl_exec_errorf(struct tmpl_exec *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Counts one step: -1 with the execution failed when the step budget is
+ * spent or the caller's interrupt hook asks to stop (called every
+ * TMPL_POLL_STEPS steps).
+ */
+int tmpl_exec_step(struct tmpl_exec *x);
+/*
+ * Calls the caller's interrupt hook now: -1 with the execution failed
+ * with the hook's reason when it asks to stop, else 0.
+ */
+int tmpl_exec_poll(struct tmpl_exec *x);
+/* Fails the execution for going over its memory budget.  Returns -1. */
+int tmpl_exec_memory_error(struct tmpl_exec *x);
 /*
  * Records dep and returns its data from the caller (borrowed), or NULL
  * when there is none; then dep is marked missing.  block_on_nil: a null

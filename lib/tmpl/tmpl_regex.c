@@ -1,186 +1,212 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Regular expressions for templates: regexMatch and regexReplaceAll.
- * Templates are written for Go's RE2 syntax; the runtime may only use
- * libc, so patterns run on POSIX extended regex(3) after translating the
- * RE2 shorthands templates use (\d \w \s and their negations), and
- * what POSIX cannot express is refused.  Each template keeps its
- * compiled patterns, since templates pass literal patterns.
+ * Regular expressions for templates: regexMatch and regexReplaceAll, on
+ * lib/re (Go's regexp: RE2 syntax, leftmost-first, Go's error texts, a
+ * Pike VM whose time is linear in the subject).  Every VM step counts
+ * against the execution's step budget, so a pattern on hostile data
+ * fails the render instead of holding the daemon.  Each template keeps
+ * its compiled patterns, since templates pass literal patterns.
  */
-#include <ctype.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+#include "re.h"
 #include "tmpl_int.h"
 #include "xmalloc.h"
 
 /*
  * Compiled patterns kept per template: a render of 10,000 instances
- * compiles each pattern once instead of once per call.
+ * compiles each pattern once instead of once per call.  The shipped
+ * templates use six; a template cycling through more recompiles.
  */
 #define REGEX_CACHE 16
+
+/*
+ * The results of regexMatch kept per template, keyed by pattern and
+ * subject: the guards of the shipped templates (a name, an address) see
+ * the same subjects on every pass, so a re-render costs a lookup per
+ * guard instead of a match (11,000 per pass at 1,000 x 10).  Only short
+ * subjects are kept (names and addresses are), in at most
+ * REGEX_MEMO_SLOTS_MAX slots filled to 3/4 and REGEX_MEMO_BYTES_MAX bytes
+ * of subjects; when either is full the memo starts again empty.
+ */
+#define REGEX_MEMO_SUBJECT_MAX 255
+#define REGEX_MEMO_SLOTS_MIN 256
+#define REGEX_MEMO_SLOTS_MAX ((size_t)1 << 16)
+#define REGEX_MEMO_BYTES_MAX ((size_t)1 << 20)
 
 struct regex_ent {
 	char *pattern; /* owned; NULL: free slot */
 	size_t len;
-	regex_t rx;
+	struct re *re; /* owned */
+};
+
+struct regex_memo_ent {
+	uint32_t hash; /* never 0; 0: free slot */
+	uint32_t off; /* the subject, in the memo's bytes */
+	uint8_t len;
+	uint8_t pat; /* index in ent */
+	bool match;
 };
 
 struct tmpl_regex_cache {
 	struct regex_ent ent[REGEX_CACHE];
 	size_t next; /* slot replaced when the cache is full */
+	struct regex_memo_ent *memo; /* owned; nslots entries */
+	size_t nslots;
+	size_t nused;
+	struct buf bytes; /* the memo's subjects, cap REGEX_MEMO_BYTES_MAX */
 };
 
-/*
- * RE2 -> POSIX ERE: \d \w \s (and upper-case negations) become bracket
- * expressions, \. and friends stay escapes, (?i) at the start sets
- * REG_ICASE.  Constructs POSIX cannot express (lazy quantifiers,
- * (?:...), lookaround) are refused instead of silently matching
- * something else.
- */
-static int
-re_compile(struct tmpl_exec *x, const char *re, size_t len, regex_t *rx)
+static void
+regex_memo_clear(struct tmpl_regex_cache *c)
 {
-	struct buf b;
-	size_t i = 0;
-	int flags = REG_EXTENDED, rc;
-	bool inclass = false;
-	char msg[128];
+	if (c->memo != NULL)
+		memset(c->memo, 0, c->nslots * sizeof(*c->memo));
+	c->nused = 0;
+	buf_reset(&c->bytes);
+}
 
-	buf_init(&b, 4 * len + 16);
-	if (len >= 4 && memcmp(re, "(?i)", 4) == 0) {
-		flags |= REG_ICASE;
-		i = 4;
+static uint32_t
+regex_memo_hash(size_t pat, const char *s, size_t len)
+{
+	uint64_t h = hash_fnv1a_64(HASH_FNV1A_64_INIT ^ pat, s, len);
+
+	return (uint32_t)(h ^ h >> 32) | 1;
+}
+
+/* The slot of (pat, s) in c->memo: its entry, or the free slot for it. */
+static struct regex_memo_ent *
+regex_memo_slot(struct tmpl_regex_cache *c, uint32_t h, size_t pat,
+    const char *s, size_t len)
+{
+	size_t mask = c->nslots - 1, i;
+	struct regex_memo_ent *e;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		e = &c->memo[i];
+		/* len 0: bytes.data may still be NULL, which memcmp refuses. */
+		if (e->hash == 0
+		    || (e->hash == h && e->pat == pat && e->len == len
+			&& (len == 0
+			    || memcmp(c->bytes.data + e->off, s, len) == 0)))
+			return e;
 	}
-	for (; i < len; i++) {
-		char c = re[i];
+}
 
-		if (c == '\\' && i + 1 < len) {
-			char e = re[++i];
-			const char *cls = NULL;
+/* Grows the table to n slots, keeping its entries. */
+static void
+regex_memo_grow(struct tmpl_regex_cache *c, size_t n)
+{
+	struct regex_memo_ent *old = c->memo, *e;
+	size_t oldn = c->nslots, i;
 
-			switch (e) {
-			case 'd':
-				cls = "0-9";
-				break;
-			case 'w':
-				cls = "0-9A-Za-z_";
-				break;
-			case 's':
-				cls = " \t\n\f\r\v";
-				break;
-			case 'D':
-				cls = "^0-9";
-				break;
-			case 'W':
-				cls = "^0-9A-Za-z_";
-				break;
-			case 'S':
-				cls = "^ \t\n\f\r\v";
-				break;
-			default:
-				break;
-			}
-			if (cls != NULL) {
-				if (inclass && cls[0] == '^') {
-					buf_clear(&b);
-					return tmpl_exec_errorf(x,
-					    "unsupported "
-					    "regexp: negated class inside [] "
-					    "in %.*s",
-					    (int)len, re);
-				}
-				buf_addstr(&b, inclass ? "" : "[");
-				buf_addstr(&b, cls);
-				buf_addstr(&b, inclass ? "" : "]");
-			} else if (e == 'n' || e == 't') {
-				buf_addc(&b, e == 'n' ? '\n' : '\t');
-			} else if (inclass) {
-				buf_addc(&b, e);
-			} else {
-				buf_addc(&b, '\\');
-				buf_addc(&b, e);
-			}
+	c->memo = xcalloc(n, sizeof(*c->memo));
+	c->nslots = n;
+	for (i = 0; i < oldn; i++) {
+		if (old[i].hash == 0)
 			continue;
-		}
-		if (!inclass && c == '(' && i + 1 < len && re[i + 1] == '?') {
-			buf_clear(&b);
-			return tmpl_exec_errorf(x,
-			    "unsupported regexp group syntax "
-			    "in %.*s",
-			    (int)len, re);
-		}
-		if (!inclass && (c == '*' || c == '+' || c == '?' || c == '}')
-		    && i + 1 < len && re[i + 1] == '?') {
-			buf_clear(&b);
-			return tmpl_exec_errorf(x,
-			    "unsupported lazy quantifier in "
-			    "%.*s",
-			    (int)len, re);
-		}
-		if (c == '[' && !inclass) {
-			inclass = true;
-			buf_addc(&b, c);
-			if (i + 1 < len && re[i + 1] == '^')
-				buf_addc(&b, re[++i]);
-			if (i + 1 < len && re[i + 1] == ']')
-				buf_addc(&b, re[++i]);
-			continue;
-		}
-		if (c == ']' && inclass)
-			inclass = false;
-		buf_addc(&b, c);
+		e = regex_memo_slot(c, old[i].hash, old[i].pat,
+		    old[i].len > 0 ? c->bytes.data + old[i].off : "",
+		    old[i].len);
+		*e = old[i];
 	}
-	rc = regcomp(rx, buf_str(&b), flags);
-	buf_clear(&b);
-	if (rc != 0) {
-		regerror(rc, rx, msg, sizeof(msg));
-		regfree(rx);
-		return tmpl_exec_errorf(x, "error parsing regexp: %s: `%.*s`",
-		    msg, (int)len, re);
+	free(old);
+}
+
+/* Whether the memo knows (pat, s); its result in *match. */
+static bool
+regex_memo_get(struct tmpl_regex_cache *c, size_t pat, const char *s,
+    size_t len, bool *match)
+{
+	struct regex_memo_ent *e;
+
+	if (c->nused == 0 || len > REGEX_MEMO_SUBJECT_MAX)
+		return false;
+	e = regex_memo_slot(c, regex_memo_hash(pat, s, len), pat, s, len);
+	if (e->hash == 0)
+		return false;
+	*match = e->match;
+	return true;
+}
+
+static void
+regex_memo_put(struct tmpl_regex_cache *c, size_t pat, const char *s,
+    size_t len, bool match)
+{
+	struct regex_memo_ent *e;
+	uint32_t h;
+
+	if (len > REGEX_MEMO_SUBJECT_MAX)
+		return;
+	if (c->nslots == 0)
+		regex_memo_grow(c, REGEX_MEMO_SLOTS_MIN);
+	else if ((c->nused + 1) * 4 > c->nslots * 3) {
+		if (c->nslots < REGEX_MEMO_SLOTS_MAX)
+			regex_memo_grow(c, c->nslots * 2);
+		else
+			regex_memo_clear(c);
 	}
-	return 0;
+	if (c->bytes.len + len + 1 > REGEX_MEMO_BYTES_MAX)
+		regex_memo_clear(c);
+	h = regex_memo_hash(pat, s, len);
+	e = regex_memo_slot(c, h, pat, s, len);
+	e->hash = h;
+	e->off = (uint32_t)c->bytes.len;
+	e->len = (uint8_t)len;
+	e->pat = (uint8_t)pat;
+	e->match = match;
+	/* Cannot fail: the room was made above. */
+	(void)buf_add(&c->bytes, s, len);
+	c->nused++;
 }
 
 /*
- * The compiled form of pattern re, from the template's cache or compiled
- * into it (replacing the oldest entry when full).  Borrowed: valid until
- * the template is freed or the entry is replaced, which only a later call
- * of this function does.
+ * The index in the template's cache of the compiled form of pattern p,
+ * found or compiled into it (replacing the oldest entry when full, which
+ * forgets the memo).  The entry stays valid until the template is freed
+ * or it is replaced, which only a later call of this function does.  -1
+ * with the execution failed on a pattern Go refuses, with Go's message.
  */
-static const regex_t *
-re_get(struct tmpl_exec *x, const char *re, size_t len)
+static int
+regex_get(struct tmpl_exec *x, const char *p, size_t len)
 {
 	struct tmpl_regex_cache *cache;
 	struct regex_ent *e;
-	regex_t rx;
+	char err[RE_ERR_MAX];
+	struct re *re;
 	size_t i;
 
-	if (x->t->regex == NULL)
+	if (x->t->regex == NULL) {
 		x->t->regex = xcalloc(1, sizeof(*x->t->regex));
+		buf_init(&x->t->regex->bytes, REGEX_MEMO_BYTES_MAX);
+	}
 	cache = x->t->regex;
 	for (i = 0; i < REGEX_CACHE; i++) {
 		e = &cache->ent[i];
 		if (e->pattern != NULL && e->len == len
-		    && memcmp(e->pattern, re, len) == 0)
-			return &e->rx;
+		    && memcmp(e->pattern, p, len) == 0)
+			return (int)i;
 	}
-	if (re_compile(x, re, len, &rx) == -1)
-		return NULL;
-	e = &cache->ent[cache->next];
+	re = re_compile(p, len, 0, err, sizeof(err));
+	if (re == NULL)
+		return tmpl_exec_errorf(x, "%s", err);
+	i = cache->next;
+	e = &cache->ent[i];
 	cache->next = (cache->next + 1) % REGEX_CACHE;
 	if (e->pattern != NULL) {
-		regfree(&e->rx);
+		re_free(e->re);
 		free(e->pattern);
+		regex_memo_clear(cache);
 	}
 	/* All len bytes: a pattern may hold a NUL, and lookups compare len. */
 	e->pattern = xmalloc(len + 1);
-	memcpy(e->pattern, re, len);
+	memcpy(e->pattern, p, len);
 	e->pattern[len] = '\0';
 	e->len = len;
-	e->rx = rx;
-	return &e->rx;
+	e->re = re;
+	return (int)i;
 }
 
 void
@@ -193,130 +219,124 @@ tmpl_regex_cache_free(struct tmpl_regex_cache *cache)
 	for (i = 0; i < REGEX_CACHE; i++) {
 		if (cache->ent[i].pattern == NULL)
 			continue;
-		regfree(&cache->ent[i].rx);
+		re_free(cache->ent[i].re);
 		free(cache->ent[i].pattern);
 	}
+	free(cache->memo);
+	buf_clear(&cache->bytes);
 	free(cache);
+}
+
+/*
+ * VM steps between two calls of the caller's interrupt hook inside one
+ * search: a VM step is about 50 times cheaper than an evaluator step.
+ */
+#define REGEX_POLL_STEPS (64 * TMPL_POLL_STEPS)
+
+/* The budget's poll: the caller's interrupt hook, from inside a search. */
+static int
+regex_poll(void *arg)
+{
+	return tmpl_exec_poll(arg) == -1;
+}
+
+/*
+ * The execution's remaining steps as a regex budget; regex_end gives the
+ * steps taken back and fails the execution on a negative result.
+ */
+static struct re_budget
+regex_begin(struct tmpl_exec *x)
+{
+	struct re_budget b = {
+		.max_steps = x->maxsteps,
+		.steps = x->steps,
+		.poll = regex_poll,
+		.poll_arg = x,
+		.poll_every = REGEX_POLL_STEPS,
+		.poll_at = x->steps + REGEX_POLL_STEPS,
+	};
+
+	return b;
+}
+
+static int
+regex_end(struct tmpl_exec *x, const struct re_budget *b, long rc)
+{
+	x->steps = b->steps;
+	if (x->failed) /* the interrupt hook stopped the search */
+		return -1;
+	if (rc == RE_EBUDGET) {
+		x->fname = NULL;
+		return tmpl_exec_errorf(x,
+		    "step budget exceeded: template execution exceeded %llu "
+		    "steps",
+		    (unsigned long long)x->maxsteps);
+	}
+	if (rc < 0)
+		return tmpl_exec_errorf(x, "%s", re_strerror((int)rc));
+	return 0;
 }
 
 static int
 fn_regex_match(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
-	const char *re, *s;
-	size_t relen, len;
-	const regex_t *rx;
-	regmatch_t m[1];
+	struct tmpl_regex_cache *c;
+	const char *p, *s;
+	size_t plen, len;
+	struct re_budget b;
+	bool match;
+	int i, rc;
 
 	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &re, &relen) == -1
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	rx = re_get(x, re, relen);
-	if (rx == NULL)
+	i = regex_get(x, p, plen);
+	if (i == -1)
 		return -1;
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)len;
-	*r = tmpl_value_bool(regexec(rx, s, 1, m, REG_STARTEND) == 0);
+	c = x->t->regex;
+	if (!regex_memo_get(c, (size_t)i, s, len, &match)) {
+		b = regex_begin(x);
+		rc = re_match(c->ent[i].re, s, len, &b);
+		if (regex_end(x, &b, rc) == -1)
+			return -1;
+		match = rc == RE_MATCH;
+		regex_memo_put(c, (size_t)i, s, len, match);
+	}
+	*r = tmpl_value_bool(match);
 	return 0;
 }
 
-/* Bytes regexReplaceAll may make regexec scan in one call. */
-#define REGEX_WORK_MAX ((size_t)64 << 20)
-
-/* Go's Regexp.Expand: $1, ${1}, $$; names are not supported. */
-static void
-expand(struct buf *b, const char *t, size_t tlen, const char *s,
-    const regmatch_t *m, size_t nsub)
-{
-	size_t i, j, num;
-	bool brace, digits;
-
-	for (i = 0; i < tlen; i++) {
-		if (t[i] != '$' || i + 1 >= tlen) {
-			buf_addc(b, t[i]);
-			continue;
-		}
-		if (t[i + 1] == '$') {
-			buf_addc(b, '$');
-			i++;
-			continue;
-		}
-		brace = t[i + 1] == '{';
-		j = i + 1 + (brace ? 1 : 0);
-		digits = true;
-		num = 0;
-		while (
-		    j < tlen && (t[j] == '_' || isalnum((unsigned char)t[j]))) {
-			if (!isdigit((unsigned char)t[j]))
-				digits = false;
-			else if (num < 100000)
-				num = num * 10 + (size_t)(t[j] - '0');
-			j++;
-		}
-		if (j == i + 1 + (brace ? 1 : 0)
-		    || (brace && (j >= tlen || t[j] != '}'))) {
-			buf_addc(b, '$');
-			continue;
-		}
-		if (digits && num <= nsub && m[num].rm_so >= 0)
-			buf_add(b, s + m[num].rm_so,
-			    (size_t)(m[num].rm_eo - m[num].rm_so));
-		i = brace ? j : j - 1;
-	}
-}
-
+/* Go's Regexp.ReplaceAllString, with Expand's $1, ${1}, $name, $$. */
 static int
 fn_regex_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
-	const char *re, *repl, *s;
-	size_t relen, rlen, len, last = 0, pos = 0, work = 0;
-	regmatch_t m[10];
-	const regex_t *rx;
-	struct buf b;
+	const char *p, *repl, *s;
+	size_t plen, rlen, len;
+	struct re_budget b;
+	struct buf out;
+	int i, rc;
 
 	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &re, &relen) == -1
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &repl, &rlen) == -1
 	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
-	rx = re_get(x, re, relen);
-	if (rx == NULL)
+	i = regex_get(x, p, plen);
+	if (i == -1)
 		return -1;
-	buf_init(&b, SIZE_MAX);
-	while (pos <= len) {
-		/*
-		 * regexec's cost grows with the whole string on every call
-		 * (glibc sizes its buffers by the end offset), so many
-		 * matches in a long string are quadratic: bound the work.
-		 */
-		work += len + 1;
-		if (work > REGEX_WORK_MAX) {
-			buf_clear(&b);
-			return tmpl_exec_errorf(x,
-			    "regexReplaceAll: too many matches in %zu bytes",
-			    len);
-		}
-		m[0].rm_so = (regoff_t)pos;
-		m[0].rm_eo = (regoff_t)len;
-		if (regexec(rx, s, 10, m,
-			REG_STARTEND | (pos > 0 ? REG_NOTBOL : 0))
-		    != 0)
-			break;
-		buf_add(&b, s + last, (size_t)m[0].rm_so - last);
-		if ((size_t)m[0].rm_eo > last || m[0].rm_so == 0)
-			expand(&b, repl, rlen, s, m,
-			    rx->re_nsub < 9 ? rx->re_nsub : 9);
-		last = (size_t)m[0].rm_eo;
-		if ((size_t)m[0].rm_eo > pos)
-			pos = (size_t)m[0].rm_eo;
-		else
-			pos++;
+	/* The result lives in the arena, so the arena's cap is its cap. */
+	buf_init(&out, x->a->max);
+	b = regex_begin(x);
+	rc = re_replace_all(x->t->regex->ent[i].re, s, len, repl, rlen, &out,
+	    &b);
+	if (regex_end(x, &b, rc) == -1) {
+		buf_clear(&out);
+		return -1;
 	}
-	if (last < len)
-		buf_add(&b, s + last, len - last);
-	*r = tmpl_value_from_buf(x->a, &b);
+	*r = tmpl_value_from_buf(x->a, &out);
 	return 0;
 }
 

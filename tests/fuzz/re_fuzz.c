@@ -51,7 +51,7 @@ static void
 check_all(const struct re *re, const char *s, size_t len, const int *first,
     int found)
 {
-	struct re_budget b = { RE_FUZZ_STEPS, 0 };
+	struct re_budget b = { .max_steps = RE_FUZZ_STEPS };
 	struct re_matches m;
 	long n;
 	size_t i;
@@ -87,7 +87,7 @@ check_all(const struct re *re, const char *s, size_t len, const int *first,
 static void
 check_replace(const struct re *re, const char *s, size_t len)
 {
-	struct re_budget b = { RE_FUZZ_STEPS, 0 };
+	struct re_budget b = { .max_steps = RE_FUZZ_STEPS };
 	struct buf out;
 	int rc;
 
@@ -103,7 +103,7 @@ check_replace(const struct re *re, const char *s, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct re_budget b = { RE_FUZZ_STEPS, 0 };
+	struct re_budget b = { .max_steps = RE_FUZZ_STEPS };
 	int idx[2 * (RE_FUZZ_GROUPS + 1)], first[2];
 	char err[RE_ERR_MAX];
 	const char *pat, *s;

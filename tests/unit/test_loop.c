@@ -2,8 +2,8 @@
 /*
  * Tests of lib/loop.c through loop.h: timer order and re-arming, fd
  * watchers (deletion from callbacks, stale events after fd reuse, table
- * growth), signals through signalfd, before-poll hooks, and the idle
- * wake-up count and its metric.
+ * growth), signals through signalfd, before-poll hooks, the idle
+ * wake-up count and its metric, and the urgent watchers.
  */
 #include <sys/socket.h>
 
@@ -664,6 +664,76 @@ test_idle_wakeups(void)
 	loop_free(loop);
 }
 
+/*
+ * Urgent watchers: loop_poll_urgent serves the ready urgent fds (and the
+ * signalfd) without waiting, and leaves every other watcher to the loop;
+ * a watcher changed or deleted stops being served.
+ */
+static void
+urgent_read(struct loop *loop, int fd, unsigned events, void *arg)
+{
+	int *n = arg;
+	char c;
+
+	(void)loop;
+	(void)events;
+	if (read(fd, &c, 1) == 1)
+		(*n)++;
+}
+
+static void
+urgent_sig(struct loop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	loop_stop(loop);
+}
+
+static void
+test_urgent(void)
+{
+	struct loop *loop = loop_new();
+	int a[2], b[2], na = 0, nb = 0;
+
+	T_EQ_INT(loop_poll_urgent(loop), 0);
+	T_EQ_INT(pipe2(a, O_NONBLOCK), 0);
+	T_EQ_INT(pipe2(b, O_NONBLOCK), 0);
+	T_EQ_INT(
+	    loop_fd_add(loop, a[0], LOOP_READ | LOOP_URGENT, urgent_read, &na),
+	    0);
+	T_EQ_INT(loop_fd_add(loop, b[0], LOOP_READ, urgent_read, &nb), 0);
+	T_EQ_INT(write(a[1], "x", 1), 1);
+	T_EQ_INT(write(b[1], "y", 1), 1);
+	T_EQ_INT(loop_poll_urgent(loop), 1);
+	T_EQ_INT(na, 1);
+	T_EQ_INT(nb, 0);
+	T_EQ_INT(loop_poll_urgent(loop), 0);
+	/* No longer urgent, then deleted: not served. */
+	T_EQ_INT(loop_fd_add(loop, a[0], LOOP_READ, urgent_read, &na), 0);
+	T_EQ_INT(write(a[1], "x", 1), 1);
+	T_EQ_INT(loop_poll_urgent(loop), 0);
+	T_EQ_INT(
+	    loop_fd_add(loop, a[0], LOOP_READ | LOOP_URGENT, urgent_read, &na),
+	    0);
+	T_EQ_INT(loop_poll_urgent(loop), 1);
+	T_EQ_INT(na, 2);
+	T_EQ_INT(write(a[1], "x", 1), 1);
+	loop_fd_del(loop, a[0]);
+	T_EQ_INT(loop_poll_urgent(loop), 0);
+	/* A signal is urgent: its callback runs, and may stop the loop. */
+	T_EQ_INT(loop_signal_add(loop, SIGUSR1, urgent_sig, NULL), 0);
+	T_ASSERT(!loop_stopping(loop));
+	T_EQ_INT(raise(SIGUSR1), 0);
+	T_EQ_INT(loop_poll_urgent(loop), 1);
+	T_ASSERT(loop_stopping(loop));
+	T_EQ_INT(nb, 0);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	loop_free(loop);
+}
+
 int
 main(void)
 {
@@ -678,6 +748,7 @@ main(void)
 	test_signal();
 	test_hooks_turns();
 	test_idle_wakeups();
+	test_urgent();
 	loop_free(NULL);
 	return test_report();
 }

@@ -244,7 +244,7 @@ check_case(const cJSON *c)
 	const char *flags;
 	int *idx = NULL;
 	size_t plen, slen, rlen, wlen, nidx, i;
-	struct re_budget b = { UINT64_MAX, 0 };
+	struct re_budget b = { .max_steps = UINT64_MAX };
 	struct re_matches m;
 	unsigned f = 0;
 	struct re *re;
@@ -400,7 +400,7 @@ static void
 test_hostile(void)
 {
 	char err[RE_ERR_MAX], *s;
-	struct re_budget b = { UINT64_MAX, 0 };
+	struct re_budget b = { .max_steps = UINT64_MAX };
 	struct re *re;
 	size_t len;
 
@@ -433,7 +433,7 @@ test_linear_steps(void)
 	static const char *patterns[]
 	    = { "(a|aa)+$", "(x+x+)+y", "(a*)*(a*)*(a*)*b", "(.*)*$",
 		      "^(([a-z])+.)+[A-Z]([a-z])+$", "(?i)(a|b|ab)*c" };
-	struct re_budget b;
+	struct re_budget b = { 0 };
 	char err[RE_ERR_MAX], *s;
 	uint64_t steps[4];
 	struct re *re;
@@ -465,10 +465,20 @@ test_linear_steps(void)
 	}
 }
 
+/* A poll that stops the search at its third call. */
+static int
+count_polls(void *arg)
+{
+	int *n = arg;
+
+	return ++*n == 3;
+}
+
 static void
 test_budget(void)
 {
-	struct re_budget b = { 1000, 0 };
+	int polls;
+	struct re_budget b = { .max_steps = 1000 };
 	char err[RE_ERR_MAX], *s;
 	struct re_matches m;
 	struct re *re;
@@ -503,6 +513,21 @@ test_budget(void)
 	T_EQ_INT(b.steps, 2 * len);
 	/* No budget: no cap. */
 	T_EQ_INT(re_match(re, s, 100000, NULL), RE_NOMATCH);
+	/*
+	 * A poll runs every poll_every steps in the middle of one search,
+	 * and stops it when it says so.
+	 */
+	polls = 0;
+	b.steps = 0;
+	b.poll = count_polls;
+	b.poll_arg = &polls;
+	b.poll_every = 10000;
+	b.poll_at = 0;
+	T_EQ_INT(re_match(re, s, 100000, &b), RE_EBUDGET);
+	T_EQ_INT(polls, 3);
+	T_ASSERT(b.steps < b.max_steps);
+	T_ASSERT(b.steps <= 2 * b.poll_every + 6 * re_size(re));
+	b.poll = NULL;
 	free(s);
 	re_free(re);
 	T_EQ_STR(re_strerror(RE_EBUDGET), "regexp: step budget exceeded");

@@ -5,6 +5,7 @@
  * execute many times, the output cap and error reporting.  The
  * language itself is covered by test_tmpl_conformance.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,176 @@ test_compact(void)
 	cJSON_Delete(w);
 }
 
+/* Renders s (no data) into *out; returns tmpl_execute's result. */
+static int
+render(const char *s, const struct tmpl_exec_opts *o, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	struct tmpl *t;
+	struct buf b;
+	int ret;
+
+	t = tmpl_parse("r", s, strlen(s), NULL, err, errlen);
+	T_NOT_NULL(t);
+	if (t == NULL)
+		return -1;
+	buf_init(&b, 1 << 20);
+	ret = tmpl_execute(t, o, &b, NULL, err, errlen);
+	snprintf(out, outlen, "%s", buf_str(&b));
+	buf_clear(&b);
+	tmpl_free(t);
+	return ret;
+}
+
+/*
+ * Regular expressions are Go's: leftmost-first, named groups in the
+ * replacement, and what Go refuses (back-references, look-around,
+ * repetition counts over 1000) is an error naming the template and the
+ * line, with Go's text.  Their steps count against the render's budget.
+ */
+static void
+test_regex(void)
+{
+	struct tmpl_exec_opts o = { 0 };
+	char out[256], big[4096], err[TMPL_ERR_MAX];
+
+	T_EQ_INT(render("{{ regexReplaceAll \"a|ab\" \"X\" \"ab\" }}", NULL,
+		     out, sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "Xb");
+	T_EQ_INT(render("{{ regexReplaceAll \"(?P<h>[a-z]+)-(\\\\d+)\" "
+			"\"${2}.$h.$$\" \"web-12 db-3\" }}",
+		     NULL, out, sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "12.web.$ 3.db.$");
+	T_EQ_INT(render("{{ regexMatch \"^a+?$\" \"aaa\" }}", NULL, out,
+		     sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "true");
+	T_EQ_INT(render("x\n{{ regexMatch \"(0*)*(0*)*(0*)*\\\\1\\\\2\\\\3x\" "
+			"\"000\" }}",
+		     NULL, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_EQ_STR(err,
+	    "r:2:3: executing \"r\" at <regexMatch \"(0*)*(0*)*(0*)*\\\\1\\\\2"
+	    "\\\\3x\" \"000\">: error calling regexMatch: error parsing "
+	    "regexp: invalid escape sequence: `\\1`");
+	T_EQ_INT(render("{{ regexMatch \"a(?=b)\" \"ab\" }}", NULL, out,
+		     sizeof(out), err, sizeof(err)),
+	    -1);
+	T_ASSERT(
+	    strstr(err, "invalid or unsupported Perl syntax: `(?=`") != NULL);
+	T_EQ_INT(render("{{ regexMatch \"(((0{1,100}){1,100}){1,100})\" "
+			"\"0\" }}",
+		     NULL, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "invalid repeat count: `{1,100}`") != NULL);
+	/* A pattern that is slow on its data runs out of steps. */
+	o.max_steps = 100000;
+	T_EQ_INT(render("a\n\n{{ regexReplaceAll \".*b|0\" \"x\" "
+			"(printf \"%0500d\" 0) }}",
+		     &o, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strncmp(err, "r:3:3: ", 7) == 0, "%s", err);
+	T_ASSERT(strstr(err, "step budget exceeded") != NULL);
+	o.max_steps = 0;
+	/*
+	 * The memo of results: through its growth, its clearing when full,
+	 * and hits on the second pass, it gives what matching gives.
+	 */
+	T_EQ_INT(render("{{ range loop 2 }}{{ range $i := loop 1000 }}"
+			"{{ if regexMatch \"^[0-9]*99$\" (print $i) }}x"
+			"{{ end }}{{ end }}{{ end }}",
+		     &o, big, sizeof(big), err, sizeof(err)),
+	    0);
+	T_EQ_INT(strlen(big), 2 * 10);
+	T_EQ_INT(strspn(big, "x"), 2 * 10);
+	/* Empty subjects, before and among others. */
+	T_EQ_INT(
+	    render("{{ range loop 2 }}{{ regexMatch \"^$\" \"\" }}"
+		   "{{ regexMatch \"^$\" \"a\" }}{{ regexMatch \"a\" \"\" }}"
+		   "{{ end }}",
+		&o, out, sizeof(out), err, sizeof(err)),
+	    0);
+	T_EQ_STR(out, "truefalsefalsetruefalsefalse");
+	T_EQ_INT(render("{{ range loop 2 }}{{ range $i := loop 70000 }}"
+			"{{ if regexMatch \"^[0-9]*99$\" (print $i) }}x"
+			"{{ end }}{{ end }}{{ end }}",
+		     &o, big, sizeof(big), err, sizeof(err)),
+	    0);
+	T_EQ_INT(strlen(big), 2 * 700);
+	T_EQ_INT(strspn(big, "x"), 2 * 700);
+	T_EQ_INT(render("{{ regexReplaceAll \".*b|0\" \"x\" "
+			"(printf \"%0500d\" 0) }}",
+		     &o, out, sizeof(out), err, sizeof(err)),
+	    0);
+}
+
+/* An interrupt hook that stops the execution at its calls'th call. */
+struct stopper {
+	int calls;
+	int stop_at;
+};
+
+static const char *
+stop_hook(void *arg)
+{
+	struct stopper *st = arg;
+
+	return ++st->calls >= st->stop_at ? "interrupted: test" : NULL;
+}
+
+/*
+ * The budgets and the interrupt hook: a loop or a long match past the
+ * step budget, values past the memory budget, each fail with the
+ * template's name, the line and the budget's name; the hook is called
+ * while a long loop runs and inside one long regex search, and stops
+ * either when it says so.
+ */
+static void
+test_budgets(void)
+{
+	struct stopper st = { 0, 1000000 };
+	struct tmpl_exec_opts o
+	    = { .interrupt = stop_hook, .interrupt_arg = &st };
+	char out[256], err[TMPL_ERR_MAX];
+
+	o.max_steps = 5000;
+	T_EQ_INT(render("x\n{{ range loop 100000 }}{{ end }}", &o, out,
+		     sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strncmp(err, "r:2:", 4) == 0, "%s", err);
+	T_ASSERT(strstr(err, "step budget exceeded") != NULL);
+	T_ASSERT(st.calls >= 4);
+	o.max_steps = 0;
+	o.max_bytes = 1 << 20;
+	T_EQ_INT(
+	    render("{{ $s := printf \"%0100000d\" 0 }}{{ range loop 1000 }}"
+		   "{{ $s = print $s \"x\" }}{{ end }}",
+		&o, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strstr(err, "memory budget exceeded") != NULL, "%s", err);
+	o.max_bytes = 0;
+	/* A loop stopped by the hook. */
+	st.calls = 0;
+	st.stop_at = 3;
+	T_EQ_INT(render("{{ range 100000000 }}{{ end }}", &o, out, sizeof(out),
+		     err, sizeof(err)),
+	    -1);
+	T_CHECK(strstr(err, "interrupted: test") != NULL, "%s", err);
+	T_EQ_INT(st.calls, 3);
+	/* One regex search stopped by the hook from inside. */
+	st.calls = 0;
+	st.stop_at = 3;
+	T_EQ_INT(render("{{ $a := printf \"%010000d\" 0 }}"
+			"{{ $b := print $a $a $a $a $a $a $a $a $a $a }}"
+			"{{ regexMatch \"(0+0+)+y\" (print $b $b $b $b $b) }}",
+		     &o, out, sizeof(out), err, sizeof(err)),
+	    -1);
+	T_CHECK(strstr(err, "interrupted: test") != NULL, "%s", err);
+	T_EQ_INT(st.calls, 3);
+}
+
 int
 main(void)
 {
@@ -238,5 +409,7 @@ main(void)
 	test_errors();
 	test_map_sort();
 	test_compact();
+	test_regex();
+	test_budgets();
 	return test_report();
 }
