@@ -252,6 +252,50 @@ void watch_sweep(struct watch_set *set);
 
 void watch_set_stats(const struct watch_set *set, struct watch_stats *st);
 
+/* held.c */
+
+#define HELD_CHANGED_MAX 4096 /* changed dependencies one episode sorts */
+#define HELD_STACK_MAX 64 /* > log2(HELD_CHANGED_MAX) + 1 ranges */
+
+struct held_range {
+	size_t lo, hi; /* changed dependencies lo .. hi - 1 */
+	bool fails; /* known to fail with those cleared so far */
+	bool first; /* the first half of a range that failed */
+};
+
+/*
+ * The trials of one held-dependency episode (pure): which of n changed
+ * dependencies take their new answers in each trial, until the culprits
+ * are known.  Embedded; state owned (held_plan_free).
+ */
+struct held_plan {
+	size_t n;
+	unsigned char *state; /* per dependency: unknown, clean, culprit */
+	struct held_range stack[HELD_STACK_MAX];
+	size_t top;
+	unsigned trials; /* results given so far */
+	unsigned max_trials;
+};
+
+/*
+ * Starts a plan for a candidate that failed with n (1 to
+ * HELD_CHANGED_MAX) dependencies at new answers.  Returns 0, or -1 for
+ * an n out of range.
+ */
+int held_plan_init(struct held_plan *p, size_t n, unsigned max_trials);
+void held_plan_free(struct held_plan *p);
+/*
+ * The next trial: true with fresh[i] (n entries) set for the dependencies
+ * that take their new answers, the others held at their last good ones;
+ * false when the plan is over (the trial cap reached: every dependency
+ * not cleared yet counts as a culprit).
+ */
+bool held_plan_next(struct held_plan *p, bool *fresh);
+/* The check's verdict on the trial held_plan_next() gave. */
+void held_plan_result(struct held_plan *p, bool passed);
+/* Once the plan is over: whether dependency i is held. */
+bool held_plan_culprit(const struct held_plan *p, size_t i);
+
 /* render.c */
 
 #define RENDER_OUT_MAX ((size_t)64 << 20) /* one rendered file */
