@@ -307,6 +307,7 @@ enum report_kind {
 	REPORT_CHECK, /* the check command rejected the candidate */
 	REPORT_COMMAND, /* the command failed; file rolled back */
 	REPORT_ROLLBACK, /* the rollback itself failed */
+	REPORT_HELD, /* dependencies held at their last good answers */
 };
 
 struct report {
@@ -407,6 +408,17 @@ void render_log_missing(const struct render *r);
 /* Whether a check or command is running or a write is queued. */
 bool render_busy(const struct render *r);
 
+/* A dependency held at its last good answer; borrowed for the call. */
+struct render_held_info {
+	const char *template;
+	const char *dep;
+	uint64_t since_unix;
+	const char *said; /* what the check said of its new answer */
+};
+typedef void render_held_cb(const struct render_held_info *h, void *arg);
+/* Calls cb for each held dependency of each template. */
+void render_held_each(const struct render *r, render_held_cb *cb, void *arg);
+
 /* out.c */
 
 struct out;
@@ -430,10 +442,42 @@ void out_set_report(struct out *o, report_cb *report, void *arg);
  * content waits and only the latest offer is kept.  changed_ns is when
  * the oldest data change the content shows came (mono_ns(); 0: not a
  * change, e.g. the first rendering), for stats->change_to_write.
+ * Returns the offer's number (from 1, increasing), which the verdict
+ * hook names.
  */
-void out_offer(struct out *o, const char *data, size_t len,
+uint64_t out_offer(struct out *o, const char *data, size_t len,
     uint64_t changed_ns);
 bool out_busy(const struct out *o);
+/* The number of the offer a run is under way for, or 0 when idle. */
+uint64_t out_running(const struct out *o);
+
+enum out_verdict {
+	OUT_VERDICT_OK, /* written, or the live file already had it */
+	OUT_VERDICT_REJECTED, /* the check command refused the candidate */
+	OUT_VERDICT_FAILED, /* anything else: write, command, no check */
+};
+
+/*
+ * Told how the run of offer seq ended, before the done hook; said (a
+ * rejection: how the check ended and its output's tail, one line) is
+ * borrowed for the call.  Returns true to take a rejection over: out.c
+ * then does not report it (the caller reports what it makes of it).
+ */
+typedef bool out_verdict_cb(void *arg, uint64_t seq, enum out_verdict v,
+    const char *said);
+void out_set_verdict(struct out *o, out_verdict_cb *verdict, void *arg);
+
+/* A trial's verdict; said as above, borrowed for the call. */
+typedef void out_probe_cb(void *arg, bool passed, const char *said);
+/*
+ * Runs the check command on data (len bytes) in a temporary file beside
+ * the destination, and nothing else: no write, no command, no report.
+ * Only while out is idle (no run, probe or dry mode) and a check is
+ * configured.  Returns 0 (cb is called later, from the loop), or -1 with
+ * err filled.
+ */
+int out_probe(struct out *o, const char *data, size_t len, out_probe_cb *cb,
+    void *arg, char *err, size_t errlen);
 
 /* report.c */
 
