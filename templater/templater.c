@@ -310,6 +310,11 @@ templater_metrics_update(struct templater *tp)
 	metrics_set(metrics_gauge(m, "templater_consul_failing_watches",
 			"Watches whose last request failed", NULL, NULL),
 	    (double)ws.failing);
+	metrics_set(metrics_gauge(m, "templater_consul_refused_dependencies",
+			"Dependencies whose query Consul refuses (HTTP 400, "
+			"414): rendered as no data",
+			NULL, NULL),
+	    (double)ws.refused);
 	/* Per watch set; a reload with new Consul settings starts again. */
 	if (ws.errors < tp->errors_reported)
 		tp->errors_reported = 0;
@@ -339,6 +344,15 @@ templater_held_health(const struct render_held_info *h, void *arg)
 	    h->dep, (unsigned long long)h->since_unix, h->said);
 }
 
+/* "refused DEP: Consul's answer" */
+static void
+templater_refused_health(const char *dep, const char *why, void *arg)
+{
+	struct httpd_resp *resp = arg;
+
+	(void)buf_addf(&resp->body, "refused %s: %s\n", dep, why);
+}
+
 static void
 templater_serve_health(const struct httpd_req *req, struct httpd_resp *resp,
     void *arg)
@@ -350,6 +364,7 @@ templater_serve_health(const struct httpd_req *req, struct httpd_resp *resp,
 	watch_set_stats(tp->set, &ws);
 	(void)buf_addf(&resp->body, "ok\nwatches %u\nfailing %u\n", ws.watches,
 	    ws.failing);
+	watch_refused_each(tp->set, templater_refused_health, resp);
 	render_held_each(tp->render, templater_held_health, resp);
 }
 

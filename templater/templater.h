@@ -142,6 +142,7 @@ struct watch_stats {
 	unsigned watches; /* distinct dependencies watched */
 	unsigned in_flight; /* requests started, not answered */
 	unsigned failing; /* watches whose last attempt failed */
+	unsigned refused; /* dependencies Consul refuses to answer */
 	uint64_t errors; /* requests that failed */
 };
 
@@ -166,13 +167,16 @@ enum watch_step {
 	WATCH_STEP_DATA, /* the body is the data */
 	WATCH_STEP_MISSING, /* 404 with an index: no such key, data null */
 	WATCH_STEP_POLL, /* data without an index: read again after a wait */
+	WATCH_STEP_REFUSED, /* Consul refuses the query itself (400, 414) */
 };
 
 /*
  * Consul's blocking-query rules, pure: what res (borrowed) means for a
  * watch at c, which holds data already when answered, and c moved past
- * it.  A transport error, or a status other than 200 or a 404 carrying
- * an index, is RETRY (c untouched).  An answer to a ?stale read whose
+ * it.  A status saying the request itself is wrong (400, 413, 414, 431)
+ * is REFUSED (c untouched): asking again brings the same answer.  A
+ * transport error, or another status than 200 or a 404 carrying an
+ * index, is RETRY (c untouched).  An answer to a ?stale read whose
  * X-Consul-LastContact exceeds max_stale_ms (0: no stale reads) is
  * LEADER, and c->consistent is set; any other answer clears it.  An
  * answer without an X-Consul-Index is POLL, and the next index 0.  An
@@ -251,6 +255,10 @@ void watch_mark(struct watch_set *set, const char *dep);
 void watch_sweep(struct watch_set *set);
 
 void watch_set_stats(const struct watch_set *set, struct watch_stats *st);
+/* A dependency Consul refuses, and its answer; borrowed for the call. */
+typedef void watch_refused_cb(const char *dep, const char *why, void *arg);
+void watch_refused_each(const struct watch_set *set, watch_refused_cb *cb,
+    void *arg);
 
 /* held.c */
 
