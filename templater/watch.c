@@ -486,7 +486,7 @@ watch_apply(struct watch *w, const struct http_result *res,
 		body = "null";
 		len = 4;
 	}
-	data = cJSON_ParseWithLength(body, len);
+	data = tmpl_data_parse(body, len);
 	if (data == NULL) {
 		watch_fail(w, "answer is not JSON");
 		return;

@@ -193,6 +193,43 @@ test_compact(void)
 	cJSON_Delete(w);
 }
 
+/*
+ * A NUL in Consul data (a service name "web\u0000x", a tag) is never a
+ * terminator: read as tmpl_data_parse() reads an answer, the name renders
+ * whole, with U+FFFD where the NUL was, so it can never become a second
+ * "web".  An escaped backslash before "u0000" is text, left alone.
+ */
+static void
+test_nul(void)
+{
+	static const char answer[]
+	    = "{\"health.service(web|passing)\": [{\"Node\":"
+	      "{\"Node\":\"n\",\"Address\":\"1.1.1.1\"},\"Service\":{\"ID\":"
+	      "\"w\",\"Service\":\"web\\u0000x\",\"Tags\":[\"a\\u0000b\","
+	      "\"c\\\\u0000\"],\"Port\":80},\"Checks\":[]}]}";
+	const char *text = "{{ range service \"web\" }}{{ .Name }} "
+			   "{{ join \",\" .Tags }}{{ end }}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	struct buf out = BUF_INITIALIZER(1024);
+	struct tmpl *t;
+	cJSON *data;
+	char err[TMPL_ERR_MAX];
+
+	data = tmpl_data_parse(answer, sizeof(answer) - 1);
+	T_NOT_NULL(data);
+	o.lookup_arg = data;
+	t = tmpl_parse("t", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out),
+	    "web\xef\xbf\xbdx a\xef\xbf\xbd"
+	    "b,c\\u0000");
+	T_NULL(tmpl_data_parse("{\"a\":", 5));
+	tmpl_free(t);
+	buf_clear(&out);
+	cJSON_Delete(data);
+}
+
 int
 main(void)
 {
@@ -201,5 +238,6 @@ main(void)
 	test_execute_many();
 	test_errors();
 	test_compact();
+	test_nul();
 	return test_report();
 }
