@@ -106,6 +106,7 @@ struct render_tpl {
 	bool settled; /* out finished its first run */
 	bool refused; /* refuse_empty is holding it */
 	char *last_err; /* last execution error logged */
+	char *noquery; /* queries the engine could not make, as logged */
 	struct render_quiet quiet;
 	struct loop_timer quiet_timer;
 	uint64_t change_ns; /* oldest change not handed over yet, or 0 */
@@ -397,6 +398,27 @@ render_note_changes(struct render_tpl *rt)
 	}
 }
 
+/*
+ * Queries the engine could not make (a name too long) rendered as no
+ * data; said once for each new description, and kept for /health.
+ */
+static void
+render_note_refused(struct render_tpl *rt)
+{
+	char *what = NULL;
+
+	if (rt->deps.nrefused > 0)
+		what = xasprintf("%zu quer%s cannot be made, the first: %s",
+		    rt->deps.nrefused, rt->deps.nrefused == 1 ? "y" : "ies",
+		    rt->deps.refused != NULL ? rt->deps.refused : "");
+	if (what != NULL
+	    && (rt->noquery == NULL || strcmp(rt->noquery, what) != 0))
+		log_warnx("template %s: %s; the rest is rendered", rt->t->name,
+		    what);
+	free(rt->noquery);
+	rt->noquery = what;
+}
+
 static void
 render_execute(struct render_tpl *rt)
 {
@@ -469,6 +491,7 @@ render_execute(struct render_tpl *rt)
 	}
 	free(rt->last_err);
 	rt->last_err = NULL;
+	render_note_refused(rt);
 	empty = rt->t->refuse_empty ? render_empty_service(rt) : NULL;
 	if (empty != NULL && access(rt->t->destination, F_OK) == 0) {
 		if (!rt->refused)
@@ -813,6 +836,7 @@ render_tpl_free(struct render_tpl *rt)
 	buf_clear(&rt->scratch);
 	buf_clear(&rt->offered);
 	free(rt->last_err);
+	free(rt->noquery);
 	free(rt);
 }
 
@@ -988,4 +1012,14 @@ render_held_each(const struct render *r, render_held_cb *cb, void *arg)
 			h.said = rt->holds[i].said;
 			cb(&h, arg);
 		}
+}
+
+void
+render_refused_each(const struct render *r, render_refused_cb *cb, void *arg)
+{
+	const struct render_tpl *rt;
+
+	TAILQ_FOREACH(rt, &r->tpls, entry)
+		if (rt->noquery != NULL)
+			cb(rt->t->name, rt->noquery, arg);
 }

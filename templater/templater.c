@@ -365,6 +365,7 @@ templater_serve_health(const struct httpd_req *req, struct httpd_resp *resp,
 	(void)buf_addf(&resp->body, "ok\nwatches %u\nfailing %u\n", ws.watches,
 	    ws.failing);
 	watch_refused_each(tp->set, templater_refused_health, resp);
+	render_refused_each(tp->render, templater_refused_health, resp);
 	render_held_each(tp->render, templater_held_health, resp);
 }
 

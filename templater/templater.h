@@ -424,6 +424,14 @@ struct render_held_info {
 	const char *said; /* what the check said of its new answer */
 };
 typedef void render_held_cb(const struct render_held_info *h, void *arg);
+/*
+ * Calls cb for each template whose last execution had queries the
+ * engine could not make (rendered as no data), with their description.
+ */
+typedef void render_refused_cb(const char *template, const char *what,
+    void *arg);
+void render_refused_each(const struct render *r, render_refused_cb *cb,
+    void *arg);
 /* Calls cb for each held dependency of each template. */
 void render_held_each(const struct render *r, render_held_cb *cb, void *arg);
 

@@ -167,6 +167,13 @@ struct tmpl_deps {
 	size_t n;
 	size_t cap;
 	size_t nmissing;
+	/*
+	 * Queries that cannot be made (a name longer than TMPL_DEP_MAX):
+	 * each renders as no data instead of failing the execution; the
+	 * first one's description, owned.
+	 */
+	size_t nrefused;
+	char *refused;
 };
 
 void tmpl_deps_init(struct tmpl_deps *d);

@@ -230,6 +230,55 @@ test_nul(void)
 	cJSON_Delete(data);
 }
 
+/*
+ * A name too long to query (a 2,000-byte service name, a key) fails its
+ * own dependency, not the execution: it renders as no data, the other
+ * services render, and deps count it and describe the first one.
+ */
+static void
+test_too_long(void)
+{
+	const char *data_text
+	    = "{\"health.service(web|passing)\": [{\"Node\":"
+	      "{\"Node\":\"n\",\"Address\":\"1.1.1.1\"},\"Service\":{\"ID\":"
+	      "\"w\",\"Service\":\"web\",\"Port\":80},\"Checks\":[]}]}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	struct buf out = BUF_INITIALIZER(8192);
+	struct buf text = BUF_INITIALIZER(8192);
+	struct tmpl_deps deps;
+	struct tmpl *t;
+	cJSON *data;
+	char err[TMPL_ERR_MAX];
+	int i;
+
+	(void)buf_addstr(&text, "{{ range service \"");
+	for (i = 0; i < 2000; i++)
+		(void)buf_addc(&text, 'n');
+	(void)buf_addstr(&text, "\" }}x{{ end }}[{{ key \"");
+	for (i = 0; i < 1500; i++)
+		(void)buf_addc(&text, 'k');
+	(void)buf_addstr(&text,
+	    "\" }}]{{ range service \"web\" }}{{ .Port }}{{ end }}");
+	data = cJSON_Parse(data_text);
+	o.lookup_arg = data;
+	t = tmpl_parse("t", buf_str(&text), text.len, NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	tmpl_deps_init(&deps);
+	T_CHECK(tmpl_execute(t, &o, &out, &deps, err, sizeof(err)) == 0, "%s",
+	    err);
+	T_EQ_STR(buf_str(&out), "[]80");
+	T_EQ_INT(deps.nrefused, 2);
+	T_EQ_INT(deps.nmissing, 0);
+	T_EQ_INT(deps.n, 1);
+	T_ASSERT(deps.refused != NULL
+	    && strstr(deps.refused, "query of 2000 bytes") != NULL);
+	tmpl_deps_clear(&deps);
+	tmpl_free(t);
+	buf_clear(&out);
+	buf_clear(&text);
+	cJSON_Delete(data);
+}
+
 int
 main(void)
 {
@@ -239,5 +288,6 @@ main(void)
 	test_errors();
 	test_compact();
 	test_nul();
+	test_too_long();
 	return test_report();
 }
