@@ -37,6 +37,18 @@ held_push(struct held_plan *p, size_t lo, size_t hi, bool fails, bool first)
 	r->first = first;
 }
 
+size_t
+held_changed(const struct held_dep *d, size_t n, size_t *idx)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!d[i].held && d[i].good_gen != 0
+		    && d[i].gen != d[i].good_gen)
+			idx[k++] = i;
+	return k;
+}
+
 int
 held_plan_init(struct held_plan *p, size_t n, unsigned max_trials)
 {

@@ -759,20 +759,25 @@ render_rejected(struct render_tpl *rt, uint64_t seq, const char *said)
 {
 	struct render_episode *ep = &rt->ep;
 	struct render_val *v, *g;
-	size_t i, n = 0, hint = 0;
+	struct held_dep *d;
+	size_t i, n, hint = 0;
 
 	if (ep->on || out_busy(rt->out) || !render_take_rec(rt, seq, &ep->rec))
 		return false;
-	ep->changed = xreallocarray(NULL, ep->rec.n > 0 ? ep->rec.n : 1,
-	    sizeof(*ep->changed));
+	d = xcalloc(ep->rec.n > 0 ? ep->rec.n : 1, sizeof(*d));
 	for (i = 0; i < ep->rec.n; i++) {
 		v = &ep->rec.v[i];
-		if (v->held || v->data == NULL)
-			continue;
 		g = render_rec_find(&rt->good, v->dep, &hint);
-		if (g != NULL && g->data != NULL && g->gen != v->gen)
-			ep->changed[n++] = i;
+		d[i].gen = v->gen;
+		d[i].held = v->held;
+		/* Without data (file(...)) there is nothing to hold. */
+		if (g != NULL && g->data != NULL && v->data != NULL)
+			d[i].good_gen = g->gen;
 	}
+	ep->changed = xreallocarray(NULL, ep->rec.n > 0 ? ep->rec.n : 1,
+	    sizeof(*ep->changed));
+	n = held_changed(d, ep->rec.n, ep->changed);
+	free(d);
 	if (held_plan_init(&ep->plan, n, RENDER_TRIALS_MAX) == -1) {
 		render_episode_clear(ep);
 		return false;

@@ -285,6 +285,20 @@ struct held_plan {
 	unsigned max_trials;
 };
 
+/* One dependency of a refused candidate, as held_changed() reads it. */
+struct held_dep {
+	uint64_t gen; /* generation of the answer the candidate used */
+	uint64_t good_gen; /* of the last good answer; 0: none kept */
+	bool held; /* the candidate already used the last good answer */
+};
+
+/*
+ * Which of a refused candidate's n dependencies changed: those with a
+ * last good answer to fall back on, not held already, whose answer is
+ * another one.  Fills idx with their indexes, in order; returns how many.
+ */
+size_t held_changed(const struct held_dep *d, size_t n, size_t *idx);
+
 /*
  * Starts a plan for a candidate that failed with n (1 to
  * HELD_CHANGED_MAX) dependencies at new answers.  Returns 0, or -1 for

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * held.c's plan, pure: a simulated check fails a trial exactly when one
- * of the culprits takes its new answer, and the plan must end holding
- * exactly the culprits, within its trial budget, and never hold a clean
- * dependency unless the budget ran out.
+ * held.c, pure: which dependencies changed (held_changed), and the plan: a
+ * simulated check fails a trial exactly when one of the culprits takes its new
+ * answer, and the plan must end holding exactly the culprits, within its trial
+ * budget, and never hold a clean dependency unless the budget ran out.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,9 +56,29 @@ test_exact(size_t n, const size_t *culprits, size_t nc, unsigned max_trials)
 		    n, i, held[i], bad[i]);
 }
 
+/* Which dependencies of a refused candidate are worth a trial. */
+static void
+test_changed(void)
+{
+	static const struct held_dep d[] = {
+		{ .gen = 5, .good_gen = 5 }, /* unchanged */
+		{ .gen = 9, .good_gen = 4 }, /* changed */
+		{ .gen = 7, .good_gen = 0 }, /* no last good answer */
+		{ .gen = 3, .good_gen = 2, .held = true }, /* held already */
+		{ .gen = 8, .good_gen = 6 }, /* changed */
+	};
+	size_t idx[5];
+
+	T_EQ_INT(held_changed(d, 5, idx), 2);
+	T_EQ_INT(idx[0], 1);
+	T_EQ_INT(idx[1], 4);
+	T_EQ_INT(held_changed(d, 1, idx), 0);
+}
+
 int
 main(void)
 {
+	test_changed();
 	static const size_t one[] = { 0 }, last[] = { 63 }, mid[] = { 17 };
 	static const size_t two[] = { 3, 40 }, three[] = { 0, 1, 62 };
 	bool bad[SIM_N_MAX] = { false }, held[SIM_N_MAX];
