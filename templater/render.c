@@ -117,6 +117,8 @@ struct render_tpl {
 	struct render_hold *holds; /* owned */
 	size_t nholds;
 	bool redo; /* execute again, even without a change */
+	uint64_t offered_seq; /* out_offer()'s number for offered */
+	bool offered_ok; /* offered passed (or was the live file already) */
 	struct render_episode ep;
 };
 
@@ -160,6 +162,8 @@ render_quiet_done(struct render_quiet *q)
 {
 	q->burst = false;
 }
+
+static void render_passed(struct render_tpl *, struct render_rec *);
 
 static void
 render_rec_clear(struct render_rec *rec)
@@ -287,6 +291,27 @@ render_record(struct render_tpl *rt, struct render_rec *rec)
 	}
 }
 
+/*
+ * The result is the content last offered: the check's verdict on that
+ * content is this result's too.  A held dependency whose new answer
+ * renders what passed (the bad entry gone, the rest as before) flows
+ * again without a write.
+ */
+static void
+render_same(struct render_tpl *rt)
+{
+	uint64_t seq = rt->latest.seq;
+
+	if (seq != 0 && seq == rt->offered_seq) {
+		render_rec_clear(&rt->latest);
+		rt->latest = rt->exec;
+		rt->latest.seq = seq;
+		memset(&rt->exec, 0, sizeof(rt->exec));
+	} else if (rt->offered_ok && rt->exec.n > 0)
+		render_passed(rt, &rt->exec);
+	render_rec_clear(&rt->exec);
+}
+
 static void
 render_offer(struct render_tpl *rt)
 {
@@ -299,8 +324,10 @@ render_offer(struct render_tpl *rt)
 	if (rt->offered_once && rt->offered.len == rt->result.len
 	    && memcmp(buf_str(&rt->offered), buf_str(&rt->result),
 		   rt->result.len)
-		== 0)
+		== 0) {
+		render_same(rt);
 		return;
+	}
 	buf_reset(&rt->offered);
 	(void)buf_add(&rt->offered, buf_str(&rt->result), rt->result.len);
 	rt->offered_once = true;
@@ -315,6 +342,8 @@ render_offer(struct render_tpl *rt)
 	memset(&rt->exec, 0, sizeof(rt->exec));
 	rt->latest.seq = out_offer(rt->out, buf_str(&rt->result),
 	    rt->result.len, changed_ns);
+	rt->offered_seq = rt->latest.seq;
+	rt->offered_ok = false;
 }
 
 static void
@@ -342,6 +371,7 @@ render_tick(struct render_tpl *rt)
 		   rt->result.len)
 		== 0) {
 		rt->change_ns = 0; /* nothing to write */
+		render_same(rt);
 		return;
 	}
 	if (!render_quiet_hold(&rt->quiet, loop_now_ms(r->loop),
@@ -804,6 +834,8 @@ render_verdict(void *arg, uint64_t seq, enum out_verdict verdict,
 
 	switch (verdict) {
 	case OUT_VERDICT_OK:
+		if (seq == rt->offered_seq)
+			rt->offered_ok = true;
 		if (render_take_rec(rt, seq, &rec))
 			render_passed(rt, &rec);
 		render_rec_clear(&rec);
