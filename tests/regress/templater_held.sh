@@ -4,9 +4,9 @@
 # Issue 15, part 4: a user's own template with no guards at all (nginx
 # upstreams straight from `service`) meets a poisoned entry (port 0, which
 # nginx -t refuses) on real Consul and real nginx.  The poisoned entry
-# comes in the same quiescence window as a move of the healthy service
-# web, so the refused candidate holds two changed dependencies and the
-# templater must sort them out with trial checks: alpha is held at its
+# comes in the same candidate as a move of the healthy service web, so
+# the refused candidate holds two changed dependencies and the templater
+# must sort them out with trial checks: alpha is held at its
 # last good answer, web's move reaches the live file and nginx's traffic.
 # While alpha is held, web moves again and flows; the log, /health and
 # the metrics name alpha.  When the bad entry goes away, alpha flows again.
@@ -102,10 +102,22 @@ bed_assert_eq side "$(tpl_curl_body "http://127.0.0.1:$BED_NGINX_PORT/alpha/")" 
 bed_assert_eq 0 "$(held_metric templater_held_dependencies)" "held before the poison"
 bed_log "step 1: alpha and web rendered, traffic reaches backend-a"
 
-# The poison and a move of web, inside one quiescence window.
+# The poison and a move of web in one candidate: the templater is
+# stopped while Consul takes both, so their answers wait in its sockets
+# and land in one quiescence window when it goes on.
+# consul_has <service> <jq condition on the passing instances>
+consul_has()
+{
+	curl -sf --max-time 5 "$BED_CONSUL_URL/v1/health/service/$1?passing" |
+	    jq -e "$2" >/dev/null
+}
+kill -STOP "$TPL_PID"
 tpl_register alpha-bad alpha 0
 tpl_register web-2 web "$PORT_B"
 tpl_deregister web-1
+bed_wait_until 10 consul_has alpha 'length == 2'
+bed_wait_until 10 consul_has web '[.[].Service.ID] == ["web-2"]'
+kill -CONT "$TPL_PID"
 bed_wait_until 30 web_is "$PORT_B"
 bed_wait_until 20 tpl_curl_all "http://127.0.0.1:$BED_NGINX_PORT/web/" backend-b 6
 bed_assert_fails tpl_file_has "$UP" ':0;'
@@ -137,4 +149,8 @@ bed_assert_fails health_has "^held "
 bed_assert_eq 0 "$(held_metric templater_held_dependencies)" "held after the release"
 bed_assert_ok bed_nginx_test
 tpl_alive
+rc=0
+bed_stop "$TPL_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "templater exit status"
+bed_assert_fails grep -qE 'Sanitizer|runtime error' "$TPL_LOG"
 bed_pass "poisoned alpha held, web flowed through nginx, alpha released"

@@ -109,4 +109,8 @@ bed_wait_until 30 tpl_log_has "health\.service\(alpha\|passing\) flows again"
 bed_assert_fails health_has "^held "
 bed_assert_ok bed_haproxy_check
 tpl_alive
+rc=0
+bed_stop "$TPL_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "templater exit status"
+bed_assert_fails grep -qE 'Sanitizer|runtime error' "$TPL_LOG"
 bed_pass "duplicate haproxy server held, web flowed through haproxy, alpha released"
