@@ -48,9 +48,9 @@
 #include "xmalloc.h"
 
 #define RENDER_TRIALS_MAX 24 /* trial renders + checks per episode */
-#define RENDER_HELD_LOG_MAX                              \
-	2048 /* names of held dependencies in a log line \
-	      */
+/* names of held dependencies in a log line */
+#define RENDER_HELD_LOG_MAX 2048
+#define RENDER_UTC_MAX 32 /* "2026-12-06T22:09:00Z" */
 
 /* One dependency's answer as a result used it. */
 struct render_val {
@@ -629,10 +629,24 @@ render_take_rec(struct render_tpl *rt, uint64_t seq, struct render_rec *rec)
 	return true;
 }
 
+/* unix as "2026-12-06T22:09:00Z", for log lines. */
+static const char *
+render_utc(uint64_t unix, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = (time_t)unix;
+
+	if (gmtime_r(&t, &tm) == NULL
+	    || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%llu", (unsigned long long)unix);
+	return buf;
+}
+
 /* A result passed: its answers are the last good ones now. */
 static void
 render_passed(struct render_tpl *rt, struct render_rec *rec)
 {
+	char when[RENDER_UTC_MAX];
 	struct render_val *v, *g;
 	struct render_hold *h;
 	size_t i, hint = 0;
@@ -641,11 +655,10 @@ render_passed(struct render_tpl *rt, struct render_rec *rec)
 		v = &rec->v[i];
 		h = render_hold_find(rt, v->dep);
 		if (h != NULL && !v->held) {
-			log_info(
-			    "template %s: %s flows again (held since %llu; "
-			    "its new answer passed the check)",
+			log_info("template %s: %s flows again (held since "
+				 "%s; its new answer passed the check)",
 			    rt->t->name, h->dep,
-			    (unsigned long long)h->since_unix);
+			    render_utc(h->since_unix, when, sizeof(when)));
 			render_hold_remove(rt, h);
 		}
 		if (v->data != NULL)
@@ -688,7 +701,7 @@ render_episode_end(struct render_tpl *rt)
 	struct render_hold *h;
 	struct render_val *v;
 	uint64_t now = (uint64_t)time(NULL), since = now;
-	char msg[RENDER_HELD_LOG_MAX + 512];
+	char msg[RENDER_HELD_LOG_MAX + 512], when[RENDER_UTC_MAX];
 	size_t i;
 
 	for (i = 0; i < ep->plan.n; i++) {
@@ -713,10 +726,10 @@ render_episode_end(struct render_tpl *rt)
 		    v->dep);
 	}
 	snprintf(msg, sizeof(msg),
-	    "holding %s at the last good answer (since %llu, %u trial "
+	    "holding %s at the last good answer (since %s, %u trial "
 	    "checks; the check said: %s)",
 	    names.len > 0 ? buf_str(&names) : "nothing",
-	    (unsigned long long)since, ep->plan.trials, ep->said);
+	    render_utc(since, when, sizeof(when)), ep->plan.trials, ep->said);
 	log_warnx("template %s: %s; the other dependencies flow", rt->t->name,
 	    msg);
 	rep.kind = REPORT_HELD;
