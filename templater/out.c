@@ -54,6 +54,7 @@
 #define OUT_CANDIDATE_ENV "TEMPLATER_CANDIDATE"
 #define OUT_CANDIDATE_TAG "candidate" /* file_write_temp() tag */
 #define OUT_WRITE_RETRY_MS 10000
+#define OUT_SAID_MAX (OUT_TAIL_LOG + 160) /* a check's verdict, one line */
 
 enum out_state {
 	OUT_IDLE,
@@ -61,6 +62,7 @@ enum out_state {
 	OUT_WAIT, /* file swapped; the command runs for another template */
 	OUT_COMMAND, /* command running after the swap */
 	OUT_RESTORE, /* command running again after a rollback */
+	OUT_PROBE, /* check running against a trial (out_probe) */
 };
 
 struct out {
@@ -87,6 +89,15 @@ struct out {
 	struct loop_timer retry; /* writes cur again after a failed write */
 	bool retry_run; /* this run is such a retry */
 	uint64_t wait_seq; /* OUT_WAIT: place in the queue */
+	uint64_t offer_seq; /* last number out_offer() gave */
+	uint64_t pending_seq; /* offer in pending */
+	uint64_t cur_seq; /* offer in cur */
+	out_verdict_cb *verdict;
+	void *verdict_arg;
+	bool rejected; /* this run's candidate failed its check */
+	char said[OUT_SAID_MAX]; /* rejected: what the check said */
+	out_probe_cb *probe_cb;
+	void *probe_arg;
 };
 
 /*
@@ -108,6 +119,20 @@ out_tail(const char *s, size_t len)
 	if (len == 0)
 		return "no output";
 	return len > OUT_TAIL_LOG ? s + len - OUT_TAIL_LOG : s;
+}
+
+/* What a check said, on one line: how it ended and its output's tail. */
+static void
+out_said(char *said, size_t size, const char *how,
+    const struct proc_result *res)
+{
+	size_t i;
+
+	snprintf(said, size, "%s: %s", how,
+	    out_tail(res->output, res->output_len));
+	for (i = 0; said[i] != '\0'; i++)
+		if (said[i] == '\n' || said[i] == '\r')
+			said[i] = ' ';
 }
 
 static void
@@ -179,10 +204,18 @@ out_command_next(const struct out *o)
 		loop_timer_start(first->loop, &first->kick, 0);
 }
 
-static void
+/*
+ * Ends a run; returns whether the verdict hook took a rejection over
+ * (it then reports it itself).
+ */
+static bool
 out_finish(struct out *o, bool failed)
 {
 	bool ran = o->state == OUT_COMMAND || o->state == OUT_RESTORE;
+	bool taken = false;
+	enum out_verdict v = !failed ? OUT_VERDICT_OK
+	    : o->rejected            ? OUT_VERDICT_REJECTED
+				     : OUT_VERDICT_FAILED;
 
 	o->state = OUT_IDLE;
 	o->retry_run = false;
@@ -195,7 +228,11 @@ out_finish(struct out *o, bool failed)
 		out_command_next(o);
 	if (o->has_pending)
 		loop_timer_start(o->loop, &o->kick, 0);
+	o->rejected = false;
+	if (o->verdict != NULL)
+		taken = o->verdict(o->verdict_arg, o->cur_seq, v, o->said);
 	o->done(o->done_arg, failed);
+	return taken;
 }
 
 /* Appends s with every "{{.}}" and "{}" replaced by rep. */
@@ -415,8 +452,28 @@ out_check_done(struct out *o, const struct proc_result *res)
 		  "%s; %s is left as it was",
 	    t->name, t->check->text, how,
 	    out_tail(res->output, res->output_len), t->destination);
-	out_report(o, REPORT_CHECK, t->check->text, res, how);
-	out_finish(o, true);
+	o->rejected = true;
+	out_said(o->said, sizeof(o->said), how, res);
+	if (!out_finish(o, true))
+		out_report(o, REPORT_CHECK, t->check->text, res, how);
+}
+
+/* A trial's check is over: the file was never touched. */
+static void
+out_probe_done(struct out *o, const struct proc_result *res)
+{
+	char how[128], said[OUT_SAID_MAX];
+	bool ok = res->exited && res->exit_status == 0;
+
+	proc_describe(res, how, sizeof(how));
+	out_said(said, sizeof(said), how, res);
+	o->state = OUT_IDLE;
+	(void)unlink(o->candidate);
+	free(o->candidate);
+	o->candidate = NULL;
+	if (o->has_pending)
+		loop_timer_start(o->loop, &o->kick, 0);
+	o->probe_cb(o->probe_arg, ok, said);
 }
 
 static void
@@ -431,6 +488,9 @@ out_proc_done(const struct proc_result *res, void *arg)
 	switch (o->state) {
 	case OUT_CHECK:
 		out_check_done(o, res);
+		break;
+	case OUT_PROBE:
+		out_probe_done(o, res);
 		break;
 	case OUT_COMMAND:
 		if (ok) {
@@ -488,6 +548,7 @@ out_start(struct out *o)
 	buf_reset(&o->cur);
 	(void)buf_add(&o->cur, buf_str(&o->pending), o->pending.len);
 	o->has_pending = false;
+	o->cur_seq = o->pending_seq;
 	o->cur_changed_ns = o->pending_changed_ns;
 	o->pending_changed_ns = 0;
 	if (o->dry) {
@@ -566,6 +627,7 @@ out_retry(struct loop *loop, struct loop_timer *timer, void *arg)
 	(void)buf_add(&o->pending, buf_str(&o->cur), o->cur.len);
 	o->has_pending = true;
 	o->retry_run = true;
+	o->pending_seq = o->cur_seq;
 	out_start(o);
 }
 
@@ -645,7 +707,7 @@ out_set_report(struct out *o, report_cb *report, void *arg)
 	o->report_arg = arg;
 }
 
-void
+uint64_t
 out_offer(struct out *o, const char *data, size_t len, uint64_t changed_ns)
 {
 	/* An offer replacing one not taken yet shows its changes too. */
@@ -656,12 +718,52 @@ out_offer(struct out *o, const char *data, size_t len, uint64_t changed_ns)
 	buf_reset(&o->pending);
 	(void)buf_add(&o->pending, data, len);
 	o->has_pending = true;
+	o->pending_seq = ++o->offer_seq;
 	if (o->state == OUT_IDLE && !loop_timer_active(&o->kick))
 		loop_timer_start(o->loop, &o->kick, 0);
+	return o->pending_seq;
+}
+
+void
+out_set_verdict(struct out *o, out_verdict_cb *verdict, void *arg)
+{
+	o->verdict = verdict;
+	o->verdict_arg = arg;
+}
+
+int
+out_probe(struct out *o, const char *data, size_t len, out_probe_cb *cb,
+    void *arg, char *err, size_t errlen)
+{
+	const struct config_template *t = o->t;
+
+	if (o->state != OUT_IDLE || t->check == NULL || o->dry) {
+		snprintf(err, errlen, "no check can run now");
+		return -1;
+	}
+	o->candidate = file_write_temp(t->destination, OUT_CANDIDATE_TAG, data,
+	    len, err, errlen);
+	if (o->candidate == NULL)
+		return -1;
+	o->probe_cb = cb;
+	o->probe_arg = arg;
+	if (out_run(o, t->check, o->candidate, OUT_PROBE, err, errlen) == -1) {
+		(void)unlink(o->candidate);
+		free(o->candidate);
+		o->candidate = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 bool
 out_busy(const struct out *o)
 {
 	return o->state != OUT_IDLE || o->has_pending;
+}
+
+uint64_t
+out_running(const struct out *o)
+{
+	return o->state != OUT_IDLE && o->state != OUT_PROBE ? o->cur_seq : 0;
 }

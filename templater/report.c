@@ -36,6 +36,8 @@ report_kind_name(enum report_kind kind)
 		return "command";
 	case REPORT_ROLLBACK:
 		return "rollback";
+	case REPORT_HELD:
+		return "held";
 	}
 	return "unknown";
 }
@@ -150,7 +152,10 @@ report_event(const struct report *r, const char *host)
 	cJSON *ctx;
 	char *tail;
 
-	(void)snprintf(msg, sizeof(msg), "template %s: %s failed: %s",
+	/* A hold is not a failure: the other dependencies were written. */
+	(void)snprintf(msg, sizeof(msg),
+	    r->kind == REPORT_HELD ? "template %s: %s: %s"
+				   : "template %s: %s failed: %s",
 	    r->template, kind, r->message != NULL ? r->message : "");
 	ev = sentry_event_new(SENTRY_LEVEL_ERROR, "templater", msg);
 	sentry_event_set_exception(ev, "TemplateFailure", msg, kind, true);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -228,10 +229,33 @@ templater_once_timeout(struct loop *loop, struct loop_timer *timer, void *arg)
 	loop_stop(loop);
 }
 
+/* One held dependency into its template's two gauges. */
+static void
+templater_held_metric(const struct render_held_info *h, void *arg)
+{
+	struct templater *tp = arg;
+	uint64_t now = (uint64_t)time(NULL);
+	struct metric *stale;
+
+	metrics_gauge_add(metrics_gauge(tp->metrics,
+			      "templater_held_dependencies",
+			      "Dependencies held at their last good answer "
+			      "because the check refused their new one",
+			      "template", h->template),
+	    1);
+	stale = metrics_gauge(tp->metrics, "templater_stale_seconds",
+	    "Seconds since the template's oldest held dependency was held",
+	    "template", h->template);
+	if (now > h->since_unix
+	    && (double)(now - h->since_unix) > metrics_value(stale))
+		metrics_set(stale, (double)(now - h->since_unix));
+}
+
 /* Brings the metrics up to date from the stages' counters. */
 static void
 templater_metrics_update(struct templater *tp)
 {
+	const struct config_template *t;
 	struct metrics *m = tp->metrics;
 	const struct render_stats *s = &tp->stats;
 	struct render_stats *was = &tp->reported;
@@ -261,6 +285,19 @@ templater_metrics_update(struct templater *tp)
 			"Unix time of the last successful write", NULL, NULL),
 	    (double)s->last_write_unix);
 	*was = *s;
+	TAILQ_FOREACH(t, &tp->cfg->templates, entry) {
+		metrics_set(metrics_gauge(m, "templater_held_dependencies",
+				"Dependencies held at their last good answer "
+				"because the check refused their new one",
+				"template", t->name),
+		    0);
+		metrics_set(metrics_gauge(m, "templater_stale_seconds",
+				"Seconds since the template's oldest held "
+				"dependency was held",
+				"template", t->name),
+		    0);
+	}
+	render_held_each(tp->render, templater_held_metric, tp);
 	metrics_set(metrics_gauge(m, "templater_watches",
 			"Distinct Consul dependencies watched", NULL, NULL),
 	    (double)ws.watches);
@@ -273,6 +310,11 @@ templater_metrics_update(struct templater *tp)
 	metrics_set(metrics_gauge(m, "templater_consul_failing_watches",
 			"Watches whose last request failed", NULL, NULL),
 	    (double)ws.failing);
+	metrics_set(metrics_gauge(m, "templater_consul_refused_dependencies",
+			"Dependencies whose query Consul refuses (HTTP 400, "
+			"414): rendered as no data",
+			NULL, NULL),
+	    (double)ws.refused);
 	/* Per watch set; a reload with new Consul settings starts again. */
 	if (ws.errors < tp->errors_reported)
 		tp->errors_reported = 0;
@@ -292,6 +334,25 @@ templater_serve_metrics(const struct httpd_req *req, struct httpd_resp *resp,
 	httpd_serve_metrics(req, resp, tp->metrics);
 }
 
+/* "held TEMPLATE DEP since UNIX: what the check said" */
+static void
+templater_held_health(const struct render_held_info *h, void *arg)
+{
+	struct httpd_resp *resp = arg;
+
+	(void)buf_addf(&resp->body, "held %s %s since %llu: %s\n", h->template,
+	    h->dep, (unsigned long long)h->since_unix, h->said);
+}
+
+/* "refused DEP: Consul's answer" */
+static void
+templater_refused_health(const char *dep, const char *why, void *arg)
+{
+	struct httpd_resp *resp = arg;
+
+	(void)buf_addf(&resp->body, "refused %s: %s\n", dep, why);
+}
+
 static void
 templater_serve_health(const struct httpd_req *req, struct httpd_resp *resp,
     void *arg)
@@ -303,6 +364,9 @@ templater_serve_health(const struct httpd_req *req, struct httpd_resp *resp,
 	watch_set_stats(tp->set, &ws);
 	(void)buf_addf(&resp->body, "ok\nwatches %u\nfailing %u\n", ws.watches,
 	    ws.failing);
+	watch_refused_each(tp->set, templater_refused_health, resp);
+	render_refused_each(tp->render, templater_refused_health, resp);
+	render_held_each(tp->render, templater_held_health, resp);
 }
 
 static int

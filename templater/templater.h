@@ -146,6 +146,7 @@ struct watch_stats {
 	unsigned watches; /* distinct dependencies watched */
 	unsigned in_flight; /* requests started, not answered */
 	unsigned failing; /* watches whose last attempt failed */
+	unsigned refused; /* dependencies Consul refuses to answer */
 	uint64_t errors; /* requests that failed */
 };
 
@@ -170,13 +171,16 @@ enum watch_step {
 	WATCH_STEP_DATA, /* the body is the data */
 	WATCH_STEP_MISSING, /* 404 with an index: no such key, data null */
 	WATCH_STEP_POLL, /* data without an index: read again after a wait */
+	WATCH_STEP_REFUSED, /* Consul refuses the query itself (400, 414) */
 };
 
 /*
  * Consul's blocking-query rules, pure: what res (borrowed) means for a
  * watch at c, which holds data already when answered, and c moved past
- * it.  A transport error, or a status other than 200 or a 404 carrying
- * an index, is RETRY (c untouched).  An answer to a ?stale read whose
+ * it.  A status saying the request itself is wrong (400, 413, 414, 431)
+ * is REFUSED (c untouched): asking again brings the same answer.  A
+ * transport error, or another status than 200 or a 404 carrying an
+ * index, is RETRY (c untouched).  An answer to a ?stale read whose
  * X-Consul-LastContact exceeds max_stale_ms (0: no stale reads) is
  * LEADER, and c->consistent is set; any other answer clears it.  An
  * answer without an X-Consul-Index is POLL, and the next index 0.  An
@@ -255,6 +259,68 @@ void watch_mark(struct watch_set *set, const char *dep);
 void watch_sweep(struct watch_set *set);
 
 void watch_set_stats(const struct watch_set *set, struct watch_stats *st);
+/* A dependency Consul refuses, and its answer; borrowed for the call. */
+typedef void watch_refused_cb(const char *dep, const char *why, void *arg);
+void watch_refused_each(const struct watch_set *set, watch_refused_cb *cb,
+    void *arg);
+
+/* held.c */
+
+#define HELD_CHANGED_MAX 4096 /* changed dependencies one episode sorts */
+#define HELD_STACK_MAX 64 /* > log2(HELD_CHANGED_MAX) + 1 ranges */
+
+struct held_range {
+	size_t lo, hi; /* changed dependencies lo .. hi - 1 */
+	bool fails; /* known to fail with those cleared so far */
+	bool first; /* the first half of a range that failed */
+};
+
+/*
+ * The trials of one held-dependency episode (pure): which of n changed
+ * dependencies take their new answers in each trial, until the culprits
+ * are known.  Embedded; state owned (held_plan_free).
+ */
+struct held_plan {
+	size_t n;
+	unsigned char *state; /* per dependency: unknown, clean, culprit */
+	struct held_range stack[HELD_STACK_MAX];
+	size_t top;
+	unsigned trials; /* results given so far */
+	unsigned max_trials;
+};
+
+/* One dependency of a refused candidate, as held_changed() reads it. */
+struct held_dep {
+	uint64_t gen; /* generation of the answer the candidate used */
+	uint64_t good_gen; /* of the last good answer; 0: none kept */
+	bool held; /* the candidate already used the last good answer */
+};
+
+/*
+ * Which of a refused candidate's n dependencies changed: those with a
+ * last good answer to fall back on, not held already, whose answer is
+ * another one.  Fills idx with their indexes, in order; returns how many.
+ */
+size_t held_changed(const struct held_dep *d, size_t n, size_t *idx);
+
+/*
+ * Starts a plan for a candidate that failed with n (1 to
+ * HELD_CHANGED_MAX) dependencies at new answers.  Returns 0, or -1 for
+ * an n out of range.
+ */
+int held_plan_init(struct held_plan *p, size_t n, unsigned max_trials);
+void held_plan_free(struct held_plan *p);
+/*
+ * The next trial: true with fresh[i] (n entries) set for the dependencies
+ * that take their new answers, the others held at their last good ones;
+ * false when the plan is over (the trial cap reached: every dependency
+ * not cleared yet counts as a culprit).
+ */
+bool held_plan_next(struct held_plan *p, bool *fresh);
+/* The check's verdict on the trial held_plan_next() gave. */
+void held_plan_result(struct held_plan *p, bool passed);
+/* Once the plan is over: whether dependency i is held. */
+bool held_plan_culprit(const struct held_plan *p, size_t i);
 
 /* render.c */
 
@@ -267,6 +333,7 @@ enum report_kind {
 	REPORT_CHECK, /* the check command rejected the candidate */
 	REPORT_COMMAND, /* the command failed; file rolled back */
 	REPORT_ROLLBACK, /* the rollback itself failed */
+	REPORT_HELD, /* dependencies held at their last good answers */
 };
 
 struct report {
@@ -367,6 +434,25 @@ void render_log_missing(const struct render *r);
 /* Whether a check or command is running or a write is queued. */
 bool render_busy(const struct render *r);
 
+/* A dependency held at its last good answer; borrowed for the call. */
+struct render_held_info {
+	const char *template;
+	const char *dep;
+	uint64_t since_unix;
+	const char *said; /* what the check said of its new answer */
+};
+typedef void render_held_cb(const struct render_held_info *h, void *arg);
+/*
+ * Calls cb for each template whose last execution had queries the
+ * engine could not make (rendered as no data), with their description.
+ */
+typedef void render_refused_cb(const char *template, const char *what,
+    void *arg);
+void render_refused_each(const struct render *r, render_refused_cb *cb,
+    void *arg);
+/* Calls cb for each held dependency of each template. */
+void render_held_each(const struct render *r, render_held_cb *cb, void *arg);
+
 /* out.c */
 
 struct out;
@@ -390,10 +476,42 @@ void out_set_report(struct out *o, report_cb *report, void *arg);
  * content waits and only the latest offer is kept.  changed_ns is when
  * the oldest data change the content shows came (mono_ns(); 0: not a
  * change, e.g. the first rendering), for stats->change_to_write.
+ * Returns the offer's number (from 1, increasing), which the verdict
+ * hook names.
  */
-void out_offer(struct out *o, const char *data, size_t len,
+uint64_t out_offer(struct out *o, const char *data, size_t len,
     uint64_t changed_ns);
 bool out_busy(const struct out *o);
+/* The number of the offer a run is under way for, or 0 when idle. */
+uint64_t out_running(const struct out *o);
+
+enum out_verdict {
+	OUT_VERDICT_OK, /* written, or the live file already had it */
+	OUT_VERDICT_REJECTED, /* the check command refused the candidate */
+	OUT_VERDICT_FAILED, /* anything else: write, command, no check */
+};
+
+/*
+ * Told how the run of offer seq ended, before the done hook; said (a
+ * rejection: how the check ended and its output's tail, one line) is
+ * borrowed for the call.  Returns true to take a rejection over: out.c
+ * then does not report it (the caller reports what it makes of it).
+ */
+typedef bool out_verdict_cb(void *arg, uint64_t seq, enum out_verdict v,
+    const char *said);
+void out_set_verdict(struct out *o, out_verdict_cb *verdict, void *arg);
+
+/* A trial's verdict; said as above, borrowed for the call. */
+typedef void out_probe_cb(void *arg, bool passed, const char *said);
+/*
+ * Runs the check command on data (len bytes) in a temporary file beside
+ * the destination, and nothing else: no write, no command, no report.
+ * Only while out is idle (no run, probe or dry mode) and a check is
+ * configured.  Returns 0 (cb is called later, from the loop), or -1 with
+ * err filled.
+ */
+int out_probe(struct out *o, const char *data, size_t len, out_probe_cb *cb,
+    void *arg, char *err, size_t errlen);
 
 /* report.c */
 

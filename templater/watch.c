@@ -50,6 +50,7 @@
 #include "xmalloc.h"
 
 #define WATCH_FLOOR_MS 100 /* between requests of one dependency */
+#define WATCH_REFUSED_MS 60000 /* asks Consul again after a refusal */
 #define WATCH_FILE_POLL_MS 2000 /* file(...) dependencies, as CT */
 #define WATCH_TIMEOUT_SLACK_MS 15000 /* beyond wait + Consul's jitter */
 #define WATCH_BUCKETS_MIN 64
@@ -84,6 +85,7 @@ struct watch {
 	bool marked;
 	struct stat st; /* file(...): what was last seen */
 	bool st_exists;
+	char *refused; /* owned: Consul's answer while it refuses, or NULL */
 };
 
 TAILQ_HEAD(watch_list, watch);
@@ -104,6 +106,7 @@ struct watch_set {
 	unsigned nconsul;
 	unsigned in_flight;
 	unsigned failing;
+	unsigned refused;
 	uint64_t errors;
 	uint64_t gen;
 	uint64_t rand;
@@ -128,6 +131,17 @@ watch_rand(struct watch_set *set)
 	return x * 0x2545F4914F6CDD1DULL;
 }
 
+/*
+ * Statuses that say the request itself is wrong (a name Consul refuses,
+ * a URL too long): asking again brings the same answer.  Not 401/403 (a
+ * token problem, which must not empty a file) nor 429 (too many).
+ */
+static bool
+watch_status_refused(long status)
+{
+	return status == 400 || status == 413 || status == 414 || status == 431;
+}
+
 enum watch_step
 watch_cursor_answer(struct watch_cursor *c, const struct http_result *res,
     bool answered, uint64_t max_stale_ms)
@@ -140,6 +154,8 @@ watch_cursor_answer(struct watch_cursor *c, const struct http_result *res,
 		return WATCH_STEP_RETRY;
 	h = http_result_header(res, "X-Consul-Index");
 	blocking = h != NULL && str_to_ll(h, 0, LLONG_MAX, &idx) == 0;
+	if (watch_status_refused(res->status))
+		return WATCH_STEP_REFUSED;
 	if (res->status != 200 && (res->status != 404 || !blocking))
 		return WATCH_STEP_RETRY;
 	h = http_result_header(res, "X-Consul-LastContact");
@@ -470,7 +486,7 @@ watch_apply(struct watch *w, const struct http_result *res,
 		body = "null";
 		len = 4;
 	}
-	data = cJSON_ParseWithLength(body, len);
+	data = tmpl_data_parse(body, len);
 	if (data == NULL) {
 		watch_fail(w, "answer is not JSON");
 		return;
@@ -490,6 +506,55 @@ watch_apply(struct watch *w, const struct http_result *res,
 		watch_later(w, set->wait_ms);
 	else
 		watch_next(w);
+}
+
+/*
+ * Consul refuses the query: the dependency has no data (a JSON null,
+ * which the engine renders as empty or absent) so that the templates
+ * using it render everything else; said once, and asked again every
+ * WATCH_REFUSED_MS in case Consul changes its mind (an upgrade).
+ */
+static void
+watch_refuse(struct watch *w, const struct http_result *res)
+{
+	struct watch_set *set = w->set;
+	char why[256];
+	cJSON *data;
+	size_t n;
+
+	n = strcspn(res->body, "\r\n");
+	snprintf(why, sizeof(why), "HTTP %ld: %.*s", res->status,
+	    (int)(n < 200 ? n : 200), res->body);
+	if (w->refused == NULL || strcmp(w->refused, why) != 0) {
+		log_warnx("consul: %s: Consul refuses the query (%s); it "
+			  "renders as no data, the rest is rendered",
+		    w->dep, why);
+		if (w->refused == NULL)
+			set->refused++;
+		free(w->refused);
+		w->refused = xstrdup(why);
+	}
+	data = cJSON_CreateNull();
+	if (w->gen == 0 || !tmpl_data_equal(w->data, data)) {
+		free(w->data);
+		w->data = tmpl_data_pack(data);
+		watch_changed(w);
+	}
+	cJSON_Delete(data);
+	watch_succeed(w);
+	watch_later(w, WATCH_REFUSED_MS);
+}
+
+/* An answer Consul does not refuse: the dependency is usable again. */
+static void
+watch_accepted(struct watch *w)
+{
+	if (w->refused == NULL)
+		return;
+	log_info("consul: %s: Consul answers the query again", w->dep);
+	free(w->refused);
+	w->refused = NULL;
+	w->set->refused--;
 }
 
 static void
@@ -516,7 +581,12 @@ watch_done(const struct http_result *res, void *arg)
 	}
 	step
 	    = watch_cursor_answer(&w->cur, res, w->gen != 0, set->max_stale_ms);
+	if (step != WATCH_STEP_REFUSED && step != WATCH_STEP_RETRY)
+		watch_accepted(w);
 	switch (step) {
+	case WATCH_STEP_REFUSED:
+		watch_refuse(w, res);
+		break;
 	case WATCH_STEP_RETRY:
 		if (res->error != 0) {
 			watch_fail(w, res->errmsg);
@@ -595,6 +665,9 @@ watch_free(struct watch *w)
 	loop_timer_stop(set->loop, &w->timer);
 	if (w->cur.failures > 0)
 		set->failing--;
+	if (w->refused != NULL)
+		set->refused--;
+	free(w->refused);
 	watch_hash_remove(set, w);
 	TAILQ_REMOVE(&set->all, w, entry);
 	set->nwatches--;
@@ -787,5 +860,16 @@ watch_set_stats(const struct watch_set *set, struct watch_stats *st)
 	st->watches = set->nwatches;
 	st->in_flight = set->in_flight;
 	st->failing = set->failing;
+	st->refused = set->refused;
 	st->errors = set->errors;
+}
+
+void
+watch_refused_each(const struct watch_set *set, watch_refused_cb *cb, void *arg)
+{
+	const struct watch *w;
+
+	TAILQ_FOREACH(w, &set->all, entry)
+		if (w->refused != NULL)
+			cb(w->dep, w->refused, arg);
 }

@@ -139,6 +139,14 @@ struct tmpl_exec_opts {
  * allocations of their own.  Every template renders the same text from
  * the result as from data.  Unknown shapes are left as they are.
  */
+/*
+ * Parses an answer (len bytes of JSON, borrowed) as the engine must read
+ * it: cJSON ends its strings at a NUL, so every \u0000 escape is read as
+ * U+FFFD instead, and no name or tag is ever cut short (a "web\u0000x"
+ * read as "web" would be a second "web").  Returns the tree, owned by the
+ * caller (cJSON_Delete), or NULL when it is not JSON.
+ */
+cJSON *tmpl_data_parse(const char *json, size_t len);
 void tmpl_data_compact(const char *dep, cJSON *data);
 /*
  * A copy of data in one allocation (nodes, then strings), about a
@@ -175,6 +183,13 @@ struct tmpl_deps {
 	size_t n;
 	size_t cap;
 	size_t nmissing;
+	/*
+	 * Queries that cannot be made (a name longer than TMPL_DEP_MAX):
+	 * each renders as no data instead of failing the execution; the
+	 * first one's description, owned.
+	 */
+	size_t nrefused;
+	char *refused;
 };
 
 void tmpl_deps_init(struct tmpl_deps *d);

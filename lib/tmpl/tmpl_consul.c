@@ -90,10 +90,29 @@ parse_dep(struct tmpl_exec *x, int kind, const char *s,
     struct tmpl_dep_query *q, char *canon, size_t canonlen)
 {
 	char err[TMPL_ERR_MAX];
+	size_t len = strlen(s);
 
+	/*
+	 * A name too long to query fails its own dependency, not the whole
+	 * execution: canon is "" and dep_data() gives no data for it.
+	 */
+	if (len > TMPL_DEP_MAX) {
+		tmpl_exec_dep_refused(x, s, len);
+		canon[0] = '\0';
+		return 0;
+	}
 	if (tmpl_dep_parse(kind, s, q, canon, canonlen, err, sizeof(err)) == -1)
 		return tmpl_exec_errorf(x, "%s", err);
 	return 0;
+}
+
+/* tmpl_exec_dep(), but no data for a query parse_dep() refused. */
+static const cJSON *
+dep_data(struct tmpl_exec *x, const char *canon, bool block_on_nil)
+{
+	if (canon[0] == '\0')
+		return NULL;
+	return tmpl_exec_dep(x, canon, block_on_nil);
 }
 
 static int
@@ -114,7 +133,12 @@ health(struct tmpl_exec *x, struct tmpl_value *a, size_t n, int kind,
 		if (tmpl_exec_arg_str(x, a, i, &s, &len) == -1)
 			goto out;
 		if (qlen + len + 1 > TMPL_DEP_MAX) {
-			tmpl_exec_errorf(x, "query too long");
+			/* As parse_dep(): no data, not a failed execution. */
+			tmpl_exec_dep_refused(x, s, len);
+			*r = tmpl_value_list(
+			    tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)),
+			    0, ELEM_REC);
+			ret = 0;
 			goto out;
 		}
 		if (i > 0)
@@ -131,7 +155,7 @@ health(struct tmpl_exec *x, struct tmpl_value *a, size_t n, int kind,
 	}
 	if (parse_dep(x, kind, query, &q, canon, sizeof(canon)) == -1)
 		goto out;
-	data = tmpl_exec_dep(x, canon, false);
+	data = dep_data(x, canon, false);
 	ret = 0;
 	if (data == NULL)
 		goto out;
@@ -246,7 +270,7 @@ fn_services(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		return -1;
 	*r = tmpl_value_list(tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)),
 	    0, ELEM_REC);
-	data = tmpl_exec_dep(x, canon, false);
+	data = dep_data(x, canon, false);
 	if (!cJSON_IsObject(data))
 		return 0;
 	for (c = data->child; c != NULL; c = c->next)
@@ -304,7 +328,7 @@ kv_get(struct tmpl_exec *x, struct tmpl_value *a, int kind, const cJSON **pair)
 		sizeof(canon))
 	    == -1)
 		return -1;
-	data = tmpl_exec_dep(x, canon, kind == DEP_KEY);
+	data = dep_data(x, canon, kind == DEP_KEY);
 	if (cJSON_IsArray(data))
 		data = data->child;
 	if (cJSON_IsObject(data))
@@ -380,7 +404,7 @@ kv_list(struct tmpl_exec *x, struct tmpl_value *a, int mode, bool safe,
 		return -1;
 	*r = tmpl_value_list(tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)),
 	    0, ELEM_REC);
-	data = tmpl_exec_dep(x, canon, false);
+	data = dep_data(x, canon, false);
 	if (data == NULL)
 		return 0;
 	for (p = cJSON_IsArray(data) ? data->child : NULL; p != NULL;
@@ -469,7 +493,7 @@ fn_node(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		return -1;
 	/* Consul answers null for a node it does not know: consul-template
 	 * then gives an empty CatalogNode, true and printed {<nil> []}. */
-	data = tmpl_exec_dep(x, canon, false);
+	data = dep_data(x, canon, false);
 	if (data == NULL)
 		*r = tmpl_value_missing();
 	else
@@ -508,7 +532,7 @@ fn_nodes(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	}
 	if (parse_dep(x, DEP_NODES, s, &q, canon, sizeof(canon)) == -1)
 		return -1;
-	data = tmpl_exec_dep(x, canon, false);
+	data = dep_data(x, canon, false);
 	*r = tmpl_record_list(x->a, data, REC_NODE);
 	if (q.near[0] == '\0' && r->len > 1)
 		qsort(r->u.list, r->len, sizeof(struct tmpl_value), cmp_node);

@@ -7,6 +7,7 @@
  * anything.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tmpl_int.h"
@@ -247,4 +248,45 @@ tmpl_data_pack(const cJSON *data)
 	node = block;
 	strs = (char *)(block + nodes);
 	return pack_copy(data, &node, &strs);
+}
+
+/*
+ * Rewrites the \u0000 escapes of json (len bytes) as \uFFFD, in place;
+ * returns how many.  A backslash is only ever inside a string, and every
+ * escape is two characters or \uXXXX, so skipping each escape's second
+ * character is enough to tell "\\u0000" (text) from "\u0000".
+ */
+static size_t
+data_unnul(char *json, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (json[i] != '\\')
+			continue;
+		if (json[i + 1] == 'u' && i + 6 <= len
+		    && memcmp(json + i + 2, "0000", 4) == 0) {
+			memcpy(json + i + 2, "FFFD", 4);
+			n++;
+		}
+		i++; /* the escaped character */
+	}
+	return n;
+}
+
+cJSON *
+tmpl_data_parse(const char *json, size_t len)
+{
+	cJSON *data;
+	char *copy;
+
+	/* The common case copies nothing: no "\u0000" at all. */
+	if (memmem(json, len, "\\u0000", 6) == NULL)
+		return cJSON_ParseWithLength(json, len);
+	copy = xmalloc(len);
+	memcpy(copy, json, len);
+	(void)data_unnul(copy, len);
+	data = cJSON_ParseWithLength(copy, len);
+	free(copy);
+	return data;
 }

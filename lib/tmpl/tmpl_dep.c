@@ -436,5 +436,6 @@ tmpl_deps_clear(struct tmpl_deps *d)
 	for (i = 0; i < d->n; i++)
 		free(d->v[i].dep);
 	free(d->v);
+	free(d->refused);
 	memset(d, 0, sizeof(*d));
 }

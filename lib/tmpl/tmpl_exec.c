@@ -150,6 +150,17 @@ tmpl_exec_dep(struct tmpl_exec *x, const char *dep, bool block_on_nil)
 }
 
 void
+tmpl_exec_dep_refused(struct tmpl_exec *x, const char *s, size_t len)
+{
+	if (x->deps == NULL)
+		return;
+	if (x->deps->nrefused++ == 0)
+		x->deps->refused = xasprintf("query of %zu bytes \"%.40s...\" "
+					     "is longer than %d: no data",
+		    len, s, TMPL_DEP_MAX);
+}
+
+void
 tmpl_exec_dep_missing(struct tmpl_exec *x, const char *dep)
 {
 	size_t i;

@@ -570,7 +570,7 @@ fn_parse_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		*r = tmpl_value_map(tmpl_value_map_new(x->a, 0), ELEM_ANY);
 		return 0;
 	}
-	j = cJSON_ParseWithLength(s, len);
+	j = tmpl_data_parse(s, len);
 	if (j == NULL)
 		return tmpl_exec_errorf(x, "invalid JSON");
 	*r = tmpl_value_from_json(x->a, j);

@@ -480,6 +480,11 @@ const cJSON *tmpl_exec_dep(struct tmpl_exec *x, const char *dep,
     bool block_on_nil);
 /* Marks the recorded dependency dep missing (safeLs on an empty answer). */
 void tmpl_exec_dep_missing(struct tmpl_exec *x, const char *dep);
+/*
+ * A query that cannot be made (len bytes of s, too long): counted in the
+ * caller's tmpl_deps, the first one described; it renders as no data.
+ */
+void tmpl_exec_dep_refused(struct tmpl_exec *x, const char *s, size_t len);
 /* Records the dependency "file(path)". */
 void tmpl_exec_dep_file(struct tmpl_exec *x, const char *path);
 /*

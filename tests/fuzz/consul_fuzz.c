@@ -2,9 +2,9 @@
 /*
  * libFuzzer target for Consul answers as the templater consumes them:
  * the input is an answer body, parsed as watch.c parses it
- * (cJSON_ParseWithLength), then handed as the data of every dependency to
- * templates that walk each record kind the engine builds over Consul
- * JSON: health.service (HealthService, checks, weights, tagged
+ * (tmpl_data_parse, as watch.c reads answers), then handed as the data of every
+ * dependency to templates that walk each record kind the engine builds over
+ * Consul JSON: health.service (HealthService, checks, weights, tagged
  * addresses, byTag, byPort), catalog.services, catalog.nodes,
  * catalog.node, kv.get/kv.block/kv.list (ls, tree, byKey, explode) and
  * toJSON of each.  An answer of the wrong shape must fail the execution
@@ -142,7 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort(); /* a bug in this file */
 		}
 	}
-	root = cJSON_ParseWithLength((const char *)data, size);
+	root = tmpl_data_parse((const char *)data, size);
 	if (root == NULL)
 		return 0;
 	whole.root = kept.root = root;

@@ -5,7 +5,8 @@
 # Sentry event accepted by the strict stand-in, with the template,
 # destination, command, exit status, the command's output and a short diff
 # of what changed, grouped by {template, failure kind}; a candidate that
-# the check refuses is one more event of another group.  The DSN key
+# the check refuses holds the key that made it fail: one more event, of
+# the "held" group.  The DSN key
 # never appears in the templater's log.
 
 . "$SOURCE_DIR/tests/regress/tpl/common.sh"
@@ -70,13 +71,16 @@ bed_assert_jq "$ev" '.contexts.template.command | contains("reload.sh")' "comman
 bed_assert_jq "$ev" '.extra.output | contains("backend pool is empty")' "command output"
 bed_assert_jq "$ev" '.extra.diff | contains("-  body v1;") and contains("+  body reload-breaks;")' "diff"
 
-# A candidate the check refuses: an event of the "check" group.
+# A candidate the check refuses because of the key's new answer: the key
+# is held at its last good answer, one event of the "held" group naming
+# it and what the check said.
 tpl_kv_put crash/body check-refuses
-bed_wait_until 60 tpl_has_events check 1
-ev=$(tpl_events check | jq '.[0]')
-bed_assert_jq "$ev" '.fingerprint == ["templater", "site", "check"]' "check fingerprint"
+bed_wait_until 60 tpl_has_events held 1
+ev=$(tpl_events held | jq '.[0]')
+bed_assert_jq "$ev" '.fingerprint == ["templater", "site", "held"]' "held fingerprint"
 bed_assert_jq "$ev" '.extra.output | contains("bad directive")' "check output"
-bed_assert_jq "$ev" '.extra.diff | contains("+  body check-refuses;")' "check diff"
+bed_assert_jq "$ev" '.contexts.template.message | contains("kv.block(crash/body)")' "held dependency"
+bed_assert_ok tpl_has_events check 0
 
 bed_assert_fails grep -q -F "$SENTRY_KEY" "$TPL_LOG"
 rc=0

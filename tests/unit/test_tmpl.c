@@ -400,6 +400,92 @@ test_budgets(void)
 	T_EQ_INT(st.calls, 3);
 }
 
+/*
+ * A NUL in Consul data (a service name "web\u0000x", a tag) is never a
+ * terminator: read as tmpl_data_parse() reads an answer, the name renders
+ * whole, with U+FFFD where the NUL was, so it can never become a second
+ * "web".  An escaped backslash before "u0000" is text, left alone.
+ */
+static void
+test_nul(void)
+{
+	static const char answer[]
+	    = "{\"health.service(web|passing)\": [{\"Node\":"
+	      "{\"Node\":\"n\",\"Address\":\"1.1.1.1\"},\"Service\":{\"ID\":"
+	      "\"w\",\"Service\":\"web\\u0000x\",\"Tags\":[\"a\\u0000b\","
+	      "\"c\\\\u0000\"],\"Port\":80},\"Checks\":[]}]}";
+	const char *text = "{{ range service \"web\" }}{{ .Name }} "
+			   "{{ join \",\" .Tags }}{{ end }}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	struct buf out = BUF_INITIALIZER(1024);
+	struct tmpl *t;
+	cJSON *data;
+	char err[TMPL_ERR_MAX];
+
+	data = tmpl_data_parse(answer, sizeof(answer) - 1);
+	T_NOT_NULL(data);
+	o.lookup_arg = data;
+	t = tmpl_parse("t", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out),
+	    "web\xef\xbf\xbdx a\xef\xbf\xbd"
+	    "b,c\\u0000");
+	T_NULL(tmpl_data_parse("{\"a\":", 5));
+	tmpl_free(t);
+	buf_clear(&out);
+	cJSON_Delete(data);
+}
+
+/*
+ * A name too long to query (a 2,000-byte service name, a key) fails its
+ * own dependency, not the execution: it renders as no data, the other
+ * services render, and deps count it and describe the first one.
+ */
+static void
+test_too_long(void)
+{
+	const char *data_text
+	    = "{\"health.service(web|passing)\": [{\"Node\":"
+	      "{\"Node\":\"n\",\"Address\":\"1.1.1.1\"},\"Service\":{\"ID\":"
+	      "\"w\",\"Service\":\"web\",\"Port\":80},\"Checks\":[]}]}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	struct buf out = BUF_INITIALIZER(8192);
+	struct buf text = BUF_INITIALIZER(8192);
+	struct tmpl_deps deps;
+	struct tmpl *t;
+	cJSON *data;
+	char err[TMPL_ERR_MAX];
+	int i;
+
+	(void)buf_addstr(&text, "{{ range service \"");
+	for (i = 0; i < 2000; i++)
+		(void)buf_addc(&text, 'n');
+	(void)buf_addstr(&text, "\" }}x{{ end }}[{{ key \"");
+	for (i = 0; i < 1500; i++)
+		(void)buf_addc(&text, 'k');
+	(void)buf_addstr(&text,
+	    "\" }}]{{ range service \"web\" }}{{ .Port }}{{ end }}");
+	data = cJSON_Parse(data_text);
+	o.lookup_arg = data;
+	t = tmpl_parse("t", buf_str(&text), text.len, NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	tmpl_deps_init(&deps);
+	T_CHECK(tmpl_execute(t, &o, &out, &deps, err, sizeof(err)) == 0, "%s",
+	    err);
+	T_EQ_STR(buf_str(&out), "[]80");
+	T_EQ_INT(deps.nrefused, 2);
+	T_EQ_INT(deps.nmissing, 0);
+	T_EQ_INT(deps.n, 1);
+	T_ASSERT(deps.refused != NULL
+	    && strstr(deps.refused, "query of 2000 bytes") != NULL);
+	tmpl_deps_clear(&deps);
+	tmpl_free(t);
+	buf_clear(&out);
+	buf_clear(&text);
+	cJSON_Delete(data);
+}
+
 int
 main(void)
 {
@@ -411,5 +497,7 @@ main(void)
 	test_compact();
 	test_regex();
 	test_budgets();
+	test_nul();
+	test_too_long();
 	return test_report();
 }

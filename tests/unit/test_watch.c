@@ -236,6 +236,33 @@ test_status(void)
 	free(dc.text);
 }
 
+/*
+ * A query Consul refuses (400 for a name it will not take, 414 for a URL
+ * too long) is REFUSED, not a failure to back off from; 401/403 (a
+ * token problem) and 429 stay failures: they must never empty a file.
+ */
+static void
+test_refused(void)
+{
+	static const long refused[] = { 400, 413, 414, 431 };
+	static const long retried[] = { 401, 403, 429, 500, 503 };
+	struct http_result res = { .body = "Bad request", .body_len = 11 };
+	struct watch_cursor c = { .index = 7 };
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		res.status = refused[i];
+		T_EQ_INT(watch_cursor_answer(&c, &res, true, 2000),
+		    WATCH_STEP_REFUSED);
+	}
+	for (i = 0; i < sizeof(retried) / sizeof(retried[0]); i++) {
+		res.status = retried[i];
+		T_EQ_INT(watch_cursor_answer(&c, &res, true, 2000),
+		    WATCH_STEP_RETRY);
+	}
+	T_EQ_INT(c.index, 7);
+}
+
 /* No X-Consul-Index: not a blocking endpoint, polled without an index. */
 static void
 test_no_index(void)
@@ -353,6 +380,7 @@ main(void)
 	test_index_backwards();
 	test_index_zero();
 	test_status();
+	test_refused();
 	test_no_index();
 	test_stale();
 	test_backoff();
