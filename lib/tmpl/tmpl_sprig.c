@@ -2564,7 +2564,9 @@ from_json(struct tmpl_exec *x, struct tmpl_value *a, bool must,
 
 	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
-	j = cJSON_ParseWithLength(s, len);
+	/* As parseJSON: a NUL escape is read as U+FFFD, never a
+	 * terminator. */
+	j = tmpl_data_parse(s, len);
 	if (j == NULL) {
 		size_t i;
 
