@@ -546,12 +546,12 @@ fn_hmac_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_codec_funcs[] = {
-	{ "base64Encode", fn_base64_encode, 1, 1, 0 },
-	{ "base64Decode", fn_base64_decode, 1, 1, 0 },
-	{ "base64URLEncode", fn_base64url_encode, 1, 1, 0 },
-	{ "base64URLDecode", fn_base64url_decode, 1, 1, 0 },
-	{ "sha256Hex", fn_sha256_hex, 1, 1, 0 },
-	{ "md5sum", fn_md5sum, 1, 1, 0 },
-	{ "hmacSHA256Hex", fn_hmac_sha256_hex, 2, 2, 0 },
-	{ NULL, NULL, 0, 0, 0 },
+	{ "base64Encode", fn_base64_encode, 1, 1, 0, 0 },
+	{ "base64Decode", fn_base64_decode, 1, 1, 0, 0 },
+	{ "base64URLEncode", fn_base64url_encode, 1, 1, 0, 0 },
+	{ "base64URLDecode", fn_base64url_decode, 1, 1, 0, 0 },
+	{ "sha256Hex", fn_sha256_hex, 1, 1, 0, 0 },
+	{ "md5sum", fn_md5sum, 1, 1, 0, 0 },
+	{ "hmacSHA256Hex", fn_hmac_sha256_hex, 2, 2, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
 };

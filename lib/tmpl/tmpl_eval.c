@@ -310,6 +310,7 @@ call_func(struct tmpl_exec *x, const struct tmpl_cmd *c,
 		args[argc] = *final;
 	x->cmd = c;
 	x->fname = f->name;
+	x->farg = f->arg;
 	*out = tmpl_value_missing();
 	if (f->fn(x, args, n, out) == -1) {
 		if (!x->failed)
@@ -733,10 +734,10 @@ fn_execute_template(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_eval_funcs[] = {
-	{ "and", NULL, 1, -1, TMPL_FUNC_LAZY },
-	{ "or", NULL, 1, -1, TMPL_FUNC_LAZY },
-	{ "executeTemplate", fn_execute_template, 1, 2, 0 },
-	{ NULL, NULL, 0, 0, 0 },
+	{ "and", NULL, 1, -1, TMPL_FUNC_LAZY, 0 },
+	{ "or", NULL, 1, -1, TMPL_FUNC_LAZY, 0 },
+	{ "executeTemplate", fn_execute_template, 1, 2, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
 };
 
 int

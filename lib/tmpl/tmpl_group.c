@@ -544,13 +544,13 @@ out:
 
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_group_funcs[] = {
-	{ "byTag", fn_by_tag, 1, 1, 0 },
-	{ "byKey", fn_by_key, 1, 1, 0 },
-	{ "byPort", fn_by_port, 1, 1, 0 },
-	{ "explode", fn_explode, 1, 1, 0 },
-	{ "explodeMap", fn_explode_map, 1, 1, 0 },
-	{ "mergeMap", fn_merge_map, 2, 2, 0 },
-	{ "mergeMapWithOverride", fn_merge_map_override, 2, 2, 0 },
-	{ "byMeta", fn_by_meta, 2, 2, 0 },
-	{ NULL, NULL, 0, 0, 0 },
+	{ "byTag", fn_by_tag, 1, 1, 0, 0 },
+	{ "byKey", fn_by_key, 1, 1, 0, 0 },
+	{ "byPort", fn_by_port, 1, 1, 0, 0 },
+	{ "explode", fn_explode, 1, 1, 0, 0 },
+	{ "explodeMap", fn_explode_map, 1, 1, 0, 0 },
+	{ "mergeMap", fn_merge_map, 2, 2, 0, 0 },
+	{ "mergeMapWithOverride", fn_merge_map_override, 2, 2, 0, 0 },
+	{ "byMeta", fn_by_meta, 2, 2, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
 };

@@ -408,6 +408,9 @@ struct tmpl_func {
 	int minargs;
 	int maxargs; /* -1: variadic */
 	int flags;
+	/* Given to fn as x->farg: one function serving several names (the
+	 * operation, the mode); 0 when a row leaves it out. */
+	int arg;
 };
 
 /* The function named name (len bytes), or NULL when there is none. */
@@ -438,6 +441,7 @@ struct tmpl_exec {
 	/* current command, for error messages */
 	const struct tmpl_cmd *cmd;
 	const char *fname; /* function being called */
+	int farg; /* its row's arg (struct tmpl_func) */
 	/* break/continue propagation */
 	int loopctl;
 	uint64_t steps; /* evaluator and regex steps so far */

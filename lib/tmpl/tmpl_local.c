@@ -488,11 +488,11 @@ tmpl_local_scratch_method(struct tmpl_exec *x, const char *name,
 
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_local_funcs[] = {
-	{ "env", fn_env, 1, 1, 0 },
-	{ "envOrDefault", fn_env_or_default, 2, 2, 0 },
-	{ "mustEnv", fn_must_env, 1, 1, 0 },
-	{ "file", fn_file, 1, 1, 0 },
-	{ "scratch", fn_scratch, 0, 0, 0 },
-	{ "timestamp", fn_timestamp, 0, 1, 0 },
-	{ NULL, NULL, 0, 0, 0 },
+	{ "env", fn_env, 1, 1, 0, 0 },
+	{ "envOrDefault", fn_env_or_default, 2, 2, 0, 0 },
+	{ "mustEnv", fn_must_env, 1, 1, 0, 0 },
+	{ "file", fn_file, 1, 1, 0, 0 },
+	{ "scratch", fn_scratch, 0, 0, 0, 0 },
+	{ "timestamp", fn_timestamp, 0, 1, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
 };

@@ -342,7 +342,7 @@ fn_regex_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_regex_funcs[] = {
-	{ "regexMatch", fn_regex_match, 2, 2, 0 },
-	{ "regexReplaceAll", fn_regex_replace_all, 3, 3, 0 },
-	{ NULL, NULL, 0, 0, 0 },
+	{ "regexMatch", fn_regex_match, 2, 2, 0, 0 },
+	{ "regexReplaceAll", fn_regex_replace_all, 3, 3, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
 };

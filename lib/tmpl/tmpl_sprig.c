@@ -356,38 +356,6 @@ str_map_fn(struct tmpl_exec *x, struct tmpl_value *a, enum rune_map m,
 	return 0;
 }
 
-static int
-sprig_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return str_map_fn(x, a, RM_UPPER, r);
-}
-
-static int
-sprig_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return str_map_fn(x, a, RM_LOWER, r);
-}
-
-static int
-sprig_swapcase(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return str_map_fn(x, a, RM_SWAP, r);
-}
-
-static int
-sprig_nospace(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return str_map_fn(x, a, RM_NOSPACE, r);
-}
-
 /* Go's strings.Title separator rule. */
 static bool
 title_separator(int32_t c)
@@ -434,30 +402,6 @@ word_case_fn(struct tmpl_exec *x, struct tmpl_value *a, enum word_case wc,
 	}
 	*r = str_in_arena(x, &b);
 	return 0;
-}
-
-static int
-sprig_title(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return word_case_fn(x, a, WC_TITLE, r);
-}
-
-static int
-sprig_untitle(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return word_case_fn(x, a, WC_UNTITLE, r);
-}
-
-static int
-sprig_initials(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return word_case_fn(x, a, WC_INITIALS, r);
 }
 
 static int
@@ -523,6 +467,9 @@ sprig_trim_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/* sprig_affix's arg: bits. */
+enum { AFFIX_SUFFIX = 1, AFFIX_TEST = 2 };
+
 static int
 affix_fn(struct tmpl_exec *x, struct tmpl_value *a, bool suffix, bool test,
     struct tmpl_value *r)
@@ -542,38 +489,6 @@ affix_fn(struct tmpl_exec *x, struct tmpl_value *a, bool suffix, bool test,
 	else
 		*r = tmpl_value_str(suffix ? s : s + flen, len - flen);
 	return 0;
-}
-
-static int
-sprig_trim_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return affix_fn(x, a, true, false, r);
-}
-
-static int
-sprig_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return affix_fn(x, a, false, false, r);
-}
-
-static int
-sprig_has_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return affix_fn(x, a, true, true, r);
-}
-
-static int
-sprig_has_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return affix_fn(x, a, false, true, r);
 }
 
 static int
@@ -683,22 +598,6 @@ sprig_indent_common(struct tmpl_exec *x, struct tmpl_value *a, bool nl,
 	}
 	*r = str_in_arena(x, &b);
 	return 0;
-}
-
-static int
-sprig_indent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return sprig_indent_common(x, a, false, r);
-}
-
-static int
-sprig_nindent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return sprig_indent_common(x, a, true, r);
 }
 
 /* goutils.WrapCustom(S, width, sep, long_words). */
@@ -818,20 +717,6 @@ quote_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n, bool go,
 	}
 	*r = str_in_arena(x, &b);
 	return 0;
-}
-
-static int
-sprig_quote(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return quote_fn(x, a, n, true, r);
-}
-
-static int
-sprig_squote(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return quote_fn(x, a, n, false, r);
 }
 
 /* cat: the non-nil arguments as %v, separated by spaces. */
@@ -1086,7 +971,7 @@ static int
 int_fold(struct tmpl_exec *x, struct tmpl_value *a, size_t n, enum int_op op,
     struct tmpl_value *r)
 {
-	uint64_t acc = (uint64_t)sprig_int64(&a[0]);
+	uint64_t acc = n > 0 ? (uint64_t)sprig_int64(&a[0]) : 0;
 	int64_t v;
 	size_t i;
 
@@ -1149,48 +1034,6 @@ sprig_add(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return int_fold(x, a, n, IO_ADD, r);
 }
 
-static int
-sprig_sub(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return int_fold(x, a, n, IO_SUB, r);
-}
-
-static int
-sprig_mul(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return int_fold(x, a, n, IO_MUL, r);
-}
-
-static int
-sprig_div(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return int_fold(x, a, n, IO_DIV, r);
-}
-
-static int
-sprig_mod(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return int_fold(x, a, n, IO_MOD, r);
-}
-
-static int
-sprig_max(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return int_fold(x, a, n, IO_MAX, r);
-}
-
-static int
-sprig_min(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return int_fold(x, a, n, IO_MIN, r);
-}
-
 /* addf, subf, mulf, divf, maxf, minf and add1f, in float64. */
 static int
 float_fold(struct tmpl_exec *x, struct tmpl_value *a, size_t n, enum int_op op,
@@ -1234,48 +1077,6 @@ sprig_add1f(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	(void)n;
 	*r = tmpl_value_float(sprig_float64(&a[0]) + 1);
 	return 0;
-}
-
-static int
-sprig_addf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return float_fold(x, a, n, IO_ADD, r);
-}
-
-static int
-sprig_subf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return float_fold(x, a, n, IO_SUB, r);
-}
-
-static int
-sprig_mulf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return float_fold(x, a, n, IO_MUL, r);
-}
-
-static int
-sprig_divf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return float_fold(x, a, n, IO_DIV, r);
-}
-
-static int
-sprig_maxf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return float_fold(x, a, n, IO_MAX, r);
-}
-
-static int
-sprig_minf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return float_fold(x, a, n, IO_MIN, r);
 }
 
 static int
@@ -1413,22 +1214,6 @@ end_fn(struct tmpl_exec *x, struct tmpl_value *a, bool last, const char *fn,
 	return 0;
 }
 
-static int
-sprig_first(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return end_fn(x, a, false, "find first", r);
-}
-
-static int
-sprig_last(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return end_fn(x, a, true, "find last", r);
-}
-
 /* rest, initial: all but the first or the last; nil for an empty list. */
 static int
 trim_fn(struct tmpl_exec *x, struct tmpl_value *a, bool initial, const char *fn,
@@ -1448,22 +1233,6 @@ trim_fn(struct tmpl_exec *x, struct tmpl_value *a, bool initial, const char *fn,
 	if (!initial)
 		r->u.list = a[0].u.list + 1;
 	return 0;
-}
-
-static int
-sprig_rest(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return trim_fn(x, a, false, "find rest", r);
-}
-
-static int
-sprig_initial(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return trim_fn(x, a, true, "find initial", r);
 }
 
 static int
@@ -2078,20 +1847,6 @@ pick_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n, bool omit,
 	return 0;
 }
 
-static int
-sprig_pick(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return pick_fn(x, a, n, false, r);
-}
-
-static int
-sprig_omit(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return pick_fn(x, a, n, true, r);
-}
-
 /*
  * merge DST SRC... (mergo.Merge): keys DST lacks (or holds empty) come
  * from the sources; mergeOverwrite: the sources' values win.  DST is
@@ -2138,20 +1893,6 @@ merge_fn(struct tmpl_exec *x, struct tmpl_value *a, size_t n, bool overwrite,
 	}
 	*r = a[0];
 	return 0;
-}
-
-static int
-sprig_merge(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return merge_fn(x, a, n, false, r);
-}
-
-static int
-sprig_merge_overwrite(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	return merge_fn(x, a, n, true, r);
 }
 
 /* dig KEY... DEFAULT DICT: the value down the path, else DEFAULT. */
@@ -2299,30 +2040,6 @@ type_test_fn(struct tmpl_exec *x, struct tmpl_value *a, enum type_test tt,
 	return 0;
 }
 
-static int
-sprig_type_is(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return type_test_fn(x, a, TT_TYPE, r);
-}
-
-static int
-sprig_type_is_like(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return type_test_fn(x, a, TT_LIKE, r);
-}
-
-static int
-sprig_kind_is(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return type_test_fn(x, a, TT_KIND, r);
-}
-
 /* Go's path.Clean, lexically. */
 static struct tmpl_value
 path_clean(struct tmpl_exec *x, const char *s, size_t len)
@@ -2427,46 +2144,6 @@ path_fn(struct tmpl_exec *x, struct tmpl_value *a, enum path_op op,
 	return 0;
 }
 
-static int
-sprig_base(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return path_fn(x, a, PATH_BASE, r);
-}
-
-static int
-sprig_dir(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return path_fn(x, a, PATH_DIR, r);
-}
-
-static int
-sprig_clean(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return path_fn(x, a, PATH_CLEAN, r);
-}
-
-static int
-sprig_ext(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return path_fn(x, a, PATH_EXT, r);
-}
-
-static int
-sprig_is_abs(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return path_fn(x, a, PATH_ISABS, r);
-}
-
 /* b64enc S; b64dec S gives the decoder's error as its text, as Sprig. */
 static int
 sprig_b64enc(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -2513,6 +2190,9 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/* sprig_json's arg: bits. */
+enum { JSON_RAW = 1, JSON_PRETTY = 2 };
+
 /* toJson, toRawJson (no HTML escaping), toPrettyJson: encoding/json. */
 static int
 json_fn(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
@@ -2524,30 +2204,6 @@ json_fn(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
 	tmpl_value_json(x->a, &b, &a[0], esc, indent, 0);
 	*r = str_in_arena(x, &b);
 	return 0;
-}
-
-static int
-sprig_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return json_fn(x, a, true, 0, r);
-}
-
-static int
-sprig_to_raw_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return json_fn(x, a, false, 0, r);
-}
-
-static int
-sprig_to_pretty_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return json_fn(x, a, true, 2, r);
 }
 
 /*
@@ -2585,22 +2241,6 @@ from_json(struct tmpl_exec *x, struct tmpl_value *a, bool must,
 	*r = tmpl_value_from_json(x->a, j);
 	cJSON_Delete(j);
 	return 0;
-}
-
-static int
-sprig_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return from_json(x, a, false, r);
-}
-
-static int
-sprig_must_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return from_json(x, a, true, r);
 }
 
 /* default D GIVEN: GIVEN unless it is empty (or absent). */
@@ -2695,153 +2335,276 @@ sprig_fail(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return tmpl_exec_errorf(x, "%.*s", (int)len, s);
 }
 
+/*
+ * The callbacks of the names that share a function: the row's arg
+ * (x->farg) says which operation or mode.
+ */
+static int
+sprig_map_runes(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return str_map_fn(x, a, (enum rune_map)x->farg, r);
+}
+
+static int
+sprig_word_case(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return word_case_fn(x, a, (enum word_case)x->farg, r);
+}
+
+static int
+sprig_affix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return affix_fn(x, a, (x->farg & AFFIX_SUFFIX) != 0,
+	    (x->farg & AFFIX_TEST) != 0, r);
+}
+
+static int
+sprig_indent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return sprig_indent_common(x, a, x->farg != 0, r);
+}
+
+static int
+sprig_quote(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return quote_fn(x, a, n, x->farg != 0, r);
+}
+
+static int
+sprig_int_op(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return int_fold(x, a, n, (enum int_op)x->farg, r);
+}
+
+static int
+sprig_float_op(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return float_fold(x, a, n, (enum int_op)x->farg, r);
+}
+
+static int
+sprig_end(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return end_fn(x, a, x->farg != 0, x->farg ? "find last" : "find first",
+	    r);
+}
+
+static int
+sprig_trim_list(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return trim_fn(x, a, x->farg != 0,
+	    x->farg ? "find initial" : "find rest", r);
+}
+
+static int
+sprig_pick(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return pick_fn(x, a, n, x->farg != 0, r);
+}
+
+static int
+sprig_merge(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	return merge_fn(x, a, n, x->farg != 0, r);
+}
+
+static int
+sprig_type_test(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return type_test_fn(x, a, (enum type_test)x->farg, r);
+}
+
+static int
+sprig_path(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return path_fn(x, a, (enum path_op)x->farg, r);
+}
+
+static int
+sprig_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return json_fn(x, a, (x->farg & JSON_RAW) == 0,
+	    (x->farg & JSON_PRETTY) != 0 ? 2 : 0, r);
+}
+
+static int
+sprig_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	return from_json(x, a, x->farg != 0, r);
+}
+
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_sprig_funcs[] = {
-	{ "sprig_hello", sprig_hello, 0, 0, 0 },
-	{ "sprig_abbrev", sprig_abbrev, 2, 2, 0 },
-	{ "sprig_abbrevboth", sprig_abbrevboth, 3, 3, 0 },
-	{ "sprig_trunc", sprig_trunc, 2, 2, 0 },
-	{ "sprig_substr", sprig_substr, 3, 3, 0 },
-	{ "sprig_trim", sprig_trim, 1, 1, 0 },
-	{ "sprig_trimAll", sprig_trim_all, 2, 2, 0 },
-	{ "sprig_trimall", sprig_trim_all, 2, 2, 0 },
-	{ "sprig_trimSuffix", sprig_trim_suffix, 2, 2, 0 },
-	{ "sprig_trimPrefix", sprig_trim_prefix, 2, 2, 0 },
-	{ "sprig_upper", sprig_upper, 1, 1, 0 },
-	{ "sprig_lower", sprig_lower, 1, 1, 0 },
-	{ "sprig_title", sprig_title, 1, 1, 0 },
-	{ "sprig_untitle", sprig_untitle, 1, 1, 0 },
-	{ "sprig_swapcase", sprig_swapcase, 1, 1, 0 },
-	{ "sprig_nospace", sprig_nospace, 1, 1, 0 },
-	{ "sprig_initials", sprig_initials, 1, 1, 0 },
-	{ "sprig_contains", sprig_contains, 2, 2, 0 },
-	{ "sprig_hasPrefix", sprig_has_prefix, 2, 2, 0 },
-	{ "sprig_hasSuffix", sprig_has_suffix, 2, 2, 0 },
-	{ "sprig_repeat", sprig_repeat, 2, 2, 0 },
-	{ "sprig_replace", sprig_replace, 3, 3, 0 },
-	{ "sprig_indent", sprig_indent, 2, 2, 0 },
-	{ "sprig_nindent", sprig_nindent, 2, 2, 0 },
-	{ "sprig_wrap", sprig_wrap, 2, 2, 0 },
-	{ "sprig_wrapWith", sprig_wrap_with, 3, 3, 0 },
-	{ "sprig_quote", sprig_quote, 0, -1, 0 },
-	{ "sprig_squote", sprig_squote, 0, -1, 0 },
-	{ "sprig_cat", sprig_cat, 0, -1, 0 },
-	{ "sprig_plural", sprig_plural, 3, 3, 0 },
-	{ "sprig_toString", sprig_to_string, 1, 1, 0 },
-	{ "sprig_atoi", sprig_atoi, 1, 1, 0 },
-	{ "sprig_int64", sprig_to_int64, 1, 1, 0 },
-	{ "sprig_int", sprig_to_int64, 1, 1, 0 },
-	{ "sprig_float64", sprig_to_float64, 1, 1, 0 },
-	{ "sprig_toDecimal", sprig_to_decimal, 1, 1, 0 },
-	{ "sprig_seq", sprig_seq, 0, -1, 0 },
-	{ "sprig_until", sprig_until, 1, 1, 0 },
-	{ "sprig_untilStep", sprig_until_step, 3, 3, 0 },
-	{ "sprig_add1", sprig_add1, 1, 1, 0 },
-	{ "sprig_add", sprig_add, 0, -1, 0 },
-	{ "sprig_sub", sprig_sub, 2, 2, 0 },
-	{ "sprig_mul", sprig_mul, 1, -1, 0 },
-	{ "sprig_div", sprig_div, 2, 2, 0 },
-	{ "sprig_mod", sprig_mod, 2, 2, 0 },
-	{ "sprig_max", sprig_max, 1, -1, 0 },
-	{ "sprig_biggest", sprig_max, 1, -1, 0 },
-	{ "sprig_min", sprig_min, 1, -1, 0 },
-	{ "sprig_add1f", sprig_add1f, 1, 1, 0 },
-	{ "sprig_addf", sprig_addf, 0, -1, 0 },
-	{ "sprig_subf", sprig_subf, 1, -1, 0 },
-	{ "sprig_mulf", sprig_mulf, 1, -1, 0 },
-	{ "sprig_divf", sprig_divf, 1, -1, 0 },
-	{ "sprig_maxf", sprig_maxf, 1, -1, 0 },
-	{ "sprig_minf", sprig_minf, 1, -1, 0 },
-	{ "sprig_ceil", sprig_ceil, 1, 1, 0 },
-	{ "sprig_floor", sprig_floor, 1, 1, 0 },
-	{ "sprig_round", sprig_round, 2, 3, 0 },
-	{ "sprig_join", sprig_join, 2, 2, 0 },
-	{ "sprig_sortAlpha", sprig_sort_alpha, 1, 1, 0 },
-	{ "sprig_list", sprig_list, 0, -1, 0 },
-	{ "sprig_tuple", sprig_list, 0, -1, 0 },
-	{ "sprig_first", sprig_first, 1, 1, 0 },
-	{ "sprig_last", sprig_last, 1, 1, 0 },
-	{ "sprig_rest", sprig_rest, 1, 1, 0 },
-	{ "sprig_initial", sprig_initial, 1, 1, 0 },
-	{ "sprig_append", sprig_append, 2, 2, 0 },
-	{ "sprig_push", sprig_append, 2, 2, 0 },
-	{ "sprig_prepend", sprig_prepend, 2, 2, 0 },
-	{ "sprig_reverse", sprig_reverse, 1, 1, 0 },
-	{ "sprig_uniq", sprig_uniq, 1, 1, 0 },
-	{ "sprig_without", sprig_without, 1, -1, 0 },
-	{ "sprig_has", sprig_has, 2, 2, 0 },
-	{ "sprig_compact", sprig_compact, 1, 1, 0 },
-	{ "sprig_concat", sprig_concat, 0, -1, 0 },
-	{ "sprig_chunk", sprig_chunk, 2, 2, 0 },
-	{ "sprig_slice", sprig_slice, 1, 3, 0 },
-	{ "sprig_mustSlice", sprig_slice, 1, 3, 0 },
-	{ "sprig_split", sprig_split, 2, 2, 0 },
-	{ "sprig_splitList", sprig_split_list, 2, 2, 0 },
-	{ "sprig_splitn", sprig_splitn, 3, 3, 0 },
+	{ "sprig_hello", sprig_hello, 0, 0, 0, 0 },
+	{ "sprig_abbrev", sprig_abbrev, 2, 2, 0, 0 },
+	{ "sprig_abbrevboth", sprig_abbrevboth, 3, 3, 0, 0 },
+	{ "sprig_trunc", sprig_trunc, 2, 2, 0, 0 },
+	{ "sprig_substr", sprig_substr, 3, 3, 0, 0 },
+	{ "sprig_trim", sprig_trim, 1, 1, 0, 0 },
+	{ "sprig_trimAll", sprig_trim_all, 2, 2, 0, 0 },
+	{ "sprig_trimall", sprig_trim_all, 2, 2, 0, 0 },
+	{ "sprig_trimSuffix", sprig_affix, 2, 2, 0, AFFIX_SUFFIX },
+	{ "sprig_trimPrefix", sprig_affix, 2, 2, 0, 0 },
+	{ "sprig_upper", sprig_map_runes, 1, 1, 0, RM_UPPER },
+	{ "sprig_lower", sprig_map_runes, 1, 1, 0, RM_LOWER },
+	{ "sprig_title", sprig_word_case, 1, 1, 0, WC_TITLE },
+	{ "sprig_untitle", sprig_word_case, 1, 1, 0, WC_UNTITLE },
+	{ "sprig_swapcase", sprig_map_runes, 1, 1, 0, RM_SWAP },
+	{ "sprig_nospace", sprig_map_runes, 1, 1, 0, RM_NOSPACE },
+	{ "sprig_initials", sprig_word_case, 1, 1, 0, WC_INITIALS },
+	{ "sprig_contains", sprig_contains, 2, 2, 0, 0 },
+	{ "sprig_hasPrefix", sprig_affix, 2, 2, 0, AFFIX_TEST },
+	{ "sprig_hasSuffix", sprig_affix, 2, 2, 0, AFFIX_SUFFIX | AFFIX_TEST },
+	{ "sprig_repeat", sprig_repeat, 2, 2, 0, 0 },
+	{ "sprig_replace", sprig_replace, 3, 3, 0, 0 },
+	{ "sprig_indent", sprig_indent, 2, 2, 0, 0 },
+	{ "sprig_nindent", sprig_indent, 2, 2, 0, 1 },
+	{ "sprig_wrap", sprig_wrap, 2, 2, 0, 0 },
+	{ "sprig_wrapWith", sprig_wrap_with, 3, 3, 0, 0 },
+	{ "sprig_quote", sprig_quote, 0, -1, 0, 1 },
+	{ "sprig_squote", sprig_quote, 0, -1, 0, 0 },
+	{ "sprig_cat", sprig_cat, 0, -1, 0, 0 },
+	{ "sprig_plural", sprig_plural, 3, 3, 0, 0 },
+	{ "sprig_toString", sprig_to_string, 1, 1, 0, 0 },
+	{ "sprig_atoi", sprig_atoi, 1, 1, 0, 0 },
+	{ "sprig_int64", sprig_to_int64, 1, 1, 0, 0 },
+	{ "sprig_int", sprig_to_int64, 1, 1, 0, 0 },
+	{ "sprig_float64", sprig_to_float64, 1, 1, 0, 0 },
+	{ "sprig_toDecimal", sprig_to_decimal, 1, 1, 0, 0 },
+	{ "sprig_seq", sprig_seq, 0, -1, 0, 0 },
+	{ "sprig_until", sprig_until, 1, 1, 0, 0 },
+	{ "sprig_untilStep", sprig_until_step, 3, 3, 0, 0 },
+	{ "sprig_add1", sprig_add1, 1, 1, 0, 0 },
+	{ "sprig_add", sprig_add, 0, -1, 0, 0 },
+	{ "sprig_sub", sprig_int_op, 2, 2, 0, IO_SUB },
+	{ "sprig_mul", sprig_int_op, 1, -1, 0, IO_MUL },
+	{ "sprig_div", sprig_int_op, 2, 2, 0, IO_DIV },
+	{ "sprig_mod", sprig_int_op, 2, 2, 0, IO_MOD },
+	{ "sprig_max", sprig_int_op, 1, -1, 0, IO_MAX },
+	{ "sprig_biggest", sprig_int_op, 1, -1, 0, IO_MAX },
+	{ "sprig_min", sprig_int_op, 1, -1, 0, IO_MIN },
+	{ "sprig_add1f", sprig_add1f, 1, 1, 0, 0 },
+	{ "sprig_addf", sprig_float_op, 0, -1, 0, IO_ADD },
+	{ "sprig_subf", sprig_float_op, 1, -1, 0, IO_SUB },
+	{ "sprig_mulf", sprig_float_op, 1, -1, 0, IO_MUL },
+	{ "sprig_divf", sprig_float_op, 1, -1, 0, IO_DIV },
+	{ "sprig_maxf", sprig_float_op, 1, -1, 0, IO_MAX },
+	{ "sprig_minf", sprig_float_op, 1, -1, 0, IO_MIN },
+	{ "sprig_ceil", sprig_ceil, 1, 1, 0, 0 },
+	{ "sprig_floor", sprig_floor, 1, 1, 0, 0 },
+	{ "sprig_round", sprig_round, 2, 3, 0, 0 },
+	{ "sprig_join", sprig_join, 2, 2, 0, 0 },
+	{ "sprig_sortAlpha", sprig_sort_alpha, 1, 1, 0, 0 },
+	{ "sprig_list", sprig_list, 0, -1, 0, 0 },
+	{ "sprig_tuple", sprig_list, 0, -1, 0, 0 },
+	{ "sprig_first", sprig_end, 1, 1, 0, 0 },
+	{ "sprig_last", sprig_end, 1, 1, 0, 1 },
+	{ "sprig_rest", sprig_trim_list, 1, 1, 0, 0 },
+	{ "sprig_initial", sprig_trim_list, 1, 1, 0, 1 },
+	{ "sprig_append", sprig_append, 2, 2, 0, 0 },
+	{ "sprig_push", sprig_append, 2, 2, 0, 0 },
+	{ "sprig_prepend", sprig_prepend, 2, 2, 0, 0 },
+	{ "sprig_reverse", sprig_reverse, 1, 1, 0, 0 },
+	{ "sprig_uniq", sprig_uniq, 1, 1, 0, 0 },
+	{ "sprig_without", sprig_without, 1, -1, 0, 0 },
+	{ "sprig_has", sprig_has, 2, 2, 0, 0 },
+	{ "sprig_compact", sprig_compact, 1, 1, 0, 0 },
+	{ "sprig_concat", sprig_concat, 0, -1, 0, 0 },
+	{ "sprig_chunk", sprig_chunk, 2, 2, 0, 0 },
+	{ "sprig_slice", sprig_slice, 1, 3, 0, 0 },
+	{ "sprig_mustSlice", sprig_slice, 1, 3, 0, 0 },
+	{ "sprig_split", sprig_split, 2, 2, 0, 0 },
+	{ "sprig_splitList", sprig_split_list, 2, 2, 0, 0 },
+	{ "sprig_splitn", sprig_splitn, 3, 3, 0, 0 },
 	/* Sprig's must* list functions return the error its others panic
 	 * with: here both fail the execution the same way. */
-	{ "sprig_mustFirst", sprig_first, 1, 1, 0 },
-	{ "sprig_mustLast", sprig_last, 1, 1, 0 },
-	{ "sprig_mustRest", sprig_rest, 1, 1, 0 },
-	{ "sprig_mustInitial", sprig_initial, 1, 1, 0 },
-	{ "sprig_mustAppend", sprig_append, 2, 2, 0 },
-	{ "sprig_mustPush", sprig_append, 2, 2, 0 },
-	{ "sprig_mustPrepend", sprig_prepend, 2, 2, 0 },
-	{ "sprig_mustReverse", sprig_reverse, 1, 1, 0 },
-	{ "sprig_mustUniq", sprig_uniq, 1, 1, 0 },
-	{ "sprig_mustWithout", sprig_without, 1, -1, 0 },
-	{ "sprig_mustHas", sprig_has, 2, 2, 0 },
-	{ "sprig_mustCompact", sprig_compact, 1, 1, 0 },
-	{ "sprig_mustChunk", sprig_chunk, 2, 2, 0 },
-	{ "sprig_dict", sprig_dict, 0, -1, 0 },
-	{ "sprig_get", sprig_get, 2, 2, 0 },
-	{ "sprig_set", sprig_set, 3, 3, 0 },
-	{ "sprig_unset", sprig_unset, 2, 2, 0 },
-	{ "sprig_hasKey", sprig_has_key, 2, 2, 0 },
-	{ "sprig_keys", sprig_keys, 0, -1, 0 },
-	{ "sprig_values", sprig_values, 1, 1, 0 },
-	{ "sprig_pluck", sprig_pluck, 1, -1, 0 },
-	{ "sprig_pick", sprig_pick, 1, -1, 0 },
-	{ "sprig_omit", sprig_omit, 1, -1, 0 },
-	{ "sprig_merge", sprig_merge, 1, -1, 0 },
-	{ "sprig_mustMerge", sprig_merge, 1, -1, 0 },
-	{ "sprig_mergeOverwrite", sprig_merge_overwrite, 1, -1, 0 },
-	{ "sprig_mustMergeOverwrite", sprig_merge_overwrite, 1, -1, 0 },
-	{ "sprig_dig", sprig_dig, 3, -1, 0 },
-	{ "sprig_deepCopy", sprig_deep_copy, 1, 1, 0 },
-	{ "sprig_mustDeepCopy", sprig_deep_copy, 1, 1, 0 },
-	{ "sprig_deepEqual", sprig_deep_equal, 2, 2, 0 },
-	{ "sprig_typeOf", sprig_type_of, 1, 1, 0 },
-	{ "sprig_typeIs", sprig_type_is, 2, 2, 0 },
-	{ "sprig_typeIsLike", sprig_type_is_like, 2, 2, 0 },
-	{ "sprig_kindOf", sprig_kind_of, 1, 1, 0 },
-	{ "sprig_kindIs", sprig_kind_is, 2, 2, 0 },
-	{ "sprig_base", sprig_base, 1, 1, 0 },
-	{ "sprig_dir", sprig_dir, 1, 1, 0 },
-	{ "sprig_clean", sprig_clean, 1, 1, 0 },
-	{ "sprig_ext", sprig_ext, 1, 1, 0 },
-	{ "sprig_isAbs", sprig_is_abs, 1, 1, 0 },
-	{ "sprig_osBase", sprig_base, 1, 1, 0 },
-	{ "sprig_osDir", sprig_dir, 1, 1, 0 },
-	{ "sprig_osClean", sprig_clean, 1, 1, 0 },
-	{ "sprig_osExt", sprig_ext, 1, 1, 0 },
-	{ "sprig_osIsAbs", sprig_is_abs, 1, 1, 0 },
-	{ "sprig_b64enc", sprig_b64enc, 1, 1, 0 },
-	{ "sprig_b64dec", sprig_b64dec, 1, 1, 0 },
-	{ "sprig_toJson", sprig_to_json, 1, 1, 0 },
-	{ "sprig_mustToJson", sprig_to_json, 1, 1, 0 },
-	{ "sprig_toRawJson", sprig_to_raw_json, 1, 1, 0 },
-	{ "sprig_mustToRawJson", sprig_to_raw_json, 1, 1, 0 },
-	{ "sprig_toPrettyJson", sprig_to_pretty_json, 1, 1, 0 },
-	{ "sprig_mustToPrettyJson", sprig_to_pretty_json, 1, 1, 0 },
-	{ "sprig_fromJson", sprig_from_json, 1, 1, 0 },
-	{ "sprig_mustFromJson", sprig_must_from_json, 1, 1, 0 },
-	{ "sprig_default", sprig_default, 1, 2, 0 },
-	{ "sprig_empty", sprig_empty_fn, 1, 1, 0 },
-	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0 },
-	{ "sprig_all", sprig_all, 0, -1, 0 },
-	{ "sprig_any", sprig_any, 0, -1, 0 },
-	{ "sprig_ternary", sprig_ternary, 3, 3, 0 },
-	{ "sprig_fail", sprig_fail, 1, 1, 0 },
-	{ NULL, NULL, 0, 0, 0 },
+	{ "sprig_mustFirst", sprig_end, 1, 1, 0, 0 },
+	{ "sprig_mustLast", sprig_end, 1, 1, 0, 1 },
+	{ "sprig_mustRest", sprig_trim_list, 1, 1, 0, 0 },
+	{ "sprig_mustInitial", sprig_trim_list, 1, 1, 0, 1 },
+	{ "sprig_mustAppend", sprig_append, 2, 2, 0, 0 },
+	{ "sprig_mustPush", sprig_append, 2, 2, 0, 0 },
+	{ "sprig_mustPrepend", sprig_prepend, 2, 2, 0, 0 },
+	{ "sprig_mustReverse", sprig_reverse, 1, 1, 0, 0 },
+	{ "sprig_mustUniq", sprig_uniq, 1, 1, 0, 0 },
+	{ "sprig_mustWithout", sprig_without, 1, -1, 0, 0 },
+	{ "sprig_mustHas", sprig_has, 2, 2, 0, 0 },
+	{ "sprig_mustCompact", sprig_compact, 1, 1, 0, 0 },
+	{ "sprig_mustChunk", sprig_chunk, 2, 2, 0, 0 },
+	{ "sprig_dict", sprig_dict, 0, -1, 0, 0 },
+	{ "sprig_get", sprig_get, 2, 2, 0, 0 },
+	{ "sprig_set", sprig_set, 3, 3, 0, 0 },
+	{ "sprig_unset", sprig_unset, 2, 2, 0, 0 },
+	{ "sprig_hasKey", sprig_has_key, 2, 2, 0, 0 },
+	{ "sprig_keys", sprig_keys, 0, -1, 0, 0 },
+	{ "sprig_values", sprig_values, 1, 1, 0, 0 },
+	{ "sprig_pluck", sprig_pluck, 1, -1, 0, 0 },
+	{ "sprig_pick", sprig_pick, 1, -1, 0, 0 },
+	{ "sprig_omit", sprig_pick, 1, -1, 0, 1 },
+	{ "sprig_merge", sprig_merge, 1, -1, 0, 0 },
+	{ "sprig_mustMerge", sprig_merge, 1, -1, 0, 0 },
+	{ "sprig_mergeOverwrite", sprig_merge, 1, -1, 0, 1 },
+	{ "sprig_mustMergeOverwrite", sprig_merge, 1, -1, 0, 1 },
+	{ "sprig_dig", sprig_dig, 3, -1, 0, 0 },
+	{ "sprig_deepCopy", sprig_deep_copy, 1, 1, 0, 0 },
+	{ "sprig_mustDeepCopy", sprig_deep_copy, 1, 1, 0, 0 },
+	{ "sprig_deepEqual", sprig_deep_equal, 2, 2, 0, 0 },
+	{ "sprig_typeOf", sprig_type_of, 1, 1, 0, 0 },
+	{ "sprig_typeIs", sprig_type_test, 2, 2, 0, TT_TYPE },
+	{ "sprig_typeIsLike", sprig_type_test, 2, 2, 0, TT_LIKE },
+	{ "sprig_kindOf", sprig_kind_of, 1, 1, 0, 0 },
+	{ "sprig_kindIs", sprig_type_test, 2, 2, 0, TT_KIND },
+	{ "sprig_base", sprig_path, 1, 1, 0, PATH_BASE },
+	{ "sprig_dir", sprig_path, 1, 1, 0, PATH_DIR },
+	{ "sprig_clean", sprig_path, 1, 1, 0, PATH_CLEAN },
+	{ "sprig_ext", sprig_path, 1, 1, 0, PATH_EXT },
+	{ "sprig_isAbs", sprig_path, 1, 1, 0, PATH_ISABS },
+	{ "sprig_osBase", sprig_path, 1, 1, 0, PATH_BASE },
+	{ "sprig_osDir", sprig_path, 1, 1, 0, PATH_DIR },
+	{ "sprig_osClean", sprig_path, 1, 1, 0, PATH_CLEAN },
+	{ "sprig_osExt", sprig_path, 1, 1, 0, PATH_EXT },
+	{ "sprig_osIsAbs", sprig_path, 1, 1, 0, PATH_ISABS },
+	{ "sprig_b64enc", sprig_b64enc, 1, 1, 0, 0 },
+	{ "sprig_b64dec", sprig_b64dec, 1, 1, 0, 0 },
+	{ "sprig_toJson", sprig_json, 1, 1, 0, 0 },
+	{ "sprig_mustToJson", sprig_json, 1, 1, 0, 0 },
+	{ "sprig_toRawJson", sprig_json, 1, 1, 0, JSON_RAW },
+	{ "sprig_mustToRawJson", sprig_json, 1, 1, 0, JSON_RAW },
+	{ "sprig_toPrettyJson", sprig_json, 1, 1, 0, JSON_PRETTY },
+	{ "sprig_mustToPrettyJson", sprig_json, 1, 1, 0, JSON_PRETTY },
+	{ "sprig_fromJson", sprig_from_json, 1, 1, 0, 0 },
+	{ "sprig_mustFromJson", sprig_from_json, 1, 1, 0, 1 },
+	{ "sprig_default", sprig_default, 1, 2, 0, 0 },
+	{ "sprig_empty", sprig_empty_fn, 1, 1, 0, 0 },
+	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0, 0 },
+	{ "sprig_all", sprig_all, 0, -1, 0, 0 },
+	{ "sprig_any", sprig_any, 0, -1, 0, 0 },
+	{ "sprig_ternary", sprig_ternary, 3, 3, 0, 0 },
+	{ "sprig_fail", sprig_fail, 1, 1, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
 };
