@@ -57,7 +57,6 @@ struct metrics;
  */
 
 #define REG_CONFIG_DEFAULT_CONSUL "127.0.0.1:8500"
-#define REG_CONFIG_TOKEN_MAX 4096 /* bytes of -consul-token-file */
 
 /* What becomes of a stopped container's registrations (--deregister). */
 enum deregister_mode {
@@ -108,7 +107,8 @@ struct reg_config {
 	char *log_format;
 	char *log_level;
 	/* crash.c and janitor.c */
-	char *sentry_dsn;
+	char *sentry_dsn; /* holds a key: -sentry-dsn-file wins over it */
+	char *sentry_dsn_file;
 	long long sentry_queue;
 	long long crash_log_lines;
 	uint64_t crash_stats_interval_ms;
