@@ -131,6 +131,11 @@ static const struct conf_opt reg_config_opts[] = {
 	{ S, "crash-stats-interval", CONF_DURATION, 0, 0, "10s", NULL,
 	    "resource sample of running containers every (0: never)",
 	    OFF(crash_stats_interval_ms), NULL, 0 },
+	{ S, "crash-throttle-window", CONF_DURATION, 0, 0,
+	    CRASH_THROTTLE_WINDOW_DEFAULT, NULL,
+	    "a crash-looping service sends at most one event per window, "
+	    "counting the crashes it stands for (0: every crash at once)",
+	    OFF(crash_throttle_ms), NULL, 0 },
 	{ S, "crash-label-allow", CONF_STR, 0, 0, CRASH_ALLOW_DEFAULT, NULL,
 	    "labels whose values a crash event shows (comma globs; others: "
 	    "key only)",
@@ -535,6 +540,7 @@ reg_config_crash(const struct reg_config *cfg, struct crash_config *cc)
 	memset(cc, 0, sizeof(*cc));
 	cc->log_lines = (unsigned)cfg->crash_log_lines;
 	cc->stats_interval_ms = cfg->crash_stats_interval_ms;
+	cc->throttle_window_ms = cfg->crash_throttle_ms;
 	cc->allow
 	    = cfg->crash_label_allow != NULL ? cfg->crash_label_allow : "";
 	cc->host_override = cfg->hostname;
