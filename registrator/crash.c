@@ -305,7 +305,7 @@ crash_throttle_event(struct crash *cr, struct sentry_event *ev,
 	struct crash_throttle_verdict v;
 	char service[CRASH_SERVICE_MAX];
 
-	crash_event_service(c, service, sizeof(service));
+	crash_event_loop_key(c, service, sizeof(service));
 	if (crash_throttle_crash(cr->throttle, service, loop_now_ms(cr->loop),
 		(int64_t)time(NULL), &v)
 	    == CRASH_THROTTLE_SEND) {

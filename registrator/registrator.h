@@ -1336,6 +1336,11 @@ void crash_event_reason(const struct container_state *st, char *out,
  */
 void crash_event_service(const struct container *c, char *out, size_t len);
 /*
+ * The key crash loops are throttled by: the same, without the image step
+ * (unrelated containers share an image; a loop is one service's).
+ */
+void crash_event_loop_key(const struct container *c, char *out, size_t len);
+/*
  * Splits an image reference "[host[:port]/]path[:tag][@digest]" into its
  * repository, tag and digest ("" when absent).
  */

@@ -237,6 +237,8 @@ test_grouping(void)
 	    "no", 0, 0);
 	crash_event_service(c, s, sizeof(s));
 	T_EQ_STR(s, "proj/web");
+	crash_event_loop_key(c, s, sizeof(s));
+	T_EQ_STR(s, "proj/web");
 	container_free(c);
 
 	c = make("nginx:1.25", "x", 1, false, "{\"SERVICE_NAME\":\"api\"}",
