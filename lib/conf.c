@@ -677,3 +677,84 @@ conf_print_ini(const struct conf_spec *spec, FILE *f)
 {
 	conf_each_section(spec, f, conf_ini_section);
 }
+
+char *
+conf_secret_file(const char *path, char *err, size_t errlen)
+{
+	char line[CONF_SECRET_FILE_MAX + 2], *secret = NULL;
+	FILE *fp;
+	size_t n;
+
+	fp = fopen(path, "re");
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fgets(line, sizeof(line), fp) == NULL) {
+		snprintf(err, errlen, "%s: empty", path);
+		goto out;
+	}
+	n = strcspn(line, "\n");
+	if (n > CONF_SECRET_FILE_MAX) {
+		snprintf(err, errlen, "%s: first line longer than %d bytes",
+		    path, CONF_SECRET_FILE_MAX);
+		goto out;
+	}
+	if (*str_trim(line) == '\0') {
+		snprintf(err, errlen, "%s: empty", path);
+		goto out;
+	}
+	secret = xstrdup(str_trim(line));
+out:
+	explicit_bzero(line, sizeof(line));
+	fclose(fp);
+	return secret;
+}
+
+/* The flag's name in arg ("-x", "--x", "-x=v"), its length, or NULL. */
+static const char *
+conf_argv_flag(const char *arg, size_t *len)
+{
+	const char *name;
+
+	if (arg[0] != '-' || arg[1] == '\0')
+		return NULL;
+	name = arg[1] == '-' ? arg + 2 : arg + 1;
+	*len = strcspn(name, "=");
+	return name;
+}
+
+size_t
+conf_argv_hide(int argc, char **argv, const char *const *secret_flags,
+    size_t nflags)
+{
+	const char *name;
+	size_t found = 0, len, j;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		(void)str_blank_userinfo(argv[i]);
+		name = conf_argv_flag(argv[i], &len);
+		if (name == NULL)
+			continue;
+		for (j = 0; j < nflags; j++)
+			if (strlen(secret_flags[j]) == len
+			    && strncmp(name, secret_flags[j], len) == 0)
+				break;
+		if (j == nflags)
+			continue;
+		found++;
+		if (name[len] == '=') {
+			/* argv[i] is writable; name only points into it. */
+			char *value = argv[i] + (name - argv[i]) + len + 1;
+
+			memset(value, 'x', strlen(value));
+		} else if (i + 1 < argc) {
+			i++;
+			memset(argv[i], 'x', strlen(argv[i]));
+		}
+	}
+	return found;
+}

@@ -159,6 +159,28 @@ const struct conf_opt *conf_find(const struct conf_spec *spec,
  */
 void conf_clear(const struct conf_spec *spec, const char *section, void *obj);
 
+/* The longest secret a file may hold (a DSN or token is far shorter). */
+#define CONF_SECRET_FILE_MAX 4096
+
+/*
+ * Reads a secret (token, DSN) from path: its first line, trimmed.
+ * Returns it (owned by the caller, to wipe with explicit_bzero before
+ * free), or NULL with err naming the file: unreadable, empty, or a line
+ * longer than CONF_SECRET_FILE_MAX.
+ */
+char *conf_secret_file(const char *path, char *err, size_t errlen);
+
+/*
+ * Hides secrets from /proc/PID/cmdline once the flags were parsed (and
+ * copied): the value of every flag named in secret_flags (-name v,
+ * --name v, -name=v) is overwritten with 'x', and so is the userinfo of
+ * any URL in any argument (str_blank_userinfo).  Arguments after "--"
+ * are left alone.  argv[0] is skipped.  Returns how many secret flags
+ * were found, so the caller can say why a file is better.
+ */
+size_t conf_argv_hide(int argc, char **argv, const char *const *secret_flags,
+    size_t nflags);
+
 /* Prints every option with type, default, bounds, env and help. */
 void conf_print_help(const struct conf_spec *spec, FILE *f);
 /* Prints a sample INI file: every option commented out at its default. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Logging to stderr, plain or JSON lines.  Messages are formatted into a
- * fixed buffer, secrets are redacted, then control characters are escaped
- * (tmux's log.c does the same with stravis) so that one message is always
- * exactly one line whatever a container put in its name or labels.
+ * fixed buffer, secrets and URL userinfo are redacted, then control characters
+ * are escaped (tmux's log.c does the same with stravis) so that one message is
+ * always exactly one line whatever a container put in its name or labels.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -175,7 +175,8 @@ static void log_vwrite(enum log_level, const char *, va_list, int)
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 {
-	char raw[LOG_LINE_MAX], msg[LOG_LINE_MAX], stamp[32];
+	char raw[LOG_LINE_MAX], redacted[LOG_LINE_MAX], msg[LOG_LINE_MAX];
+	char stamp[32];
 	struct timespec ts;
 	struct tm tm;
 	size_t len;
@@ -188,7 +189,9 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 		snprintf(raw + len, sizeof(raw) - len, ": %s",
 		    strerror(errnum));
 	}
-	log_redact(raw, msg, sizeof(msg));
+	log_redact(raw, redacted, sizeof(redacted));
+	/* A URL's password is a secret nobody registered (issue 16). */
+	(void)str_mask_userinfo(redacted, msg, sizeof(msg));
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);

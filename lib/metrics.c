@@ -145,6 +145,23 @@ metrics_escape(const char *s, bool quote)
 	return buf_take(&b, NULL);
 }
 
+/*
+ * A label value as shown on the page: URL userinfo masked (issue 16),
+ * then escaped.  The mask is at most 4 times the bytes it replaces
+ * ("a:@" becomes "[redacted]@"), so the buffer cannot cut it.
+ */
+static char *
+metrics_escape_masked(const char *value)
+{
+	size_t size = 4 * strlen(value) + sizeof("[redacted]");
+	char *masked = xmalloc(size), *escaped;
+
+	(void)str_mask_userinfo(value, masked, size);
+	escaped = metrics_escape(masked, true);
+	free(masked);
+	return escaped;
+}
+
 static struct metric *
 metrics_register(struct metrics *m, enum metric_type type, const char *name,
     const char *help, const char *label, const char *value,
@@ -207,7 +224,7 @@ metrics_register(struct metrics *m, enum metric_type type, const char *name,
 	if (label != NULL) {
 		s->label = xstrdup(label);
 		s->value = xstrdup(value);
-		s->escaped = metrics_escape(value, true);
+		s->escaped = metrics_escape_masked(value);
 	}
 	if (type == METRIC_HISTOGRAM)
 		s->hits = xcalloc(f->nbounds + 1, sizeof(*s->hits));

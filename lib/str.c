@@ -165,3 +165,118 @@ str_casehas_prefix(const char *s, const char *prefix)
 {
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
+
+/* Bytes that end a URL token in a log line or an argument. */
+static bool
+str_url_stop(char c)
+{
+	return c == '\0' || strchr(" \t\r\n\"'<>()[]{},;=/\\@", c) != NULL;
+}
+
+/* "sha256:" and at least STR_DIGEST_HEX_MIN hex digits: a digest. */
+#define STR_DIGEST_HEX_MIN 32
+
+static bool
+str_is_digest(const char *s)
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)*s))
+		s++;
+	if (*s++ != ':')
+		return false;
+	while (isxdigit((unsigned char)s[n]))
+		n++;
+	return n >= STR_DIGEST_HEX_MIN;
+}
+
+/*
+ * s[at] is '@': returns the offset where the userinfo before it starts,
+ * or at itself when what precedes is no userinfo.
+ */
+static size_t
+str_userinfo_start(const char *s, size_t at)
+{
+	size_t start = at;
+	bool colon = false;
+
+	while (start > 0 && !str_url_stop(s[start - 1])) {
+		colon = colon || s[start - 1] == ':';
+		start--;
+	}
+	if (start == at)
+		return at;
+	if (start >= 3 && s[start - 1] == '/' && s[start - 2] == '/'
+	    && s[start - 3] == ':')
+		return start; /* scheme://userinfo@ */
+	if (s[start] == '/' || (start > 0 && s[start - 1] == '/'))
+		return at; /* a path, not an authority */
+	return colon && !str_is_digest(s + at + 1) ? start : at;
+}
+
+/*
+ * A password with a raw '@' ("u:p@ss@host") is not valid in a URL but
+ * is still masked whole: returns the last '@' of the token from at.
+ */
+static size_t
+str_userinfo_end(const char *s, size_t at)
+{
+	size_t i, end = at;
+
+	for (i = at + 1; s[i] == '@' || !str_url_stop(s[i]); i++)
+		if (s[i] == '@')
+			end = i;
+	return end;
+}
+
+size_t
+str_mask_userinfo(const char *in, char *out, size_t size)
+{
+	static const char mask[] = "[redacted]";
+	size_t i, o = 0, from = 0, start, masked = 0, n;
+
+	if (size == 0)
+		return 0;
+	for (i = 0; in[i] != '\0'; i++) {
+		if (in[i] != '@')
+			continue;
+		start = str_userinfo_start(in, i);
+		if (start == i)
+			continue;
+		i = str_userinfo_end(in, i);
+		/* Copy what precedes the userinfo, then the mask. */
+		n = start - from;
+		if (o + n >= size)
+			n = size - 1 - o;
+		memcpy(out + o, in + from, n);
+		o += n;
+		o += str_copy(out + o, mask, size - o);
+		if (o >= size)
+			o = size - 1;
+		from = i;
+		masked++;
+	}
+	o += str_copy(out + o, in + from, size - o);
+	if (o >= size)
+		o = size - 1;
+	out[o] = '\0';
+	return masked;
+}
+
+size_t
+str_blank_userinfo(char *s)
+{
+	size_t i, start, masked = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] != '@')
+			continue;
+		start = str_userinfo_start(s, i);
+		if (start == i)
+			continue;
+		i = str_userinfo_end(s, i);
+		memset(s + start, 'x', i - start);
+		masked++;
+	}
+	return masked;
+}

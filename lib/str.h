@@ -36,5 +36,20 @@ char *str_trim(char *s);
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
 bool str_casehas_prefix(const char *s, const char *prefix);
+/*
+ * Copies in into out (size bytes, always terminated, cut if too long)
+ * with the userinfo of every URL replaced by "[redacted]": the part
+ * before '@' after "scheme://", and a bare "user:password@host" (no
+ * scheme, as in -consul-addr).  "name@host" without a colon and an image
+ * digest ("repo:tag@sha256:HEX") are kept.  Returns how many userinfo
+ * parts were masked.
+ */
+size_t str_mask_userinfo(const char *in, char *out, size_t size);
+/*
+ * The same rule applied in place, each userinfo byte overwritten with
+ * 'x' (the length is kept: argv strings cannot grow).  Returns how many
+ * userinfo parts were blanked.
+ */
+size_t str_blank_userinfo(char *s);
 
 #endif

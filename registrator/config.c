@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "conf.h"
 #include "log.h"
 #include "str.h"
@@ -121,6 +120,10 @@ static const struct conf_opt reg_config_opts[] = {
 	{ S, "sentry-dsn", CONF_STR, 0, 0, NULL, "SENTRY_DSN",
 	    "report crashed containers to this Sentry DSN (unset: off)",
 	    OFF(sentry_dsn), NULL, 0 },
+	{ S, "sentry-dsn-file", CONF_STR, 0, 0, NULL, "SENTRY_DSN_FILE",
+	    "file holding the Sentry DSN (kept out of ps(1); wins over "
+	    "-sentry-dsn)",
+	    OFF(sentry_dsn_file), NULL, 0 },
 	{ S, "sentry-queue", CONF_INT, 1, 10000, "64", NULL,
 	    "Sentry events waiting to be sent; more are dropped",
 	    OFF(sentry_queue), NULL, 0 },
@@ -129,6 +132,11 @@ static const struct conf_opt reg_config_opts[] = {
 	{ S, "crash-stats-interval", CONF_DURATION, 0, 0, "10s", NULL,
 	    "resource sample of running containers every (0: never)",
 	    OFF(crash_stats_interval_ms), NULL, 0 },
+	{ S, "crash-throttle-window", CONF_DURATION, 0, 0,
+	    CRASH_THROTTLE_WINDOW_DEFAULT, NULL,
+	    "a crash-looping service sends at most one event per window, "
+	    "counting the crashes it stands for (0: every crash at once)",
+	    OFF(crash_throttle_ms), NULL, 0 },
 	{ S, "crash-label-allow", CONF_STR, 0, 0, CRASH_ALLOW_DEFAULT, NULL,
 	    "labels whose values a crash event shows (comma globs; others: "
 	    "key only)",
@@ -261,26 +269,20 @@ reg_config_usage(int status)
 	exit(status);
 }
 
-static char *
-reg_config_read_token(const char *path)
+/* Replaces *value by the first line of path (-OPTION-file); fatal if bad. */
+static void
+reg_config_read_secret(char **value, const char *option, const char *path)
 {
-	struct buf b = BUF_INITIALIZER(REG_CONFIG_TOKEN_MAX);
-	char chunk[512], *tok;
-	size_t n;
-	FILE *f;
+	char err[CONF_ERR_MAX];
+	char *secret;
 
-	f = fopen(path, "r");
-	if (f == NULL)
-		fatal("consul-token-file %s", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) == -1)
-			fatalx("consul-token-file %s: longer than %u bytes",
-			    path, REG_CONFIG_TOKEN_MAX);
-	(void)fclose(f);
-	explicit_bzero(chunk, sizeof(chunk));
-	tok = buf_take(&b, NULL);
-	(void)str_trim(tok);
-	return tok;
+	secret = conf_secret_file(path, err, sizeof(err));
+	if (secret == NULL)
+		fatalx("-%s-file %s", option, err);
+	if (*value != NULL)
+		explicit_bzero(*value, strlen(*value));
+	free(*value);
+	*value = secret;
 }
 
 /* An empty string option means unset. */
@@ -441,6 +443,9 @@ reg_config_positional(struct reg_config *cfg, int first, int argc, char **argv)
 	}
 }
 
+/* Flags whose values are secrets; -consul-token is no flag at all. */
+static const char *const reg_config_argv_secrets[] = { "sentry-dsn" };
+
 void
 reg_config_load(struct reg_config *cfg, int argc, char **argv)
 {
@@ -459,14 +464,23 @@ reg_config_load(struct reg_config *cfg, int argc, char **argv)
 		    cfg->log_format);
 	log_init("registrator", level, format);
 	reg_config_positional(cfg, first, argc, argv);
+	/* Everything argv holds is copied by now (crash_target has no URL). */
+	if (conf_argv_hide(argc, argv, reg_config_argv_secrets,
+		sizeof(reg_config_argv_secrets)
+		    / sizeof(reg_config_argv_secrets[0]))
+	    > 0)
+		log_warnx("-sentry-dsn on the command line: every local user "
+			  "can read it in /proc/PID/cmdline until start-up "
+			  "blanks it, and shell history keeps it; use "
+			  "-sentry-dsn-file or SENTRY_DSN");
 	if (cfg->command == REG_CONFIG_CRASH_EVENT)
 		return;
-	if (cfg->token_file != NULL) {
-		if (cfg->token != NULL)
-			explicit_bzero(cfg->token, strlen(cfg->token));
-		free(cfg->token);
-		cfg->token = reg_config_read_token(cfg->token_file);
-	}
+	if (cfg->token_file != NULL)
+		reg_config_read_secret(&cfg->token, "consul-token",
+		    cfg->token_file);
+	if (cfg->sentry_dsn_file != NULL)
+		reg_config_read_secret(&cfg->sentry_dsn, "sentry-dsn",
+		    cfg->sentry_dsn_file);
 	if (cfg->token != NULL)
 		log_add_secret(cfg->token);
 	if (cfg->dry_run && cfg->once)
@@ -527,6 +541,7 @@ reg_config_crash(const struct reg_config *cfg, struct crash_config *cc)
 	memset(cc, 0, sizeof(*cc));
 	cc->log_lines = (unsigned)cfg->crash_log_lines;
 	cc->stats_interval_ms = cfg->crash_stats_interval_ms;
+	cc->throttle_window_ms = cfg->crash_throttle_ms;
 	cc->allow
 	    = cfg->crash_label_allow != NULL ? cfg->crash_label_allow : "";
 	cc->host_override = cfg->hostname;

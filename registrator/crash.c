@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -92,6 +93,11 @@ struct crash {
 	long long host_mem; /* RAM, the limit of an unlimited container */
 	struct metric *m_crashes;
 	struct metric *m_stops;
+	struct metric *m_held;
+	struct crash_throttle *throttle;
+	/* The event each throttle slot holds back, or NULL; owned. */
+	struct sentry_event *held[CRASH_THROTTLE_SERVICES_MAX];
+	struct loop_timer throttle_timer;
 };
 
 static void crash_stats_start(struct crash_ctr *);
@@ -220,6 +226,121 @@ crash_job_free(struct crash *cr, struct crash_job *j)
 	free(j);
 }
 
+/* Unix seconds as the ISO 8601 UTC time Sentry shows in a tag. */
+static void
+crash_iso_time(int64_t unix_s, char *out, size_t len)
+{
+	time_t t = (time_t)unix_s;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL
+	    || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(out, len, "%lld", (long long)unix_s);
+}
+
+/* Sends ev (consumed) tagged with the crashes it stands for. */
+static void
+crash_send(struct crash *cr, struct sentry_event *ev,
+    const struct crash_throttle_verdict *v)
+{
+	char num[32], first[32], last[32];
+
+	(void)snprintf(num, sizeof(num), "%llu", v->crashes);
+	crash_iso_time(v->first_s, first, sizeof(first));
+	crash_iso_time(v->last_s, last, sizeof(last));
+	(void)sentry_event_set_tag(ev, "crash_count", num);
+	(void)sentry_event_set_tag(ev, "crash_first", first);
+	(void)sentry_event_set_tag(ev, "crash_last", last);
+	(void)sentry_capture(cr->sentry, ev);
+}
+
+static void crash_throttle_arm(struct crash *);
+
+/* Windows ended: their held events leave. */
+static void
+crash_throttle_timer_cb(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct crash_throttle_verdict v;
+	struct crash *cr = arg;
+	struct sentry_event *ev;
+
+	(void)t;
+	while (crash_throttle_due(cr->throttle, loop_now_ms(loop), &v) == 1) {
+		ev = cr->held[v.slot];
+		cr->held[v.slot] = NULL;
+		log_info("crash loop: sending event %s for %llu crashes of "
+			 "service %s",
+		    sentry_event_id(ev), v.crashes,
+		    cr->throttle->slots[v.slot].service);
+		crash_send(cr, ev, &v);
+	}
+	crash_throttle_arm(cr);
+}
+
+static void
+crash_throttle_arm(struct crash *cr)
+{
+	uint64_t next = crash_throttle_next_ms(cr->throttle);
+	uint64_t now = loop_now_ms(cr->loop);
+
+	if (next == UINT64_MAX)
+		loop_timer_stop(cr->loop, &cr->throttle_timer);
+	else
+		loop_timer_start(cr->loop, &cr->throttle_timer,
+		    next > now ? next - now : 0);
+	if (cr->m_held != NULL) {
+		size_t i, n = 0;
+
+		for (i = 0; i < CRASH_THROTTLE_SERVICES_MAX; i++)
+			n += cr->held[i] != NULL;
+		metrics_set(cr->m_held, (double)n);
+	}
+}
+
+/* Sends now, or holds back in a crash loop (crash_throttle.c). */
+static void
+crash_throttle_event(struct crash *cr, struct sentry_event *ev,
+    const struct container *c, const char *reason)
+{
+	struct crash_throttle_verdict v;
+	char service[CRASH_SERVICE_MAX];
+
+	crash_event_loop_key(c, service, sizeof(service));
+	if (crash_throttle_crash(cr->throttle, service, loop_now_ms(cr->loop),
+		(int64_t)time(NULL), &v)
+	    == CRASH_THROTTLE_SEND) {
+		log_info("container %s: crashed (%s), reporting event %s",
+		    c->name, reason, sentry_event_id(ev));
+		if (v.slot >= 0 && cr->held[v.slot] != NULL) {
+			/* Counted in v: this newer event stands for it. */
+			sentry_event_free(cr->held[v.slot]);
+			cr->held[v.slot] = NULL;
+		}
+		crash_send(cr, ev, &v);
+	} else {
+		log_info("container %s: crashed (%s), service %s in a crash "
+			 "loop: %llu crashes held for the next event",
+		    c->name, reason, service, v.crashes);
+		sentry_event_free(cr->held[v.slot]);
+		cr->held[v.slot] = ev;
+	}
+	crash_throttle_arm(cr);
+}
+
+void
+crash_flush_held(struct crash *cr)
+{
+	struct crash_throttle_verdict v;
+
+	if (cr == NULL)
+		return;
+	while (crash_throttle_take(cr->throttle, &v) == 1) {
+		crash_send(cr, cr->held[v.slot], &v);
+		cr->held[v.slot] = NULL;
+	}
+	crash_throttle_arm(cr);
+}
+
 /* Builds the event from what the job gathered and hands it on. */
 static void
 crash_job_finish(struct crash_job *j, const char *logs, const char *logs_err)
@@ -243,9 +364,7 @@ crash_job_finish(struct crash_job *j, const char *logs, const char *logs_err)
 		cr->cfg->sink(ev, j->c, cr->cfg->sink_arg);
 	else {
 		crash_event_reason(&j->c->state, reason, sizeof(reason));
-		log_info("container %s: crashed (%s), reporting event %s",
-		    j->c->name, reason, sentry_event_id(ev));
-		(void)sentry_capture(cr->sentry, ev);
+		crash_throttle_event(cr, ev, j->c, reason);
 		if (cr->janitor != NULL)
 			janitor_report_done(cr->janitor, j->c->id);
 	}
@@ -352,6 +471,8 @@ crash_new(struct loop *loop, struct http *http, struct docker *docker,
 	cr->janitor = janitor;
 	cr->cfg = cfg;
 	TAILQ_INIT(&cr->jobs);
+	cr->throttle = crash_throttle_new(cfg->throttle_window_ms);
+	loop_timer_init(&cr->throttle_timer, crash_throttle_timer_cb, cr);
 	if (sysinfo(&si) == 0)
 		cr->host_mem = (long long)si.totalram * si.mem_unit;
 	else
@@ -364,6 +485,10 @@ crash_new(struct loop *loop, struct http *http, struct docker *docker,
 		    "registrator_container_stops_total",
 		    "Container deaths not reported (exit 0 or operator stop)",
 		    NULL, NULL);
+		cr->m_held
+		    = metrics_gauge(metrics, "registrator_crash_events_held",
+			"Crash-loop events held back until their window ends",
+			NULL, NULL);
 	}
 	return cr;
 }
@@ -547,6 +672,10 @@ crash_free(struct crash *cr)
 			crash_ctr_free(cr, rec->crash);
 	while ((j = TAILQ_FIRST(&cr->jobs)) != NULL)
 		crash_job_free(cr, j);
+	loop_timer_stop(cr->loop, &cr->throttle_timer);
+	for (size_t i = 0; i < CRASH_THROTTLE_SERVICES_MAX; i++)
+		sentry_event_free(cr->held[i]);
+	crash_throttle_free(cr->throttle);
 	free(cr->host);
 	free(cr);
 }

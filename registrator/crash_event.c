@@ -150,8 +150,13 @@ crash_event_strip_replica(const char *name, char *out, size_t len)
 	(void)snprintf(out, len, "%.*s", (int)n, name);
 }
 
-void
-crash_event_service(const struct container *c, char *out, size_t len)
+/*
+ * Compose service, SERVICE_NAME, then (by_image) the image repository,
+ * then the container name without its replica suffix.
+ */
+static void
+crash_event_group(const struct container *c, char *out, size_t len,
+    bool by_image)
 {
 	const char *project, *service, *name;
 	char repo[CRASH_SERVICE_MAX], tag[128], digest[128];
@@ -174,7 +179,7 @@ crash_event_service(const struct container *c, char *out, size_t len)
 		(void)str_copy(out, name, len);
 		return;
 	}
-	if (c->image[0] != '\0' && !container_image_is_id(c)) {
+	if (by_image && c->image[0] != '\0' && !container_image_is_id(c)) {
 		crash_event_image_split(c->image, repo, sizeof(repo), tag,
 		    sizeof(tag), digest, sizeof(digest));
 		if (repo[0] != '\0') {
@@ -183,6 +188,18 @@ crash_event_service(const struct container *c, char *out, size_t len)
 		}
 	}
 	crash_event_strip_replica(c->name, out, len);
+}
+
+void
+crash_event_service(const struct container *c, char *out, size_t len)
+{
+	crash_event_group(c, out, len, true);
+}
+
+void
+crash_event_loop_key(const struct container *c, char *out, size_t len)
+{
+	crash_event_group(c, out, len, false);
 }
 
 bool

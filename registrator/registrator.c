@@ -78,7 +78,8 @@ reg_signal_cb(struct loop *loop, int signo, void *arg)
 		return;
 	}
 	log_info("signal %d, exiting", signo);
-	/* Queued crash reports get a few seconds to leave. */
+	/* Held and queued crash reports get a few seconds to leave. */
+	crash_flush_held(r->crash);
 	if (r->sentry != NULL && sentry_queued(r->sentry) > 0)
 		sentry_flush(r->sentry, REG_SENTRY_FLUSH_MS, reg_flush_cb, r);
 	else

@@ -60,7 +60,6 @@ struct metrics;
  */
 
 #define REG_CONFIG_DEFAULT_CONSUL "127.0.0.1:8500"
-#define REG_CONFIG_TOKEN_MAX 4096 /* bytes of -consul-token-file */
 
 /* What becomes of a stopped container's registrations (--deregister). */
 enum deregister_mode {
@@ -111,10 +110,12 @@ struct reg_config {
 	char *log_format;
 	char *log_level;
 	/* crash.c and janitor.c */
-	char *sentry_dsn;
+	char *sentry_dsn; /* holds a key: -sentry-dsn-file wins over it */
+	char *sentry_dsn_file;
 	long long sentry_queue;
 	long long crash_log_lines;
 	uint64_t crash_stats_interval_ms;
+	uint64_t crash_throttle_ms;
 	char *crash_label_allow;
 	uint64_t cleanup_exited_ms;
 	char *cleanup_label;
@@ -1257,6 +1258,7 @@ struct crash_config {
 	uint64_t stats_interval_ms; /* 0: no sampling */
 	const char *allow; /* NULL: CRASH_ALLOW_DEFAULT */
 	const char *host_override; /* --hostname, or NULL */
+	uint64_t throttle_window_ms; /* crash loops: 0 sends every crash */
 	crash_sink_cb *sink; /* NULL: crash_new's sentry */
 	void *sink_arg; /* borrowed */
 };
@@ -1290,10 +1292,72 @@ void crash_ready(struct crash *crash, const char *host_name);
  */
 void crash_report(struct crash *crash, struct container *c, bool sample_first);
 /*
+ * Hands every event held back by the crash-loop throttle to Sentry now,
+ * each with its count (at SIGTERM, before the flush); NULL is a no-op.
+ */
+void crash_flush_held(struct crash *crash);
+/*
  * Cancels samples and reports in flight and frees its sections of the
  * table's records; NULL is a no-op.
  */
 void crash_free(struct crash *crash);
+
+/* crash_throttle.c */
+
+/*
+ * Services whose crash loops are tracked at once; a crash of one more
+ * service while all are inside their window is sent unthrottled (never
+ * lost, never queued without bound).  Each holds at most one event.
+ */
+#define CRASH_THROTTLE_SERVICES_MAX 256
+#define CRASH_THROTTLE_WINDOW_DEFAULT "5m"
+
+struct crash_throttle_slot {
+	bool used;
+	char service[CRASH_SERVICE_MAX];
+	uint64_t sent_ms; /* the last event sent (monotonic) */
+	unsigned long long held; /* crashes held since then */
+	int64_t first_s, last_s; /* unix times of the first/last held */
+};
+
+/* Pure state of the throttle; owned by crash.c. */
+struct crash_throttle {
+	uint64_t window_ms;
+	struct crash_throttle_slot slots[CRASH_THROTTLE_SERVICES_MAX];
+};
+
+enum {
+	CRASH_THROTTLE_SEND, /* send this crash's event now */
+	CRASH_THROTTLE_HOLD, /* hold it in place of the slot's held one */
+};
+
+/* What an event sent (or held) stands for. */
+struct crash_throttle_verdict {
+	int slot; /* the service's slot, -1 when untracked */
+	unsigned long long crashes; /* crashes the event stands for, >= 1 */
+	int64_t first_s, last_s; /* unix times of the first and last */
+};
+
+/* window_ms 0: no throttle (every crash is sent at once). */
+struct crash_throttle *crash_throttle_new(uint64_t window_ms);
+void crash_throttle_free(struct crash_throttle *t);
+/*
+ * Pure: a crash of service at now_ms (monotonic) and now_s (unix time).
+ * Returns CRASH_THROTTLE_SEND or CRASH_THROTTLE_HOLD and fills v.
+ */
+int crash_throttle_crash(struct crash_throttle *t, const char *service,
+    uint64_t now_ms, int64_t now_s, struct crash_throttle_verdict *v);
+/*
+ * Pure: one held event whose window ended by now_ms: returns 1 and fills
+ * v (the slot's event is to be sent, its window restarts), or 0.
+ */
+int crash_throttle_due(struct crash_throttle *t, uint64_t now_ms,
+    struct crash_throttle_verdict *v);
+/* Pure: like crash_throttle_due whatever the time (shutdown). */
+int crash_throttle_take(struct crash_throttle *t,
+    struct crash_throttle_verdict *v);
+/* When the next held event is due (monotonic ms); UINT64_MAX: none. */
+uint64_t crash_throttle_next_ms(const struct crash_throttle *t);
 
 /* crash_stats.c */
 
@@ -1360,6 +1424,11 @@ void crash_event_reason(const struct container_state *st, char *out,
  * ("web-2", "web_2", "web.2.<task>" give "web").  Written to out.
  */
 void crash_event_service(const struct container *c, char *out, size_t len);
+/*
+ * The key crash loops are throttled by: the same, without the image step
+ * (unrelated containers share an image; a loop is one service's).
+ */
+void crash_event_loop_key(const struct container *c, char *out, size_t len);
 /*
  * Splits an image reference "[host[:port]/]path[:tag][@digest]" into its
  * repository, tag and digest ("" when absent).

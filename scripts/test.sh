@@ -11,7 +11,10 @@
 # Before the builds, scripts/check-source.sh looks for banned functions
 # (one test) and every C file is compared with .clang-format (one more
 # test; CHECK_FORMAT=0 skips it, for a machine with another clang-format
-# version). Exits non-zero on any
+# version). Then scripts/build-matrix.sh compiles the part of the build
+# matrix that fits CI (MATRIX_CELLS, default Release with SANITIZE under
+# gcc and Debug under clang; MATRIX_CELLS=none skips), one test: the
+# whole matrix is "scripts/build-matrix.sh" alone. Exits non-zero on any
 # failure and ends with one line: "tests: N passed, N failed".
 set -uo pipefail
 
@@ -97,6 +100,20 @@ if python3 "$top/scripts/function-table.py" --check; then
 else
 	failed=$((failed + 1))
 	status=1
+fi
+
+# The build types and compilers the two builds below do not cover.
+matrix_cells=${MATRIX_CELLS:-gcc:Release:ON clang:Debug:OFF}
+if [[ $matrix_cells != none ]]; then
+	phase "build matrix: $matrix_cells"
+	# shellcheck disable=SC2086 # one word per cell
+	if JOBS=$jobs bash "$top/scripts/build-matrix.sh" $matrix_cells; then
+		passed=$((passed + 1))
+	else
+		echo "test: build matrix failed" >&2
+		failed=$((failed + 1))
+		status=1
+	fi
 fi
 
 phase "sweep containers left by killed test runs"

@@ -55,8 +55,11 @@ static const struct conf_opt config_opts[] = {
 	{ T, "consul_token", CONF_STR, 0, 0, NULL, "CONSUL_HTTP_TOKEN",
 	    "ACL token (CONSUL_HTTP_TOKEN)", CFG(consul_token), NULL,
 	    CONF_SECRET },
-	{ T, "consul_token_file", CONF_STR, 0, 0, NULL, NULL,
-	    "read the ACL token from FILE", CFG(consul_token_file), NULL, 0 },
+	{ T, "consul_token_file", CONF_STR, 0, 0, NULL,
+	    "CONSUL_HTTP_TOKEN_FILE",
+	    "read the ACL token from FILE (CONSUL_HTTP_TOKEN_FILE; wins over "
+	    "the token)",
+	    CFG(consul_token_file), NULL, 0 },
 	{ T, "wait", CONF_STR, 0, 0, NULL, NULL,
 	    "quiescence: write MIN after the last change, at most MAX "
 	    "after the first (MAX = 4*MIN)",
@@ -98,6 +101,10 @@ static const struct conf_opt config_opts[] = {
 	{ T, "sentry_dsn", CONF_STR, 0, 0, NULL, "SENTRY_DSN",
 	    "report failures to Sentry (SENTRY_DSN; read at start only)",
 	    CFG(sentry_dsn), NULL, CONF_SECRET },
+	{ T, "sentry_dsn_file", CONF_STR, 0, 0, NULL, "SENTRY_DSN_FILE",
+	    "read the Sentry DSN from FILE (SENTRY_DSN_FILE; wins over the "
+	    "DSN)",
+	    CFG(sentry_dsn_file), NULL, 0 },
 	{ TPL, "source", CONF_STR, 0, 0, NULL, NULL, "template file (required)",
 	    TOFF(source), NULL, 0 },
 	{ TPL, "destination", CONF_STR, 0, 0, NULL, NULL,
@@ -185,6 +192,7 @@ static const struct config_flag {
 	{ "pid-file", FLAG_KEY, "pid_file", "FILE", NULL },
 	{ "listen", FLAG_KEY, "listen", "HOST:PORT", NULL },
 	{ "sentry-dsn", FLAG_KEY, "sentry_dsn", "DSN", NULL },
+	{ "sentry-dsn-file", FLAG_KEY, "sentry_dsn_file", "FILE", NULL },
 	{ "help", FLAG_HELP, NULL, NULL, "print this help and exit" },
 	{ "h", FLAG_HELP, NULL, NULL, NULL },
 	{ "version", FLAG_VERSION, NULL, NULL, "print the version and exit" },
@@ -618,34 +626,21 @@ config_validate(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/* Reads the token file: one line, trimmed. */
+/* Replaces *value by the first line of path (the -OPTION-file flags). */
 static int
-config_token_file(struct config *cfg, char *err, size_t errlen)
+config_secret_file(char **value, const char *path, char *err, size_t errlen)
 {
-	char line[4096];
-	FILE *fp;
-	int ret = -1;
+	char *secret;
 
-	fp = fopen(cfg->consul_token_file, "re");
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", cfg->consul_token_file,
-		    strerror(errno));
+	secret = conf_secret_file(path, err, errlen);
+	if (secret == NULL)
 		return -1;
+	if (*value != NULL) {
+		explicit_bzero(*value, strlen(*value));
+		free(*value);
 	}
-	if (fgets(line, sizeof(line), fp) == NULL) {
-		snprintf(err, errlen, "%s: empty", cfg->consul_token_file);
-		goto out;
-	}
-	if (cfg->consul_token != NULL) {
-		explicit_bzero(cfg->consul_token, strlen(cfg->consul_token));
-		free(cfg->consul_token);
-	}
-	cfg->consul_token = xstrdup(str_trim(line));
-	ret = 0;
-out:
-	explicit_bzero(line, sizeof(line));
-	fclose(fp);
-	return ret;
+	*value = secret;
+	return 0;
 }
 
 static const struct config_flag *
@@ -745,7 +740,14 @@ config_load(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 		}
 	}
 	if (cfg->consul_token_file != NULL
-	    && config_token_file(cfg, err, errlen) == -1)
+	    && config_secret_file(&cfg->consul_token, cfg->consul_token_file,
+		   err, errlen)
+		== -1)
+		goto out;
+	if (cfg->sentry_dsn_file != NULL
+	    && config_secret_file(&cfg->sentry_dsn, cfg->sentry_dsn_file, err,
+		   errlen)
+		== -1)
 		goto out;
 	if (config_validate(cfg, err, errlen) == -1)
 		goto out;

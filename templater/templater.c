@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "http.h"
 #include "httpd.h"
 #include "log.h"
@@ -30,7 +31,7 @@
 /* The running daemon; one per process. */
 struct templater {
 	int argc;
-	char **argv;
+	char **argv; /* owned copy of the flags, re-read on SIGHUP */
 	struct loop *loop;
 	struct config *cfg; /* owned */
 	struct http *http;
@@ -381,21 +382,56 @@ templater_pid_file(const char *path)
 	return fclose(fp);
 }
 
+/* Flags whose values are secrets, blanked in /proc/PID/cmdline. */
+static const char *const templater_argv_secrets[]
+    = { "consul-token", "sentry-dsn" };
+
+/* Wipes and frees the private copy of the flags. */
+static void
+templater_argv_free(struct templater *tp)
+{
+	int i;
+
+	for (i = 0; i < tp->argc; i++) {
+		explicit_bzero(tp->argv[i], strlen(tp->argv[i]));
+		free(tp->argv[i]);
+	}
+	free(tp->argv);
+	tp->argv = NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct templater tp = { 0 };
 	struct httpd_opts hopts = { 0 };
 	char err[CONFIG_ERR_MAX + TMPL_ERR_MAX];
-	int rc;
+	int rc, i;
 
 	log_init("templater", LOG_LEVEL_INFO, LOG_FORMAT_PLAIN);
 	xmalloc_init_cjson();
+	/*
+	 * SIGHUP re-reads the flags from this private copy: argv itself is
+	 * blanked below.
+	 */
 	tp.argc = argc - 1;
-	tp.argv = argv + 1;
+	tp.argv = xcalloc((size_t)argc, sizeof(*tp.argv));
+	for (i = 0; i < tp.argc; i++)
+		tp.argv[i] = xstrdup(argv[i + 1]);
 	tp.cfg = xcalloc(1, sizeof(*tp.cfg));
 	rc = config_load(tp.argc, tp.argv, tp.cfg, err, sizeof(err));
+	if (conf_argv_hide(argc, argv, templater_argv_secrets,
+		sizeof(templater_argv_secrets)
+		    / sizeof(templater_argv_secrets[0]))
+		> 0
+	    && rc == 0)
+		log_warnx("-consul-token or -sentry-dsn on the command line: "
+			  "every local user can read it in /proc/PID/cmdline "
+			  "until start-up blanks it, and shell history keeps "
+			  "it; use -consul-token-file (CONSUL_HTTP_TOKEN_FILE) "
+			  "or -sentry-dsn-file");
 	if (rc != 0) {
+		templater_argv_free(&tp);
 		free(tp.cfg);
 		if (rc == 1)
 			return 0;
@@ -495,6 +531,7 @@ out:
 	loop_free(tp.loop);
 	config_free(tp.cfg);
 	free(tp.cfg);
+	templater_argv_free(&tp);
 	log_forget_secrets();
 	return tp.exit_code;
 }

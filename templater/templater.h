@@ -87,6 +87,7 @@ struct config {
 	char *listen; /* "host:port" for /health, /metrics */
 	char *config_file; /* -config FILE, re-read on SIGHUP */
 	char *sentry_dsn; /* NULL: no failure reports; holds a key */
+	char *sentry_dsn_file; /* wins over sentry_dsn */
 	struct config_templates templates;
 	unsigned ntemplates;
 };

@@ -275,21 +275,31 @@ pct_encode(char *dst, size_t dstlen, const char *s, bool keep_slash)
 	dst[o] = '\0';
 }
 
-static void
+/*
+ * Appends k=v; returns -1 when the query would be cut (a request for
+ * another key than the template asked for must never be sent).
+ */
+static int
 add_param(struct tmpl_endpoint *ep, const char *k, const char *v)
 {
 	char enc[3 * TMPL_DEP_MAX + 8];
 	size_t n = strlen(ep->query);
+	int r;
 
 	pct_encode(enc, sizeof(enc), v, false);
-	snprintf(ep->query + n, sizeof(ep->query) - n, "%s%s%s%s",
+	r = snprintf(ep->query + n, sizeof(ep->query) - n, "%s%s%s%s",
 	    n > 0 ? "&" : "", k,
 	    v != NULL && (v[0] != '\0' || strcmp(k, "tag") == 0) ? "=" : "",
 	    enc);
+	if (r < 0 || (size_t)r >= sizeof(ep->query) - n) {
+		ep->query[n] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 /* Adds the raw "ns=x&partition=y" query of a dependency, re-encoded. */
-static void
+static int
 add_query(struct tmpl_endpoint *ep, const char *q)
 {
 	char key[TMPL_DEP_MAX + 1], val[TMPL_DEP_MAX + 1];
@@ -308,11 +318,13 @@ add_query(struct tmpl_endpoint *ep, const char *q)
 			val[n - kn - 1] = '\0';
 		} else
 			val[0] = '\0';
-		add_param(ep, key, val);
+		if (add_param(ep, key, val) == -1)
+			return -1;
 		p += n;
 		if (*p == '&')
 			p++;
 	}
+	return 0;
 }
 
 int
@@ -336,7 +348,7 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 	char enc[3 * TMPL_DEP_MAX + 8];
 	struct tmpl_dep_query q;
 	size_t i, len = strlen(dep), plen;
-	int kind = -1;
+	int kind = -1, cut = 0;
 
 	memset(ep, 0, sizeof(*ep));
 	ep->consul = true;
@@ -380,45 +392,51 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 		snprintf(ep->path, sizeof(ep->path), "/v1/health/%s/%s",
 		    kind == DEP_SERVICE ? "service" : "connect", enc);
 		if (q.dc[0] != '\0')
-			add_param(ep, "dc", q.dc);
+			cut |= add_param(ep, "dc", q.dc);
 		if (q.near[0] != '\0')
-			add_param(ep, "near", q.near);
+			cut |= add_param(ep, "near", q.near);
 		if (q.tag[0] != '\0')
-			add_param(ep, "tag", q.tag);
+			cut |= add_param(ep, "tag", q.tag);
 		if (strcmp(q.filters, "passing") == 0)
-			add_param(ep, "passing", "1");
+			cut |= add_param(ep, "passing", "1");
 		break;
 	case DEP_KEY:
 	case DEP_KEYGET:
 	case DEP_LIST:
 		snprintf(ep->path, sizeof(ep->path), "/v1/kv/%s", enc);
 		if (q.dc[0] != '\0')
-			add_param(ep, "dc", q.dc);
+			cut |= add_param(ep, "dc", q.dc);
 		if (kind == DEP_LIST)
-			add_param(ep, "recurse", "");
+			cut |= add_param(ep, "recurse", "");
 		break;
 	case DEP_SERVICES:
 		snprintf(ep->path, sizeof(ep->path), "/v1/catalog/services");
 		if (q.dc[0] != '\0')
-			add_param(ep, "dc", q.dc);
+			cut |= add_param(ep, "dc", q.dc);
 		break;
 	case DEP_NODE:
 		snprintf(ep->path, sizeof(ep->path), "/v1/catalog/node/%s",
 		    enc);
 		ep->local_node = q.name[0] == '\0';
 		if (q.dc[0] != '\0')
-			add_param(ep, "dc", q.dc);
+			cut |= add_param(ep, "dc", q.dc);
 		break;
 	default:
 		snprintf(ep->path, sizeof(ep->path), "/v1/catalog/nodes");
 		if (q.dc[0] != '\0')
-			add_param(ep, "dc", q.dc);
+			cut |= add_param(ep, "dc", q.dc);
 		if (q.near[0] != '\0')
-			add_param(ep, "near", q.near);
+			cut |= add_param(ep, "near", q.near);
 		break;
 	}
 	if (q.query[0] != '\0')
-		add_query(ep, q.query);
+		cut |= add_query(ep, q.query);
+	if (cut != 0) {
+		snprintf(err, errlen,
+		    "dependency \"%s\": query longer than %zu bytes", dep,
+		    sizeof(ep->query) - 1);
+		return -1;
+	}
 	return 0;
 }
 

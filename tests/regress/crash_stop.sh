@@ -10,13 +10,15 @@
 # once the event of the run before is stored: a registrator lagging more
 # than a run's length behind Docker would otherwise read one run's exit
 # only after the next run had exited, and rightly send one event for the
-# two (the same exit, seen twice).
+# two (the same exit, seen twice).  The crash-loop throttle is off here
+# (-crash-throttle-window 0): every run's event is what this test reads;
+# crash_loop.sh tests the throttle.
 
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
 bed_consul_start
 sentry_standin_start
-crash_start -sentry-dsn "$SENTRY_DSN"
+crash_start -sentry-dsn "$SENTRY_DSN" -crash-throttle-window 0
 
 calm=$(crash_run calm --label SERVICE_NAME=calmsvc -- sleep 300)
 victim=$(crash_run victim -- sleep 300)

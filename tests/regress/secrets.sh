@@ -12,6 +12,13 @@
 # test first proves the secrets were used: the service is registered and
 # rendered through the token, and the crash event was accepted with the
 # key.
+#
+# Issue 16 item 4 adds: a URL password (the templater's -consul-addr
+# user:password@host, and a registry URI the registrator refuses), the
+# token and the DSN given as flags (templater) or read from
+# CONSUL_HTTP_TOKEN_FILE and -sentry-dsn-file, and the same grep over
+# both daemons' /metrics pages and /proc/PID/cmdline; the flags earn the
+# warning that says why a file is better.
 # crash_common.bash: bed.sh and the stand-in (tests/sentry/standin.sh).
 . "$SOURCE_DIR/tests/regress/crash_common.bash"
 
@@ -23,6 +30,7 @@ token=tok-$RANDOM$RANDOM-s3cr3t-$RANDOM
 env_a=envA-$RANDOM$RANDOM-pa55word
 env_b=envB-$RANDOM$RANDOM-apikey
 env_c=envC-$RANDOM$RANDOM-crashing
+urlpass=url-$RANDOM$RANDOM-pa55
 label_secret="admin:\$apr1\$S3cr3t$RANDOM\$hashvalue"
 name=sec-$BED_RUN_ID
 
@@ -48,8 +56,11 @@ bed_assert_eq 403 "$status" "anonymous registration"
 
 sentry_standin_start
 printf '%s\n' "$token" >"$BED_TMP/token"
-bed_spawn registrator "$REG_BIN" -log-level trace \
-    -consul-token-file "$BED_TMP/token" -sentry-dsn "$SENTRY_DSN" \
+printf '%s\n' "$SENTRY_DSN" >"$BED_TMP/dsn"
+read -r reg_port tpl_port <<<"$(bed_free_ports 2)"
+CONSUL_HTTP_TOKEN_FILE=$BED_TMP/token bed_spawn registrator "$REG_BIN" \
+    -log-level trace -sentry-dsn "$SENTRY_DSN" \
+    -listen "127.0.0.1:$reg_port" \
     -crash-stats-interval 200ms "consul://$BED_CONSUL_HTTP"
 REG_PID=$BED_PID
 
@@ -58,10 +69,16 @@ cat >"$BED_TMP/svc.ctmpl" <<EOF
 {{end}}
 EOF
 OUT=$BED_TMP/svc.conf
-CONSUL_HTTP_TOKEN=$token bed_spawn templater "$TPL_BIN" \
-    -consul-addr "$BED_CONSUL_HTTP" -log-level trace \
+bed_spawn templater "$TPL_BIN" -consul-token "$token" \
+    -consul-addr "tpl:$urlpass@$BED_CONSUL_HTTP" -log-level trace \
+    -sentry-dsn-file "$BED_TMP/dsn" -listen "127.0.0.1:$tpl_port" \
     -template "$BED_TMP/svc.ctmpl:$OUT"
 TPL_PID=$BED_PID
+# A registry URI with a password is refused, and the error masks it.
+"$REG_BIN" "consul://reg:$urlpass@127.0.0.1:1" >"$BED_TMP/refused.log" 2>&1 &&
+    bed_fail "a URI with userinfo was accepted"
+bed_add_log "$BED_TMP/refused.log"
+bed_assert_ok grep -qF "consul://[redacted]@127.0.0.1:1" "$BED_TMP/refused.log"
 
 bed_run --name "$name-web" -p 127.0.0.1::80 -e SERVICE_NAME="$name" \
     -e "DB_PASSWORD=$env_a" -e "API_KEY=$env_b" \
@@ -87,6 +104,19 @@ bed_wait_until 40 one_crash
 bed_log "crash event accepted by the stand-in"
 bed_alive "$REG_PID" || bed_fail "registrator exited"
 bed_alive "$TPL_PID" || bed_fail "templater exited"
+# What every local user can read while the daemons run.
+for d in registrator:$REG_PID:$reg_port templater:$TPL_PID:$tpl_port; do
+	IFS=: read -r n pid port <<<"$d"
+	tr '\0' ' ' <"/proc/$pid/cmdline" >"$BED_TMP/$n.cmdline"
+	curl -sSf --max-time 10 "http://127.0.0.1:$port/metrics" \
+	    >"$BED_TMP/$n.metrics" || bed_fail "$n: no /metrics"
+done
+# The cmdline files are not empty and show the flags (else the grep
+# below could not fail).
+bed_assert_ok grep -q -- "-sentry-dsn x" "$BED_TMP/registrator.cmdline"
+bed_assert_ok grep -q -- "-consul-token x" "$BED_TMP/templater.cmdline"
+bed_assert_ok grep -q "_total" "$BED_TMP/templater.metrics"
+bed_assert_ok grep -q "registrator_" "$BED_TMP/registrator.metrics"
 bed_stop "$REG_PID"
 bed_stop "$TPL_PID"
 
@@ -96,13 +126,19 @@ for f in registrator templater; do
 	grep -q "trace $f: " "$BED_TMP/$f.log" ||
 	    bed_fail "$f.log has no trace line"
 done
+# The flags were warned about.
+bed_assert_ok grep -q "sentry-dsn on the command line" \
+    "$BED_TMP/registrator.log"
+bed_assert_ok grep -q "consul-token or -sentry-dsn on the command line" \
+    "$BED_TMP/templater.log"
 key=${SENTRY_DSN#http://}
 key=${key%%@*}
 bed_assert_eq "$SENTRY_KEY" "$key" "DSN key"
 files=("$BED_TMP/registrator.log" "$BED_TMP/templater.log" "$SENTRY_JOURNAL"
-    "$SENTRY_STORE"/*.json)
+    "$SENTRY_STORE"/*.json "$BED_TMP/refused.log"
+    "$BED_TMP"/*.cmdline "$BED_TMP"/*.metrics)
 leaks=0
-for s in "$token" "$key" "$env_a" "$env_b" "$env_c" "$label_secret"; do
+for s in "$token" "$key" "$urlpass" "$env_a" "$env_b" "$env_c" "$label_secret"; do
 	if grep -lF -- "$s" "${files[@]}" >"$BED_TMP/hits"; then
 		bed_log "secret $s found in: $(tr '\n' ' ' <"$BED_TMP/hits")"
 		grep -nF -- "$s" "${files[@]}" | head -3 >&2
@@ -110,4 +146,5 @@ for s in "$token" "$key" "$env_a" "$env_b" "$env_c" "$label_secret"; do
 	fi
 done
 ((leaks == 0)) || bed_fail "$leaks secrets leaked"
-bed_pass "token, DSN key, env values and secret label in no log or event"
+bed_pass "token, DSN key, URL password, env values and secret label in no" \
+    "log, event, /metrics page or command line"

@@ -563,6 +563,47 @@ test_print(void)
 	free(out);
 }
 
+static void
+test_argv_hide(void)
+{
+	static const char *const secret[] = { "consul-token", "sentry-dsn" };
+	char a0[] = "templater", a1[] = "-consul-token", a2[] = "t0ken";
+	char a3[] = "--sentry-dsn=http://k3y@h/1", a4[] = "-consul-addr";
+	char a5[] = "u:pw@127.0.0.1:8500", a6[] = "-consul-token-file";
+	char a7[] = "/run/t", a8[] = "--", a9[] = "-consul-token";
+	char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, NULL };
+	char path[] = "/tmp/test_conf_secret.XXXXXX", err[256], *s;
+	FILE *f;
+	int fd;
+
+	T_EQ_INT(conf_argv_hide(10, argv, secret, 2), 2);
+	T_EQ_STR(a2, "xxxxx");
+	T_EQ_STR(a3, "--sentry-dsn=xxxxxxxxxxxxxx");
+	T_EQ_STR(a5, "xxxx@127.0.0.1:8500");
+	/* Another flag that only starts like a secret one is kept. */
+	T_EQ_STR(a7, "/run/t");
+	T_EQ_STR(a9, "-consul-token");
+	/* A value-less secret flag at the end is counted, nothing more. */
+	T_EQ_INT(conf_argv_hide(2, argv, secret, 2), 1);
+
+	fd = mkstemp(path);
+	T_ASSERT(fd != -1);
+	f = fdopen(fd, "w");
+	fputs("  s3cret-token \nsecond line\n", f);
+	fclose(f);
+	s = conf_secret_file(path, err, sizeof(err));
+	T_EQ_STR(s, "s3cret-token");
+	free(s);
+	f = fopen(path, "w");
+	fputs(" \n", f);
+	fclose(f);
+	T_NULL(conf_secret_file(path, err, sizeof(err)));
+	T_ASSERT(strstr(err, ": empty") != NULL);
+	unlink(path);
+	T_NULL(conf_secret_file(path, err, sizeof(err)));
+	T_ASSERT(strstr(err, path) != NULL);
+}
+
 int
 main(void)
 {
@@ -574,5 +615,6 @@ main(void)
 	test_store();
 	test_file();
 	test_print();
+	test_argv_hide();
 	return test_report();
 }

@@ -237,6 +237,8 @@ test_grouping(void)
 	    "no", 0, 0);
 	crash_event_service(c, s, sizeof(s));
 	T_EQ_STR(s, "proj/web");
+	crash_event_loop_key(c, s, sizeof(s));
+	T_EQ_STR(s, "proj/web");
 	container_free(c);
 
 	c = make("nginx:1.25", "x", 1, false, "{\"SERVICE_NAME\":\"api\"}",
@@ -499,6 +501,96 @@ test_cgroup(void)
 	T_EQ_INT(nftw(v2, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/*
+ * The crash-loop throttle: a service crashing every second for 2 minutes
+ * with a 30 s window sends its first crash at once, then one event per
+ * window, and the counts the events carry add up to every crash.
+ */
+static void
+test_throttle(void)
+{
+	struct crash_throttle *t = crash_throttle_new(30000);
+	struct crash_throttle_verdict v;
+	unsigned long long sent = 0, events = 0;
+	uint64_t ms;
+	int r, held = 0;
+
+	for (ms = 1000; ms <= 120000; ms += 1000) {
+		/* The loop's timer fires before the crash due at that time. */
+		while (crash_throttle_due(t, ms, &v) == 1) {
+			T_EQ_INT(v.slot, 0);
+			T_ASSERT(v.first_s <= v.last_s);
+			sent += v.crashes;
+			events++;
+			held = 0;
+		}
+		r = crash_throttle_crash(t, "web", ms, (int64_t)(ms / 1000),
+		    &v);
+		if (ms == 1000) {
+			T_EQ_INT(r, CRASH_THROTTLE_SEND);
+			T_EQ_INT(v.crashes, 1);
+		}
+		if (r == CRASH_THROTTLE_SEND) {
+			sent += v.crashes;
+			events++;
+		} else {
+			held = 1;
+			T_EQ_INT(v.slot, 0);
+		}
+	}
+	T_EQ_INT(held, 1);
+	T_EQ_INT(crash_throttle_next_ms(t), 121000);
+	T_EQ_INT(crash_throttle_take(t, &v), 1);
+	T_EQ_INT(v.first_s, 91);
+	T_EQ_INT(v.last_s, 120);
+	sent += v.crashes;
+	events++;
+	T_EQ_INT(sent, 120);
+	/* 1 at once, one per 30 s window after it, one at shutdown. */
+	T_EQ_INT(events, 5);
+	T_EQ_INT(crash_throttle_take(t, &v), 0);
+	T_EQ_INT(crash_throttle_next_ms(t), UINT64_MAX);
+
+	/* Another service is not held by the first one's window. */
+	T_EQ_INT(crash_throttle_crash(t, "api", 121000, 121, &v),
+	    CRASH_THROTTLE_SEND);
+	/* A crash after a quiet window is sent at once, count 1. */
+	T_EQ_INT(crash_throttle_crash(t, "web", 200000, 200, &v),
+	    CRASH_THROTTLE_SEND);
+	T_EQ_INT(v.crashes, 1);
+	/* Held, then the window ends before the tick: it carries both. */
+	T_EQ_INT(crash_throttle_crash(t, "web", 201000, 201, &v),
+	    CRASH_THROTTLE_HOLD);
+	T_EQ_INT(crash_throttle_crash(t, "web", 231000, 231, &v),
+	    CRASH_THROTTLE_SEND);
+	T_EQ_INT(v.crashes, 2);
+	T_EQ_INT(v.first_s, 201);
+	crash_throttle_free(t);
+
+	/* The table is full of looping services: one more is sent. */
+	t = crash_throttle_new(30000);
+	for (ms = 0; ms < CRASH_THROTTLE_SERVICES_MAX; ms++) {
+		char name[16];
+
+		(void)snprintf(name, sizeof(name), "s%llu",
+		    (unsigned long long)ms);
+		(void)crash_throttle_crash(t, name, 1000, 1, &v);
+		T_EQ_INT(crash_throttle_crash(t, name, 1001, 1, &v),
+		    CRASH_THROTTLE_HOLD);
+	}
+	T_EQ_INT(crash_throttle_crash(t, "one-more", 1002, 1, &v),
+	    CRASH_THROTTLE_SEND);
+	T_EQ_INT(v.slot, -1);
+	crash_throttle_free(t);
+
+	/* Window 0: no throttle. */
+	t = crash_throttle_new(0);
+	T_EQ_INT(crash_throttle_crash(t, "web", 5, 0, &v), CRASH_THROTTLE_SEND);
+	T_EQ_INT(crash_throttle_crash(t, "web", 5, 0, &v), CRASH_THROTTLE_SEND);
+	T_EQ_INT(v.crashes, 1);
+	crash_throttle_free(t);
+}
+
 int
 main(void)
 {
@@ -511,5 +603,6 @@ main(void)
 	test_event();
 	test_janitor();
 	test_cgroup();
+	test_throttle();
 	return test_report();
 }

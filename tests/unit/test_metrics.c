@@ -105,6 +105,17 @@ test_labelled_histogram_and_numbers(void)
 	T_ASSERT(strstr(buf_str(&out),
 		     "templater_last_render_timestamp_seconds 1763914000.25\n")
 	    != NULL);
+	/* A URL's password never reaches the page (issue 16). */
+	metrics_add(metrics_counter(m, "templater_consul_errors", "Errors.",
+			"addr", "http://admin:pa55w0rd@127.0.0.1:8500"),
+	    1);
+	buf_reset(&out);
+	T_EQ_INT(metrics_render(m, &out), 0);
+	T_ASSERT(strstr(buf_str(&out),
+		     "templater_consul_errors_total{addr=\"http://[redacted]@"
+		     "127.0.0.1:8500\"} 1\n")
+	    != NULL);
+	T_ASSERT(strstr(buf_str(&out), "pa55w0rd") == NULL);
 
 	buf_reset(&out);
 	metrics_set(g, NAN);

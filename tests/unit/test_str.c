@@ -63,6 +63,48 @@ test_strings(void)
 	T_ASSERT(!str_has_suffix("f", ".conf"));
 }
 
+/* mask: str_mask_userinfo's result for in, in a buffer of 128 bytes. */
+static const char *
+mask(const char *in)
+{
+	static char out[128];
+
+	(void)str_mask_userinfo(in, out, sizeof(out));
+	return out;
+}
+
+static void
+test_userinfo(void)
+{
+	char arg[] = "-consul-addr=user:pa55@127.0.0.1:8500", tiny[12];
+
+	T_EQ_STR(mask("refused consul://user:pa55@host:8500 (no userinfo)"),
+	    "refused consul://[redacted]@host:8500 (no userinfo)");
+	T_EQ_STR(mask("GET http://u:p@ss@h/v1/kv: 403"),
+	    "GET http://[redacted]@h/v1/kv: 403");
+	T_EQ_STR(mask("https://tokenonly@github.com/x"),
+	    "https://[redacted]@github.com/x");
+	T_EQ_STR(mask("consul admin:s3cret@10.0.0.1:8500 down"),
+	    "consul [redacted]@10.0.0.1:8500 down");
+	T_EQ_STR(mask("addr=\"a:b@h\" x"), "addr=\"[redacted]@h\" x");
+	T_EQ_STR(mask("two http://a:b@h and http://c:d@i"),
+	    "two http://[redacted]@h and http://[redacted]@i");
+	/* Kept: mail-like names, digests, paths, a bare '@'. */
+	T_EQ_STR(mask("root@localhost"), "root@localhost");
+	T_EQ_STR(mask("image busybox:1.36@sha256:"
+		      "0123456789abcdef0123456789abcdef01234567"),
+	    "image busybox:1.36@sha256:"
+	    "0123456789abcdef0123456789abcdef01234567");
+	T_EQ_STR(mask("/srv/a:b@c"), "/srv/a:b@c");
+	T_EQ_STR(mask("@ x@ @@"), "@ x@ @@");
+	T_EQ_INT(str_mask_userinfo("http://a:b@h", tiny, sizeof(tiny)), 1);
+	T_EQ_STR(tiny, "http://[red");
+	T_EQ_INT(str_mask_userinfo("x", tiny, 0), 0);
+	/* In place, for argv: same length, password gone. */
+	T_EQ_INT(str_blank_userinfo(arg), 1);
+	T_EQ_STR(arg, "-consul-addr=xxxxxxxxx@127.0.0.1:8500");
+}
+
 static void
 test_buffers(void)
 {
@@ -92,6 +134,7 @@ main(void)
 	test_durations();
 	test_numbers();
 	test_strings();
+	test_userinfo();
 	test_buffers();
 	return test_report();
 }
