@@ -4,7 +4,7 @@
 # tests/cluster/down.sh: tear down what up.sh made, from the state file
 # $CLUSTER_STATE/made (lib.sh), last line first: processes (TERM, then KILL
 # after 20 s), each Docker Engine with its containers, the veth ends and
-# the bridge, the namespaces (every process still inside one of ours is
+# the bridge with its FORWARD rule, the namespaces (every process still inside one of ours is
 # ended by its id first), the state directory.  Safe to run twice, after a
 # failed up.sh, or with nothing up.  Exit 0 when nothing made is left.
 set -uo pipefail
@@ -27,6 +27,10 @@ for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
 			[[ -z $ids ]] || docker -H "unix://$sock" rm -f $ids >/dev/null 2>&1
 		fi
 		cl_stop "dockerd-$arg"
+		;;
+	iptables)
+		# shellcheck disable=SC2086
+		while iptables -D $arg 2>/dev/null; do :; done
 		;;
 	link)
 		ip link show "$arg" >/dev/null 2>&1 && ip link del "$arg"

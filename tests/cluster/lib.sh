@@ -29,7 +29,7 @@ CL_SRC=${SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CL_BUILD=${BUILD_DIR:-$CL_SRC/build}
 CL_DC=dc1
 # Every wait has a cap; a cluster that misses one is reported, not waited on.
-CL_WAIT_LEADER_S=60
+CL_WAIT_LEADER_S=${CL_WAIT_LEADER_S:-60}
 CL_WAIT_DOCKER_S=60
 
 # cl_ip HOST: the host's address on the bridge.

@@ -89,6 +89,11 @@ cl_record dir "$CLUSTER_STATE"
 cl_record link "$CL_BRIDGE"
 ip link add "$CL_BRIDGE" type bridge
 ip link set "$CL_BRIDGE" up
+# With br_netfilter loaded, bridged frames cross the machine's FORWARD chain,
+# whose policy the main Docker Engine sets to DROP: let the cluster's own
+# bridge forward to itself, nothing else.
+cl_record iptables FORWARD -i "$CL_BRIDGE" -o "$CL_BRIDGE" -j ACCEPT
+iptables -I FORWARD 1 -i "$CL_BRIDGE" -o "$CL_BRIDGE" -j ACCEPT
 for h in "${HOSTS[@]}"; do
 	ns=$(cl_ns "$h")
 	cl_record netns "$ns"
@@ -320,7 +325,7 @@ cat >"$e/nginx.conf" <<EOF
 user root;
 worker_processes 1;
 pid $e/nginx.pid;
-error_log $e/logs/error.log notice;
+error_log $CLUSTER_STATE/log/nginx-error.log notice;
 events { worker_connections 512; }
 http {
     access_log off;
