@@ -155,6 +155,7 @@ result()
 {
 	RESULTS+=("$(printf '| %-28s | %6s | %6s | %7s | %6s | %s |' \
 	    "$1" "$SENT" "$LOAD_FAILED" "$P99" "$CONVERGED" "$3")")
+	cl_log "${RESULTS[-1]}"
 	if (($2 == 1 && LOAD_FAILED > 0)); then
 		cl_log "$1: $LOAD_FAILED failed requests, goal 0"
 		FAILED=1
@@ -169,7 +170,7 @@ retries()
 	else
 		printf 'proxy_next_upstream off;\n' >"$c"
 	fi
-	"$CLUSTER_STATE/edge/reload.sh"
+	cl_in edge "$CLUSTER_STATE/edge/reload.sh"
 }
 
 # --- the starting fleet
