@@ -8,7 +8,8 @@
 #   --smoke  two app hosts; one rolling deploy (nginx retries on) and one
 #            crash; for CI (tests/regress/cluster_smoke.sh), under 3 min.
 #   (full)   three app hosts; rolling deploy with retries on and with
-#            proxy_next_upstream off, crash, host lost and back.
+#            proxy_next_upstream off, crash, a deploy while the Raft leader
+#            is killed, host lost and back.
 #
 # Every scenario ends with convergence: on every app host, the running web
 # containers (Docker's truth) and the passing web instances in Consul are
@@ -189,9 +190,20 @@ GEN=0
 # no longer does.
 rolling()
 {
+	load_start "$1"
+	[[ -n ${2:-} ]] && "$2"
+	replace_all "$1"
+	[[ -n ${3:-} ]] && "$3"
+	sleep 1
+	load_stop
+	converge "$1"
+}
+
+# replace_all NAME: the replacements of a rolling deploy.
+replace_all()
+{
 	local h i new old addr
 	GEN=$((GEN + 1))
-	load_start "$1"
 	for h in $APPS; do
 		for ((i = 1; i <= CL_INSTANCES; i++)); do
 			old=$(cl_docker "$h" ps --format '{{.Names}}' |
@@ -209,9 +221,31 @@ rolling()
 			    cl_log "$1: $old ($addr) stayed in the live file"
 		done
 	done
-	sleep 1
-	load_stop
-	converge "$1"
+}
+
+# Consul faults: the leader is killed (kill -9) as a deploy starts, and
+# started again once the deploy is over.
+server_of()
+{
+	case $1 in
+	"$(cl_ip s1)":*) echo s1 ;;
+	"$(cl_ip s2)":*) echo s2 ;;
+	"$(cl_ip s3)":*) echo s3 ;;
+	esac
+}
+kill_leader()
+{
+	KILLED=$(server_of "$(cl_consul s1 GET /v1/status/leader | tr -d '"')")
+	[[ -n $KILLED ]] || KILLED=s1
+	cl_stop "consul-$KILLED" KILL
+	cl_log "killed the leader $KILLED"
+}
+restart_killed()
+{
+	cl_spawn "$KILLED" "consul-$KILLED" "$(<"$CLUSTER_STATE/consul-bin")" \
+	    agent -config-file "$CLUSTER_STATE/$KILLED/consul.hcl"
+	leader_again() { [[ $(cl_consul s1 GET /v1/status/leader) == *8300* ]]; }
+	cl_wait 60 leader_again || cl_log "no leader after restarting $KILLED"
 }
 
 # crash NAME: docker kill -s KILL of one instance; the time until the live
@@ -271,6 +305,8 @@ if ((SMOKE == 0)); then
 	crash "crash (kill -9), retries off"
 	result "crash (kill -9), retries off" 0 "out of the live file in ${DROP_S}s"
 	retries on
+	rolling "deploy, leader killed" kill_leader restart_killed
+	result "deploy, leader killed" 1 "leader $KILLED kill -9, restarted after"
 	host_lost "host lost, retries on"
 	result "host lost, retries on" 0 "gone in ${GONE_S}s, back in ${BACK_S}s"
 fi

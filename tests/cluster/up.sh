@@ -65,6 +65,7 @@ fi
 
 mkdir -p "$CLUSTER_STATE"
 : >"$CL_MADE"
+echo "$CONSUL" >"$CLUSTER_STATE/consul-bin"
 echo "$APPS" >"$CLUSTER_STATE/apps"
 done_ok=0
 on_exit()
