@@ -146,3 +146,19 @@ cl_apps()
 	*) echo a1 a2 a3 ;;
 	esac
 }
+
+# cl_registrator_start HOST: the app host's registrator on its engine.  The
+# token goes through the environment, never argv.  Until the registrator
+# acts on the kill event by default (l15-regops), -maintenance-on-stop takes
+# an instance out before it stops answering; REGISTRATOR_FLAGS replaces it.
+cl_registrator_start()
+{
+	local h=$1
+	# shellcheck disable=SC2086
+	CONSUL_HTTP_TOKEN=$(<"$CLUSTER_STATE/tokens/registrator-$h") \
+	    cl_spawn "$h" "registrator-$h" "$CL_BUILD/registrator/registrator" \
+	    -ip "$(cl_ip "$h")" -docker-host "unix://$CLUSTER_STATE/$h/docker.sock" \
+	    -consul-ca "$CLUSTER_STATE/pki/consul-agent-ca.pem" \
+	    ${REGISTRATOR_FLAGS--maintenance-on-stop} \
+	    -listen "127.0.0.1:9101" consul-tls://127.0.0.1:8501
+}

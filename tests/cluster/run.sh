@@ -9,7 +9,8 @@
 #            crash; for CI (tests/regress/cluster_smoke.sh), under 3 min.
 #   (full)   three app hosts; rolling deploy with retries on and with
 #            proxy_next_upstream off, crash, a deploy while the Raft leader
-#            is killed, host lost and back.
+#            is killed, a registrator kill -9 during churn, host lost and
+#            back.
 #
 # Every scenario ends with convergence: on every app host, the running web
 # containers (Docker's truth) and the passing web instances in Consul are
@@ -269,6 +270,29 @@ crash()
 	converge "$1"
 }
 
+# registrator_kill NAME: the first app host's registrator is kill -9ed;
+# while it is down one instance there is replaced (stopped, removed, a new
+# one started); then it is started again and must catch up.
+registrator_kill()
+{
+	local h=${APPS%% *} old new addr
+	load_start "$1"
+	sleep 1
+	cl_stop "registrator-$h" KILL
+	GEN=$((GEN + 1))
+	old=$(cl_docker "$h" ps --format '{{.Names}}' |
+	    grep -E '^web-[0-9]+-1$' | head -1)
+	new=web-$GEN-1
+	web_run "$h" "$new"
+	cl_docker "$h" stop "$old" >/dev/null
+	cl_docker "$h" rm "$old" >/dev/null
+	sleep 2
+	cl_registrator_start "$h"
+	sleep 1
+	load_stop
+	converge "$1"
+}
+
 # host_lost NAME: cut the last app host's link; its instances leave the
 # live file (Consul's failure detection included); link back, they return.
 host_lost()
@@ -307,6 +331,8 @@ if ((SMOKE == 0)); then
 	retries on
 	rolling "deploy, leader killed" kill_leader restart_killed
 	result "deploy, leader killed" 1 "leader $KILLED kill -9, restarted after"
+	registrator_kill "registrator kill -9, churn"
+	result "registrator kill -9, churn" 0 "1 replaced while it was down"
 	host_lost "host lost, retries on"
 	result "host lost, retries on" 0 "gone in ${GONE_S}s, back in ${BACK_S}s"
 fi

@@ -302,21 +302,9 @@ cl_wait 60 members_alive || {
 	exit 1
 }
 
-# --- registrators.  The token goes through the environment, never argv.
-# Until the registrator acts on the kill event by default (l15-regops),
-# -maintenance-on-stop takes an instance out before it stops answering.
-reg_start()
-{
-	local h=$1
-	CONSUL_HTTP_TOKEN=$(<"$CLUSTER_STATE/tokens/registrator-$h") \
-	    cl_spawn "$h" "registrator-$h" "$CL_BUILD/registrator/registrator" \
-	    -ip "$(cl_ip "$h")" -docker-host "unix://$CLUSTER_STATE/$h/docker.sock" \
-	    -consul-ca "$CLUSTER_STATE/pki/consul-agent-ca.pem" \
-	    ${REGISTRATOR_FLAGS:--maintenance-on-stop} \
-	    -listen "127.0.0.1:9101" consul-tls://127.0.0.1:8501
-}
+# --- registrators (lib.sh cl_registrator_start).
 for h in "${HOSTS[@]}"; do
-	[[ $h == a? ]] && reg_start "$h"
+	[[ $h == a? ]] && cl_registrator_start "$h"
 done
 
 # --- edge: nginx serving web through the rendered upstream, the templater.
