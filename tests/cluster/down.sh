@@ -10,6 +10,9 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# Two teardowns of one cluster (run.sh's trap and a caller's) take turns.
+exec 8>"/tmp/cluster-$CLUSTER_ID.down.lock"
+flock 8
 [[ -e $CL_MADE ]] || exit 0
 left=0
 mapfile -t lines <"$CL_MADE"
@@ -33,14 +36,16 @@ for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
 		while iptables -D $arg 2>/dev/null; do :; done
 		;;
 	link)
-		ip link show "$arg" >/dev/null 2>&1 && ip link del "$arg"
+		ip link show "$arg" >/dev/null 2>&1 && ip link del "$arg" 2>/dev/null
+		! ip link show "$arg" >/dev/null 2>&1 || left=1
 		;;
 	netns)
 		if ip netns list | grep -qw "^$arg"; then
 			for p in $(ip netns pids "$arg" 2>/dev/null); do
 				kill -KILL "$p" 2>/dev/null
 			done
-			ip netns del "$arg" || left=1
+			ip netns del "$arg" 2>/dev/null
+			[[ ! -e /run/netns/$arg ]] || left=1
 		fi
 		;;
 	dir)
