@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -57,6 +58,17 @@ static const struct conf_opt config_opts[] = {
 	    CONF_SECRET },
 	{ T, "consul_token_file", CONF_STR, 0, 0, NULL, NULL,
 	    "read the ACL token from FILE", CFG(consul_token_file), NULL, 0 },
+	{ T, "consul_ca", CONF_STR, 0, 0, NULL, "CONSUL_CACERT",
+	    "CA bundle that signed the agent's https:// certificate "
+	    "(CONSUL_CACERT; system store)",
+	    CFG(consul_ca), NULL, 0 },
+	{ T, "consul_cert", CONF_STR, 0, 0, NULL, "CONSUL_CLIENT_CERT",
+	    "client certificate for an agent that verifies callers "
+	    "(CONSUL_CLIENT_CERT)",
+	    CFG(consul_cert), NULL, 0 },
+	{ T, "consul_key", CONF_STR, 0, 0, NULL, "CONSUL_CLIENT_KEY",
+	    "key of -consul-cert (CONSUL_CLIENT_KEY)", CFG(consul_key), NULL,
+	    0 },
 	{ T, "wait", CONF_STR, 0, 0, NULL, NULL,
 	    "quiescence: write MIN after the last change, at most MAX "
 	    "after the first (MAX = 4*MIN)",
@@ -160,6 +172,9 @@ static const struct config_flag {
 	{ "consul-addr", FLAG_KEY, "consul_addr", "ADDR", NULL },
 	{ "consul-token", FLAG_KEY, "consul_token", "TOKEN", NULL },
 	{ "consul-token-file", FLAG_KEY, "consul_token_file", "FILE", NULL },
+	{ "consul-ca", FLAG_KEY, "consul_ca", "FILE", NULL },
+	{ "consul-cert", FLAG_KEY, "consul_cert", "FILE", NULL },
+	{ "consul-key", FLAG_KEY, "consul_key", "FILE", NULL },
 	{ "wait", FLAG_KEY, "wait", "MIN[:MAX]", NULL },
 	{ "once", FLAG_KEY, "once", NULL, NULL },
 	{ "once-timeout", FLAG_KEY, "once_timeout", "D", NULL },
@@ -562,6 +577,41 @@ out:
 	return ret;
 }
 
+/*
+ * The TLS files are read by curl only when the first request starts, where
+ * a typo would show as a failing watch; at load it names the file instead.
+ */
+static int
+config_tls_validate(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct {
+		const char *key;
+		const char *path;
+	} files[] = {
+		{ "consul_ca", cfg->consul_ca },
+		{ "consul_cert", cfg->consul_cert },
+		{ "consul_key", cfg->consul_key },
+	};
+	size_t i;
+
+	if ((cfg->consul_cert == NULL) != (cfg->consul_key == NULL)) {
+		snprintf(err, errlen,
+		    "consul_cert and consul_key go together: "
+		    "give both or neither");
+		return -1;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i].path == NULL)
+			continue;
+		if (access(files[i].path, R_OK) == -1) {
+			snprintf(err, errlen, "%s %s: %s", files[i].key,
+			    files[i].path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 config_validate(struct config *cfg, char *err, size_t errlen)
 {
@@ -587,6 +637,8 @@ config_validate(struct config *cfg, char *err, size_t errlen)
 		}
 	}
 	if (config_same_destination(cfg, err, errlen) == -1)
+		return -1;
+	if (config_tls_validate(cfg, err, errlen) == -1)
 		return -1;
 	if (log_level_parse(cfg->log_level, &level) == -1) {
 		snprintf(err, errlen,

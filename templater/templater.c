@@ -88,6 +88,12 @@ templater_log_level(const char *name)
 }
 
 static bool
+templater_same_str(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+static bool
 templater_same_consul(const struct config *a, const struct config *b)
 {
 	return strcmp(a->consul_addr != NULL ? a->consul_addr : "",
@@ -96,6 +102,9 @@ templater_same_consul(const struct config *a, const struct config *b)
 	    && strcmp(a->consul_token != NULL ? a->consul_token : "",
 		   b->consul_token != NULL ? b->consul_token : "")
 	    == 0
+	    && templater_same_str(a->consul_ca, b->consul_ca)
+	    && templater_same_str(a->consul_cert, b->consul_cert)
+	    && templater_same_str(a->consul_key, b->consul_key)
 	    && a->block_wait_ms == b->block_wait_ms
 	    && a->max_stale_ms == b->max_stale_ms
 	    && a->max_conns == b->max_conns;
@@ -109,6 +118,9 @@ templater_consul(struct templater *tp, const struct config *cfg,
 	struct watch_conf wc = {
 		.addr = cfg->consul_addr,
 		.token = cfg->consul_token,
+		.ca_file = cfg->consul_ca,
+		.cert_file = cfg->consul_cert,
+		.key_file = cfg->consul_key,
 		.wait_ms = cfg->block_wait_ms,
 		.max_stale_ms = cfg->max_stale_ms,
 		.max_conns = cfg->max_conns,

@@ -70,6 +70,9 @@ struct config {
 	char *consul_addr;
 	char *consul_token; /* secret */
 	char *consul_token_file;
+	char *consul_ca; /* CA bundle for https://, NULL: system store */
+	char *consul_cert; /* client certificate or NULL; needs consul_key */
+	char *consul_key;
 	uint64_t wait_min_ms; /* 0: no quiescence */
 	uint64_t wait_max_ms;
 	uint64_t block_wait_ms;
@@ -132,6 +135,9 @@ void config_cmd_free(struct config_cmd *c);
 struct watch_conf {
 	const char *addr; /* "host:port" or a full http(s) URL */
 	const char *token; /* ACL token or NULL; never logged */
+	const char *ca_file; /* https:// CA bundle or NULL: system store */
+	const char *cert_file; /* client certificate or NULL */
+	const char *key_file; /* its key or NULL */
 	uint64_t wait_ms; /* blocking wait; 0 = default */
 	uint64_t max_stale_ms; /* 0 = consistent reads only */
 	unsigned max_conns; /* requests in flight; 0 = default */

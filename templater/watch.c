@@ -93,6 +93,8 @@ struct watch_set {
 	struct http *http;
 	char *base; /* owned: URL without trailing '/' */
 	char *token; /* owned, wiped on free */
+	struct http_tls tls; /* its three paths owned */
+	bool has_tls; /* a path is set: pass tls to every request */
 	uint64_t wait_ms;
 	uint64_t max_stale_ms;
 	unsigned max_conns;
@@ -374,6 +376,7 @@ watch_start(struct watch *w)
 	opts.headers = set->token != NULL ? &hdr : NULL;
 	opts.nheaders = set->token != NULL ? 1 : 0;
 	opts.max_body = WATCH_BODY_MAX;
+	opts.tls = set->has_tls ? &set->tls : NULL;
 	opts.timeout_ms
 	    = set->wait_ms + set->wait_ms / 16 + WATCH_TIMEOUT_SLACK_MS;
 	w->started_ms = loop_now_ms(set->loop);
@@ -639,6 +642,13 @@ watch_set_new(struct loop *loop, struct http *http,
 		set->token = xstrdup(conf->token);
 		log_add_secret(set->token);
 	}
+	set->tls.ca_file
+	    = conf->ca_file != NULL ? xstrdup(conf->ca_file) : NULL;
+	set->tls.cert_file
+	    = conf->cert_file != NULL ? xstrdup(conf->cert_file) : NULL;
+	set->tls.key_file
+	    = conf->key_file != NULL ? xstrdup(conf->key_file) : NULL;
+	set->has_tls = set->tls.ca_file != NULL || set->tls.cert_file != NULL;
 	set->wait_ms
 	    = conf->wait_ms > 0 ? conf->wait_ms : WATCH_WAIT_DEFAULT_MS;
 	set->max_stale_ms = conf->max_stale_ms;
@@ -666,6 +676,9 @@ watch_set_free(struct watch_set *set)
 	loop_timer_stop(set->loop, &set->trim);
 	free(set->buckets);
 	free(set->base);
+	free((char *)set->tls.ca_file);
+	free((char *)set->tls.cert_file);
+	free((char *)set->tls.key_file);
 	if (set->token != NULL) {
 		explicit_bzero(set->token, strlen(set->token));
 		free(set->token);

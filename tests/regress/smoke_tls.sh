@@ -47,9 +47,14 @@ port, pki, need_client = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 class H(http.server.BaseHTTPRequestHandler):
 	protocol_version = "HTTP/1.1"
 	def do_GET(self):
-		body = b"tls-ok\n"
+		# The templater's services query gets a catalog answer.
+		if self.path.startswith("/v1/catalog/services"):
+			body = b'{"tls-web": []}'
+		else:
+			body = b"tls-ok\n"
 		self.send_response(200)
 		self.send_header("Content-Length", str(len(body)))
+		self.send_header("X-Consul-Index", "7")
 		self.end_headers()
 		self.wfile.write(body)
 	def log_message(self, *a):
@@ -85,5 +90,46 @@ rc=0
 bed_assert_eq 1 "$rc" "exit status without a client certificate"
 bed_assert_eq tls-ok "$("$HTTPC" -f --cacert "$d/ca.pem" --cert "$d/client.pem" \
     --key "$d/client.key" "https://127.0.0.1:$p2/")" "with a client certificate"
+
+# The templater: -once renders the catalog's services or fails within
+# -once-timeout when the TLS handshake cannot succeed.
+TPL=$BED_BUILD_DIR/templater/templater
+printf '{{ range services }}{{ .Name }}\n{{ end }}' >"$BED_TMP/svc.tpl"
+tpl_once()
+{
+	local out=$1
+	shift
+	rm -f "$out"
+	"$TPL" -once -once-timeout 3s -max-stale 0 -log-level warn \
+	    -template "$BED_TMP/svc.tpl:$out" "$@" >>"$BED_TMP/tpl.log" 2>&1
+}
+bed_add_log "$BED_TMP/tpl.log"
+rc=0
+tpl_once "$BED_TMP/none.out" -consul-addr "https://127.0.0.1:$p1" || rc=$?
+bed_assert_eq 1 "$rc" "templater without -consul-ca"
+[[ ! -e $BED_TMP/none.out ]] || bed_fail "rendered without the CA"
+tpl_once "$BED_TMP/ca.out" -consul-addr "https://127.0.0.1:$p1" \
+    -consul-ca "$d/ca.pem" || bed_fail "templater -consul-ca failed"
+bed_assert_eq tls-web "$(cat "$BED_TMP/ca.out")" "rendered with -consul-ca"
+rc=0
+tpl_once "$BED_TMP/nocert.out" -consul-addr "https://127.0.0.1:$p2" \
+    -consul-ca "$d/ca.pem" || rc=$?
+bed_assert_eq 1 "$rc" "templater without a client certificate"
+CONSUL_CACERT=$d/ca.pem CONSUL_CLIENT_CERT=$d/client.pem \
+    CONSUL_CLIENT_KEY=$d/client.key tpl_once "$BED_TMP/mtls.out" \
+    -consul-addr "https://127.0.0.1:$p2" ||
+    bed_fail "templater with CONSUL_CLIENT_CERT/KEY failed"
+bed_assert_eq tls-web "$(cat "$BED_TMP/mtls.out")" "rendered with mutual TLS"
+
+# A missing file or a certificate without its key is refused at load,
+# naming what is wrong.
+rc=0
+err=$("$TPL" -once -template "$BED_TMP/svc.tpl:$BED_TMP/x.out" \
+    -consul-ca "$d/missing.pem" 2>&1) || rc=$?
+bed_assert_eq 1 "$rc" "exit status with a missing CA file"
+bed_assert_contains "$err" "missing.pem"
+err=$("$TPL" -once -template "$BED_TMP/svc.tpl:$BED_TMP/x.out" \
+    -consul-cert "$d/client.pem" 2>&1) || true
+bed_assert_contains "$err" "consul_key"
 
 bed_pass
