@@ -318,9 +318,13 @@ http_req_new(struct http *http, const struct http_opts *o)
 	HTTP_SETOPT(CURLOPT_WRITEFUNCTION, http_write_cb);
 	HTTP_SETOPT(CURLOPT_WRITEDATA, req);
 	HTTP_SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-	/* Over HTTPS, curl offers HTTP/2 (ALPN); a new transfer then waits
-	 * to share a connection rather than open one beside it. */
-	HTTP_SETOPT(CURLOPT_PIPEWAIT, 1L);
+	/* Over HTTPS, curl offers HTTP/2 (ALPN, known once the handshake is
+	 * done); a new transfer then waits to share a connection rather than
+	 * open one beside it.  Not over plain HTTP: there a connection is
+	 * known not to multiplex only when its answer comes, and every other
+	 * transfer would wait for that. */
+	if (strncmp(o->url, "https://", 8) == 0)
+		HTTP_SETOPT(CURLOPT_PIPEWAIT, 1L);
 	HTTP_SETOPT(CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
 	HTTP_SETOPT(CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(o->connect_timeout_ms != 0 ? o->connect_timeout_ms
