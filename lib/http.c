@@ -318,6 +318,13 @@ http_req_new(struct http *http, const struct http_opts *o)
 	HTTP_SETOPT(CURLOPT_WRITEFUNCTION, http_write_cb);
 	HTTP_SETOPT(CURLOPT_WRITEDATA, req);
 	HTTP_SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Over HTTPS, curl offers HTTP/2 (ALPN, known once the handshake is
+	 * done); a new transfer then waits to share a connection rather than
+	 * open one beside it.  Not over plain HTTP: there a connection is
+	 * known not to multiplex only when its answer comes, and every other
+	 * transfer would wait for that. */
+	if (strncmp(o->url, "https://", 8) == 0)
+		HTTP_SETOPT(CURLOPT_PIPEWAIT, 1L);
 	HTTP_SETOPT(CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
 	HTTP_SETOPT(CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(o->connect_timeout_ms != 0 ? o->connect_timeout_ms
@@ -365,6 +372,7 @@ http_req_new(struct http *http, const struct http_opts *o)
 static void
 http_req_result(struct http_req *req, CURLcode rc, struct http_result *res)
 {
+	long version;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -384,6 +392,9 @@ http_req_result(struct http_req *req, CURLcode rc, struct http_result *res)
 	}
 	(void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE,
 	    &res->status);
+	if (curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &version)
+	    == CURLE_OK)
+		res->multiplexed = version == CURL_HTTP_VERSION_2_0;
 	res->body = buf_str(&req->body);
 	res->body_len = req->body.len;
 	res->nheaders = req->nhdrs;
@@ -632,6 +643,8 @@ http_new(struct loop *loop, unsigned max_connections)
 		    (long)max_connections);
 		/* Idle pooled connections count too: keep at most the cap. */
 		HTTP_MSETOPT(CURLMOPT_MAXCONNECTS, (long)max_connections);
+		HTTP_MSETOPT(CURLMOPT_MAX_CONCURRENT_STREAMS,
+		    (long)HTTP_H2_STREAMS_MAX);
 	}
 #undef HTTP_MSETOPT
 	if (mc != CURLM_OK)

@@ -23,6 +23,8 @@ struct http_req;
 #define HTTP_BODY_MAX (16u * 1024 * 1024) /* default buffered cap */
 #define HTTP_ERR_MAX 256
 #define HTTP_HEADERS_MAX 64 /* response headers kept per transfer */
+/* Streams per HTTP/2 connection (Go's server, Consul's, allows 250). */
+#define HTTP_H2_STREAMS_MAX 100
 
 struct http_header {
 	const char *name;
@@ -73,6 +75,7 @@ struct http_result {
 	const char *body; /* buffered body ("" when streamed) */
 	size_t body_len;
 	uint64_t elapsed_ms;
+	bool multiplexed; /* the response came over HTTP/2 (streams) */
 	size_t nheaders;
 	struct http_header headers[HTTP_HEADERS_MAX];
 };

@@ -209,7 +209,8 @@ enum watch_step watch_cursor_answer(struct watch_cursor *c,
 uint64_t watch_cursor_fail(struct watch_cursor *c, uint64_t r);
 /*
  * The wait sent with a blocking query: wait_ms or, with more Consul
- * dependencies (nconsul) than connections (max_conns), short enough for
+ * dependencies (nconsul) than requests that can be in flight at once
+ * (max_conns: connections, or their HTTP/2 streams), short enough for
  * one turn of them all to take about WATCH_ROTATION_MS (not under
  * WATCH_TURN_MIN_MS, not over wait_ms); then less r's share of up to
  * 1/16, so that watches do not fire in waves.

@@ -13,13 +13,17 @@
  * the first full read of every dependency.
  *
  * Every request goes through one lib/http.h client on the daemon's loop.
- * At most max_conns requests are in flight at once; the others wait in a
- * FIFO ready queue, so each dependency gets its turn.  When there are more
- * dependencies than connections, a blocking query would hold its
- * connection for a whole wait and the queue would crawl, so the wait is
- * shortened to make one full rotation take about WATCH_ROTATION_MS: a
- * change to a queued dependency is then seen at its next turn, because its
- * index no longer matches and Consul answers at once.
+ * Over HTTPS, Consul speaks HTTP/2 and each of the max_conns connections
+ * carries up to HTTP_H2_STREAMS_MAX blocking queries at once, so every
+ * dependency keeps its own query open (2,000 fit on 20 connections) and
+ * a change reaches the file as soon as Consul answers.  Over HTTP/1.1 at
+ * most max_conns requests are in flight; the others wait in a FIFO ready
+ * queue, so each dependency gets its turn.  When there are more
+ * dependencies than that, a blocking query would hold its connection for
+ * a whole wait and the queue would crawl, so the wait is shortened to
+ * make one full rotation take about WATCH_ROTATION_MS: a change to a
+ * queued dependency is then seen at its next turn, because its index no
+ * longer matches and Consul answers at once.
  *
  * Index handling follows Consul's "Blocking Queries" notes.  The rules
  * are pure functions at the top of this file, declared and described in
@@ -100,6 +104,9 @@ struct watch_set {
 	uint64_t wait_ms;
 	uint64_t max_stale_ms;
 	unsigned max_conns;
+	/* Consul answered over HTTP/2: each connection carries up to
+	 * HTTP_H2_STREAMS_MAX blocking queries at once */
+	bool multiplexed;
 	struct watch_list all;
 	struct watch_list queue;
 	struct watch **buckets; /* owned */
@@ -118,6 +125,15 @@ struct watch_set {
 };
 
 static void watch_timer_cb(struct loop *, struct loop_timer *, void *);
+
+/* How many requests may be in flight at once: one per connection, or
+ * with HTTP/2 a connection's streams each. */
+static unsigned
+watch_capacity(const struct watch_set *set)
+{
+	return set->multiplexed ? set->max_conns * HTTP_H2_STREAMS_MAX
+				: set->max_conns;
+}
 static void watch_done(const struct http_result *, void *);
 
 /* xorshift64*: jitter only, nothing secret depends on it. */
@@ -362,7 +378,7 @@ watch_url(struct watch *w, struct buf *url)
 	    && buf_addf(url, "%cindex=%llu&wait=%llums", sep,
 		   (unsigned long long)w->cur.index,
 		   (unsigned long long)watch_block_wait_ms(set->wait_ms,
-		       set->nconsul, set->max_conns, watch_rand(set)))
+		       set->nconsul, watch_capacity(set), watch_rand(set)))
 		== -1)
 		return -1;
 	if (w->cur.index > 0)
@@ -418,7 +434,8 @@ watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
 
 	(void)loop;
 	(void)timer;
-	while (set->in_flight < set->max_conns && !TAILQ_EMPTY(&set->queue)) {
+	while (
+	    set->in_flight < watch_capacity(set) && !TAILQ_EMPTY(&set->queue)) {
 		w = TAILQ_FIRST(&set->queue);
 		TAILQ_REMOVE(&set->queue, w, ready);
 		w->state = WATCH_IDLE;
@@ -572,6 +589,13 @@ watch_done(const struct http_result *res, void *arg)
 	w->req = NULL;
 	w->state = WATCH_IDLE;
 	set->in_flight--;
+	if (res->error == 0 && res->multiplexed != set->multiplexed) {
+		set->multiplexed = res->multiplexed;
+		log_info("consul: answers over %s: up to %u blocking queries "
+			 "at once",
+		    set->multiplexed ? "HTTP/2" : "HTTP/1.1",
+		    watch_capacity(set));
+	}
 	if (!loop_timer_active(&set->pump) && !TAILQ_EMPTY(&set->queue))
 		loop_timer_start(set->loop, &set->pump, 0);
 	if (res->error == 0 && w->local_node && w->node == NULL
