@@ -147,6 +147,10 @@ static int
 arg_list(struct tmpl_exec *x, const struct tmpl_value *v, const char *fn,
     const struct tmpl_value **l, size_t *n)
 {
+	/* Set on failure too: callers return at once then, but gcc -O2
+	 * cannot see it through tmpl_exec_errorf and warns. */
+	*l = NULL;
+	*n = 0;
 	if (v->kind == TV_LIST) {
 		*l = v->u.list;
 		*n = v->len;
@@ -1610,6 +1614,7 @@ static int
 arg_dict(struct tmpl_exec *x, const struct tmpl_value *v, const char *fn,
     struct tmpl_map **m)
 {
+	*m = NULL; /* as arg_list */
 	if (v->kind == TV_MAP && v->elem == ELEM_ANY) {
 		*m = v->u.map;
 		return 0;
