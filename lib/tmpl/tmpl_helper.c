@@ -306,8 +306,8 @@ fn_split_to_map(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-static int
-fn_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *f, *t, *s, *p, *q;
@@ -427,16 +427,16 @@ case_map(struct tmpl_exec *x, struct tmpl_value *a, enum case_mode mode,
 	return 0;
 }
 
-static int
-fn_to_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_to_lower(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
 	return case_map(x, a, CASE_LOWER, r);
 }
 
-static int
-fn_to_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_to_upper(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
@@ -451,8 +451,8 @@ fn_to_title(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return case_map(x, a, CASE_TITLE, r);
 }
 
-static int
-fn_trim_space(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_trim_space(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *s;
@@ -487,8 +487,8 @@ fn_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-static int
-fn_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *p, *s;
@@ -506,8 +506,8 @@ fn_trim_prefix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-static int
-fn_trim_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_trim_suffix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *p, *s;
@@ -596,24 +596,24 @@ to_json(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
 	return 0;
 }
 
-static int
-fn_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_to_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
 	return to_json(x, a, true, 0, r);
 }
 
-static int
-fn_to_json_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_to_json_pretty(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
 	return to_json(x, a, true, 2, r);
 }
 
-static int
-fn_to_ujson(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+int
+tmpl_helper_to_ujson(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	(void)n;
@@ -993,20 +993,20 @@ const struct tmpl_func tmpl_helper_funcs[] = {
 	{ "containsNotAll", fn_contains_notall, 2, 2, 0, 0 },
 	{ "join", fn_join, 2, 2, 0, 0 },
 	{ "split", fn_split, 2, 2, 0, 0 },
-	{ "replaceAll", fn_replace_all, 3, 3, 0, 0 },
-	{ "toLower", fn_to_lower, 1, 1, 0, 0 },
-	{ "toUpper", fn_to_upper, 1, 1, 0, 0 },
+	{ "replaceAll", tmpl_helper_replace_all, 3, 3, 0, 0 },
+	{ "toLower", tmpl_helper_to_lower, 1, 1, 0, 0 },
+	{ "toUpper", tmpl_helper_to_upper, 1, 1, 0, 0 },
 	{ "toTitle", fn_to_title, 1, 1, 0, 0 },
-	{ "trimSpace", fn_trim_space, 1, 1, 0, 0 },
+	{ "trimSpace", tmpl_helper_trim_space, 1, 1, 0, 0 },
 	{ "splitToMap", fn_split_to_map, 3, 3, 0, 0 },
 	{ "trim", fn_trim, 2, 2, 0, 0 },
-	{ "trimPrefix", fn_trim_prefix, 2, 2, 0, 0 },
-	{ "trimSuffix", fn_trim_suffix, 2, 2, 0, 0 },
+	{ "trimPrefix", tmpl_helper_trim_prefix, 2, 2, 0, 0 },
+	{ "trimSuffix", tmpl_helper_trim_suffix, 2, 2, 0, 0 },
 	{ "indent", fn_indent, 2, 2, 0, 0 },
 	{ "parseJSON", fn_parse_json, 1, 1, 0, 0 },
-	{ "toJSON", fn_to_json, 1, 1, 0, 0 },
-	{ "toJSONPretty", fn_to_json_pretty, 1, 1, 0, 0 },
-	{ "toUnescapedJSON", fn_to_ujson, 1, 1, 0, 0 },
+	{ "toJSON", tmpl_helper_to_json, 1, 1, 0, 0 },
+	{ "toJSONPretty", tmpl_helper_to_json_pretty, 1, 1, 0, 0 },
+	{ "toUnescapedJSON", tmpl_helper_to_ujson, 1, 1, 0, 0 },
 	{ "toUnescapedJSONPretty", fn_to_ujson_pretty, 1, 1, 0, 0 },
 	{ "parseInt", fn_parse_int, 1, 1, 0, 0 },
 	{ "parseUint", fn_parse_uint, 1, 1, 0, 0 },

@@ -298,9 +298,8 @@ sprig_substr(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/* upper and lower are the engine's toUpper and toLower (tmpl_helper.c). */
 enum rune_map {
-	RM_UPPER,
-	RM_LOWER,
 	RM_SWAP,
 	RM_NOSPACE,
 };
@@ -325,12 +324,6 @@ map_runes(struct tmpl_exec *x, const char *s, size_t len, enum rune_map m)
 		int32_t c = utf8_decode(s + i, len - i, &w), o = c;
 
 		switch (m) {
-		case RM_UPPER:
-			o = unicode_to_upper(c);
-			break;
-		case RM_LOWER:
-			o = unicode_to_lower(c);
-			break;
 		case RM_SWAP:
 			if (unicode_to_lower(c) != c)
 				o = unicode_to_lower(c);
@@ -408,26 +401,6 @@ word_case_fn(struct tmpl_exec *x, struct tmpl_value *a, enum word_case wc,
 	return 0;
 }
 
-static int
-sprig_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	const char *s;
-	size_t len, w;
-
-	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
-		return -1;
-	while (len > 0 && go_space(utf8_decode(s, len, &w))) {
-		s += w;
-		len -= w;
-	}
-	while (len > 0 && go_space(utf8_decode_last(s, len, &w)))
-		len -= w;
-	*r = tmpl_value_str(s, len);
-	return 0;
-}
-
 /* Whether the rune at s (width w) is one of the cutset's. */
 static bool
 in_cutset(const char *cut, size_t cutlen, const char *s, size_t w)
@@ -471,27 +444,20 @@ sprig_trim_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-/* sprig_affix's arg: bits. */
-enum { AFFIX_SUFFIX = 1, AFFIX_TEST = 2 };
-
+/* hasPrefix and hasSuffix (trimPrefix and trimSuffix are the engine's). */
 static int
-affix_fn(struct tmpl_exec *x, struct tmpl_value *a, bool suffix, bool test,
+sprig_affix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *f, *s;
 	size_t flen, len;
-	bool has;
 
+	(void)n;
 	if (tmpl_exec_arg_str(x, a, 0, &f, &flen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	has = flen <= len && memcmp(suffix ? s + len - flen : s, f, flen) == 0;
-	if (test)
-		*r = tmpl_value_bool(has);
-	else if (!has)
-		*r = a[1];
-	else
-		*r = tmpl_value_str(suffix ? s : s + flen, len - flen);
+	*r = tmpl_value_bool(
+	    flen <= len && memcmp(x->farg ? s + len - flen : s, f, flen) == 0);
 	return 0;
 }
 
@@ -531,42 +497,6 @@ sprig_repeat(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < c; i++)
 		buf_add(&b, s, len);
-	*r = str_in_arena(x, &b);
-	return 0;
-}
-
-/* replace OLD NEW S: strings.Replace(S, OLD, NEW, -1). */
-static int
-sprig_replace(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	const char *o, *nw, *s, *p, *q;
-	size_t olen, nlen, len, w;
-	struct buf b;
-
-	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &o, &olen) == -1
-	    || tmpl_exec_arg_str(x, a, 1, &nw, &nlen) == -1
-	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
-		return -1;
-	buf_init(&b, SIZE_MAX);
-	if (olen == 0) {
-		/* Go inserts NEW before every rune and at the end. */
-		for (p = s; p < s + len; p += w) {
-			buf_add(&b, nw, nlen);
-			utf8_decode(p, (size_t)(s + len - p), &w);
-			buf_add(&b, p, w);
-		}
-		buf_add(&b, nw, nlen);
-	} else {
-		for (p = s;
-		     (q = memmem(p, (size_t)(s + len - p), o, olen)) != NULL;
-		     p = q + olen) {
-			buf_add(&b, p, (size_t)(q - p));
-			buf_add(&b, nw, nlen);
-		}
-		buf_add(&b, p, (size_t)(s + len - p));
-	}
 	*r = str_in_arena(x, &b);
 	return 0;
 }
@@ -2195,22 +2125,6 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-/* sprig_json's arg: bits. */
-enum { JSON_RAW = 1, JSON_PRETTY = 2 };
-
-/* toJson, toRawJson (no HTML escaping), toPrettyJson: encoding/json. */
-static int
-json_fn(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
-    struct tmpl_value *r)
-{
-	struct buf b;
-
-	buf_init(&b, SIZE_MAX);
-	tmpl_value_json(x->a, &b, &a[0], esc, indent, 0);
-	*r = str_in_arena(x, &b);
-	return 0;
-}
-
 /*
  * fromJson S: the decoded value, nil when S is not JSON; mustFromJson
  * fails with encoding/json's words for the two common faults.
@@ -2361,15 +2275,6 @@ sprig_word_case(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 }
 
 static int
-sprig_affix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return affix_fn(x, a, (x->farg & AFFIX_SUFFIX) != 0,
-	    (x->farg & AFFIX_TEST) != 0, r);
-}
-
-static int
 sprig_indent(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
@@ -2447,15 +2352,6 @@ sprig_path(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 }
 
 static int
-sprig_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	(void)n;
-	return json_fn(x, a, (x->farg & JSON_RAW) == 0,
-	    (x->farg & JSON_PRETTY) != 0 ? 2 : 0, r);
-}
-
-static int
 sprig_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
@@ -2470,23 +2366,23 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_abbrevboth", sprig_abbrevboth, 3, 3, 0, 0 },
 	{ "sprig_trunc", sprig_trunc, 2, 2, 0, 0 },
 	{ "sprig_substr", sprig_substr, 3, 3, 0, 0 },
-	{ "sprig_trim", sprig_trim, 1, 1, 0, 0 },
+	{ "sprig_trim", tmpl_helper_trim_space, 1, 1, 0, 0 },
 	{ "sprig_trimAll", sprig_trim_all, 2, 2, 0, 0 },
 	{ "sprig_trimall", sprig_trim_all, 2, 2, 0, 0 },
-	{ "sprig_trimSuffix", sprig_affix, 2, 2, 0, AFFIX_SUFFIX },
-	{ "sprig_trimPrefix", sprig_affix, 2, 2, 0, 0 },
-	{ "sprig_upper", sprig_map_runes, 1, 1, 0, RM_UPPER },
-	{ "sprig_lower", sprig_map_runes, 1, 1, 0, RM_LOWER },
+	{ "sprig_trimSuffix", tmpl_helper_trim_suffix, 2, 2, 0, 0 },
+	{ "sprig_trimPrefix", tmpl_helper_trim_prefix, 2, 2, 0, 0 },
+	{ "sprig_upper", tmpl_helper_to_upper, 1, 1, 0, 0 },
+	{ "sprig_lower", tmpl_helper_to_lower, 1, 1, 0, 0 },
 	{ "sprig_title", sprig_word_case, 1, 1, 0, WC_TITLE },
 	{ "sprig_untitle", sprig_word_case, 1, 1, 0, WC_UNTITLE },
 	{ "sprig_swapcase", sprig_map_runes, 1, 1, 0, RM_SWAP },
 	{ "sprig_nospace", sprig_map_runes, 1, 1, 0, RM_NOSPACE },
 	{ "sprig_initials", sprig_word_case, 1, 1, 0, WC_INITIALS },
 	{ "sprig_contains", sprig_contains, 2, 2, 0, 0 },
-	{ "sprig_hasPrefix", sprig_affix, 2, 2, 0, AFFIX_TEST },
-	{ "sprig_hasSuffix", sprig_affix, 2, 2, 0, AFFIX_SUFFIX | AFFIX_TEST },
+	{ "sprig_hasPrefix", sprig_affix, 2, 2, 0, 0 },
+	{ "sprig_hasSuffix", sprig_affix, 2, 2, 0, 1 },
 	{ "sprig_repeat", sprig_repeat, 2, 2, 0, 0 },
-	{ "sprig_replace", sprig_replace, 3, 3, 0, 0 },
+	{ "sprig_replace", tmpl_helper_replace_all, 3, 3, 0, 0 },
 	{ "sprig_indent", sprig_indent, 2, 2, 0, 0 },
 	{ "sprig_nindent", sprig_indent, 2, 2, 0, 1 },
 	{ "sprig_wrap", sprig_wrap, 2, 2, 0, 0 },
@@ -2596,12 +2492,12 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_osIsAbs", sprig_path, 1, 1, 0, PATH_ISABS },
 	{ "sprig_b64enc", sprig_b64enc, 1, 1, 0, 0 },
 	{ "sprig_b64dec", sprig_b64dec, 1, 1, 0, 0 },
-	{ "sprig_toJson", sprig_json, 1, 1, 0, 0 },
-	{ "sprig_mustToJson", sprig_json, 1, 1, 0, 0 },
-	{ "sprig_toRawJson", sprig_json, 1, 1, 0, JSON_RAW },
-	{ "sprig_mustToRawJson", sprig_json, 1, 1, 0, JSON_RAW },
-	{ "sprig_toPrettyJson", sprig_json, 1, 1, 0, JSON_PRETTY },
-	{ "sprig_mustToPrettyJson", sprig_json, 1, 1, 0, JSON_PRETTY },
+	{ "sprig_toJson", tmpl_helper_to_json, 1, 1, 0, 0 },
+	{ "sprig_mustToJson", tmpl_helper_to_json, 1, 1, 0, 0 },
+	{ "sprig_toRawJson", tmpl_helper_to_ujson, 1, 1, 0, 0 },
+	{ "sprig_mustToRawJson", tmpl_helper_to_ujson, 1, 1, 0, 0 },
+	{ "sprig_toPrettyJson", tmpl_helper_to_json_pretty, 1, 1, 0, 0 },
+	{ "sprig_mustToPrettyJson", tmpl_helper_to_json_pretty, 1, 1, 0, 0 },
 	{ "sprig_fromJson", sprig_from_json, 1, 1, 0, 0 },
 	{ "sprig_mustFromJson", sprig_from_json, 1, 1, 0, 1 },
 	{ "sprig_default", sprig_default, 1, 2, 0, 0 },
