@@ -167,10 +167,11 @@ regex_memo_put(struct tmpl_regex_cache *c, size_t pat, const char *s,
  * found or compiled into it (replacing the oldest entry when full, which
  * forgets the memo).  The entry stays valid until the template is freed
  * or it is replaced, which only a later call of this function does.  -1
- * with the execution failed on a pattern Go refuses, with Go's message.
+ * with the execution failed on a pattern Go refuses, with Go's message;
+ * with quiet, -2 and the execution goes on (Sprig's regexMatch).
  */
 static int
-regex_get(struct tmpl_exec *x, const char *p, size_t len)
+regex_get(struct tmpl_exec *x, const char *p, size_t len, bool quiet)
 {
 	struct tmpl_regex_cache *cache;
 	struct regex_ent *e;
@@ -191,7 +192,7 @@ regex_get(struct tmpl_exec *x, const char *p, size_t len)
 	}
 	re = re_compile(p, len, 0, err, sizeof(err));
 	if (re == NULL)
-		return tmpl_exec_errorf(x, "%s", err);
+		return quiet ? -2 : tmpl_exec_errorf(x, "%s", err);
 	i = cache->next;
 	e = &cache->ent[i];
 	cache->next = (cache->next + 1) % REGEX_CACHE;
@@ -292,7 +293,7 @@ fn_regex_match(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	i = regex_get(x, p, plen);
+	i = regex_get(x, p, plen, false);
 	if (i == -1)
 		return -1;
 	c = x->t->regex;
@@ -324,7 +325,7 @@ fn_regex_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	    || tmpl_exec_arg_str(x, a, 1, &repl, &rlen) == -1
 	    || tmpl_exec_arg_str(x, a, 2, &s, &len) == -1)
 		return -1;
-	i = regex_get(x, p, plen);
+	i = regex_get(x, p, plen, false);
 	if (i == -1)
 		return -1;
 	/* The result lives in the arena, so the arena's cap is its cap. */
@@ -340,9 +341,180 @@ fn_regex_replace_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * Sprig's regex functions: the pattern first, the subject second, on the
+ * same compiled patterns, budget and refusals.  sprig_regexMatch answers
+ * false for a pattern Go refuses (its mustRegexMatch fails); the others
+ * fail on it, as Sprig's MustCompile does.
+ */
+static int
+sprig_regex_match(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *p;
+	size_t plen;
+
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1)
+		return -1;
+	if (x->farg == 0 && regex_get(x, p, plen, true) == -2) {
+		*r = tmpl_value_bool(false);
+		return 0;
+	}
+	return fn_regex_match(x, a, n, r);
+}
+
+/* The strings of m's matches (group 0) in s, as a list. */
+static struct tmpl_value
+regex_strings(struct tmpl_exec *x, const char *s, const struct re_matches *m,
+    long cnt)
+{
+	struct tmpl_value *l;
+	long i;
+
+	l = tmpl_arena_alloc(x->a, (size_t)(cnt > 0 ? cnt : 1) * sizeof(*l));
+	for (i = 0; i < cnt; i++) {
+		const int *at = m->idx + (size_t)i * m->stride;
+
+		l[i] = tmpl_value_str(s + at[0], (size_t)(at[1] - at[0]));
+	}
+	return tmpl_value_list(l, (size_t)cnt, ELEM_STR);
+}
+
+/* regexFindAll RE S N and regexSplit RE S N (x->farg: split). */
+static int
+sprig_regex_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct re_matches m = { 0 };
+	const char *p, *s;
+	size_t plen, len;
+	struct re_budget b;
+	int64_t cnt;
+	long got;
+	int i;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1
+	    || tmpl_exec_arg_int(x, a, 2, &cnt) == -1)
+		return -1;
+	i = regex_get(x, p, plen, false);
+	if (i == -1)
+		return -1;
+	if (cnt > TMPL_MAX_LIST)
+		cnt = TMPL_MAX_LIST;
+	b = regex_begin(x);
+	if (x->farg)
+		got = re_split(x->t->regex->ent[i].re, s, len, (long)cnt, &m,
+		    &b);
+	else
+		got = re_find_all(x->t->regex->ent[i].re, s, len, (long)cnt, &m,
+		    &b);
+	if (regex_end(x, &b, got) == -1) {
+		re_matches_clear(&m);
+		return -1;
+	}
+	*r = regex_strings(x, s, &m, got);
+	re_matches_clear(&m);
+	return 0;
+}
+
+/* regexFind RE S: the leftmost match, or "". */
+static int
+sprig_regex_find(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *p, *s;
+	size_t plen, len;
+	struct re_budget b;
+	int i, rc, idx[2];
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &p, &plen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	i = regex_get(x, p, plen, false);
+	if (i == -1)
+		return -1;
+	b = regex_begin(x);
+	rc = re_find(x->t->regex->ent[i].re, s, len, idx, 2, &b);
+	if (regex_end(x, &b, rc) == -1)
+		return -1;
+	*r = rc == RE_MATCH
+	    ? tmpl_value_str(s + idx[0], (size_t)(idx[1] - idx[0]))
+	    : tmpl_value_str("", 0);
+	return 0;
+}
+
+/*
+ * regexReplaceAll RE S REPL (Expand's $1...) and, with x->farg,
+ * regexReplaceAllLiteral: REPL as it is ($ doubled for the expander).
+ */
+static int
+sprig_regex_replace(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_value args[3];
+	const char *repl;
+	size_t rlen, i;
+	struct buf lit;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 2, &repl, &rlen) == -1)
+		return -1;
+	args[0] = a[0];
+	args[1] = a[2];
+	args[2] = a[1];
+	if (x->farg) {
+		buf_init(&lit, SIZE_MAX);
+		for (i = 0; i < rlen; i++) {
+			if (repl[i] == '$')
+				buf_addc(&lit, '$');
+			buf_addc(&lit, repl[i]);
+		}
+		args[1] = tmpl_value_from_buf(x->a, &lit);
+	}
+	return fn_regex_replace_all(x, args, 3, r);
+}
+
+/* regexQuoteMeta S: Go's regexp.QuoteMeta. */
+static int
+sprig_regex_quote_meta(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i++) {
+		if (strchr("\\.+*?()|[]{}^$", s[i]) != NULL && s[i] != '\0')
+			buf_addc(&b, '\\');
+		buf_addc(&b, s[i]);
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_regex_funcs[] = {
 	{ "regexMatch", fn_regex_match, 2, 2, 0, 0 },
 	{ "regexReplaceAll", fn_regex_replace_all, 3, 3, 0, 0 },
+	{ "sprig_regexMatch", sprig_regex_match, 2, 2, 0, 0 },
+	{ "sprig_mustRegexMatch", sprig_regex_match, 2, 2, 0, 1 },
+	{ "sprig_regexFindAll", sprig_regex_all, 3, 3, 0, 0 },
+	{ "sprig_mustRegexFindAll", sprig_regex_all, 3, 3, 0, 0 },
+	{ "sprig_regexSplit", sprig_regex_all, 3, 3, 0, 1 },
+	{ "sprig_mustRegexSplit", sprig_regex_all, 3, 3, 0, 1 },
+	{ "sprig_regexFind", sprig_regex_find, 2, 2, 0, 0 },
+	{ "sprig_mustRegexFind", sprig_regex_find, 2, 2, 0, 0 },
+	{ "sprig_regexReplaceAll", sprig_regex_replace, 3, 3, 0, 0 },
+	{ "sprig_mustRegexReplaceAll", sprig_regex_replace, 3, 3, 0, 0 },
+	{ "sprig_regexReplaceAllLiteral", sprig_regex_replace, 3, 3, 0, 1 },
+	{ "sprig_mustRegexReplaceAllLiteral", sprig_regex_replace, 3, 3, 0, 1 },
+	{ "sprig_regexQuoteMeta", sprig_regex_quote_meta, 1, 1, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 },
 };
