@@ -496,6 +496,175 @@ fn_md5sum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/* SHA-1 (FIPS 180-4), for Sprig's sha1sum: a checksum, not a secret. */
+#define ROL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+
+static void
+sha1_block(uint32_t *h, const unsigned char *p)
+{
+	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, k,
+			t;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16
+		    | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 80; i++)
+		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	for (i = 0; i < 80; i++) {
+		if (i < 20) {
+			f = (b & c) | (~b & d);
+			k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & c) | (b & d) | (c & d);
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xca62c1d6;
+		}
+		t = ROL(a, 5) + f + e + k + w[i];
+		e = d;
+		d = c;
+		c = ROL(b, 30);
+		b = a;
+		a = t;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+}
+
+static int
+sprig_sha1sum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	uint32_t h[5]
+	    = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+	const char *s;
+	size_t len;
+	struct buf b;
+	int i;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	md_pad((const unsigned char *)s, len, true, sha1_block, h);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < 5; i++)
+		buf_addf(&b, "%08x", h[i]);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* Adler-32 (RFC 1950), printed in decimal as Sprig's adler32sum. */
+static int
+sprig_adler32sum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	uint32_t s1 = 1, s2 = 0;
+	const char *s;
+	size_t len, i;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		s1 = (s1 + (unsigned char)s[i]) % 65521;
+		s2 = (s2 + s1) % 65521;
+	}
+	buf_init(&b, SIZE_MAX);
+	buf_addf(&b, "%u", s2 << 16 | s1);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+static const char b32std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/* b32enc S: padded base32 (Go's base32.StdEncoding). */
+static int
+sprig_b32enc(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const unsigned char *s;
+	size_t len, i, j, bits;
+	struct buf b;
+	uint64_t v;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, (const char **)&s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += 5) {
+		size_t take = len - i < 5 ? len - i : 5;
+
+		v = 0;
+		for (j = 0; j < 5; j++)
+			v = v << 8 | (j < take ? s[i + j] : 0);
+		bits = take * 8;
+		for (j = 0; j < 8; j++) {
+			if (j * 5 < bits)
+				buf_addc(&b, b32std[(v >> (35 - 5 * j)) & 31]);
+			else
+				buf_addc(&b, '=');
+		}
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* b32dec S: the bytes, or Go's decoder error as the text (as Sprig). */
+static int
+sprig_b32dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s, *at;
+	size_t len, i, j, pad;
+	struct buf b;
+	uint64_t v;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += 8) {
+		if (len - i < 8)
+			goto bad;
+		v = 0;
+		pad = 0;
+		for (j = 0; j < 8; j++) {
+			if (s[i + j] == '=' && i + 8 == len) {
+				pad++;
+				v <<= 5;
+				continue;
+			}
+			at = s[i + j] != '\0' ? strchr(b32std, s[i + j]) : NULL;
+			if (at == NULL || pad > 0) {
+				i += j;
+				goto bad;
+			}
+			v = v << 5 | (uint64_t)(at - b32std);
+		}
+		/* 0, 1, 3, 4 or 6 pad characters: 5, 4, 3, 2 or 1 bytes. */
+		if (pad == 2 || pad == 5 || pad == 7)
+			goto bad;
+		for (j = 0; j < 5 - (pad * 5 + 7) / 8; j++)
+			buf_addc(&b, (char)(v >> (32 - 8 * j)));
+	}
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+bad:
+	buf_reset(&b);
+	buf_addf(&b, "illegal base32 data at input byte %zu", i);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
 /* hmacSHA256Hex MESSAGE KEY (RFC 2104). */
 static int
 fn_hmac_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -553,5 +722,10 @@ const struct tmpl_func tmpl_codec_funcs[] = {
 	{ "sha256Hex", fn_sha256_hex, 1, 1, 0, 0 },
 	{ "md5sum", fn_md5sum, 1, 1, 0, 0 },
 	{ "hmacSHA256Hex", fn_hmac_sha256_hex, 2, 2, 0, 0 },
+	{ "sprig_sha256sum", fn_sha256_hex, 1, 1, 0, 0 },
+	{ "sprig_sha1sum", sprig_sha1sum, 1, 1, 0, 0 },
+	{ "sprig_adler32sum", sprig_adler32sum, 1, 1, 0, 0 },
+	{ "sprig_b32enc", sprig_b32enc, 1, 1, 0, 0 },
+	{ "sprig_b32dec", sprig_b32dec, 1, 1, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 },
 };
