@@ -444,6 +444,82 @@ sprig_trim_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * snakecase and kebabcase (huandu/xstrings' rules): a word starts at an
+ * upper-case letter after a lower-case letter or a digit, or before a
+ * lower-case letter after upper-case ones (HTTPServer: http_server);
+ * spaces, '_', '-' and '.' separate words; words are lower-cased and
+ * joined by '_' or '-' (the row's arg).
+ */
+static int
+sprig_join_case(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char enc[UTF8_MAX_BYTES], sep = x->farg ? '-' : '_';
+	const char *s;
+	size_t len, i, w, w2;
+	int32_t c, prev = 0, next;
+	bool pending = false;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += w, prev = c) {
+		c = utf8_decode(s + i, len - i, &w);
+		if (c == ' ' || c == '_' || c == '-' || c == '.') {
+			pending = b.len > 0;
+			c = 0;
+			continue;
+		}
+		next = i + w < len ? utf8_decode(s + i + w, len - i - w, &w2)
+				   : 0;
+		if (unicode_to_lower(c) != c && prev != 0
+		    && (unicode_to_upper(prev) != prev || unicode_is_digit(prev)
+			|| (unicode_to_lower(prev) != prev && next != 0
+			    && unicode_to_upper(next) != next)))
+			pending = true;
+		if (pending && b.len > 0)
+			buf_addc(&b, sep);
+		pending = false;
+		buf_add(&b, enc, utf8_encode(enc, unicode_to_lower(c)));
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
+/* camelcase: words (split at ' ', '_', '-') with their first letter
+ * upper-cased, joined. */
+static int
+sprig_camelcase(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char enc[UTF8_MAX_BYTES];
+	const char *s;
+	size_t len, i, w;
+	bool start = true;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < len; i += w) {
+		int32_t c = utf8_decode(s + i, len - i, &w);
+
+		if (c == ' ' || c == '_' || c == '-') {
+			start = true;
+			continue;
+		}
+		buf_add(&b, enc,
+		    utf8_encode(enc, start ? unicode_to_upper(c) : c));
+		start = false;
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
 /* hasPrefix and hasSuffix (trimPrefix and trimSuffix are the engine's). */
 static int
 sprig_affix(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -1073,6 +1149,16 @@ strslice(struct tmpl_exec *x, const struct tmpl_value *v)
 		o[n++] = tmpl_value_str(s, len);
 	}
 	return tmpl_value_list(o, n, ELEM_STR);
+}
+
+/* toStrings LIST: each element's strval (nil ones left out). */
+static int
+sprig_to_strings(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)n;
+	*r = strslice(x, &a[0]);
+	return 0;
 }
 
 static int
@@ -2420,6 +2506,10 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_floor", sprig_floor, 1, 1, 0, 0 },
 	{ "sprig_round", sprig_round, 2, 3, 0, 0 },
 	{ "sprig_join", sprig_join, 2, 2, 0, 0 },
+	{ "sprig_toStrings", sprig_to_strings, 1, 1, 0, 0 },
+	{ "sprig_snakecase", sprig_join_case, 1, 1, 0, 0 },
+	{ "sprig_kebabcase", sprig_join_case, 1, 1, 0, 1 },
+	{ "sprig_camelcase", sprig_camelcase, 1, 1, 0, 0 },
 	{ "sprig_sortAlpha", sprig_sort_alpha, 1, 1, 0, 0 },
 	{ "sprig_list", sprig_list, 0, -1, 0, 0 },
 	{ "sprig_tuple", sprig_list, 0, -1, 0, 0 },
