@@ -2248,6 +2248,143 @@ from_json(struct tmpl_exec *x, struct tmpl_value *a, bool must,
 	return 0;
 }
 
+/*
+ * urlParse S: a dict of Go's url.Parse fields as Sprig names them
+ * (scheme, host, hostname, path, query, fragment, opaque, userinfo).
+ * Escapes are kept as written.  urlJoin DICT puts one back together.
+ */
+static int
+sprig_url_parse(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const char *s, *end, *p, *q, *at, *colon;
+	size_t len;
+	struct tmpl_map *m;
+	struct tmpl_value v[8];
+	static const char *const keys[8] = { "scheme", "host", "hostname",
+		"path", "query", "fragment", "opaque", "userinfo" };
+	size_t i;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	for (i = 0; i < 8; i++)
+		v[i] = tmpl_value_str("", 0);
+	end = s + len;
+	if ((q = memchr(s, '#', len)) != NULL) {
+		v[5] = tmpl_value_str(q + 1, (size_t)(end - q - 1));
+		end = q;
+	}
+	if ((q = memchr(s, '?', (size_t)(end - s))) != NULL) {
+		v[4] = tmpl_value_str(q + 1, (size_t)(end - q - 1));
+		end = q;
+	}
+	p = s;
+	for (q = s; q < end
+	     && (isalnum((unsigned char)*q) || *q == '+' || *q == '-'
+		 || *q == '.');
+	     q++)
+		;
+	if (q > s && q < end && *q == ':' && isalpha((unsigned char)*s)) {
+		v[0] = tmpl_value_str(s, (size_t)(q - s));
+		p = q + 1;
+	}
+	if (end - p >= 2 && p[0] == '/' && p[1] == '/') {
+		const char *auth = p + 2, *aend;
+
+		for (aend = auth; aend < end && *aend != '/'; aend++)
+			;
+		at = NULL;
+		for (q = auth; q < aend; q++)
+			if (*q == '@')
+				at = q;
+		if (at != NULL) {
+			v[7] = tmpl_value_str(auth, (size_t)(at - auth));
+			auth = at + 1;
+		}
+		v[1] = tmpl_value_str(auth, (size_t)(aend - auth));
+		colon = NULL;
+		if (auth < aend && *auth == '[') {
+			q = memchr(auth, ']', (size_t)(aend - auth));
+			v[2] = q != NULL
+			    ? tmpl_value_str(auth + 1, (size_t)(q - auth - 1))
+			    : v[1];
+		} else {
+			for (q = auth; q < aend; q++)
+				if (*q == ':')
+					colon = q;
+			v[2] = tmpl_value_str(auth,
+			    (size_t)((colon != NULL ? colon : aend) - auth));
+		}
+		p = aend;
+	} else if (v[0].len > 0 && p < end && *p != '/') {
+		v[6] = tmpl_value_str(p, (size_t)(end - p));
+		p = end;
+	}
+	v[3] = tmpl_value_str(p, (size_t)(end - p));
+	m = tmpl_value_map_new(x->a, 8);
+	for (i = 0; i < 8; i++) {
+		m->keys[i] = tmpl_value_cstr(keys[i]);
+		m->vals[i] = v[i];
+	}
+	tmpl_value_map_sort(m);
+	*r = tmpl_value_map(m, ELEM_ANY);
+	return 0;
+}
+
+static int
+sprig_url_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	static const char *const keys[7] = { "scheme", "userinfo", "host",
+		"opaque", "path", "query", "fragment" };
+	struct tmpl_value v[7];
+	struct tmpl_map *m;
+	struct buf b;
+	size_t i;
+	long at;
+
+	(void)n;
+	if (arg_dict(x, &a[0], "urlJoin", &m) == -1)
+		return -1;
+	for (i = 0; i < 7; i++) {
+		at = tmpl_value_map_find(m, keys[i], strlen(keys[i]));
+		v[i] = at >= 0 && m->vals[at].kind == TV_STR
+		    ? m->vals[at]
+		    : tmpl_value_str("", 0);
+	}
+	buf_init(&b, SIZE_MAX);
+	if (v[0].len > 0) {
+		buf_add(&b, v[0].u.s, v[0].len);
+		buf_addc(&b, ':');
+	}
+	if (v[3].len > 0)
+		buf_add(&b, v[3].u.s, v[3].len);
+	else {
+		if (v[2].len > 0 || v[1].len > 0) {
+			buf_addstr(&b, "//");
+			if (v[1].len > 0) {
+				buf_add(&b, v[1].u.s, v[1].len);
+				buf_addc(&b, '@');
+			}
+			buf_add(&b, v[2].u.s, v[2].len);
+			if (v[4].len > 0 && v[4].u.s[0] != '/')
+				buf_addc(&b, '/');
+		}
+		buf_add(&b, v[4].u.s, v[4].len);
+	}
+	if (v[5].len > 0) {
+		buf_addc(&b, '?');
+		buf_add(&b, v[5].u.s, v[5].len);
+	}
+	if (v[6].len > 0) {
+		buf_addc(&b, '#');
+		buf_add(&b, v[6].u.s, v[6].len);
+	}
+	*r = str_in_arena(x, &b);
+	return 0;
+}
+
 /* default D GIVEN: GIVEN unless it is empty (or absent). */
 static int
 sprig_default(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -2590,6 +2727,8 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_mustToPrettyJson", tmpl_helper_to_json_pretty, 1, 1, 0, 0 },
 	{ "sprig_fromJson", sprig_from_json, 1, 1, 0, 0 },
 	{ "sprig_mustFromJson", sprig_from_json, 1, 1, 0, 1 },
+	{ "sprig_urlParse", sprig_url_parse, 1, 1, 0, 0 },
+	{ "sprig_urlJoin", sprig_url_join, 1, 1, 0, 0 },
 	{ "sprig_default", sprig_default, 1, 2, 0, 0 },
 	{ "sprig_empty", sprig_empty_fn, 1, 1, 0, 0 },
 	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0, 0 },
