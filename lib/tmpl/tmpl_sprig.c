@@ -2582,6 +2582,25 @@ sprig_from_json(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return from_json(x, a, x->farg != 0, r);
 }
 
+/*
+ * Sprig's functions that make keys, certificates, salts or random values
+ * are refused: a template is rendered again on every change, so a file
+ * holding a fresh key or random value would differ at every render and
+ * the proxy would reload for nothing (and a private key in a rendered
+ * file is a secret on disk).  Listed in docs/functions.md as refused.
+ */
+static int
+sprig_refuse(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)a;
+	(void)n;
+	(void)r;
+	return tmpl_exec_errorf(x,
+	    "not provided: it makes keys or random values, and a template "
+	    "is rendered again on every change");
+}
+
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_hello", sprig_hello, 0, 0, 0, 0 },
@@ -2729,6 +2748,25 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_mustFromJson", sprig_from_json, 1, 1, 0, 1 },
 	{ "sprig_urlParse", sprig_url_parse, 1, 1, 0, 0 },
 	{ "sprig_urlJoin", sprig_url_join, 1, 1, 0, 0 },
+	{ "sprig_genPrivateKey", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_genCA", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_genCAWithKey", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_genSelfSignedCert", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_genSelfSignedCertWithKey", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_genSignedCert", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_genSignedCertWithKey", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_buildCustomCert", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_encryptAES", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_bcrypt", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_htpasswd", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_randInt", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_randAlpha", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_randAlphaNum", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_randAscii", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_randNumeric", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_randBytes", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_shuffle", sprig_refuse, 0, -1, 0, 0 },
+	{ "sprig_uuidv4", sprig_refuse, 0, -1, 0, 0 },
 	{ "sprig_default", sprig_default, 1, 2, 0, 0 },
 	{ "sprig_empty", sprig_empty_fn, 1, 1, 0, 0 },
 	{ "sprig_coalesce", sprig_coalesce, 0, -1, 0, 0 },
