@@ -72,6 +72,12 @@ struct reconcile {
 	 */
 	struct reconcile_marks clashed;
 	struct agent_services last_have;
+	/*
+	 * last_have holds a real answer: until then a collision cannot be
+	 * decided (the agent's holder wins), so the fast path leaves every
+	 * registration to the first pass.
+	 */
+	bool have_known;
 
 	bool synced; /* a whole listing has been seen */
 	bool dirty;
@@ -1075,6 +1081,7 @@ rc_services_done(const struct agent_result *res, void *arg)
 	reconcile_plan_clear(&plan);
 	agent_services_clear(&rc->last_have);
 	rc->last_have = have;
+	rc->have_known = true;
 	reconcile_marks_clear(&rc->recent);
 	if (--rc->inflight == 0)
 		rc_pass_end(rc);
@@ -1135,7 +1142,8 @@ rc_fast_writes(struct reconcile *rc)
 			    "its container died", false);
 		rc_note_free(&rc->gone, n);
 	}
-	for (rec = rc_first(rc); rec != NULL; rec = rc_next(rec))
+	for (rec = rc_first(rc); rec != NULL && rc->have_known;
+	     rec = rc_next(rec))
 		if (rec->put_wanted) {
 			rc_clashes(rc, &rc->last_have);
 			break;
@@ -1146,7 +1154,7 @@ rc_fast_writes(struct reconcile *rc)
 		rec->put_wanted = false;
 		if (rec->state != RECONCILE_UP)
 			continue;
-		if (hold) {
+		if (hold || !rc->have_known) {
 			rc_kick(rc);
 			continue;
 		}
