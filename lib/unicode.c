@@ -106,6 +106,15 @@ unicode_is_digit(int32_t r)
 	return unicode_in_ranges(category_nd, NELEM(category_nd), r);
 }
 
+bool
+unicode_is_space(int32_t r)
+{
+	if (r < 0x80)
+		return r == ' ' || (r >= '\t' && r <= '\r');
+	return r == 0x85 || r == 0xA0
+	    || unicode_in_ranges(category_z, NELEM(category_z), r);
+}
+
 static const struct unicode_case_range *
 unicode_case_range(int32_t r)
 {

@@ -65,6 +65,8 @@ bool unicode_in(const struct unicode_table *t, int32_t r);
 /* unicode.IsLetter (category L) and unicode.IsDigit (category Nd). */
 bool unicode_is_letter(int32_t r);
 bool unicode_is_digit(int32_t r);
+/* unicode.IsSpace: '\t' to '\r', ' ', U+0085, U+00A0 and category Z. */
+bool unicode_is_space(int32_t r);
 
 /* unicode.ToUpper, unicode.ToLower, unicode.ToTitle: simple mappings. */
 int32_t unicode_to_upper(int32_t r);

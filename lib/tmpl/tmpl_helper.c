@@ -171,27 +171,17 @@ fn_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-/* unicode.IsSpace: the ASCII spaces, U+0085, U+00A0 and category Z. */
-static bool
-is_go_space(int32_t r)
-{
-	if (r < UTF8_RUNE_SELF)
-		return r == ' ' || r == '\t' || r == '\n' || r == '\v'
-		    || r == '\f' || r == '\r';
-	return r == 0x85 || r == 0xA0 || unicode_in(unicode_category("Z"), r);
-}
-
 /* strings.TrimSpace */
 static void
 trim_space(const char **s, size_t *len)
 {
 	size_t w;
 
-	while (*len > 0 && is_go_space(utf8_decode(*s, *len, &w))) {
+	while (*len > 0 && unicode_is_space(utf8_decode(*s, *len, &w))) {
 		*s += w;
 		*len -= w;
 	}
-	while (*len > 0 && is_go_space(utf8_decode_last(*s, *len, &w)))
+	while (*len > 0 && unicode_is_space(utf8_decode_last(*s, *len, &w)))
 		*len -= w;
 }
 
@@ -466,23 +456,45 @@ tmpl_helper_trim_space(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-static int
-fn_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+/* Whether the rune at s (w bytes) is one of cut's. */
+static bool
+in_cutset(const char *cut, size_t cutlen, const char *s, size_t w)
+{
+	size_t i, cw;
+
+	for (i = 0; i < cutlen; i += cw) {
+		utf8_decode(cut + i, cutlen - i, &cw);
+		if (cw == w && memcmp(cut + i, s, w) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* trim CUTSET S: strings.Trim(S, CUTSET), rune by rune. */
+int
+tmpl_helper_trim(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *cut, *s;
-	size_t cutlen, len;
+	size_t cutlen, len, w;
 
 	(void)n;
 	if (tmpl_exec_arg_str(x, a, 0, &cut, &cutlen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	while (len > 0 && memchr(cut, s[0], cutlen) != NULL) {
-		s++;
-		len--;
+	while (len > 0) {
+		utf8_decode(s, len, &w);
+		if (!in_cutset(cut, cutlen, s, w))
+			break;
+		s += w;
+		len -= w;
 	}
-	while (len > 0 && memchr(cut, s[len - 1], cutlen) != NULL)
-		len--;
+	while (len > 0) {
+		utf8_decode_last(s, len, &w);
+		if (!in_cutset(cut, cutlen, s + len - w, w))
+			break;
+		len -= w;
+	}
 	*r = tmpl_value_str(s, len);
 	return 0;
 }
@@ -999,7 +1011,7 @@ const struct tmpl_func tmpl_helper_funcs[] = {
 	{ "toTitle", fn_to_title, 1, 1, 0, 0 },
 	{ "trimSpace", tmpl_helper_trim_space, 1, 1, 0, 0 },
 	{ "splitToMap", fn_split_to_map, 3, 3, 0, 0 },
-	{ "trim", fn_trim, 2, 2, 0, 0 },
+	{ "trim", tmpl_helper_trim, 2, 2, 0, 0 },
 	{ "trimPrefix", tmpl_helper_trim_prefix, 2, 2, 0, 0 },
 	{ "trimSuffix", tmpl_helper_trim_suffix, 2, 2, 0, 0 },
 	{ "indent", fn_indent, 2, 2, 0, 0 },

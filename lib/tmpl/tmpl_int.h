@@ -566,10 +566,10 @@ extern const struct tmpl_func tmpl_group_funcs[];
 extern const struct tmpl_func tmpl_helper_funcs[];
 /*
  * The helpers Sprig has under another name with the same meaning
- * (replace, upper, lower, trim, trimPrefix, trimSuffix, toJson,
+ * (replace, upper, lower, trim, trimAll, trimPrefix, trimSuffix, toJson,
  * toPrettyJson, toRawJson): tmpl_sprig.c lists them too.
  */
-tmpl_func_cb tmpl_helper_replace_all, tmpl_helper_to_lower,
+tmpl_func_cb tmpl_helper_replace_all, tmpl_helper_to_lower, tmpl_helper_trim,
     tmpl_helper_to_upper, tmpl_helper_trim_space, tmpl_helper_trim_prefix,
     tmpl_helper_trim_suffix, tmpl_helper_to_json, tmpl_helper_to_json_pretty,
     tmpl_helper_to_ujson;

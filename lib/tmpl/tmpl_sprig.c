@@ -304,14 +304,6 @@ enum rune_map {
 	RM_NOSPACE,
 };
 
-static bool
-go_space(int32_t c)
-{
-	if (c < UTF8_RUNE_SELF)
-		return c == ' ' || (c >= '\t' && c <= '\r');
-	return c == 0x85 || c == 0xA0 || unicode_in(unicode_category("Z"), c);
-}
-
 static struct tmpl_value
 map_runes(struct tmpl_exec *x, const char *s, size_t len, enum rune_map m)
 {
@@ -331,7 +323,7 @@ map_runes(struct tmpl_exec *x, const char *s, size_t len, enum rune_map m)
 				o = unicode_to_upper(c);
 			break;
 		case RM_NOSPACE:
-			if (go_space(c))
+			if (unicode_is_space(c))
 				continue;
 			break;
 		}
@@ -361,7 +353,7 @@ title_separator(int32_t c)
 		return !(isalnum(c) || c == '_');
 	if (unicode_is_letter(c) || unicode_is_digit(c))
 		return false;
-	return go_space(c);
+	return unicode_is_space(c);
 }
 
 enum word_case {
@@ -385,7 +377,8 @@ word_case_fn(struct tmpl_exec *x, struct tmpl_value *a, enum word_case wc,
 	buf_init(&b, SIZE_MAX);
 	for (i = 0; i < len; i += w) {
 		int32_t c = utf8_decode(s + i, len - i, &w), o = c;
-		bool sep = wc == WC_TITLE ? title_separator(c) : go_space(c);
+		bool sep
+		    = wc == WC_TITLE ? title_separator(c) : unicode_is_space(c);
 
 		if (start && !sep) {
 			if (wc == WC_TITLE)
@@ -398,49 +391,6 @@ word_case_fn(struct tmpl_exec *x, struct tmpl_value *a, enum word_case wc,
 		start = sep;
 	}
 	*r = str_in_arena(x, &b);
-	return 0;
-}
-
-/* Whether the rune at s (width w) is one of the cutset's. */
-static bool
-in_cutset(const char *cut, size_t cutlen, const char *s, size_t w)
-{
-	size_t i, cw;
-
-	for (i = 0; i < cutlen; i += cw) {
-		utf8_decode(cut + i, cutlen - i, &cw);
-		if (cw == w && memcmp(cut + i, s, w) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* trimAll CUTSET S: strings.Trim(S, CUTSET). */
-static int
-sprig_trim_all(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
-    struct tmpl_value *r)
-{
-	const char *cut, *s;
-	size_t cutlen, len, w;
-
-	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &cut, &cutlen) == -1
-	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
-		return -1;
-	while (len > 0) {
-		utf8_decode(s, len, &w);
-		if (!in_cutset(cut, cutlen, s, w))
-			break;
-		s += w;
-		len -= w;
-	}
-	while (len > 0) {
-		utf8_decode_last(s, len, &w);
-		if (!in_cutset(cut, cutlen, s + len - w, w))
-			break;
-		len -= w;
-	}
-	*r = tmpl_value_str(s, len);
 	return 0;
 }
 
@@ -2609,8 +2559,8 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_trunc", sprig_trunc, 2, 2, 0, 0 },
 	{ "sprig_substr", sprig_substr, 3, 3, 0, 0 },
 	{ "sprig_trim", tmpl_helper_trim_space, 1, 1, 0, 0 },
-	{ "sprig_trimAll", sprig_trim_all, 2, 2, 0, 0 },
-	{ "sprig_trimall", sprig_trim_all, 2, 2, 0, 0 },
+	{ "sprig_trimAll", tmpl_helper_trim, 2, 2, 0, 0 },
+	{ "sprig_trimall", tmpl_helper_trim, 2, 2, 0, 0 },
 	{ "sprig_trimSuffix", tmpl_helper_trim_suffix, 2, 2, 0, 0 },
 	{ "sprig_trimPrefix", tmpl_helper_trim_prefix, 2, 2, 0, 0 },
 	{ "sprig_upper", tmpl_helper_to_upper, 1, 1, 0, 0 },

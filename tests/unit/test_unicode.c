@@ -242,6 +242,12 @@ test_by_hand(void)
 	T_ASSERT(!unicode_is_letter('1'));
 	T_ASSERT(unicode_is_digit(0x663)); /* ٣ */
 	T_ASSERT(!unicode_is_digit(0xB2)); /* ² is No */
+	/* unicode.IsSpace: ASCII white space, NEL, NBSP, category Z. */
+	T_ASSERT(unicode_is_space('\t') && unicode_is_space('\r'));
+	T_ASSERT(unicode_is_space(0x85) && unicode_is_space(0xA0));
+	T_ASSERT(unicode_is_space(0x3000) && unicode_is_space(0x2029));
+	T_ASSERT(!unicode_is_space(0x200B)); /* zero width space is Cf */
+	T_ASSERT(!unicode_is_space('x') && !unicode_is_space(0x1C));
 	T_ASSERT(unicode_in(unicode_script("Greek"), 0x3B1));
 	T_ASSERT(!unicode_in(unicode_script("Greek"), 'a'));
 	T_ASSERT(unicode_in(unicode_category("Cn"), 0x378));
