@@ -453,26 +453,38 @@ md5_block(uint32_t *h, const unsigned char *p)
 	h[3] += d;
 }
 
+/*
+ * The hex digest of argument 0 by an MD-padded, big-endian hash: block
+ * compresses into h[0..nwords), which holds the initial state.
+ */
+static int
+sha_hex(struct tmpl_exec *x, struct tmpl_value *a,
+    void (*block)(uint32_t *, const unsigned char *), uint32_t *h,
+    size_t nwords, struct tmpl_value *r)
+{
+	const char *s;
+	size_t len, i;
+	struct buf b;
+
+	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
+		return -1;
+	md_pad((const unsigned char *)s, len, true, block, h);
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < nwords; i++)
+		buf_addf(&b, "%08x", h[i]);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
 static int
 fn_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	const char *s;
-	size_t len;
-	struct buf b;
-	int i;
 
 	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
-		return -1;
-	md_pad((const unsigned char *)s, len, true, sha256_block_cb, h);
-	buf_init(&b, SIZE_MAX);
-	for (i = 0; i < 8; i++)
-		buf_addf(&b, "%08x", h[i]);
-	*r = tmpl_value_from_buf(x->a, &b);
-	return 0;
+	return sha_hex(x, a, sha256_block_cb, h, 8, r);
 }
 
 static int
@@ -545,20 +557,9 @@ sprig_sha1sum(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 {
 	uint32_t h[5]
 	    = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
-	const char *s;
-	size_t len;
-	struct buf b;
-	int i;
 
 	(void)n;
-	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
-		return -1;
-	md_pad((const unsigned char *)s, len, true, sha1_block, h);
-	buf_init(&b, SIZE_MAX);
-	for (i = 0; i < 5; i++)
-		buf_addf(&b, "%08x", h[i]);
-	*r = tmpl_value_from_buf(x->a, &b);
-	return 0;
+	return sha_hex(x, a, sha1_block, h, 5, r);
 }
 
 /* Adler-32 (RFC 1950), printed in decimal as Sprig's adler32sum. */
