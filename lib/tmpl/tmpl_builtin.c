@@ -275,20 +275,40 @@ print_arg(struct tmpl_exec *x, struct buf *b, const struct tmpl_value *v)
 	tmpl_value_print(x->a, b, v->kind == TV_MISSING ? &nil : v);
 }
 
-/* fmt.Sprint: spaces between operands when neither is a string. */
+/*
+ * fmt.Sprint of the arguments into b: a space between two operands when
+ * neither is a string.  as_args: text/template's evalArgs, which first
+ * turns a nil or missing argument into the string "<no value>".
+ */
+static void
+sprint(struct tmpl_exec *x, const struct tmpl_value *a, size_t n, bool as_args,
+    struct buf *b)
+{
+	struct tmpl_value noval = tmpl_value_cstr("<no value>");
+	const struct tmpl_value *v;
+	bool str, prev_str = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v = &a[i];
+		if (as_args && (v->kind == TV_MISSING || v->kind == TV_NIL))
+			v = &noval;
+		str = v->kind == TV_STR;
+		if (i > 0 && !str && !prev_str)
+			buf_addc(b, ' ');
+		print_arg(x, b, v);
+		prev_str = str;
+	}
+}
+
 static int
 fn_print(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	struct buf b;
-	size_t i;
 
 	buf_init(&b, SIZE_MAX);
-	for (i = 0; i < n; i++) {
-		if (i > 0 && a[i].kind != TV_STR && a[i - 1].kind != TV_STR)
-			buf_addc(&b, ' ');
-		print_arg(x, &b, &a[i]);
-	}
+	sprint(x, a, n, false, &b);
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
@@ -341,8 +361,6 @@ eval_args(struct tmpl_exec *x, const struct tmpl_value *a, size_t n,
 {
 	struct tmpl_value v;
 	struct buf b;
-	size_t i;
-	bool prev_str = false;
 
 	if (n == 1 && a[0].kind == TV_STR) {
 		*s = a[0].u.s;
@@ -350,15 +368,7 @@ eval_args(struct tmpl_exec *x, const struct tmpl_value *a, size_t n,
 		return;
 	}
 	buf_init(&b, SIZE_MAX);
-	for (i = 0; i < n; i++) {
-		bool str = a[i].kind == TV_STR || a[i].kind == TV_MISSING
-		    || a[i].kind == TV_NIL;
-
-		if (i > 0 && !str && !prev_str)
-			buf_addc(&b, ' ');
-		tmpl_value_print(x->a, &b, &a[i]);
-		prev_str = str;
-	}
+	sprint(x, a, n, true, &b);
 	v = tmpl_value_from_buf(x->a, &b);
 	*s = v.u.s;
 	*len = v.len;
