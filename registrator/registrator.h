@@ -753,6 +753,81 @@ void derive_warn(struct derive_result *res, const char *fmt, ...)
  */
 const char *derive_bad_value(const char *s, size_t max);
 
+/* route.c */
+
+/*
+ * Træfik's router rule language (Host, HostRegexp, Path, PathPrefix,
+ * Method, Header(s), &&, ||, !, parentheses, backquoted and quoted
+ * values), parsed into the routes nginx and haproxy can express: a list
+ * of alternatives, any of which matches, each a conjunction of at most
+ * one host, one path, a set of methods and headers.  Pure.
+ */
+#define ROUTE_RULE_MAX 1024 /* bytes of a rule label */
+#define ROUTE_DEPTH_MAX 32 /* nesting of '(' and '!' */
+#define ROUTE_ARGS_MAX 16 /* values of one matcher */
+#define ROUTE_ALTS_MAX 16 /* alternatives of one rule */
+#define ROUTE_HEADERS_MAX 4 /* headers of one alternative */
+#define ROUTE_HOST_MAX 255 /* a host name or host regex */
+#define ROUTE_PATH_MAX 255
+#define ROUTE_VALUE_MAX 511 /* one route-v1 meta value (Consul: 512) */
+#define ROUTE_ERR_MAX 256
+#define ROUTE_METHOD_COUNT 9 /* CONNECT ... TRACE, one bit each */
+
+enum route_host_kind {
+	ROUTE_HOST_ANY, /* no host condition */
+	ROUTE_HOST_EXACT, /* host: lower case, no trailing dot */
+	ROUTE_HOST_REGEX, /* host: a Go/PCRE regex, unanchored */
+};
+
+enum route_path_kind {
+	ROUTE_PATH_ANY,
+	ROUTE_PATH_PREFIX, /* PathPrefix: a string prefix */
+	ROUTE_PATH_EXACT, /* Path */
+};
+
+struct route_header {
+	char name[65];
+	char value[129];
+};
+
+/* One alternative: every condition in it must hold. */
+struct route_alt {
+	enum route_host_kind host_kind;
+	char host[ROUTE_HOST_MAX + 1];
+	enum route_path_kind path_kind;
+	char path[ROUTE_PATH_MAX + 1];
+	unsigned methods; /* bits in route_methods_format's order; 0: any */
+	struct route_header headers[ROUTE_HEADERS_MAX];
+	size_t nheaders;
+};
+
+struct route_rule {
+	struct route_alt alts[ROUTE_ALTS_MAX]; /* any of them matches */
+	size_t nalts; /* >= 1 after a successful parse */
+};
+
+/*
+ * Parses rule (borrowed) into *out, which holds no pointers.  A rule is
+ * translated whole or not at all: returns -1 with err filled (a parse
+ * error with its byte offset, an unsupported matcher, a negation that
+ * remains on a matcher, a value outside the characters a proxy file
+ * carries unquoted, a bad regex, more than ROUTE_ALTS_MAX alternatives,
+ * a rule that can never match); out is then untouched.
+ */
+int route_parse(const char *rule, struct route_rule *out, char *err,
+    size_t errlen);
+/* The methods of a bit set as "GET|POST" ("" for none) into out. */
+void route_methods_format(unsigned methods, char *out, size_t len);
+/*
+ * One route-v1 meta value (docs/routing.md) into out (len bytes):
+ * "priority,router,hostkind,host,pathkind,path,methods,headers,tls,
+ * entrypoints".  router and entrypoints ("web|websecure") are borrowed
+ * and must not hold ','.  Returns -1 when it does not fit.
+ */
+int route_format(const struct route_alt *a, long long priority,
+    const char *router, bool tls, const char *entrypoints, char *out,
+    size_t len);
+
 /* check.c */
 
 #define CHECK_DEFAULT_INTERVAL "10s" /* SERVICE_CHECK_*, gliderlabs */
