@@ -198,6 +198,28 @@ strv_clear(struct strv *sv)
 }
 
 /*
+ * A tag's value check.  fabio's "urlprefix-<route> <opt>=<v>..." tags
+ * carry options after spaces and pass through unchanged; the templates
+ * that read them take the route before the first space.
+ */
+static const char *
+bad_tag(const char *item)
+{
+	char *copy;
+	const char *why;
+
+	if (!str_has_prefix(item, "urlprefix-"))
+		return derive_bad_value(item, DERIVE_MAX_TAG);
+	copy = xstrdup(item);
+	for (char *p = copy; *p != '\0'; p++)
+		if (*p == ' ')
+			*p = '_';
+	why = derive_bad_value(copy, DERIVE_MAX_TAG);
+	free(copy);
+	return why;
+}
+
+/*
  * Splits a gliderlabs tag list: ',' separates, "\," is a literal comma,
  * items are trimmed and empty ones dropped, order is kept.  Items that
  * fail derive_bad_value, or come after DERIVE_MAX_TAGS, are refused with
@@ -224,8 +246,7 @@ tags_split(const char *s, struct strv *out, struct derive_result *res,
 		item[n] = '\0';
 		str_trim(item);
 		if (item[0] != '\0') {
-			if ((why = derive_bad_value(item, DERIVE_MAX_TAG))
-			    != NULL)
+			if ((why = bad_tag(item)) != NULL)
 				derive_warn(res,
 				    "container %s: %s: tag \"%s\" "
 				    "refused: %s",
@@ -372,6 +393,7 @@ static bool
 meta_key_reserved(const char *k)
 {
 	return str_has_prefix(k, "registrator-")
+	    || str_has_prefix(k, DERIVE_META_ROUTE_PREFIX)
 	    || strcmp(k, DERIVE_META_COMPOSE_PROJECT) == 0
 	    || strcmp(k, DERIVE_META_COMPOSE_SERVICE) == 0;
 }
@@ -636,6 +658,7 @@ derive_port(const struct container *c, const struct derive_options *o,
 	}
 	build_tags(c, &a, p->port, global, &s, res);
 	build_meta(c, o, &a, p->port, &s, res);
+	derive_routes(c, o, &s, res);
 	check_derive(c, &a, o, &s, res);
 	service_hash(&s);
 	res->services = xreallocarray(res->services, res->nservices + 1,

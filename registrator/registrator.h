@@ -96,6 +96,7 @@ struct reg_config {
 	char *ip_label;
 	char *tags;
 	bool explicit_only;
+	bool traefik_exposed_by_default;
 	bool allow_script_checks;
 	bool docker_health;
 	enum deregister_mode deregister;
@@ -597,6 +598,7 @@ const char *derive_key_name(char *out, size_t outlen,
 #define DERIVE_META_HASH "registrator-hash" /* see service_hash */
 #define DERIVE_META_COMPOSE_PROJECT "compose-project"
 #define DERIVE_META_COMPOSE_SERVICE "compose-service"
+#define DERIVE_META_ROUTE_PREFIX "route-v1-" /* route-v1-00 ... */
 
 /* Limits: Consul's for meta, ours for what templates will render. */
 #define DERIVE_MAX_META 64 /* pairs, ours included (Consul) */
@@ -633,6 +635,8 @@ struct derive_options {
 	bool allow_script_checks;
 	bool docker_health; /* TTL check for Docker HEALTHCHECK */
 	const char *docker_health_ttl; /* NULL: CHECK_DOCKER_HEALTH_TTL */
+	/* -traefik-exposed-by-default=false: only traefik.enable=true. */
+	bool traefik_explicit;
 };
 
 enum check_kind {
@@ -827,6 +831,18 @@ void route_methods_format(unsigned methods, char *out, size_t len);
 int route_format(const struct route_alt *a, long long priority,
     const char *router, bool tls, const char *entrypoints, char *out,
     size_t len);
+
+/* derive_route.c */
+
+/*
+ * Adds to s (a TCP service whose container_port and meta are set) the
+ * route-v1-NN meta of every Træfik router of c that maps to its port, as
+ * Træfik's Docker provider links routers to services, then sorts the
+ * meta.  A router is written whole or refused with a warning in res
+ * naming the container and the label.
+ */
+void derive_routes(const struct container *c, const struct derive_options *o,
+    struct service *s, struct derive_result *res);
 
 /* check.c */
 
