@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Issue 20, "Done when": containers labelled as a Træfik user labels them
+# (two host names, a path prefix on one, a rule using ||, one container
+# with traefik.enable=false, one fabio urlprefix- tag) are registered by
+# the registrator with their route-v1 meta; the templater renders
+# templates/nginx-sites.ctmpl and haproxy-routes.ctmpl (with the
+# upstreams and backends files) for a real nginx and a real HAProxy on
+# loopback ports; curl -H 'Host: ...' through each proxy reaches the right
+# container, and an unknown host, or the host of the container that is
+# not exposed, answers 404.  Then a deploy moves a route to a new
+# container (its router has a higher priority, and its Consul check, from
+# its Træfik health-check labels, passes only once it serves) and the old
+# container is stopped, while a bounded curl loop through both proxies
+# counts failed requests: there must be none.
+. "$SOURCE_DIR/tests/regress/registrator_common.bash"
+
+TPL_BIN=$(bed_bin templater) || exit 1
+TEMPLATES=$SOURCE_DIR/templates
+R=traefik.http.routers
+
+bed_consul_start
+reg_start
+
+# route_ctr <suffix> <service name> <body> [docker run args...]: a busybox
+# httpd whose / says body, and /api/ too (for the path-prefix route).
+route_ctr()
+{
+	local suffix=$1 name=$2 body=$3
+	shift 3
+	bed_run --name "$(reg_name "$suffix")" -p 127.0.0.1::80 \
+	    -e SERVICE_NAME="$name" -e HTTPD_BODY="$body" "$@" "$REG_IMAGE" \
+	    sh -c 'mkdir -p /www/api && echo "$HTTPD_BODY" >/www/api/index.html && exec bed-httpd'
+}
+
+hc=traefik.http.services.move.loadbalancer.healthcheck
+route_ctr web rt-web web --label "$R.web.rule=Host(\`web.test\`)" >/dev/null
+route_ctr api rt-api api \
+    --label "$R.api.rule=Host(\`web.test\`) && PathPrefix(\`/api\`)" >/dev/null
+route_ctr or rt-or or \
+    --label "$R.either.rule=Host(\`a.test\`) || Host(\`b.test\`)" >/dev/null
+route_ctr off rt-off off --label traefik.enable=false \
+    --label "$R.off.rule=Host(\`off.test\`)" >/dev/null
+route_ctr fabio rt-fabio fabio -e SERVICE_TAGS=urlprefix-fabio.test/ >/dev/null
+move1=$(route_ctr move1 rt-move1 move1 \
+    --label "$R.move.rule=Host(\`move.test\`)" \
+    --label "$hc.path=/health" --label "$hc.interval=1s")
+
+# _meta <service> <jq filter>: true when an instance's meta matches.
+_meta()
+{
+	bed_consul_get "/v1/catalog/service/$1" | jq -e "any(.[]; $2)" >/dev/null
+}
+bed_wait_until 30 _meta rt-web '.ServiceMeta["route-v1-00"] == "16,web,h,web.test,,,,,,"'
+bed_wait_until 30 _meta rt-api '.ServiceMeta["route-v1-00"] == "38,api,h,web.test,p,/api,,,,"'
+bed_wait_until 30 _meta rt-or '.ServiceMeta["route-v1-01"] == "32,either,h,b.test,,,,,,"'
+bed_wait_until 30 _meta rt-fabio '.ServiceTags == ["urlprefix-fabio.test/"]'
+bed_wait_until 30 _meta rt-move1 '.ServiceMeta["route-v1-00"] == "17,move,h,move.test,,,,,,"'
+# traefik.enable=false: registered, with no route.
+bed_wait_until 30 _meta rt-off '(.ServiceMeta | keys | any(startswith("route-"))) | not'
+bed_log "step 1: the registrator wrote the route-v1 meta"
+
+# The proxies, on loopback ports.
+bed_nginx_init
+UP=$BED_NGINX_DIR/upstreams.conf
+SITES=$BED_NGINX_DIR/sites.conf
+printf 'include %s;\ninclude %s;\n' "$UP" "$SITES" >"$BED_NGINX_HTTP_CONF"
+bed_haproxy_init
+BACKENDS=$BED_HAPROXY_DIR/backends.cfg
+ROUTES=$BED_HAPROXY_DIR/routes.cfg
+MASTER_SOCK=$BED_HAPROXY_DIR/master.sock
+BED_HAPROXY_CMD="$BED_HAPROXY_CMD -f $BACKENDS -f $ROUTES"
+export TEMPLATER_NGINX_LISTEN=127.0.0.1:$BED_NGINX_PORT
+export TEMPLATER_HAPROXY_BIND=127.0.0.1:$BED_HAPROXY_PORT
+
+# The first files come from a one-shot run: the proxies start on them.
+bed_assert_ok "$TPL_BIN" -consul-addr "$BED_CONSUL_HTTP" -once \
+    -once-timeout 30s \
+    -template "$TEMPLATES/nginx-upstreams.ctmpl:$UP" \
+    -template "$TEMPLATES/nginx-sites.ctmpl:$SITES" \
+    -template "$TEMPLATES/haproxy-backends.ctmpl:$BACKENDS" \
+    -template "$TEMPLATES/haproxy-routes.ctmpl:$ROUTES"
+bed_assert_file_contains "$SITES" "server_name web\.test;"
+bed_assert_file_contains "$ROUTES" "use_backend %\[str\(rt-api\)\] if .* \{ path_beg '/api' \}"
+bed_nginx_start
+bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on the first files"
+bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$MASTER_SOCK"
+BED_HAPROXY_PID=$BED_PID
+bed_wait_until 10 _bed_listening "$BED_HAPROXY_PORT"
+
+# Checks: the whole configuration with the candidate in place of the live
+# file (arguments: candidate, live file).
+NGINX_CHECK=$BED_TMP/nginx-check.sh
+cat >"$NGINX_CHECK" <<EOF
+#!/bin/sh
+set -e
+sed "s|include \$2;|include \$1;|" "$BED_NGINX_HTTP_CONF" >"\$1.http"
+sed "s|include $BED_NGINX_HTTP_CONF;|include \$1.http;|" "$BED_NGINX_CONF" >"\$1.main"
+rc=0
+$BED_NGINX_CMD -q -t -c "\$1.main" || rc=\$?
+rm -f "\$1.http" "\$1.main"
+exit \$rc
+EOF
+HAPROXY_CHECK=$BED_TMP/haproxy-check.sh
+cat >"$HAPROXY_CHECK" <<EOF
+#!/bin/sh
+b=$BACKENDS r=$ROUTES
+[ "\$2" = "\$b" ] && b=\$1
+[ "\$2" = "\$r" ] && r=\$1
+exec haproxy -c -q -f $BED_HAPROXY_GLOBAL -f $BED_HAPROXY_CFG -f "\$b" -f "\$r"
+EOF
+chmod 755 "$NGINX_CHECK" "$HAPROXY_CHECK"
+HAPROXY_RELOAD=$SOURCE_DIR/examples/haproxy/haproxy-reload.sh
+{
+	printf '[templater]\nmax_stale = 0s\nwait = 500ms:2s\n'
+	for t in "nginx-upstreams $UP nginx" "nginx-sites $SITES nginx" \
+	    "haproxy-backends $BACKENDS haproxy" "haproxy-routes $ROUTES haproxy"; do
+		read -r src dst kind <<<"$t"
+		printf '\n[template %s]\nsource = %s\ndestination = %s\n' \
+		    "$src" "$TEMPLATES/$src.ctmpl" "$dst"
+		if [[ $kind == nginx ]]; then
+			printf 'check = ["%s", "{{.}}", "%s"]\n' "$NGINX_CHECK" "$dst"
+			printf 'command = %s -s reload\n' "$BED_NGINX_CMD"
+		else
+			printf 'check = ["%s", "{{.}}", "%s"]\n' "$HAPROXY_CHECK" "$dst"
+			printf 'command = ["%s", "%s"]\n' "$HAPROXY_RELOAD" "$MASTER_SOCK"
+		fi
+	done
+} >"$BED_TMP/templater.ini"
+bed_spawn templater "$TPL_BIN" -consul-addr "$BED_CONSUL_HTTP" \
+    -log-level debug -config "$BED_TMP/templater.ini"
+
+# _get <port> <host> <path>: "<status> <body>" of a GET through a proxy.
+_get()
+{
+	curl -s --max-time 5 -H "Host: $2" -w ' %{http_code}' \
+	    "http://127.0.0.1:$1$3" | awk '{ print $NF, $1 }'
+}
+# _is <port> <host> <path> <status> [body]: for bed_wait_until.
+_is()
+{
+	[[ $(_get "$1" "$2" "$3") == "$4${5:+ $5}"* ]]
+}
+for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
+	bed_wait_until 20 _is "$port" web.test / 200 web
+	bed_assert_eq "200 api" "$(_get "$port" web.test /api/)" "web.test/api/ via $port"
+	bed_assert_eq "200 web" "$(_get "$port" WEB.test:80 /)" "WEB.test:80 via $port"
+	bed_assert_eq "200 or" "$(_get "$port" a.test /)" "a.test via $port"
+	bed_assert_eq "200 or" "$(_get "$port" b.test /)" "b.test via $port"
+	bed_assert_eq "200 fabio" "$(_get "$port" fabio.test /)" "fabio.test via $port"
+	bed_wait_until 20 _is "$port" move.test / 200 move1
+	_is "$port" off.test / 404 || bed_fail "off.test via $port: $(_get "$port" off.test /)"
+	_is "$port" unknown.test / 404 || bed_fail "unknown.test via $port: $(_get "$port" unknown.test /)"
+	# rt-api's prefix is web.test's only.
+	bed_assert_eq "200 or" "$(_get "$port" a.test /api/)" "a.test/api/ via $port"
+done
+bed_log "step 2: every route answers through nginx and haproxy; unknown and disabled hosts get 404"
+
+# The deploy: a bounded loop through both proxies while move.test moves.
+LOOP=$BED_TMP/loop.log STOP=$BED_TMP/loop.stop
+: >"$LOOP"
+(
+	for ((i = 0; i < 3000; i++)); do
+		[[ -e $STOP ]] && break
+		for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
+			printf '%s %s\n' "$port" "$(_get "$port" move.test /)" >>"$LOOP"
+		done
+	done
+) &
+LOOP_PID=$!
+_has() { grep -Eq -- "$2" "$1"; }
+bed_wait_until 10 _has "$LOOP" " 200 move1$"
+route_ctr move2 rt-move2 move2 --label "$R.move.rule=Host(\`move.test\`)" \
+    --label "$R.move.priority=100" \
+    --label "$hc.path=/health" --label "$hc.interval=1s" >/dev/null
+for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
+	bed_wait_until 40 _is "$port" move.test / 200 move2
+done
+docker stop -t 5 "$move1" >/dev/null || bed_fail "docker stop move1 failed"
+_gone() { ! grep -q rt-move1 "$SITES" && ! grep -q rt-move1 "$ROUTES"; }
+bed_wait_until 30 _gone
+: >"$STOP"
+wait "$LOOP_PID"
+total=$(wc -l <"$LOOP")
+bad=$(grep -cv ' 200 move[12]$' "$LOOP" || true)
+grep -v ' 200 move[12]$' "$LOOP" | head -5 >&2
+((total >= 20)) || bed_fail "the loop made only $total requests"
+bed_assert_eq 0 "$bad" "failed requests out of $total during the deploy"
+for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
+	bed_assert_eq "200 move2" "$(_get "$port" move.test /)" "move.test via $port"
+done
+bed_log "step 3: the route moved to move2 with $total requests, none failed"
+bed_pass
