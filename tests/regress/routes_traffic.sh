@@ -135,7 +135,7 @@ bed_spawn templater "$TPL_BIN" -consul-addr "$BED_CONSUL_HTTP" \
 _get()
 {
 	curl -s --max-time 5 -H "Host: $2" -w ' %{http_code}' \
-	    "http://127.0.0.1:$1$3" | awk '{ print $NF, $1 }'
+	    "http://127.0.0.1:$1$3" | tr '\n' ' ' | awk '{ print $NF, $1 }'
 }
 # _is <port> <host> <path> <status> [body]: for bed_wait_until.
 _is()
