@@ -157,6 +157,30 @@ for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
 done
 bed_log "step 2: every route answers through nginx and haproxy; unknown and disabled hosts get 404"
 
+# Hostile values registered straight into Consul (anyone who may
+# register a service writes them): skipped with a comment, while the good
+# route of the same service is rendered and both proxies keep passing
+# their checks.
+web_port=$(bed_container_port "$(reg_name web)" 80)
+bed_consul_api PUT /v1/agent/service/register "$(jq -cn --argjson p "$web_port" '{
+    ID: "rt-evil-1", Name: "rt-evil", Address: "127.0.0.1", Port: $p,
+    Tags: ["urlprefix-evil.test/x;return", "urlprefix-evil.test/\n}"],
+    Meta: {"route-v1-00": "1,x,h,evil.test;},,,,,,",
+           "route-v1-01": "50,x,h,evil.test,p,/a b,,,,",
+           "route-v1-02": "50,x,r,a{1}\\n,,,,,,",
+           "route-v1-03": "20,good,h,evil-ok.test,,,,,,"}}')" >/dev/null ||
+    bed_fail "cannot register rt-evil"
+for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
+	bed_wait_until 20 _is "$port" evil-ok.test / 200 web
+	_is "$port" evil.test /x 404 || bed_fail "evil.test via $port: $(_get "$port" evil.test /x)"
+done
+for f in "$SITES" "$ROUTES"; do
+	grep -q 'evil\.test' "$f" && bed_fail "$f: a hostile route was rendered"
+	bed_assert_file_contains "$f" "^# skipped route-v1-00 of service rt-evil: not a route-v1 value"
+done
+bed_assert_eq "200 web" "$(_get "$BED_NGINX_PORT" web.test /)" "web.test after rt-evil"
+bed_log "step 2b: hostile routes skipped with a comment, the rest served"
+
 # The deploy: a bounded loop through both proxies while move.test moves.
 LOOP=$BED_TMP/loop.log STOP=$BED_TMP/loop.stop
 : >"$LOOP"
