@@ -43,6 +43,10 @@ route_ctr or rt-or or \
 route_ctr off rt-off off --label traefik.enable=false \
     --label "$R.off.rule=Host(\`off.test\`)" >/dev/null
 route_ctr fabio rt-fabio fabio -e SERVICE_TAGS=urlprefix-fabio.test/ >/dev/null
+# The labels of Træfik's basic docker-compose example, as they are there.
+route_ctr whoami rt-whoami whoami --label traefik.enable=true \
+    --label 'traefik.http.routers.whoami.rule=Host(`whoami.localhost`)' \
+    --label traefik.http.routers.whoami.entrypoints=web >/dev/null
 move1=$(route_ctr move1 rt-move1 move1 \
     --label "$R.move.rule=Host(\`move.test\`)" \
     --label "$hc.path=/health" --label "$hc.interval=1s")
@@ -56,6 +60,7 @@ bed_wait_until 30 _meta rt-web '.ServiceMeta["route-v1-00"] == "16,web,h,web.tes
 bed_wait_until 30 _meta rt-api '.ServiceMeta["route-v1-00"] == "38,api,h,web.test,p,/api,,,,"'
 bed_wait_until 30 _meta rt-or '.ServiceMeta["route-v1-01"] == "32,either,h,b.test,,,,,,"'
 bed_wait_until 30 _meta rt-fabio '.ServiceTags == ["urlprefix-fabio.test/"]'
+bed_wait_until 30 _meta rt-whoami '.ServiceMeta["route-v1-00"] == "24,whoami,h,whoami.localhost,,,,,,web"'
 bed_wait_until 30 _meta rt-move1 '.ServiceMeta["route-v1-00"] == "17,move,h,move.test,,,,,,"'
 # traefik.enable=false: registered, with no route.
 bed_wait_until 30 _meta rt-off '(.ServiceMeta | keys | any(startswith("route-"))) | not'
@@ -149,6 +154,7 @@ for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
 	bed_assert_eq "200 or" "$(_get "$port" a.test /)" "a.test via $port"
 	bed_assert_eq "200 or" "$(_get "$port" b.test /)" "b.test via $port"
 	bed_assert_eq "200 fabio" "$(_get "$port" fabio.test /)" "fabio.test via $port"
+	bed_assert_eq "200 whoami" "$(_get "$port" whoami.localhost /)" "whoami.localhost via $port"
 	bed_wait_until 20 _is "$port" move.test / 200 move1
 	_is "$port" off.test / 404 || bed_fail "off.test via $port: $(_get "$port" off.test /)"
 	_is "$port" unknown.test / 404 || bed_fail "unknown.test via $port: $(_get "$port" unknown.test /)"
