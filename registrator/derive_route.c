@@ -18,6 +18,8 @@
  * - The container's Træfik services are the <s> of its
  *   traefik.http.services.<s>.* labels, each on its server.port or the
  *   lowest TCP port; with none, one service on the lowest TCP port.
+ * - A container with TCP or UDP labels and no traefik.http.* label gets
+ *   no HTTP router.
  * - No router label: with at most one service, one router with the
  *   default rule Host(`<normalised name>`), the name being
  *   <compose service>_<compose project> or the container name.
@@ -326,6 +328,7 @@ derive_routes(const struct container *c, const struct derive_options *o,
 	char rule[ROUTE_RULE_MAX + 1], q[DERIVE_QUOTE_BUF], label[256];
 	size_t nrouters = 0, nsvcs = 0;
 	bool any = false, exposed = !o->traefik_explicit, dropped = false;
+	bool http = false, tcp_udp = false;
 	uint16_t lowest = lowest_tcp_port(c);
 
 	if (strcmp(s->proto, "tcp") != 0)
@@ -336,6 +339,9 @@ derive_routes(const struct container *c, const struct derive_options *o,
 		if (!str_casehas_prefix(k, "traefik."))
 			continue;
 		any = true;
+		http = http || str_casehas_prefix(k, "traefik.http.");
+		tcp_udp = tcp_udp || str_casehas_prefix(k, "traefik.tcp.")
+		    || str_casehas_prefix(k, "traefik.udp.");
 		if (strcasecmp(k, "traefik.enable") == 0)
 			enable = c->labels[i].value;
 		if (str_casehas_prefix(k, SERVICES_PREFIX)) {
@@ -388,7 +394,8 @@ derive_routes(const struct container *c, const struct derive_options *o,
 		else if (strcasecmp(dot, "middlewares") == 0)
 			r->middlewares = &c->labels[i];
 	}
-	if (!any)
+	/* Only TCP or UDP labels: no HTTP router, as in Træfik. */
+	if (!any || (tcp_udp && !http))
 		return;
 	if (enable != NULL && str_to_bool(enable, &exposed) == -1) {
 		derive_warn(res,

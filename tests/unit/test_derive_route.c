@@ -205,6 +205,14 @@ test_exposure(void)
 	    "route-v1-00=22,whoami-my-proj,h,whoami-my-proj,,,,,,");
 	derive_result_clear(&res);
 
+	/* Only TCP labels: no HTTP router (Træfik). */
+	run(fixture_synth(ONE_PORT, "traefik.enable", "true",
+		"traefik.tcp.routers.db.rule", "HostSNI(`*`)", NULL),
+	    false, &res);
+	T_EQ_STR(routes(&res.services[0]), "");
+	T_EQ_INT(res.nwarnings, 0);
+	derive_result_clear(&res);
+
 	/* A router without rule gets the default rule. */
 	run(fixture_synth(ONE_PORT, "traefik.http.routers.r.entrypoints", "web",
 		NULL),
