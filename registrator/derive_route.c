@@ -467,7 +467,7 @@ derive_routes(const struct container *c, const struct derive_options *o,
 			continue;
 		}
 		default_rule(c, rule, sizeof(rule));
-		(void)snprintf(label, sizeof(label), "%s%s.rule (default)",
+		(void)snprintf(label, sizeof(label), "%s%.64s.rule (default)",
 		    ROUTERS_PREFIX, r->name);
 		router_apply(&x, r, rule, label, port);
 	}

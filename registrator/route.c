@@ -431,7 +431,7 @@ regex_check(const char *re, char *err, size_t errlen)
 			   "digits and . ^ $ * + ? ( ) [ ] | \\ _ -"),
 		       -1;
 	if ((r = re_compile(re, strlen(re), 0, why, sizeof(why))) == NULL)
-		return snprintf(err, errlen, "bad regex: %s", why), -1;
+		return snprintf(err, errlen, "bad regex: %.200s", why), -1;
 	re_free(r);
 	return 0;
 }
