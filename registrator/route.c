@@ -296,6 +296,8 @@ parse_call(struct parser *p)
 		if (parse_literal(p, &nd->args[nd->nargs]) == -1)
 			goto fail;
 		nd->nargs++;
+		if (no_newline_after(p, "a value") == -1)
+			goto fail;
 		skip_space(p);
 		if (p->s[p->pos] == ',') {
 			p->pos++;
@@ -430,6 +432,19 @@ regex_check(const char *re, char *err, size_t errlen)
 			   "regex holds a character other than letters, "
 			   "digits and . ^ $ * + ? ( ) [ ] | \\ _ -"),
 		       -1;
+	/*
+	 * nginx reads \\, \t, \n and \r in its files as escapes: only the
+	 * escapes that mean the same to nginx, PCRE and Go pass.
+	 */
+	for (const char *b = strchr(re, '\\'); b != NULL;
+	     b = strchr(b + 2, '\\'))
+		if (b[1] == '\0' || strchr(".^$*+?()|[]-dwsDWS", b[1]) == NULL)
+			return snprintf(err, errlen,
+				   "regex escape \\%c is not one of \\. \\^ "
+				   "\\$ \\* \\+ \\? \\( \\) \\| \\[ \\] \\- "
+				   "\\d \\w \\s \\D \\W \\S",
+				   b[1] == '\0' ? ' ' : b[1]),
+			       -1;
 	if ((r = re_compile(re, strlen(re), 0, why, sizeof(why))) == NULL)
 		return snprintf(err, errlen, "bad regex: %.200s", why), -1;
 	re_free(r);

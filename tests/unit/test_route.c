@@ -181,6 +181,11 @@ test_refusals(void)
 	T_ASSERT(refused("HostRegexp(`^a{2}$`)", "regex holds"));
 	T_ASSERT(refused("HostRegexp(`(a`)", "bad regex"));
 	T_ASSERT(refused("HostRegexp(`a,b`)", "regex holds"));
+	T_ASSERT(refused("HostRegexp(`a\\tb`)", "regex escape \\t"));
+	T_ASSERT(refused("HostRegexp(`a\\\\b`)", "regex escape \\\\"));
+	T_ASSERT(refused("HostRegexp(`a\\`)", "regex escape"));
+	T_EQ_STR(alts("HostRegexp(`^\\w+\\.x$`)"), "0,r,r,^\\w+\\.x$,,,,,,");
+	T_ASSERT(refused("Host(`a`\n)", "line break after a value"));
 	T_ASSERT(refused("Header(`X Y`, `1`)", "header name"));
 	T_ASSERT(refused("Header(`X`, `a b`)", "header value"));
 	/* Caps. */
