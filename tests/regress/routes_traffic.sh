@@ -87,7 +87,7 @@ bed_assert_ok "$TPL_BIN" -consul-addr "$BED_CONSUL_HTTP" -once \
     -template "$TEMPLATES/haproxy-backends.ctmpl:$BACKENDS" \
     -template "$TEMPLATES/haproxy-routes.ctmpl:$ROUTES"
 bed_assert_file_contains "$SITES" "server_name web\.test;"
-bed_assert_file_contains "$ROUTES" "use_backend %\[str\(rt-api\)\] if .* \{ path_beg '/api' \}"
+bed_assert_file_contains "$ROUTES" "use_backend rt-api\.route if .* \{ path_beg '/api' \}"
 bed_nginx_start
 bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on the first files"
 bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$MASTER_SOCK"
