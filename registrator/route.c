@@ -28,6 +28,7 @@
  * rule either translates whole or is refused with one reason.  Pure.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,18 @@ struct parser {
 #define HEADER_VALUE_CHARS PATH_CHARS
 #define HEADER_NAME_MAX 64
 #define HEADER_VALUE_MAX 128
+
+/* Fills err (errlen bytes) and returns -1, for the one-line refusals. */
+static int __attribute__((format(printf, 3, 4)))
+refuse(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static void
 node_free(struct node *n)
@@ -256,7 +269,7 @@ static struct node *
 parse_call(struct parser *p)
 {
 	size_t start = p->pos, n;
-	struct node *nd;
+	struct node *nd, *ret = NULL;
 
 	while (isalnum((unsigned char)p->s[p->pos]) || p->s[p->pos] == '_')
 		p->pos++;
@@ -277,12 +290,12 @@ parse_call(struct parser *p)
 		(void)snprintf(p->err, p->errlen,
 		    "unknown matcher \"%.*s\" at byte %zu",
 		    (int)(n > 40 ? 40 : n), p->s + start, start);
-		goto fail;
+		goto out;
 	}
 	skip_space(p);
 	if (p->s[p->pos] != '(') {
 		(void)fail(p, "expected '(' after the matcher");
-		goto fail;
+		goto out;
 	}
 	p->pos++;
 	for (;;) {
@@ -291,13 +304,13 @@ parse_call(struct parser *p)
 			break;
 		if (nd->nargs >= ROUTE_ARGS_MAX) {
 			(void)fail(p, "too many values for one matcher");
-			goto fail;
+			goto out;
 		}
 		if (parse_literal(p, &nd->args[nd->nargs]) == -1)
-			goto fail;
+			goto out;
 		nd->nargs++;
 		if (no_newline_after(p, "a value") == -1)
-			goto fail;
+			goto out;
 		skip_space(p);
 		if (p->s[p->pos] == ',') {
 			p->pos++;
@@ -305,15 +318,16 @@ parse_call(struct parser *p)
 		}
 		if (p->s[p->pos] != ')') {
 			(void)fail(p, "expected ',' or ')'");
-			goto fail;
+			goto out;
 		}
 		break;
 	}
 	p->pos++;
-	return nd;
-fail:
+	ret = nd;
+	nd = NULL;
+out:
 	node_free(nd);
-	return NULL;
+	return ret;
 }
 
 static struct node *
@@ -401,10 +415,9 @@ static int
 alts_push(struct alts *a, const struct route_alt *x, char *err, size_t errlen)
 {
 	if (a->n >= ROUTE_ALTS_MAX) {
-		(void)snprintf(err, errlen,
+		return refuse(err, errlen,
 		    "the rule expands to more than %d alternatives",
 		    ROUTE_ALTS_MAX);
-		return -1;
 	}
 	if (a->v == NULL)
 		a->v = xcalloc(ROUTE_ALTS_MAX, sizeof(*a->v));
@@ -426,12 +439,11 @@ regex_check(const char *re, char *err, size_t errlen)
 	struct re *r;
 
 	if (strlen(re) > ROUTE_HOST_MAX)
-		return snprintf(err, errlen, "regex too long"), -1;
+		return refuse(err, errlen, "regex too long");
 	if (!chars_in(re, REGEX_CHARS))
-		return snprintf(err, errlen,
-			   "regex holds a character other than letters, "
-			   "digits and . ^ $ * + ? ( ) [ ] | \\ _ -"),
-		       -1;
+		return refuse(err, errlen,
+		    "regex holds a character other than letters, "
+		    "digits and . ^ $ * + ? ( ) [ ] | \\ _ -");
 	/*
 	 * nginx reads \\, \t, \n and \r in its files as escapes: only the
 	 * escapes that mean the same to nginx, PCRE and Go pass.
@@ -439,14 +451,13 @@ regex_check(const char *re, char *err, size_t errlen)
 	for (const char *b = strchr(re, '\\'); b != NULL;
 	     b = strchr(b + 2, '\\'))
 		if (b[1] == '\0' || strchr(".^$*+?()|[]-dwsDWS", b[1]) == NULL)
-			return snprintf(err, errlen,
-				   "regex escape \\%c is not one of \\. \\^ "
-				   "\\$ \\* \\+ \\? \\( \\) \\| \\[ \\] \\- "
-				   "\\d \\w \\s \\D \\W \\S",
-				   b[1] == '\0' ? ' ' : b[1]),
-			       -1;
+			return refuse(err, errlen,
+			    "regex escape \\%c is not one of \\. \\^ "
+			    "\\$ \\* \\+ \\? \\( \\) \\| \\[ \\] \\- "
+			    "\\d \\w \\s \\D \\W \\S",
+			    b[1] == '\0' ? ' ' : b[1]);
 	if ((r = re_compile(re, strlen(re), 0, why, sizeof(why))) == NULL)
-		return snprintf(err, errlen, "bad regex: %.200s", why), -1;
+		return refuse(err, errlen, "bad regex: %.200s", why);
 	re_free(r);
 	return 0;
 }
@@ -468,25 +479,22 @@ host_alt(const char *v, struct route_alt *a, char *err, size_t errlen)
 	if (n > 0 && v[n - 1] == '.')
 		n--;
 	if (n == 0 || n > 253)
-		return snprintf(err, errlen,
-			   "host name \"%.*s\" is empty or "
-			   "too long",
-			   (int)(n > 40 ? 40 : n), v),
-		       -1;
+		return refuse(err, errlen,
+		    "host name \"%.*s\" is empty or "
+		    "too long",
+		    (int)(n > 40 ? 40 : n), v);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)v[i];
 
 		if (ch >= 0x80)
-			return snprintf(err, errlen,
-				   "host name is not ASCII (Træfik refuses "
-				   "it too): use its punycode form"),
-			       -1;
+			return refuse(err, errlen,
+			    "host name is not ASCII (Træfik refuses "
+			    "it too): use its punycode form");
 		if (!isalnum(ch) && ch != '-' && ch != '.' && ch != '_'
 		    && !(ch == '*' && i == 0 && n > 2 && v[1] == '.'))
-			return snprintf(err, errlen,
-				   "host name holds a character other than "
-				   "letters, digits, '-', '_' and '.'"),
-			       -1;
+			return refuse(err, errlen,
+			    "host name holds a character other than "
+			    "letters, digits, '-', '_' and '.'");
 		h[i] = (char)tolower(ch);
 	}
 	h[n] = '\0';
@@ -503,7 +511,7 @@ host_alt(const char *v, struct route_alt *a, char *err, size_t errlen)
 		a->host[o++] = *rest;
 	}
 	if (o + 2 > sizeof(a->host))
-		return snprintf(err, errlen, "host name too long"), -1;
+		return refuse(err, errlen, "host name too long");
 	a->host[o++] = '$';
 	a->host[o] = '\0';
 	a->host_kind = ROUTE_HOST_REGEX;
@@ -539,14 +547,13 @@ host_regexp_alt(const char *v, struct route_alt *a, char *err, size_t errlen)
 
 	if (!is_v2_template(v)) {
 		if (strlen(v) >= sizeof(a->host))
-			return snprintf(err, errlen, "regex too long"), -1;
+			return refuse(err, errlen, "regex too long");
 		str_copy(a->host, v, sizeof(a->host));
 	} else {
 		re[o++] = '^';
 		for (const char *p = v; *p != '\0'; p++) {
 			if (o + 8 >= sizeof(re))
-				return snprintf(err, errlen, "regex too long"),
-				       -1;
+				return refuse(err, errlen, "regex too long");
 			if (*p == '{') {
 				const char *colon = p + 1;
 				int depth = 1;
@@ -562,10 +569,9 @@ host_regexp_alt(const char *v, struct route_alt *a, char *err, size_t errlen)
 					continue;
 				}
 				if (*colon != ':')
-					return snprintf(err, errlen,
-						   "bad {name:regex} in "
-						   "HostRegexp"),
-					       -1;
+					return refuse(err, errlen,
+					    "bad {name:regex} in "
+					    "HostRegexp");
 				for (q = colon + 1; *q != '\0'; q++) {
 					if (*q == '{')
 						depth++;
@@ -573,15 +579,13 @@ host_regexp_alt(const char *v, struct route_alt *a, char *err, size_t errlen)
 						break;
 				}
 				if (*q == '\0')
-					return snprintf(err, errlen,
-						   "unterminated {name:regex} "
-						   "in HostRegexp"),
-					       -1;
+					return refuse(err, errlen,
+					    "unterminated {name:regex} "
+					    "in HostRegexp");
 				if ((size_t)(q - colon - 1) + o + 4
 				    >= sizeof(re))
-					return snprintf(err, errlen,
-						   "regex too long"),
-					       -1;
+					return refuse(err, errlen,
+					    "regex too long");
 				re[o++] = '(';
 				memcpy(re + o, colon + 1,
 				    (size_t)(q - colon - 1));
@@ -594,17 +598,16 @@ host_regexp_alt(const char *v, struct route_alt *a, char *err, size_t errlen)
 				re[o++] = '\\';
 			else if (!isalnum((unsigned char)*p) && *p != '-'
 			    && *p != '_')
-				return snprintf(err, errlen,
-					   "HostRegexp: literal text holds a "
-					   "character other than letters, "
-					   "digits, '-', '_' and '.'"),
-				       -1;
+				return refuse(err, errlen,
+				    "HostRegexp: literal text holds a "
+				    "character other than letters, "
+				    "digits, '-', '_' and '.'");
 			re[o++] = (char)tolower((unsigned char)*p);
 		}
 		re[o++] = '$';
 		re[o] = '\0';
 		if (o >= sizeof(a->host))
-			return snprintf(err, errlen, "regex too long"), -1;
+			return refuse(err, errlen, "regex too long");
 		str_copy(a->host, re, sizeof(a->host));
 	}
 	if (regex_check(a->host, err, errlen) == -1)
@@ -618,22 +621,18 @@ path_alt(const char *v, enum route_path_kind kind, struct route_alt *a,
     char *err, size_t errlen)
 {
 	if (v[0] != '/')
-		return snprintf(err, errlen, "path does not start with '/'"),
-		       -1;
+		return refuse(err, errlen, "path does not start with '/'");
 	if (strlen(v) > ROUTE_PATH_MAX)
-		return snprintf(err, errlen, "path longer than %d bytes",
-			   ROUTE_PATH_MAX),
-		       -1;
+		return refuse(err, errlen, "path longer than %d bytes",
+		    ROUTE_PATH_MAX);
 	if (strchr(v, '{') != NULL)
-		return snprintf(err, errlen,
-			   "path placeholders ({name:regex}) are not "
-			   "supported"),
-		       -1;
+		return refuse(err, errlen,
+		    "path placeholders ({name:regex}) are not "
+		    "supported");
 	if (!chars_in(v, PATH_CHARS))
-		return snprintf(err, errlen,
-			   "path holds a character other than letters, "
-			   "digits and / . _ ~ %% ! * + = : @ -"),
-		       -1;
+		return refuse(err, errlen,
+		    "path holds a character other than letters, "
+		    "digits and / . _ ~ %% ! * + = : @ -");
 	a->path_kind = kind;
 	str_copy(a->path, v, sizeof(a->path));
 	return 0;
@@ -647,7 +646,7 @@ method_bit(const char *v, unsigned *bits, char *err, size_t errlen)
 			*bits |= 1u << i;
 			return 0;
 		}
-	return snprintf(err, errlen, "\"%.16s\" is not an HTTP method", v), -1;
+	return refuse(err, errlen, "\"%.16s\" is not an HTTP method", v);
 }
 
 static int
@@ -658,17 +657,15 @@ header_alt(const char *name, const char *value, struct route_alt *a, char *err,
 	    || !chars_in(name,
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		"0123456789-"))
-		return snprintf(err, errlen,
-			   "header name is not letters, digits and '-'"),
-		       -1;
+		return refuse(err, errlen,
+		    "header name is not letters, digits and '-'");
 	if (strlen(value) > HEADER_VALUE_MAX
 	    || !chars_in(value, HEADER_VALUE_CHARS))
-		return snprintf(err, errlen,
-			   "header value is longer than %d bytes or holds a "
-			   "character other than letters, digits and "
-			   "/ . _ ~ %% ! * + = : @ -",
-			   HEADER_VALUE_MAX),
-		       -1;
+		return refuse(err, errlen,
+		    "header value is longer than %d bytes or holds a "
+		    "character other than letters, digits and "
+		    "/ . _ ~ %% ! * + = : @ -",
+		    HEADER_VALUE_MAX);
 	str_copy(a->headers[0].name, name, sizeof(a->headers[0].name));
 	str_copy(a->headers[0].value, value, sizeof(a->headers[0].value));
 	a->nheaders = 1;
@@ -686,14 +683,12 @@ call_alts(const struct node *nd, struct alts *out, char *err, size_t errlen)
 
 	for (size_t i = 0; i < nd->nargs; i++)
 		if (nd->args[i][0] == '\0') {
-			(void)snprintf(err, errlen, "%s: empty value", name);
-			return -1;
+			return refuse(err, errlen, "%s: empty value", name);
 		}
 	if (matchers[nd->m].nargs != 0
 	    && nd->nargs != (size_t)matchers[nd->m].nargs) {
-		(void)snprintf(err, errlen, "%s takes %d values, not %zu", name,
+		return refuse(err, errlen, "%s takes %d values, not %zu", name,
 		    matchers[nd->m].nargs, nd->nargs);
-		return -1;
 	}
 	memset(&a, 0, sizeof(a));
 	switch (matchers[nd->m].m) {
@@ -702,17 +697,16 @@ call_alts(const struct node *nd, struct alts *out, char *err, size_t errlen)
 			if (method_bit(nd->args[i], &a.methods, why,
 				sizeof(why))
 			    == -1)
-				goto bad;
+				return refuse(err, errlen, "%s: %s", name, why);
 		return alts_push(out, &a, err, errlen);
 	case M_HEADER:
 		if (header_alt(nd->args[0], nd->args[1], &a, why, sizeof(why))
 		    == -1)
-			goto bad;
+			return refuse(err, errlen, "%s: %s", name, why);
 		return alts_push(out, &a, err, errlen);
 	case M_UNSUPPORTED:
-		(void)snprintf(err, errlen,
+		return refuse(err, errlen,
 		    "matcher %s is not supported (docs/routing.md)", name);
-		return -1;
 	default:
 		break;
 	}
@@ -737,14 +731,11 @@ call_alts(const struct node *nd, struct alts *out, char *err, size_t errlen)
 			break;
 		}
 		if (ret == -1)
-			goto bad;
+			return refuse(err, errlen, "%s: %s", name, why);
 		if (alts_push(out, &a, err, errlen) == -1)
 			return -1;
 	}
 	return 0;
-bad:
-	(void)snprintf(err, errlen, "%s: %s", name, why);
-	return -1;
 }
 
 /*
@@ -763,17 +754,15 @@ alt_and(const struct route_alt *x, const struct route_alt *y,
 			out->host_kind = y->host_kind;
 			str_copy(out->host, y->host, sizeof(out->host));
 		} else if (x->host_kind != y->host_kind) {
-			(void)snprintf(err, errlen,
+			return refuse(err, errlen,
 			    "Host and HostRegexp in one alternative cannot "
 			    "be expressed");
-			return -1;
 		} else if (strcmp(x->host, y->host) != 0) {
 			if (x->host_kind == ROUTE_HOST_EXACT)
 				return 1;
-			(void)snprintf(err, errlen,
+			return refuse(err, errlen,
 			    "two HostRegexp in one alternative cannot be "
 			    "expressed");
-			return -1;
 		}
 	}
 	if (y->path_kind != ROUTE_PATH_ANY && x->path_kind == ROUTE_PATH_ANY) {
@@ -817,10 +806,9 @@ alt_and(const struct route_alt *x, const struct route_alt *y,
 		if (dup)
 			continue;
 		if (out->nheaders >= ROUTE_HEADERS_MAX) {
-			(void)snprintf(err, errlen,
+			return refuse(err, errlen,
 			    "more than %d headers in one alternative",
 			    ROUTE_HEADERS_MAX);
-			return -1;
 		}
 		out->headers[out->nheaders++] = y->headers[i];
 	}
@@ -841,11 +829,10 @@ to_alts(const struct node *nd, bool neg, struct alts *out, char *err,
 		return to_alts(nd->l, !neg, out, err, errlen);
 	case NODE_CALL:
 		if (neg) {
-			(void)snprintf(err, errlen,
+			return refuse(err, errlen,
 			    "!%s cannot be expressed in nginx or haproxy "
 			    "routes",
 			    matchers[nd->m].name);
-			return -1;
 		}
 		return call_alts(nd, out, err, errlen);
 	default:
