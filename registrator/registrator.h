@@ -6,7 +6,8 @@
  * hands each container's parsed inspect (container.c) to its subscribers;
  * for reconciliation its SERVICE_* keys (derive_attr.c) become the
  * services it should have in Consul (derive.c, with their health checks
- * from check.c), each rendered as the exact body of PUT
+ * from check.c and the routes of their Træfik router labels from
+ * derive_route.c and route.c), each rendered as the exact body of PUT
  * /v1/agent/service/register (service.c); the agent client (agent.c)
  * reads what the agent holds, the planner (reconcile_plan.c) decides what
  * to write and the driver (reconcile.c) writes it.  Beside reconciliation
@@ -15,10 +16,10 @@
  * (dnscheck.c).
  *
  * Pure code (no I/O, no logging, no globals): container.c, derive_attr.c,
- * derive.c, check.c, service.c, reconcile_plan.c, crash_stats.c's and
- * crash_logs.c's parsers, crash_event.c, and the functions marked "Pure"
- * in the other banners.  Problems with one item (a bad tag, a refused
- * meta key) are returned as warning strings for the caller to log;
+ * derive.c, derive_route.c, route.c, check.c, service.c, reconcile_plan.c,
+ * crash_stats.c's and crash_logs.c's parsers, crash_event.c, and the functions
+ * marked "Pure" in the other banners.  Problems with one item (a bad tag, a
+ * refused meta key) are returned as warning strings for the caller to log;
  * problems that stop the whole call fill a caller-supplied "char *err,
  * size_t errlen".  The rest runs on the loop, does I/O and logs.
  *
