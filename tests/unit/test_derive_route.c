@@ -323,9 +323,57 @@ test_fabio(void)
 	derive_result_clear(&res);
 }
 
+/* Consul's caps: 64 meta keys, 512-byte values; all or nothing. */
+static void
+test_caps(void)
+{
+	struct derive_result res;
+	char json[16384], rule[1024], host[254], path[256];
+	size_t o;
+
+	/* 58 user meta keys, 2 of ours and the hash: room for 3 routes. */
+	o = (size_t)snprintf(json, sizeof(json),
+	    "{'Id':'aa','Name':'/whoami','Config':{'Image':'traefik/whoami',"
+	    "'Env':[");
+	for (int i = 0; i < 58; i++)
+		o += (size_t)snprintf(json + o, sizeof(json) - o,
+		    "%s'SERVICE_K%02d=v'", i > 0 ? "," : "", i);
+	(void)snprintf(json + o, sizeof(json) - o,
+	    "]},'NetworkSettings':{'Ports':{'80/tcp':[{'HostIp':'',"
+	    "'HostPort':'8080'}]}}}");
+	run(fixture_synth(json, "traefik.http.routers.big.rule",
+		"Host(`a`,`b`,`c`,`d`)", "traefik.http.routers.small.rule",
+		"Host(`e`)", NULL),
+	    false, &res);
+	T_EQ_INT(res.nservices, 1);
+	T_EQ_STR(routes(&res.services[0]), "route-v1-00=9,small,h,e,,,,,,");
+	T_ASSERT(warned(&res, "traefik.http.routers.big.rule",
+	    "pass Consul's 64 meta keys"));
+	T_ASSERT(res.services[0].nmeta + 1 <= DERIVE_MAX_META);
+	derive_result_clear(&res);
+
+	/* A route over 512 bytes. */
+	memset(host, 'h', sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	host[60] = host[120] = host[180] = '.';
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	(void)snprintf(rule, sizeof(rule),
+	    "Host(`%s`) && Path(`%s`) && Header(`X-A`, `1`)", host, path);
+	run(fixture_synth(ONE_PORT, "traefik.http.routers.long.rule", rule,
+		NULL),
+	    false, &res);
+	T_EQ_STR(routes(&res.services[0]), "");
+	T_ASSERT(warned(&res, "traefik.http.routers.long.rule",
+	    "longer than Consul's 512-byte meta value"));
+	derive_result_clear(&res);
+}
+
 int
 main(void)
 {
+	test_caps();
 	test_fabio();
 	test_docs_examples();
 	test_exposure();
