@@ -8,9 +8,10 @@
 # templates/nginx-sites.ctmpl and haproxy-routes.ctmpl (with the
 # upstreams and backends files) for a real nginx and a real HAProxy on
 # loopback ports; curl -H 'Host: ...' through each proxy reaches the right
-# container, and an unknown host, or the host of the container that is
-# not exposed, answers 404.  Then a deploy moves a route to a new
-# container (its router has a higher priority, and its Consul check, from
+# container, and an unknown host, the host of the container that is not
+# exposed, or that of the one whose rule cannot be translated (refused
+# with a warning naming the container and label), answers 404.  Then a
+# deploy moves a route to a new container (its router has a higher priority, and its Consul check, from
 # its Træfik health-check labels, passes only once it serves) and the old
 # container is stopped, while a bounded curl loop through both proxies
 # counts failed requests: there must be none.
@@ -47,6 +48,9 @@ route_ctr fabio rt-fabio fabio -e SERVICE_TAGS=urlprefix-fabio.test/ >/dev/null
 route_ctr whoami rt-whoami whoami --label traefik.enable=true \
     --label 'traefik.http.routers.whoami.rule=Host(`whoami.localhost`)' \
     --label traefik.http.routers.whoami.entrypoints=web >/dev/null
+# A rule no proxy file can express: refused whole, one warning.
+route_ctr bad rt-bad bad \
+    --label "$R.bad.rule=Host(\`bad.test\`) && !PathPrefix(\`/admin\`)" >/dev/null
 move1=$(route_ctr move1 rt-move1 move1 \
     --label "$R.move.rule=Host(\`move.test\`)" \
     --label "$hc.path=/health" --label "$hc.interval=1s")
@@ -64,7 +68,9 @@ bed_wait_until 30 _meta rt-whoami '.ServiceMeta["route-v1-00"] == "24,whoami,h,w
 bed_wait_until 30 _meta rt-move1 '.ServiceMeta["route-v1-00"] == "17,move,h,move.test,,,,,,"'
 # traefik.enable=false: registered, with no route.
 bed_wait_until 30 _meta rt-off '(.ServiceMeta | keys | any(startswith("route-"))) | not'
-bed_log "step 1: the registrator wrote the route-v1 meta"
+bed_wait_until 30 _meta rt-bad '(.ServiceMeta | keys | any(startswith("route-"))) | not'
+bed_wait_until 10 reg_log_has "container $(reg_name bad): label traefik\.http\.routers\.bad\.rule: .* refused: !PathPrefix cannot be expressed"
+bed_log "step 1: the registrator wrote the route-v1 meta, and refused the rule it cannot translate"
 
 # The proxies, on loopback ports.
 bed_nginx_init
@@ -157,6 +163,7 @@ for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
 	bed_assert_eq "200 whoami" "$(_get "$port" whoami.localhost /)" "whoami.localhost via $port"
 	bed_wait_until 20 _is "$port" move.test / 200 move1
 	_is "$port" off.test / 404 || bed_fail "off.test via $port: $(_get "$port" off.test /)"
+	_is "$port" bad.test / 404 || bed_fail "bad.test via $port: $(_get "$port" bad.test /)"
 	_is "$port" unknown.test / 404 || bed_fail "unknown.test via $port: $(_get "$port" unknown.test /)"
 	# rt-api's prefix is web.test's only.
 	bed_assert_eq "200 or" "$(_get "$port" a.test /api/)" "a.test/api/ via $port"
