@@ -11,10 +11,11 @@
 # container, and an unknown host, the host of the container that is not
 # exposed, or that of the one whose rule cannot be translated (refused
 # with a warning naming the container and label), answers 404.  Then a
-# deploy moves a route to a new container (its router has a higher priority, and its Consul check, from
-# its Træfik health-check labels, passes only once it serves) and the old
-# container is stopped, while a bounded curl loop through both proxies
-# counts failed requests: there must be none.
+# deploy moves a route to a new container (its router has a higher
+# priority, and its Consul check, from its Træfik health-check labels,
+# passes only once it serves) and the old container is stopped, while a
+# bounded curl loop through both proxies counts failed requests: there
+# must be none.
 . "$SOURCE_DIR/tests/regress/registrator_common.bash"
 
 TPL_BIN=$(bed_bin templater) || exit 1
