@@ -49,6 +49,9 @@ route_ctr fabio rt-fabio fabio -e SERVICE_TAGS=urlprefix-fabio.test/ >/dev/null
 route_ctr whoami rt-whoami whoami --label traefik.enable=true \
     --label 'traefik.http.routers.whoami.rule=Host(`whoami.localhost`)' \
     --label traefik.http.routers.whoami.entrypoints=web >/dev/null
+# A Header condition: haproxy renders it, nginx skips it with a comment.
+route_ctr hdr rt-hdr hdr \
+    --label "$R.hdr.rule=Host(\`hdr.test\`) && Header(\`X-Env\`, \`prod\`)" >/dev/null
 # A rule no proxy file can express: refused whole, one warning.
 route_ctr bad rt-bad bad \
     --label "$R.bad.rule=Host(\`bad.test\`) && !PathPrefix(\`/admin\`)" >/dev/null
@@ -169,6 +172,12 @@ for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
 	# rt-api's prefix is web.test's only.
 	bed_assert_eq "200 or" "$(_get "$port" a.test /api/)" "a.test/api/ via $port"
 done
+# Header: only haproxy routes on it.
+bed_assert_eq "200 hdr" "$(curl -s --max-time 5 -H 'Host: hdr.test' -H 'X-Env: prod' \
+    -w ' %{http_code}' "http://127.0.0.1:$BED_HAPROXY_PORT/" | tr '\n' ' ' |
+    awk '{ print $NF, $1 }')" "hdr.test with X-Env: prod via haproxy"
+_is "$BED_HAPROXY_PORT" hdr.test / 404 || bed_fail "hdr.test without the header via haproxy"
+bed_assert_file_contains "$SITES" "^# skipped router hdr of rt-hdr: Method and Header conditions"
 bed_log "step 2: every route answers through nginx and haproxy; unknown and disabled hosts get 404"
 
 # Hostile values registered straight into Consul (anyone who may
