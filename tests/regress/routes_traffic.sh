@@ -207,8 +207,10 @@ bed_log "step 2b: hostile routes skipped with a comment, the rest served"
 # The deploy: a bounded loop through both proxies while move.test moves.
 LOOP=$BED_TMP/loop.log STOP=$BED_TMP/loop.stop
 : >"$LOOP"
+# At most 3000 rounds and 180 s: the test ends even if nothing answers.
 (
-	for ((i = 0; i < 3000; i++)); do
+	end=$((SECONDS + 180))
+	for ((i = 0; i < 3000 && SECONDS < end; i++)); do
 		[[ -e $STOP ]] && break
 		for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
 			printf '%s %s\n' "$port" "$(_get "$port" move.test /)" >>"$LOOP"
