@@ -462,6 +462,12 @@ derive_routes(const struct container *c, const struct derive_options *o,
 				    svcs[0].port->value, "not a port number");
 			continue;
 		}
+		if (container_port(c, port, "tcp") == NULL) {
+			router_warn(&x, r, NULL, NULL,
+			    "its service's port is not a TCP port of the "
+			    "container");
+			continue;
+		}
 		if (r->rule != NULL) {
 			router_apply(&x, r, r->rule->value, r->rule->key, port);
 			continue;

@@ -278,6 +278,15 @@ test_refusals(void)
 	    warned(&res, "traefik.http.routers.p.priority", "not an integer"));
 	derive_result_clear(&res);
 
+	/* A service on a port the container does not have. */
+	run(fixture_synth(ONE_PORT, "traefik.http.routers.r.rule", "Host(`r`)",
+		"traefik.http.services.s.loadbalancer.server.port", "8443",
+		NULL),
+	    false, &res);
+	T_EQ_STR(routes(&res.services[0]), "");
+	T_ASSERT(warned(&res, "router r", "not a TCP port of the container"));
+	derive_result_clear(&res);
+
 	/* A hostile router name never reaches the meta. */
 	run(fixture_synth(ONE_PORT, "traefik.http.routers.a,b.rule",
 		"Host(`a`)", NULL),
