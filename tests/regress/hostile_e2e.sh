@@ -433,6 +433,14 @@ done
 bed_assert_fails tpl_log_has "rejected|restoring|not written"
 tpl_alive
 bed_alive "$REG_PID" || bed_fail "registrator exited"
+
+# Both daemons end cleanly (in the ASan build: no leak, no error report).
+rc=0
+bed_stop "$TPL_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "templater exit status"
+rc=0
+bed_stop "$REG_PID" 20 || rc=$?
+bed_assert_eq 0 "$rc" "registrator exit status"
 bed_assert_fails grep -qE 'Sanitizer|runtime error' "$REG_LOG" "$TPL_LOG"
 
 bed_pass "${#HOSTILE[@]} hostile containers, $nref refusals logged, 0" \
