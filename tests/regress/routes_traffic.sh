@@ -49,9 +49,11 @@ route_ctr fabio rt-fabio fabio -e SERVICE_TAGS=urlprefix-fabio.test/ >/dev/null
 route_ctr whoami rt-whoami whoami --label traefik.enable=true \
     --label 'traefik.http.routers.whoami.rule=Host(`whoami.localhost`)' \
     --label traefik.http.routers.whoami.entrypoints=web >/dev/null
-# A Header condition: haproxy renders it, nginx skips it with a comment.
+# Header and Method conditions.
 route_ctr hdr rt-hdr hdr \
     --label "$R.hdr.rule=Host(\`hdr.test\`) && Header(\`X-Env\`, \`prod\`)" >/dev/null
+route_ctr get rt-get get \
+    --label "$R.get.rule=Host(\`get.test\`) && Method(\`GET\`)" >/dev/null
 # A rule no proxy file can express: refused whole, one warning.
 route_ctr bad rt-bad bad \
     --label "$R.bad.rule=Host(\`bad.test\`) && !PathPrefix(\`/admin\`)" >/dev/null
@@ -172,12 +174,21 @@ for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
 	# rt-api's prefix is web.test's only.
 	bed_assert_eq "200 or" "$(_get "$port" a.test /api/)" "a.test/api/ via $port"
 done
-# Header: only haproxy routes on it.
-bed_assert_eq "200 hdr" "$(curl -s --max-time 5 -H 'Host: hdr.test' -H 'X-Env: prod' \
-    -w ' %{http_code}' "http://127.0.0.1:$BED_HAPROXY_PORT/" | tr '\n' ' ' |
-    awk '{ print $NF, $1 }')" "hdr.test with X-Env: prod via haproxy"
-_is "$BED_HAPROXY_PORT" hdr.test / 404 || bed_fail "hdr.test without the header via haproxy"
-bed_assert_file_contains "$SITES" "^# skipped router hdr of rt-hdr: Method and Header conditions"
+# _hdr <port>: what hdr.test answers with X-Env: prod.
+_hdr()
+{
+	curl -s --max-time 5 -H 'Host: hdr.test' -H 'X-Env: prod' \
+	    -w ' %{http_code}' "http://127.0.0.1:$1/" | tr '\n' ' ' |
+	    awk '{ print $NF, $1 }'
+}
+for port in "$BED_NGINX_PORT" "$BED_HAPROXY_PORT"; do
+	bed_assert_eq "200 hdr" "$(_hdr "$port")" "hdr.test with X-Env: prod via $port"
+	_is "$port" hdr.test / 404 || bed_fail "hdr.test without the header via $port"
+	bed_assert_eq "200 get" "$(_get "$port" get.test /)" "GET get.test via $port"
+	bed_assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+	    -X DELETE -H 'Host: get.test' "http://127.0.0.1:$port/")" \
+	    "DELETE get.test via $port"
+done
 bed_log "step 2: every route answers through nginx and haproxy; unknown and disabled hosts get 404"
 
 # Hostile values registered straight into Consul (anyone who may
