@@ -320,6 +320,16 @@ templater_metrics_update(struct templater *tp)
 	metrics_set(metrics_gauge(m, "templater_consul_open_connections",
 			"Connections open to Consul", NULL, NULL),
 	    (double)http_open_connections(tp->http));
+	metrics_set(metrics_gauge(m, "templater_consul_detectors",
+			"Change detectors: catalog-wide blocking queries "
+			"standing for parked dependencies",
+			NULL, NULL),
+	    (double)ws.detectors);
+	metrics_set(metrics_gauge(m, "templater_consul_parked_dependencies",
+			"Dependencies without a request, read again when a "
+			"detector moves",
+			NULL, NULL),
+	    (double)ws.parked);
 	metrics_set(metrics_gauge(m, "templater_consul_failing_watches",
 			"Watches whose last request failed", NULL, NULL),
 	    (double)ws.failing);

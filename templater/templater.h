@@ -154,6 +154,8 @@ struct watch_stats {
 	unsigned in_flight; /* requests started, not answered */
 	unsigned failing; /* watches whose last attempt failed */
 	unsigned refused; /* dependencies Consul refuses to answer */
+	unsigned detectors; /* change detectors running */
+	unsigned parked; /* dependencies waiting for a detector to move */
 	uint64_t errors; /* requests that failed */
 };
 
@@ -217,6 +219,53 @@ uint64_t watch_cursor_fail(struct watch_cursor *c, uint64_t r);
  */
 uint64_t watch_block_wait_ms(uint64_t wait_ms, unsigned nconsul,
     unsigned max_conns, uint64_t r);
+
+/*
+ * Change detectors (plain HTTP with more dependencies than connections):
+ * a few catalog-wide blocking queries whose index movements say which
+ * parked dependencies to read again.  What a detector watches:
+ */
+enum watch_detect_kind {
+	WATCH_DETECT_SERVICES = 1, /* /v1/catalog/services: registrations */
+	WATCH_DETECT_HEALTH = 2, /* /v1/health/state/any: check states */
+	WATCH_DETECT_NODES = 4, /* /v1/catalog/nodes: nodes */
+	WATCH_DETECT_KV = 8, /* /v1/kv/<root>?keys: keys under a root */
+};
+#define WATCH_DETECT_PER_DEP 2 /* detectors covering one dependency */
+#define WATCH_DETECT_ROOT_MAX 256 /* a KV root, encoded, with its NUL */
+#define WATCH_REFETCH_BATCH 16 /* parked re-reads in flight at once */
+
+/*
+ * Which detectors cover the Consul dependency at path and query (as
+ * tmpl_dep_endpoint fills them), pure: a mask of WATCH_DETECT_* with at
+ * most WATCH_DETECT_PER_DEP bits, and for a KV key its root (the encoded
+ * key up to and including its first '/', or the whole key) in root.  0
+ * when nothing covers it: another datacenter (dc=), an endpoint the
+ * detectors do not see, or a root longer than rootlen.
+ */
+unsigned watch_detect_cover(const char *path, const char *query, char *root,
+    size_t rootlen);
+/*
+ * Whether detectors are worth their connections, pure: not over HTTP/2
+ * (every query has a stream of its own), and only with more Consul
+ * dependencies (nconsul) than connections (max_conns), where blocking
+ * queries would otherwise take turns.
+ */
+bool watch_detect_wanted(bool multiplexed, unsigned nconsul,
+    unsigned max_conns);
+/*
+ * What a covered dependency does after an answer, pure: park (no request
+ * until a detector moves) when every detector covering it is healthy
+ * (answered, not failing) and none moved since its request started
+ * (their summed movement counts then and now); otherwise read again.
+ */
+bool watch_detect_park(bool healthy, uint64_t moves_started,
+    uint64_t moves_now);
+/*
+ * Connections held back for detectors, pure: one each, but never all of
+ * them (capacity - 1 at most), so that dependencies still get answers.
+ */
+unsigned watch_detect_reserve(unsigned ndetectors, unsigned capacity);
 
 /*
  * Creates the set of watches on loop, talking to Consul through http

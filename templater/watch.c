@@ -90,6 +90,17 @@ struct watch {
 	struct stat st; /* file(...): what was last seen */
 	bool st_exists;
 	char *refused; /* owned: Consul's answer while it refuses, or NULL */
+	/* A detector: its WATCH_DETECT_* kind (in set->detectors, not in
+	 * the hash); 0: a dependency (in set->all). */
+	unsigned detect;
+	unsigned covers; /* detector: dependencies it covers */
+	uint64_t moves; /* detector: answers whose index moved */
+	/* Dependency: the detectors covering it (borrowed), while the set
+	 * is detecting; det[0] is NULL when none does. */
+	struct watch *det[WATCH_DETECT_PER_DEP];
+	uint64_t moves_started; /* their summed moves at the request */
+	bool parked; /* no request until a detector moves */
+	bool reread; /* the request in flight is a non-blocking re-read */
 };
 
 TAILQ_HEAD(watch_list, watch);
@@ -109,6 +120,12 @@ struct watch_set {
 	bool multiplexed;
 	struct watch_list all;
 	struct watch_list queue;
+	bool detecting; /* watch_detect_wanted(): detectors run */
+	struct watch_list detectors;
+	unsigned ndetectors;
+	unsigned ncovered; /* dependencies with a detector */
+	unsigned det_in_flight;
+	unsigned reread_in_flight;
 	struct watch **buckets; /* owned */
 	size_t nbuckets;
 	unsigned nwatches;
@@ -233,6 +250,65 @@ watch_block_wait_ms(uint64_t wait_ms, unsigned nconsul, unsigned max_conns,
 	return wait - r % (wait / 16 + 1);
 }
 
+/* dc=... reads another datacenter, which the detectors do not see. */
+static bool
+watch_query_has_dc(const char *query)
+{
+	return str_has_prefix(query, "dc=") || strstr(query, "&dc=") != NULL;
+}
+
+unsigned
+watch_detect_cover(const char *path, const char *query, char *root,
+    size_t rootlen)
+{
+	const char *key, *slash;
+	size_t n;
+
+	if (watch_query_has_dc(query))
+		return 0;
+	/* Instances move with registrations, their status with checks. */
+	if (str_has_prefix(path, "/v1/health/service/")
+	    || str_has_prefix(path, "/v1/health/connect/"))
+		return WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH;
+	if (strcmp(path, "/v1/catalog/services") == 0)
+		return WATCH_DETECT_SERVICES;
+	/* A node's services, and the node's own address and meta. */
+	if (str_has_prefix(path, "/v1/catalog/node/"))
+		return WATCH_DETECT_SERVICES | WATCH_DETECT_NODES;
+	if (strcmp(path, "/v1/catalog/nodes") == 0)
+		return WATCH_DETECT_NODES;
+	if (!str_has_prefix(path, "/v1/kv/"))
+		return 0;
+	key = path + strlen("/v1/kv/");
+	slash = strchr(key, '/');
+	n = slash != NULL ? (size_t)(slash - key) + 1 : strlen(key);
+	if (n >= rootlen)
+		return 0;
+	memcpy(root, key, n);
+	root[n] = '\0';
+	return WATCH_DETECT_KV;
+}
+
+bool
+watch_detect_wanted(bool multiplexed, unsigned nconsul, unsigned max_conns)
+{
+	return !multiplexed && max_conns > 0 && nconsul > max_conns;
+}
+
+bool
+watch_detect_park(bool healthy, uint64_t moves_started, uint64_t moves_now)
+{
+	return healthy && moves_started == moves_now;
+}
+
+unsigned
+watch_detect_reserve(unsigned ndetectors, unsigned capacity)
+{
+	if (capacity == 0)
+		return 0;
+	return ndetectors < capacity ? ndetectors : capacity - 1;
+}
+
 static size_t
 watch_hash(const char *s)
 {
@@ -296,7 +372,11 @@ watch_queue(struct watch *w)
 		return;
 	loop_timer_stop(set->loop, &w->timer);
 	w->state = WATCH_QUEUED;
-	TAILQ_INSERT_TAIL(&set->queue, w, ready);
+	/* Detectors take connections first: they stand for many. */
+	if (w->detect != 0)
+		TAILQ_INSERT_HEAD(&set->queue, w, ready);
+	else
+		TAILQ_INSERT_TAIL(&set->queue, w, ready);
 	if (!loop_timer_active(&set->pump))
 		loop_timer_start(set->loop, &set->pump, 0);
 }
@@ -357,6 +437,63 @@ watch_succeed(struct watch *w)
 		log_info("consul %s: answering again", set->base);
 }
 
+/* Every detector covering dependency w answered and is not failing. */
+static bool
+watch_covered_healthy(const struct watch *w)
+{
+	unsigned i;
+
+	for (i = 0; i < WATCH_DETECT_PER_DEP && w->det[i] != NULL; i++)
+		if (w->det[i]->gen == 0 || w->det[i]->cur.failures > 0)
+			return false;
+	return w->det[0] != NULL;
+}
+
+/* The movements of the detectors covering dependency w, summed. */
+static uint64_t
+watch_covered_moves(const struct watch *w)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < WATCH_DETECT_PER_DEP && w->det[i] != NULL; i++)
+		n += w->det[i]->moves;
+	return n;
+}
+
+static bool
+watch_detectors_healthy(const struct watch_set *set)
+{
+	const struct watch *d;
+
+	TAILQ_FOREACH(d, &set->detectors, entry)
+		if (d->gen == 0 || d->cur.failures > 0)
+			return false;
+	return true;
+}
+
+/*
+ * The wait of w's blocking query.  A detector waits the whole wait_ms.
+ * While the detectors are healthy, the dependencies they cover are
+ * parked, so only the others take turns, on the connections the
+ * detectors leave.
+ */
+static uint64_t
+watch_wait_ms(const struct watch *w)
+{
+	struct watch_set *set = w->set;
+	unsigned cap = watch_capacity(set), n = set->nconsul;
+
+	if (w->detect != 0)
+		return watch_block_wait_ms(set->wait_ms, 0, 0, watch_rand(set));
+	if (set->detecting) {
+		cap -= watch_detect_reserve(set->ndetectors, cap);
+		if (watch_detectors_healthy(set))
+			n -= set->ncovered;
+	}
+	return watch_block_wait_ms(set->wait_ms, n, cap, watch_rand(set));
+}
+
 static int
 watch_url(struct watch *w, struct buf *url)
 {
@@ -374,16 +511,18 @@ watch_url(struct watch *w, struct buf *url)
 			return -1;
 		sep = '&';
 	}
-	if (w->cur.index > 0
-	    && buf_addf(url, "%cindex=%llu&wait=%llums", sep,
-		   (unsigned long long)w->cur.index,
-		   (unsigned long long)watch_block_wait_ms(set->wait_ms,
-		       set->nconsul, watch_capacity(set), watch_rand(set)))
-		== -1)
-		return -1;
-	if (w->cur.index > 0)
+	/* A re-read wants the answer now, whatever its index. */
+	if (w->cur.index > 0 && !w->reread) {
+		if (buf_addf(url, "%cindex=%llu&wait=%llums", sep,
+			(unsigned long long)w->cur.index,
+			(unsigned long long)watch_wait_ms(w))
+		    == -1)
+			return -1;
 		sep = '&';
-	if (set->max_stale_ms > 0 && !w->cur.consistent
+	}
+	/* A detector reads the leader: a lagging server would hide a
+	 * movement the re-reads then see. */
+	if (set->max_stale_ms > 0 && !w->cur.consistent && w->detect == 0
 	    && buf_addf(url, "%cstale", sep) == -1)
 		return -1;
 	return 0;
@@ -397,11 +536,14 @@ watch_start(struct watch *w)
 	struct http_header hdr = { "X-Consul-Token", set->token };
 	struct http_opts opts = { 0 };
 
+	w->reread = w->detect == 0 && watch_covered_healthy(w);
+	w->moves_started = watch_covered_moves(w);
 	if (watch_url(w, &url) == -1) {
 		/* Paths are capped well below the URL cap; never expected. */
 		log_warnx("consul: %s: request URL too long, not watched",
 		    w->dep);
 		w->state = WATCH_IDLE;
+		w->reread = false;
 		goto out;
 	}
 	opts.url = buf_str(&url);
@@ -416,27 +558,43 @@ watch_start(struct watch *w)
 	w->req = http_start(set->http, &opts, watch_done, w);
 	if (w->req == NULL) {
 		w->state = WATCH_IDLE;
+		w->reread = false;
 		watch_fail(w, "cannot start a request");
 		goto out;
 	}
 	set->in_flight++;
+	if (w->detect != 0)
+		set->det_in_flight++;
+	if (w->reread)
+		set->reread_in_flight++;
 	log_trace("consul: GET %s", opts.url);
 out:
 	buf_clear(&url);
 }
 
-/* Starts queued requests while connections are free, oldest first. */
+/*
+ * Starts queued requests while connections are free, oldest first
+ * (detectors are queued first).  Dependencies leave the detectors their
+ * reserve, and at most WATCH_REFETCH_BATCH re-reads run at once.
+ */
 static void
 watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
 {
 	struct watch_set *set = arg;
+	unsigned cap = watch_capacity(set), deps_cap = cap;
 	struct watch *w;
 
 	(void)loop;
 	(void)timer;
-	while (
-	    set->in_flight < watch_capacity(set) && !TAILQ_EMPTY(&set->queue)) {
+	if (set->detecting)
+		deps_cap -= watch_detect_reserve(set->ndetectors, cap);
+	while (set->in_flight < cap && !TAILQ_EMPTY(&set->queue)) {
 		w = TAILQ_FIRST(&set->queue);
+		if (w->detect == 0
+		    && (set->in_flight - set->det_in_flight >= deps_cap
+			|| (set->reread_in_flight >= WATCH_REFETCH_BATCH
+			    && watch_covered_healthy(w))))
+			break;
 		TAILQ_REMOVE(&set->queue, w, ready);
 		w->state = WATCH_IDLE;
 		watch_start(w);
@@ -471,6 +629,23 @@ watch_changed(struct watch *w)
 {
 	w->gen = ++w->set->gen;
 	w->changed_ns = mono_ns();
+}
+
+/*
+ * Dependency w answered and holds its data: it parks when its detectors
+ * vouch for it, else its next request comes.
+ */
+static void
+watch_settle(struct watch *w)
+{
+	if (w->set->detecting
+	    && watch_detect_park(watch_covered_healthy(w), w->moves_started,
+		watch_covered_moves(w))) {
+		w->parked = true;
+		w->state = WATCH_IDLE;
+		return;
+	}
+	watch_next(w);
 }
 
 /* /v1/agent/self answered: remember the local node's name. */
@@ -525,7 +700,7 @@ watch_apply(struct watch *w, const struct http_result *res,
 	if (step == WATCH_STEP_POLL)
 		watch_later(w, set->wait_ms);
 	else
-		watch_next(w);
+		watch_settle(w);
 }
 
 /*
@@ -577,27 +752,15 @@ watch_accepted(struct watch *w)
 	w->set->refused--;
 }
 
+/* Dependency w's answer res (borrowed). */
 static void
-watch_done(const struct http_result *res, void *arg)
+watch_dep_answer(struct watch *w, const struct http_result *res)
 {
-	struct watch *w = arg;
 	struct watch_set *set = w->set;
 	char why[HTTP_ERR_MAX + 64];
 	enum watch_step step;
 	size_t n;
 
-	w->req = NULL;
-	w->state = WATCH_IDLE;
-	set->in_flight--;
-	if (res->error == 0 && res->multiplexed != set->multiplexed) {
-		set->multiplexed = res->multiplexed;
-		log_info("consul: answers over %s: up to %u blocking queries "
-			 "at once",
-		    set->multiplexed ? "HTTP/2" : "HTTP/1.1",
-		    watch_capacity(set));
-	}
-	if (!loop_timer_active(&set->pump) && !TAILQ_EMPTY(&set->queue))
-		loop_timer_start(set->loop, &set->pump, 0);
 	if (res->error == 0 && w->local_node && w->node == NULL
 	    && res->status == 200) {
 		if (watch_agent_self(w, res) == -1)
@@ -633,7 +796,7 @@ watch_done(const struct http_result *res, void *arg)
 		break;
 	case WATCH_STEP_SAME:
 		watch_succeed(w);
-		watch_next(w);
+		watch_settle(w);
 		break;
 	case WATCH_STEP_DATA:
 	case WATCH_STEP_MISSING:
@@ -641,6 +804,112 @@ watch_done(const struct http_result *res, void *arg)
 		watch_apply(w, res, step);
 		break;
 	}
+}
+
+/*
+ * Detector d moved or failed: the dependencies it covers that are parked
+ * read again (a re-read while the detectors are healthy, else a
+ * blocking query taking its turn).
+ */
+static void
+watch_wake(struct watch *d)
+{
+	struct watch *w;
+	unsigned i, n = 0;
+
+	TAILQ_FOREACH(w, &d->set->all, entry) {
+		if (!w->parked)
+			continue;
+		for (i = 0; i < WATCH_DETECT_PER_DEP && w->det[i] != NULL; i++)
+			if (w->det[i] == d)
+				break;
+		if (i == WATCH_DETECT_PER_DEP || w->det[i] == NULL)
+			continue;
+		w->parked = false;
+		watch_next(w);
+		n++;
+	}
+	log_debug("consul: %s at index %llu: %u parked dependencies read "
+		  "again",
+	    d->dep, (unsigned long long)d->cur.index, n);
+}
+
+/*
+ * Detector d's answer res (borrowed).  Only its index is read: a
+ * movement (or its first answer, or the index going backwards, which
+ * watch_cursor_answer turns into a fresh read) wakes what it covers.
+ */
+static void
+watch_detect_answer(struct watch *d, const struct http_result *res)
+{
+	char why[HTTP_ERR_MAX + 64];
+	size_t n;
+
+	switch (watch_cursor_answer(&d->cur, res, d->gen != 0, 0)) {
+	case WATCH_STEP_SAME:
+		watch_succeed(d);
+		watch_next(d);
+		return;
+	case WATCH_STEP_DATA:
+	case WATCH_STEP_MISSING:
+		d->gen = 1;
+		d->moves++;
+		watch_succeed(d);
+		watch_wake(d);
+		watch_next(d);
+		return;
+	case WATCH_STEP_POLL:
+		snprintf(why, sizeof(why), "answer has no X-Consul-Index");
+		break;
+	default:
+		if (res->error != 0) {
+			snprintf(why, sizeof(why), "%s", res->errmsg);
+			break;
+		}
+		n = strcspn(res->body, "\r\n");
+		snprintf(why, sizeof(why), "HTTP %ld: %.*s", res->status,
+		    (int)(n < 200 ? n : 200), res->body);
+		break;
+	}
+	/* Until it answers again, what it covers takes turns. */
+	watch_fail(d, why);
+	watch_wake(d);
+}
+
+static void watch_detect_update(struct watch_set *set);
+
+static void
+watch_done(const struct http_result *res, void *arg)
+{
+	struct watch *w = arg;
+	struct watch_set *set = w->set;
+	bool flipped = false;
+
+	w->req = NULL;
+	w->state = WATCH_IDLE;
+	set->in_flight--;
+	if (w->detect != 0)
+		set->det_in_flight--;
+	if (w->reread)
+		set->reread_in_flight--;
+	w->reread = false;
+	if (res->error == 0 && res->multiplexed != set->multiplexed) {
+		set->multiplexed = res->multiplexed;
+		flipped = true;
+		log_info("consul: answers over %s: up to %u blocking queries "
+			 "at once",
+		    set->multiplexed ? "HTTP/2" : "HTTP/1.1",
+		    watch_capacity(set));
+	}
+	if (!loop_timer_active(&set->pump) && !TAILQ_EMPTY(&set->queue))
+		loop_timer_start(set->loop, &set->pump, 0);
+	if (w->detect != 0)
+		watch_detect_answer(w, res);
+	else
+		watch_dep_answer(w, res);
+	/* Last: it may free detectors, w among them. */
+	if (flipped)
+		watch_detect_update(set);
 }
 
 /* file(...): the engine reads the file; notice when it changes. */
@@ -679,6 +948,20 @@ watch_timer_cb(struct loop *loop, struct loop_timer *timer, void *arg)
 		watch_queue(w);
 }
 
+/* Dependency w is no longer covered: drops its detectors' counts. */
+static void
+watch_detect_release(struct watch *w)
+{
+	unsigned i;
+
+	if (w->det[0] != NULL)
+		w->set->ncovered--;
+	for (i = 0; i < WATCH_DETECT_PER_DEP && w->det[i] != NULL; i++) {
+		w->det[i]->covers--;
+		w->det[i] = NULL;
+	}
+}
+
 static void
 watch_free(struct watch *w)
 {
@@ -687,6 +970,10 @@ watch_free(struct watch *w)
 	if (w->state == WATCH_FLIGHT) {
 		http_cancel(set->http, w->req);
 		set->in_flight--;
+		if (w->detect != 0)
+			set->det_in_flight--;
+		if (w->reread)
+			set->reread_in_flight--;
 	} else if (w->state == WATCH_QUEUED)
 		TAILQ_REMOVE(&set->queue, w, ready);
 	loop_timer_stop(set->loop, &w->timer);
@@ -695,17 +982,122 @@ watch_free(struct watch *w)
 	if (w->refused != NULL)
 		set->refused--;
 	free(w->refused);
+	if (w->detect != 0) {
+		TAILQ_REMOVE(&set->detectors, w, entry);
+		set->ndetectors--;
+		goto out;
+	}
+	watch_detect_release(w);
 	watch_hash_remove(set, w);
 	TAILQ_REMOVE(&set->all, w, entry);
 	set->nwatches--;
 	if (w->consul)
 		set->nconsul--;
+out:
 	free(w->data);
 	free(w->dep);
 	free(w->path);
 	free(w->query);
 	free(w->node);
 	free(w);
+}
+
+/* The detector of kind (and KV root) in set, started when new. */
+static struct watch *
+watch_detector(struct watch_set *set, unsigned kind, const char *root)
+{
+	static const char *const paths[] = {
+		[WATCH_DETECT_SERVICES] = "/v1/catalog/services",
+		[WATCH_DETECT_HEALTH] = "/v1/health/state/any",
+		[WATCH_DETECT_NODES] = "/v1/catalog/nodes",
+	};
+	struct watch *d;
+	char *path;
+
+	path = kind == WATCH_DETECT_KV ? xasprintf("/v1/kv/%s", root)
+				       : xstrdup(paths[kind]);
+	TAILQ_FOREACH(d, &set->detectors, entry)
+		if (d->detect == kind && strcmp(d->path, path) == 0) {
+			free(path);
+			return d;
+		}
+	d = xcalloc(1, sizeof(*d));
+	d->set = set;
+	d->consul = true;
+	d->detect = kind;
+	d->path = path;
+	/* Keys only, one level: the index still spans the whole root. */
+	d->query = xstrdup(kind == WATCH_DETECT_KV ? "keys&separator=/" : "");
+	d->dep = xasprintf("detector(%s)", path);
+	d->state = WATCH_IDLE;
+	loop_timer_init(&d->timer, watch_timer_cb, d);
+	TAILQ_INSERT_TAIL(&set->detectors, d, entry);
+	set->ndetectors++;
+	log_debug("consul: %s started", d->dep);
+	watch_queue(d);
+	return d;
+}
+
+/* Dependency w gets the detectors covering it, if any. */
+static void
+watch_detect_attach(struct watch *w)
+{
+	char root[WATCH_DETECT_ROOT_MAX];
+	unsigned mask, bit, i = 0;
+
+	mask = watch_detect_cover(w->path, w->query, root, sizeof(root));
+	for (bit = 1; bit <= WATCH_DETECT_KV; bit <<= 1) {
+		if ((mask & bit) == 0 || i == WATCH_DETECT_PER_DEP)
+			continue;
+		w->det[i] = watch_detector(w->set, bit, root);
+		w->det[i]->covers++;
+		i++;
+	}
+	if (i > 0)
+		w->set->ncovered++;
+}
+
+/*
+ * Starts detectors when they are wanted, stops them when they no longer
+ * are (parked dependencies go back to blocking queries), and frees the
+ * ones nothing uses.
+ */
+static void
+watch_detect_update(struct watch_set *set)
+{
+	bool want = watch_detect_wanted(set->multiplexed, set->nconsul,
+	    set->max_conns);
+	struct watch *w, *next;
+
+	if (want && !set->detecting) {
+		set->detecting = true;
+		TAILQ_FOREACH(w, &set->all, entry)
+			if (w->consul)
+				watch_detect_attach(w);
+		log_info("consul: %u dependencies over %u connections: %u "
+			 "change detectors watch %u of them",
+		    set->nconsul, set->max_conns, set->ndetectors,
+		    set->ncovered);
+	} else if (!want && set->detecting) {
+		set->detecting = false;
+		TAILQ_FOREACH(w, &set->all, entry) {
+			watch_detect_release(w);
+			if (w->parked) {
+				w->parked = false;
+				watch_next(w);
+			}
+		}
+		log_info("consul: %u dependencies over %u connections: no "
+			 "change detectors",
+		    set->nconsul, set->max_conns);
+	}
+	for (w = TAILQ_FIRST(&set->detectors); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (w->covers == 0) {
+			log_debug("consul: %s stopped", w->dep);
+			watch_free(w);
+		}
+	}
 }
 
 struct watch_set *
@@ -753,6 +1145,7 @@ watch_set_new(struct loop *loop, struct http *http,
 	    = conf->max_conns > 0 ? conf->max_conns : WATCH_MAX_CONNS_DEFAULT;
 	TAILQ_INIT(&set->all);
 	TAILQ_INIT(&set->queue);
+	TAILQ_INIT(&set->detectors);
 	set->rand
 	    = (mono_ms() << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)set;
 	if (set->rand == 0)
@@ -769,6 +1162,8 @@ watch_set_free(struct watch_set *set)
 		return;
 	while (!TAILQ_EMPTY(&set->all))
 		watch_free(TAILQ_FIRST(&set->all));
+	while (!TAILQ_EMPTY(&set->detectors))
+		watch_free(TAILQ_FIRST(&set->detectors));
 	loop_timer_stop(set->loop, &set->pump);
 	loop_timer_stop(set->loop, &set->trim);
 	free(set->buckets);
@@ -819,7 +1214,10 @@ watch_add(struct watch_set *set, const char *dep, char *err, size_t errlen)
 	set->nwatches++;
 	if (w->consul) {
 		set->nconsul++;
+		if (set->detecting)
+			watch_detect_attach(w);
 		watch_queue(w);
+		watch_detect_update(set);
 	} else
 		watch_file_poll(w);
 	log_debug("consul: watching %s", dep);
@@ -889,16 +1287,23 @@ watch_sweep(struct watch_set *set)
 			watch_free(w);
 		}
 	}
+	watch_detect_update(set);
 }
 
 void
 watch_set_stats(const struct watch_set *set, struct watch_stats *st)
 {
+	const struct watch *w;
+
 	st->watches = set->nwatches;
 	st->in_flight = set->in_flight;
 	st->failing = set->failing;
 	st->refused = set->refused;
 	st->errors = set->errors;
+	st->detectors = set->ndetectors;
+	st->parked = 0;
+	TAILQ_FOREACH(w, &set->all, entry)
+		st->parked += w->parked;
 }
 
 void

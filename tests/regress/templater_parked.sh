@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Parked dependencies over plain HTTP (issue 18, "Done when" 2): with 161
+# dependencies (the catalog and 160 services, from nginx-upstreams.ctmpl)
+# on -max-connections 4, blocking queries would take turns: each waits at
+# least WATCH_TURN_MIN_MS (1 s) on one of 4 connections, so one turn of
+# them all takes about 40 s, and a change to a service waiting for its
+# turn reaches the file up to 40 s late.  The change detectors (blocking
+# queries on /v1/catalog/services and /v1/health/state/any) move on the
+# change instead, and the parked services are read again at once.
+#
+# The bound below is not a speed goal (that is in the benchmarks): it is
+# how a user tells "seen because something noticed" from "seen at its
+# turn".  Three changes in a row to the service registered last must each
+# show within 5 s; by rotation alone each has about one chance in seven
+# (5 s of a 40 s turn, plus the 4 queries in flight), so all three about
+# one in three hundred.  The wait is generous against what the detectors
+# need (re-reading 160 services a few at a time takes well under a second
+# even with ASan on a loaded machine).
+. "$SOURCE_DIR/tests/regress/tpl/common.sh"
+
+CAP=4
+N=160
+BOUND=5
+bed_consul_start
+UP=$BED_TMP/upstreams.conf
+LISTEN=127.0.0.1:$(bed_free_port)
+
+python3 - "$BED_CONSUL_URL" "$N" <<'PY' || bed_fail "registering $N services failed"
+import json, sys, urllib.request
+url, n = sys.argv[1], int(sys.argv[2])
+for i in range(1, n + 1):
+	body = json.dumps({"ID": "svc%03d-1" % i, "Name": "svc%03d" % i,
+	    "Address": "127.0.0.1", "Port": 10000 + i}).encode()
+	req = urllib.request.Request(url + "/v1/agent/service/register",
+	    data=body, method="PUT")
+	urllib.request.urlopen(req, timeout=10).read()
+PY
+LAST=$(printf svc%03d "$N")
+bed_wait_until 30 bed_consul_has_service "$LAST"
+
+# conns: TCP connections from templater's process to the agent's HTTP port.
+conns()
+{
+	ss -Htnp state established "( dport = :$BED_CONSUL_HTTP_PORT )" 2>/dev/null |
+	    grep -c "pid=$TPL_PID," || true
+}
+all_rendered()
+{
+	[[ $(grep -c '^upstream svc' "$UP" 2>/dev/null) == "$N" ]]
+}
+# settled: every service parked (the detectors answered and vouch for it).
+settled()
+{
+	tpl_metric_ge "$LISTEN" templater_consul_parked_dependencies "$N"
+}
+
+tpl_start templater -listen "$LISTEN" -max-connections "$CAP" \
+    -template "$TPL_TEMPLATES/nginx-upstreams.ctmpl:$UP"
+bed_wait_until 120 all_rendered
+bed_wait_until 60 settled
+detectors=$(tpl_metric "$LISTEN" templater_consul_detectors)
+bed_log "all $N upstreams rendered; $detectors change detectors"
+
+for round in 1 2 3; do
+	port=$((20000 + round))
+	tpl_register "$LAST-$((round + 1))" "$LAST" "$port" 127.0.0.2
+	bed_wait_until "$BOUND" tpl_file_has "$UP" "server 127\.0\.0\.2:$port;"
+	bed_log "change $round to $LAST seen within ${BOUND}s"
+	c=$(conns)
+	((c <= CAP)) || bed_fail "$c connections to Consul are open, cap is $CAP"
+	bed_wait_until 60 settled
+done
+# A deregistration too, and a check going critical (the health detector).
+tpl_deregister "$LAST-2"
+bed_wait_until "$BOUND" tpl_file_lacks "$UP" "server 127\.0\.0\.2:20001;"
+bed_wait_until 60 settled
+tpl_maintenance "$LAST-3" true
+bed_wait_until "$BOUND" tpl_file_lacks "$UP" "server 127\.0\.0\.2:20002;"
+tpl_alive
+bed_pass "$N services on $CAP connections: every change to the last one seen within ${BOUND}s"
