@@ -246,6 +246,15 @@ enum watch_detect_kind {
 unsigned watch_detect_cover(const char *path, const char *query, char *root,
     size_t rootlen);
 /*
+ * Whether a detector's answer, as watch_cursor_answer() (with no stale
+ * reads) judged it, is a movement that wakes what it covers, pure: its
+ * first answer, a new index, an index gone backwards (its reset read
+ * then counts once more), a 404 carrying an index (a KV root with no
+ * keys).  The index sent coming back is not; failures are not either
+ * (they send what it covers back to taking turns).
+ */
+bool watch_detect_moved(enum watch_step step);
+/*
  * Whether detectors are worth their connections, pure: not over HTTP/2
  * (every query has a stream of its own), and only with more Consul
  * dependencies (nconsul) than connections (max_conns), where blocking

@@ -290,6 +290,12 @@ watch_detect_cover(const char *path, const char *query, char *root,
 }
 
 bool
+watch_detect_moved(enum watch_step step)
+{
+	return step == WATCH_STEP_DATA || step == WATCH_STEP_MISSING;
+}
+
+bool
 watch_detect_wanted(bool multiplexed, unsigned nconsul, unsigned max_conns)
 {
 	return !multiplexed && max_conns > 0 && nconsul > max_conns;
@@ -845,17 +851,20 @@ watch_detect_answer(struct watch *d, const struct http_result *res)
 	char why[HTTP_ERR_MAX + 64];
 	size_t n;
 
-	switch (watch_cursor_answer(&d->cur, res, d->gen != 0, 0)) {
-	case WATCH_STEP_SAME:
-		watch_succeed(d);
-		watch_next(d);
-		return;
-	case WATCH_STEP_DATA:
-	case WATCH_STEP_MISSING:
+	enum watch_step step;
+
+	step = watch_cursor_answer(&d->cur, res, d->gen != 0, 0);
+	if (watch_detect_moved(step)) {
 		d->gen = 1;
 		d->moves++;
 		watch_succeed(d);
 		watch_wake(d);
+		watch_next(d);
+		return;
+	}
+	switch (step) {
+	case WATCH_STEP_SAME:
+		watch_succeed(d);
 		watch_next(d);
 		return;
 	case WATCH_STEP_POLL:

@@ -371,6 +371,155 @@ test_rotation(void)
 	T_EQ_INT(watch_block_wait_ms(60000, 10, 50, 0), 60000);
 }
 
+/*
+ * What covers what: services and their health by the services and health
+ * detectors, nodes by the nodes one (with their services), KV keys by the
+ * detector of their root; another datacenter, or an endpoint no detector
+ * sees, by none.  No dependency needs more than WATCH_DETECT_PER_DEP.
+ */
+static void
+test_detect_cover(void)
+{
+	static const struct {
+		const char *path, *query;
+		unsigned mask;
+		const char *root;
+	} cases[] = {
+		{ "/v1/health/service/web", "",
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH, NULL },
+		{ "/v1/health/service/web", "passing=1&tag=a",
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH, NULL },
+		{ "/v1/health/connect/web", "",
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH, NULL },
+		{ "/v1/catalog/services", "", WATCH_DETECT_SERVICES, NULL },
+		{ "/v1/catalog/node/n1", "",
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_NODES, NULL },
+		{ "/v1/catalog/node/", "",
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_NODES, NULL },
+		{ "/v1/catalog/nodes", "near=_agent", WATCH_DETECT_NODES,
+		    NULL },
+		{ "/v1/kv/app/config/x", "", WATCH_DETECT_KV, "app/" },
+		{ "/v1/kv/app/", "recurse=", WATCH_DETECT_KV, "app/" },
+		{ "/v1/kv/flag", "", WATCH_DETECT_KV, "flag" },
+		{ "/v1/kv/", "recurse=", WATCH_DETECT_KV, "" },
+		{ "/v1/kv/a%20b/c", "", WATCH_DETECT_KV, "a%20b/" },
+		/* Another datacenter: the detectors read the local one. */
+		{ "/v1/health/service/web", "dc=dc2", 0, NULL },
+		{ "/v1/kv/app/x", "recurse=&dc=dc2", 0, NULL },
+		{ "/v1/catalog/services", "dc=dc2", 0, NULL },
+		/* "dc=" inside another parameter's name is not a dc. */
+		{ "/v1/catalog/services", "xdc=1", WATCH_DETECT_SERVICES,
+		    NULL },
+		{ "/v1/agent/self", "", 0, NULL },
+		{ "/v1/catalog/datacenters", "", 0, NULL },
+	};
+	char root[WATCH_DETECT_ROOT_MAX], big[WATCH_DETECT_ROOT_MAX + 16];
+	unsigned mask, bits;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strcpy(root, "untouched");
+		mask = watch_detect_cover(cases[i].path, cases[i].query, root,
+		    sizeof(root));
+		T_CHECK(mask == cases[i].mask, "%s?%s: mask %u, want %u",
+		    cases[i].path, cases[i].query, mask, cases[i].mask);
+		if (cases[i].root != NULL)
+			T_EQ_STR(root, cases[i].root);
+		for (bits = 0; mask != 0; mask &= mask - 1)
+			bits++;
+		T_ASSERT(bits <= WATCH_DETECT_PER_DEP);
+	}
+	/* A root that does not fit is covered by nothing, not cut short. */
+	memcpy(big, "/v1/kv/", 7);
+	memset(big + 7, 'k', sizeof(big) - 8);
+	big[sizeof(big) - 1] = '\0';
+	T_EQ_INT(watch_detect_cover(big, "", root, sizeof(root)), 0);
+	T_EQ_INT(watch_detect_cover("/v1/kv/abcd/e", "", root, 5), 0);
+	T_EQ_INT(watch_detect_cover("/v1/kv/abc/e", "", root, 5),
+	    WATCH_DETECT_KV);
+	T_EQ_STR(root, "abc/");
+}
+
+/*
+ * A detector's index, as Consul's answers move it: the first answer is a
+ * movement (what was read before it may be older), the same index coming
+ * back is not, a new one is, one gone backwards (agent restarted) is and
+ * resets the index, so the plain read after it is one again; a 404
+ * carrying an index (a KV root without keys) is data too.  Failures are
+ * never movements.
+ */
+static void
+test_detect_index(void)
+{
+	struct fixture first, same, changed, restarted, missing, bad;
+	struct watch_cursor c = { 0 };
+	enum watch_step step;
+
+	fixture_load(&first, "health-first.http");
+	fixture_load(&same, "health-timeout.http");
+	fixture_load(&changed, "health-changed.http");
+	fixture_load(&restarted, "health-restarted.http");
+	fixture_load(&missing, "kv-missing.http");
+	fixture_load(&bad, "bad-path.http");
+	T_ASSERT(
+	    watch_detect_moved(watch_cursor_answer(&c, &first.res, false, 0)));
+	T_EQ_INT(c.index, fixture_index(&first));
+	T_ASSERT(
+	    !watch_detect_moved(watch_cursor_answer(&c, &same.res, true, 0)));
+	T_ASSERT(
+	    watch_detect_moved(watch_cursor_answer(&c, &changed.res, true, 0)));
+	T_EQ_INT(c.index, fixture_index(&changed));
+	T_ASSERT(!watch_detect_moved(
+	    watch_cursor_answer(&c, &changed.res, true, 0)));
+	T_ASSERT(fixture_index(&restarted) < fixture_index(&changed));
+	T_ASSERT(watch_detect_moved(
+	    watch_cursor_answer(&c, &restarted.res, true, 0)));
+	T_EQ_INT(c.index, 0);
+	T_ASSERT(watch_detect_moved(
+	    watch_cursor_answer(&c, &restarted.res, true, 0)));
+	T_EQ_INT(c.index, fixture_index(&restarted));
+	step = watch_cursor_answer(&c, &missing.res, true, 0);
+	T_EQ_INT(step, WATCH_STEP_MISSING);
+	T_ASSERT(watch_detect_moved(step));
+	step = watch_cursor_answer(&c, &bad.res, true, 0);
+	T_ASSERT(step == WATCH_STEP_REFUSED || step == WATCH_STEP_RETRY);
+	T_ASSERT(!watch_detect_moved(step));
+	T_ASSERT(!watch_detect_moved(WATCH_STEP_RETRY));
+	T_ASSERT(!watch_detect_moved(WATCH_STEP_POLL));
+	T_ASSERT(!watch_detect_moved(WATCH_STEP_LEADER));
+	free(first.text);
+	free(same.text);
+	free(changed.text);
+	free(restarted.text);
+	free(missing.text);
+	free(bad.text);
+}
+
+/*
+ * When detectors run and what they cost: over HTTP/1.1 beyond the cap
+ * only; a dependency parks when its detectors are healthy and did not
+ * move while it was read (else a movement could have slipped between
+ * its read and its parking); detectors hold back a connection each,
+ * never all of them.
+ */
+static void
+test_detect_decisions(void)
+{
+	T_ASSERT(!watch_detect_wanted(false, 50, 50));
+	T_ASSERT(watch_detect_wanted(false, 51, 50));
+	T_ASSERT(!watch_detect_wanted(true, 2000, 50));
+	T_ASSERT(!watch_detect_wanted(false, 10, 0));
+	T_ASSERT(watch_detect_park(true, 7, 7));
+	T_ASSERT(!watch_detect_park(true, 7, 8));
+	T_ASSERT(!watch_detect_park(false, 7, 7));
+	T_EQ_INT(watch_detect_reserve(2, 50), 2);
+	T_EQ_INT(watch_detect_reserve(3, 4), 3);
+	T_EQ_INT(watch_detect_reserve(5, 4), 3);
+	T_EQ_INT(watch_detect_reserve(3, 1), 0);
+	T_EQ_INT(watch_detect_reserve(3, 0), 0);
+	T_EQ_INT(watch_detect_reserve(0, 4), 0);
+}
+
 int
 main(void)
 {
@@ -385,5 +534,8 @@ main(void)
 	test_stale();
 	test_backoff();
 	test_rotation();
+	test_detect_cover();
+	test_detect_index();
+	test_detect_decisions();
 	return test_report();
 }
