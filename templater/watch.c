@@ -580,24 +580,29 @@ out:
 
 /*
  * Starts queued requests while connections are free, oldest first
- * (detectors are queued first).  Dependencies leave the detectors their
- * reserve, and at most WATCH_REFETCH_BATCH re-reads run at once.
+ * (detectors are queued first).  Detectors run on their reserve: those
+ * beyond it wait, and what they cover takes turns meanwhile.
+ * Dependencies leave the reserve free, and at most WATCH_REFETCH_BATCH
+ * re-reads run at once.
  */
 static void
 watch_pump(struct loop *loop, struct loop_timer *timer, void *arg)
 {
 	struct watch_set *set = arg;
-	unsigned cap = watch_capacity(set), deps_cap = cap;
-	struct watch *w;
+	unsigned cap = watch_capacity(set), reserve = 0;
+	struct watch *w, *next;
 
 	(void)loop;
 	(void)timer;
 	if (set->detecting)
-		deps_cap -= watch_detect_reserve(set->ndetectors, cap);
-	while (set->in_flight < cap && !TAILQ_EMPTY(&set->queue)) {
-		w = TAILQ_FIRST(&set->queue);
+		reserve = watch_detect_reserve(set->ndetectors, cap);
+	for (w = TAILQ_FIRST(&set->queue); w != NULL && set->in_flight < cap;
+	     w = next) {
+		next = TAILQ_NEXT(w, ready);
+		if (w->detect != 0 && set->det_in_flight >= reserve)
+			continue;
 		if (w->detect == 0
-		    && (set->in_flight - set->det_in_flight >= deps_cap
+		    && (set->in_flight - set->det_in_flight >= cap - reserve
 			|| (set->reread_in_flight >= WATCH_REFETCH_BATCH
 			    && watch_covered_healthy(w))))
 			break;

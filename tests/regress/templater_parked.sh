@@ -12,7 +12,8 @@
 #
 # The bound below is not a speed goal (that is in the benchmarks): it is
 # how a user tells "seen because something noticed" from "seen at its
-# turn".  Three changes in a row to the service registered last must each
+# turn".  A KV key (its root's detector) is watched the same way.  Three
+# changes in a row to the service registered last must each
 # show within 5 s; by rotation alone each has about one chance in seven
 # (5 s of a 40 s turn, plus the 4 queries in flight), so all three about
 # one in three hundred.  The wait is generous against what the detectors
@@ -50,15 +51,22 @@ all_rendered()
 {
 	[[ $(grep -c '^upstream svc' "$UP" 2>/dev/null) == "$N" ]]
 }
-# settled: every service parked (the detectors answered and vouch for it).
+# settled: every service and the key parked (the detectors answered and
+# vouch for them).
 settled()
 {
-	tpl_metric_ge "$LISTEN" templater_consul_parked_dependencies "$N"
+	tpl_metric_ge "$LISTEN" templater_consul_parked_dependencies "$((N + 1))"
 }
 
+KV_TPL=$BED_TMP/kv.ctmpl
+KV_OUT=$BED_TMP/kv.out
+printf 'last={{ key "cfg/last" }}\n' >"$KV_TPL"
+tpl_kv_put cfg/last v1
 tpl_start templater -listen "$LISTEN" -max-connections "$CAP" \
-    -template "$TPL_TEMPLATES/nginx-upstreams.ctmpl:$UP"
+    -template "$TPL_TEMPLATES/nginx-upstreams.ctmpl:$UP" \
+    -template "$KV_TPL:$KV_OUT"
 bed_wait_until 120 all_rendered
+bed_wait_until 30 tpl_file_has "$KV_OUT" '^last=v1$'
 bed_wait_until 60 settled
 detectors=$(tpl_metric "$LISTEN" templater_consul_detectors)
 bed_log "all $N upstreams rendered; $detectors change detectors"
@@ -78,5 +86,8 @@ bed_wait_until "$BOUND" tpl_file_lacks "$UP" "server 127\.0\.0\.2:20001;"
 bed_wait_until 60 settled
 tpl_maintenance "$LAST-3" true
 bed_wait_until "$BOUND" tpl_file_lacks "$UP" "server 127\.0\.0\.2:20002;"
+bed_wait_until 60 settled
+tpl_kv_put cfg/last v2
+bed_wait_until "$BOUND" tpl_file_has "$KV_OUT" '^last=v2$'
 tpl_alive
-bed_pass "$N services on $CAP connections: every change to the last one seen within ${BOUND}s"
+bed_pass "$N services and a key on $CAP connections: every change seen within ${BOUND}s"
