@@ -418,7 +418,7 @@ test_detect_cover(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		strcpy(root, "untouched");
+		snprintf(root, sizeof(root), "untouched");
 		mask = watch_detect_cover(cases[i].path, cases[i].query, root,
 		    sizeof(root));
 		T_CHECK(mask == cases[i].mask, "%s?%s: mask %u, want %u",
