@@ -1025,6 +1025,18 @@ watch_detector(struct watch_set *set, unsigned kind, const char *root)
 		[WATCH_DETECT_HEALTH] = "/v1/health/state/any",
 		[WATCH_DETECT_NODES] = "/v1/catalog/nodes",
 	};
+	/*
+	 * Only the index is read, so the body is kept small where Consul
+	 * allows it: a filter no check matches (Consul 1.16.3 still moves
+	 * the index and wakes the query on every change), KV keys one level
+	 * deep (the index still spans the whole root).
+	 */
+	static const char *const queries[] = {
+		[WATCH_DETECT_SERVICES] = "",
+		[WATCH_DETECT_HEALTH] = "filter=Status%20%3D%3D%20%22none%22",
+		[WATCH_DETECT_NODES] = "",
+		[WATCH_DETECT_KV] = "keys&separator=/",
+	};
 	struct watch *d;
 	char *path;
 
@@ -1040,8 +1052,7 @@ watch_detector(struct watch_set *set, unsigned kind, const char *root)
 	d->consul = true;
 	d->detect = kind;
 	d->path = path;
-	/* Keys only, one level: the index still spans the whole root. */
-	d->query = xstrdup(kind == WATCH_DETECT_KV ? "keys&separator=/" : "");
+	d->query = xstrdup(queries[kind]);
 	d->dep = xasprintf("detector(%s)", path);
 	d->state = WATCH_IDLE;
 	loop_timer_init(&d->timer, watch_timer_cb, d);
