@@ -231,7 +231,7 @@ enum watch_detect_kind {
 	WATCH_DETECT_NODES = 4, /* /v1/catalog/nodes: nodes */
 	WATCH_DETECT_KV = 8, /* /v1/kv/<root>?keys: keys under a root */
 };
-#define WATCH_DETECT_PER_DEP 2 /* detectors covering one dependency */
+#define WATCH_DETECT_PER_DEP 3 /* detectors covering one dependency */
 #define WATCH_DETECT_ROOT_MAX 256 /* a KV root, encoded, with its NUL */
 #define WATCH_REFETCH_BATCH 16 /* parked re-reads in flight at once */
 
@@ -270,6 +270,14 @@ bool watch_detect_wanted(bool multiplexed, unsigned nconsul,
  */
 bool watch_detect_park(bool healthy, uint64_t moves_started,
     uint64_t moves_now);
+/*
+ * Whether ndetectors detectors fit in max_conns HTTP/1.1 connections,
+ * pure: each needs one for its whole wait, and one must be left for the
+ * re-reads.  When they do not, no detector runs (a detector waiting for a
+ * connection would vouch for what it cannot see) and dependencies take
+ * turns, as without detectors.
+ */
+bool watch_detect_fit(unsigned ndetectors, unsigned max_conns);
 /*
  * Connections held back for detectors, pure: one each, but never all of
  * them (capacity - 1 at most), so that dependencies still get answers.

@@ -121,6 +121,7 @@ struct watch_set {
 	struct watch_list all;
 	struct watch_list queue;
 	bool detecting; /* watch_detect_wanted(): detectors run */
+	bool crowded; /* too many detectors for the connections */
 	struct watch_list detectors;
 	unsigned ndetectors;
 	unsigned ncovered; /* dependencies with a detector */
@@ -266,10 +267,16 @@ watch_detect_cover(const char *path, const char *query, char *root,
 
 	if (watch_query_has_dc(query))
 		return 0;
-	/* Instances move with registrations, their status with checks. */
+	/*
+	 * Instances move with registrations, their status with checks, and
+	 * their node's address with the node alone (Consul 1.16.3 moves a
+	 * health/service index, not the catalog's services one, when only
+	 * the node changes).
+	 */
 	if (str_has_prefix(path, "/v1/health/service/")
 	    || str_has_prefix(path, "/v1/health/connect/"))
-		return WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH;
+		return WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH
+		    | WATCH_DETECT_NODES;
 	if (strcmp(path, "/v1/catalog/services") == 0)
 		return WATCH_DETECT_SERVICES;
 	/* A node's services, and the node's own address and meta. */
@@ -305,6 +312,12 @@ bool
 watch_detect_park(bool healthy, uint64_t moves_started, uint64_t moves_now)
 {
 	return healthy && moves_started == moves_now;
+}
+
+bool
+watch_detect_fit(unsigned ndetectors, unsigned max_conns)
+{
+	return ndetectors < max_conns;
 }
 
 unsigned
@@ -1026,15 +1039,16 @@ watch_detector(struct watch_set *set, unsigned kind, const char *root)
 		[WATCH_DETECT_NODES] = "/v1/catalog/nodes",
 	};
 	/*
-	 * Only the index is read, so the body is kept small where Consul
-	 * allows it: a filter no check matches (Consul 1.16.3 still moves
-	 * the index and wakes the query on every change), KV keys one level
-	 * deep (the index still spans the whole root).
+	 * Only the index is read, so the body is kept empty where Consul
+	 * allows it: a filter nothing matches (Consul 1.16.3 still answers
+	 * the table's index and wakes the query on every change to it), KV
+	 * keys one level deep (the index still spans the whole root).
 	 */
 	static const char *const queries[] = {
-		[WATCH_DETECT_SERVICES] = "",
+		[WATCH_DETECT_SERVICES]
+		= "filter=ServiceName%20%3D%3D%20%22%22",
 		[WATCH_DETECT_HEALTH] = "filter=Status%20%3D%3D%20%22none%22",
-		[WATCH_DETECT_NODES] = "",
+		[WATCH_DETECT_NODES] = "filter=Node%20%3D%3D%20%22%22",
 		[WATCH_DETECT_KV] = "keys&separator=/",
 	};
 	struct watch *d;
@@ -1082,16 +1096,33 @@ watch_detect_attach(struct watch *w)
 		w->set->ncovered++;
 }
 
+/* Parked dependencies go back to blocking queries. */
+static void
+watch_detect_stop(struct watch_set *set)
+{
+	struct watch *w;
+
+	set->detecting = false;
+	TAILQ_FOREACH(w, &set->all, entry) {
+		watch_detect_release(w);
+		if (w->parked) {
+			w->parked = false;
+			watch_next(w);
+		}
+	}
+}
+
 /*
  * Starts detectors when they are wanted, stops them when they no longer
- * are (parked dependencies go back to blocking queries), and frees the
- * ones nothing uses.
+ * are or do not fit in the connections (set->crowded, until a sweep drops
+ * dependencies), and frees the ones nothing uses.
  */
 static void
 watch_detect_update(struct watch_set *set)
 {
-	bool want = watch_detect_wanted(set->multiplexed, set->nconsul,
-	    set->max_conns);
+	bool want = !set->crowded
+	    && watch_detect_wanted(set->multiplexed, set->nconsul,
+		set->max_conns);
 	struct watch *w, *next;
 
 	if (want && !set->detecting) {
@@ -1104,17 +1135,20 @@ watch_detect_update(struct watch_set *set)
 		    set->nconsul, set->max_conns, set->ndetectors,
 		    set->ncovered);
 	} else if (!want && set->detecting) {
-		set->detecting = false;
-		TAILQ_FOREACH(w, &set->all, entry) {
-			watch_detect_release(w);
-			if (w->parked) {
-				w->parked = false;
-				watch_next(w);
-			}
-		}
+		watch_detect_stop(set);
 		log_info("consul: %u dependencies over %u connections: no "
 			 "change detectors",
 		    set->nconsul, set->max_conns);
+	}
+	if (set->detecting
+	    && !watch_detect_fit(set->ndetectors, set->max_conns)) {
+		log_warnx(
+		    "consul: %u change detectors (one per KV root in use) "
+		    "do not fit in %u connections: dependencies take "
+		    "turns; raise -max-connections",
+		    set->ndetectors, set->max_conns);
+		set->crowded = true;
+		watch_detect_stop(set);
 	}
 	for (w = TAILQ_FIRST(&set->detectors); w != NULL; w = next) {
 		next = TAILQ_NEXT(w, entry);
@@ -1310,6 +1344,8 @@ watch_sweep(struct watch_set *set)
 		if (!w->marked) {
 			log_debug("consul: no longer watching %s", w->dep);
 			watch_free(w);
+			/* Fewer KV roots may fit now. */
+			set->crowded = false;
 		}
 	}
 	watch_detect_update(set);

@@ -372,8 +372,9 @@ test_rotation(void)
 }
 
 /*
- * What covers what: services and their health by the services and health
- * detectors, nodes by the nodes one (with their services), KV keys by the
+ * What covers what: service instances by the services, health and nodes
+ * detectors (a node's address moves them without moving the services
+ * index), nodes by the nodes one (with their services), KV keys by the
  * detector of their root; another datacenter, or an endpoint no detector
  * sees, by none.  No dependency needs more than WATCH_DETECT_PER_DEP.
  */
@@ -386,11 +387,17 @@ test_detect_cover(void)
 		const char *root;
 	} cases[] = {
 		{ "/v1/health/service/web", "",
-		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH, NULL },
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH
+			| WATCH_DETECT_NODES,
+		    NULL },
 		{ "/v1/health/service/web", "passing=1&tag=a",
-		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH, NULL },
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH
+			| WATCH_DETECT_NODES,
+		    NULL },
 		{ "/v1/health/connect/web", "",
-		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH, NULL },
+		    WATCH_DETECT_SERVICES | WATCH_DETECT_HEALTH
+			| WATCH_DETECT_NODES,
+		    NULL },
 		{ "/v1/catalog/services", "", WATCH_DETECT_SERVICES, NULL },
 		{ "/v1/catalog/node/n1", "",
 		    WATCH_DETECT_SERVICES | WATCH_DETECT_NODES, NULL },
@@ -499,8 +506,8 @@ test_detect_index(void)
  * When detectors run and what they cost: over HTTP/1.1 beyond the cap
  * only; a dependency parks when its detectors are healthy and did not
  * move while it was read (else a movement could have slipped between
- * its read and its parking); detectors hold back a connection each,
- * never all of them.
+ * its read and its parking); detectors fit only with a connection left
+ * beside them, and hold back one each, never all of them.
  */
 static void
 test_detect_decisions(void)
@@ -512,6 +519,10 @@ test_detect_decisions(void)
 	T_ASSERT(watch_detect_park(true, 7, 7));
 	T_ASSERT(!watch_detect_park(true, 7, 8));
 	T_ASSERT(!watch_detect_park(false, 7, 7));
+	T_ASSERT(watch_detect_fit(3, 4));
+	T_ASSERT(!watch_detect_fit(4, 4));
+	T_ASSERT(!watch_detect_fit(1, 1));
+	T_ASSERT(!watch_detect_fit(0, 0));
 	T_EQ_INT(watch_detect_reserve(2, 50), 2);
 	T_EQ_INT(watch_detect_reserve(3, 4), 3);
 	T_EQ_INT(watch_detect_reserve(5, 4), 3);
