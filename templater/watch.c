@@ -23,13 +23,19 @@
  * a whole wait and the queue would crawl, so the wait is shortened to
  * make one full rotation take about WATCH_ROTATION_MS: a change to a
  * queued dependency is then seen at its next turn, because its index no
- * longer matches and Consul answers at once.
+ * longer matches and Consul answers at once.  Rather than turns, change
+ * detectors stand in when they fit: a few catalog-wide blocking queries
+ * (services, check states, nodes, one per KV root) whose index movements
+ * send the dependencies they cover, parked without a request meanwhile,
+ * to read again without blocking.  Turns remain the fallback while a
+ * detector fails.
  *
  * Index handling follows Consul's "Blocking Queries" notes.  The rules
  * are pure functions at the top of this file, declared and described in
  * templater.h: what an answer means and which index comes next
- * (watch_cursor_answer), the backoff after a failure (watch_cursor_fail)
- * and the wait sent (watch_block_wait_ms).  The rest is their driver:
+ * (watch_cursor_answer), the backoff after a failure (watch_cursor_fail),
+ * the wait sent (watch_block_wait_ms) and the detectors' rules
+ * (watch_detect_*).  The rest is their driver:
  * requests, timers, the queue, logs.  An answer whose body did not change
  * as data is not a change, and successive requests of one dependency are
  * at least WATCH_FLOOR_MS apart.  Failures are retried forever; the data
