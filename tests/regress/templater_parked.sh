@@ -104,4 +104,19 @@ bed_wait_until 60 settled
 tpl_kv_put cfg/last v2
 bed_wait_until "$BOUND" tpl_file_has "$KV_OUT" '^last=v2$'
 tpl_alive
+
+# On 3 connections the 4 detectors do not fit: none runs, the log says so,
+# and the dependencies take turns as before (everything still rendered).
+UP2=$BED_TMP/upstreams2.conf
+LISTEN2=127.0.0.1:$(bed_free_port)
+tpl_start templater2 -listen "$LISTEN2" -max-connections 3 \
+    -template "$TPL_TEMPLATES/nginx-upstreams.ctmpl:$UP2" \
+    -template "$KV_TPL:$BED_TMP/kv2.out"
+bed_wait_until 120 eval '[[ $(grep -c "^upstream svc" "$UP2" 2>/dev/null) == "$N" ]]'
+bed_wait_until 30 tpl_log_has 'change detectors .* do not fit in 3 connections'
+bed_assert_eq 0 "$(tpl_metric "$LISTEN2" templater_consul_detectors)" \
+    "detectors running on 3 connections"
+bed_assert_eq 0 "$(tpl_metric "$LISTEN2" templater_consul_parked_dependencies)" \
+    "dependencies parked without detectors"
+tpl_alive
 bed_pass "$N services and a key on $CAP connections: every change seen within ${BOUND}s"
