@@ -233,7 +233,7 @@ enum watch_detect_kind {
 };
 #define WATCH_DETECT_PER_DEP 3 /* detectors covering one dependency */
 #define WATCH_DETECT_ROOT_MAX 256 /* a KV root, encoded, with its NUL */
-#define WATCH_REFETCH_BATCH 16 /* parked re-reads in flight at once */
+#define WATCH_REFETCH_BATCH 32 /* parked re-reads in flight at once */
 
 /*
  * Which detectors cover the Consul dependency at path and query (as
