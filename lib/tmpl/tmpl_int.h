@@ -235,6 +235,59 @@ int tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *r,
 /* Go's type name of rtype: "*dependency.HealthService"... */
 const char *tmpl_record_type_name(int rtype);
 
+/* tmpl_time.c: Go's time layouts and durations, pure. */
+/* Longest zone abbreviation kept ("CEST", "GMT+10", "+0530"). */
+#define TMPL_TIME_ZONE_MAX 16
+/* Longest parse or duration error message. */
+#define TMPL_TIME_ERR_MAX 512
+
+/* A Go time.Time's location: UTC, Local (asked of the caller) or fixed. */
+enum tmpl_time_loc { TMPL_TIME_UTC, TMPL_TIME_LOCAL, TMPL_TIME_FIXED };
+
+/*
+ * A Go time.Time: the instant (sec since 1970-01-01 UTC, nsec) and the
+ * zone it shows in: off seconds east of UTC and its abbreviation (empty
+ * for a fixed zone without a name, printed as its offset).
+ */
+struct tmpl_time {
+	int64_t sec;
+	int32_t nsec;
+	int32_t off;
+	uint8_t loc; /* enum tmpl_time_loc */
+	char zone[TMPL_TIME_ZONE_MAX];
+};
+
+/* Local's offset and abbreviation at the instant sec (Go's time.Local). */
+typedef void (*tmpl_time_local_fn)(int64_t sec, int32_t *off,
+    char zone[TMPL_TIME_ZONE_MAX]);
+
+/* Sets t's off and zone for its instant: UTC, or Local's through local. */
+void tmpl_time_zone(struct tmpl_time *t, tmpl_time_local_fn local);
+/* Go's t.Format(layout) (n bytes), appended to b. */
+void tmpl_time_format(struct buf *b, const char *layout, size_t n,
+    const struct tmpl_time *t);
+/* Go's t.String() without a monotonic reading. */
+void tmpl_time_string(struct buf *b, const struct tmpl_time *t);
+/*
+ * Go's time.ParseInLocation(layout, value, time.Local) into out.  Returns
+ * 0, or -1 with Go's message ("parsing time ...") in err.
+ */
+int tmpl_time_parse(const char *layout, size_t ln, const char *value, size_t vn,
+    tmpl_time_local_fn local, struct tmpl_time *out, char *err, size_t errlen);
+/* Go's t.Add(d) (d in nanoseconds); a Local time takes its new offset. */
+void tmpl_time_add(struct tmpl_time *t, int64_t d, tmpl_time_local_fn local);
+/* Go's t.Sub(u) in nanoseconds, saturated at the int64 range. */
+int64_t tmpl_time_sub(const struct tmpl_time *t, const struct tmpl_time *u);
+/* Go's Duration.String of d nanoseconds ("1h2m3.5s", "0s", "1.5µs"). */
+void tmpl_time_duration_string(struct buf *b, int64_t d);
+/* Go's time.ParseDuration: 0, or -1 with Go's message in err. */
+int tmpl_time_parse_duration(const char *s, size_t n, int64_t *out, char *err,
+    size_t errlen);
+/* Go's Duration.Round(m). */
+int64_t tmpl_time_duration_round(int64_t d, int64_t m);
+/* Sprig's durationRound: "2h", "3mo", "0s" (largest unit exceeded). */
+void tmpl_time_duration_coarse(struct buf *b, int64_t d);
+
 /* tmpl_lex.c */
 enum tmpl_token_kind {
 	TK_EOF,
