@@ -76,6 +76,8 @@ enum tmpl_value_kind {
 	TV_MAP,
 	TV_REC, /* a Consul record (struct) */
 	TV_SCRATCH, /* the scratch object */
+	TV_TIME, /* a Go time.Time (Sprig's toDate...) */
+	TV_SEMVER, /* a *semver.Version (Sprig's semver) */
 };
 
 /* Go kinds of list/map elements, for zero values and printing. */
@@ -91,6 +93,8 @@ enum tmpl_value_elem {
 
 struct tmpl_map;
 struct tmpl_record;
+struct tmpl_time;
+struct tmpl_semver;
 
 struct tmpl_value {
 	uint8_t kind; /* enum tmpl_value_kind */
@@ -106,6 +110,8 @@ struct tmpl_value {
 		struct tmpl_value *list;
 		struct tmpl_map *map;
 		const struct tmpl_record *rec;
+		const struct tmpl_time *time; /* in the arena */
+		const struct tmpl_semver *semver; /* in the arena */
 	} u;
 };
 
@@ -287,6 +293,37 @@ int tmpl_time_parse_duration(const char *s, size_t n, int64_t *out, char *err,
 int64_t tmpl_time_duration_round(int64_t d, int64_t m);
 /* Sprig's durationRound: "2h", "3mo", "0s" (largest unit exceeded). */
 void tmpl_time_duration_coarse(struct buf *b, int64_t d);
+
+/* tmpl_semver.c: Masterminds/semver v3.3.0 as Sprig uses it, pure. */
+/* Longest version or constraint read (Go has no cap). */
+#define TMPL_SEMVER_MAX 4096
+/* Longest error message. */
+#define TMPL_SEMVER_ERR_MAX 512
+
+/* A *semver.Version; the strings are borrowed from the parsed text. */
+struct tmpl_semver {
+	uint64_t major, minor, patch;
+	const char *pre, *meta, *orig; /* without '-', '+'; orig whole */
+	size_t prelen, metalen, origlen;
+};
+
+/*
+ * semver.NewVersion of s[0..n) into v (pointing into s).  Returns 0, or
+ * -1 with semver's message in err ("Invalid Semantic Version").
+ */
+int tmpl_semver_parse(const char *s, size_t n, struct tmpl_semver *v, char *err,
+    size_t errlen);
+/* Version.String(): "1.2.3-pre+meta" (no "v"). */
+void tmpl_semver_string(struct buf *b, const struct tmpl_semver *v);
+/* Version.Compare: -1, 0 or 1 (metadata ignored). */
+int tmpl_semver_compare(const struct tmpl_semver *a,
+    const struct tmpl_semver *b);
+/*
+ * semver.NewConstraint(c).Check(v) into *ok; v NULL only parses c.
+ * Returns 0, or -1 with semver's message ("improper constraint: x").
+ */
+int tmpl_semver_check(const char *c, size_t n, const struct tmpl_semver *v,
+    bool *ok, char *err, size_t errlen);
 
 /* tmpl_lex.c */
 enum tmpl_token_kind {
@@ -649,5 +686,16 @@ int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
 
 /* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
 extern const struct tmpl_func tmpl_sprig_funcs[];
+
+/* tmpl_time.c, tmpl_semver.c: Sprig's date and semver functions. */
+extern const struct tmpl_func tmpl_time_funcs[];
+extern const struct tmpl_func tmpl_semver_funcs[];
+/* recv.name(args) of a time.Time and of a *semver.Version. */
+int tmpl_time_method(struct tmpl_exec *x, const struct tmpl_time *t,
+    const char *name, struct tmpl_value *args, size_t nargs,
+    struct tmpl_value *ret);
+int tmpl_semver_method(struct tmpl_exec *x, const struct tmpl_semver *v,
+    const char *name, struct tmpl_value *args, size_t nargs,
+    struct tmpl_value *ret);
 
 #endif

@@ -9,8 +9,11 @@
  * engine asks libc, whose TZ handling is Go's: the TZ variable, else
  * /etc/localtime); nothing here reads the clock or the environment.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tmpl_int.h"
 
@@ -1372,4 +1375,354 @@ tmpl_time_duration_coarse(struct buf *b, int64_t d)
 			return;
 		}
 	buf_addstr(b, "0s");
+}
+
+/*
+ * The template functions: Sprig's hermetic date functions, as sprig_*
+ * (consul-template leaves out Sprig's now, date, dateInZone, dateModify,
+ * htmlDate and htmlDateInZone: they read the clock or the zone database),
+ * and the methods of the time.Time values they make.  Local is libc's
+ * zone, which reads TZ, else /etc/localtime, as Go does.
+ */
+static void
+libc_local(int64_t sec, int32_t *off, char zone[TMPL_TIME_ZONE_MAX])
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	tzset();
+	if (localtime_r(&t, &tm) == NULL) {
+		*off = 0;
+		snprintf(zone, TMPL_TIME_ZONE_MAX, "UTC");
+		return;
+	}
+	*off = (int32_t)tm.tm_gmtoff;
+	snprintf(zone, TMPL_TIME_ZONE_MAX, "%s",
+	    tm.tm_zone != NULL ? tm.tm_zone : "");
+}
+
+/* The clock: the caller's fixed time, else the real one (time.Now()). */
+static void
+now(struct tmpl_exec *x, struct tmpl_time *t)
+{
+	struct timespec ts;
+
+	memset(t, 0, sizeof(*t));
+	t->loc = TMPL_TIME_LOCAL;
+	if (x->opts != NULL && x->opts->fixed_now)
+		t->sec = (int64_t)x->opts->now;
+	else if (clock_gettime(CLOCK_REALTIME, &ts) == 0) {
+		t->sec = (int64_t)ts.tv_sec;
+		t->nsec = (int32_t)ts.tv_nsec;
+	}
+	tmpl_time_zone(t, libc_local);
+}
+
+static struct tmpl_value
+time_value(struct tmpl_exec *x, const struct tmpl_time *t)
+{
+	struct tmpl_time *c = tmpl_arena_alloc(x->a, sizeof(*c));
+	struct tmpl_value v;
+
+	*c = *t;
+	memset(&v, 0, sizeof(v));
+	v.kind = TV_TIME;
+	v.u.time = c;
+	return v;
+}
+
+/* Go's zero Time: January 1, year 1, 00:00:00 UTC. */
+static void
+zero_time(struct tmpl_time *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->sec = -ZERO_TO_UNIX;
+	t->loc = TMPL_TIME_UTC;
+	tmpl_time_zone(t, libc_local);
+}
+
+/* Argument i as a time.Time, or -1 with Go's type error. */
+static int
+arg_time(struct tmpl_exec *x, const struct tmpl_value *a, size_t i,
+    const struct tmpl_time **t)
+{
+	if (a[i].kind == TV_TIME) {
+		*t = a[i].u.time;
+		return 0;
+	}
+	if (a[i].kind == TV_MISSING || a[i].kind == TV_NIL)
+		return tmpl_exec_errorf(x,
+		    "invalid value; expected time.Time (argument %zu)", i + 1);
+	return tmpl_exec_errorf(x,
+	    "wrong type for value; expected time.Time; got %s (argument %zu)",
+	    tmpl_value_type_name(&a[i]), i + 1);
+}
+
+/* toDate FMT STR (arg 0: the zero Time on error) and mustToDate (arg 1). */
+static int
+sprig_to_date(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char err[TMPL_TIME_ERR_MAX];
+	const char *l, *s;
+	size_t ln, sn;
+	struct tmpl_time t;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &l, &ln) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &sn) == -1)
+		return -1;
+	if (tmpl_time_parse(l, ln, s, sn, libc_local, &t, err, sizeof(err))
+	    == -1) {
+		if (x->farg == 1)
+			return tmpl_exec_errorf(x, "%s", err);
+		zero_time(&t);
+	}
+	*r = time_value(x, &t);
+	return 0;
+}
+
+/* unixEpoch DATE: seconds since 1970 as a string. */
+static int
+sprig_unix_epoch(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const struct tmpl_time *t;
+	struct buf b;
+
+	(void)n;
+	if (arg_time(x, a, 0, &t) == -1)
+		return -1;
+	buf_init(&b, SIZE_MAX);
+	buf_addf(&b, "%lld", (long long)t->sec);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* mustDateModify DURATION DATE (must_date_modify too). */
+static int
+sprig_must_date_modify(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char err[TMPL_TIME_ERR_MAX];
+	const struct tmpl_time *t;
+	struct tmpl_time u;
+	const char *s;
+	size_t sn;
+	int64_t d;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &s, &sn) == -1
+	    || arg_time(x, a, 1, &t) == -1)
+		return -1;
+	if (tmpl_time_parse_duration(s, sn, &d, err, sizeof(err)) == -1)
+		return tmpl_exec_errorf(x, "%s", err);
+	u = *t;
+	tmpl_time_add(&u, d, libc_local);
+	*r = time_value(x, &u);
+	return 0;
+}
+
+/*
+ * ago DATE: the time since DATE (a time.Time, or Unix seconds as an
+ * int), rounded to the second; any other value is now, "0s".  The
+ * engine's ints are Go's int and int64 alike.
+ */
+static int
+sprig_ago(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct tmpl_time t, nw;
+	struct buf b;
+
+	(void)n;
+	now(x, &nw);
+	if (a[0].kind == TV_TIME)
+		t = *a[0].u.time;
+	else if (a[0].kind == TV_INT && !a[0].isuint) {
+		memset(&t, 0, sizeof(t));
+		t.sec = a[0].u.i;
+	} else
+		t = nw;
+	buf_init(&b, SIZE_MAX);
+	tmpl_time_duration_string(&b,
+	    tmpl_time_duration_round(tmpl_time_sub(&nw, &t), 1000000000LL));
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/*
+ * duration SECONDS: Go's Duration.String of that many seconds.  Sprig
+ * takes a string or an int64; an int (every integer a template writes or
+ * the engine makes) falls to its default, 0s, as in consul-template.
+ */
+static int
+sprig_duration(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	int64_t sec = 0;
+	struct buf b;
+	char *end;
+
+	(void)n;
+	if (a[0].kind == TV_STR && a[0].len > 0) {
+		/* strconv.ParseInt: digits after one sign, nothing else;
+		 * an error (out of range too) is 0. */
+		const char *s = a[0].u.s;
+		size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+		bool digits = i < a[0].len;
+
+		for (; i < a[0].len; i++)
+			digits = digits && s[i] >= '0' && s[i] <= '9';
+		if (digits) {
+			errno = 0;
+			sec = strtoll(s, &end, 10);
+			if (errno != 0)
+				sec = 0;
+		}
+	}
+	buf_init(&b, SIZE_MAX);
+	/* time.Duration(n) * time.Second wraps like Go's int64. */
+	tmpl_time_duration_string(&b, (int64_t)((uint64_t)sec * 1000000000ULL));
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/* durationRound D: a string to parse (0 if bad), or a time.Time's age. */
+static int
+sprig_duration_round(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char err[TMPL_TIME_ERR_MAX];
+	struct tmpl_time nw;
+	int64_t d = 0;
+	struct buf b;
+
+	(void)n;
+	if (a[0].kind == TV_STR) {
+		if (tmpl_time_parse_duration(a[0].u.s, a[0].len, &d, err,
+			sizeof(err))
+		    == -1)
+			d = 0;
+	} else if (a[0].kind == TV_TIME) {
+		now(x, &nw);
+		d = tmpl_time_sub(&nw, a[0].u.time);
+	}
+	buf_init(&b, SIZE_MAX);
+	tmpl_time_duration_coarse(&b, d);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+const struct tmpl_func tmpl_time_funcs[] = {
+	{ "sprig_toDate", sprig_to_date, 2, 2, 0, 0 },
+	{ "sprig_mustToDate", sprig_to_date, 2, 2, 0, 1 },
+	{ "sprig_unixEpoch", sprig_unix_epoch, 1, 1, 0, 0 },
+	{ "sprig_mustDateModify", sprig_must_date_modify, 2, 2, 0, 0 },
+	{ "sprig_must_date_modify", sprig_must_date_modify, 2, 2, 0, 0 },
+	{ "sprig_ago", sprig_ago, 1, 1, 0, 0 },
+	{ "sprig_duration", sprig_duration, 1, 1, 0, 0 },
+	{ "sprig_durationRound", sprig_duration_round, 1, 1, 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 },
+};
+
+static struct tmpl_value
+str_value(struct tmpl_exec *x, struct buf *b)
+{
+	return tmpl_value_from_buf(x->a, b);
+}
+
+int
+tmpl_time_method(struct tmpl_exec *x, const struct tmpl_time *t,
+    const char *name, struct tmpl_value *args, size_t nargs,
+    struct tmpl_value *ret)
+{
+	/* The int-valued methods, from the wall clock of t's zone. */
+	static const char *const ints[] = { "Year", "YearDay", "Day", "Hour",
+		"Minute", "Second", "Nanosecond", "Unix", "UnixMilli",
+		"UnixMicro", "UnixNano", NULL };
+	struct tmpl_time u;
+	struct buf b;
+	size_t i;
+	int want = strcmp(name, "Format") == 0 ? 1 : 0;
+
+	for (i = 0; ints[i] != NULL && strcmp(ints[i], name) != 0; i++)
+		;
+	if (ints[i] == NULL && strcmp(name, "Format") != 0
+	    && strcmp(name, "String") != 0 && strcmp(name, "UTC") != 0
+	    && strcmp(name, "Local") != 0 && strcmp(name, "IsZero") != 0)
+		return tmpl_exec_errorf(x,
+		    "can't evaluate field %s in type time.Time", name);
+	if (nargs != (size_t)want)
+		return tmpl_exec_errorf(x,
+		    "wrong number of args for %s: want %d got %zu", name, want,
+		    nargs);
+	buf_init(&b, SIZE_MAX);
+	if (strcmp(name, "Format") == 0) {
+		const char *l;
+		size_t ln;
+
+		if (args[0].kind != TV_STR)
+			return tmpl_exec_errorf(x,
+			    "wrong type for value; expected string; got %s",
+			    tmpl_value_type_name(&args[0]));
+		l = args[0].u.s;
+		ln = args[0].len;
+		tmpl_time_format(&b, l, ln, t);
+		*ret = str_value(x, &b);
+		return 0;
+	}
+	if (strcmp(name, "String") == 0) {
+		tmpl_time_string(&b, t);
+		*ret = str_value(x, &b);
+		return 0;
+	}
+	if (strcmp(name, "UTC") == 0 || strcmp(name, "Local") == 0) {
+		u = *t;
+		u.loc = name[0] == 'U' ? TMPL_TIME_UTC : TMPL_TIME_LOCAL;
+		tmpl_time_zone(&u, libc_local);
+		*ret = time_value(x, &u);
+		return 0;
+	}
+	if (strcmp(name, "IsZero") == 0) {
+		*ret = tmpl_value_bool(t->sec == -ZERO_TO_UNIX && t->nsec == 0);
+		return 0;
+	}
+	/* The calendar fields, printed through Format's own arithmetic. */
+	switch (i) {
+	case 7: /* Unix */
+		*ret = tmpl_value_int(t->sec);
+		return 0;
+	/* Go's int64 arithmetic wraps past year 2262 (UnixNano). */
+	case 8:
+		*ret = tmpl_value_int((int64_t)((uint64_t)t->sec * 1000
+		    + (uint64_t)(t->nsec / 1000000)));
+		return 0;
+	case 9:
+		*ret = tmpl_value_int((int64_t)((uint64_t)t->sec * 1000000
+		    + (uint64_t)(t->nsec / 1000)));
+		return 0;
+	case 10:
+		*ret = tmpl_value_int((int64_t)((uint64_t)t->sec * NS_PER_SEC
+		    + (uint64_t)t->nsec));
+		return 0;
+	case 6:
+		*ret = tmpl_value_int(t->nsec);
+		return 0;
+	default: {
+		static const char *const layouts[]
+		    = { "2006", "002", "2", "15", "4", "5" };
+		int64_t v = 0;
+		size_t k;
+
+		tmpl_time_format(&b, layouts[i], strlen(layouts[i]), t);
+		for (k = b.len > 0 && b.data[0] == '-'; k < b.len; k++)
+			v = v * 10 + (b.data[k] - '0');
+		if (b.len > 0 && b.data[0] == '-')
+			v = -v;
+		buf_clear(&b);
+		*ret = tmpl_value_int(v);
+		return 0;
+	}
+	}
 }

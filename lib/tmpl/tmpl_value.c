@@ -140,7 +140,10 @@ tmpl_value_truth(const struct tmpl_value *v)
 	case TV_REC:
 		return v->u.rec != NULL;
 	case TV_SCRATCH:
+	case TV_TIME: /* a struct */
 		return true;
+	case TV_SEMVER:
+		return v->u.semver != NULL;
 	default:
 		return false;
 	}
@@ -203,6 +206,10 @@ tmpl_value_type_name(const struct tmpl_value *v)
 		return tmpl_record_type_name(v->rtype);
 	case TV_SCRATCH:
 		return "*template.Scratch";
+	case TV_TIME:
+		return "time.Time";
+	case TV_SEMVER:
+		return "*semver.Version";
 	}
 	return "?";
 }
@@ -509,6 +516,15 @@ value_print(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
 		break;
+	case TV_TIME: /* fmt calls String() */
+		tmpl_time_string(b, v->u.time);
+		break;
+	case TV_SEMVER:
+		if (v->u.semver == NULL)
+			buf_addstr(b, "<nil>");
+		else
+			tmpl_semver_string(b, v->u.semver);
+		break;
 	}
 }
 
@@ -681,6 +697,23 @@ tmpl_value_json(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "{}");
+		break;
+	case TV_TIME: /* MarshalJSON: RFC 3339 with nanoseconds */
+		buf_addc(b, '"');
+		tmpl_time_format(b, "2006-01-02T15:04:05.999999999Z07:00", 35,
+		    v->u.time);
+		buf_addc(b, '"');
+		break;
+	case TV_SEMVER: /* MarshalJSON: its String() as a JSON string */
+		if (v->u.semver == NULL) {
+			buf_addstr(b, "null");
+			break;
+		}
+		buf_init(&kb, SIZE_MAX);
+		tmpl_semver_string(&kb, v->u.semver);
+		json_str(b, kb.data != NULL ? kb.data : "", kb.len,
+		    escape_html);
+		buf_clear(&kb);
 		break;
 	}
 }

@@ -25,6 +25,8 @@ static const struct {
 	{ "tmpl_regex.c", tmpl_regex_funcs },
 	{ "tmpl_codec.c", tmpl_codec_funcs },
 	{ "tmpl_sprig.c", tmpl_sprig_funcs },
+	{ "tmpl_time.c", tmpl_time_funcs },
+	{ "tmpl_semver.c", tmpl_semver_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
