@@ -762,9 +762,9 @@ tmpl_semver_method(struct tmpl_exec *x, const struct tmpl_semver *v,
 		    "wrong number of args for %s: want 0 got %zu", name, nargs);
 	if (strcmp(name, "Major") == 0 || strcmp(name, "Minor") == 0
 	    || strcmp(name, "Patch") == 0) {
-		u = tmpl_value_int((int64_t)(name[1] == 'a' ? v->major
-			: name[1] == 'i'                    ? v->minor
-							    : v->patch));
+		u = tmpl_value_int((int64_t)(name[0] == 'P' ? v->patch
+			: name[1] == 'a'                    ? v->major
+							    : v->minor));
 		u.isuint = 1;
 		*ret = u;
 		return 0;

@@ -1955,6 +1955,8 @@ kind_name(const struct tmpl_value *v)
 		return "map";
 	case TV_REC:
 	case TV_SCRATCH:
+	case TV_TIME:
+	case TV_SEMVER:
 		return tmpl_value_type_name(v)[0] == '*' ? "ptr" : "struct";
 	default:
 		return "invalid";

@@ -9,7 +9,6 @@
  * engine asks libc, whose TZ handling is Go's: the TZ variable, else
  * /etc/localtime); nothing here reads the clock or the environment.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1574,12 +1573,10 @@ sprig_duration(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 
 		for (; i < a[0].len; i++)
 			digits = digits && s[i] >= '0' && s[i] <= '9';
-		if (digits) {
-			errno = 0;
+		/* Out of range, ParseInt returns the nearest bound with
+		 * its error, and Sprig keeps it (strtoll does the same). */
+		if (digits)
 			sec = strtoll(s, &end, 10);
-			if (errno != 0)
-				sec = 0;
-		}
 	}
 	buf_init(&b, SIZE_MAX);
 	/* time.Duration(n) * time.Second wraps like Go's int64. */
