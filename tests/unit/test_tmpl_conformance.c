@@ -16,9 +16,6 @@
  * must leave those dependencies missing, and the dependencies the engine
  * used must be those consul-template watched.  A case with not_recorded
  * (its reason) keeps hand-written data, now, missing and output | error.
- * A case with hand_written (its reason) and no recording yet is checked
- * against its own output | error (and engine_error) until record.sh
- * records it; the recording then wins.
  *
  * A case that fails is a failure unless known-differences.txt lists it
  * with its reason; a listed case that passes is a failure too, so that
@@ -317,7 +314,7 @@ known_has(struct known *k, const char *name)
 	return false;
 }
 
-static int ncases, nknown, nengine_only, nhand;
+static int ncases, nknown, nengine_only;
 
 /*
  * Checks one case of file against its recording (from recorded, the
@@ -346,15 +343,6 @@ check_case(const char *file, const cJSON *c, const cJSON *recorded,
 		x.engine_error = x.error;
 		x.missing = cJSON_GetObjectItemCaseSensitive(c, "missing");
 		x.data = cJSON_GetObjectItemCaseSensitive(c, "data");
-		x.now = cJSON_GetObjectItemCaseSensitive(c, "now");
-	} else if (jstr(c, "hand_written") != NULL
-	    && cJSON_GetObjectItemCaseSensitive(recorded, name) == NULL) {
-		/* Written while consul-template could not be run: the
-		 * case's own expectation until record.sh records it. */
-		nhand++;
-		x.output = jstr(c, "output");
-		x.error = jstr(c, "error");
-		x.engine_error = jstr(c, "engine_error");
 		x.now = cJSON_GetObjectItemCaseSensitive(c, "now");
 	} else {
 		rec = cJSON_GetObjectItemCaseSensitive(recorded, name);
@@ -447,9 +435,8 @@ main(void)
 		free(known.names[i]);
 	}
 	printf("%d conformance cases: %d recorded from consul-template, "
-	       "%d engine-only, %d hand-written awaiting a recording; %d "
-	       "known differences\n",
-	    ncases, ncases - nengine_only - nhand, nengine_only, nhand, nknown);
+	       "%d engine-only; %d known differences\n",
+	    ncases, ncases - nengine_only, nengine_only, nknown);
 	T_CHECK(ncases >= 600, "only %d conformance cases", ncases);
 	return test_report();
 }
