@@ -22,6 +22,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_sprig_funcs,
 	tmpl_time_funcs,
 	tmpl_semver_funcs,
+	tmpl_yaml_funcs,
 };
 
 const struct tmpl_func *

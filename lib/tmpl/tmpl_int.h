@@ -687,6 +687,9 @@ int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
 /* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
 extern const struct tmpl_func tmpl_sprig_funcs[];
 
+/* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
+extern const struct tmpl_func tmpl_yaml_funcs[];
+
 /* tmpl_time.c, tmpl_semver.c: Sprig's date and semver functions. */
 extern const struct tmpl_func tmpl_time_funcs[];
 extern const struct tmpl_func tmpl_semver_funcs[];

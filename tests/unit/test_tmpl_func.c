@@ -27,6 +27,7 @@ static const struct {
 	{ "tmpl_sprig.c", tmpl_sprig_funcs },
 	{ "tmpl_time.c", tmpl_time_funcs },
 	{ "tmpl_semver.c", tmpl_semver_funcs },
+	{ "tmpl_yaml.c", tmpl_yaml_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
