@@ -23,6 +23,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_time_funcs,
 	tmpl_semver_funcs,
 	tmpl_yaml_funcs,
+	tmpl_toml_funcs,
 };
 
 const struct tmpl_func *

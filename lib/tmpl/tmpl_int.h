@@ -149,7 +149,7 @@ void tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
 /* Go's strconv.Quote, and strconv.QuoteToASCII (%+q). */
 void tmpl_value_quote(struct buf *b, const char *s, size_t len);
 void tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len);
-/* Go's %v / strconv 'g' shortest float. */
+/* Go's %v / strconv 'g' shortest float; verb 's': strconv 'f' shortest. */
 void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
 /* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */
 void tmpl_value_json(struct tmpl_arena *a, struct buf *b,
@@ -689,6 +689,9 @@ extern const struct tmpl_func tmpl_sprig_funcs[];
 
 /* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
 extern const struct tmpl_func tmpl_yaml_funcs[];
+
+/* tmpl_toml.c: toTOML (BurntSushi/toml's Encoder). */
+extern const struct tmpl_func tmpl_toml_funcs[];
 
 /* tmpl_time.c, tmpl_semver.c: Sprig's date and semver functions. */
 extern const struct tmpl_func tmpl_time_funcs[];

@@ -401,7 +401,8 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 		buf_addstr(b, f > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	if ((verb == 'v' || verb == 'g' || verb == 'j') && prec < 0) {
+	if ((verb == 'v' || verb == 'g' || verb == 'j' || verb == 's')
+	    && prec < 0) {
 		if (signbit(f)) {
 			buf_addc(b, '-');
 			f = -f;
@@ -422,7 +423,9 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 				    exp < 0 ? -exp : exp);
 			} else
 				float_fixed(b, d, exp);
-		} else if (exp < -4 || exp >= 6)
+		} else if (verb == 's')
+			float_fixed(b, d, exp);
+		else if (exp < -4 || exp >= 6)
 			float_exp(b, d, exp);
 		else
 			float_fixed(b, d, exp);

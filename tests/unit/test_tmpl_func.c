@@ -28,6 +28,7 @@ static const struct {
 	{ "tmpl_time.c", tmpl_time_funcs },
 	{ "tmpl_semver.c", tmpl_semver_funcs },
 	{ "tmpl_yaml.c", tmpl_yaml_funcs },
+	{ "tmpl_toml.c", tmpl_toml_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
