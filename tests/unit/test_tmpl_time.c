@@ -6,9 +6,12 @@
  * the EU rule, so that parsing and adding across a change is tested
  * without the machine's TZ.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "test.h"
+#include "tmpl.h"
 #include "tmpl_int.h"
 
 /* 2021-03-28 01:00 UTC and 2021-10-31 01:00 UTC: CEST in between. */
@@ -262,10 +265,87 @@ test_add_sub(void)
 	T_EQ_INT(tmpl_time_sub(&u, &t), INT64_MIN);
 }
 
+/* Renders s with the clock fixed at now; "error: ..." on failure. */
+static const char *
+render(const char *s, time_t now_)
+{
+	struct tmpl_exec_opts o = { 0 };
+	char err[TMPL_ERR_MAX];
+	struct tmpl *t;
+	struct buf b;
+
+	o.fixed_now = true;
+	o.now = now_;
+	t = tmpl_parse("r", s, strlen(s), NULL, err, sizeof(err));
+	if (t == NULL) {
+		snprintf(out, sizeof(out), "error: %s", err);
+		return out;
+	}
+	buf_init(&b, sizeof(out) - 1);
+	if (tmpl_execute(t, &o, &b, NULL, err, sizeof(err)) == -1)
+		snprintf(out, sizeof(out), "error: %s", err);
+	else
+		snprintf(out, sizeof(out), "%s", buf_str(&b));
+	buf_clear(&b);
+	tmpl_free(t);
+	return out;
+}
+
+/*
+ * ago and durationRound of a date read the clock: with it fixed, their
+ * results are exact.  (The conformance suite can only check their shape,
+ * as consul-template reads the real clock.)
+ */
+static void
+test_clock(void)
+{
+	/* 2018-01-01 00:00:00 UTC. */
+	const time_t now_ = 1514764800;
+
+	setenv("TZ", "UTC", 1);
+	T_EQ_STR(render("{{ sprig_ago (sprig_toDate \"2006-01-02 15:04:05\" "
+			"\"2017-12-31 22:58:59\") }}",
+		     now_),
+	    "1h1m1s");
+	T_EQ_STR(render("{{ sprig_ago 1514764799 }} {{ sprig_ago 1514764801 }}",
+		     now_),
+	    "1s -1s");
+	/* Rounded to the second, half away from zero. */
+	T_EQ_STR(
+	    render("{{ sprig_ago (sprig_toDate \"2006-01-02 15:04:05.000\" "
+		   "\"2017-12-31 23:59:58.500\") }} {{ sprig_ago "
+		   "(sprig_toDate \"2006-01-02 15:04:05.000\" "
+		   "\"2017-12-31 23:59:58.600\") }}",
+		now_),
+	    "2s 1s");
+	/* Beyond Duration's range Go's Sub saturates (year 0 here). */
+	T_EQ_STR(
+	    render("{{ sprig_ago (sprig_toDate \"15:04\" \"00:00\") }}", now_),
+	    "2562047h47m16.854775807s");
+	/* durationRound: a unit must be exceeded, 365 days is 12mo. */
+	T_EQ_STR(render("{{ sprig_durationRound (sprig_toDate \"2006-01-02\" "
+			"\"2017-11-01\") }} {{ sprig_durationRound "
+			"(sprig_toDate \"2006-01-02\" \"2019-01-01\") }} "
+			"{{ sprig_durationRound (sprig_toDate \"2006-01-02\" "
+			"\"2016-12-31\") }}",
+		     now_),
+	    "2mo 12mo 1y");
+	/* A Local zone with an offset: the date is read in it (a POSIX
+	 * rule, so that the test needs no zone files). */
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	T_EQ_STR(render("{{ sprig_toDate \"2006-01-02 15:04\" \"2021-07-01 "
+			"12:00\" }} {{ (sprig_toDate \"2006-01-02\" "
+			"\"2021-01-01\").Unix }}",
+		     now_),
+	    "2021-07-01 12:00:00 +0200 CEST 1609455600");
+	setenv("TZ", "UTC", 1);
+}
+
 int
 main(void)
 {
 	test_format();
+	test_clock();
 	test_parse();
 	test_duration();
 	test_add_sub();
