@@ -18,7 +18,7 @@
 #include "unicode.h"
 #include "utf8.h"
 
-/* Deepest nesting written (Go has none; the engine's data nests less). */
+/* Deepest nesting written, about (Go has none; parseJSON nests less). */
 #define TOML_DEPTH_MAX 1000
 
 /* tomlTypeOfGo, as far as the encoder asks. */

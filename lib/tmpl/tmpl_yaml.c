@@ -26,7 +26,7 @@
 #define YAML_WIDTH 80
 #define YAML_INDENT 2
 #define YAML_SIMPLE_KEY_MAX 128
-/* Deepest nesting written (Go has none; the engine's data nests less). */
+/* Deepest nesting written, about (Go has none; parseJSON nests less). */
 #define YAML_DEPTH_MAX 1000
 
 enum style { PLAIN, SINGLE, DOUBLE, LITERAL };

@@ -158,11 +158,26 @@ test_check(void)
 	    "error: constraint Parser Error");
 }
 
+/* A constraint over TMPL_SEMVER_MAX bytes is refused, naming the cap. */
+static void
+test_cap(void)
+{
+	static char c[TMPL_SEMVER_MAX + 2];
+
+	memset(c, ' ', sizeof(c) - 1);
+	c[0] = '1';
+	c[sizeof(c) - 1] = '\0';
+	T_EQ_STR(check(c, "1.0.0"), "error: constraint longer than 4096 bytes");
+	c[sizeof(c) - 2] = '\0';
+	T_EQ_STR(check(c, "1.0.0"), "true");
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_compare();
 	test_check();
+	test_cap();
 	return test_report();
 }
