@@ -6,9 +6,11 @@
  * hashes are implemented here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tmpl_int.h"
+#include "xmalloc.h"
 
 static const char b64std[]
     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -277,6 +279,9 @@ md_pad(const unsigned char *s, size_t len, bool big,
 		block(h, tail + 64);
 }
 
+static const uint32_t sha256_iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+	0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+
 static void
 sha256_block_cb(uint32_t *h, const unsigned char *p)
 {
@@ -480,10 +485,10 @@ static int
 fn_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint32_t h[8];
 
 	(void)n;
+	memcpy(h, sha256_iv, sizeof(h));
 	return sha_hex(x, a, sha256_block_cb, h, 8, r);
 }
 
@@ -824,50 +829,332 @@ bad:
 	return 0;
 }
 
+/* The SHA-256 state h as the 32-byte big-endian digest. */
+static void
+sha256_out(const uint32_t h[8], unsigned char out[32])
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* HMAC-SHA256 (RFC 2104) of msg under key into out. */
+static void
+hmac_sha256(const unsigned char *key, size_t klen, const unsigned char *msg,
+    size_t mlen, unsigned char out[32])
+{
+	unsigned char k[64], *in;
+	uint32_t h[8];
+	size_t i;
+
+	memset(k, 0, sizeof(k));
+	if (klen > 64) {
+		memcpy(h, sha256_iv, sizeof(h));
+		md_pad(key, klen, true, sha256_block_cb, h);
+		sha256_out(h, k);
+	} else if (klen > 0)
+		memcpy(k, key, klen);
+	/* Inner hash over (K ^ ipad) || message. */
+	in = xmalloc(64 + (mlen > 32 ? mlen : 32));
+	for (i = 0; i < 64; i++)
+		in[i] = k[i] ^ 0x36;
+	if (mlen > 0)
+		memcpy(in + 64, msg, mlen);
+	memcpy(h, sha256_iv, sizeof(h));
+	md_pad(in, 64 + mlen, true, sha256_block_cb, h);
+	/* Outer hash over (K ^ opad) || inner. */
+	for (i = 0; i < 64; i++)
+		in[i] = k[i] ^ 0x5c;
+	sha256_out(h, in + 64);
+	memcpy(h, sha256_iv, sizeof(h));
+	md_pad(in, 96, true, sha256_block_cb, h);
+	sha256_out(h, out);
+	free(in);
+}
+
 /* hmacSHA256Hex MESSAGE KEY (RFC 2104). */
 static int
 fn_hmac_sha256_hex(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-		0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	unsigned char k[64], *in;
+	unsigned char out[32];
 	const char *msg, *key;
 	size_t mlen, klen, i;
-	uint32_t h[8];
 	struct buf b;
 
 	(void)n;
 	if (tmpl_exec_arg_str(x, a, 0, &msg, &mlen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &key, &klen) == -1)
 		return -1;
-	memset(k, 0, sizeof(k));
-	if (klen > 64) {
-		memcpy(h, iv, sizeof(h));
-		md_pad((const unsigned char *)key, klen, true, sha256_block_cb,
-		    h);
-		for (i = 0; i < 32; i++)
-			k[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
-	} else if (klen > 0)
-		memcpy(k, key, klen);
-	/* Inner hash over (K ^ ipad) || message. */
-	in = tmpl_arena_alloc(x->a, 64 + (mlen > 32 ? mlen : 32));
-	for (i = 0; i < 64; i++)
-		in[i] = k[i] ^ 0x36;
-	if (mlen > 0)
-		memcpy(in + 64, msg, mlen);
-	memcpy(h, iv, sizeof(h));
-	md_pad(in, 64 + mlen, true, sha256_block_cb, h);
-	/* Outer hash over (K ^ opad) || inner. */
-	for (i = 0; i < 64; i++)
-		in[i] = k[i] ^ 0x5c;
-	for (i = 0; i < 32; i++)
-		in[64 + i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
-	memcpy(h, iv, sizeof(h));
-	md_pad(in, 96, true, sha256_block_cb, h);
+	hmac_sha256((const unsigned char *)key, klen,
+	    (const unsigned char *)msg, mlen, out);
 	buf_init(&b, SIZE_MAX);
-	for (i = 0; i < 8; i++)
-		buf_addf(&b, "%08x", h[i]);
+	for (i = 0; i < 32; i++)
+		buf_addf(&b, "%02x", out[i]);
+	*r = tmpl_value_from_buf(x->a, &b);
+	return 0;
+}
+
+/*
+ * scrypt (RFC 7914) for Sprig's derivePassword, with its fixed costs
+ * N = 32768, r = 8, p = 2: PBKDF2-HMAC-SHA256 of one iteration around
+ * ROMix over Salsa20/8.  It takes 32 MiB and about 0.2 s, so a call is
+ * charged DERIVE_STEPS steps of the render's budget: a template cannot
+ * stall the daemon with it any longer than with its own loops.
+ */
+#define SCRYPT_N 32768
+#define SCRYPT_R 8
+#define SCRYPT_P 2
+#define DERIVE_STEPS 500000
+/* Longest salt (the seed, 4 bytes and the user) PBKDF2 is given. */
+#define DERIVE_SALT_MAX 4096
+
+static void
+pbkdf2_sha256_1(const unsigned char *pw, size_t pwlen,
+    const unsigned char *salt, size_t slen, unsigned char *out, size_t olen)
+{
+	unsigned char *msg = xmalloc(slen + 4), block[32];
+	uint32_t i;
+	size_t done;
+
+	memcpy(msg, salt, slen);
+	for (i = 1, done = 0; done < olen; i++, done += 32) {
+		msg[slen] = (unsigned char)(i >> 24);
+		msg[slen + 1] = (unsigned char)(i >> 16);
+		msg[slen + 2] = (unsigned char)(i >> 8);
+		msg[slen + 3] = (unsigned char)i;
+		hmac_sha256(pw, pwlen, msg, slen + 4, block);
+		memcpy(out + done, block, olen - done < 32 ? olen - done : 32);
+	}
+	free(msg);
+}
+
+#define R32(a, b) (((a) << (b)) | ((a) >> (32 - (b))))
+
+static void
+salsa20_8(uint32_t b[16])
+{
+	uint32_t x[16];
+	int i;
+
+	memcpy(x, b, sizeof(x));
+	for (i = 0; i < 8; i += 2) {
+		x[4] ^= R32(x[0] + x[12], 7);
+		x[8] ^= R32(x[4] + x[0], 9);
+		x[12] ^= R32(x[8] + x[4], 13);
+		x[0] ^= R32(x[12] + x[8], 18);
+		x[9] ^= R32(x[5] + x[1], 7);
+		x[13] ^= R32(x[9] + x[5], 9);
+		x[1] ^= R32(x[13] + x[9], 13);
+		x[5] ^= R32(x[1] + x[13], 18);
+		x[14] ^= R32(x[10] + x[6], 7);
+		x[2] ^= R32(x[14] + x[10], 9);
+		x[6] ^= R32(x[2] + x[14], 13);
+		x[10] ^= R32(x[6] + x[2], 18);
+		x[3] ^= R32(x[15] + x[11], 7);
+		x[7] ^= R32(x[3] + x[15], 9);
+		x[11] ^= R32(x[7] + x[3], 13);
+		x[15] ^= R32(x[11] + x[7], 18);
+		x[1] ^= R32(x[0] + x[3], 7);
+		x[2] ^= R32(x[1] + x[0], 9);
+		x[3] ^= R32(x[2] + x[1], 13);
+		x[0] ^= R32(x[3] + x[2], 18);
+		x[6] ^= R32(x[5] + x[4], 7);
+		x[7] ^= R32(x[6] + x[5], 9);
+		x[4] ^= R32(x[7] + x[6], 13);
+		x[5] ^= R32(x[4] + x[7], 18);
+		x[11] ^= R32(x[10] + x[9], 7);
+		x[8] ^= R32(x[11] + x[10], 9);
+		x[9] ^= R32(x[8] + x[11], 13);
+		x[10] ^= R32(x[9] + x[8], 18);
+		x[12] ^= R32(x[15] + x[14], 7);
+		x[13] ^= R32(x[12] + x[15], 9);
+		x[14] ^= R32(x[13] + x[12], 13);
+		x[15] ^= R32(x[14] + x[13], 18);
+	}
+	for (i = 0; i < 16; i++)
+		b[i] += x[i];
+}
+
+/* BlockMix of b (2r blocks of 16 words) into y; y back into b. */
+static void
+block_mix(uint32_t *b, uint32_t *y)
+{
+	uint32_t x[16];
+	size_t i, k;
+
+	memcpy(x, b + (2 * SCRYPT_R - 1) * 16, sizeof(x));
+	for (i = 0; i < 2 * SCRYPT_R; i++) {
+		for (k = 0; k < 16; k++)
+			x[k] ^= b[i * 16 + k];
+		salsa20_8(x);
+		/* Even blocks first, then odd ones. */
+		memcpy(y + ((i % 2) * SCRYPT_R + i / 2) * 16, x, sizeof(x));
+	}
+	memcpy(b, y, 2 * SCRYPT_R * 16 * sizeof(*b));
+}
+
+/* ROMix of one 128r-byte block in place; v holds N blocks. */
+static void
+ro_mix(unsigned char *blk, uint32_t *v)
+{
+	const size_t words = 32 * SCRYPT_R;
+	uint32_t x[32 * SCRYPT_R], y[32 * SCRYPT_R];
+	size_t i, k, j;
+
+	for (k = 0; k < words; k++)
+		x[k] = (uint32_t)blk[4 * k] | (uint32_t)blk[4 * k + 1] << 8
+		    | (uint32_t)blk[4 * k + 2] << 16
+		    | (uint32_t)blk[4 * k + 3] << 24;
+	for (i = 0; i < SCRYPT_N; i++) {
+		memcpy(v + i * words, x, sizeof(x));
+		block_mix(x, y);
+	}
+	for (i = 0; i < SCRYPT_N; i++) {
+		j = x[(2 * SCRYPT_R - 1) * 16] & (SCRYPT_N - 1);
+		for (k = 0; k < words; k++)
+			x[k] ^= v[j * words + k];
+		block_mix(x, y);
+	}
+	for (k = 0; k < words; k++) {
+		blk[4 * k] = (unsigned char)x[k];
+		blk[4 * k + 1] = (unsigned char)(x[k] >> 8);
+		blk[4 * k + 2] = (unsigned char)(x[k] >> 16);
+		blk[4 * k + 3] = (unsigned char)(x[k] >> 24);
+	}
+}
+
+static void
+scrypt_key(const unsigned char *pw, size_t pwlen, const unsigned char *salt,
+    size_t slen, unsigned char out[64])
+{
+	unsigned char *b = xmalloc((size_t)SCRYPT_P * 128 * SCRYPT_R);
+	uint32_t *v = xmalloc((size_t)SCRYPT_N * 32 * SCRYPT_R * sizeof(*v));
+	size_t i;
+
+	pbkdf2_sha256_1(pw, pwlen, salt, slen, b,
+	    (size_t)SCRYPT_P * 128 * SCRYPT_R);
+	for (i = 0; i < SCRYPT_P; i++)
+		ro_mix(b + i * 128 * SCRYPT_R, v);
+	pbkdf2_sha256_1(pw, pwlen, b, (size_t)SCRYPT_P * 128 * SCRYPT_R, out,
+	    64);
+	free(v);
+	free(b);
+}
+
+/*
+ * derivePassword COUNTER TYPE PASSWORD USER SITE: the Master Password
+ * algorithm as Sprig has it (a password from templates of character
+ * classes, picked by an HMAC keyed with the scrypt of the password).
+ */
+static int
+sprig_derive_password(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	static const char seed[] = "com.lyndir.masterpassword";
+	static const struct {
+		const char *type;
+		const char *const tpl[21];
+	} types[] = {
+		{ "maximum",
+		    { "anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno" } },
+		{ "long",
+		    { "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno",
+			"CvccnoCvcvCvcv", "CvccCvcvnoCvcv", "CvccCvcvCvcvno",
+			"CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno",
+			"CvcvnoCvcvCvcc", "CvcvCvcvnoCvcc", "CvcvCvcvCvccno",
+			"CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
+			"CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno",
+			"CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+			"CvccCvcvCvccno" } },
+		{ "medium", { "CvcnoCvc", "CvcCvcno" } },
+		{ "short", { "Cvcn" } },
+		{ "basic", { "aaanaaan", "aannaaan", "aaannaaa" } },
+		{ "pin", { "nnnn" } },
+	};
+	static const char *const classes[128] = {
+		['V'] = "AEIOU",
+		['C'] = "BCDFGHJKLMNPQRSTVWXYZ",
+		['v'] = "aeiou",
+		['c'] = "bcdfghjklmnpqrstvwxyz",
+		['A'] = "AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+		['a'] = "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+		['n'] = "0123456789",
+		['o'] = "@&%?,=[]_:-+*$#!'^~;()/.",
+		['x']
+		= "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz012"
+		  "3456789!@#$%^&*()",
+	};
+	const char *type, *pw, *user, *site, *tpl;
+	size_t tlen, pwlen, ulen, slen, i, k, ntpl;
+	unsigned char key[64], mac[32], *msg;
+	uint32_t counter;
+	int64_t c;
+	struct buf b;
+
+	(void)n;
+	if (tmpl_exec_arg_int(x, a, 0, &c) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &type, &tlen) == -1
+	    || tmpl_exec_arg_str(x, a, 2, &pw, &pwlen) == -1
+	    || tmpl_exec_arg_str(x, a, 3, &user, &ulen) == -1
+	    || tmpl_exec_arg_str(x, a, 4, &site, &slen) == -1)
+		return -1;
+	/* text/template sets a uint32 from a constant: a negative one is
+	 * refused, a larger one keeps its low 32 bits. */
+	if (c < 0)
+		return tmpl_exec_errorf(x,
+		    "expected unsigned integer; found %lld", (long long)c);
+	counter = (uint32_t)c;
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strlen(types[i].type) == tlen
+		    && memcmp(types[i].type, type, tlen) == 0)
+			break;
+	if (i == sizeof(types) / sizeof(types[0])) {
+		buf_addf(&b, "cannot find password template %.*s", (int)tlen,
+		    type);
+		*r = tmpl_value_from_buf(x->a, &b);
+		return 0;
+	}
+	if (ulen > DERIVE_SALT_MAX || slen > DERIVE_SALT_MAX)
+		return tmpl_exec_errorf(x, "user or site longer than %d bytes",
+		    DERIVE_SALT_MAX);
+	x->steps += DERIVE_STEPS;
+	if (tmpl_exec_step(x) == -1)
+		return -1;
+	/* salt = seed || len(user) (32-bit big-endian) || user */
+	msg = xmalloc(sizeof(seed) - 1 + 4 + (ulen > slen ? ulen : slen) + 4);
+	memcpy(msg, seed, sizeof(seed) - 1);
+	k = sizeof(seed) - 1;
+	msg[k++] = (unsigned char)(ulen >> 24);
+	msg[k++] = (unsigned char)(ulen >> 16);
+	msg[k++] = (unsigned char)(ulen >> 8);
+	msg[k++] = (unsigned char)ulen;
+	memcpy(msg + k, user, ulen);
+	scrypt_key((const unsigned char *)pw, pwlen, msg, k + ulen, key);
+	/* seed || len(site) || site || counter, under the derived key. */
+	k = sizeof(seed) - 1;
+	msg[k++] = (unsigned char)(slen >> 24);
+	msg[k++] = (unsigned char)(slen >> 16);
+	msg[k++] = (unsigned char)(slen >> 8);
+	msg[k++] = (unsigned char)slen;
+	memcpy(msg + k, site, slen);
+	k += slen;
+	msg[k++] = (unsigned char)(counter >> 24);
+	msg[k++] = (unsigned char)(counter >> 16);
+	msg[k++] = (unsigned char)(counter >> 8);
+	msg[k++] = (unsigned char)counter;
+	hmac_sha256(key, sizeof(key), msg, k, mac);
+	free(msg);
+	for (ntpl = 0; ntpl < 21 && types[i].tpl[ntpl] != NULL; ntpl++)
+		;
+	tpl = types[i].tpl[mac[0] % ntpl];
+	for (k = 0; tpl[k] != '\0'; k++) {
+		const char *cls = classes[(unsigned char)tpl[k]];
+
+		buf_addc(&b, cls[mac[k + 1] % strlen(cls)]);
+	}
 	*r = tmpl_value_from_buf(x->a, &b);
 	return 0;
 }
@@ -885,6 +1172,7 @@ const struct tmpl_func tmpl_codec_funcs[] = {
 	{ "sprig_sha1sum", sprig_sha1sum, 1, 1, 0, 0 },
 	{ "sprig_sha512sum", sprig_sha512sum, 1, 1, 0, 0 },
 	{ "sprig_adler32sum", sprig_adler32sum, 1, 1, 0, 0 },
+	{ "sprig_derivePassword", sprig_derive_password, 5, 5, 0, 0 },
 	{ "sprig_b32enc", sprig_b32enc, 1, 1, 0, 0 },
 	{ "sprig_b32dec", sprig_b32dec, 1, 1, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 },
