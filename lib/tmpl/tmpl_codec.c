@@ -5,6 +5,7 @@
  * HMAC-SHA-256 and MD5 in hex.  The runtime may only use libc, so the
  * hashes are implemented here.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,19 @@ tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
 	}
 	*outlen = o;
 	return 0;
+}
+
+size_t
+tmpl_codec_base64_bad_byte(const char *s, size_t len)
+{
+	size_t bad;
+
+	for (bad = 0; bad < len
+	     && (isalnum((unsigned char)s[bad]) || s[bad] == '+'
+		 || s[bad] == '/');
+	     bad++)
+		;
+	return bad;
 }
 
 static int
@@ -1159,6 +1173,180 @@ sprig_derive_password(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+/*
+ * AES-256 decryption (FIPS 197) for Sprig's decryptAES.  The S-boxes
+ * are computed for each call (256 inverses in GF(2^8), far cheaper than
+ * the decryption) rather than kept as tables or as global state.
+ */
+#define AES_ROUNDS 14
+
+static uint8_t
+gf_mul(uint8_t a, uint8_t b)
+{
+	uint8_t p = 0;
+
+	while (b != 0) {
+		if (b & 1)
+			p ^= a;
+		a = (uint8_t)((a << 1) ^ ((a & 0x80) ? 0x1b : 0));
+		b >>= 1;
+	}
+	return p;
+}
+
+static void
+aes_sboxes(uint8_t sbox[256], uint8_t inv[256])
+{
+	uint8_t x, y, r;
+	int i, k;
+
+	for (i = 0; i < 256; i++) {
+		/* The multiplicative inverse (x^254), then the affine map. */
+		x = (uint8_t)i;
+		y = 1;
+		for (k = 0; k < 254; k++)
+			y = gf_mul(y, x);
+		if (i == 0)
+			y = 0;
+		r = y;
+		for (k = 1; k < 5; k++)
+			r ^= (uint8_t)((y << k) | (y >> (8 - k)));
+		r ^= 0x63;
+		sbox[i] = r;
+		inv[r] = (uint8_t)i;
+	}
+}
+
+/* The AES-256 key schedule: 15 round keys of 16 bytes. */
+static void
+aes_expand(const uint8_t key[32], const uint8_t sbox[256],
+    uint8_t rk[(AES_ROUNDS + 1) * 16])
+{
+	uint8_t t[4], rcon = 1, tmp;
+	int i;
+
+	memcpy(rk, key, 32);
+	for (i = 8; i < 4 * (AES_ROUNDS + 1); i++) {
+		memcpy(t, rk + 4 * (i - 1), 4);
+		if (i % 8 == 0) {
+			tmp = t[0];
+			t[0] = (uint8_t)(sbox[t[1]] ^ rcon);
+			t[1] = sbox[t[2]];
+			t[2] = sbox[t[3]];
+			t[3] = sbox[tmp];
+			rcon = gf_mul(rcon, 2);
+		} else if (i % 8 == 4) {
+			t[0] = sbox[t[0]];
+			t[1] = sbox[t[1]];
+			t[2] = sbox[t[2]];
+			t[3] = sbox[t[3]];
+		}
+		rk[4 * i] = rk[4 * (i - 8)] ^ t[0];
+		rk[4 * i + 1] = rk[4 * (i - 8) + 1] ^ t[1];
+		rk[4 * i + 2] = rk[4 * (i - 8) + 2] ^ t[2];
+		rk[4 * i + 3] = rk[4 * (i - 8) + 3] ^ t[3];
+	}
+}
+
+/* The inverse cipher of one block (column-major state, as FIPS 197). */
+static void
+aes_decrypt_block(const uint8_t *rk, const uint8_t inv[256], uint8_t b[16])
+{
+	uint8_t t[16];
+	int r, i, c;
+
+	for (i = 0; i < 16; i++)
+		b[i] ^= rk[AES_ROUNDS * 16 + i];
+	for (r = AES_ROUNDS - 1; r >= 0; r--) {
+		/* InvShiftRows and InvSubBytes. */
+		for (c = 0; c < 4; c++)
+			for (i = 0; i < 4; i++)
+				t[4 * ((c + i) % 4) + i] = inv[b[4 * c + i]];
+		for (i = 0; i < 16; i++)
+			b[i] = t[i] ^ rk[r * 16 + i];
+		if (r == 0)
+			break;
+		/* InvMixColumns. */
+		for (c = 0; c < 4; c++) {
+			uint8_t *col = b + 4 * c, a0 = col[0], a1 = col[1],
+				a2 = col[2], a3 = col[3];
+
+			col[0] = gf_mul(a0, 14) ^ gf_mul(a1, 11)
+			    ^ gf_mul(a2, 13) ^ gf_mul(a3, 9);
+			col[1] = gf_mul(a0, 9) ^ gf_mul(a1, 14) ^ gf_mul(a2, 11)
+			    ^ gf_mul(a3, 13);
+			col[2] = gf_mul(a0, 13) ^ gf_mul(a1, 9) ^ gf_mul(a2, 14)
+			    ^ gf_mul(a3, 11);
+			col[3] = gf_mul(a0, 11) ^ gf_mul(a1, 13) ^ gf_mul(a2, 9)
+			    ^ gf_mul(a3, 14);
+		}
+	}
+}
+
+/*
+ * decryptAES PASSWORD CRYPT64: AES-256-CBC with the password as the key
+ * (cut or zero-padded to 32 bytes), the IV first; the last byte says how
+ * many to drop.  Sprig checks nothing, so Go's runtime errors on short
+ * or inconsistent input are its errors, and the engine gives the same.
+ */
+static int
+sprig_decrypt_aes(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	uint8_t key[32], sbox[256], inv[256], rk[(AES_ROUNDS + 1) * 16],
+	    prev[16], cur[16];
+	const char *pw, *s;
+	size_t pwlen, len, clen, i, k;
+	unsigned char *crypt, *out;
+	unsigned pad;
+
+	(void)n;
+	if (tmpl_exec_arg_str(x, a, 0, &pw, &pwlen) == -1
+	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
+		return -1;
+	if (len == 0) {
+		*r = tmpl_value_str("", 0);
+		return 0;
+	}
+	crypt = tmpl_arena_alloc(x->a, len + 1);
+	if (tmpl_codec_base64_decode(s, len, false, (char *)crypt, &clen) == -1)
+		return tmpl_exec_errorf(x,
+		    "illegal base64 data at input byte %zu",
+		    tmpl_codec_base64_bad_byte(s, len));
+	if (clen < 16)
+		return tmpl_exec_errorf(x,
+		    "runtime error: slice bounds out of range [:16] with "
+		    "capacity %zu",
+		    clen);
+	if ((clen - 16) % 16 != 0)
+		return tmpl_exec_errorf(x,
+		    "crypto/cipher: input not full blocks");
+	if (clen == 16)
+		return tmpl_exec_errorf(x,
+		    "runtime error: index out of range [-1]");
+	memset(key, 0, sizeof(key));
+	memcpy(key, pw, pwlen < 32 ? pwlen : 32);
+	aes_sboxes(sbox, inv);
+	aes_expand(key, sbox, rk);
+	out = crypt + 16;
+	memcpy(prev, crypt, 16);
+	for (i = 16; i < clen; i += 16) {
+		memcpy(cur, crypt + i, 16);
+		aes_decrypt_block(rk, inv, crypt + i);
+		for (k = 0; k < 16; k++)
+			crypt[i + k] ^= prev[k];
+		memcpy(prev, cur, 16);
+	}
+	clen -= 16;
+	pad = out[clen - 1];
+	if (pad > clen)
+		return tmpl_exec_errorf(x,
+		    "runtime error: slice bounds out of range [:%lld]",
+		    (long long)clen - (long long)pad);
+	*r = tmpl_value_str((const char *)out, clen - pad);
+	return 0;
+}
+
 /* This family's functions, for the registry (tmpl_func.c). */
 const struct tmpl_func tmpl_codec_funcs[] = {
 	{ "base64Encode", fn_base64_encode, 1, 1, 0, 0 },
@@ -1173,6 +1361,7 @@ const struct tmpl_func tmpl_codec_funcs[] = {
 	{ "sprig_sha512sum", sprig_sha512sum, 1, 1, 0, 0 },
 	{ "sprig_adler32sum", sprig_adler32sum, 1, 1, 0, 0 },
 	{ "sprig_derivePassword", sprig_derive_password, 5, 5, 0, 0 },
+	{ "sprig_decryptAES", sprig_decrypt_aes, 2, 2, 0, 0 },
 	{ "sprig_b32enc", sprig_b32enc, 1, 1, 0, 0 },
 	{ "sprig_b32dec", sprig_b32dec, 1, 1, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 },

@@ -683,6 +683,11 @@ void tmpl_codec_base64_encode(struct buf *b, const char *s, size_t len,
  */
 int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
     size_t *outlen);
+/*
+ * Where Go's decoder reports bad base64 s: the first byte outside the
+ * standard alphabet (padding included), as "at input byte N" says.
+ */
+size_t tmpl_codec_base64_bad_byte(const char *s, size_t len);
 
 /* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
 extern const struct tmpl_func tmpl_sprig_funcs[];

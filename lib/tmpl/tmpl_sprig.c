@@ -2139,7 +2139,7 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *s;
-	size_t len, olen, bad;
+	size_t len, olen;
 	struct buf b;
 	char *out;
 
@@ -2151,14 +2151,9 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		*r = tmpl_value_str(out, olen);
 		return 0;
 	}
-	/* Go names the first byte that is not of the alphabet. */
-	for (bad = 0; bad < len
-	     && (isalnum((unsigned char)s[bad]) || s[bad] == '+'
-		 || s[bad] == '/');
-	     bad++)
-		;
 	buf_init(&b, SIZE_MAX);
-	buf_addf(&b, "illegal base64 data at input byte %zu", bad);
+	buf_addf(&b, "illegal base64 data at input byte %zu",
+	    tmpl_codec_base64_bad_byte(s, len));
 	*r = str_in_arena(x, &b);
 	return 0;
 }
