@@ -89,6 +89,7 @@ enum tmpl_value_elem {
 	ELEM_CHAN, /* loop's <-chan int64: ranges as a list (index, element) */
 	ELEM_KVPTR, /* byKey's inner map: *dependency.KeyPair, zero nil */
 	ELEM_KVMAP, /* byKey's outer map: its inner maps, zero empty */
+	ELEM_INT64, /* an int, not a list: Go's int64 rather than int */
 };
 
 struct tmpl_map;
@@ -98,7 +99,7 @@ struct tmpl_semver;
 
 struct tmpl_value {
 	uint8_t kind; /* enum tmpl_value_kind */
-	uint8_t elem; /* lists and maps: enum tmpl_value_elem */
+	uint8_t elem; /* lists, maps, ints: enum tmpl_value_elem */
 	uint8_t rtype; /* records: enum tmpl_record_type */
 	uint8_t isuint; /* ints: Go uint64 (prints the same) */
 	uint32_t len; /* strings, lists */
@@ -125,6 +126,8 @@ struct tmpl_value tmpl_value_missing(void);
 struct tmpl_value tmpl_value_nil(void);
 struct tmpl_value tmpl_value_bool(bool b);
 struct tmpl_value tmpl_value_int(int64_t i);
+/* Go's int64 (math, parseInt, loop): prints as an int, typed "int64". */
+struct tmpl_value tmpl_value_int64(int64_t i);
 struct tmpl_value tmpl_value_float(double f);
 struct tmpl_value tmpl_value_str(const char *s, size_t len);
 struct tmpl_value tmpl_value_cstr(const char *s);

@@ -1552,8 +1552,9 @@ sprig_ago(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 
 /*
  * duration SECONDS: Go's Duration.String of that many seconds.  Sprig
- * takes a string or an int64; an int (every integer a template writes or
- * the engine makes) falls to its default, 0s, as in consul-template.
+ * takes a string or an int64 (math results, parseInt, loop's values); an
+ * int (a number the template writes) falls to its default, 0s, as in
+ * consul-template.
  */
 static int
 sprig_duration(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
@@ -1564,9 +1565,11 @@ sprig_duration(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	char *end;
 
 	(void)n;
-	if (a[0].kind == TV_STR && a[0].len > 0) {
+	if (a[0].kind == TV_INT && a[0].elem == ELEM_INT64)
+		sec = a[0].u.i;
+	else if (a[0].kind == TV_STR && a[0].len > 0) {
 		/* strconv.ParseInt: digits after one sign, nothing else;
-		 * an error (out of range too) is 0. */
+		 * a syntax error is 0. */
 		const char *s = a[0].u.s;
 		size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
 		bool digits = i < a[0].len;
@@ -1585,7 +1588,10 @@ sprig_duration(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-/* durationRound D: a string to parse (0 if bad), or a time.Time's age. */
+/*
+ * durationRound D: a string to parse (0 if bad), an int64 of nanoseconds,
+ * or a time.Time's age; anything else (an int too) is 0s.
+ */
 static int
 sprig_duration_round(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
@@ -1601,7 +1607,9 @@ sprig_duration_round(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 			sizeof(err))
 		    == -1)
 			d = 0;
-	} else if (a[0].kind == TV_TIME) {
+	} else if (a[0].kind == TV_INT && a[0].elem == ELEM_INT64)
+		d = a[0].u.i;
+	else if (a[0].kind == TV_TIME) {
 		now(x, &nw);
 		d = tmpl_time_sub(&nw, a[0].u.time);
 	}

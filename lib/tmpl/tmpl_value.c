@@ -56,6 +56,15 @@ tmpl_value_int(int64_t i)
 }
 
 struct tmpl_value
+tmpl_value_int64(int64_t i)
+{
+	struct tmpl_value v = tmpl_value_int(i);
+
+	v.elem = ELEM_INT64;
+	return v;
+}
+
+struct tmpl_value
 tmpl_value_float(double f)
 {
 	struct tmpl_value v = tmpl_value_missing();
@@ -177,7 +186,9 @@ tmpl_value_type_name(const struct tmpl_value *v)
 	case TV_BOOL:
 		return "bool";
 	case TV_INT:
-		return v->isuint ? "uint64" : "int";
+		return v->isuint            ? "uint64"
+		    : v->elem == ELEM_INT64 ? "int64"
+					    : "int";
 	case TV_FLOAT:
 		return "float64";
 	case TV_STR:
