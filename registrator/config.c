@@ -80,6 +80,10 @@ static const struct conf_opt reg_config_opts[] = {
 	{ S, "explicit", CONF_BOOL, 0, 0, "false", NULL,
 	    "register only ports with a SERVICE_NAME", OFF(explicit_only), NULL,
 	    0 },
+	{ S, "traefik-exposed-by-default", CONF_BOOL, 0, 0, "true", NULL,
+	    "route containers with traefik.* labels unless traefik.enable=false "
+	    "(=false: only traefik.enable=true)",
+	    OFF(traefik_exposed_by_default), NULL, 0 },
 	{ S, "allow-script-checks", CONF_BOOL, 0, 0, "false", NULL,
 	    "accept SERVICE_CHECK_SCRIPT/_CMD (Consul runs commands)",
 	    OFF(allow_script_checks), NULL, 0 },
@@ -520,6 +524,7 @@ reg_config_reconcile(const struct reg_config *cfg, const char *detected_ip,
 	rc->derive.detected_ip = cfg->ip == NULL ? detected_ip : NULL;
 	rc->derive.internal = cfg->internal;
 	rc->derive.explicit_only = cfg->explicit_only;
+	rc->derive.traefik_explicit = !cfg->traefik_exposed_by_default;
 	rc->derive.tags = cfg->tags;
 	rc->derive.network = cfg->network;
 	rc->derive.ip_label = cfg->ip_label;

@@ -198,6 +198,28 @@ strv_clear(struct strv *sv)
 }
 
 /*
+ * A tag's value check.  fabio's "urlprefix-<route> <opt>=<v>..." tags
+ * carry options after spaces and pass through unchanged; the templates
+ * that read them take the route before the first space.
+ */
+static const char *
+bad_tag(const char *item)
+{
+	char *copy;
+	const char *why;
+
+	if (!str_has_prefix(item, "urlprefix-"))
+		return derive_bad_value(item, DERIVE_MAX_TAG);
+	copy = xstrdup(item);
+	for (char *p = copy; *p != '\0'; p++)
+		if (*p == ' ')
+			*p = '_';
+	why = derive_bad_value(copy, DERIVE_MAX_TAG);
+	free(copy);
+	return why;
+}
+
+/*
  * Splits a gliderlabs tag list: ',' separates, "\," is a literal comma,
  * items are trimmed and empty ones dropped, order is kept.  Items that
  * fail derive_bad_value, or come after DERIVE_MAX_TAGS, are refused with
@@ -224,8 +246,7 @@ tags_split(const char *s, struct strv *out, struct derive_result *res,
 		item[n] = '\0';
 		str_trim(item);
 		if (item[0] != '\0') {
-			if ((why = derive_bad_value(item, DERIVE_MAX_TAG))
-			    != NULL)
+			if ((why = bad_tag(item)) != NULL)
 				derive_warn(res,
 				    "container %s: %s: tag \"%s\" "
 				    "refused: %s",
@@ -289,6 +310,29 @@ addr_valid(const char *s)
 	    || inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/*
+ * 0.0.0.0 or :: in any spelling, ::ffff:0.0.0.0 included: Consul's agent
+ * refuses them as a service address ("Invalid service address"), so the
+ * whole registration would fail.
+ */
+static bool
+addr_unspecified(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return a4.s_addr == htonl(INADDR_ANY);
+	if (inet_pton(AF_INET6, s, &a6) != 1)
+		return false;
+	return IN6_IS_ADDR_UNSPECIFIED(&a6)
+	    || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 0
+		&& a6.s6_addr[13] == 0 && a6.s6_addr[14] == 0
+		&& a6.s6_addr[15] == 0);
+}
+
+#define DERIVE_UNSPECIFIED "is the unspecified address, which Consul refuses"
+
 /* A network's IPv4 address, else its IPv6 one, else NULL. */
 static const char *
 net_addr(const struct container_network *n)
@@ -309,8 +353,10 @@ net_addr(const struct container_network *n)
 static const char *
 bad_address(const char *s)
 {
-	if (s == NULL || addr_valid(s))
+	if (s == NULL)
 		return NULL;
+	if (addr_valid(s))
+		return addr_unspecified(s) ? DERIVE_UNSPECIFIED : NULL;
 	return bad_word(s, 253, "") != NULL ? "is neither an IP address nor "
 					      "a host name"
 					    : NULL;
@@ -372,6 +418,7 @@ static bool
 meta_key_reserved(const char *k)
 {
 	return str_has_prefix(k, "registrator-")
+	    || str_has_prefix(k, DERIVE_META_ROUTE_PREFIX)
 	    || strcmp(k, DERIVE_META_COMPOSE_PROJECT) == 0
 	    || strcmp(k, DERIVE_META_COMPOSE_SERVICE) == 0;
 }
@@ -576,14 +623,15 @@ derive_port(const struct container *c, const struct derive_options *o,
 		/* gliderlabs strips a "/cidr" suffix. */
 		str_copy(ipbuf, v, sizeof(ipbuf));
 		ipbuf[strcspn(ipbuf, "/")] = '\0';
-		if (addr_valid(ipbuf))
+		if (addr_valid(ipbuf) && !addr_unspecified(ipbuf))
 			addr = ipbuf;
 		else
 			derive_warn(res,
-			    "container %s: label %s: \"%s\" is "
-			    "not an IP address; using the default address",
-			    c->name, o->ip_label,
-			    derive_quote(q, sizeof(q), v));
+			    "container %s: label %s: \"%s\" %s; using the "
+			    "default address",
+			    c->name, o->ip_label, derive_quote(q, sizeof(q), v),
+			    addr_valid(ipbuf) ? DERIVE_UNSPECIFIED
+					      : "is not an IP address");
 	}
 	if (addr == NULL || *addr == '\0' || s.port == 0) {
 		derive_warn(res,
@@ -636,6 +684,7 @@ derive_port(const struct container *c, const struct derive_options *o,
 	}
 	build_tags(c, &a, p->port, global, &s, res);
 	build_meta(c, o, &a, p->port, &s, res);
+	derive_routes(c, o, &s, res);
 	check_derive(c, &a, o, &s, res);
 	service_hash(&s);
 	res->services = xreallocarray(res->services, res->nservices + 1,

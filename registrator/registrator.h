@@ -6,7 +6,8 @@
  * hands each container's parsed inspect (container.c) to its subscribers;
  * for reconciliation its SERVICE_* keys (derive_attr.c) become the
  * services it should have in Consul (derive.c, with their health checks
- * from check.c), each rendered as the exact body of PUT
+ * from check.c and the routes of their Træfik router labels from
+ * derive_route.c and route.c), each rendered as the exact body of PUT
  * /v1/agent/service/register (service.c); the agent client (agent.c)
  * reads what the agent holds, the planner (reconcile_plan.c) decides what
  * to write and the driver (reconcile.c) writes it.  Beside reconciliation
@@ -15,10 +16,10 @@
  * (dnscheck.c).
  *
  * Pure code (no I/O, no logging, no globals): container.c, derive_attr.c,
- * derive.c, check.c, service.c, reconcile_plan.c, crash_stats.c's and
- * crash_logs.c's parsers, crash_event.c, and the functions marked "Pure"
- * in the other banners.  Problems with one item (a bad tag, a refused
- * meta key) are returned as warning strings for the caller to log;
+ * derive.c, derive_route.c, route.c, check.c, service.c, reconcile_plan.c,
+ * crash_stats.c's and crash_logs.c's parsers, crash_event.c, and the functions
+ * marked "Pure" in the other banners.  Problems with one item (a bad tag, a
+ * refused meta key) are returned as warning strings for the caller to log;
  * problems that stop the whole call fill a caller-supplied "char *err,
  * size_t errlen".  The rest runs on the loop, does I/O and logs.
  *
@@ -96,6 +97,7 @@ struct reg_config {
 	char *ip_label;
 	char *tags;
 	bool explicit_only;
+	bool traefik_exposed_by_default;
 	bool allow_script_checks;
 	bool docker_health;
 	enum deregister_mode deregister;
@@ -603,6 +605,7 @@ const char *derive_key_name(char *out, size_t outlen,
 #define DERIVE_META_HASH "registrator-hash" /* see service_hash */
 #define DERIVE_META_COMPOSE_PROJECT "compose-project"
 #define DERIVE_META_COMPOSE_SERVICE "compose-service"
+#define DERIVE_META_ROUTE_PREFIX "route-v1-" /* route-v1-00 ... */
 
 /* Limits: Consul's for meta, ours for what templates will render. */
 #define DERIVE_MAX_META 64 /* pairs, ours included (Consul) */
@@ -639,6 +642,8 @@ struct derive_options {
 	bool allow_script_checks;
 	bool docker_health; /* TTL check for Docker HEALTHCHECK */
 	const char *docker_health_ttl; /* NULL: CHECK_DOCKER_HEALTH_TTL */
+	/* -traefik-exposed-by-default=false: only traefik.enable=true. */
+	bool traefik_explicit;
 };
 
 enum check_kind {
@@ -758,6 +763,93 @@ void derive_warn(struct derive_result *res, const char *fmt, ...)
  * fine, else a static reason ("contains a newline").
  */
 const char *derive_bad_value(const char *s, size_t max);
+
+/* route.c */
+
+/*
+ * Træfik's router rule language (Host, HostRegexp, Path, PathPrefix,
+ * Method, Header(s), &&, ||, !, parentheses, backquoted and quoted
+ * values), parsed into the routes nginx and haproxy can express: a list
+ * of alternatives, any of which matches, each a conjunction of at most
+ * one host, one path, a set of methods and headers.  Pure.
+ */
+#define ROUTE_RULE_MAX 1024 /* bytes of a rule label */
+#define ROUTE_DEPTH_MAX 32 /* nesting of '(' and '!' */
+#define ROUTE_ARGS_MAX 16 /* values of one matcher */
+#define ROUTE_ALTS_MAX 16 /* alternatives of one rule */
+#define ROUTE_HEADERS_MAX 4 /* headers of one alternative */
+#define ROUTE_HOST_MAX 255 /* a host name or host regex */
+#define ROUTE_PATH_MAX 255
+#define ROUTE_VALUE_MAX 511 /* one route-v1 meta value (Consul: 512) */
+#define ROUTE_ERR_MAX 256
+#define ROUTE_METHOD_COUNT 9 /* CONNECT ... TRACE, one bit each */
+
+enum route_host_kind {
+	ROUTE_HOST_ANY, /* no host condition */
+	ROUTE_HOST_EXACT, /* host: lower case, no trailing dot */
+	ROUTE_HOST_REGEX, /* host: a Go/PCRE regex, unanchored */
+};
+
+enum route_path_kind {
+	ROUTE_PATH_ANY,
+	ROUTE_PATH_PREFIX, /* PathPrefix: a string prefix */
+	ROUTE_PATH_EXACT, /* Path */
+};
+
+struct route_header {
+	char name[65];
+	char value[129];
+};
+
+/* One alternative: every condition in it must hold. */
+struct route_alt {
+	enum route_host_kind host_kind;
+	char host[ROUTE_HOST_MAX + 1];
+	enum route_path_kind path_kind;
+	char path[ROUTE_PATH_MAX + 1];
+	unsigned methods; /* bits in route_methods_format's order; 0: any */
+	struct route_header headers[ROUTE_HEADERS_MAX];
+	size_t nheaders;
+};
+
+struct route_rule {
+	struct route_alt alts[ROUTE_ALTS_MAX]; /* any of them matches */
+	size_t nalts; /* >= 1 after a successful parse */
+};
+
+/*
+ * Parses rule (borrowed) into *out, which holds no pointers.  A rule is
+ * translated whole or not at all: returns -1 with err filled (a parse
+ * error with its byte offset, an unsupported matcher, a negation that
+ * remains on a matcher, a value outside the characters a proxy file
+ * carries unquoted, a bad regex, more than ROUTE_ALTS_MAX alternatives,
+ * a rule that can never match); out is then untouched.
+ */
+int route_parse(const char *rule, struct route_rule *out, char *err,
+    size_t errlen);
+/* The methods of a bit set as "GET|POST" ("" for none) into out. */
+void route_methods_format(unsigned methods, char *out, size_t len);
+/*
+ * One route-v1 meta value (docs/routing.md) into out (len bytes):
+ * "priority,router,hostkind,host,pathkind,path,methods,headers,tls,
+ * entrypoints".  router and entrypoints ("web|websecure") are borrowed
+ * and must not hold ','.  Returns -1 when it does not fit.
+ */
+int route_format(const struct route_alt *a, long long priority,
+    const char *router, bool tls, const char *entrypoints, char *out,
+    size_t len);
+
+/* derive_route.c */
+
+/*
+ * Adds to s (a TCP service whose container_port and meta are set) the
+ * route-v1-NN meta of every Træfik router of c that maps to its port, as
+ * Træfik's Docker provider links routers to services, then sorts the
+ * meta.  A router is written whole or refused with a warning in res
+ * naming the container and the label.
+ */
+void derive_routes(const struct container *c, const struct derive_options *o,
+    struct service *s, struct derive_result *res);
 
 /* check.c */
 

@@ -14,7 +14,7 @@
 #	--no-build	skip install and build (use BUILD_DIR, default build/)
 #
 # The file is rendered to DEMO_OUT (default BUILD_DIR/demo/nginx-upstream.conf)
-# from DEMO_TEMPLATE (default: the first templates/nginx* file).
+# from DEMO_TEMPLATE (default: templates/nginx-upstreams.ctmpl).
 #
 # A daemon that is not built yet is skipped with a message saying so.
 set -euo pipefail
@@ -60,11 +60,7 @@ mkdir -p "$(dirname "$rendered")"
 rm -f "$rendered"
 registrator=$BUILD_DIR/registrator/registrator
 templater=$BUILD_DIR/templater/templater
-template=${DEMO_TEMPLATE:-}
-if [[ -z $template ]]; then
-	template=$(find "$top/templates" -maxdepth 1 -type f -name 'nginx*' |
-	    sort | head -n 1)
-fi
+template=${DEMO_TEMPLATE:-$top/templates/nginx-upstreams.ctmpl}
 running=()
 
 bed_consul_start

@@ -7,6 +7,7 @@
  * from the real Docker Engine.  Any crash, leak or undefined behaviour is
  * a bug; so is a service that breaks the invariants checked below.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,41 @@
 #include "registrator.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A fabio tag may hold spaces before its options, nothing else bad. */
+static bool
+fuzz_fabio_tag(const char *t)
+{
+	char buf[DERIVE_MAX_TAG + 1];
+	size_t n = strlen(t);
+
+	if (strncmp(t, "urlprefix-", 10) != 0 || n > DERIVE_MAX_TAG)
+		return false;
+	memcpy(buf, t, n + 1);
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == ' ')
+			buf[i] = '_';
+	return derive_bad_value(buf, DERIVE_MAX_TAG) == NULL;
+}
+
+/*
+ * A route-v1 value: printable, no space, quote, ';', '{', '}' or '#' (a
+ * HostRegexp may hold backslashes), within Consul's cap.
+ */
+static bool
+fuzz_route_value(const char *k, const char *v)
+{
+	if (strncmp(k, DERIVE_META_ROUTE_PREFIX,
+		strlen(DERIVE_META_ROUTE_PREFIX))
+		!= 0
+	    || strlen(v) > ROUTE_VALUE_MAX)
+		return false;
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f
+		    || strchr("\"';{}#`", *p) != NULL)
+			return false;
+	return true;
+}
 
 static void
 fuzz_invariants(const struct service *s)
@@ -24,13 +60,15 @@ fuzz_invariants(const struct service *s)
 	    || derive_bad_value(s->name, DERIVE_MAX_NAME) != NULL)
 		abort();
 	for (size_t i = 0; i < s->ntags; i++)
-		if (derive_bad_value(s->tags[i], DERIVE_MAX_TAG) != NULL)
+		if (derive_bad_value(s->tags[i], DERIVE_MAX_TAG) != NULL
+		    && !fuzz_fabio_tag(s->tags[i]))
 			abort();
 	if (s->nmeta + 1 > DERIVE_MAX_META)
 		abort();
 	for (size_t i = 0; i < s->nmeta; i++)
-		if (derive_bad_value(s->meta[i].value, DERIVE_MAX_META_VALUE)
-			!= NULL
+		if ((derive_bad_value(s->meta[i].value, DERIVE_MAX_META_VALUE)
+			    != NULL
+			&& !fuzz_route_value(s->meta[i].key, s->meta[i].value))
 		    || strncmp(s->meta[i].key, "consul-", 7) == 0)
 			abort();
 }
