@@ -147,6 +147,28 @@ cl_apps()
 	esac
 }
 
+# cl_consul_spawn HOST: the host's Consul agent on the configuration up.sh
+# wrote ($CLUSTER_STATE/HOST/consul.hcl); also how run.sh restarts one.
+cl_consul_spawn()
+{
+	cl_spawn "$1" "consul-$1" "$(<"$CLUSTER_STATE/consul-bin")" agent \
+	    -config-file "$CLUSTER_STATE/$1/consul.hcl"
+}
+
+# cl_dockerd_spawn HOST: the app host's Docker Engine, in the host's
+# namespace only (never in the machine's: docs/cluster.md), with its own
+# files, bridge and containerd namespaces; also how run.sh restarts one.
+cl_dockerd_spawn()
+{
+	local h=$1 d=$CLUSTER_STATE/$1 n=${1#a}
+	cl_spawn "$h" "dockerd-$h" dockerd --config-file "$d/daemon.json" \
+	    --data-root "$d/data" --exec-root "$d/exec" \
+	    -H "unix://$d/docker.sock" --pidfile "$d/docker.pid" \
+	    --storage-driver vfs --bridge "c${CLUSTER_ID}d$n" \
+	    --containerd-namespace "c$CLUSTER_ID-$h" \
+	    --containerd-plugins-namespace "c$CLUSTER_ID-$h-plugins"
+}
+
 # cl_registrator_start HOST: the app host's registrator on its engine.  The
 # token goes through the environment, never argv.  Until the registrator
 # acts on the kill event by default (l15-regops), -maintenance-on-stop takes
