@@ -129,12 +129,16 @@ cl_consul()
 	    -X "$m" "$@" "https://127.0.0.1:8501$p"
 }
 
-# cl_docker HOST ARGS...: the docker CLI against the app host's engine.
+# cl_docker HOST ARGS...: the docker CLI against the app host's engine,
+# ended after CL_DOCKER_TIMEOUT_S: the CLI itself has no timeout, and an
+# engine busy with dozens of starts on 2 cores must not hang a run.
+CL_DOCKER_TIMEOUT_S=180
 cl_docker()
 {
 	local h=$1
 	shift
-	docker -H "unix://$CLUSTER_STATE/$h/docker.sock" "$@"
+	timeout "$CL_DOCKER_TIMEOUT_S" \
+	    docker -H "unix://$CLUSTER_STATE/$h/docker.sock" "$@"
 }
 
 cl_apps()

@@ -132,7 +132,7 @@ wait $p' >/dev/null
 web_addr()
 {
 	local p
-	p=$(cl_docker "$1" port "$2" 80/tcp | sed -n 's/^0\.0\.0\.0://p' | head -1)
+	p=$(cl_docker "$1" port "$2" 80/tcp 2>/dev/null | sed -n 's/^0\.0\.0\.0://p' | head -1)
 	echo "$(cl_ip "$1"):$p"
 }
 
@@ -587,27 +587,33 @@ scale()
 			(
 				t=$(now_ms)
 				web_run "$h" "web-s-$i" >/dev/null
-				echo "$h web-s-$i $t" >>"$d/starts"
+				echo "$h web-s-$i $t $(now_ms)" >>"$d/starts"
 			) &
 			pids+=($!)
 		done
 	done
 	wait "${pids[@]}" || cl_log "$1: a docker run failed"
 	: >"$d/addrs"
-	while read -r h n t; do
-		echo "$(web_addr "$h" "$n") $t" >>"$d/addrs"
+	: >"$d/run"
+	while read -r h n t r; do
+		echo "$(web_addr "$h" "$n") $t $r" >>"$d/addrs"
+		echo $((r - t)) >>"$d/run"
 	done <"$d/starts"
 	all_in() { [[ $(live_view | grep -cFxf <(cut -d' ' -f1 "$d/addrs")) == $(wc -l <"$d/addrs") ]]; }
 	t=$(now_ms)
 	cl_wait "$CL_SCALE_WAIT_S" all_in || cl_log "$1: not every instance reached the live file"
 	sleep 2 # the last ones' first requests
 	# The first 2xx each address served (the last upstream nginx tried is
-	# the one that answered), after its docker run started.
-	awk 'NR == FNR { start[$1] = $2; next }
+	# the one that answered), after its docker run started; also from the
+	# return of its docker run (the pipeline's share) into $d/pipe.
+	awk -v pipe="$d/pipe" 'NR == FNR { start[$1] = $2; ret[$1] = $3; next }
 	    $2 ~ /^2/ { a = $NF; if ((a in start) && !(a in first) && $1 * 1000 >= start[a]) first[a] = $1 * 1000 }
-	    END { for (a in start) if (a in first) printf "%d\n", first[a] - start[a]; else print "miss " a > "/dev/stderr" }' \
+	    END { for (a in start) if (a in first) {
+			printf "%d\n", first[a] - start[a]
+			printf "%d\n", first[a] - ret[a] > pipe
+		} else print "miss " a > "/dev/stderr" }' \
 	    "$d/addrs" "$ACCESS" >"$d/first" 2>"$d/missed"
-	SCALE_UP="first served p50 $(pct "$d/first" 50) s p99 $(pct "$d/first" 99) s ($(wc -l <"$d/first") of $(wc -l <"$d/addrs"))"
+	SCALE_UP="docker run to first request served p50 $(pct "$d/first" 50) s p99 $(pct "$d/first" 99) s ($(wc -l <"$d/first") of $(wc -l <"$d/addrs"); docker run itself took p50 $(pct "$d/run" 50) s p99 $(pct "$d/run" 99) s, from its return p50 $(pct "$d/pipe" 50) s p99 $(pct "$d/pipe" 99) s)"
 	cl_log "$1: $SCALE_UP; missed: $(wc -l <"$d/missed")"
 	# Stop at once; poll the live file for each address's leaving.
 	t=$(now_ms)
@@ -621,7 +627,7 @@ scale()
 	: >"$d/gone"
 	while [[ -s $d/left ]] && ((($(now_ms) - t) / 1000 < CL_SCALE_WAIT_S)); do
 		live_view >"$d/live"
-		grep -vFxf "$d/live" "$d/left" | while read -r _; do
+		{ grep -vFxf "$d/live" "$d/left" || true; } | while read -r _; do
 			echo $(($(now_ms) - t))
 		done >>"$d/gone"
 		grep -Fxf "$d/live" "$d/left" >"$d/left.new" || true

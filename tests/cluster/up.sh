@@ -347,18 +347,27 @@ cl_spawn edge nginx nginx -c "$e/nginx.conf" -g 'daemon off;'
 
 # haproxy beside nginx on :8080, in master-worker mode with a master CLI
 # socket as Debian's unit runs it, on the shipped backends template and
-# the shipped reload script (examples/haproxy).  A failed connection is
-# retried on another server (redispatch), as nginx's retries are.
+# the shipped reload script (examples/haproxy).  Retries as nginx's
+# "proxy_next_upstream error timeout": a failed connection and a
+# connection closed before an answer (an instance that exited) are retried
+# on another server (redispatch).  Only failed requests are logged.
 x=$CLUSTER_STATE/edge/haproxy
 mkdir -p "$x"
 cat >"$x/haproxy.cfg" <<EOF
+global
+    log stdout format raw local0
+
 defaults
     mode http
+    log global
+    option httplog
+    option dontlog-normal
     timeout connect 2s
     timeout client 30s
     timeout server 30s
     retries 3
     option redispatch 1
+    retry-on conn-failure empty-response response-timeout
 
 frontend www
     bind $(cl_ip edge):8080
