@@ -90,8 +90,12 @@ RESULTS=()
 FAILED=0
 T0=$SECONDS
 
+# On a kill (timeout(1) signals the whole process group, the load
+# generators too) the kills below fail; errexit must not end the trap
+# before down.sh, as it once did, leaving the cluster up.
 cleanup()
 {
+	set +e
 	[[ -n ${LOAD_PID:-} ]] && kill "$LOAD_PID" 2>/dev/null
 	[[ -n ${HLOAD_PID:-} ]] && kill "$HLOAD_PID" 2>/dev/null
 	"$CL_SRC/tests/cluster/down.sh" || true
