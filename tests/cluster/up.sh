@@ -347,10 +347,8 @@ cl_spawn edge nginx nginx -c "$e/nginx.conf" -g 'daemon off;'
 
 # haproxy beside nginx on :8080, in master-worker mode with a master CLI
 # socket as Debian's unit runs it, on the shipped backends template and
-# the shipped reload script (examples/haproxy).  Retries as nginx's
-# "proxy_next_upstream error timeout": a failed connection and a
-# connection closed before an answer (an instance that exited) are retried
-# on another server (redispatch).  Only failed requests are logged.
+# the shipped reload script (examples/haproxy), with the retries of
+# examples/haproxy/haproxy.cfg.  Only failed requests are logged.
 x=$CLUSTER_STATE/edge/haproxy
 mkdir -p "$x"
 cat >"$x/haproxy.cfg" <<EOF
@@ -368,6 +366,7 @@ defaults
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response response-timeout
+    default-server observe layer4 error-limit 1 on-error mark-down
 
 frontend www
     bind $(cl_ip edge):8080
