@@ -81,6 +81,7 @@ SCALE_N=${SCALE_N:-25}
 	exit 2
 }
 CL_CONVERGE_S=60
+CL_SLOW_S=10 # a convergence this slow logs the failing checks
 CL_SCALE_WAIT_S=300 # a scale start or stop that takes longer is reported
 CL_INSTANCES=2 # web instances per app host
 IMAGE=registrator-test/busybox:1
@@ -165,12 +166,20 @@ live_view()
 # records the seconds it took; prints ghosts and missing when it does not.
 converge()
 {
-	local start=$SECONDS t c l
+	local start=$SECONDS t c l slow=0
 	while :; do
 		t=$(truth)
 		c=$(consul_view)
 		l=$(live_view)
 		[[ $t == "$c" && $t == "$l" ]] && break
+		# Slow: say once which checks fail and why (a servers-restart
+		# run waited 38 s for two instances whose checks failed).
+		if ((slow == 0 && SECONDS - start >= CL_SLOW_S)); then
+			slow=1
+			cl_log "$1: not converged after ${CL_SLOW_S}s; critical checks:"
+			cl_consul edge GET /v1/health/state/critical |
+			    jq -r '.[] | "  \(.Node) \(.CheckID): \(.Output)"' >&2 || true
+		fi
 		if ((SECONDS - start >= CL_CONVERGE_S)); then
 			cl_log "$1: no convergence in ${CL_CONVERGE_S}s"
 			cl_log "docker: $(echo $t)"
