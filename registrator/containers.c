@@ -43,6 +43,7 @@ struct containers {
 		void *arg;
 	} subs[CONTAINERS_SUBSCRIBERS_MAX];
 	size_t nsubs;
+	unsigned listing; /* listings requested so far */
 };
 
 struct containers *
@@ -141,6 +142,7 @@ containers_event(struct containers *t, const struct docker_event *ev)
 	struct containers_note n = { .what = CONTAINERS_EVENT };
 
 	n.rec = containers_get(t, ev->id);
+	n.rec->event_listing = t->listing;
 	n.event = ev;
 	containers_decide(n.rec, ev->actions);
 	if (ev->actions & DOCKER_ACT_KILL)
@@ -189,6 +191,12 @@ containers_remove(struct containers *t, struct containers_rec *rec)
 }
 
 void
+containers_listing(struct containers *t)
+{
+	t->listing++;
+}
+
+void
 containers_listed(struct containers *t, const char *const *ids, size_t nids)
 {
 	struct containers_note n = { .what = CONTAINERS_LISTED };
@@ -199,6 +207,12 @@ containers_listed(struct containers *t, const char *const *ids, size_t nids)
 		next = TAILQ_NEXT(rec, entry);
 		/* An inspect pending or in flight decides for itself. */
 		if (rec->docker != NULL)
+			continue;
+		/*
+		 * Named by an event after the request: the container may
+		 * have been created after the daemon's snapshot.
+		 */
+		if (rec->event_listing == t->listing)
 			continue;
 		for (i = 0; i < nids; i++)
 			if (strcmp(ids[i], rec->id) == 0)

@@ -289,6 +289,29 @@ addr_valid(const char *s)
 	    || inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/*
+ * 0.0.0.0 or :: in any spelling, ::ffff:0.0.0.0 included: Consul's agent
+ * refuses them as a service address ("Invalid service address"), so the
+ * whole registration would fail.
+ */
+static bool
+addr_unspecified(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return a4.s_addr == htonl(INADDR_ANY);
+	if (inet_pton(AF_INET6, s, &a6) != 1)
+		return false;
+	return IN6_IS_ADDR_UNSPECIFIED(&a6)
+	    || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 0
+		&& a6.s6_addr[13] == 0 && a6.s6_addr[14] == 0
+		&& a6.s6_addr[15] == 0);
+}
+
+#define DERIVE_UNSPECIFIED "is the unspecified address, which Consul refuses"
+
 /* A network's IPv4 address, else its IPv6 one, else NULL. */
 static const char *
 net_addr(const struct container_network *n)
@@ -309,8 +332,10 @@ net_addr(const struct container_network *n)
 static const char *
 bad_address(const char *s)
 {
-	if (s == NULL || addr_valid(s))
+	if (s == NULL)
 		return NULL;
+	if (addr_valid(s))
+		return addr_unspecified(s) ? DERIVE_UNSPECIFIED : NULL;
 	return bad_word(s, 253, "") != NULL ? "is neither an IP address nor "
 					      "a host name"
 					    : NULL;
@@ -576,14 +601,15 @@ derive_port(const struct container *c, const struct derive_options *o,
 		/* gliderlabs strips a "/cidr" suffix. */
 		str_copy(ipbuf, v, sizeof(ipbuf));
 		ipbuf[strcspn(ipbuf, "/")] = '\0';
-		if (addr_valid(ipbuf))
+		if (addr_valid(ipbuf) && !addr_unspecified(ipbuf))
 			addr = ipbuf;
 		else
 			derive_warn(res,
-			    "container %s: label %s: \"%s\" is "
-			    "not an IP address; using the default address",
-			    c->name, o->ip_label,
-			    derive_quote(q, sizeof(q), v));
+			    "container %s: label %s: \"%s\" %s; using the "
+			    "default address",
+			    c->name, o->ip_label, derive_quote(q, sizeof(q), v),
+			    addr_valid(ipbuf) ? DERIVE_UNSPECIFIED
+					      : "is not an IP address");
 	}
 	if (addr == NULL || *addr == '\0' || s.port == 0) {
 		derive_warn(res,

@@ -575,6 +575,7 @@ docker_list(struct docker *d)
 	}
 	/* all=1: exited containers matter for --deregister on-success. */
 	docker_url(d, url, sizeof(url), "/containers/json?all=1");
+	containers_listing(d->table);
 	docker_opts(d, &o, url);
 	d->list_req = http_start(d->http, &o, docker_list_done, d);
 }

@@ -293,6 +293,8 @@ struct containers_rec {
 	bool kill_seen; /* kill or stop event since the start */
 	bool operator_stop; /* the last die followed one */
 	int kill_signal; /* the last kill event's signal, 0: unknown */
+	/* containers.c's: the table's listing number at the last event. */
+	unsigned event_listing;
 	/* docker.c: the inspect pending or in flight, NULL when none. */
 	struct docker_ctr *docker;
 	/* reconcile.c: the container's services and registration state. */
@@ -391,9 +393,13 @@ void containers_change(struct containers *t, struct containers_rec *rec,
 /* Notifies GONE and frees rec; docker.c's section must be gone. */
 void containers_remove(struct containers *t, struct containers_rec *rec);
 /*
- * A full listing (ids borrowed): removes the records not in it that have
- * no inspect pending, then notifies LISTED.
+ * containers_listing: a listing was requested.  containers_listed: its
+ * answer (ids borrowed): removes the records not in it that have no
+ * inspect pending and no event since the request (the daemon took its
+ * snapshot before such an event; the event's own inspect decides), then
+ * notifies LISTED.
  */
+void containers_listing(struct containers *t);
 void containers_listed(struct containers *t, const char *const *ids,
     size_t nids);
 void containers_ready(struct containers *t, const char *host_name);

@@ -63,6 +63,11 @@ _bed_show_logs()
 	local f lines=${BED_LOG_TAIL:-60}
 	for f in "${BED_LOGS[@]}"; do
 		[[ -s $f ]] || continue
+		# Other tests' containers can fill the tail of a daemon that
+		# follows the whole Docker host: show this run's lines too.
+		printf '\n----- first %s lines of %s naming run %s -----\n' \
+		    "$lines" "$f" "$BED_RUN_ID" >&2
+		grep -m "$lines" -F -- "$BED_RUN_ID" "$f" >&2
 		printf '\n----- last %s lines of %s -----\n' "$lines" "$f" >&2
 		tail -n "$lines" "$f" >&2
 	done

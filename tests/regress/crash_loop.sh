@@ -27,6 +27,12 @@ id=$(docker create "${BED_LABELS[@]}" --name "$name" \
     --label SERVICE_NAME="loop-$BED_RUN_ID" "$CRASH_IMAGE" \
     sh -c 'sleep 1; exit 3') || bed_fail "docker create failed"
 since=$(date +%s)
+# Docker's die events of the container, streamed as they happen: replayed
+# afterwards with --since, the first ones can be gone from the daemon's
+# 256-event memory when other tests' containers churn meanwhile.
+bed_spawn die-events docker events --since "$since" \
+    --filter "container=$id" --filter event=die --format '{{.ID}}'
+DIE_LOG=$BED_TMP/die-events.log
 
 # crashed_n <n>: the registrator logged n crashes of the container.
 crashed_n()
@@ -47,10 +53,13 @@ while ((SECONDS < end)); do
 		bed_wait_until 20 crash_has_events loop 1
 	fi
 done
-# --until is whole seconds: one more takes in a die of this second.
-until=$(($(date +%s) + 1))
-dies=$(docker events --since "$since" --until "$until" \
-    --filter "container=$id" --filter event=die --format '{{.ID}}' | wc -l)
+# die_events_n <n>: the stream has shown n die events.
+die_events_n()
+{
+	(($(wc -l <"$DIE_LOG") >= $1))
+}
+bed_wait_until 20 die_events_n "$runs"
+dies=$(wc -l <"$DIE_LOG")
 bed_log "$runs runs, $dies die events in ${CRASH_LOOP_SECONDS}s"
 bed_assert_eq "$runs" "$dies" "die events"
 

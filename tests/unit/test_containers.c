@@ -162,6 +162,7 @@ test_notify(void)
 	/* An inspect pending on c: the inspect decides, not the listing. */
 	c->docker = (struct docker_ctr *)(void *)&pending;
 	s.log[0] = '\0';
+	containers_listing(t);
 	containers_listed(t, ids, 1);
 	T_EQ_STR(s.log, "1:gone:bbbb 2:gone:bbbb 1:listed:- 2:listed:- ");
 	T_NULL(containers_find(t, ID_B));
@@ -170,12 +171,31 @@ test_notify(void)
 	T_EQ_INT(containers_count(t), 2);
 	c->docker = NULL;
 
+	/*
+	 * A container created after the daemon took the listing's snapshot:
+	 * its start event came after the request, so the listing that does
+	 * not name it must not forget it (a registration lost until the next
+	 * resync).  The next listing, requested after the event, may.
+	 */
+	containers_listing(t);
+	ev.actions = DOCKER_ACT_START;
+	(void)snprintf(ev.id, sizeof(ev.id), "%s", ID_B);
+	b = containers_event(t, &ev);
+	s.log[0] = '\0';
+	containers_listed(t, ids, 1);
+	T_EQ_STR(s.log, "1:gone:cccc 2:gone:cccc 1:listed:- 2:listed:- ");
+	T_ASSERT(containers_find(t, ID_B) == b);
+	containers_listing(t);
+	s.log[0] = '\0';
+	containers_listed(t, ids, 1);
+	T_EQ_STR(s.log, "1:gone:bbbb 2:gone:bbbb 1:listed:- 2:listed:- ");
+	T_NULL(containers_find(t, ID_B));
+
 	s.log[0] = '\0';
 	containers_remove(t, a);
 	T_EQ_STR(s.log, "1:gone:aaaa 2:gone:aaaa ");
 	T_NULL(containers_find(t, ID_A));
-	T_ASSERT(containers_first(t) == c);
-	T_NULL(containers_next(c));
+	T_NULL(containers_first(t));
 	containers_free(t);
 }
 

@@ -523,6 +523,32 @@ test_addresses(void)
 	T_ASSERT(
 	    warned(&res, "label ip.addr: \"10.9.8.7;rm\" is not an IP", NULL));
 	derive_result_clear(&res);
+	/*
+	 * The unspecified address would make the agent refuse the whole
+	 * registration: the default address, as for a bad one.
+	 */
+	{
+		static const char *const any[]
+		    = { "::", "0.0.0.0/0", "0:0::0", "::ffff:0.0.0.0" };
+
+		for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
+			run(two("", "ip.addr", any[i], NULL), &o, &res);
+			T_EQ_INT(res.nservices, 2);
+			T_EQ_STR(res.services[0].address, "192.0.2.10");
+			T_ASSERT(warned(&res, "label ip.addr: \"",
+			    "is the unspecified address, which Consul "
+			    "refuses; using the default address"));
+			derive_result_clear(&res);
+		}
+	}
+	/* Other IPv6 literals are taken as they are. */
+	run(two("", "ip.addr", "::1", NULL), &o, &res);
+	T_EQ_STR(res.services[0].address, "::1");
+	T_EQ_INT(res.nwarnings, 0);
+	derive_result_clear(&res);
+	run(two("", "ip.addr", "::ffff:10.0.0.1", NULL), &o, &res);
+	T_EQ_STR(res.services[0].address, "::ffff:10.0.0.1");
+	derive_result_clear(&res);
 
 	/* Stopped containers have no ports: nothing, quietly. */
 	run(fixture_container("inspect-exit3.json"), &o, &res);
@@ -759,6 +785,13 @@ test_options(void)
 	o.ip = "10.0.0.1;";
 	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
 	T_EQ_STR(err, "--ip address is neither an IP address nor a host name");
+	/* Consul's agent refuses 0.0.0.0 and :: as a service address. */
+	o.ip = "0.0.0.0";
+	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
+	T_EQ_STR(err,
+	    "--ip address is the unspecified address, which Consul refuses");
+	o.ip = "0::0";
+	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), -1);
 	o.ip = "consul-node.example"; /* a host name is an address */
 	T_EQ_INT(derive_services(c, &o, &res, err, sizeof(err)), 0);
 	T_EQ_STR(res.services[0].address, "consul-node.example");
