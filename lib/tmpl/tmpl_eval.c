@@ -101,8 +101,9 @@ var_find(struct tmpl_exec *x, const char *name)
 }
 
 /*
- * Methods: the scratch object's.  (consul-template v0.41.1's ServiceTags
- * has no Contains method: `.Tags.Contains` is an error there too.)
+ * Methods: the scratch object's, time.Time's and *semver.Version's.
+ * (consul-template v0.41.1's ServiceTags has no Contains method:
+ * `.Tags.Contains` is an error there too.)
  */
 static int
 call_method(struct tmpl_exec *x, const struct tmpl_value *recv,
@@ -113,6 +114,16 @@ call_method(struct tmpl_exec *x, const struct tmpl_value *recv,
 	if (recv->kind == TV_SCRATCH) {
 		*found = true;
 		return tmpl_local_scratch_method(x, name, args, nargs, ret);
+	}
+	if (recv->kind == TV_TIME) {
+		*found = true;
+		return tmpl_time_method(x, recv->u.time, name, args, nargs,
+		    ret);
+	}
+	if (recv->kind == TV_SEMVER && recv->u.semver != NULL) {
+		*found = true;
+		return tmpl_semver_method(x, recv->u.semver, name, args, nargs,
+		    ret);
 	}
 	return 0;
 }

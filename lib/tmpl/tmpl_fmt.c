@@ -245,11 +245,22 @@ static void
 fmt_one(struct tmpl_arena *a, struct buf *b, const struct spec *sp,
     const struct tmpl_value *v)
 {
+	struct tmpl_value sv;
 	struct buf t;
 	size_t i;
 	bool numeric = false;
 
 	buf_init(&t, SIZE_MAX);
+	/* fmt's handleMethods: a Stringer (time.Time, *semver.Version) is
+	 * its String() for the string verbs. */
+	if ((v->kind == TV_TIME || (v->kind == TV_SEMVER && v->u.semver))
+	    && strchr("sqxX", sp->verb) != NULL) {
+		tmpl_value_print(a, &t, v);
+		sv = tmpl_value_str(t.data != NULL ? t.data : "", t.len);
+		fmt_one(a, b, sp, &sv);
+		buf_clear(&t);
+		return;
+	}
 	switch (sp->verb) {
 	case 'v':
 		if (sp->sharp)

@@ -20,6 +20,10 @@ static const struct tmpl_func *const families[] = {
 	tmpl_regex_funcs,
 	tmpl_codec_funcs,
 	tmpl_sprig_funcs,
+	tmpl_time_funcs,
+	tmpl_semver_funcs,
+	tmpl_yaml_funcs,
+	tmpl_toml_funcs,
 };
 
 const struct tmpl_func *

@@ -369,7 +369,10 @@ merge_empty(const struct tmpl_value *v)
 		return v->u.map == NULL || v->u.map->n == 0;
 	case TV_REC:
 	case TV_SCRATCH:
+	case TV_SEMVER:
 		return false;
+	case TV_TIME: /* a struct: empty when all its fields are zero */
+		return v->u.time->sec == -62135596800LL && v->u.time->nsec == 0;
 	default:
 		return !tmpl_value_truth(v);
 	}

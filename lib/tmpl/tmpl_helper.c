@@ -653,7 +653,7 @@ fn_parse_int(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
 	if (len == 0) {
-		*r = tmpl_value_int(0);
+		*r = tmpl_value_int64(0);
 		return 0;
 	}
 	c = tmpl_arena_strndup(x->a, s, len);
@@ -663,7 +663,7 @@ fn_parse_int(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		return tmpl_exec_errorf(x,
 		    "strconv.ParseInt: parsing \"%s\": %s", c,
 		    errno == ERANGE ? "value out of range" : "invalid syntax");
-	*r = tmpl_value_int(v);
+	*r = tmpl_value_int64(v);
 	return 0;
 }
 
@@ -861,6 +861,8 @@ math(struct tmpl_exec *x, struct tmpl_value *args, int op, struct tmpl_value *r)
 		default:
 			*r = tmpl_value_int(ia > ib ? ia : ib);
 		}
+		/* Go's reflect Int() arithmetic: int64. */
+		r->elem = ELEM_INT64;
 		return 0;
 	}
 	if (op == M_MOD)
@@ -990,7 +992,7 @@ fn_loop(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		    cnt);
 	l = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
 	for (i = 0; i < (int64_t)cnt; i++)
-		l[i] = tmpl_value_int(start + i);
+		l[i] = tmpl_value_int64(start + i);
 	*r = tmpl_value_list(l, cnt, ELEM_CHAN);
 	return 0;
 }

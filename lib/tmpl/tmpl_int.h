@@ -76,6 +76,8 @@ enum tmpl_value_kind {
 	TV_MAP,
 	TV_REC, /* a Consul record (struct) */
 	TV_SCRATCH, /* the scratch object */
+	TV_TIME, /* a Go time.Time (Sprig's toDate...) */
+	TV_SEMVER, /* a *semver.Version (Sprig's semver) */
 };
 
 /* Go kinds of list/map elements, for zero values and printing. */
@@ -87,14 +89,17 @@ enum tmpl_value_elem {
 	ELEM_CHAN, /* loop's <-chan int64: ranges as a list (index, element) */
 	ELEM_KVPTR, /* byKey's inner map: *dependency.KeyPair, zero nil */
 	ELEM_KVMAP, /* byKey's outer map: its inner maps, zero empty */
+	ELEM_INT64, /* an int, not a list: Go's int64 rather than int */
 };
 
 struct tmpl_map;
 struct tmpl_record;
+struct tmpl_time;
+struct tmpl_semver;
 
 struct tmpl_value {
 	uint8_t kind; /* enum tmpl_value_kind */
-	uint8_t elem; /* lists and maps: enum tmpl_value_elem */
+	uint8_t elem; /* lists, maps, ints: enum tmpl_value_elem */
 	uint8_t rtype; /* records: enum tmpl_record_type */
 	uint8_t isuint; /* ints: Go uint64 (prints the same) */
 	uint32_t len; /* strings, lists */
@@ -106,6 +111,8 @@ struct tmpl_value {
 		struct tmpl_value *list;
 		struct tmpl_map *map;
 		const struct tmpl_record *rec;
+		const struct tmpl_time *time; /* in the arena */
+		const struct tmpl_semver *semver; /* in the arena */
 	} u;
 };
 
@@ -119,6 +126,8 @@ struct tmpl_value tmpl_value_missing(void);
 struct tmpl_value tmpl_value_nil(void);
 struct tmpl_value tmpl_value_bool(bool b);
 struct tmpl_value tmpl_value_int(int64_t i);
+/* Go's int64 (math, parseInt, loop): prints as an int, typed "int64". */
+struct tmpl_value tmpl_value_int64(int64_t i);
 struct tmpl_value tmpl_value_float(double f);
 struct tmpl_value tmpl_value_str(const char *s, size_t len);
 struct tmpl_value tmpl_value_cstr(const char *s);
@@ -143,7 +152,7 @@ void tmpl_value_print_names(struct tmpl_arena *a, struct buf *b,
 /* Go's strconv.Quote, and strconv.QuoteToASCII (%+q). */
 void tmpl_value_quote(struct buf *b, const char *s, size_t len);
 void tmpl_value_quote_ascii(struct buf *b, const char *s, size_t len);
-/* Go's %v / strconv 'g' shortest float. */
+/* Go's %v / strconv 'g' shortest float; verb 's': strconv 'f' shortest. */
 void tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec);
 /* JSON (encoding/json): escape_html as json.Marshal; indent 0 = compact. */
 void tmpl_value_json(struct tmpl_arena *a, struct buf *b,
@@ -234,6 +243,90 @@ int tmpl_record_field(struct tmpl_arena *a, const struct tmpl_value *r,
     const char *name, struct tmpl_value *out);
 /* Go's type name of rtype: "*dependency.HealthService"... */
 const char *tmpl_record_type_name(int rtype);
+
+/* tmpl_time.c: Go's time layouts and durations, pure. */
+/* Longest zone abbreviation kept ("CEST", "GMT+10", "+0530"). */
+#define TMPL_TIME_ZONE_MAX 16
+/* Longest parse or duration error message. */
+#define TMPL_TIME_ERR_MAX 512
+
+/* A Go time.Time's location: UTC, Local (asked of the caller) or fixed. */
+enum tmpl_time_loc { TMPL_TIME_UTC, TMPL_TIME_LOCAL, TMPL_TIME_FIXED };
+
+/*
+ * A Go time.Time: the instant (sec since 1970-01-01 UTC, nsec) and the
+ * zone it shows in: off seconds east of UTC and its abbreviation (empty
+ * for a fixed zone without a name, printed as its offset).
+ */
+struct tmpl_time {
+	int64_t sec;
+	int32_t nsec;
+	int32_t off;
+	uint8_t loc; /* enum tmpl_time_loc */
+	char zone[TMPL_TIME_ZONE_MAX];
+};
+
+/* Local's offset and abbreviation at the instant sec (Go's time.Local). */
+typedef void (*tmpl_time_local_fn)(int64_t sec, int32_t *off,
+    char zone[TMPL_TIME_ZONE_MAX]);
+
+/* Sets t's off and zone for its instant: UTC, or Local's through local. */
+void tmpl_time_zone(struct tmpl_time *t, tmpl_time_local_fn local);
+/* Go's t.Format(layout) (n bytes), appended to b. */
+void tmpl_time_format(struct buf *b, const char *layout, size_t n,
+    const struct tmpl_time *t);
+/* Go's t.String() without a monotonic reading. */
+void tmpl_time_string(struct buf *b, const struct tmpl_time *t);
+/*
+ * Go's time.ParseInLocation(layout, value, time.Local) into out.  Returns
+ * 0, or -1 with Go's message ("parsing time ...") in err.
+ */
+int tmpl_time_parse(const char *layout, size_t ln, const char *value, size_t vn,
+    tmpl_time_local_fn local, struct tmpl_time *out, char *err, size_t errlen);
+/* Go's t.Add(d) (d in nanoseconds); a Local time takes its new offset. */
+void tmpl_time_add(struct tmpl_time *t, int64_t d, tmpl_time_local_fn local);
+/* Go's t.Sub(u) in nanoseconds, saturated at the int64 range. */
+int64_t tmpl_time_sub(const struct tmpl_time *t, const struct tmpl_time *u);
+/* Go's Duration.String of d nanoseconds ("1h2m3.5s", "0s", "1.5µs"). */
+void tmpl_time_duration_string(struct buf *b, int64_t d);
+/* Go's time.ParseDuration: 0, or -1 with Go's message in err. */
+int tmpl_time_parse_duration(const char *s, size_t n, int64_t *out, char *err,
+    size_t errlen);
+/* Go's Duration.Round(m). */
+int64_t tmpl_time_duration_round(int64_t d, int64_t m);
+/* Sprig's durationRound: "2h", "3mo", "0s" (largest unit exceeded). */
+void tmpl_time_duration_coarse(struct buf *b, int64_t d);
+
+/* tmpl_semver.c: Masterminds/semver v3.3.0 as Sprig uses it, pure. */
+/* Longest version or constraint read (Go has no cap). */
+#define TMPL_SEMVER_MAX 4096
+/* Longest error message. */
+#define TMPL_SEMVER_ERR_MAX 512
+
+/* A *semver.Version; the strings are borrowed from the parsed text. */
+struct tmpl_semver {
+	uint64_t major, minor, patch;
+	const char *pre, *meta, *orig; /* without '-', '+'; orig whole */
+	size_t prelen, metalen, origlen;
+};
+
+/*
+ * semver.NewVersion of s[0..n) into v (pointing into s).  Returns 0, or
+ * -1 with semver's message in err ("Invalid Semantic Version").
+ */
+int tmpl_semver_parse(const char *s, size_t n, struct tmpl_semver *v, char *err,
+    size_t errlen);
+/* Version.String(): "1.2.3-pre+meta" (no "v"). */
+void tmpl_semver_string(struct buf *b, const struct tmpl_semver *v);
+/* Version.Compare: -1, 0 or 1 (metadata ignored). */
+int tmpl_semver_compare(const struct tmpl_semver *a,
+    const struct tmpl_semver *b);
+/*
+ * semver.NewConstraint(c).Check(v) into *ok; v NULL only parses c.
+ * Returns 0, or -1 with semver's message ("improper constraint: x").
+ */
+int tmpl_semver_check(const char *c, size_t n, const struct tmpl_semver *v,
+    bool *ok, char *err, size_t errlen);
 
 /* tmpl_lex.c */
 enum tmpl_token_kind {
@@ -593,8 +686,30 @@ void tmpl_codec_base64_encode(struct buf *b, const char *s, size_t len,
  */
 int tmpl_codec_base64_decode(const char *s, size_t len, bool url, char *out,
     size_t *outlen);
+/*
+ * Where Go's decoder reports bad base64 s: the first byte outside the
+ * standard alphabet (padding included), as "at input byte N" says.
+ */
+size_t tmpl_codec_base64_bad_byte(const char *s, size_t len);
 
 /* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
 extern const struct tmpl_func tmpl_sprig_funcs[];
+
+/* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
+extern const struct tmpl_func tmpl_yaml_funcs[];
+
+/* tmpl_toml.c: toTOML (BurntSushi/toml's Encoder). */
+extern const struct tmpl_func tmpl_toml_funcs[];
+
+/* tmpl_time.c, tmpl_semver.c: Sprig's date and semver functions. */
+extern const struct tmpl_func tmpl_time_funcs[];
+extern const struct tmpl_func tmpl_semver_funcs[];
+/* recv.name(args) of a time.Time and of a *semver.Version. */
+int tmpl_time_method(struct tmpl_exec *x, const struct tmpl_time *t,
+    const char *name, struct tmpl_value *args, size_t nargs,
+    struct tmpl_value *ret);
+int tmpl_semver_method(struct tmpl_exec *x, const struct tmpl_semver *v,
+    const char *name, struct tmpl_value *args, size_t nargs,
+    struct tmpl_value *ret);
 
 #endif

@@ -761,9 +761,10 @@ static int
 sprig_to_int64(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
-	(void)x;
 	(void)n;
-	*r = tmpl_value_int(sprig_int64(&a[0]));
+	/* int64 and int: the row's arg says which Go type it returns. */
+	*r = x->farg ? tmpl_value_int64(sprig_int64(&a[0]))
+		     : tmpl_value_int(sprig_int64(&a[0]));
 	return 0;
 }
 
@@ -798,7 +799,7 @@ sprig_to_decimal(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		    || isspace((unsigned char)tmp[0]))
 			v = 0;
 	}
-	*r = tmpl_value_int(v);
+	*r = tmpl_value_int64(v);
 	return 0;
 }
 
@@ -969,7 +970,7 @@ int_fold(struct tmpl_exec *x, struct tmpl_value *a, size_t n, enum int_op op,
 			break;
 		}
 	}
-	*r = tmpl_value_int((int64_t)acc);
+	*r = tmpl_value_int64((int64_t)acc);
 	return 0;
 }
 
@@ -979,7 +980,7 @@ sprig_add1(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 {
 	(void)x;
 	(void)n;
-	*r = tmpl_value_int((int64_t)((uint64_t)sprig_int64(&a[0]) + 1));
+	*r = tmpl_value_int64((int64_t)((uint64_t)sprig_int64(&a[0]) + 1));
 	return 0;
 }
 
@@ -988,7 +989,7 @@ sprig_add(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	if (n == 0) {
-		*r = tmpl_value_int(0);
+		*r = tmpl_value_int64(0);
 		return 0;
 	}
 	return int_fold(x, a, n, IO_ADD, r);
@@ -1274,7 +1275,8 @@ deep_equal(const struct tmpl_value *a, const struct tmpl_value *b)
 	case TV_BOOL:
 		return a->u.b == b->u.b;
 	case TV_INT:
-		return a->u.i == b->u.i && a->isuint == b->isuint;
+		return a->u.i == b->u.i && a->isuint == b->isuint
+		    && (a->elem == ELEM_INT64) == (b->elem == ELEM_INT64);
 	case TV_FLOAT:
 		return a->u.f == b->u.f;
 	case TV_STR:
@@ -1944,7 +1946,7 @@ kind_name(const struct tmpl_value *v)
 	case TV_BOOL:
 		return "bool";
 	case TV_INT:
-		return v->isuint ? "uint64" : "int";
+		return tmpl_value_type_name(v);
 	case TV_FLOAT:
 		return "float64";
 	case TV_STR:
@@ -1955,6 +1957,8 @@ kind_name(const struct tmpl_value *v)
 		return "map";
 	case TV_REC:
 	case TV_SCRATCH:
+	case TV_TIME:
+	case TV_SEMVER:
 		return tmpl_value_type_name(v)[0] == '*' ? "ptr" : "struct";
 	default:
 		return "invalid";
@@ -2137,7 +2141,7 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	const char *s;
-	size_t len, olen, bad;
+	size_t len, olen;
 	struct buf b;
 	char *out;
 
@@ -2149,14 +2153,9 @@ sprig_b64dec(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		*r = tmpl_value_str(out, olen);
 		return 0;
 	}
-	/* Go names the first byte that is not of the alphabet. */
-	for (bad = 0; bad < len
-	     && (isalnum((unsigned char)s[bad]) || s[bad] == '+'
-		 || s[bad] == '/');
-	     bad++)
-		;
 	buf_init(&b, SIZE_MAX);
-	buf_addf(&b, "illegal base64 data at input byte %zu", bad);
+	buf_addf(&b, "illegal base64 data at input byte %zu",
+	    tmpl_codec_base64_bad_byte(s, len));
 	*r = str_in_arena(x, &b);
 	return 0;
 }
@@ -2585,7 +2584,7 @@ const struct tmpl_func tmpl_sprig_funcs[] = {
 	{ "sprig_plural", sprig_plural, 3, 3, 0, 0 },
 	{ "sprig_toString", sprig_to_string, 1, 1, 0, 0 },
 	{ "sprig_atoi", sprig_atoi, 1, 1, 0, 0 },
-	{ "sprig_int64", sprig_to_int64, 1, 1, 0, 0 },
+	{ "sprig_int64", sprig_to_int64, 1, 1, 0, 1 },
 	{ "sprig_int", sprig_to_int64, 1, 1, 0, 0 },
 	{ "sprig_float64", sprig_to_float64, 1, 1, 0, 0 },
 	{ "sprig_toDecimal", sprig_to_decimal, 1, 1, 0, 0 },

@@ -56,6 +56,15 @@ tmpl_value_int(int64_t i)
 }
 
 struct tmpl_value
+tmpl_value_int64(int64_t i)
+{
+	struct tmpl_value v = tmpl_value_int(i);
+
+	v.elem = ELEM_INT64;
+	return v;
+}
+
+struct tmpl_value
 tmpl_value_float(double f)
 {
 	struct tmpl_value v = tmpl_value_missing();
@@ -140,7 +149,10 @@ tmpl_value_truth(const struct tmpl_value *v)
 	case TV_REC:
 		return v->u.rec != NULL;
 	case TV_SCRATCH:
+	case TV_TIME: /* a struct */
 		return true;
+	case TV_SEMVER:
+		return v->u.semver != NULL;
 	default:
 		return false;
 	}
@@ -174,7 +186,9 @@ tmpl_value_type_name(const struct tmpl_value *v)
 	case TV_BOOL:
 		return "bool";
 	case TV_INT:
-		return v->isuint ? "uint64" : "int";
+		return v->isuint            ? "uint64"
+		    : v->elem == ELEM_INT64 ? "int64"
+					    : "int";
 	case TV_FLOAT:
 		return "float64";
 	case TV_STR:
@@ -203,6 +217,10 @@ tmpl_value_type_name(const struct tmpl_value *v)
 		return tmpl_record_type_name(v->rtype);
 	case TV_SCRATCH:
 		return "*template.Scratch";
+	case TV_TIME:
+		return "time.Time";
+	case TV_SEMVER:
+		return "*semver.Version";
 	}
 	return "?";
 }
@@ -394,7 +412,8 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 		buf_addstr(b, f > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	if ((verb == 'v' || verb == 'g' || verb == 'j') && prec < 0) {
+	if ((verb == 'v' || verb == 'g' || verb == 'j' || verb == 's')
+	    && prec < 0) {
 		if (signbit(f)) {
 			buf_addc(b, '-');
 			f = -f;
@@ -415,7 +434,9 @@ tmpl_value_fmt_float(struct buf *b, double f, int verb, int prec)
 				    exp < 0 ? -exp : exp);
 			} else
 				float_fixed(b, d, exp);
-		} else if (exp < -4 || exp >= 6)
+		} else if (verb == 's')
+			float_fixed(b, d, exp);
+		else if (exp < -4 || exp >= 6)
 			float_exp(b, d, exp);
 		else
 			float_fixed(b, d, exp);
@@ -508,6 +529,15 @@ value_print(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "&{map[]}");
+		break;
+	case TV_TIME: /* fmt calls String() */
+		tmpl_time_string(b, v->u.time);
+		break;
+	case TV_SEMVER:
+		if (v->u.semver == NULL)
+			buf_addstr(b, "<nil>");
+		else
+			tmpl_semver_string(b, v->u.semver);
 		break;
 	}
 }
@@ -681,6 +711,23 @@ tmpl_value_json(struct tmpl_arena *a, struct buf *b, const struct tmpl_value *v,
 		break;
 	case TV_SCRATCH:
 		buf_addstr(b, "{}");
+		break;
+	case TV_TIME: /* MarshalJSON: RFC 3339 with nanoseconds */
+		buf_addc(b, '"');
+		tmpl_time_format(b, "2006-01-02T15:04:05.999999999Z07:00", 35,
+		    v->u.time);
+		buf_addc(b, '"');
+		break;
+	case TV_SEMVER: /* MarshalJSON: its String() as a JSON string */
+		if (v->u.semver == NULL) {
+			buf_addstr(b, "null");
+			break;
+		}
+		buf_init(&kb, SIZE_MAX);
+		tmpl_semver_string(&kb, v->u.semver);
+		json_str(b, kb.data != NULL ? kb.data : "", kb.len,
+		    escape_html);
+		buf_clear(&kb);
 		break;
 	}
 }

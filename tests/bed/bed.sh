@@ -761,6 +761,24 @@ bed_nginx_reload()
 	    reconfiguring "$n"
 }
 
+# bed_nginx_check_script <live file>: writes a check command for the
+# templater (prints its path): nginx -t on the whole configuration with the
+# candidate given as $1 included in place of <live file>.
+bed_nginx_check_script()
+{
+	local check=$BED_TMP/nginx-check.sh
+	cat >"$check" <<-EOF
+	#!/bin/sh
+	set -e
+	sed "s|include $1;|include \$1;|" "$BED_NGINX_HTTP_CONF" >"$BED_TMP/check-http.conf"
+	sed "s|include $BED_NGINX_HTTP_CONF;|include $BED_TMP/check-http.conf;|" \
+	    "$BED_NGINX_CONF" >"$BED_TMP/check-nginx.conf"
+	exec $BED_NGINX_CMD -q -t -c "$BED_TMP/check-nginx.conf"
+	EOF
+	chmod 755 "$check"
+	printf '%s\n' "$check"
+}
+
 _bed_count_above()
 {
 	local n
@@ -787,10 +805,13 @@ _bed_listening()
 # Sets BED_HAPROXY_DIR, BED_HAPROXY_PORT, BED_HAPROXY_GLOBAL (global and
 # defaults sections, written by the bed), BED_HAPROXY_CFG (the test writes
 # frontends/backends there, binding 127.0.0.1:$BED_HAPROXY_PORT),
-# BED_HAPROXY_CMD ("haproxy -f GLOBAL -f CFG", e.g. "$BED_HAPROXY_CMD -c").
+# BED_HAPROXY_CMD ("haproxy -f GLOBAL -f CFG", e.g. "$BED_HAPROXY_CMD -c";
+# a test adds its own "-f FILE"s to it before bed_haproxy_start), and
+# BED_HAPROXY_MASTER_SOCK (the master CLI socket, for reload scripts).
 bed_haproxy_init()
 {
 	BED_HAPROXY_DIR=$BED_TMP/haproxy
+	BED_HAPROXY_MASTER_SOCK=$BED_HAPROXY_DIR/master.sock
 	BED_HAPROXY_PORT=$(bed_free_port) || exit 1
 	BED_HAPROXY_GLOBAL=$BED_HAPROXY_DIR/global.cfg
 	BED_HAPROXY_CFG=$BED_HAPROXY_DIR/haproxy.cfg
@@ -816,11 +837,13 @@ bed_haproxy_check()
 }
 
 # bed_haproxy_start: haproxy in master-worker mode in the foreground (-W
-# -db) under bed_spawn; waits until it listens. Sets BED_HAPROXY_PID.
+# -db) with a master CLI socket, as Debian starts it, under bed_spawn;
+# waits until it listens. Sets BED_HAPROXY_PID.
 bed_haproxy_start()
 {
-	bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on $BED_HAPROXY_CFG"
-	bed_spawn haproxy $BED_HAPROXY_CMD -W -db
+	bed_haproxy_check >/dev/null ||
+	    bed_fail "haproxy -c failed on the files of: $BED_HAPROXY_CMD"
+	bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$BED_HAPROXY_MASTER_SOCK"
 	BED_HAPROXY_PID=$BED_PID
 	bed_wait_until 10 _bed_listening "$BED_HAPROXY_PORT"
 }

@@ -129,12 +129,16 @@ cl_consul()
 	    -X "$m" "$@" "https://127.0.0.1:8501$p"
 }
 
-# cl_docker HOST ARGS...: the docker CLI against the app host's engine.
+# cl_docker HOST ARGS...: the docker CLI against the app host's engine,
+# ended after CL_DOCKER_TIMEOUT_S: the CLI itself has no timeout, and an
+# engine busy with dozens of starts on 2 cores must not hang a run.
+CL_DOCKER_TIMEOUT_S=180
 cl_docker()
 {
 	local h=$1
 	shift
-	docker -H "unix://$CLUSTER_STATE/$h/docker.sock" "$@"
+	timeout "$CL_DOCKER_TIMEOUT_S" \
+	    docker -H "unix://$CLUSTER_STATE/$h/docker.sock" "$@"
 }
 
 cl_apps()
@@ -145,6 +149,28 @@ cl_apps()
 	2) echo a1 a2 ;;
 	*) echo a1 a2 a3 ;;
 	esac
+}
+
+# cl_consul_spawn HOST: the host's Consul agent on the configuration up.sh
+# wrote ($CLUSTER_STATE/HOST/consul.hcl); also how run.sh restarts one.
+cl_consul_spawn()
+{
+	cl_spawn "$1" "consul-$1" "$(<"$CLUSTER_STATE/consul-bin")" agent \
+	    -config-file "$CLUSTER_STATE/$1/consul.hcl"
+}
+
+# cl_dockerd_spawn HOST: the app host's Docker Engine, in the host's
+# namespace only (never in the machine's: docs/cluster.md), with its own
+# files, bridge and containerd namespaces; also how run.sh restarts one.
+cl_dockerd_spawn()
+{
+	local h=$1 d=$CLUSTER_STATE/$1 n=${1#a}
+	cl_spawn "$h" "dockerd-$h" dockerd --config-file "$d/daemon.json" \
+	    --data-root "$d/data" --exec-root "$d/exec" \
+	    -H "unix://$d/docker.sock" --pidfile "$d/docker.pid" \
+	    --storage-driver vfs --bridge "c${CLUSTER_ID}d$n" \
+	    --containerd-namespace "c$CLUSTER_ID-$h" \
+	    --containerd-plugins-namespace "c$CLUSTER_ID-$h-plugins"
 }
 
 # cl_registrator_start HOST: the app host's registrator on its engine.  The

@@ -6,7 +6,7 @@
 # private bridge; three Consul servers (a real Raft cluster,
 # raft_multiplier = 1); app hosts each with a Consul client agent, its own
 # Docker Engine and a registrator following it; an edge with a client
-# agent, the templater and nginx; a client host for the load generator.
+# agent, the templater, nginx and haproxy; a client host for the load generator.
 # ACLs default deny (registrator: service:write + read of its own node;
 # templater: read only), the HTTP API over TLS only, with a CA made here.
 #
@@ -48,7 +48,7 @@ for b in registrator/registrator templater/templater tests/loadgen; do
 		exit 2
 	}
 done
-for c in dockerd docker nginx curl jq ip; do
+for c in dockerd docker nginx haproxy socat curl jq ip iptables; do
 	command -v "$c" >/dev/null || {
 		cl_log "$c is not installed"
 		exit 2
@@ -206,8 +206,7 @@ consul_start()
 	mkdir -p "$CLUSTER_STATE/$h/consul"
 	consul_conf "$h" >"$CLUSTER_STATE/$h/consul.hcl"
 	chmod 600 "$CLUSTER_STATE/$h/consul.hcl"
-	cl_spawn "$h" "consul-$h" "$CONSUL" agent \
-	    -config-file "$CLUSTER_STATE/$h/consul.hcl"
+	cl_consul_spawn "$h"
 }
 
 for h in s1 s2 s3; do consul_start "$h"; done
@@ -270,12 +269,7 @@ for h in "${HOSTS[@]}"; do
 	cl_in "$h" ip addr add "172.30.$n.1/24" dev "c${CLUSTER_ID}d$n"
 	cl_in "$h" ip link set "c${CLUSTER_ID}d$n" up
 	cl_record dockerd "$h"
-	cl_spawn "$h" "dockerd-$h" dockerd --config-file "$d/daemon.json" \
-	    --data-root "$d/data" --exec-root "$d/exec" \
-	    -H "unix://$d/docker.sock" --pidfile "$d/docker.pid" \
-	    --storage-driver vfs --bridge "c${CLUSTER_ID}d$n" \
-	    --containerd-namespace "c$CLUSTER_ID-$h" \
-	    --containerd-plugins-namespace "c$CLUSTER_ID-$h-plugins"
+	cl_dockerd_spawn "$h"
 done
 for h in "${HOSTS[@]}"; do
 	[[ $h == a? ]] || continue
@@ -317,7 +311,10 @@ pid $e/nginx.pid;
 error_log $CLUSTER_STATE/log/nginx-error.log notice;
 events { worker_connections 512; }
 http {
-    access_log off;
+    # Which instance served each request, and when (run.sh's scale
+    # scenario: the first request an instance serves through the edge).
+    log_format served '\$msec \$status \$upstream_addr';
+    access_log $CLUSTER_STATE/log/nginx-access.log served;
     client_body_temp_path $e/tmp;
     proxy_temp_path $e/tmp;
     fastcgi_temp_path $e/tmp;
@@ -347,8 +344,51 @@ nginx -q -t -c $e/nginx.conf && nginx -c $e/nginx.conf -s reload
 EOF
 chmod 755 "$CLUSTER_STATE/edge/reload.sh"
 cl_spawn edge nginx nginx -c "$e/nginx.conf" -g 'daemon off;'
+
+# haproxy beside nginx on :8080, in master-worker mode with a master CLI
+# socket as Debian's unit runs it, on the shipped backends template and
+# the shipped reload script (examples/haproxy), with the retries of
+# examples/haproxy/haproxy.cfg.  Only failed requests are logged.
+x=$CLUSTER_STATE/edge/haproxy
+mkdir -p "$x"
+cat >"$x/haproxy.cfg" <<EOF
+global
+    log stdout format raw local0
+
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlog-normal
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response response-timeout
+    default-server observe layer4 error-limit 1 on-error mark-down
+
+frontend www
+    bind $(cl_ip edge):8080
+    default_backend web
+EOF
+# Until the first render: a web backend without servers (503), so that
+# haproxy starts.
+printf 'backend web\n' >"$x/backends.cfg"
+cat >"$x/templater.ini" <<EOF
+[template haproxy]
+source = $CL_SRC/templates/haproxy-backends.ctmpl
+destination = $x/backends.cfg
+check = haproxy -c -q -f $x/haproxy.cfg -f {}
+command = ["$CL_SRC/examples/haproxy/haproxy-reload.sh", "$x/master.sock"]
+command_timeout = 30s
+EOF
+cl_spawn edge haproxy haproxy -W -S "$x/master.sock" -f "$x/haproxy.cfg" \
+    -f "$x/backends.cfg"
+
 cp "$CL_SRC/tests/cluster/web.ctmpl" "$CLUSTER_STATE/edge/web.ctmpl"
 cl_spawn edge templater "$CL_BUILD/templater/templater" \
+    -config "$x/templater.ini" \
     -consul-addr https://127.0.0.1:8501 \
     -consul-ca "$CLUSTER_STATE/pki/consul-agent-ca.pem" \
     -consul-token-file "$CLUSTER_STATE/tokens/templater" \
@@ -356,6 +396,10 @@ cl_spawn edge templater "$CL_BUILD/templater/templater" \
     -template "$CLUSTER_STATE/edge/web.ctmpl:$e/conf/upstreams.conf:$CLUSTER_STATE/edge/reload.sh"
 cl_wait 20 cl_in edge curl -s -o /dev/null "http://$(cl_ip edge):80/" || {
 	cl_log "nginx on the edge does not answer"
+	exit 1
+}
+cl_wait 20 cl_in edge curl -s -o /dev/null "http://$(cl_ip edge):8080/" || {
+	cl_log "haproxy on the edge does not answer"
 	exit 1
 }
 done_ok=1

@@ -42,21 +42,12 @@ server {
 EOF
 printf 'upstream %s { server 127.0.0.1:65535; }\n' "$WEB" >"$UP"
 bed_nginx_start
-NGINX_CHECK=$BED_TMP/nginx-check.sh
-cat >"$NGINX_CHECK" <<EOF
-#!/bin/sh
-set -e
-sed "s|include $UP;|include \$1;|" "$BED_NGINX_HTTP_CONF" >"$BED_TMP/check-http.conf"
-sed "s|include $BED_NGINX_HTTP_CONF;|include $BED_TMP/check-http.conf;|" \
-    "$BED_NGINX_CONF" >"$BED_TMP/check-nginx.conf"
-exec $BED_NGINX_CMD -q -t -c "$BED_TMP/check-nginx.conf"
-EOF
-chmod 755 "$NGINX_CHECK"
+NGINX_CHECK=$(bed_nginx_check_script "$UP")
 
 # haproxy: master-worker with a master CLI socket, as Debian starts it.
 bed_haproxy_init
 BACKENDS=$BED_HAPROXY_DIR/backends.cfg
-MASTER_SOCK=$BED_HAPROXY_DIR/master.sock
+MASTER_SOCK=$BED_HAPROXY_MASTER_SOCK
 cat >"$BED_HAPROXY_CFG" <<EOF
 frontend fe
     bind 127.0.0.1:$BED_HAPROXY_PORT
@@ -64,10 +55,7 @@ frontend fe
 EOF
 printf 'backend %s\n' "$WEB" >"$BACKENDS"
 BED_HAPROXY_CMD="$BED_HAPROXY_CMD -f $BACKENDS"
-bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on the placeholder"
-bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$MASTER_SOCK"
-BED_HAPROXY_PID=$BED_PID
-bed_wait_until 10 _bed_listening "$BED_HAPROXY_PORT"
+bed_haproxy_start
 
 LISTEN=127.0.0.1:$(bed_free_port)
 cat >"$BED_TMP/templater.ini" <<EOF

@@ -86,7 +86,7 @@ printf 'include %s;\ninclude %s;\n' "$UP" "$SITES" >"$BED_NGINX_HTTP_CONF"
 bed_haproxy_init
 BACKENDS=$BED_HAPROXY_DIR/backends.cfg
 ROUTES=$BED_HAPROXY_DIR/routes.cfg
-MASTER_SOCK=$BED_HAPROXY_DIR/master.sock
+MASTER_SOCK=$BED_HAPROXY_MASTER_SOCK
 BED_HAPROXY_CMD="$BED_HAPROXY_CMD -f $BACKENDS -f $ROUTES"
 export TEMPLATER_NGINX_LISTEN=127.0.0.1:$BED_NGINX_PORT
 export TEMPLATER_HAPROXY_BIND=127.0.0.1:$BED_HAPROXY_PORT
@@ -101,10 +101,7 @@ bed_assert_ok "$TPL_BIN" -consul-addr "$BED_CONSUL_HTTP" -once \
 bed_assert_file_contains "$SITES" "server_name web\.test;"
 bed_assert_file_contains "$ROUTES" "use_backend rt-api\.route if .* \{ path_beg '/api' \}"
 bed_nginx_start
-bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on the first files"
-bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$MASTER_SOCK"
-BED_HAPROXY_PID=$BED_PID
-bed_wait_until 10 _bed_listening "$BED_HAPROXY_PORT"
+bed_haproxy_start
 
 # Checks: the whole configuration with the candidate in place of the live
 # file (arguments: candidate, live file).

@@ -21,7 +21,7 @@ PORT_SIDE=$BED_HTTPD_PORT
 
 bed_haproxy_init
 BACKENDS=$BED_HAPROXY_DIR/backends.cfg
-MASTER_SOCK=$BED_HAPROXY_DIR/master.sock
+MASTER_SOCK=$BED_HAPROXY_MASTER_SOCK
 cat >"$BED_HAPROXY_CFG" <<EOF
 frontend fe
     bind 127.0.0.1:$BED_HAPROXY_PORT
@@ -29,10 +29,7 @@ frontend fe
 EOF
 printf 'backend web\nbackend alpha\n' >"$BACKENDS"
 BED_HAPROXY_CMD="$BED_HAPROXY_CMD -f $BACKENDS"
-bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on the placeholder"
-bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$MASTER_SOCK"
-BED_HAPROXY_PID=$BED_PID
-bed_wait_until 10 _bed_listening "$BED_HAPROXY_PORT"
+bed_haproxy_start
 
 cat >"$BED_TMP/user.ctmpl" <<'EOF'
 backend alpha

@@ -33,16 +33,7 @@ bed_nginx_start
 
 # check: the whole configuration, with the candidate included instead of the
 # live upstreams file.
-CHECK=$BED_TMP/nginx-check.sh
-cat >"$CHECK" <<EOF
-#!/bin/sh
-set -e
-sed "s|include $UP;|include \$1;|" "$BED_NGINX_HTTP_CONF" >"$BED_TMP/check-http.conf"
-sed "s|include $BED_NGINX_HTTP_CONF;|include $BED_TMP/check-http.conf;|" \
-    "$BED_NGINX_CONF" >"$BED_TMP/check-nginx.conf"
-exec $BED_NGINX_CMD -q -t -c "$BED_TMP/check-nginx.conf"
-EOF
-chmod 755 "$CHECK"
+CHECK=$(bed_nginx_check_script "$UP")
 cat >"$BED_TMP/templater.ini" <<EOF
 [templater]
 max_stale = 0s

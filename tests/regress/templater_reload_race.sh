@@ -24,7 +24,7 @@ done
 bed_haproxy_init
 BACKENDS=$BED_HAPROXY_DIR/backends.cfg
 EXTRA=$BED_HAPROXY_DIR/extra.cfg
-MASTER_SOCK=$BED_HAPROXY_DIR/master.sock
+MASTER_SOCK=$BED_HAPROXY_MASTER_SOCK
 cat >"$BED_HAPROXY_CFG" <<EOF
 frontend fe
     bind 127.0.0.1:$BED_HAPROXY_PORT
@@ -33,10 +33,7 @@ EOF
 printf 'backend web\n' >"$BACKENDS"
 printf '# extra\n' >"$EXTRA"
 BED_HAPROXY_CMD="$BED_HAPROXY_CMD -f $BACKENDS -f $EXTRA"
-bed_haproxy_check >/dev/null || bed_fail "haproxy -c failed on the placeholders"
-bed_spawn haproxy $BED_HAPROXY_CMD -W -db -S "$MASTER_SOCK"
-BED_HAPROXY_PID=$BED_PID
-bed_wait_until 10 _bed_listening "$BED_HAPROXY_PORT"
+bed_haproxy_start
 
 # The slow reload: "start" and "end" lines with nanosecond stamps.
 RUNS=$BED_TMP/runs.log

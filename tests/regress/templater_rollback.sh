@@ -27,15 +27,7 @@ server {
     location / { return 200 "{{ key "site/body" }}\n"; }
 }
 EOF
-CHECK=$BED_TMP/nginx-check.sh
-cat >"$CHECK" <<EOF
-#!/bin/sh
-set -e
-sed "s|include $SITE;|include \$1;|" "$BED_NGINX_HTTP_CONF" >"$BED_TMP/check-http.conf"
-sed "s|include $BED_NGINX_HTTP_CONF;|include $BED_TMP/check-http.conf;|" \
-    "$BED_NGINX_CONF" >"$BED_TMP/check-nginx.conf"
-exec $BED_NGINX_CMD -q -t -c "$BED_TMP/check-nginx.conf"
-EOF
+CHECK=$(bed_nginx_check_script "$SITE")
 # The reload command fails when the new site says "reload-breaks" (as a
 # reload that fails for reasons nginx -t cannot see would).
 RELOAD=$BED_TMP/reload.sh

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "test.h"
 #include "tmpl.h"
@@ -398,6 +399,10 @@ main(void)
 	DIR *d;
 
 	xmalloc_init_cjson();
+	/* The recordings were made where Go's time.Local is UTC (TZ unset,
+	 * /etc/localtime UTC): the date cases print Local's zone. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	known_load(&known);
 	d = opendir(CASES_DIR);
 	T_NOT_NULL(d);

@@ -25,6 +25,10 @@ static const struct {
 	{ "tmpl_regex.c", tmpl_regex_funcs },
 	{ "tmpl_codec.c", tmpl_codec_funcs },
 	{ "tmpl_sprig.c", tmpl_sprig_funcs },
+	{ "tmpl_time.c", tmpl_time_funcs },
+	{ "tmpl_semver.c", tmpl_semver_funcs },
+	{ "tmpl_yaml.c", tmpl_yaml_funcs },
+	{ "tmpl_toml.c", tmpl_toml_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
