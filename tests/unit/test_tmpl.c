@@ -48,6 +48,17 @@ test_endpoints(void)
 	endpoint("catalog.node(n1.example)", "/v1/catalog/node/n1.example", "");
 	endpoint("catalog.nodes(@dc1~n1)", "/v1/catalog/nodes",
 	    "dc=dc1&near=n1");
+	endpoint("catalog.datacenters", "/v1/catalog/datacenters", "");
+	endpoint("connect.caroots", "/v1/agent/connect/ca/roots", "");
+	endpoint("connect.caleaf(web)", "/v1/agent/connect/ca/leaf/web", "");
+	/* caLeaf takes any name: it is escaped into one path segment. */
+	endpoint("connect.caleaf(a/b c)", "/v1/agent/connect/ca/leaf/a%2Fb%20c",
+	    "");
+	endpoint("list.peerings", "/v1/peerings", "");
+	T_EQ_INT(tmpl_dep_endpoint("connect.caleaf()", &ep, err, sizeof(err)),
+	    -1);
+	T_EQ_INT(tmpl_dep_endpoint("list.partitions", &ep, err, sizeof(err)),
+	    -1);
 	T_ASSERT(tmpl_dep_endpoint("catalog.node", &ep, err, sizeof(err)) == 0
 	    && ep.local_node);
 	T_ASSERT(tmpl_dep_endpoint("file(/etc/x)", &ep, err, sizeof(err)) == 0
