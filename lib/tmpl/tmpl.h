@@ -85,6 +85,10 @@ void tmpl_free(struct tmpl *t);
  *	catalog.node(n)		object of /v1/catalog/node/<n>
  *	kv.block(k), kv.get(k)	array of /v1/kv/<k>
  *	kv.list(p)		array of /v1/kv/<p>?recurse
+ *	catalog.datacenters	array of /v1/catalog/datacenters
+ *	connect.caroots		object of /v1/agent/connect/ca/roots
+ *	connect.caleaf(s)	object of /v1/agent/connect/ca/leaf/<s>
+ *	list.peerings		array of /v1/peerings
  *
  * A 404 answer (key or node absent) is given as a JSON null (or an
  * empty array), which is data: "it does not exist".  kv.block treats
