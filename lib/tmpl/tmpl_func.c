@@ -24,6 +24,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_semver_funcs,
 	tmpl_yaml_funcs,
 	tmpl_toml_funcs,
+	tmpl_refuse_funcs,
 };
 
 const struct tmpl_func *

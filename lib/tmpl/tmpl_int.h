@@ -711,6 +711,12 @@ size_t tmpl_codec_base64_bad_byte(const char *s, size_t len);
 /* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
 extern const struct tmpl_func tmpl_sprig_funcs[];
 
+/*
+ * tmpl_refuse.c: secret, secrets, pkiCert, nomad*, plugin, sockaddr,
+ * refused on purpose with the reason.
+ */
+extern const struct tmpl_func tmpl_refuse_funcs[];
+
 /* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
 extern const struct tmpl_func tmpl_yaml_funcs[];
 

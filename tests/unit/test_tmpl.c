@@ -142,6 +142,79 @@ test_errors(void)
 }
 
 /*
+ * Functions refused on purpose fail the render naming the function and
+ * the reason; datacenters, caRoots, caLeaf and peerings read the answers
+ * of their own dependencies.
+ */
+static void
+test_refused_and_connect(void)
+{
+	static const struct {
+		const char *text, *want;
+	} refused[] = {
+		{ "{{ with secret \"secret/x\" }}{{ .Data }}{{ end }}",
+		    "at <secret \"secret/x\">: error calling secret: not "
+		    "provided: the templater has no Vault client" },
+		{ "{{ pkiCert \"pki/issue/x\" }}", "no Vault client" },
+		{ "{{ range nomadServices }}{{ end }}", "no Nomad client" },
+		{ "{{ plugin \"/bin/echo\" \"hi\" }}",
+		    "error calling plugin: not provided: running an executable" },
+		{ "{{ sockaddr \"GetAllInterfaces\" }}",
+		    "go-sockaddr's template language" },
+		{ "{{ partitions }}",
+		    "admin partitions are a Consul Enterprise feature" },
+		{ "{{ peerings \"?partition=p\" }}",
+		    "list.peerings?partition=p: admin partitions" },
+	};
+	const char *s
+	    = "{{ datacenters }}|{{ range caRoots }}{{ .Name }} "
+	      "{{ .RootCertPEM }} {{ .Active }}{{ end }}|"
+	      "{{ with caLeaf \"web\" }}{{ .Service }} "
+	      "{{ .ValidBefore.After .ValidAfter }}{{ end }}|"
+	      "{{ range peerings }}{{ .PeeringState }}:{{ .Name }} {{ end }}";
+	const char *data_json
+	    = "{\"catalog.datacenters\": [\"dc2\", \"dc1\"],"
+	      "\"connect.caroots\": {\"Roots\": [{\"Name\": \"r\","
+	      "\"RootCert\": \"PEM\", \"Active\": true}]},"
+	      "\"connect.caleaf(web)\": {\"Service\": \"web\","
+	      "\"ValidAfter\": \"2026-01-01T00:00:00Z\","
+	      "\"ValidBefore\": \"2026-01-04T00:00:00Z\"},"
+	      "\"list.peerings\": [{\"Name\": \"b\", \"State\": \"ACTIVE\"},"
+	      "{\"Name\": \"a\", \"State\": \"ACTIVE\"},"
+	      "{\"Name\": \"c\", \"State\": \"PENDING\"}]}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	char err[TMPL_ERR_MAX];
+	struct tmpl *t;
+	struct buf out;
+	cJSON *data;
+	size_t i;
+
+	buf_init(&out, 4096);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		t = tmpl_parse("r", refused[i].text, strlen(refused[i].text),
+		    NULL, err, sizeof(err));
+		T_NOT_NULL(t);
+		T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)),
+		    -1);
+		T_CHECK(strstr(err, refused[i].want) != NULL, "%s: %s",
+		    refused[i].text, err);
+		tmpl_free(t);
+		buf_reset(&out);
+	}
+	data = cJSON_Parse(data_json);
+	T_NOT_NULL(data);
+	o.lookup_arg = data;
+	t = tmpl_parse("c", s, strlen(s), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out),
+	    "[dc1 dc2]|r PEM true|web true|ACTIVE:a ACTIVE:b PENDING:c ");
+	tmpl_free(t);
+	cJSON_Delete(data);
+	buf_clear(&out);
+}
+
+/*
  * Maps sort their keys stably beyond the insertion-sort size, so that a
  * later duplicate key wins (splitToMap), and in O(n log n): 40,000 keys.
  */
@@ -504,6 +577,7 @@ main(void)
 	test_endpoints();
 	test_execute_many();
 	test_errors();
+	test_refused_and_connect();
 	test_map_sort();
 	test_compact();
 	test_regex();
