@@ -25,6 +25,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_yaml_funcs,
 	tmpl_toml_funcs,
 	tmpl_refuse_funcs,
+	tmpl_write_funcs,
 };
 
 const struct tmpl_func *

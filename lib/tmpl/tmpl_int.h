@@ -717,6 +717,8 @@ extern const struct tmpl_func tmpl_sprig_funcs[];
  */
 extern const struct tmpl_func tmpl_refuse_funcs[];
 
+/* tmpl_write.c: writeToFile, through the caller's writer. */
+extern const struct tmpl_func tmpl_write_funcs[];
 /* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
 extern const struct tmpl_func tmpl_yaml_funcs[];
 

@@ -5,9 +5,13 @@
  * execute many times, the output cap and error reporting.  The
  * language itself is covered by test_tmpl_conformance.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "tmpl.h"
@@ -139,6 +143,119 @@ test_errors(void)
 	buf_clear(&out);
 	tmpl_free(t);
 	tmpl_free(NULL);
+}
+
+static int
+write_now(void *arg, const struct tmpl_write *w, char *err, size_t errlen)
+{
+	(*(int *)arg)++;
+	return tmpl_write_file(w, err, errlen);
+}
+
+static char *
+slurp(const char *path)
+{
+	static char b[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(b, 1, sizeof(b) - 1, f);
+	b[n] = '\0';
+	fclose(f);
+	return b;
+}
+
+/*
+ * writeToFile through tmpl_write_file, in a temporary directory: a new
+ * file in new directories with its mode, replaced whole (no temporary
+ * left beside it), appended to with a newline, owned by a numeric uid;
+ * an unknown user and an unwritable place fail naming them; without a
+ * writer the function fails and nothing is written.
+ */
+static void
+test_write(void)
+{
+	char dir[] = "/tmp/test_tmpl_write.XXXXXX", path[128],
+	     err[TMPL_ERR_MAX];
+	char text[1024];
+	struct tmpl_exec_opts o = { .write_file = write_now };
+	struct stat st;
+	struct tmpl *t;
+	struct buf out;
+	int calls = 0;
+
+	o.write_file_arg = &calls;
+	T_NOT_NULL(mkdtemp(dir));
+	buf_init(&out, 1024);
+	snprintf(path, sizeof(path), "%s/a/b/f.conf", dir);
+	snprintf(text, sizeof(text),
+	    "{{ writeToFile \"%s\" \"\" \"\" \"0640\" \"one\" }}"
+	    "{{ \"two\" | writeToFile \"%s\" \"\" \"\" \"0604\" }}"
+	    "{{ writeToFile \"%s\" \"\" \"\" \"0777\" \"append,newline\" "
+	    "\"three\" }}done",
+	    path, path, path);
+	t = tmpl_parse("w", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out), "done");
+	T_EQ_INT(calls, 3);
+	T_EQ_STR(slurp(path), "twothree\n");
+	T_EQ_INT(stat(path, &st), 0);
+	T_EQ_INT((int)(st.st_mode & 07777), 0777);
+	tmpl_free(t);
+	/* Nothing but f.conf in its directory: the temporaries are gone. */
+	snprintf(text, sizeof(text), "%s/a/b", dir);
+	{
+		DIR *d = opendir(text);
+		struct dirent *e;
+		int n = 0;
+
+		T_NOT_NULL(d);
+		while (d != NULL && (e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.' || strlen(e->d_name) > 2)
+				n += strcmp(e->d_name, "f.conf") == 0 ? 1 : 100;
+		if (d != NULL)
+			closedir(d);
+		T_EQ_INT(n, 1);
+	}
+	if (getuid() == 0) {
+		snprintf(text, sizeof(text),
+		    "{{ writeToFile \"%s\" \"4321\" \"4322\" \"0600\" \"x\" }}",
+		    path);
+		t = tmpl_parse("o", text, strlen(text), NULL, err, sizeof(err));
+		buf_reset(&out);
+		T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+		T_EQ_INT(stat(path, &st), 0);
+		T_EQ_INT((int)st.st_uid, 4321);
+		T_EQ_INT((int)st.st_gid, 4322);
+		T_EQ_INT((int)(st.st_mode & 07777), 0600);
+		tmpl_free(t);
+	}
+	snprintf(text, sizeof(text),
+	    "{{ writeToFile \"%s\" \"no-such-user-xyz\" \"\" \"0600\" \"y\" }}",
+	    path);
+	t = tmpl_parse("u", text, strlen(text), NULL, err, sizeof(err));
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "user: unknown user no-such-user-xyz") != NULL);
+	tmpl_free(t);
+	snprintf(text, sizeof(text),
+	    "{{ writeToFile \"%s/f.conf/x\" \"\" \"\" \"0600\" \"y\" }}", path);
+	t = tmpl_parse("d", text, strlen(text), NULL, err, sizeof(err));
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "f.conf/x") != NULL);
+	/* No writer: an error, and no file. */
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "writeToFile: not available here") != NULL);
+	tmpl_free(t);
+	buf_clear(&out);
+	T_EQ_INT(unlink(path), 0);
+	snprintf(text, sizeof(text), "%s/a/b", dir);
+	T_EQ_INT(rmdir(text), 0);
+	snprintf(text, sizeof(text), "%s/a", dir);
+	T_EQ_INT(rmdir(text), 0);
+	T_EQ_INT(rmdir(dir), 0);
 }
 
 /*
@@ -578,6 +695,7 @@ main(void)
 	test_execute_many();
 	test_errors();
 	test_refused_and_connect();
+	test_write();
 	test_map_sort();
 	test_compact();
 	test_regex();

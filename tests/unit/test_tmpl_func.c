@@ -30,6 +30,7 @@ static const struct {
 	{ "tmpl_yaml.c", tmpl_yaml_funcs },
 	{ "tmpl_toml.c", tmpl_toml_funcs },
 	{ "tmpl_refuse.c", tmpl_refuse_funcs },
+	{ "tmpl_write.c", tmpl_write_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
