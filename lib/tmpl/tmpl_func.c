@@ -26,6 +26,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_toml_funcs,
 	tmpl_refuse_funcs,
 	tmpl_write_funcs,
+	tmpl_yaml_read_funcs,
 };
 
 const struct tmpl_func *

@@ -719,6 +719,9 @@ extern const struct tmpl_func tmpl_refuse_funcs[];
 
 /* tmpl_write.c: writeToFile, through the caller's writer. */
 extern const struct tmpl_func tmpl_write_funcs[];
+/* tmpl_yaml_read.c: parseYAML (yaml.v2's Unmarshal, a subset). */
+extern const struct tmpl_func tmpl_yaml_read_funcs[];
+
 /* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
 extern const struct tmpl_func tmpl_yaml_funcs[];
 

@@ -31,6 +31,7 @@ static const struct {
 	{ "tmpl_toml.c", tmpl_toml_funcs },
 	{ "tmpl_refuse.c", tmpl_refuse_funcs },
 	{ "tmpl_write.c", tmpl_write_funcs },
+	{ "tmpl_yaml_read.c", tmpl_yaml_read_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
