@@ -302,7 +302,21 @@ quoted(struct yread *r, size_t no, const char *p, size_t len, size_t *i,
 	size_t k = *i + 1, n = 0, w;
 	unsigned long c;
 
-	o = tmpl_arena_alloc(r->x->a, len * 4 + 1);
+	/*
+	 * Sized to the scalar, not to the line: no escape yields more bytes
+	 * than it takes, so its extent is enough.
+	 */
+	for (w = k; w < len; w++) {
+		if (q == '"' && p[w] == '\\') {
+			w++;
+			continue;
+		}
+		if (p[w] == q && !(q == '\'' && w + 1 < len && p[w + 1] == q))
+			break;
+		if (p[w] == q)
+			w++;
+	}
+	o = tmpl_arena_alloc(r->x->a, w - k + 2);
 	for (; k < len; k++) {
 		if (p[k] == q) {
 			if (q == '\'' && k + 1 < len && p[k + 1] == '\'') {

@@ -145,6 +145,49 @@ test_errors(void)
 	tmpl_free(NULL);
 }
 
+/*
+ * parseYAML's caps and sizes: nesting past YAML_READ_DEPTH_MAX (200) fails
+ * naming the depth; 20,000 quoted scalars on one line parse (each sized
+ * to itself, not to the line, within the default memory budget).
+ */
+static void
+test_parse_yaml_bounds(void)
+{
+	char err[TMPL_ERR_MAX], *text;
+	struct buf in, out;
+	struct tmpl *t;
+	int i;
+
+	buf_init(&in, SIZE_MAX);
+	buf_init(&out, 1024);
+	buf_addstr(&in, "{{ parseYAML `");
+	for (i = 0; i < 201; i++)
+		buf_addc(&in, '[');
+	for (i = 0; i < 201; i++)
+		buf_addc(&in, ']');
+	buf_addstr(&in, "` }}");
+	text = buf_take(&in, NULL);
+	t = tmpl_parse("d", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "exceeded max depth") != NULL);
+	tmpl_free(t);
+	free(text);
+	buf_addstr(&in, "{{ parseYAML `[");
+	for (i = 0; i < 20000; i++)
+		buf_addstr(&in, "\"abcdefghij\", ");
+	buf_addstr(&in, "'x']` | len }}");
+	text = buf_take(&in, NULL);
+	t = tmpl_parse("w", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	buf_reset(&out);
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out), "20001");
+	tmpl_free(t);
+	free(text);
+	buf_clear(&out);
+}
+
 static int
 write_now(void *arg, const struct tmpl_write *w, char *err, size_t errlen)
 {
@@ -696,6 +739,7 @@ main(void)
 	test_errors();
 	test_refused_and_connect();
 	test_write();
+	test_parse_yaml_bounds();
 	test_map_sort();
 	test_compact();
 	test_regex();
