@@ -1505,7 +1505,7 @@ static int
 sprig_unix_epoch(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
-	const struct tmpl_time *t;
+	const struct tmpl_time *t = NULL;
 	struct buf b;
 
 	(void)n;
@@ -1523,7 +1523,7 @@ sprig_must_date_modify(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
     struct tmpl_value *r)
 {
 	char err[TMPL_TIME_ERR_MAX];
-	const struct tmpl_time *t;
+	const struct tmpl_time *t = NULL;
 	struct tmpl_time u;
 	const char *s;
 	size_t sn;
