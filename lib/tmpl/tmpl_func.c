@@ -27,6 +27,7 @@ static const struct tmpl_func *const families[] = {
 	tmpl_refuse_funcs,
 	tmpl_write_funcs,
 	tmpl_yaml_read_funcs,
+	tmpl_spew_funcs,
 };
 
 const struct tmpl_func *

@@ -722,6 +722,9 @@ extern const struct tmpl_func tmpl_write_funcs[];
 /* tmpl_yaml_read.c: parseYAML (yaml.v2's Unmarshal, a subset). */
 extern const struct tmpl_func tmpl_yaml_read_funcs[];
 
+/* tmpl_spew.c: spew_sdump, spew_dump, spew_sprintf, spew_printf. */
+extern const struct tmpl_func tmpl_spew_funcs[];
+
 /* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
 extern const struct tmpl_func tmpl_yaml_funcs[];
 
