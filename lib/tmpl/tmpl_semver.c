@@ -101,16 +101,20 @@ parse_uint(const char *s, size_t n, uint64_t *out)
 }
 
 static int
-semver_error(char *err, size_t errlen, const char *msg, const char *seg,
-    size_t segn)
+semver_error(char *err, size_t errlen, const char *msg)
 {
-	if (seg != NULL)
-		snprintf(err, errlen,
-		    "Error parsing version segment: strconv.ParseUint: "
-		    "parsing \"%.*s\": value out of range",
-		    (int)(segn > 64 ? 64 : segn), seg);
-	else
-		snprintf(err, errlen, "%s", msg);
+	snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+/* A numeric segment past uint64, worded as Go's strconv says it. */
+static int
+semver_range_error(char *err, size_t errlen, const char *seg, size_t segn)
+{
+	snprintf(err, errlen,
+	    "Error parsing version segment: strconv.ParseUint: "
+	    "parsing \"%.*s\": value out of range",
+	    (int)(segn > 64 ? 64 : segn), seg);
 	return -1;
 }
 
@@ -139,7 +143,7 @@ tmpl_semver_parse(const char *s, size_t n, struct tmpl_semver *v, char *err,
 			i++;
 		if (i == st)
 			return semver_error(err, errlen,
-			    "Invalid Semantic Version", NULL, 0);
+			    "Invalid Semantic Version");
 		num[parts][0] = st;
 		num[parts][1] = i;
 	}
@@ -147,7 +151,7 @@ tmpl_semver_parse(const char *s, size_t n, struct tmpl_semver *v, char *err,
 		st = ++i;
 		if (!idents(s, n, &i))
 			return semver_error(err, errlen,
-			    "Invalid Semantic Version", NULL, 0);
+			    "Invalid Semantic Version");
 		v->pre = s + st;
 		v->prelen = i - st;
 	}
@@ -155,20 +159,19 @@ tmpl_semver_parse(const char *s, size_t n, struct tmpl_semver *v, char *err,
 		st = ++i;
 		if (!idents(s, n, &i))
 			return semver_error(err, errlen,
-			    "Invalid Semantic Version", NULL, 0);
+			    "Invalid Semantic Version");
 		v->meta = s + st;
 		v->metalen = i - st;
 	}
 	if (i != n)
-		return semver_error(err, errlen, "Invalid Semantic Version",
-		    NULL, 0);
+		return semver_error(err, errlen, "Invalid Semantic Version");
 	for (k = 0; k < (size_t)parts; k++) {
 		uint64_t *dst = k == 0 ? &v->major
 		    : k == 1           ? &v->minor
 				       : &v->patch;
 
 		if (parse_uint(s + num[k][0], num[k][1] - num[k][0], dst) == -1)
-			return semver_error(err, errlen, NULL, s + num[k][0],
+			return semver_range_error(err, errlen, s + num[k][0],
 			    num[k][1] - num[k][0]);
 	}
 	/* validatePrerelease: a numeric identifier has no leading zero. */
@@ -180,7 +183,7 @@ tmpl_semver_parse(const char *s, size_t n, struct tmpl_semver *v, char *err,
 			    = numeric && v->pre[k] >= '0' && v->pre[k] <= '9';
 		if (numeric && k - i > 1 && v->pre[i] == '0')
 			return semver_error(err, errlen,
-			    "Version segment starts with 0", NULL, 0);
+			    "Version segment starts with 0");
 	}
 	return 0;
 }
