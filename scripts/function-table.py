@@ -20,8 +20,18 @@ import sys
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROW = re.compile(r'^\s*\{\s*"([A-Za-z_][A-Za-z0-9_]*)",\s*([A-Za-z_]\w*)')
-# A row whose function is this one refuses on purpose (tmpl_sprig.c says why).
-REFUSE = "sprig_refuse"
+# A row whose function is one of these refuses on purpose (tmpl_sprig.c and
+# tmpl_refuse.c say why), with this note.
+REFUSE = {
+    "sprig_refuse": "refused on purpose: it makes keys or random values, and "
+                    "a template is rendered again on every change",
+    "refuse_vault": "refused on purpose: the templater has no Vault client",
+    "refuse_nomad": "refused on purpose: the templater has no Nomad client",
+    "refuse_plugin": "refused on purpose: it would run an executable with "
+                     "Consul data as arguments on every render",
+    "refuse_sockaddr": "refused on purpose: go-sockaddr's template language "
+                       "(pass the address in the environment)",
+}
 IDENT = re.compile(r'(?<![.$\w])([A-Za-z_][A-Za-z0-9_]*)')
 ACTION = re.compile(r'\{\{-?(.*?)-?\}\}', re.S)
 KEYWORDS = {"if", "else", "end", "range", "with", "define", "template",
@@ -29,14 +39,15 @@ KEYWORDS = {"if", "else", "end", "range", "with", "define", "template",
 
 
 def engine_functions():
-    names, refused = set(), set()
+    names, refused = set(), {}
     for path in glob.glob(os.path.join(top, "lib/tmpl/*.c")):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 m = ROW.match(line)
-                if m:
-                    (refused if m.group(2) == REFUSE else names).add(
-                        m.group(1))
+                if m and m.group(2) in REFUSE:
+                    refused[m.group(1)] = REFUSE[m.group(2)]
+                elif m:
+                    names.add(m.group(1))
     return names, refused
 
 
@@ -121,8 +132,7 @@ def main():
         if status == "no":
             note = "not implemented yet"
         elif status == "refused":
-            note = ("refused on purpose: it makes keys or random values, and a "
-                    "template is rendered again on every change")
+            note = refused[name]
         elif differ:
             note = "; ".join(sorted({known[c] for c in differ}))[:120]
         out.append("| `%s` | %s | %d | %d | %s |" %

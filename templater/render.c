@@ -40,7 +40,11 @@
  * dependencies are then held: every execution sees their last good
  * answer for as long as their watch brings nothing new, and the rest
  * flows.  A held dependency whose answer changes is tried again with
- * the next result, and flows again when that passes the check.
+ * the next result, and flows again when that passes the check. *
+ * writeToFile: the engine hands each call to render_write_keep, which
+ * keeps it; the writes happen, in order, once the execution is complete
+ * (no dependency missing, no error), so a first pass on partial data
+ * writes nothing; -dry and the trial renders write nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +131,23 @@ struct render_tpl {
 	uint64_t offered_seq; /* out_offer()'s number for offered */
 	bool offered_ok; /* offered passed (or was the live file already) */
 	struct render_episode ep;
+	/* writeToFile calls of the execution under way (render_write_keep). */
+	struct render_write *writes; /* owned */
+	size_t nwrites;
+	size_t write_bytes;
 };
+
+/* One writeToFile call kept for after the execution; strings owned. */
+struct render_write {
+	char *path, *user, *group, *content;
+	size_t len;
+	unsigned mode;
+	bool append;
+};
+
+/* writeToFile calls and their bytes one execution may make. */
+#define RENDER_WRITES_MAX 64
+#define RENDER_WRITE_BYTES_MAX ((size_t)64 << 20)
 
 TAILQ_HEAD(render_tpls, render_tpl);
 
@@ -499,6 +519,91 @@ render_note_refused(struct render_tpl *rt)
 	rt->noquery = what;
 }
 
+static int
+render_write_keep(void *arg, const struct tmpl_write *w, char *err,
+    size_t errlen)
+{
+	struct render_tpl *rt = arg;
+	struct render_write *k;
+
+	if (rt->nwrites >= RENDER_WRITES_MAX
+	    || w->len > RENDER_WRITE_BYTES_MAX - rt->write_bytes) {
+		snprintf(err, errlen,
+		    "writeToFile: more than %d calls or %zu bytes in one "
+		    "render",
+		    RENDER_WRITES_MAX, RENDER_WRITE_BYTES_MAX);
+		return -1;
+	}
+	rt->writes
+	    = xreallocarray(rt->writes, rt->nwrites + 1, sizeof(*rt->writes));
+	k = &rt->writes[rt->nwrites++];
+	k->path = xstrdup(w->path);
+	k->user = xstrdup(w->user);
+	k->group = xstrdup(w->group);
+	k->content = xstrndup(w->content, w->len);
+	k->len = w->len;
+	k->mode = w->mode;
+	k->append = w->append;
+	rt->write_bytes += w->len;
+	return 0;
+}
+
+/* A trial render writes nothing: writeToFile succeeds and is dropped. */
+static int
+render_write_drop(void *arg, const struct tmpl_write *w, char *err,
+    size_t errlen)
+{
+	(void)arg;
+	(void)w;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+/*
+ * Forgets the kept calls, after writing them when the execution was
+ * complete (saying so, and writing nothing, with -dry).
+ */
+static void
+render_writes_flush(struct render_tpl *rt, bool complete)
+{
+	struct render_write *k;
+	struct tmpl_write w;
+	char err[TMPL_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < rt->nwrites; i++) {
+		k = &rt->writes[i];
+		w = (struct tmpl_write) { .path = k->path,
+			.user = k->user,
+			.group = k->group,
+			.mode = k->mode,
+			.append = k->append,
+			.content = k->content,
+			.len = k->len };
+		/* A partial pass's writes are not the file's: dropped. */
+		if (complete && rt->r->cfg->dry)
+			log_info("template %s: writeToFile %s not written "
+				 "(-dry)",
+			    rt->t->name, k->path);
+		else if (complete
+		    && tmpl_write_file(&w, err, sizeof(err)) == -1)
+			log_warnx("template %s: %s", rt->t->name, err);
+		else if (complete)
+			log_debug("template %s: writeToFile wrote %zu bytes "
+				  "to %s",
+			    rt->t->name, k->len, k->path);
+		free(k->path);
+		free(k->user);
+		free(k->group);
+		free(k->content);
+	}
+	free(rt->writes);
+	rt->writes = NULL;
+	rt->nwrites = 0;
+	rt->write_bytes = 0;
+}
+
 static void
 render_execute(struct render_tpl *rt)
 {
@@ -510,6 +615,8 @@ render_execute(struct render_tpl *rt)
 		.max_bytes = (size_t)r->cfg->render_max_memory,
 		.interrupt = render_interrupt,
 		.interrupt_arg = r,
+		.write_file = render_write_keep,
+		.write_file_arg = rt,
 	};
 	struct report rep = { 0 };
 	struct timespec t0, t1, c0, c1;
@@ -530,6 +637,9 @@ render_execute(struct render_tpl *rt)
 	r->polled_ms = r->exec_start_ms;
 	rc = tmpl_execute(rt->tmpl, &opts, &rt->scratch, &rt->deps, err,
 	    sizeof(err));
+	/* Only a complete execution's writeToFile calls are carried out. */
+	render_writes_flush(rt,
+	    rc == 0 && rt->deps.nmissing == 0 && !r->interrupted);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r->interrupted) {
@@ -831,6 +941,7 @@ render_trial_cb(struct loop *loop, struct loop_timer *timer, void *arg)
 	struct tmpl_exec_opts opts = {
 		.lookup = render_trial_lookup,
 		.lookup_arg = rt,
+		.write_file = render_write_drop,
 	};
 	char err[TMPL_ERR_MAX];
 	size_t i;

@@ -85,6 +85,10 @@ void tmpl_free(struct tmpl *t);
  *	catalog.node(n)		object of /v1/catalog/node/<n>
  *	kv.block(k), kv.get(k)	array of /v1/kv/<k>
  *	kv.list(p)		array of /v1/kv/<p>?recurse
+ *	catalog.datacenters	array of /v1/catalog/datacenters
+ *	connect.caroots		object of /v1/agent/connect/ca/roots
+ *	connect.caleaf(s)	object of /v1/agent/connect/ca/leaf/<s>
+ *	list.peerings		array of /v1/peerings
  *
  * A 404 answer (key or node absent) is given as a JSON null (or an
  * empty array), which is data: "it does not exist".  kv.block treats
@@ -92,6 +96,41 @@ void tmpl_free(struct tmpl *t);
  * key exists.
  */
 typedef const cJSON *tmpl_lookup_cb(void *arg, const char *dep);
+
+/*
+ * One writeToFile call: consul-template's writeToFile(path, username,
+ * groupName, permissions, [flags,] content).  Every pointer is borrowed
+ * for the length of the call.
+ */
+struct tmpl_write {
+	const char *path;
+	const char *user; /* "" : the current user; a name or a uid */
+	const char *group; /* "" : the current group; a name or a gid */
+	unsigned mode; /* permissions, parsed as octal */
+	bool append; /* flag "append": add to the file, never replace it */
+	const char *content; /* with flag "newline", ends with "\n" */
+	size_t len;
+};
+
+/*
+ * The caller's writer for writeToFile: 0, or -1 with err filled (the
+ * execution fails with it).  A caller may write at once
+ * (tmpl_write_file), or keep the request and write once the render is
+ * complete, or not at all (a dry run).
+ */
+typedef int tmpl_write_cb(void *arg, const struct tmpl_write *w, char *err,
+    size_t errlen);
+
+/*
+ * Writes as consul-template's writeToFile does: with append, opens path
+ * for appending (creating it with mode); otherwise creates the missing
+ * directories and replaces path with the content (through a temporary
+ * file beside it and rename(2): readers never see a half-written file,
+ * where consul-template truncates in place).  Then chowns when user or
+ * group is given, and chmods to mode.  Returns 0, or -1 with err naming
+ * the path.
+ */
+int tmpl_write_file(const struct tmpl_write *w, char *err, size_t errlen);
 
 struct tmpl_exec_opts {
 	tmpl_lookup_cb *lookup; /* NULL: every dependency missing */
@@ -124,6 +163,9 @@ struct tmpl_exec_opts {
 	 */
 	const char *(*interrupt)(void *arg);
 	void *interrupt_arg;
+	/* writeToFile's writer; NULL: writeToFile fails the execution. */
+	tmpl_write_cb *write_file;
+	void *write_file_arg;
 	/* Time for timestamp; when fixed_now is false the real clock. */
 	bool fixed_now;
 	time_t now;

@@ -8,9 +8,12 @@
  * Filtering, sorting and address fallback follow consul-template's
  * dependency package.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "str.h"
 #include "tmpl_int.h"
 
 static const char *
@@ -539,6 +542,195 @@ fn_nodes(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return tmpl_value_cmp_key(a, b);
+}
+
+/*
+ * datacenters [ignoreInaccessible]: Consul's datacenter names, sorted.
+ * The flag must be a bool, as Go checks; the engine cannot probe each
+ * datacenter as consul-template does with it (a pure function has no
+ * Consul client), so it lists every datacenter Consul knows either way.
+ */
+static int
+fn_datacenters(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const cJSON *data, *c;
+	struct tmpl_value *l;
+	size_t cnt = 0;
+
+	if (n > 1)
+		return tmpl_exec_errorf(x,
+		    "datacenters: wrong number of arguments, expected 0 or 1, "
+		    "but got %zu",
+		    n);
+	if (n == 1 && a[0].kind != TV_BOOL)
+		return tmpl_exec_errorf(x,
+		    "wrong type for value; expected bool; got %s",
+		    tmpl_value_type_name(&a[0]));
+	data = tmpl_exec_dep(x, "catalog.datacenters", false);
+	for (c = cJSON_IsArray(data) ? data->child : NULL; c != NULL;
+	     c = c->next)
+		cnt++;
+	l = tmpl_arena_alloc(x->a, (cnt ? cnt : 1) * sizeof(*l));
+	cnt = 0;
+	for (c = cJSON_IsArray(data) ? data->child : NULL; c != NULL;
+	     c = c->next)
+		if (cJSON_IsString(c))
+			l[cnt++] = tmpl_value_cstr(c->valuestring);
+	if (cnt > 1)
+		qsort(l, cnt, sizeof(*l), cmp_str);
+	*r = tmpl_value_list(l, cnt, ELEM_STR);
+	return 0;
+}
+
+/* caRoots: the Connect CA's roots ([]*api.CARoot), nil before data. */
+static int
+fn_ca_roots(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	const cJSON *data;
+	const char *s;
+	size_t i, len;
+
+	/* ...string, unused: Go still checks their type. */
+	for (i = 0; i < n; i++)
+		if (tmpl_exec_arg_str(x, a, i, &s, &len) == -1)
+			return -1;
+	data = tmpl_exec_dep(x, "connect.caroots", false);
+	*r = tmpl_record_list(x->a, tmpl_record_member(data, "Roots"),
+	    REC_CAROOT);
+	r->rtype = REC_CAROOT + 1;
+	return 0;
+}
+
+/*
+ * caLeaf "service": the service's leaf certificate (*api.LeafCert), nil
+ * before data or without a service name.  Only the first argument
+ * counts, as in consul-template.
+ */
+static int
+fn_ca_leaf(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	char canon[TMPL_DEP_MAX + 32];
+	const cJSON *data;
+	const char *s;
+	size_t i, len;
+
+	/* A nil interface{}: prints <no value>, %T <nil>. */
+	*r = tmpl_value_missing();
+	for (i = 0; i < n; i++)
+		if (tmpl_exec_arg_str(x, a, i, &s, &len) == -1)
+			return -1;
+	if (n == 0)
+		return 0;
+	(void)tmpl_exec_arg_str(x, a, 0, &s, &len);
+	if (len == 0)
+		return 0;
+	if (len > TMPL_DEP_MAX) {
+		tmpl_exec_dep_refused(x, s, len);
+		return 0;
+	}
+	snprintf(canon, sizeof(canon), "connect.caleaf(%.*s)", (int)len, s);
+	data = tmpl_exec_dep(x, canon, false);
+	if (cJSON_IsObject(data))
+		*r = tmpl_record_new(x->a, REC_LEAF, data);
+	return 0;
+}
+
+/* consul-template's ByPeer: state, then partition, then name; stable. */
+static int
+cmp_peering(const void *a, const void *b)
+{
+	const cJSON *x = ((const struct tmpl_value *)a)->u.rec->j;
+	const cJSON *y = ((const struct tmpl_value *)b)->u.rec->j;
+	int c;
+
+	c = strcmp(tmpl_record_str(x, "State"), tmpl_record_str(y, "State"));
+	if (c == 0)
+		c = strcmp(tmpl_record_str(x, "Partition"),
+		    tmpl_record_str(y, "Partition"));
+	if (c == 0)
+		c = strcmp(tmpl_record_str(x, "Name"),
+		    tmpl_record_str(y, "Name"));
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * peerings ["?partition=p"]: the cluster's peerings.  Consul CE refuses
+ * every partition (HTTP 400), and consul-template fails with that; so
+ * does the engine, at once.
+ */
+static int
+fn_peerings(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	struct buf q = BUF_INITIALIZER(TMPL_DEP_MAX);
+	const char *s;
+	size_t i, len;
+	int ret = -1;
+
+	for (i = 0; i < n; i++) {
+		if (tmpl_exec_arg_str(x, a, i, &s, &len) == -1)
+			goto out;
+		if (buf_add(&q, s, len) == -1) {
+			tmpl_exec_errorf(x,
+			    "list.peering: query longer than %d bytes",
+			    TMPL_DEP_MAX);
+			goto out;
+		}
+	}
+	s = buf_str(&q);
+	if (s[0] != '\0' && !str_has_prefix(s, "?partition=")) {
+		tmpl_exec_errorf(x, "list.peering: invalid format: \"%s\"", s);
+		goto out;
+	}
+	if (s[0] != '\0') {
+		tmpl_exec_errorf(x,
+		    "list.peerings%s: admin partitions are a Consul "
+		    "Enterprise feature, not supported by the templater",
+		    s);
+		goto out;
+	}
+	*r = tmpl_record_list(x->a, tmpl_exec_dep(x, "list.peerings", false),
+	    REC_PEERING);
+	r->rtype = REC_PEERING + 1;
+	if (r->len > 1)
+		qsort(r->u.list, r->len, sizeof(struct tmpl_value),
+		    cmp_peering);
+	ret = 0;
+out:
+	buf_clear(&q);
+	return ret;
+}
+
+/*
+ * partitions and exportedServices: Consul Enterprise's admin partitions.
+ * Consul CE answers 404 and consul-template fails with that; the engine
+ * fails at once, saying why.
+ */
+static int
+fn_enterprise(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
+    struct tmpl_value *r)
+{
+	(void)a;
+	(void)r;
+	if (x->farg == 1 && n > 1)
+		return tmpl_exec_errorf(x,
+		    "exportedServices: wrong number of arguments, expected 0 "
+		    "or 1");
+	return tmpl_exec_errorf(x,
+	    "%s: admin partitions are a Consul Enterprise feature, not "
+	    "supported by the templater",
+	    x->farg == 1 ? "exportedServices" : "partitions");
+}
+
 /* Grouping: (key, record) pairs sorted by key, stable. */
 
 /* This family's functions, for the registry (tmpl_func.c). */
@@ -555,5 +747,11 @@ const struct tmpl_func tmpl_consul_funcs[] = {
 	{ "safeTree", fn_safe_tree, 1, 1, 0, 0 },
 	{ "node", fn_node, 0, 1, 0, 0 },
 	{ "nodes", fn_nodes, 0, 1, 0, 0 },
+	{ "datacenters", fn_datacenters, 0, -1, 0, 0 },
+	{ "caRoots", fn_ca_roots, 0, -1, 0, 0 },
+	{ "caLeaf", fn_ca_leaf, 0, -1, 0, 0 },
+	{ "peerings", fn_peerings, 0, -1, 0, 0 },
+	{ "partitions", fn_enterprise, 0, 0, 0, 0 },
+	{ "exportedServices", fn_enterprise, 0, -1, 0, 1 },
 	{ NULL, NULL, 0, 0, 0, 0 },
 };

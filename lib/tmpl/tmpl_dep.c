@@ -327,6 +327,36 @@ add_query(struct tmpl_endpoint *ep, const char *q)
 	return 0;
 }
 
+/*
+ * The dependencies without a query grammar of their own: datacenters,
+ * caRoots, caLeaf and peerings.  Returns 0 with ep filled, or -1 when dep
+ * is not one of them.
+ */
+static int
+fixed_endpoint(const char *dep, struct tmpl_endpoint *ep)
+{
+	char name[TMPL_DEP_MAX + 1], enc[3 * TMPL_DEP_MAX + 8];
+	size_t len = strlen(dep);
+
+	if (strcmp(dep, "catalog.datacenters") == 0)
+		snprintf(ep->path, sizeof(ep->path), "/v1/catalog/datacenters");
+	else if (strcmp(dep, "connect.caroots") == 0)
+		snprintf(ep->path, sizeof(ep->path),
+		    "/v1/agent/connect/ca/roots");
+	else if (strcmp(dep, "list.peerings") == 0)
+		snprintf(ep->path, sizeof(ep->path), "/v1/peerings");
+	else if (str_has_prefix(dep, "connect.caleaf(") && len > 16
+	    && len - 16 <= TMPL_DEP_MAX && dep[len - 1] == ')') {
+		memcpy(name, dep + 15, len - 16);
+		name[len - 16] = '\0';
+		pct_encode(enc, sizeof(enc), name, false);
+		snprintf(ep->path, sizeof(ep->path),
+		    "/v1/agent/connect/ca/leaf/%s", enc);
+	} else
+		return -1;
+	return 0;
+}
+
 int
 tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
     size_t errlen)
@@ -356,6 +386,8 @@ tmpl_dep_endpoint(const char *dep, struct tmpl_endpoint *ep, char *err,
 		ep->consul = false;
 		return 0;
 	}
+	if (fixed_endpoint(dep, ep) == 0)
+		return 0;
 	if (strcmp(dep, "catalog.services") == 0) {
 		kind = DEP_SERVICES;
 		inner[0] = '\0';

@@ -24,6 +24,10 @@ static const struct tmpl_func *const families[] = {
 	tmpl_semver_funcs,
 	tmpl_yaml_funcs,
 	tmpl_toml_funcs,
+	tmpl_refuse_funcs,
+	tmpl_write_funcs,
+	tmpl_yaml_read_funcs,
+	tmpl_spew_funcs,
 };
 
 const struct tmpl_func *

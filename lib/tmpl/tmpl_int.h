@@ -100,7 +100,11 @@ struct tmpl_semver;
 struct tmpl_value {
 	uint8_t kind; /* enum tmpl_value_kind */
 	uint8_t elem; /* lists, maps, ints: enum tmpl_value_elem */
-	uint8_t rtype; /* records: enum tmpl_record_type */
+	/*
+	 * Records: enum tmpl_record_type.  ELEM_REC lists: the elements'
+	 * type + 1 when a function gave it (caRoots, peerings), for %T.
+	 */
+	uint8_t rtype;
 	uint8_t isuint; /* ints: Go uint64 (prints the same) */
 	uint32_t len; /* strings, lists */
 	union {
@@ -179,6 +183,9 @@ enum tmpl_record_type {
 	REC_CHECK, /* api.HealthCheck */
 	REC_WEIGHTS, /* api.AgentWeights */
 	REC_SADDR, /* api.ServiceAddress */
+	REC_PEERING, /* dependency.Peering */
+	REC_CAROOT, /* api.CARoot */
+	REC_LEAF, /* api.LeafCert */
 	REC_NTYPES
 };
 
@@ -275,6 +282,11 @@ void tmpl_time_zone(struct tmpl_time *t, tmpl_time_local_fn local);
 /* Go's t.Format(layout) (n bytes), appended to b. */
 void tmpl_time_format(struct buf *b, const char *layout, size_t n,
     const struct tmpl_time *t);
+/*
+ * A time.Time decoded by encoding/json from j (RFC 3339), in the arena;
+ * Go's zero time when j is absent or not one.
+ */
+struct tmpl_value tmpl_time_from_json(struct tmpl_arena *a, const cJSON *j);
 /* Go's t.String() without a monotonic reading. */
 void tmpl_time_string(struct buf *b, const struct tmpl_time *t);
 /*
@@ -622,6 +634,10 @@ enum tmpl_dep_kind {
 	DEP_SERVICES,
 	DEP_NODE,
 	DEP_NODES,
+	DEP_DATACENTERS, /* catalog.datacenters */
+	DEP_CAROOTS, /* connect.caroots */
+	DEP_CALEAF, /* connect.caleaf(service) */
+	DEP_PEERINGS, /* list.peerings */
 };
 
 /*
@@ -694,6 +710,20 @@ size_t tmpl_codec_base64_bad_byte(const char *s, size_t len);
 
 /* tmpl_sprig.c: the pure Sprig functions, as sprig_*. */
 extern const struct tmpl_func tmpl_sprig_funcs[];
+
+/*
+ * tmpl_refuse.c: secret, secrets, pkiCert, nomad*, plugin, sockaddr,
+ * refused on purpose with the reason.
+ */
+extern const struct tmpl_func tmpl_refuse_funcs[];
+
+/* tmpl_write.c: writeToFile, through the caller's writer. */
+extern const struct tmpl_func tmpl_write_funcs[];
+/* tmpl_yaml_read.c: parseYAML (yaml.v2's Unmarshal, a subset). */
+extern const struct tmpl_func tmpl_yaml_read_funcs[];
+
+/* tmpl_spew.c: spew_sdump, spew_dump, spew_sprintf, spew_printf. */
+extern const struct tmpl_func tmpl_spew_funcs[];
 
 /* tmpl_yaml.c: toYAML (yaml.v2's Marshal). */
 extern const struct tmpl_func tmpl_yaml_funcs[];

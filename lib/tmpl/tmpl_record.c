@@ -30,6 +30,15 @@ static const char *const check_fields[]
 	      "ServiceName", "ServiceTags", "Type", NULL };
 static const char *const weights_fields[] = { "Passing", "Warning", NULL };
 static const char *const saddr_fields[] = { "Address", "Port", NULL };
+/* Not modeled: Peering's StreamStatus and Remote structs. */
+static const char *const peering_fields[]
+    = { "ID", "Name", "Partition", "Meta", "PeeringState", "PeerID",
+	      "PeerServerName", "PeerServerAddresses", NULL };
+static const char *const caroot_fields[] = { "ID", "Name", "RootCertPEM",
+	"Active", "CreateIndex", "ModifyIndex", NULL };
+static const char *const leaf_fields[]
+    = { "SerialNumber", "CertPEM", "PrivateKeyPEM", "Service", "ServiceURI",
+	      "ValidAfter", "ValidBefore", "CreateIndex", "ModifyIndex", NULL };
 
 static const struct {
 	const char *name;
@@ -44,6 +53,9 @@ static const struct {
 	[REC_CHECK] = { "*api.HealthCheck", check_fields },
 	[REC_WEIGHTS] = { "api.AgentWeights", weights_fields },
 	[REC_SADDR] = { "api.ServiceAddress", saddr_fields },
+	[REC_PEERING] = { "*dependency.Peering", peering_fields },
+	[REC_CAROOT] = { "*api.CARoot", caroot_fields },
+	[REC_LEAF] = { "*api.LeafCert", leaf_fields },
 };
 
 const char *
@@ -266,9 +278,26 @@ field_plain(struct tmpl_arena *a, int rtype, const cJSON *j, const char *f,
 			break;
 	if (rec_types[rtype].fields[i] == NULL)
 		return -1;
-	v = tmpl_record_member(j, f);
+	/* Go names that differ from Consul's JSON members. */
+	if (rtype == REC_PEERING && strcmp(f, "PeeringState") == 0)
+		v = tmpl_record_member(j, "State");
+	else if (rtype == REC_CAROOT && strcmp(f, "RootCertPEM") == 0)
+		v = tmpl_record_member(j, "RootCert");
+	else
+		v = tmpl_record_member(j, f);
 	if (strcmp(f, "Tags") == 0 || strcmp(f, "ServiceTags") == 0)
 		*o = tag_list(a, v, rtype != REC_CHECK);
+	else if (strcmp(f, "PeerServerAddresses") == 0)
+		*o = tag_list(a, v, false);
+	else if (strcmp(f, "CreateIndex") == 0
+	    || strcmp(f, "ModifyIndex") == 0) {
+		*o = tmpl_value_int(jint(j, f));
+		o->isuint = 1;
+	} else if (strcmp(f, "ValidAfter") == 0
+	    || strcmp(f, "ValidBefore") == 0)
+		*o = tmpl_time_from_json(a, v);
+	else if (strcmp(f, "Active") == 0)
+		*o = tmpl_value_bool(cJSON_IsTrue(v));
 	else if (strcmp(f, "Meta") == 0 || strcmp(f, "TaggedAddresses") == 0)
 		*o = str_map(a, v);
 	else if (strcmp(f, "Port") == 0 || strcmp(f, "Passing") == 0

@@ -1440,6 +1440,25 @@ zero_time(struct tmpl_time *t)
 	tmpl_time_zone(t, libc_local);
 }
 
+struct tmpl_value
+tmpl_time_from_json(struct tmpl_arena *a, const cJSON *j)
+{
+	static const char rfc3339[] = "2006-01-02T15:04:05Z07:00";
+	char err[TMPL_ERR_MAX];
+	struct tmpl_time *t = tmpl_arena_alloc(a, sizeof(*t));
+	struct tmpl_value v;
+
+	if (!cJSON_IsString(j)
+	    || tmpl_time_parse(rfc3339, sizeof(rfc3339) - 1, j->valuestring,
+		   strlen(j->valuestring), libc_local, t, err, sizeof(err))
+		== -1)
+		zero_time(t);
+	memset(&v, 0, sizeof(v));
+	v.kind = TV_TIME;
+	v.u.time = t;
+	return v;
+}
+
 /* Argument i as a time.Time, or -1 with Go's type error. */
 static int
 arg_time(struct tmpl_exec *x, const struct tmpl_value *a, size_t i,
@@ -1649,11 +1668,15 @@ tmpl_time_method(struct tmpl_exec *x, const struct tmpl_time *t,
 	struct tmpl_time u;
 	struct buf b;
 	size_t i;
-	int want = strcmp(name, "Format") == 0 ? 1 : 0;
+	/* Comparisons with another time.Time: the instants, not the zones. */
+	bool cmp = strcmp(name, "After") == 0 || strcmp(name, "Before") == 0
+	    || strcmp(name, "Equal") == 0;
+	int want = strcmp(name, "Format") == 0 || cmp ? 1 : 0;
+	int64_t d;
 
 	for (i = 0; ints[i] != NULL && strcmp(ints[i], name) != 0; i++)
 		;
-	if (ints[i] == NULL && strcmp(name, "Format") != 0
+	if (ints[i] == NULL && !cmp && strcmp(name, "Format") != 0
 	    && strcmp(name, "String") != 0 && strcmp(name, "UTC") != 0
 	    && strcmp(name, "Local") != 0 && strcmp(name, "IsZero") != 0)
 		return tmpl_exec_errorf(x,
@@ -1662,6 +1685,17 @@ tmpl_time_method(struct tmpl_exec *x, const struct tmpl_time *t,
 		return tmpl_exec_errorf(x,
 		    "wrong number of args for %s: want %d got %zu", name, want,
 		    nargs);
+	if (cmp) {
+		if (args[0].kind != TV_TIME)
+			return tmpl_exec_errorf(x,
+			    "wrong type for value; expected time.Time; got %s",
+			    tmpl_value_type_name(&args[0]));
+		d = tmpl_time_sub(t, args[0].u.time);
+		*ret = tmpl_value_bool(name[0] == 'A' ? d > 0
+			: name[0] == 'B'              ? d < 0
+						      : d == 0);
+		return 0;
+	}
 	buf_init(&b, SIZE_MAX);
 	if (strcmp(name, "Format") == 0) {
 		const char *l;

@@ -199,6 +199,12 @@ tmpl_value_type_name(const struct tmpl_value *v)
 			return "[]string";
 		case ELEM_CHAN:
 			return "<-chan int64";
+		case ELEM_REC:
+			if (v->rtype == REC_CAROOT + 1)
+				return "[]*api.CARoot";
+			if (v->rtype == REC_PEERING + 1)
+				return "[]*dependency.Peering";
+			return "[]interface {}";
 		default:
 			return "[]interface {}";
 		}

@@ -146,6 +146,16 @@ def split_dep(dep):
 
 def dep_path(dep, local_node):
     """The path and query the templater's watcher uses for dep."""
+    fixed = {"catalog.datacenters": "/v1/catalog/datacenters",
+             "connect.caroots": "/v1/agent/connect/ca/roots",
+             "list.peerings": "/v1/peerings"}
+    if dep in fixed:
+        return fixed[dep]
+    if dep.startswith("list.peerings?"):
+        return None  # Consul CE refuses partitions: no answer to store
+    if dep.startswith("connect.caleaf(") and dep.endswith(")"):
+        return "/v1/agent/connect/ca/leaf/" + urllib.parse.quote(
+            dep[len("connect.caleaf("):-1], safe="")
     kind, name, query, dc, near, filters = split_dep(dep)
     params = []
     q = lambda s: urllib.parse.quote(s, safe="")

@@ -5,9 +5,13 @@
  * execute many times, the output cap and error reporting.  The
  * language itself is covered by test_tmpl_conformance.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "tmpl.h"
@@ -48,6 +52,17 @@ test_endpoints(void)
 	endpoint("catalog.node(n1.example)", "/v1/catalog/node/n1.example", "");
 	endpoint("catalog.nodes(@dc1~n1)", "/v1/catalog/nodes",
 	    "dc=dc1&near=n1");
+	endpoint("catalog.datacenters", "/v1/catalog/datacenters", "");
+	endpoint("connect.caroots", "/v1/agent/connect/ca/roots", "");
+	endpoint("connect.caleaf(web)", "/v1/agent/connect/ca/leaf/web", "");
+	/* caLeaf takes any name: it is escaped into one path segment. */
+	endpoint("connect.caleaf(a/b c)", "/v1/agent/connect/ca/leaf/a%2Fb%20c",
+	    "");
+	endpoint("list.peerings", "/v1/peerings", "");
+	T_EQ_INT(tmpl_dep_endpoint("connect.caleaf()", &ep, err, sizeof(err)),
+	    -1);
+	T_EQ_INT(tmpl_dep_endpoint("list.partitions", &ep, err, sizeof(err)),
+	    -1);
 	T_ASSERT(tmpl_dep_endpoint("catalog.node", &ep, err, sizeof(err)) == 0
 	    && ep.local_node);
 	T_ASSERT(tmpl_dep_endpoint("file(/etc/x)", &ep, err, sizeof(err)) == 0
@@ -128,6 +143,235 @@ test_errors(void)
 	buf_clear(&out);
 	tmpl_free(t);
 	tmpl_free(NULL);
+}
+
+/*
+ * parseYAML's caps and sizes: nesting past YAML_READ_DEPTH_MAX (200) fails
+ * naming the depth; 20,000 quoted scalars on one line parse (each sized
+ * to itself, not to the line, within the default memory budget).
+ */
+static void
+test_parse_yaml_bounds(void)
+{
+	char err[TMPL_ERR_MAX], *text;
+	struct buf in, out;
+	struct tmpl *t;
+	int i;
+
+	buf_init(&in, SIZE_MAX);
+	buf_init(&out, 1024);
+	buf_addstr(&in, "{{ parseYAML `");
+	for (i = 0; i < 201; i++)
+		buf_addc(&in, '[');
+	for (i = 0; i < 201; i++)
+		buf_addc(&in, ']');
+	buf_addstr(&in, "` }}");
+	text = buf_take(&in, NULL);
+	t = tmpl_parse("d", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "exceeded max depth") != NULL);
+	tmpl_free(t);
+	free(text);
+	buf_addstr(&in, "{{ parseYAML `[");
+	for (i = 0; i < 20000; i++)
+		buf_addstr(&in, "\"abcdefghij\", ");
+	buf_addstr(&in, "'x']` | len }}");
+	text = buf_take(&in, NULL);
+	t = tmpl_parse("w", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	buf_reset(&out);
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out), "20001");
+	tmpl_free(t);
+	free(text);
+	buf_clear(&out);
+}
+
+static int
+write_now(void *arg, const struct tmpl_write *w, char *err, size_t errlen)
+{
+	(*(int *)arg)++;
+	return tmpl_write_file(w, err, errlen);
+}
+
+static char *
+slurp(const char *path)
+{
+	static char b[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(b, 1, sizeof(b) - 1, f);
+	b[n] = '\0';
+	fclose(f);
+	return b;
+}
+
+/*
+ * writeToFile through tmpl_write_file, in a temporary directory: a new
+ * file in new directories with its mode, replaced whole (no temporary
+ * left beside it), appended to with a newline, owned by a numeric uid;
+ * an unknown user and an unwritable place fail naming them; without a
+ * writer the function fails and nothing is written.
+ */
+static void
+test_write(void)
+{
+	char dir[] = "/tmp/test_tmpl_write.XXXXXX", path[128],
+	     err[TMPL_ERR_MAX];
+	char text[1024];
+	struct tmpl_exec_opts o = { .write_file = write_now };
+	struct stat st;
+	struct tmpl *t;
+	struct buf out;
+	int calls = 0;
+
+	o.write_file_arg = &calls;
+	T_NOT_NULL(mkdtemp(dir));
+	buf_init(&out, 1024);
+	snprintf(path, sizeof(path), "%s/a/b/f.conf", dir);
+	snprintf(text, sizeof(text),
+	    "{{ writeToFile \"%s\" \"\" \"\" \"0640\" \"one\" }}"
+	    "{{ \"two\" | writeToFile \"%s\" \"\" \"\" \"0604\" }}"
+	    "{{ writeToFile \"%s\" \"\" \"\" \"0777\" \"append,newline\" "
+	    "\"three\" }}done",
+	    path, path, path);
+	t = tmpl_parse("w", text, strlen(text), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out), "done");
+	T_EQ_INT(calls, 3);
+	T_EQ_STR(slurp(path), "twothree\n");
+	T_EQ_INT(stat(path, &st), 0);
+	T_EQ_INT((int)(st.st_mode & 07777), 0777);
+	tmpl_free(t);
+	/* Nothing but f.conf in its directory: the temporaries are gone. */
+	snprintf(text, sizeof(text), "%s/a/b", dir);
+	{
+		DIR *d = opendir(text);
+		struct dirent *e;
+		int n = 0;
+
+		T_NOT_NULL(d);
+		while (d != NULL && (e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.' || strlen(e->d_name) > 2)
+				n += strcmp(e->d_name, "f.conf") == 0 ? 1 : 100;
+		if (d != NULL)
+			closedir(d);
+		T_EQ_INT(n, 1);
+	}
+	if (getuid() == 0) {
+		snprintf(text, sizeof(text),
+		    "{{ writeToFile \"%s\" \"4321\" \"4322\" \"0600\" \"x\" }}",
+		    path);
+		t = tmpl_parse("o", text, strlen(text), NULL, err, sizeof(err));
+		buf_reset(&out);
+		T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+		T_EQ_INT(stat(path, &st), 0);
+		T_EQ_INT((int)st.st_uid, 4321);
+		T_EQ_INT((int)st.st_gid, 4322);
+		T_EQ_INT((int)(st.st_mode & 07777), 0600);
+		tmpl_free(t);
+	}
+	snprintf(text, sizeof(text),
+	    "{{ writeToFile \"%s\" \"no-such-user-xyz\" \"\" \"0600\" \"y\" }}",
+	    path);
+	t = tmpl_parse("u", text, strlen(text), NULL, err, sizeof(err));
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "user: unknown user no-such-user-xyz") != NULL);
+	tmpl_free(t);
+	snprintf(text, sizeof(text),
+	    "{{ writeToFile \"%s/f.conf/x\" \"\" \"\" \"0600\" \"y\" }}", path);
+	t = tmpl_parse("d", text, strlen(text), NULL, err, sizeof(err));
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "f.conf/x") != NULL);
+	/* No writer: an error, and no file. */
+	T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "writeToFile: not available here") != NULL);
+	tmpl_free(t);
+	buf_clear(&out);
+	T_EQ_INT(unlink(path), 0);
+	snprintf(text, sizeof(text), "%s/a/b", dir);
+	T_EQ_INT(rmdir(text), 0);
+	snprintf(text, sizeof(text), "%s/a", dir);
+	T_EQ_INT(rmdir(text), 0);
+	T_EQ_INT(rmdir(dir), 0);
+}
+
+/*
+ * Functions refused on purpose fail the render naming the function and
+ * the reason; datacenters, caRoots, caLeaf and peerings read the answers
+ * of their own dependencies.
+ */
+static void
+test_refused_and_connect(void)
+{
+	static const struct {
+		const char *text, *want;
+	} refused[] = {
+		{ "{{ with secret \"secret/x\" }}{{ .Data }}{{ end }}",
+		    "at <secret \"secret/x\">: error calling secret: not "
+		    "provided: the templater has no Vault client" },
+		{ "{{ pkiCert \"pki/issue/x\" }}", "no Vault client" },
+		{ "{{ range nomadServices }}{{ end }}", "no Nomad client" },
+		{ "{{ plugin \"/bin/echo\" \"hi\" }}",
+		    "error calling plugin: not provided: running an executable" },
+		{ "{{ sockaddr \"GetAllInterfaces\" }}",
+		    "go-sockaddr's template language" },
+		{ "{{ partitions }}",
+		    "admin partitions are a Consul Enterprise feature" },
+		{ "{{ peerings \"?partition=p\" }}",
+		    "list.peerings?partition=p: admin partitions" },
+	};
+	const char *s
+	    = "{{ datacenters }}|{{ range caRoots }}{{ .Name }} "
+	      "{{ .RootCertPEM }} {{ .Active }}{{ end }}|"
+	      "{{ with caLeaf \"web\" }}{{ .Service }} "
+	      "{{ .ValidBefore.After .ValidAfter }}{{ end }}|"
+	      "{{ range peerings }}{{ .PeeringState }}:{{ .Name }} {{ end }}";
+	const char *data_json
+	    = "{\"catalog.datacenters\": [\"dc2\", \"dc1\"],"
+	      "\"connect.caroots\": {\"Roots\": [{\"Name\": \"r\","
+	      "\"RootCert\": \"PEM\", \"Active\": true}]},"
+	      "\"connect.caleaf(web)\": {\"Service\": \"web\","
+	      "\"ValidAfter\": \"2026-01-01T00:00:00Z\","
+	      "\"ValidBefore\": \"2026-01-04T00:00:00Z\"},"
+	      "\"list.peerings\": [{\"Name\": \"b\", \"State\": \"ACTIVE\"},"
+	      "{\"Name\": \"a\", \"State\": \"ACTIVE\"},"
+	      "{\"Name\": \"c\", \"State\": \"PENDING\"}]}";
+	struct tmpl_exec_opts o = { .lookup = lookup };
+	char err[TMPL_ERR_MAX];
+	struct tmpl *t;
+	struct buf out;
+	cJSON *data;
+	size_t i;
+
+	buf_init(&out, 4096);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		t = tmpl_parse("r", refused[i].text, strlen(refused[i].text),
+		    NULL, err, sizeof(err));
+		T_NOT_NULL(t);
+		T_EQ_INT(tmpl_execute(t, NULL, &out, NULL, err, sizeof(err)),
+		    -1);
+		T_CHECK(strstr(err, refused[i].want) != NULL, "%s: %s",
+		    refused[i].text, err);
+		tmpl_free(t);
+		buf_reset(&out);
+	}
+	data = cJSON_Parse(data_json);
+	T_NOT_NULL(data);
+	o.lookup_arg = data;
+	t = tmpl_parse("c", s, strlen(s), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	T_EQ_INT(tmpl_execute(t, &o, &out, NULL, err, sizeof(err)), 0);
+	T_EQ_STR(buf_str(&out),
+	    "[dc1 dc2]|r PEM true|web true|ACTIVE:a ACTIVE:b PENDING:c ");
+	tmpl_free(t);
+	cJSON_Delete(data);
+	buf_clear(&out);
 }
 
 /*
@@ -493,6 +737,9 @@ main(void)
 	test_endpoints();
 	test_execute_many();
 	test_errors();
+	test_refused_and_connect();
+	test_write();
+	test_parse_yaml_bounds();
 	test_map_sort();
 	test_compact();
 	test_regex();

@@ -146,6 +146,14 @@ check_deps(const struct tmpl_deps *deps, const cJSON *want, char *v,
 	}
 }
 
+/* writeToFile writes as consul-template did when it recorded the case. */
+static int
+write_file(void *arg, const struct tmpl_write *w, char *err, size_t errlen)
+{
+	(void)arg;
+	return tmpl_write_file(w, err, errlen);
+}
+
 /*
  * Runs case c on data (looked up through lookup_fn) and writes what went
  * wrong to v ("" when the engine did what is expected).
@@ -180,6 +188,7 @@ run_case(const cJSON *c, const struct expect *x,
 	eopts.env = env;
 	eopts.lookup = lookup_fn;
 	eopts.lookup_arg = lookup_arg;
+	eopts.write_file = write_file;
 	eopts.fixed_now = true;
 	eopts.now = cJSON_IsNumber(x->now) ? (time_t)x->now->valuedouble : 0;
 	buf_init(&out, 1 << 20);

@@ -29,6 +29,10 @@ static const struct {
 	{ "tmpl_semver.c", tmpl_semver_funcs },
 	{ "tmpl_yaml.c", tmpl_yaml_funcs },
 	{ "tmpl_toml.c", tmpl_toml_funcs },
+	{ "tmpl_refuse.c", tmpl_refuse_funcs },
+	{ "tmpl_write.c", tmpl_write_funcs },
+	{ "tmpl_yaml_read.c", tmpl_yaml_read_funcs },
+	{ "tmpl_spew.c", tmpl_spew_funcs },
 };
 
 /* Every entry of every family is what the registry finds by its name. */
