@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "tmpl.h"
@@ -146,12 +147,47 @@ check_deps(const struct tmpl_deps *deps, const cJSON *want, char *v,
 	}
 }
 
-/* writeToFile writes as consul-template did when it recorded the case. */
+/*
+ * writeToFile writes as consul-template did when it recorded the case (to
+ * the case's own path); each path written is remembered, to be removed
+ * with the directories it made once every case has run.
+ */
+#define WRITTEN_MAX 256
+static char *written[WRITTEN_MAX];
+static size_t nwritten;
+
 static int
 write_file(void *arg, const struct tmpl_write *w, char *err, size_t errlen)
 {
+	size_t i;
+
 	(void)arg;
+	for (i = 0; i < nwritten; i++)
+		if (strcmp(written[i], w->path) == 0)
+			break;
+	if (i == nwritten && nwritten < WRITTEN_MAX)
+		written[nwritten++] = xstrdup(w->path);
 	return tmpl_write_file(w, err, errlen);
+}
+
+/* Removes the files the cases wrote and the empty directories above them. */
+static void
+written_remove(void)
+{
+	char *slash;
+	size_t i;
+
+	for (i = 0; i < nwritten; i++) {
+		(void)unlink(written[i]);
+		while ((slash = strrchr(written[i], '/')) != NULL
+		    && slash != written[i]) {
+			*slash = '\0';
+			if (rmdir(written[i]) == -1)
+				break;
+		}
+		free(written[i]);
+	}
+	nwritten = 0;
 }
 
 /*
@@ -443,6 +479,7 @@ main(void)
 		    known.names[i]);
 		free(known.names[i]);
 	}
+	written_remove();
 	printf("%d conformance cases: %d recorded from consul-template, "
 	       "%d engine-only; %d known differences\n",
 	    ncases, ncases - nengine_only, nengine_only, nknown);
