@@ -326,7 +326,12 @@ bad_number(struct parser *p)
 	    (int)p->tok.len, p->tok.s);
 }
 
-/* Go number literals: ints (0x, 0o, 0b, octal, _), floats. */
+/*
+ * Go number literals: ints (0x, 0o, 0b, octal, _), floats.  Imaginary
+ * ones (1i) are refused by name: Go's text/template has complex numbers,
+ * but no function of consul-template's takes one and no configuration
+ * file wants one printed, so the engine keeps no complex kind.
+ */
 static int
 parse_number(struct parser *p, struct tmpl_arg *arg)
 {
@@ -338,6 +343,10 @@ parse_number(struct parser *p, struct tmpl_arg *arg)
 	int base = 10;
 	double f;
 
+	if (p->tok.len > 0 && p->tok.s[p->tok.len - 1] == 'i')
+		return perror_at(p, p->tok.pos,
+		    "complex constant %.*s: the engine has no complex numbers",
+		    (int)p->tok.len, p->tok.s);
 	for (i = 0; i < p->tok.len && n + 1 < sizeof(tmp); i++)
 		if (p->tok.s[i] != '_')
 			tmp[n++] = p->tok.s[i];

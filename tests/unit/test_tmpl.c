@@ -143,6 +143,13 @@ test_errors(void)
 	buf_clear(&out);
 	tmpl_free(t);
 	tmpl_free(NULL);
+	/* Go's imaginary literals: refused by name, not as bad syntax. */
+	s = "{{ printf \"%v\" 2i }}";
+	t = tmpl_parse("c", s, strlen(s), NULL, err, sizeof(err));
+	T_NULL(t);
+	T_EQ_STR(err,
+	    "c:1:15: complex constant 2i: the engine has no complex "
+	    "numbers");
 }
 
 /*
