@@ -153,6 +153,55 @@ test_errors(void)
 }
 
 /*
+ * toYAML's and toTOML's nesting cap, which consul-template does not have
+ * (the conformance suite holds what it prints): a list nested n deep
+ * around 1, in a map, through encoder fn; its length, or "error: ...".
+ */
+static const char *
+encode_nested(const char *fn, int n, char *out, size_t outlen)
+{
+	char tpl[256], err[TMPL_ERR_MAX];
+	struct tmpl *t;
+	struct buf b;
+
+	snprintf(tpl, sizeof(tpl),
+	    "{{ $x := 1 }}{{ range loop %d }}{{ $x = sprig_list $x }}"
+	    "{{ end }}{{ len (%s (sprig_dict \"k\" $x)) }}",
+	    n, fn);
+	t = tmpl_parse("n", tpl, strlen(tpl), NULL, err, sizeof(err));
+	T_NOT_NULL(t);
+	buf_init(&b, outlen - 1);
+	if (t == NULL
+	    || tmpl_execute(t, NULL, &b, NULL, err, sizeof(err)) == -1)
+		snprintf(out, outlen, "error: %s", err);
+	else
+		snprintf(out, outlen, "%s", buf_str(&b));
+	buf_clear(&b);
+	tmpl_free(t);
+	return out;
+}
+
+static void
+test_encoder_nesting(void)
+{
+	static const char *const fns[] = { "toYAML", "toTOML" };
+	char out[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		/* 990 lists in a map: within the cap of about 1,000 levels. */
+		T_CHECK(strncmp(encode_nested(fns[i], 990, out, sizeof(out)),
+			    "error", 5)
+			!= 0,
+		    "%s at 990: %s", fns[i], out);
+		T_CHECK(strstr(encode_nested(fns[i], 1000, out, sizeof(out)),
+			    "nesting")
+			!= NULL,
+		    "%s at 1000: %s", fns[i], out);
+	}
+}
+
+/*
  * parseYAML's caps and sizes: nesting past YAML_READ_DEPTH_MAX (200) fails
  * naming the depth; 20,000 quoted scalars on one line parse (each sized
  * to itself, not to the line, within the default memory budget).
@@ -747,6 +796,7 @@ main(void)
 	test_refused_and_connect();
 	test_write();
 	test_parse_yaml_bounds();
+	test_encoder_nesting();
 	test_map_sort();
 	test_compact();
 	test_regex();
