@@ -171,9 +171,8 @@ fn_join(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	return 0;
 }
 
-/* strings.TrimSpace */
-static void
-trim_space(const char **s, size_t *len)
+void
+tmpl_helper_trim_span(const char **s, size_t *len)
 {
 	size_t w;
 
@@ -237,7 +236,7 @@ fn_split(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	if (tmpl_exec_arg_str(x, a, 0, &sep, &seplen) == -1
 	    || tmpl_exec_arg_str(x, a, 1, &s, &len) == -1)
 		return -1;
-	trim_space(&s, &len);
+	tmpl_helper_trim_span(&s, &len);
 	if (len == 0) {
 		*r = tmpl_value_list(
 		    tmpl_arena_alloc(x->a, sizeof(struct tmpl_value)), 0,
@@ -451,7 +450,7 @@ tmpl_helper_trim_space(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	(void)n;
 	if (tmpl_exec_arg_str(x, a, 0, &s, &len) == -1)
 		return -1;
-	trim_space(&s, &len);
+	tmpl_helper_trim_span(&s, &len);
 	*r = tmpl_value_str(s, len);
 	return 0;
 }
@@ -602,7 +601,7 @@ to_json(struct tmpl_exec *x, struct tmpl_value *a, bool esc, int indent,
 	tmpl_value_json(x->a, &b, &a[0], esc, indent, 0);
 	s = b.data != NULL ? b.data : "";
 	len = b.len;
-	trim_space(&s, &len);
+	tmpl_helper_trim_span(&s, &len);
 	*r = tmpl_value_strndup(x->a, s, len);
 	buf_clear(&b);
 	return 0;

@@ -682,6 +682,8 @@ tmpl_func_cb tmpl_helper_replace_all, tmpl_helper_to_lower, tmpl_helper_trim,
     tmpl_helper_to_upper, tmpl_helper_trim_space, tmpl_helper_trim_prefix,
     tmpl_helper_trim_suffix, tmpl_helper_to_json, tmpl_helper_to_json_pretty,
     tmpl_helper_to_ujson;
+/* Go's strings.TrimSpace on the span *s, *len (narrowed in place). */
+void tmpl_helper_trim_span(const char **s, size_t *len);
 
 /* tmpl_regex.c */
 /* regexMatch, regexReplaceAll. */

@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include "tmpl_int.h"
-#include "unicode.h"
-#include "utf8.h"
 
 /* Deepest nesting written, about (Go has none; parseJSON nests less). */
 #define TOML_DEPTH_MAX 1000
@@ -524,7 +522,8 @@ fn_to_toml(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	struct key root = { 0 };
 	struct buf b;
 	struct te e;
-	size_t s, t, w;
+	const char *out;
+	size_t outlen;
 
 	(void)n;
 	/* Encode(nil) fails inside reflect, unwrapped. */
@@ -540,13 +539,10 @@ fn_to_toml(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 		return tmpl_exec_errorf(x, "toTOML: %s", e.err);
 	}
 	/* strings.TrimSpace */
-	for (s = 0; s < b.len; s += w)
-		if (!unicode_is_space(utf8_decode(b.data + s, b.len - s, &w)))
-			break;
-	for (t = b.len; t > s; t -= w)
-		if (!unicode_is_space(utf8_decode_last(b.data + s, t - s, &w)))
-			break;
-	*r = tmpl_value_strndup(x->a, b.data != NULL ? b.data + s : "", t - s);
+	out = b.data != NULL ? b.data : "";
+	outlen = b.len;
+	tmpl_helper_trim_span(&out, &outlen);
+	*r = tmpl_value_strndup(x->a, out, outlen);
 	buf_clear(&b);
 	return 0;
 }

@@ -1131,7 +1131,8 @@ fn_to_yaml(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 {
 	struct buf b;
 	struct ye e;
-	size_t s, t, w;
+	const char *out;
+	size_t outlen;
 
 	(void)n;
 	memset(&e, 0, sizeof(e));
@@ -1146,13 +1147,10 @@ fn_to_yaml(struct tmpl_exec *x, struct tmpl_value *a, size_t n,
 	}
 	/* The document's end, then strings.TrimSpace. */
 	write_indent(&e);
-	for (s = 0; s < b.len; s += w)
-		if (!unicode_is_space(utf8_decode(b.data + s, b.len - s, &w)))
-			break;
-	for (t = b.len; t > s; t -= w)
-		if (!unicode_is_space(utf8_decode_last(b.data + s, t - s, &w)))
-			break;
-	*r = tmpl_value_strndup(x->a, b.data + s, t - s);
+	out = b.data != NULL ? b.data : "";
+	outlen = b.len;
+	tmpl_helper_trim_span(&out, &outlen);
+	*r = tmpl_value_strndup(x->a, out, outlen);
 	buf_clear(&b);
 	return 0;
 }
