@@ -86,4 +86,4 @@ bench_row "3 footprint: templater idle CPU" \
     "/proc/PID/stat utime+stime over ${IDLE} s" \
     "${cpu_ms} ms CPU, $((wk1 - wk0)) wake-ups, $((w1 - w0)) writes" "~ 0" \
     "$(bench_yesno "$cpu_ms" $((IDLE * 10)))" \
-    "'yes' means < 1% of one core; $watches watches over the default 50 connections: each re-asked about every 10 s (watch.c rotation)"
+    "'yes' means < 1% of one core; $watches watches over the default 50 connections: the change detectors' blocking queries stand for the parked ones (watch.c)"
